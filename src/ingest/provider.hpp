@@ -1,0 +1,46 @@
+#pragma once
+// Bar providers for the import phase. A provider returns a symbol's daily bars
+// for a date range, already validated (see validate.hpp). Providers are
+// thread-safe: fetch() may run concurrently for different symbols.
+#include <memory>
+#include <optional>
+#include <string>
+#include <string_view>
+
+#include "core/bar.hpp"
+#include "core/result.hpp"
+#include "core/symbol.hpp"
+
+namespace ts::ingest {
+
+/// Per-symbol import failure codes (stable; stored in run_symbols.error_code and
+/// sent on the wire).
+enum class ImportError : unsigned char { symbol_not_found, bad_data, network_timeout, api_rate_limit, storage_failed };
+std::string_view to_string(ImportError e);  // "SYMBOL_NOT_FOUND", "BAD_DATA", ...
+
+struct FetchFailure {
+  ImportError code;
+  std::string message;  // names the source and position: "csv/AAPL.csv:17: high 9.5 < close 10.2"
+};
+
+struct FetchRequest {
+  Symbol symbol;
+  TradingDate from;  // inclusive
+  TradingDate to;    // inclusive
+  /// Incremental fetch: only bars strictly after this date (already stored).
+  std::optional<TradingDate> after;
+};
+
+class BarProvider {
+ public:
+  virtual ~BarProvider() = default;
+  /// e.g. "synthetic:seed=42", "csv:/data/bars"
+  virtual std::string describe() const = 0;
+  /// Bars with from <= date <= to (and date > after), validated, ascending.
+  virtual Result<BarSeries, FetchFailure> fetch(const FetchRequest& req) const = 0;
+};
+
+/// "synthetic", "synthetic:seed=N", "csv:DIR". Error code INVALID_PROVIDER.
+Result<std::unique_ptr<BarProvider>> make_provider(std::string_view spec);
+
+}  // namespace ts::ingest
