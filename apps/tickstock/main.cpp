@@ -1,1 +1,3 @@
-int main() { return 0; }
+#include "app/cli.hpp"
+
+int main(int argc, char** argv) { return ts::app::run_cli(argc, argv); }

@@ -1,0 +1,11 @@
+#pragma once
+// Subcommand registration. Each add_* defines its options on the parent app
+// and installs a callback that stores the exit code.
+#include <CLI/CLI.hpp>
+
+namespace ts::app {
+
+void add_run_command(CLI::App& app, int& exit_code);
+void add_ta_command(CLI::App& app, int& exit_code);
+
+}  // namespace ts::app

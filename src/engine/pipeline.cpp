@@ -1,0 +1,407 @@
+#include "engine/pipeline.hpp"
+
+#include <fmt/format.h>
+#include <spdlog/spdlog.h>
+
+#include <algorithm>
+#include <chrono>
+#include <mutex>
+#include <nlohmann/json.hpp>
+#include <set>
+#include <thread>
+
+#include "core/resample.hpp"
+#include "core/uuid.hpp"
+#include "engine/studies.hpp"
+#include "patterns/pattern.hpp"
+
+namespace ts::engine {
+namespace {
+
+using Clock = std::chrono::steady_clock;
+using storage::SymbolOutcome;
+
+std::string now_utc() { return format_utc_ms(std::chrono::system_clock::now()); }
+
+double seconds_since(Clock::time_point t0) {
+  return std::chrono::duration<double>(Clock::now() - t0).count();
+}
+
+/// Result of one symbol in one phase, before it is recorded.
+struct SymbolResult {
+  bool ok = true;
+  bool skipped = false;
+  std::string error_code, message;
+  long long count = 0;
+};
+
+/// Scratch a worker thread reuses across symbols.
+struct WorkerScratch {
+  StudyScratch studies;
+  std::vector<storage::IndicatorRow> rows;
+  std::vector<patterns::Detection> detections;
+};
+
+std::string levels_json(const patterns::Levels& l) {
+  std::string s = "{";
+  auto put = [&](const char* name, const std::optional<double>& v) {
+    if (!v) return;
+    if (s.size() > 1) s += ',';
+    fmt::format_to(std::back_inserter(s), "\"{}\":{}", name, *v);
+  };
+  put("entry", l.entry);
+  put("stop", l.stop);
+  put("target", l.target);
+  put("level", l.level);
+  s += '}';
+  return s;
+}
+
+/// First index whose date is strictly after `d` (n when none).
+std::size_t first_after(const std::vector<TradingDate>& dates, TradingDate d) {
+  return static_cast<std::size_t>(std::upper_bound(dates.begin(), dates.end(), d) - dates.begin());
+}
+std::size_t first_at_or_after(const std::vector<TradingDate>& dates, TradingDate d) {
+  return static_cast<std::size_t>(std::lower_bound(dates.begin(), dates.end(), d) - dates.begin());
+}
+
+class Runner {
+ public:
+  Runner(const RunRequest& req, storage::Storage& db, const ingest::BarProvider& provider,
+         const CancellationToken& cancel, RunObserver* observer)
+      : req_(req), db_(db), provider_(provider), cancel_(cancel), observer_(observer) {}
+
+  storage::RunRecord run() {
+    start_ = Clock::now();
+    init_record();
+    db_.insert_run(rec_);
+    rec_.status = RunStatus::running;
+    db_.update_run(rec_);
+    notify([&](RunObserver& o) { o.on_run_started(rec_); });
+
+    std::vector<Symbol> symbols;
+    for (const auto& m : req_.universe.members) symbols.push_back(m.symbol);
+    std::set<std::string> failed_symbols;
+    try {
+      for (const Phase phase : kAllPhases) {
+        if (std::find(req_.phases.begin(), req_.phases.end(), phase) == req_.phases.end()) continue;
+        if (cancel_.requested()) break;
+        if (phase == Phase::cache_sync) db_.upsert_universe(req_.universe);
+        // A symbol that failed an earlier phase of this run is not processed
+        // further: its later results would be built on stale data.
+        std::vector<Symbol> todo;
+        for (const auto& s : symbols)
+          if (!failed_symbols.count(s.str())) todo.push_back(s);
+        run_phase(phase, todo, failed_symbols);
+      }
+    } catch (const std::exception& e) {
+      // Only a failure outside per-symbol work gets here (e.g. the database
+      // went away while recording the phase): the run fails, with the reason.
+      rec_.error = e.what();
+      finish(RunStatus::failed, failed_symbols);
+      return rec_;
+    }
+    finish(final_status(), failed_symbols);
+    return rec_;
+  }
+
+ private:
+  void init_record() {
+    rec_.run_id = req_.run_id.empty() ? make_uuid_v4() : req_.run_id;
+    rec_.trigger_type = req_.trigger;
+    rec_.status = RunStatus::queued;
+    rec_.phases = req_.phases;
+    rec_.universe = req_.universe.name;
+    rec_.run_date = format_date(req_.to);
+    rec_.started_at = now_utc();
+    rec_.symbols_total = static_cast<int>(req_.universe.members.size());
+    rec_.parent_run_id = req_.parent_run_id;
+    nlohmann::json p;
+    p["universe"] = req_.universe.name;
+    if (req_.universe.name == "custom") {
+      auto& arr = p["symbols"] = nlohmann::json::array();
+      for (const auto& m : req_.universe.members) arr.push_back(m.symbol.str());
+    }
+    p["from"] = format_date(req_.from);
+    p["to"] = format_date(req_.to);
+    auto& ph = p["phases"] = nlohmann::json::array();
+    for (const Phase x : req_.phases) ph.push_back(std::string(to_string(x)));
+    p["full"] = req_.full;
+    p["store_history"] = req_.store_history;
+    p["min_success_ratio"] = req_.min_success_ratio;
+    p["provider"] = req_.provider_description;
+    rec_.parameters_json = p.dump();
+    for (const Phase x : req_.phases) rec_.phase_summaries.push_back({x, "pending"});
+  }
+
+  storage::PhaseSummary& summary(Phase p) {
+    for (auto& s : rec_.phase_summaries)
+      if (s.phase == p) return s;
+    throw std::logic_error("phase not requested");
+  }
+
+  template <class F>
+  void notify(F&& f) {
+    if (!observer_) return;
+    try {
+      f(*observer_);
+    } catch (const std::exception& e) {
+      spdlog::warn("run observer failed: {}", e.what());
+    }
+  }
+
+  void run_phase(Phase phase, const std::vector<Symbol>& symbols, std::set<std::string>& failed_symbols) {
+    auto& sum = summary(phase);
+    const auto t0 = Clock::now();
+    {
+      std::lock_guard lock(mu_);
+      sum.status = "running";
+      sum.total = static_cast<int>(symbols.size());
+      sum.started_at = now_utc();
+    }
+    db_.update_run(rec_);
+    notify([&](RunObserver& o) { o.on_phase_started(rec_, phase, sum.total); });
+
+    std::atomic<std::size_t> next{0};
+    unsigned threads = req_.threads ? req_.threads : std::max(1u, std::thread::hardware_concurrency());
+    threads = std::min<unsigned>(threads, std::max<std::size_t>(1, symbols.size()));
+    auto worker = [&] {
+      WorkerScratch scratch;
+      while (!cancel_.requested()) {
+        const std::size_t i = next.fetch_add(1);
+        if (i >= symbols.size()) break;
+        const Symbol& sym = symbols[i];
+        const auto ts = Clock::now();
+        SymbolResult r;
+        try {
+          r = process(phase, sym, scratch);
+        } catch (const storage::StorageError& e) {
+          r = {false, false, "STORAGE_FAILED", e.what(), 0};
+        } catch (const std::exception& e) {
+          r = {false, false, "INTERNAL", e.what(), 0};
+        }
+        const double ms = std::chrono::duration<double, std::milli>(Clock::now() - ts).count();
+        if (!r.ok) {
+          SymbolOutcome o{rec_.run_id, phase, sym.str(), "failed", 1, r.error_code, r.message, ms};
+          try {
+            db_.record_outcome(o);
+          } catch (const std::exception& e) {
+            spdlog::error("cannot record failure of {}: {}", sym.str(), e.what());
+          }
+          notify([&](RunObserver& ob) { ob.on_symbol_failed(rec_, o); });
+        }
+        std::lock_guard lock(mu_);
+        if (r.ok) {
+          ++sum.processed;
+          sum.count += r.count;
+        } else {
+          ++sum.failed;
+          failed_symbols.insert(sym.str());
+        }
+        add_to_run_totals(phase, r.count);
+        ProgressUpdate u;
+        u.phase = phase;
+        u.completed = sum.processed + sum.failed;
+        u.failed = sum.failed;
+        u.total = sum.total;
+        u.current_symbol = sym.str();
+        u.percent = sum.total ? 100.0 * u.completed / sum.total : 100.0;
+        const double elapsed = seconds_since(t0);
+        u.eta_seconds = u.completed ? elapsed / u.completed * (sum.total - u.completed) : 0;
+        u.count = sum.count;
+        notify([&](RunObserver& ob) { ob.on_progress(rec_, u); });
+      }
+    };
+    std::vector<std::thread> pool;
+    for (unsigned t = 1; t < threads; ++t) pool.emplace_back(worker);
+    worker();
+    for (auto& t : pool) t.join();
+
+    sum.finished_at = now_utc();
+    sum.duration_seconds = seconds_since(t0);
+    const int done = sum.processed + sum.failed;
+    if (cancel_.requested() && done < sum.total) {
+      sum.status = "cancelled";
+      stopped_ = fmt::format("cancelled during {} after {} of {} symbols", to_string(phase), done, sum.total);
+    } else if (sum.total > 0 && sum.processed < req_.min_success_ratio * sum.total) {
+      sum.status = "failed";
+    } else {
+      sum.status = sum.failed ? "completed_with_errors" : "completed";
+    }
+    db_.update_run(rec_);
+    notify([&](RunObserver& o) { o.on_phase_completed(rec_, sum); });
+  }
+
+  void add_to_run_totals(Phase phase, long long count) {
+    switch (phase) {
+      case Phase::import: rec_.records_imported += count; break;
+      case Phase::indicators: rec_.indicators_calculated += count; break;
+      case Phase::patterns: rec_.patterns_detected += count; break;
+      case Phase::cache_sync: break;
+    }
+  }
+
+  SymbolResult process(Phase phase, const Symbol& sym, WorkerScratch& scratch) {
+    switch (phase) {
+      case Phase::import: return do_import(sym);
+      case Phase::cache_sync: return do_cache_sync(sym);
+      case Phase::indicators: return do_indicators(sym, scratch);
+      case Phase::patterns: return do_patterns(sym, scratch);
+    }
+    return {};
+  }
+
+  SymbolOutcome ok_outcome(Phase phase, const Symbol& sym) const {
+    return {rec_.run_id, phase, sym.str(), "ok", 1, "", "", 0};
+  }
+
+  SymbolResult do_import(const Symbol& sym) {
+    ingest::FetchRequest fr{sym, req_.from, req_.to, std::nullopt};
+    if (!req_.full) fr.after = db_.last_bar_date(sym, Timeframe::daily);
+    auto bars = provider_.fetch(fr);
+    if (!bars) return {false, false, std::string(ingest::to_string(bars.error().code)), bars.error().message, 0};
+    db_.commit_import(sym, bars->view(), ok_outcome(Phase::import, sym));
+    return {true, false, "", "", static_cast<long long>(bars->size())};
+  }
+
+  /// First daily date this phase has not yet processed, or nullopt when the
+  /// phase is up to date. Without a watermark (or with --full) it is the first bar.
+  std::optional<TradingDate> first_new_date(const Symbol& sym, Phase phase, const BarSeries& daily) {
+    if (daily.empty()) return std::nullopt;
+    if (req_.full) return daily.date.front();
+    const auto wm = db_.watermark(sym, phase);
+    if (!wm) return daily.date.front();
+    const std::size_t i = first_after(daily.date, *wm);
+    if (i == daily.size()) return std::nullopt;
+    return daily.date[i];
+  }
+
+  SymbolResult do_cache_sync(const Symbol& sym) {
+    const BarSeries daily = db_.load_bars(sym, Timeframe::daily);
+    if (daily.empty()) return {false, false, "SYMBOL_NOT_FOUND", "no daily bars stored for " + sym.str(), 0};
+    const auto d1 = first_new_date(sym, Phase::cache_sync, daily);
+    if (!d1) {
+      db_.record_outcome(ok_outcome(Phase::cache_sync, sym));
+      return {};
+    }
+    // Re-aggregate only the periods touched by new days; each starts at the
+    // period boundary so the rebuilt bars are complete.
+    const TradingDate from = std::min(week_start(*d1), month_start(*d1));
+    const SeriesView tail = daily.view().tail_from(first_at_or_after(daily.date, from));
+    const BarSeries weekly = resample(tail, Timeframe::weekly);
+    const BarSeries monthly = resample(tail, Timeframe::monthly);
+    const SeriesView w = weekly.view().tail_from(first_at_or_after(weekly.date, week_start(*d1)));
+    const SeriesView m = monthly.view().tail_from(first_at_or_after(monthly.date, month_start(*d1)));
+    db_.commit_resampled(sym, w, m, daily.date.back(), ok_outcome(Phase::cache_sync, sym));
+    return {true, false, "", "", static_cast<long long>(w.size() + m.size())};
+  }
+
+  SymbolResult do_indicators(const Symbol& sym, WorkerScratch& scratch) {
+    const BarSeries daily = db_.load_bars(sym, Timeframe::daily);
+    if (daily.empty()) return {false, false, "SYMBOL_NOT_FOUND", "no daily bars stored for " + sym.str(), 0};
+    const auto d1 = first_new_date(sym, Phase::indicators, daily);
+    if (!d1) {
+      db_.record_outcome(ok_outcome(Phase::indicators, sym));
+      return {};
+    }
+    const bool first_time = req_.full || !db_.watermark(sym, Phase::indicators);
+    std::vector<storage::TimeframeIndicators> groups;
+    long long rows = 0;
+    for (const Timeframe tf : {Timeframe::daily, Timeframe::weekly, Timeframe::monthly}) {
+      if (cancel_.requested()) break;
+      const BarSeries bars = tf == Timeframe::daily ? BarSeries{} : db_.load_bars(sym, tf);
+      const BarSeries& series = tf == Timeframe::daily ? daily : bars;
+      if (series.empty()) continue;
+      // Values are computed over the whole stored history (exact, including
+      // EMA seeding) and stored for the new as-of dates only. A first run or
+      // a backfill stores its last date unless --store-history.
+      std::size_t first;
+      if (first_time)
+        first = req_.store_history ? 0 : series.size() - 1;
+      else
+        first = first_at_or_after(series.date, period_start(*d1, tf));
+      scratch.rows.clear();
+      rows += static_cast<long long>(scratch.studies.compute(series.view(), default_studies(), first, scratch.rows));
+      groups.push_back({tf, scratch.rows});
+    }
+    if (cancel_.requested()) return {false, false, "CANCELLED", "cancelled before commit", 0};
+    db_.commit_indicators(sym, groups, daily.date.back(), ok_outcome(Phase::indicators, sym));
+    return {true, false, "", "", rows};
+  }
+
+  SymbolResult do_patterns(const Symbol& sym, WorkerScratch& scratch) {
+    const BarSeries daily = db_.load_bars(sym, Timeframe::daily);
+    if (daily.empty()) return {false, false, "SYMBOL_NOT_FOUND", "no daily bars stored for " + sym.str(), 0};
+    const auto d1 = first_new_date(sym, Phase::patterns, daily);
+    if (!d1) {
+      db_.record_outcome(ok_outcome(Phase::patterns, sym));
+      return {};
+    }
+    const std::size_t first = first_at_or_after(daily.date, *d1);
+    scratch.detections.clear();
+    patterns::detect_all(daily.view(), first, scratch.detections);
+    std::vector<storage::DetectionRow> rows;
+    rows.reserve(scratch.detections.size());
+    for (const auto& d : scratch.detections)
+      rows.push_back({std::string(d.pattern), daily.date[d.index], std::string(patterns::to_string(d.direction)),
+                      d.strength, d.confidence, levels_json(d.levels)});
+    db_.commit_patterns(sym, Timeframe::daily, rows, daily.date.back(), ok_outcome(Phase::patterns, sym));
+    return {true, false, "", "", static_cast<long long>(rows.size())};
+  }
+
+  RunStatus final_status() const {
+    if (cancel_.requested() && !stopped_.empty()) return RunStatus::cancelled;
+    bool any_failed = false;
+    for (const auto& s : rec_.phase_summaries) {
+      if (s.status == "failed") return RunStatus::failed;
+      any_failed = any_failed || s.failed > 0;
+    }
+    return any_failed ? RunStatus::completed_with_errors : RunStatus::completed;
+  }
+
+  void finish(RunStatus status, const std::set<std::string>& failed_symbols) {
+    rec_.status = status;
+    rec_.finished_at = now_utc();
+    rec_.duration_seconds = seconds_since(start_);
+    rec_.symbols_failed = static_cast<int>(failed_symbols.size());
+    // Processed: symbols that went through the last phase that ran.
+    int processed = 0;
+    for (const auto& s : rec_.phase_summaries)
+      if (s.status != "pending") processed = s.processed;
+    rec_.symbols_processed = processed;
+    if (status == RunStatus::cancelled) rec_.error = stopped_;
+    for (auto& s : rec_.phase_summaries)
+      if (s.status == "pending") s.status = status == RunStatus::cancelled ? "cancelled" : "skipped";
+    if (status == RunStatus::failed && rec_.error.empty()) {
+      for (const auto& s : rec_.phase_summaries)
+        if (s.status == "failed")
+          rec_.error = fmt::format("{}: only {} of {} symbols succeeded (minimum {:.0f}%)", to_string(s.phase),
+                                   s.processed, s.total, req_.min_success_ratio * 100);
+    }
+    try {
+      db_.update_run(rec_);
+    } catch (const std::exception& e) {
+      spdlog::error("cannot record the end of run {}: {}", rec_.run_id, e.what());
+    }
+    notify([&](RunObserver& o) { o.on_run_finished(rec_); });
+  }
+
+  const RunRequest& req_;
+  storage::Storage& db_;
+  const ingest::BarProvider& provider_;
+  const CancellationToken& cancel_;
+  RunObserver* observer_;
+  storage::RunRecord rec_;
+  Clock::time_point start_;
+  std::mutex mu_;
+  std::string stopped_;
+};
+
+}  // namespace
+
+storage::RunRecord run_pipeline(const RunRequest& req, storage::Storage& db, const ingest::BarProvider& provider,
+                                const CancellationToken& cancel, RunObserver* observer) {
+  return Runner(req, db, provider, cancel, observer).run();
+}
+
+}  // namespace ts::engine

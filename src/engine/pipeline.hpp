@@ -1,0 +1,78 @@
+#pragma once
+// The processing pipeline: import -> cache_sync -> indicators -> patterns over a
+// universe, symbol by symbol, spread over worker threads.
+//
+// * Runs are incremental by default: import fetches only bars after the last
+//   stored date; later phases work from per-(symbol, phase) watermarks and store
+//   results only for the new dates, computed over the full stored history so
+//   they are exact. `full` recomputes everything in range.
+// * Per-symbol failures are recorded (run_symbols) and never stop the run.
+// * Cancellation is cooperative: the token is checked between symbols; a
+//   cancelled run keeps every symbol's committed phase results.
+// * Memory stays bounded: at most one symbol's series per worker thread.
+// * Observers are called from worker threads, serialised by the pipeline; an
+//   observer that throws is logged and ignored (it never breaks a run).
+#include <atomic>
+#include <memory>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "core/run_types.hpp"
+#include "core/universe.hpp"
+#include "ingest/provider.hpp"
+#include "storage/storage.hpp"
+
+namespace ts::engine {
+
+class CancellationToken {
+ public:
+  void request() noexcept { flag_.store(true, std::memory_order_relaxed); }
+  bool requested() const noexcept { return flag_.load(std::memory_order_relaxed); }
+
+ private:
+  std::atomic<bool> flag_{false};
+};
+
+struct RunRequest {
+  std::string run_id;  // "" = generate a UUID v4
+  TriggerType trigger = TriggerType::manual;
+  std::vector<Phase> phases{kAllPhases.begin(), kAllPhases.end()};
+  Universe universe;
+  TradingDate from, to;
+  bool full = false;
+  bool store_history = false;        // store indicator values for every bar, not only new dates
+  double min_success_ratio = 0.8;    // a phase below this share of successful symbols fails the run
+  unsigned threads = 0;              // 0 = hardware concurrency
+  std::string parent_run_id;
+  std::string provider_description;  // recorded in parameters
+};
+
+struct ProgressUpdate {
+  Phase phase;
+  int completed = 0;  // symbols finished (ok or failed)
+  int failed = 0;
+  int total = 0;
+  std::string current_symbol;
+  double percent = 0;       // 0..100
+  double eta_seconds = 0;   // remaining, from the phase's average so far
+  long long count = 0;      // phase's records so far (bars, indicator rows, detections)
+};
+
+class RunObserver {
+ public:
+  virtual ~RunObserver() = default;
+  virtual void on_run_started(const storage::RunRecord&) {}
+  virtual void on_phase_started(const storage::RunRecord&, Phase, int /*total*/) {}
+  virtual void on_progress(const storage::RunRecord&, const ProgressUpdate&) {}
+  virtual void on_symbol_failed(const storage::RunRecord&, const storage::SymbolOutcome&) {}
+  virtual void on_phase_completed(const storage::RunRecord&, const storage::PhaseSummary&) {}
+  virtual void on_run_finished(const storage::RunRecord&) {}
+};
+
+/// Runs one processing run to a terminal state and returns its final record.
+/// Throws only when the run cannot even be recorded (StorageError on insert).
+storage::RunRecord run_pipeline(const RunRequest& req, storage::Storage& db, const ingest::BarProvider& provider,
+                                const CancellationToken& cancel, RunObserver* observer = nullptr);
+
+}  // namespace ts::engine

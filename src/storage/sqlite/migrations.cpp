@@ -1,0 +1,183 @@
+#include "storage/sqlite/migrations.hpp"
+
+#include <array>
+#include <string>
+
+#include "core/trading_date.hpp"
+#include "storage/sqlite/sqlite_db.hpp"
+
+namespace ts::storage::sqlite {
+namespace {
+
+// Terminal run states appear in the triggers below; keep in sync with
+// core/run_types.hpp (checked by storage tests).
+constexpr std::string_view kV1 = R"sql(
+CREATE TABLE symbols (
+  symbol      TEXT PRIMARY KEY,
+  name        TEXT NOT NULL DEFAULT '',
+  sector      TEXT NOT NULL DEFAULT '',
+  updated_at  TEXT NOT NULL
+);
+CREATE TABLE universes (
+  name        TEXT PRIMARY KEY,
+  as_of       TEXT NOT NULL DEFAULT '',
+  updated_at  TEXT NOT NULL
+);
+-- Membership history: rows are never deleted; members that leave a list are
+-- marked inactive with the last time they were seen.
+CREATE TABLE memberships (
+  universe    TEXT NOT NULL REFERENCES universes(name),
+  symbol      TEXT NOT NULL REFERENCES symbols(symbol),
+  first_seen  TEXT NOT NULL,
+  last_seen   TEXT NOT NULL,
+  active      INTEGER NOT NULL DEFAULT 1,
+  PRIMARY KEY (universe, symbol)
+) WITHOUT ROWID;
+
+CREATE TABLE ohlcv (
+  symbol     TEXT NOT NULL,
+  timeframe  TEXT NOT NULL CHECK (timeframe IN ('daily','weekly','monthly','hourly','1min')),
+  date       TEXT NOT NULL,
+  open       REAL NOT NULL,
+  high       REAL NOT NULL,
+  low        REAL NOT NULL,
+  close      REAL NOT NULL,
+  volume     REAL NOT NULL,
+  PRIMARY KEY (symbol, timeframe, date)
+) WITHOUT ROWID;
+
+CREATE TABLE processing_runs (
+  run_id                 TEXT PRIMARY KEY,
+  trigger_type           TEXT NOT NULL CHECK (trigger_type IN ('manual','scheduled','retry','api')),
+  status                 TEXT NOT NULL CHECK (status IN ('queued','running','completed',
+                           'completed_with_errors','failed','cancelled','interrupted')),
+  phases                 TEXT NOT NULL,
+  universe               TEXT NOT NULL,
+  parameters             TEXT NOT NULL DEFAULT '{}',
+  run_date               TEXT NOT NULL,
+  started_at             TEXT NOT NULL,
+  finished_at            TEXT,
+  duration_seconds       REAL,
+  symbols_total          INTEGER NOT NULL DEFAULT 0,
+  symbols_processed      INTEGER NOT NULL DEFAULT 0,
+  symbols_failed         INTEGER NOT NULL DEFAULT 0,
+  records_imported       INTEGER NOT NULL DEFAULT 0,
+  indicators_calculated  INTEGER NOT NULL DEFAULT 0,
+  patterns_detected      INTEGER NOT NULL DEFAULT 0,
+  error                  TEXT NOT NULL DEFAULT '',
+  parent_run_id          TEXT REFERENCES processing_runs(run_id)
+);
+CREATE INDEX processing_runs_by_start ON processing_runs (started_at DESC, run_id DESC);
+CREATE INDEX processing_runs_by_status ON processing_runs (status, started_at DESC);
+
+-- Terminal states are final: any later UPDATE of a finished run is ignored.
+CREATE TRIGGER processing_runs_terminal_is_final
+BEFORE UPDATE ON processing_runs
+WHEN OLD.status IN ('completed','completed_with_errors','failed','cancelled','interrupted')
+BEGIN SELECT RAISE(IGNORE); END;
+
+CREATE TABLE run_phases (
+  run_id            TEXT NOT NULL REFERENCES processing_runs(run_id),
+  phase             TEXT NOT NULL,
+  status            TEXT NOT NULL,
+  total             INTEGER NOT NULL DEFAULT 0,
+  processed         INTEGER NOT NULL DEFAULT 0,
+  failed            INTEGER NOT NULL DEFAULT 0,
+  count             INTEGER NOT NULL DEFAULT 0,
+  started_at        TEXT NOT NULL DEFAULT '',
+  finished_at       TEXT NOT NULL DEFAULT '',
+  duration_seconds  REAL NOT NULL DEFAULT 0,
+  PRIMARY KEY (run_id, phase)
+) WITHOUT ROWID;
+CREATE TRIGGER run_phases_final_with_run
+BEFORE UPDATE ON run_phases
+WHEN (SELECT status FROM processing_runs WHERE run_id = OLD.run_id)
+     IN ('completed','completed_with_errors','failed','cancelled','interrupted')
+BEGIN SELECT RAISE(IGNORE); END;
+
+CREATE TABLE run_symbols (
+  run_id       TEXT NOT NULL REFERENCES processing_runs(run_id),
+  phase        TEXT NOT NULL,
+  symbol       TEXT NOT NULL,
+  status       TEXT NOT NULL CHECK (status IN ('ok','failed','skipped')),
+  attempts     INTEGER NOT NULL DEFAULT 1,
+  error_code   TEXT NOT NULL DEFAULT '',
+  message      TEXT NOT NULL DEFAULT '',
+  duration_ms  REAL NOT NULL DEFAULT 0,
+  updated_at   TEXT NOT NULL,
+  PRIMARY KEY (run_id, phase, symbol)
+) WITHOUT ROWID;
+
+-- One row per (symbol, timeframe, indicator key, as-of date): history is kept.
+-- `value` is a small JSON object holding every output, e.g. {"real":101.2}.
+CREATE TABLE indicator_values (
+  symbol     TEXT NOT NULL,
+  timeframe  TEXT NOT NULL,
+  indicator  TEXT NOT NULL,
+  as_of      TEXT NOT NULL,
+  value      TEXT NOT NULL,
+  run_id     TEXT,
+  PRIMARY KEY (symbol, timeframe, indicator, as_of)
+) WITHOUT ROWID;
+CREATE INDEX indicator_values_latest ON indicator_values (indicator, timeframe, as_of);
+
+CREATE TABLE pattern_detections (
+  symbol       TEXT NOT NULL,
+  timeframe    TEXT NOT NULL,
+  pattern      TEXT NOT NULL,
+  bar_date     TEXT NOT NULL,
+  direction    TEXT NOT NULL CHECK (direction IN ('bullish','bearish','neutral')),
+  strength     REAL NOT NULL,
+  confidence   REAL NOT NULL CHECK (confidence >= 0 AND confidence <= 1),
+  levels       TEXT NOT NULL DEFAULT '{}',
+  run_id       TEXT,
+  detected_at  TEXT NOT NULL,
+  PRIMARY KEY (symbol, timeframe, pattern, bar_date)
+) WITHOUT ROWID;
+CREATE INDEX pattern_detections_by_date ON pattern_detections (bar_date DESC, pattern);
+CREATE INDEX pattern_detections_by_run ON pattern_detections (run_id);
+
+-- The last daily bar date each phase has processed for a symbol; what makes
+-- runs incremental and lets a cancelled or crashed run resume exactly.
+CREATE TABLE phase_watermarks (
+  symbol        TEXT NOT NULL,
+  phase         TEXT NOT NULL,
+  through_date  TEXT NOT NULL,
+  updated_at    TEXT NOT NULL,
+  PRIMARY KEY (symbol, phase)
+) WITHOUT ROWID;
+)sql";
+
+constexpr std::array<Migration, 1> kMigrations{{
+    {1, "initial schema: catalog, bars, runs, results, watermarks", kV1},
+}};
+
+}  // namespace
+
+std::span<const Migration> migrations() { return kMigrations; }
+
+void migrate(Connection& c) {
+  c.exec(
+      "CREATE TABLE IF NOT EXISTS schema_migrations (version INTEGER PRIMARY KEY, description TEXT NOT NULL, "
+      "applied_at TEXT NOT NULL)");
+  int current = 0;
+  {
+    Statement st(c.handle(), "SELECT COALESCE(MAX(version), 0) FROM schema_migrations");
+    if (st.step()) current = static_cast<int>(st.integer(0));
+  }
+  const int newest = kMigrations.back().version;
+  if (current > newest)
+    throw StorageError("database schema version " + std::to_string(current) + " is newer than this binary (" +
+                       std::to_string(newest) + "); upgrade tickstock");
+  for (const auto& m : kMigrations) {
+    if (m.version <= current) continue;
+    Transaction tx(c);
+    c.exec(m.sql);
+    Statement st(c.handle(), "INSERT INTO schema_migrations(version, description, applied_at) VALUES (?,?,?)");
+    st.bind(1, m.version).bind(2, m.description).bind(3, format_utc_ms(std::chrono::system_clock::now()));
+    st.exec();
+    tx.commit();
+  }
+}
+
+}  // namespace ts::storage::sqlite

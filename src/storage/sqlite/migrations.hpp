@@ -1,0 +1,23 @@
+#pragma once
+// Versioned schema migrations, applied in order at start-up, each in its own
+// transaction and recorded in schema_migrations. Never edit a shipped
+// migration: append a new one.
+#include <span>
+#include <string_view>
+
+namespace ts::storage::sqlite {
+
+struct Migration {
+  int version;
+  std::string_view description;
+  std::string_view sql;
+};
+
+std::span<const Migration> migrations();
+
+class Connection;
+/// Applies every migration newer than the database's version. Throws
+/// StorageError when the database is newer than this binary knows.
+void migrate(Connection& c);
+
+}  // namespace ts::storage::sqlite

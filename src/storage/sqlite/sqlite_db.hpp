@@ -1,0 +1,73 @@
+#pragma once
+// Thin RAII over the SQLite C API. Every failure throws StorageError with the
+// SQLite message and the statement that failed. Not thread-safe by itself: the
+// owner serialises access.
+#include <sqlite3.h>
+
+#include <cstdint>
+#include <string>
+#include <string_view>
+
+#include "storage/storage.hpp"
+
+namespace ts::storage::sqlite {
+
+class Statement {
+ public:
+  Statement(sqlite3* db, std::string_view sql);
+  ~Statement();
+  Statement(const Statement&) = delete;
+  Statement& operator=(const Statement&) = delete;
+
+  Statement& bind(int idx, std::string_view v);
+  Statement& bind(int idx, double v);
+  Statement& bind(int idx, std::int64_t v);
+  Statement& bind(int idx, int v) { return bind(idx, static_cast<std::int64_t>(v)); }
+  Statement& bind_null(int idx);
+  /// Returns true while a row is available.
+  bool step();
+  /// Runs to completion (for writes), then resets for reuse.
+  void exec();
+  void reset();
+
+  std::string_view text(int col) const;
+  double real(int col) const { return sqlite3_column_double(stmt_, col); }
+  std::int64_t integer(int col) const { return sqlite3_column_int64(stmt_, col); }
+  bool is_null(int col) const { return sqlite3_column_type(stmt_, col) == SQLITE_NULL; }
+
+ private:
+  sqlite3* db_;
+  sqlite3_stmt* stmt_ = nullptr;
+};
+
+class Connection {
+ public:
+  explicit Connection(const std::string& path);
+  ~Connection();
+  Connection(const Connection&) = delete;
+  Connection& operator=(const Connection&) = delete;
+
+  void exec(std::string_view sql);
+  sqlite3* handle() const noexcept { return db_; }
+  int changes() const noexcept { return sqlite3_changes(db_); }
+
+ private:
+  sqlite3* db_ = nullptr;
+};
+
+/// BEGIN IMMEDIATE on construction, ROLLBACK in the destructor unless commit()
+/// ran: an exception anywhere inside leaves nothing behind.
+class Transaction {
+ public:
+  explicit Transaction(Connection& c);
+  ~Transaction();
+  void commit();
+
+ private:
+  Connection& c_;
+  bool done_ = false;
+};
+
+[[noreturn]] void throw_error(sqlite3* db, std::string_view what);
+
+}  // namespace ts::storage::sqlite

@@ -1,0 +1,504 @@
+#include "storage/sqlite/sqlite_storage.hpp"
+
+#include <algorithm>
+#include <filesystem>
+#include <mutex>
+#include <nlohmann/json.hpp>
+#include <unordered_map>
+
+#include "storage/sqlite/migrations.hpp"
+#include "storage/sqlite/sqlite_db.hpp"
+
+namespace ts::storage {
+namespace {
+
+using sqlite::Connection;
+using sqlite::Statement;
+using sqlite::Transaction;
+
+std::string now_utc() { return format_utc_ms(std::chrono::system_clock::now()); }
+
+std::string phases_json(const std::vector<Phase>& phases) {
+  nlohmann::json j = nlohmann::json::array();
+  for (const Phase p : phases) j.push_back(std::string(to_string(p)));
+  return j.dump();
+}
+
+std::vector<Phase> parse_phases_json(std::string_view text) {
+  std::vector<Phase> out;
+  const auto j = nlohmann::json::parse(text, nullptr, false);
+  if (!j.is_array()) return out;
+  for (const auto& e : j)
+    if (e.is_string())
+      if (auto p = parse_phase(e.get<std::string>())) out.push_back(*p);
+  return out;
+}
+
+class SqliteStorage final : public Storage {
+ public:
+  explicit SqliteStorage(const std::string& path) : path_(path), db_(path) {
+    db_.exec("PRAGMA journal_mode=WAL");
+    db_.exec("PRAGMA synchronous=NORMAL");
+    db_.exec("PRAGMA foreign_keys=ON");
+    db_.exec("PRAGMA busy_timeout=5000");
+    sqlite::migrate(db_);
+  }
+
+  std::string describe() const override { return "sqlite:" + path_; }
+
+  void upsert_universe(const Universe& u) override {
+    std::lock_guard lock(mu_);
+    Transaction tx(db_);
+    const std::string now = now_utc();
+    stmt("INSERT INTO universes(name, as_of, updated_at) VALUES(?,?,?) ON CONFLICT(name) DO UPDATE SET "
+         "as_of=excluded.as_of, updated_at=excluded.updated_at")
+        .bind(1, u.name)
+        .bind(2, u.as_of)
+        .bind(3, now)
+        .exec();
+    // Members no longer listed stay in history, marked inactive: clear the
+    // flag, then set it again for every current member.
+    stmt("UPDATE memberships SET active=0 WHERE universe=?").bind(1, u.name).exec();
+    auto& sym = stmt(
+        "INSERT INTO symbols(symbol, name, sector, updated_at) VALUES(?,?,?,?) ON CONFLICT(symbol) DO UPDATE SET "
+        "name=CASE WHEN excluded.name<>'' THEN excluded.name ELSE symbols.name END, "
+        "sector=CASE WHEN excluded.sector<>'' THEN excluded.sector ELSE symbols.sector END, "
+        "updated_at=excluded.updated_at");
+    auto& mem = stmt(
+        "INSERT INTO memberships(universe, symbol, first_seen, last_seen, active) VALUES(?,?,?,?,1) "
+        "ON CONFLICT(universe, symbol) DO UPDATE SET last_seen=excluded.last_seen, active=1");
+    for (const auto& m : u.members) {
+      sym.bind(1, m.symbol.str()).bind(2, m.name).bind(3, m.sector).bind(4, now).exec();
+      mem.bind(1, u.name).bind(2, m.symbol.str()).bind(3, now).bind(4, now).exec();
+    }
+    tx.commit();
+  }
+
+  std::optional<TradingDate> last_bar_date(const Symbol& s, Timeframe tf) override {
+    std::lock_guard lock(mu_);
+    auto& st = stmt("SELECT MAX(date) FROM ohlcv WHERE symbol=? AND timeframe=?");
+    st.bind(1, s.str()).bind(2, to_string(tf));
+    std::optional<TradingDate> out;
+    if (st.step() && !st.is_null(0)) out = parse_date(st.text(0)).value();
+    st.reset();
+    return out;
+  }
+
+  BarSeries load_bars(const Symbol& s, Timeframe tf, std::optional<TradingDate> from,
+                      std::optional<TradingDate> to) override {
+    std::lock_guard lock(mu_);
+    auto& st = stmt(
+        "SELECT date, open, high, low, close, volume FROM ohlcv WHERE symbol=? AND timeframe=? AND date>=? AND "
+        "date<=? ORDER BY date");
+    st.bind(1, s.str()).bind(2, to_string(tf));
+    st.bind(3, from ? format_date(*from) : std::string("0000-00-00"));
+    st.bind(4, to ? format_date(*to) : std::string("9999-99-99"));
+    BarSeries out;
+    while (st.step()) {
+      auto d = parse_date(st.text(0));
+      if (!d) throw StorageError("corrupt date '" + std::string(st.text(0)) + "' in ohlcv for " + s.str());
+      out.push_back({*d, st.real(1), st.real(2), st.real(3), st.real(4), st.real(5)});
+    }
+    st.reset();
+    return out;
+  }
+
+  long long count_bars(std::optional<Timeframe> tf) override {
+    std::lock_guard lock(mu_);
+    if (tf) return scalar("SELECT COUNT(*) FROM ohlcv WHERE timeframe=?", to_string(*tf));
+    return scalar("SELECT COUNT(*) FROM ohlcv", {});
+  }
+
+  std::optional<TradingDate> watermark(const Symbol& s, Phase p) override {
+    std::lock_guard lock(mu_);
+    auto& st = stmt("SELECT through_date FROM phase_watermarks WHERE symbol=? AND phase=?");
+    st.bind(1, s.str()).bind(2, to_string(p));
+    std::optional<TradingDate> out;
+    if (st.step()) out = parse_date(st.text(0)).value();
+    st.reset();
+    return out;
+  }
+
+  void commit_import(const Symbol& s, SeriesView daily, const SymbolOutcome& outcome) override {
+    std::lock_guard lock(mu_);
+    Transaction tx(db_);
+    upsert_bars(s, Timeframe::daily, daily);
+    put_outcome(outcome);
+    tx.commit();
+  }
+
+  void commit_resampled(const Symbol& s, SeriesView weekly, SeriesView monthly, std::optional<TradingDate> wm,
+                        const SymbolOutcome& outcome) override {
+    std::lock_guard lock(mu_);
+    Transaction tx(db_);
+    upsert_bars(s, Timeframe::weekly, weekly);
+    upsert_bars(s, Timeframe::monthly, monthly);
+    if (wm) put_watermark(s, Phase::cache_sync, *wm);
+    put_outcome(outcome);
+    tx.commit();
+  }
+
+  void commit_indicators(const Symbol& s, const std::vector<TimeframeIndicators>& rows,
+                         std::optional<TradingDate> wm, const SymbolOutcome& outcome) override {
+    std::lock_guard lock(mu_);
+    Transaction tx(db_);
+    auto& st = stmt(
+        "INSERT INTO indicator_values(symbol, timeframe, indicator, as_of, value, run_id) VALUES(?,?,?,?,?,?) "
+        "ON CONFLICT(symbol, timeframe, indicator, as_of) DO UPDATE SET value=excluded.value, "
+        "run_id=excluded.run_id");
+    char date[10];
+    for (const auto& group : rows) {
+      for (const auto& r : group.rows) {
+        format_date(r.as_of, date);
+        st.bind(1, s.str())
+            .bind(2, to_string(group.tf))
+            .bind(3, r.indicator)
+            .bind(4, std::string_view(date, 10))
+            .bind(5, r.values_json)
+            .bind(6, outcome.run_id)
+            .exec();
+      }
+    }
+    if (wm) put_watermark(s, Phase::indicators, *wm);
+    put_outcome(outcome);
+    tx.commit();
+  }
+
+  void commit_patterns(const Symbol& s, Timeframe tf, const std::vector<DetectionRow>& rows,
+                       std::optional<TradingDate> wm, const SymbolOutcome& outcome) override {
+    std::lock_guard lock(mu_);
+    Transaction tx(db_);
+    auto& st = stmt(
+        "INSERT INTO pattern_detections(symbol, timeframe, pattern, bar_date, direction, strength, confidence, "
+        "levels, run_id, detected_at) VALUES(?,?,?,?,?,?,?,?,?,?) "
+        "ON CONFLICT(symbol, timeframe, pattern, bar_date) DO UPDATE SET direction=excluded.direction, "
+        "strength=excluded.strength, confidence=excluded.confidence, levels=excluded.levels, "
+        "run_id=excluded.run_id, detected_at=excluded.detected_at");
+    const std::string now = now_utc();
+    char date[10];
+    for (const auto& r : rows) {
+      format_date(r.bar_date, date);
+      st.bind(1, s.str())
+          .bind(2, to_string(tf))
+          .bind(3, r.pattern)
+          .bind(4, std::string_view(date, 10))
+          .bind(5, r.direction)
+          .bind(6, r.strength)
+          .bind(7, r.confidence)
+          .bind(8, r.levels_json)
+          .bind(9, outcome.run_id)
+          .bind(10, now)
+          .exec();
+    }
+    if (wm) put_watermark(s, Phase::patterns, *wm);
+    put_outcome(outcome);
+    tx.commit();
+  }
+
+  void record_outcome(const SymbolOutcome& outcome) override {
+    std::lock_guard lock(mu_);
+    put_outcome(outcome);
+  }
+
+  void insert_run(const RunRecord& r) override {
+    std::lock_guard lock(mu_);
+    Transaction tx(db_);
+    auto& st = stmt(
+        "INSERT INTO processing_runs(run_id, trigger_type, status, phases, universe, parameters, run_date, "
+        "started_at, symbols_total, parent_run_id) VALUES(?,?,?,?,?,?,?,?,?,?)");
+    st.bind(1, r.run_id)
+        .bind(2, to_string(r.trigger_type))
+        .bind(3, to_string(r.status))
+        .bind(4, phases_json(r.phases))
+        .bind(5, r.universe)
+        .bind(6, r.parameters_json)
+        .bind(7, r.run_date)
+        .bind(8, r.started_at)
+        .bind(9, r.symbols_total);
+    if (r.parent_run_id.empty())
+      st.bind_null(10);
+    else
+      st.bind(10, r.parent_run_id);
+    st.exec();
+    put_phases(r);
+    tx.commit();
+  }
+
+  bool update_run(const RunRecord& r) override {
+    std::lock_guard lock(mu_);
+    Transaction tx(db_);
+    // Phases first: once the run row turns terminal, the schema's trigger
+    // freezes its phase rows too.
+    put_phases(r);
+    auto& st = stmt(
+        "UPDATE processing_runs SET status=?, finished_at=?, duration_seconds=?, symbols_total=?, "
+        "symbols_processed=?, symbols_failed=?, records_imported=?, indicators_calculated=?, "
+        "patterns_detected=?, error=? WHERE run_id=?");
+    st.bind(1, to_string(r.status));
+    if (r.finished_at.empty())
+      st.bind_null(2);
+    else
+      st.bind(2, r.finished_at);
+    st.bind(3, r.duration_seconds)
+        .bind(4, r.symbols_total)
+        .bind(5, r.symbols_processed)
+        .bind(6, r.symbols_failed)
+        .bind(7, static_cast<std::int64_t>(r.records_imported))
+        .bind(8, static_cast<std::int64_t>(r.indicators_calculated))
+        .bind(9, static_cast<std::int64_t>(r.patterns_detected))
+        .bind(10, r.error)
+        .bind(11, r.run_id);
+    st.exec();
+    const bool changed = db_.changes() > 0;
+    tx.commit();
+    return changed;
+  }
+
+  std::optional<RunRecord> get_run(std::string_view run_id) override {
+    std::lock_guard lock(mu_);
+    auto& st = stmt(std::string(kRunSelect) + " WHERE run_id=?");
+    st.bind(1, run_id);
+    std::optional<RunRecord> out;
+    if (st.step()) out = read_run(st);
+    st.reset();
+    if (out) load_phases(*out);
+    return out;
+  }
+
+  std::vector<RunRecord> list_runs(const RunQuery& q) override {
+    std::lock_guard lock(mu_);
+    // Keyset pagination on (started_at, run_id) descending; the cursor is the
+    // last row's "started_at|run_id".
+    std::string sql = std::string(kRunSelect) + " WHERE 1=1";
+    std::vector<std::string> args;
+    if (q.status) {
+      sql += " AND status=?";
+      args.emplace_back(to_string(*q.status));
+    }
+    if (q.trigger_type) {
+      sql += " AND trigger_type=?";
+      args.emplace_back(to_string(*q.trigger_type));
+    }
+    if (!q.started_after.empty()) {
+      sql += " AND started_at>=?";
+      args.push_back(q.started_after);
+    }
+    if (!q.cursor.empty()) {
+      const auto bar = q.cursor.find('|');
+      sql += " AND (started_at, run_id) < (?, ?)";
+      args.push_back(q.cursor.substr(0, bar));
+      args.push_back(bar == std::string::npos ? std::string() : q.cursor.substr(bar + 1));
+    }
+    sql += " ORDER BY started_at DESC, run_id DESC LIMIT ?";
+    Statement st(db_.handle(), sql);
+    int i = 1;
+    for (const auto& a : args) st.bind(i++, a);
+    st.bind(i, q.limit);
+    std::vector<RunRecord> out;
+    while (st.step()) out.push_back(read_run(st));
+    for (auto& r : out) load_phases(r);
+    return out;
+  }
+
+  std::vector<SymbolOutcome> run_outcomes(std::string_view run_id, bool failed_only) override {
+    std::lock_guard lock(mu_);
+    auto& st = stmt(
+        "SELECT run_id, phase, symbol, status, attempts, error_code, message, duration_ms FROM run_symbols "
+        "WHERE run_id=? AND (?=0 OR status='failed') ORDER BY phase, symbol");
+    st.bind(1, run_id).bind(2, failed_only ? 1 : 0);
+    std::vector<SymbolOutcome> out;
+    while (st.step()) {
+      SymbolOutcome o;
+      o.run_id = std::string(st.text(0));
+      o.phase = parse_phase(st.text(1)).value_or(Phase::import);
+      o.symbol = std::string(st.text(2));
+      o.status = std::string(st.text(3));
+      o.attempts = static_cast<int>(st.integer(4));
+      o.error_code = std::string(st.text(5));
+      o.message = std::string(st.text(6));
+      o.duration_ms = st.real(7);
+      out.push_back(std::move(o));
+    }
+    st.reset();
+    return out;
+  }
+
+  long long count_indicator_values(std::optional<Timeframe> tf) override {
+    std::lock_guard lock(mu_);
+    if (tf) return scalar("SELECT COUNT(*) FROM indicator_values WHERE timeframe=?", to_string(*tf));
+    return scalar("SELECT COUNT(*) FROM indicator_values", {});
+  }
+
+  long long count_detections(std::string_view run_id) override {
+    std::lock_guard lock(mu_);
+    if (!run_id.empty()) return scalar("SELECT COUNT(*) FROM pattern_detections WHERE run_id=?", run_id);
+    return scalar("SELECT COUNT(*) FROM pattern_detections", {});
+  }
+
+  std::vector<IndicatorRow> indicator_values(const Symbol& s, Timeframe tf, std::string_view indicator) override {
+    std::lock_guard lock(mu_);
+    auto& st = stmt(
+        "SELECT as_of, value FROM indicator_values WHERE symbol=? AND timeframe=? AND indicator=? ORDER BY as_of");
+    st.bind(1, s.str()).bind(2, to_string(tf)).bind(3, indicator);
+    std::vector<IndicatorRow> out;
+    while (st.step()) out.push_back({std::string(indicator), parse_date(st.text(0)).value(), std::string(st.text(1))});
+    st.reset();
+    return out;
+  }
+
+ private:
+  static constexpr std::string_view kRunSelect =
+      "SELECT run_id, trigger_type, status, phases, universe, parameters, run_date, started_at, "
+      "COALESCE(finished_at,''), COALESCE(duration_seconds,0), symbols_total, symbols_processed, symbols_failed, "
+      "records_imported, indicators_calculated, patterns_detected, error, COALESCE(parent_run_id,'') "
+      "FROM processing_runs";
+
+  Statement& stmt(const std::string& sql) {
+    auto it = cache_.find(sql);
+    if (it == cache_.end()) it = cache_.emplace(sql, std::make_unique<Statement>(db_.handle(), sql)).first;
+    return *it->second;
+  }
+
+  long long scalar(const std::string& sql, std::string_view arg) {
+    auto& st = stmt(sql);
+    if (sql.find('?') != std::string::npos) st.bind(1, arg);
+    long long v = 0;
+    if (st.step()) v = st.integer(0);
+    st.reset();
+    return v;
+  }
+
+  void upsert_bars(const Symbol& s, Timeframe tf, SeriesView bars) {
+    auto& st = stmt(
+        "INSERT INTO ohlcv(symbol, timeframe, date, open, high, low, close, volume) VALUES(?,?,?,?,?,?,?,?) "
+        "ON CONFLICT(symbol, timeframe, date) DO UPDATE SET open=excluded.open, high=excluded.high, "
+        "low=excluded.low, close=excluded.close, volume=excluded.volume");
+    const std::string_view tf_name = to_string(tf);
+    char date[10];
+    for (std::size_t i = 0; i < bars.size(); ++i) {
+      format_date(bars.date[i], date);
+      st.bind(1, s.str())
+          .bind(2, tf_name)
+          .bind(3, std::string_view(date, 10))
+          .bind(4, bars.open[i])
+          .bind(5, bars.high[i])
+          .bind(6, bars.low[i])
+          .bind(7, bars.close[i])
+          .bind(8, bars.volume[i])
+          .exec();
+    }
+  }
+
+  void put_watermark(const Symbol& s, Phase p, TradingDate d) {
+    stmt("INSERT INTO phase_watermarks(symbol, phase, through_date, updated_at) VALUES(?,?,?,?) "
+         "ON CONFLICT(symbol, phase) DO UPDATE SET through_date=excluded.through_date, updated_at=excluded.updated_at")
+        .bind(1, s.str())
+        .bind(2, to_string(p))
+        .bind(3, format_date(d))
+        .bind(4, now_utc())
+        .exec();
+  }
+
+  void put_outcome(const SymbolOutcome& o) {
+    stmt("INSERT INTO run_symbols(run_id, phase, symbol, status, attempts, error_code, message, duration_ms, "
+         "updated_at) VALUES(?,?,?,?,?,?,?,?,?) ON CONFLICT(run_id, phase, symbol) DO UPDATE SET "
+         "status=excluded.status, attempts=run_symbols.attempts+1, error_code=excluded.error_code, "
+         "message=excluded.message, duration_ms=excluded.duration_ms, updated_at=excluded.updated_at")
+        .bind(1, o.run_id)
+        .bind(2, to_string(o.phase))
+        .bind(3, o.symbol)
+        .bind(4, o.status)
+        .bind(5, o.attempts)
+        .bind(6, o.error_code)
+        .bind(7, o.message)
+        .bind(8, o.duration_ms)
+        .bind(9, now_utc())
+        .exec();
+  }
+
+  void put_phases(const RunRecord& r) {
+    auto& st = stmt(
+        "INSERT INTO run_phases(run_id, phase, status, total, processed, failed, count, started_at, finished_at, "
+        "duration_seconds) VALUES(?,?,?,?,?,?,?,?,?,?) ON CONFLICT(run_id, phase) DO UPDATE SET "
+        "status=excluded.status, total=excluded.total, processed=excluded.processed, failed=excluded.failed, "
+        "count=excluded.count, started_at=excluded.started_at, finished_at=excluded.finished_at, "
+        "duration_seconds=excluded.duration_seconds");
+    for (const auto& p : r.phase_summaries) {
+      st.bind(1, r.run_id)
+          .bind(2, to_string(p.phase))
+          .bind(3, p.status)
+          .bind(4, p.total)
+          .bind(5, p.processed)
+          .bind(6, p.failed)
+          .bind(7, static_cast<std::int64_t>(p.count))
+          .bind(8, p.started_at)
+          .bind(9, p.finished_at)
+          .bind(10, p.duration_seconds)
+          .exec();
+    }
+  }
+
+  static RunRecord read_run(Statement& st) {
+    RunRecord r;
+    r.run_id = std::string(st.text(0));
+    r.trigger_type = parse_trigger_type(st.text(1)).value_or(TriggerType::manual);
+    r.status = parse_run_status(st.text(2)).value_or(RunStatus::failed);
+    r.phases = parse_phases_json(st.text(3));
+    r.universe = std::string(st.text(4));
+    r.parameters_json = std::string(st.text(5));
+    r.run_date = std::string(st.text(6));
+    r.started_at = std::string(st.text(7));
+    r.finished_at = std::string(st.text(8));
+    r.duration_seconds = st.real(9);
+    r.symbols_total = static_cast<int>(st.integer(10));
+    r.symbols_processed = static_cast<int>(st.integer(11));
+    r.symbols_failed = static_cast<int>(st.integer(12));
+    r.records_imported = st.integer(13);
+    r.indicators_calculated = st.integer(14);
+    r.patterns_detected = st.integer(15);
+    r.error = std::string(st.text(16));
+    r.parent_run_id = std::string(st.text(17));
+    return r;
+  }
+
+  void load_phases(RunRecord& r) {
+    auto& st = stmt(
+        "SELECT phase, status, total, processed, failed, count, started_at, finished_at, duration_seconds "
+        "FROM run_phases WHERE run_id=?");
+    st.bind(1, r.run_id);
+    r.phase_summaries.clear();
+    while (st.step()) {
+      PhaseSummary p;
+      p.phase = parse_phase(st.text(0)).value_or(Phase::import);
+      p.status = std::string(st.text(1));
+      p.total = static_cast<int>(st.integer(2));
+      p.processed = static_cast<int>(st.integer(3));
+      p.failed = static_cast<int>(st.integer(4));
+      p.count = st.integer(5);
+      p.started_at = std::string(st.text(6));
+      p.finished_at = std::string(st.text(7));
+      p.duration_seconds = st.real(8);
+      r.phase_summaries.push_back(std::move(p));
+    }
+    st.reset();
+    std::sort(r.phase_summaries.begin(), r.phase_summaries.end(),
+              [](const auto& a, const auto& b) { return a.phase < b.phase; });
+  }
+
+  std::string path_;
+  std::mutex mu_;
+  Connection db_;
+  std::unordered_map<std::string, std::unique_ptr<Statement>> cache_;
+};
+
+}  // namespace
+
+std::unique_ptr<Storage> open_sqlite(const std::string& path) {
+  std::error_code ec;
+  const auto parent = std::filesystem::path(path).parent_path();
+  if (!parent.empty()) std::filesystem::create_directories(parent, ec);
+  if (ec) throw StorageError("cannot create directory '" + parent.string() + "': " + ec.message());
+  return std::make_unique<SqliteStorage>(path);
+}
+
+}  // namespace ts::storage

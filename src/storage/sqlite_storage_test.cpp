@@ -1,0 +1,200 @@
+#include <gtest/gtest.h>
+#include <sqlite3.h>
+
+#include <filesystem>
+
+#include "core/uuid.hpp"
+#include "storage/sqlite/migrations.hpp"
+#include "storage/storage.hpp"
+
+namespace ts::storage {
+namespace {
+
+namespace fs = std::filesystem;
+
+class SqliteStorageTest : public ::testing::Test {
+ protected:
+  void SetUp() override {
+    dir_ = fs::temp_directory_path() / ("ts_storage_" + make_uuid_v4());
+    path_ = (dir_ / "sub" / "t.db").string();
+    db_ = open_storage("sqlite:" + path_);
+  }
+  void TearDown() override {
+    db_.reset();
+    fs::remove_all(dir_);
+  }
+  static Symbol sym(const char* s) { return Symbol::parse(s).value(); }
+  static TradingDate d(const char* s) { return parse_date(s).value(); }
+  static BarSeries bars(std::initializer_list<const char*> dates, double base = 10) {
+    BarSeries b;
+    for (const char* s : dates) {
+      b.push_back({d(s), base, base + 1, base - 1, base + 0.5, 1000});
+      base += 1;
+    }
+    return b;
+  }
+  RunRecord run(const std::string& id, const std::string& started) {
+    RunRecord r;
+    r.run_id = id;
+    r.status = RunStatus::running;
+    r.phases = {Phase::import, Phase::indicators};
+    r.universe = "dow30";
+    r.run_date = "2025-01-02";
+    r.started_at = started;
+    r.symbols_total = 2;
+    r.phase_summaries = {{Phase::import, "running", 2}, {Phase::indicators, "pending", 0}};
+    return r;
+  }
+  SymbolOutcome ok(const std::string& run_id, Phase p, const char* s) { return {run_id, p, s, "ok", 1, "", "", 1.5}; }
+
+  fs::path dir_;
+  std::string path_;
+  std::unique_ptr<Storage> db_;
+};
+
+TEST_F(SqliteStorageTest, CreatesParentDirectoryAndAppliesMigrationsOnce) {
+  EXPECT_TRUE(fs::exists(path_));
+  db_.reset();
+  db_ = open_storage("sqlite:" + path_);  // reopening must not re-apply
+  sqlite3* raw = nullptr;
+  ASSERT_EQ(sqlite3_open(path_.c_str(), &raw), SQLITE_OK);
+  sqlite3_stmt* st = nullptr;
+  sqlite3_prepare_v2(raw, "SELECT COUNT(*), MAX(version) FROM schema_migrations", -1, &st, nullptr);
+  ASSERT_EQ(sqlite3_step(st), SQLITE_ROW);
+  EXPECT_EQ(sqlite3_column_int(st, 0), static_cast<int>(sqlite::migrations().size()));
+  EXPECT_EQ(sqlite3_column_int(st, 1), sqlite::migrations().back().version);
+  sqlite3_finalize(st);
+  sqlite3_prepare_v2(raw, "PRAGMA journal_mode", -1, &st, nullptr);
+  ASSERT_EQ(sqlite3_step(st), SQLITE_ROW);
+  EXPECT_STREQ(reinterpret_cast<const char*>(sqlite3_column_text(st, 0)), "wal");
+  sqlite3_finalize(st);
+  sqlite3_close(raw);
+}
+
+TEST_F(SqliteStorageTest, RejectsUnknownUrls) {
+  EXPECT_THROW(open_storage("mysql://x"), StorageError);
+  EXPECT_THROW(open_storage("sqlite:"), StorageError);
+}
+
+TEST_F(SqliteStorageTest, BarUpsertsAreIdempotentAndUpdateInPlace) {
+  db_->insert_run(run("r1", "2025-01-01T00:00:00.000Z"));
+  const auto b = bars({"2024-01-02", "2024-01-03", "2024-01-04"});
+  db_->commit_import(sym("AAPL"), b.view(), ok("r1", Phase::import, "AAPL"));
+  db_->commit_import(sym("AAPL"), b.view(), ok("r1", Phase::import, "AAPL"));
+  EXPECT_EQ(db_->count_bars(Timeframe::daily), 3);
+  EXPECT_EQ(db_->last_bar_date(sym("AAPL"), Timeframe::daily), d("2024-01-04"));
+  EXPECT_FALSE(db_->last_bar_date(sym("MSFT"), Timeframe::daily).has_value());
+  auto changed = bars({"2024-01-04"}, 50);
+  db_->commit_import(sym("AAPL"), changed.view(), ok("r1", Phase::import, "AAPL"));
+  const auto loaded = db_->load_bars(sym("AAPL"), Timeframe::daily);
+  ASSERT_EQ(loaded.size(), 3u);
+  EXPECT_EQ(loaded.open[2], 50);
+  EXPECT_EQ(loaded.open[0], 10);
+  const auto window = db_->load_bars(sym("AAPL"), Timeframe::daily, d("2024-01-03"), d("2024-01-03"));
+  ASSERT_EQ(window.size(), 1u);
+  EXPECT_EQ(window.date[0], d("2024-01-03"));
+  // The outcome row was upserted, counting attempts.
+  const auto outcomes = db_->run_outcomes("r1", false);
+  ASSERT_EQ(outcomes.size(), 1u);
+  EXPECT_EQ(outcomes[0].attempts, 3);
+}
+
+TEST_F(SqliteStorageTest, TerminalRunStatesAreFinal) {
+  auto r = run("r1", "2025-01-01T00:00:00.000Z");
+  db_->insert_run(r);
+  r.status = RunStatus::cancelled;
+  r.finished_at = "2025-01-01T00:01:00.000Z";
+  r.phase_summaries[0].status = "cancelled";
+  EXPECT_TRUE(db_->update_run(r));
+  auto late = r;
+  late.status = RunStatus::completed;
+  late.symbols_processed = 99;
+  late.phase_summaries[0].status = "completed";
+  EXPECT_FALSE(db_->update_run(late));
+  const auto got = db_->get_run("r1");
+  ASSERT_TRUE(got);
+  EXPECT_EQ(got->status, RunStatus::cancelled);
+  EXPECT_EQ(got->symbols_processed, 0);
+  ASSERT_EQ(got->phase_summaries.size(), 2u);
+  EXPECT_EQ(got->phase_summaries[0].status, "cancelled");
+}
+
+TEST_F(SqliteStorageTest, RunHistoryUsesKeysetPaginationAndFilters) {
+  for (int i = 0; i < 7; ++i) {
+    auto r = run("run" + std::to_string(i), "2025-01-0" + std::to_string(i + 1) + "T00:00:00.000Z");
+    db_->insert_run(r);
+    if (i % 2 == 0) {
+      r.status = RunStatus::completed;
+      db_->update_run(r);
+    }
+  }
+  RunQuery q;
+  q.limit = 3;
+  auto page1 = db_->list_runs(q);
+  ASSERT_EQ(page1.size(), 3u);
+  EXPECT_EQ(page1[0].run_id, "run6");
+  q.cursor = page1.back().started_at + "|" + page1.back().run_id;
+  auto page2 = db_->list_runs(q);
+  ASSERT_EQ(page2.size(), 3u);
+  EXPECT_EQ(page2[0].run_id, "run3");
+  q.cursor = page2.back().started_at + "|" + page2.back().run_id;
+  auto page3 = db_->list_runs(q);
+  ASSERT_EQ(page3.size(), 1u);
+  EXPECT_EQ(page3[0].run_id, "run0");
+  RunQuery done;
+  done.status = RunStatus::completed;
+  EXPECT_EQ(db_->list_runs(done).size(), 4u);
+  RunQuery recent;
+  recent.started_after = "2025-01-05T00:00:00.000Z";
+  EXPECT_EQ(db_->list_runs(recent).size(), 3u);
+}
+
+TEST_F(SqliteStorageTest, IndicatorValuesKeepOneRowPerAsOfDate) {
+  db_->insert_run(run("r1", "2025-01-01T00:00:00.000Z"));
+  std::vector<TimeframeIndicators> rows{{Timeframe::daily,
+                                         {{"SMA(timeperiod=20)", d("2024-01-02"), R"({"real":1})"},
+                                          {"SMA(timeperiod=20)", d("2024-01-03"), R"({"real":2})"}}}};
+  db_->commit_indicators(sym("AAPL"), rows, d("2024-01-03"), ok("r1", Phase::indicators, "AAPL"));
+  rows[0].rows = {{"SMA(timeperiod=20)", d("2024-01-03"), R"({"real":3})"},
+                  {"SMA(timeperiod=20)", d("2024-01-04"), R"({"real":4})"}};
+  db_->commit_indicators(sym("AAPL"), rows, d("2024-01-04"), ok("r1", Phase::indicators, "AAPL"));
+  const auto got = db_->indicator_values(sym("AAPL"), Timeframe::daily, "SMA(timeperiod=20)");
+  ASSERT_EQ(got.size(), 3u);
+  EXPECT_EQ(got[1].values_json, R"({"real":3})");
+  EXPECT_EQ(db_->watermark(sym("AAPL"), Phase::indicators), d("2024-01-04"));
+  EXPECT_FALSE(db_->watermark(sym("AAPL"), Phase::patterns).has_value());
+}
+
+TEST_F(SqliteStorageTest, DetectionsAreKeyedBySymbolTimeframePatternAndDate) {
+  db_->insert_run(run("r1", "2025-01-01T00:00:00.000Z"));
+  db_->insert_run(run("r2", "2025-01-02T00:00:00.000Z"));
+  std::vector<DetectionRow> rows{{"hammer", d("2024-01-02"), "bullish", 100, 0.8, R"({"entry":10})"},
+                                 {"doji", d("2024-01-02"), "neutral", 100, 0.5, "{}"}};
+  db_->commit_patterns(sym("AAPL"), Timeframe::daily, rows, d("2024-01-02"), ok("r1", Phase::patterns, "AAPL"));
+  db_->commit_patterns(sym("AAPL"), Timeframe::daily, rows, d("2024-01-02"), ok("r2", Phase::patterns, "AAPL"));
+  EXPECT_EQ(db_->count_detections(), 2);
+  EXPECT_EQ(db_->count_detections("r2"), 2);
+  EXPECT_EQ(db_->count_detections("r1"), 0);
+}
+
+TEST_F(SqliteStorageTest, UniverseMembershipKeepsHistory) {
+  Universe u{"mine", "2025-01-01", {{sym("AAPL"), "Apple", "IT"}, {sym("MSFT"), "Microsoft", "IT"}}};
+  db_->upsert_universe(u);
+  u.members.pop_back();
+  db_->upsert_universe(u);
+  sqlite3* raw = nullptr;
+  ASSERT_EQ(sqlite3_open(path_.c_str(), &raw), SQLITE_OK);
+  sqlite3_stmt* st = nullptr;
+  sqlite3_prepare_v2(raw, "SELECT symbol, active FROM memberships WHERE universe='mine' ORDER BY symbol", -1, &st,
+                     nullptr);
+  ASSERT_EQ(sqlite3_step(st), SQLITE_ROW);
+  EXPECT_EQ(sqlite3_column_int(st, 1), 1);
+  ASSERT_EQ(sqlite3_step(st), SQLITE_ROW);
+  EXPECT_STREQ(reinterpret_cast<const char*>(sqlite3_column_text(st, 0)), "MSFT");
+  EXPECT_EQ(sqlite3_column_int(st, 1), 0);
+  sqlite3_finalize(st);
+  sqlite3_close(raw);
+}
+
+}  // namespace
+}  // namespace ts::storage

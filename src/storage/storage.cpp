@@ -1,0 +1,21 @@
+#include "storage/storage.hpp"
+
+#include "storage/sqlite/sqlite_storage.hpp"
+
+namespace ts::storage {
+
+std::unique_ptr<Storage> open_storage(const std::string& url) {
+  constexpr std::string_view kSqlite = "sqlite:";
+  if (url.rfind(kSqlite, 0) == 0) {
+    std::string path = url.substr(kSqlite.size());
+    // Accept sqlite:///abs/path and sqlite://rel as well as sqlite:PATH.
+    if (path.rfind("//", 0) == 0) path = path.substr(2);
+    if (path.empty()) throw StorageError("database URL '" + url + "' has no file path");
+    return open_sqlite(path);
+  }
+  if (url.rfind("postgresql://", 0) == 0 || url.rfind("postgres://", 0) == 0)
+    throw StorageError("the PostgreSQL backend is not built into this version; use sqlite:PATH");
+  throw StorageError("unknown database URL '" + url + "' (expected sqlite:PATH)");
+}
+
+}  // namespace ts::storage

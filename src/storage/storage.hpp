@@ -1,0 +1,152 @@
+#pragma once
+// Storage: repository interfaces over the engine's database. SQLite is the
+// default backend (sqlite/); PostgreSQL implements the same interface later.
+//
+// Every table has a natural unique key and every write is an upsert on it.
+// The phase-commit methods (commit_*) are units of work: each runs in ONE
+// transaction, so a crash leaves all of a symbol's phase results or none.
+//
+// Errors: I/O and database failures throw StorageError (code STORAGE_FAILED).
+// Thread-safety: every method may be called from any thread; the SQLite
+// backend serialises access internally.
+#include <memory>
+#include <optional>
+#include <stdexcept>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "core/bar.hpp"
+#include "core/run_types.hpp"
+#include "core/symbol.hpp"
+#include "core/timeframe.hpp"
+#include "core/universe.hpp"
+
+namespace ts::storage {
+
+class StorageError : public std::runtime_error {
+ public:
+  explicit StorageError(const std::string& what) : std::runtime_error(what) {}
+  std::string_view code() const noexcept { return "STORAGE_FAILED"; }
+};
+
+/// Per-phase counters of a run (one row of run_phases).
+struct PhaseSummary {
+  Phase phase;
+  std::string status;  // "pending" | "running" | "completed" | "completed_with_errors" | "failed" | "cancelled" | "skipped"
+  int total = 0;
+  int processed = 0;  // succeeded
+  int failed = 0;
+  long long count = 0;  // records_imported / bars_resampled / indicators_calculated / patterns_detected
+  std::string started_at, finished_at;  // RFC 3339 UTC, "" when not yet
+  double duration_seconds = 0;
+};
+
+/// One row of processing_runs.
+struct RunRecord {
+  std::string run_id;
+  TriggerType trigger_type = TriggerType::manual;
+  RunStatus status = RunStatus::queued;
+  std::vector<Phase> phases;
+  std::string universe;
+  std::string parameters_json = "{}";
+  std::string run_date;  // NY trading date the run processes, YYYY-MM-DD
+  std::string started_at, finished_at;
+  double duration_seconds = 0;
+  int symbols_total = 0, symbols_processed = 0, symbols_failed = 0;
+  long long records_imported = 0, indicators_calculated = 0, patterns_detected = 0;
+  std::string error;    // why it failed / where it stopped
+  std::string parent_run_id;  // "" unless a retry
+  std::vector<PhaseSummary> phase_summaries;
+};
+
+/// One row of run_symbols: outcome of one symbol in one phase of one run.
+struct SymbolOutcome {
+  std::string run_id;
+  Phase phase;
+  std::string symbol;
+  std::string status;  // "ok" | "failed" | "skipped"
+  int attempts = 1;
+  std::string error_code, message;
+  double duration_ms = 0;
+};
+
+struct IndicatorRow {
+  std::string indicator;  // canonical key, e.g. "SMA(timeperiod=20)"
+  TradingDate as_of;
+  std::string values_json;  // {"real":123.4} — every output of the indicator
+};
+
+struct TimeframeIndicators {
+  Timeframe tf;
+  std::vector<IndicatorRow> rows;
+};
+
+struct DetectionRow {
+  std::string pattern;
+  TradingDate bar_date;
+  std::string direction;
+  double strength, confidence;
+  std::string levels_json;
+};
+
+struct RunQuery {
+  int limit = 50;
+  std::optional<RunStatus> status;
+  std::optional<TriggerType> trigger_type;
+  std::string started_after;  // RFC 3339; "" = no bound
+  std::string cursor;         // keyset: started_at|run_id of the last row seen
+};
+
+class Storage {
+ public:
+  virtual ~Storage() = default;
+  virtual std::string describe() const = 0;  // "sqlite:/path" (no secrets)
+
+  // --- catalog: symbols, universes, memberships
+  virtual void upsert_universe(const Universe& u) = 0;
+
+  // --- bars
+  virtual std::optional<TradingDate> last_bar_date(const Symbol& s, Timeframe tf) = 0;
+  /// Bars with from <= date <= to (unbounded when nullopt), ascending.
+  virtual BarSeries load_bars(const Symbol& s, Timeframe tf, std::optional<TradingDate> from = {},
+                              std::optional<TradingDate> to = {}) = 0;
+  virtual long long count_bars(std::optional<Timeframe> tf = {}) = 0;
+
+  // --- per-(symbol, phase) watermark: last daily bar date the phase has processed
+  virtual std::optional<TradingDate> watermark(const Symbol& s, Phase p) = 0;
+
+  // --- units of work (one transaction each); each also upserts `outcome`
+  //     and, when given, advances the phase watermark for the symbol.
+  virtual void commit_import(const Symbol& s, SeriesView daily, const SymbolOutcome& outcome) = 0;
+  virtual void commit_resampled(const Symbol& s, SeriesView weekly, SeriesView monthly,
+                                std::optional<TradingDate> watermark, const SymbolOutcome& outcome) = 0;
+  virtual void commit_indicators(const Symbol& s, const std::vector<TimeframeIndicators>& rows,
+                                 std::optional<TradingDate> watermark, const SymbolOutcome& outcome) = 0;
+  /// Detections carry outcome.run_id as the run that found them.
+  virtual void commit_patterns(const Symbol& s, Timeframe tf, const std::vector<DetectionRow>& rows,
+                               std::optional<TradingDate> watermark, const SymbolOutcome& outcome) = 0;
+  /// A failure (or skip) that writes no results.
+  virtual void record_outcome(const SymbolOutcome& outcome) = 0;
+
+  // --- runs
+  virtual void insert_run(const RunRecord& r) = 0;
+  /// Updates status, counters, phase summaries, finished_at and error. A run
+  /// already in a terminal state is never changed (enforced by the schema too).
+  /// Returns false when the row was terminal and therefore left untouched.
+  virtual bool update_run(const RunRecord& r) = 0;
+  virtual std::optional<RunRecord> get_run(std::string_view run_id) = 0;
+  virtual std::vector<RunRecord> list_runs(const RunQuery& q) = 0;
+  virtual std::vector<SymbolOutcome> run_outcomes(std::string_view run_id, bool failed_only) = 0;
+
+  // --- results (read side, for tests and later the API)
+  virtual long long count_indicator_values(std::optional<Timeframe> tf = {}) = 0;
+  virtual long long count_detections(std::string_view run_id = {}) = 0;
+  virtual std::vector<IndicatorRow> indicator_values(const Symbol& s, Timeframe tf, std::string_view indicator) = 0;
+};
+
+/// Opens "sqlite:PATH" (creating parent directories and applying migrations).
+/// Throws StorageError with a clear message for unknown schemes or I/O errors.
+std::unique_ptr<Storage> open_storage(const std::string& url);
+
+}  // namespace ts::storage
