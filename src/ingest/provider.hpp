@@ -15,7 +15,13 @@ namespace ts::ingest {
 
 /// Per-symbol import failure codes (stable; stored in run_symbols.error_code and
 /// sent on the wire).
-enum class ImportError : unsigned char { symbol_not_found, bad_data, network_timeout, api_rate_limit, storage_failed };
+enum class ImportError : unsigned char {
+  symbol_not_found,
+  bad_data,
+  network_timeout,
+  api_rate_limit,
+  storage_failed
+};
 std::string_view to_string(ImportError e);  // "SYMBOL_NOT_FOUND", "BAD_DATA", ...
 
 struct FetchFailure {
@@ -40,7 +46,8 @@ class BarProvider {
   virtual Result<BarSeries, FetchFailure> fetch(const FetchRequest& req) const = 0;
 };
 
-/// "synthetic", "synthetic:seed=N", "csv:DIR". Error code INVALID_PROVIDER.
+/// "synthetic", "synthetic:seed=N" (synthetic.hpp), "csv:DIR" (csv_provider.hpp).
+/// Error code INVALID_PROVIDER for an unknown kind, option or missing directory.
 Result<std::unique_ptr<BarProvider>> make_provider(std::string_view spec);
 
 }  // namespace ts::ingest
