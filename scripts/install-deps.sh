@@ -7,7 +7,8 @@ packages=(
   build-essential cmake ninja-build pkg-config
   nlohmann-json3-dev libfmt-dev libspdlog-dev libcli11-dev
   libsqlite3-dev sqlite3 libhowardhinnant-date-dev tzdata
-  libtbb-dev libgtest-dev libbenchmark-dev
+  libgtest-dev libbenchmark-dev
+  libboost1.74-dev libboost-system1.74-dev libhiredis-dev redis-server
 )
 
 missing=()

@@ -41,16 +41,17 @@ class ProgressPrinter final : public engine::RunObserver {
       const int filled = static_cast<int>(u.percent / 100.0 * kWidth);
       std::string bar(static_cast<std::size_t>(filled), '#');
       bar.resize(kWidth, '.');
-      std::fprintf(stderr, "\r%-10s [%s] %5.1f%% %d/%d failed %d eta %4.0fs %-10s", phase.c_str(), bar.c_str(),
-                   u.percent, u.completed, u.total, u.failed, u.eta_seconds, u.current_symbol.c_str());
+      std::fprintf(stderr, "\r%-10s [%s] %5.1f%% %d/%d failed %d eta %4.0fs %-10s", phase.c_str(),
+                   bar.c_str(), u.percent, u.completed, u.total, u.failed, u.eta_seconds,
+                   u.current_symbol.c_str());
       std::fflush(stderr);
       return;
     }
     const int decile = static_cast<int>(u.percent / 10);
     if (decile != last_decile_) {
       last_decile_ = decile;
-      std::fprintf(stderr, "%s: %.0f%% (%d/%d, %d failed, eta %.0fs)\n", phase.c_str(), u.percent, u.completed,
-                   u.total, u.failed, u.eta_seconds);
+      std::fprintf(stderr, "%s: %.0f%% (%d/%d, %d failed, eta %.0fs)\n", phase.c_str(), u.percent,
+                   u.completed, u.total, u.failed, u.eta_seconds);
     }
   }
   void on_symbol_failed(const storage::RunRecord&, const storage::SymbolOutcome& o) override {
@@ -126,10 +127,11 @@ int do_run(const RunOptions& o) {
   if (o.json) {
     std::cout << run_to_json(rec, db->run_outcomes(rec.run_id, true)).dump(2) << "\n";
   } else {
-    std::cout << "run " << rec.run_id << " " << to_string(rec.status) << " in " << rec.duration_seconds << "s: "
-              << rec.symbols_processed << "/" << rec.symbols_total << " symbols, " << rec.records_imported
-              << " bars imported, " << rec.indicators_calculated << " indicator values, " << rec.patterns_detected
-              << " patterns" << (rec.error.empty() ? "" : " (" + rec.error + ")") << "\n";
+    std::cout << "run " << rec.run_id << " " << to_string(rec.status) << " in " << rec.duration_seconds
+              << "s: " << rec.symbols_processed << "/" << rec.symbols_total << " symbols, "
+              << rec.records_imported << " bars imported, " << rec.indicators_calculated
+              << " indicator values, " << rec.patterns_detected << " patterns"
+              << (rec.error.empty() ? "" : " (" + rec.error + ")") << "\n";
   }
   return exit_code(rec.status);
 }
@@ -138,10 +140,13 @@ int do_run(const RunOptions& o) {
 
 void add_run_command(CLI::App& app, int& exit_code) {
   auto opts = std::make_shared<RunOptions>();
-  auto* cmd = app.add_subcommand("run", "Run the processing pipeline once (import, cache_sync, indicators, patterns)");
+  auto* cmd = app.add_subcommand(
+      "run", "Run the processing pipeline once (import, cache_sync, indicators, patterns)");
   cmd->add_option("--db", opts->db, "Database URL (sqlite:PATH)")->capture_default_str();
-  cmd->add_option("--provider", opts->provider, "Bar provider: synthetic[:seed=N] | csv:DIR")->capture_default_str();
-  auto* u = cmd->add_option("--universe", opts->universe, "Built-in universe: dow30, nasdaq100, sp500 (default dow30)");
+  cmd->add_option("--provider", opts->provider, "Bar provider: synthetic[:seed=N] | csv:DIR")
+      ->capture_default_str();
+  auto* u = cmd->add_option("--universe", opts->universe,
+                            "Built-in universe: dow30, nasdaq100, sp500 (default dow30)");
   auto* uf = cmd->add_option("--universe-file", opts->universe_file, "CSV with a 'symbol' column");
   auto* s = cmd->add_option("--symbols", opts->symbols, "Comma-separated symbols, e.g. AAPL,MSFT");
   u->excludes(s)->excludes(uf);

@@ -15,8 +15,8 @@ Result<std::vector<Phase>> parse_phase_list(const std::string& text) {
     } else if (!item.empty()) {
       const auto p = parse_phase(item);
       if (!p)
-        return fail("INVALID_PARAMETER",
-                    "unknown phase '" + item + "' (expected import, cache_sync, indicators, patterns or all)");
+        return fail("INVALID_PARAMETER", "unknown phase '" + item +
+                                             "' (expected import, cache_sync, indicators, patterns or all)");
       if (std::find(out.begin(), out.end(), *p) == out.end()) out.push_back(*p);
     }
     if (comma == std::string::npos) break;
@@ -62,7 +62,8 @@ Result<engine::RunRequest> build_run_request(const std::string& universe, const 
     req.from = *d;
   }
   if (req.from > req.to)
-    return fail("INVALID_PARAMETER", "--from " + format_date(req.from) + " is after --to " + format_date(req.to));
+    return fail("INVALID_PARAMETER",
+                "--from " + format_date(req.from) + " is after --to " + format_date(req.to));
   auto p = parse_phase_list(phases);
   if (!p) return fail(p.error());
   req.phases = std::move(p).value();

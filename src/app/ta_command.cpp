@@ -17,38 +17,54 @@ namespace {
 struct TaOptions {
   std::string input, fn, output, inputs;
   bool list = false;
+  bool markdown = false;
 };
 
 std::string_view input_name(ta::Input in) {
   switch (in) {
-    case ta::Input::open: return "open";
-    case ta::Input::high: return "high";
-    case ta::Input::low: return "low";
-    case ta::Input::close: return "close";
-    case ta::Input::volume: return "volume";
-    case ta::Input::real0: return "real0";
-    case ta::Input::real1: return "real1";
+    case ta::Input::open:
+      return "open";
+    case ta::Input::high:
+      return "high";
+    case ta::Input::low:
+      return "low";
+    case ta::Input::close:
+      return "close";
+    case ta::Input::volume:
+      return "volume";
+    case ta::Input::real0:
+      return "real0";
+    case ta::Input::real1:
+      return "real1";
   }
   return "?";
 }
 
 std::string_view type_name(ta::OptionType t) {
   switch (t) {
-    case ta::OptionType::integer: return "integer";
-    case ta::OptionType::real: return "real";
-    case ta::OptionType::matype: return "matype";
+    case ta::OptionType::integer:
+      return "integer";
+    case ta::OptionType::real:
+      return "real";
+    case ta::OptionType::matype:
+      return "matype";
   }
   return "?";
+}
+
+void append_item(std::string& list, std::string_view separator, std::string_view item) {
+  if (!list.empty()) list += separator;
+  list += item;
 }
 
 void print_list(std::ostream& out) {
   for (const auto& f : ta::registry()) {
     std::string inputs, options, outputs;
-    for (const auto in : f.inputs) inputs += (inputs.empty() ? "" : ",") + std::string(input_name(in));
+    for (const auto in : f.inputs) append_item(inputs, ",", input_name(in));
     for (const auto& o : f.options)
       options += fmt::format("{}{}={} [{} {}..{}]", options.empty() ? "" : ", ", o.name, o.default_value,
                              type_name(o.type), o.min_value, o.max_value);
-    for (const auto& o : f.outputs) outputs += (outputs.empty() ? "" : ",") + std::string(o.name);
+    for (const auto& o : f.outputs) append_item(outputs, ",", o.name);
     out << fmt::format("{:<20} {:<22} inputs: {:<26} outputs: {:<40} options: {}\n", f.name, f.group, inputs,
                        outputs, options.empty() ? "-" : options);
   }
@@ -64,9 +80,29 @@ std::span<const double> column(const BarSeries& b, std::string_view name) {
   return {};
 }
 
+/// The registry as a Markdown table: docs/indicators.md embeds exactly this
+/// (a test keeps the two identical).
+void print_markdown(std::ostream& out) {
+  out << "| Function | Group | Inputs | Options (default, range) | Outputs | Description |\n";
+  out << "|---|---|---|---|---|---|\n";
+  for (const auto& f : ta::registry()) {
+    std::string inputs, options, outputs;
+    for (const auto in : f.inputs) append_item(inputs, ", ", input_name(in));
+    for (const auto& o : f.options)
+      options += fmt::format("{}`{}`={} ({} {}..{})", options.empty() ? "" : "<br>", o.name, o.default_value,
+                             type_name(o.type), o.min_value, o.max_value);
+    for (const auto& o : f.outputs) append_item(outputs, ", ", o.name);
+    out << fmt::format("| {} | {} | {} | {} | {} | {} |\n", f.name, f.group, inputs,
+                       options.empty() ? "-" : options, outputs, f.description);
+  }
+}
+
 int do_ta(const TaOptions& o) {
   if (o.list) {
-    print_list(std::cout);
+    if (o.markdown)
+      print_markdown(std::cout);
+    else
+      print_list(std::cout);
     return 0;
   }
   if (o.input.empty() || o.fn.empty()) {
@@ -93,12 +129,14 @@ int do_ta(const TaOptions& o) {
     std::size_t pos = 0;
     while (pos <= o.inputs.size()) {
       const auto comma = o.inputs.find(',', pos);
-      const std::string item = o.inputs.substr(pos, comma == std::string::npos ? std::string::npos : comma - pos);
+      const std::string item =
+          o.inputs.substr(pos, comma == std::string::npos ? std::string::npos : comma - pos);
       const auto eq = item.find('=');
       if (eq == std::string::npos || (item.substr(0, eq) != "real0" && item.substr(0, eq) != "real1") ||
           column(*bars, item.substr(eq + 1)).empty()) {
-        std::cerr << "error: --inputs item '" << item
-                  << "' (expected real0=COLUMN or real1=COLUMN, COLUMN one of open, high, low, close, volume)\n";
+        std::cerr
+            << "error: --inputs item '" << item
+            << "' (expected real0=COLUMN or real1=COLUMN, COLUMN one of open, high, low, close, volume)\n";
         return 2;
       }
       source[item.substr(0, eq)] = item.substr(eq + 1);
@@ -106,8 +144,14 @@ int do_ta(const TaOptions& o) {
       pos = comma + 1;
     }
   }
-  ta::Inputs in{bars->open, bars->high, bars->low, bars->close, bars->volume,
-                column(*bars, source["real0"]), column(*bars, source["real1"]), n};
+  ta::Inputs in{bars->open,
+                bars->high,
+                bars->low,
+                bars->close,
+                bars->volume,
+                column(*bars, source["real0"]),
+                column(*bars, source["real1"]),
+                n};
   const auto& outs = call->spec->outputs;
   std::vector<std::vector<double>> cols(outs.size(), std::vector<double>(n));
   std::vector<std::span<double>> spans(cols.begin(), cols.end());
@@ -151,6 +195,7 @@ void add_ta_command(CLI::App& app, int& exit_code) {
   cmd->add_option("--output", opts->output, "Write CSV here instead of stdout");
   cmd->add_option("--inputs", opts->inputs, "Map generic inputs, e.g. real0=close,real1=open");
   cmd->add_flag("--list", opts->list, "List every registered function with options, defaults and outputs");
+  cmd->add_flag("--markdown", opts->markdown, "With --list: print the registry as a Markdown table");
   cmd->callback([opts, &exit_code] { exit_code = do_ta(*opts); });
 }
 

@@ -22,7 +22,7 @@ struct SeriesView {
   std::size_t size() const noexcept { return date.size(); }
   Bar bar(std::size_t i) const { return {date[i], open[i], high[i], low[i], close[i], volume[i]}; }
   SeriesView tail_from(std::size_t first) const {
-    return {date.subspan(first), open.subspan(first), high.subspan(first),
+    return {date.subspan(first), open.subspan(first),  high.subspan(first),
             low.subspan(first),  close.subspan(first), volume.subspan(first)};
   }
 };

@@ -53,7 +53,8 @@ TEST(TradingDate, FormatsUtcWithMilliseconds) {
 }
 
 TEST(Symbol, ValidatesTheGrammar) {
-  for (const char* ok : {"A", "AAPL", "BRK.B", "BF-B", "X1", "ABCDEFGHIJ"}) EXPECT_TRUE(Symbol::parse(ok).ok()) << ok;
+  for (const char* ok : {"A", "AAPL", "BRK.B", "BF-B", "X1", "ABCDEFGHIJ"})
+    EXPECT_TRUE(Symbol::parse(ok).ok()) << ok;
   for (const char* bad : {"", "aapl", "1ABC", "../etc", "A/B", "ABCDEFGHIJK", "A B", ".A", "A;DROP"})
     EXPECT_FALSE(Symbol::parse(bad).ok()) << bad;
   EXPECT_EQ(Symbol::parse("a").error().code, "INVALID_SYMBOL");

@@ -6,9 +6,12 @@ namespace ts {
 
 TradingDate period_start(TradingDate d, Timeframe tf) {
   switch (tf) {
-    case Timeframe::weekly: return week_start(d);
-    case Timeframe::monthly: return month_start(d);
-    default: return d;
+    case Timeframe::weekly:
+      return week_start(d);
+    case Timeframe::monthly:
+      return month_start(d);
+    default:
+      return d;
   }
 }
 

@@ -55,11 +55,15 @@ constexpr bool is_terminal(RunStatus s) { return s != RunStatus::queued && s != 
 /// Process exit code for `tickstock run` and `ctl trigger --wait`.
 constexpr int exit_code(RunStatus s) {
   switch (s) {
-    case RunStatus::completed: return 0;
-    case RunStatus::completed_with_errors: return 3;
+    case RunStatus::completed:
+      return 0;
+    case RunStatus::completed_with_errors:
+      return 3;
     case RunStatus::cancelled:
-    case RunStatus::interrupted: return 130;
-    default: return 1;
+    case RunStatus::interrupted:
+      return 130;
+    default:
+      return 1;
   }
 }
 

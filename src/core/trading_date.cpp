@@ -61,9 +61,7 @@ std::string format_date(TradingDate d) {
   return s;
 }
 
-unsigned iso_weekday_index(TradingDate d) {
-  return std::chrono::weekday{d}.iso_encoding() - 1;
-}
+unsigned iso_weekday_index(TradingDate d) { return std::chrono::weekday{d}.iso_encoding() - 1; }
 
 TradingDate week_start(TradingDate d) { return d - std::chrono::days{iso_weekday_index(d)}; }
 

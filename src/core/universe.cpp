@@ -11,14 +11,16 @@ namespace ts {
 
 std::vector<std::string> builtin_universe_names() {
   std::vector<std::string> names;
-  for (std::size_t i = 0; i < detail::kEmbeddedUniverseCount; ++i) names.emplace_back(detail::kEmbeddedUniverses[i].name);
+  for (std::size_t i = 0; i < detail::kEmbeddedUniverseCount; ++i)
+    names.emplace_back(detail::kEmbeddedUniverses[i].name);
   std::sort(names.begin(), names.end());
   return names;
 }
 
 Result<Universe> builtin_universe(std::string_view name) {
   for (std::size_t i = 0; i < detail::kEmbeddedUniverseCount; ++i)
-    if (name == detail::kEmbeddedUniverses[i].name) return parse_universe_csv(name, detail::kEmbeddedUniverses[i].csv);
+    if (name == detail::kEmbeddedUniverses[i].name)
+      return parse_universe_csv(name, detail::kEmbeddedUniverses[i].csv);
   std::string known;
   for (const auto& n : builtin_universe_names()) known += (known.empty() ? "" : ", ") + n;
   return fail("UNKNOWN_UNIVERSE", "unknown universe '" + std::string(name) + "' (built-in: " + known + ")");
@@ -43,7 +45,8 @@ Result<Universe> parse_universe_csv(std::string_view name, std::string_view text
       continue;
     }
     if (!csv::split_line(t, fields))
-      return fail("INVALID_UNIVERSE", std::string(name) + ":" + std::to_string(line_no) + ": unterminated quote");
+      return fail("INVALID_UNIVERSE",
+                  std::string(name) + ":" + std::to_string(line_no) + ": unterminated quote");
     if (!have_header) {
       for (std::size_t i = 0; i < fields.size(); ++i) {
         std::string lower(fields[i]);
@@ -53,21 +56,28 @@ Result<Universe> parse_universe_csv(std::string_view name, std::string_view text
         if (lower == "sector") col_sector = static_cast<int>(i);
       }
       if (col_symbol < 0)
-        return fail("INVALID_UNIVERSE", std::string(name) + ":" + std::to_string(line_no) + ": header has no 'symbol' column");
+        return fail("INVALID_UNIVERSE",
+                    std::string(name) + ":" + std::to_string(line_no) + ": header has no 'symbol' column");
       have_header = true;
       continue;
     }
     if (static_cast<int>(fields.size()) <= col_symbol)
-      return fail("INVALID_UNIVERSE", std::string(name) + ":" + std::to_string(line_no) + ": missing symbol field");
+      return fail("INVALID_UNIVERSE",
+                  std::string(name) + ":" + std::to_string(line_no) + ": missing symbol field");
     auto sym = Symbol::parse(fields[col_symbol]);
-    if (!sym) return fail("INVALID_SYMBOL", std::string(name) + ":" + std::to_string(line_no) + ": " + sym.error().message);
+    if (!sym)
+      return fail("INVALID_SYMBOL",
+                  std::string(name) + ":" + std::to_string(line_no) + ": " + sym.error().message);
     UniverseMember m{std::move(sym).value(), {}, {}};
     if (col_name >= 0 && static_cast<int>(fields.size()) > col_name) m.name = std::string(fields[col_name]);
-    if (col_sector >= 0 && static_cast<int>(fields.size()) > col_sector) m.sector = std::string(fields[col_sector]);
-    const bool dup = std::any_of(u.members.begin(), u.members.end(), [&](const auto& x) { return x.symbol == m.symbol; });
+    if (col_sector >= 0 && static_cast<int>(fields.size()) > col_sector)
+      m.sector = std::string(fields[col_sector]);
+    const bool dup =
+        std::any_of(u.members.begin(), u.members.end(), [&](const auto& x) { return x.symbol == m.symbol; });
     if (!dup) u.members.push_back(std::move(m));
   }
-  if (u.members.empty()) return fail("INVALID_UNIVERSE", "universe '" + std::string(name) + "' has no symbols");
+  if (u.members.empty())
+    return fail("INVALID_UNIVERSE", "universe '" + std::string(name) + "' has no symbols");
   return u;
 }
 

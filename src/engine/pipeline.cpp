@@ -85,7 +85,10 @@ class Runner {
     try {
       for (const Phase phase : kAllPhases) {
         if (std::find(req_.phases.begin(), req_.phases.end(), phase) == req_.phases.end()) continue;
-        if (cancel_.requested()) break;
+        if (cancel_.requested()) {
+          if (stopped_.empty()) stopped_ = fmt::format("cancelled before {}", to_string(phase));
+          break;
+        }
         if (phase == Phase::cache_sync) db_.upsert_universe(req_.universe);
         // A symbol that failed an earlier phase of this run is not processed
         // further: its later results would be built on stale data.
@@ -130,8 +133,14 @@ class Runner {
     p["store_history"] = req_.store_history;
     p["min_success_ratio"] = req_.min_success_ratio;
     p["provider"] = req_.provider_description;
+    p["publish_indicator_values"] = req_.publish_indicator_values;
     rec_.parameters_json = p.dump();
-    for (const Phase x : req_.phases) rec_.phase_summaries.push_back({x, "pending"});
+    for (const Phase x : req_.phases) {
+      storage::PhaseSummary sum;
+      sum.phase = x;
+      sum.status = "pending";
+      rec_.phase_summaries.push_back(std::move(sum));
+    }
   }
 
   storage::PhaseSummary& summary(Phase p) {
@@ -148,6 +157,13 @@ class Runner {
     } catch (const std::exception& e) {
       spdlog::warn("run observer failed: {}", e.what());
     }
+  }
+
+  /// Observer calls from worker threads are serialised by the run's mutex.
+  template <class F>
+  void notify_serialised(F&& f) {
+    std::lock_guard lock(mu_);
+    notify(std::forward<F>(f));
   }
 
   void run_phase(Phase phase, const std::vector<Symbol>& symbols, std::set<std::string>& failed_symbols) {
@@ -188,7 +204,7 @@ class Runner {
           } catch (const std::exception& e) {
             spdlog::error("cannot record failure of {}: {}", sym.str(), e.what());
           }
-          notify([&](RunObserver& ob) { ob.on_symbol_failed(rec_, o); });
+          notify_serialised([&](RunObserver& ob) { ob.on_symbol_failed(rec_, o); });
         }
         std::lock_guard lock(mu_);
         if (r.ok) {
@@ -234,19 +250,30 @@ class Runner {
 
   void add_to_run_totals(Phase phase, long long count) {
     switch (phase) {
-      case Phase::import: rec_.records_imported += count; break;
-      case Phase::indicators: rec_.indicators_calculated += count; break;
-      case Phase::patterns: rec_.patterns_detected += count; break;
-      case Phase::cache_sync: break;
+      case Phase::import:
+        rec_.records_imported += count;
+        break;
+      case Phase::indicators:
+        rec_.indicators_calculated += count;
+        break;
+      case Phase::patterns:
+        rec_.patterns_detected += count;
+        break;
+      case Phase::cache_sync:
+        break;
     }
   }
 
   SymbolResult process(Phase phase, const Symbol& sym, WorkerScratch& scratch) {
     switch (phase) {
-      case Phase::import: return do_import(sym);
-      case Phase::cache_sync: return do_cache_sync(sym);
-      case Phase::indicators: return do_indicators(sym, scratch);
-      case Phase::patterns: return do_patterns(sym, scratch);
+      case Phase::import:
+        return do_import(sym);
+      case Phase::cache_sync:
+        return do_cache_sync(sym);
+      case Phase::indicators:
+        return do_indicators(sym, scratch);
+      case Phase::patterns:
+        return do_patterns(sym, scratch);
     }
     return {};
   }
@@ -256,12 +283,25 @@ class Runner {
   }
 
   SymbolResult do_import(const Symbol& sym) {
+    const auto first = db_.first_bar_date(sym, Timeframe::daily);
+    const auto last = db_.last_bar_date(sym, Timeframe::daily);
+    // Incremental: only bars after the last stored one. A range that starts
+    // before the stored history is a backfill and fetches the whole range.
+    const bool backfill = first && req_.from < *first;
     ingest::FetchRequest fr{sym, req_.from, req_.to, std::nullopt};
-    if (!req_.full) fr.after = db_.last_bar_date(sym, Timeframe::daily);
+    if (!req_.full && !backfill) fr.after = last;
     auto bars = provider_.fetch(fr);
-    if (!bars) return {false, false, std::string(ingest::to_string(bars.error().code)), bars.error().message, 0};
-    db_.commit_import(sym, bars->view(), ok_outcome(Phase::import, sym));
-    return {true, false, "", "", static_cast<long long>(bars->size())};
+    if (!bars)
+      return {false, false, std::string(ingest::to_string(bars.error().code)), bars.error().message, 0};
+    long long added = 0;
+    bool earlier = false;
+    for (const TradingDate d : bars->date) {
+      const bool before = first && d < *first;
+      earlier = earlier || before;
+      added += req_.full || !first || before || d > *last;
+    }
+    db_.commit_import(sym, bars->view(), ok_outcome(Phase::import, sym), earlier);
+    return {true, false, "", "", added};
   }
 
   /// First daily date this phase has not yet processed, or nullopt when the
@@ -308,7 +348,6 @@ class Runner {
     std::vector<storage::TimeframeIndicators> groups;
     long long rows = 0;
     for (const Timeframe tf : {Timeframe::daily, Timeframe::weekly, Timeframe::monthly}) {
-      if (cancel_.requested()) break;
       const BarSeries bars = tf == Timeframe::daily ? BarSeries{} : db_.load_bars(sym, tf);
       const BarSeries& series = tf == Timeframe::daily ? daily : bars;
       if (series.empty()) continue;
@@ -321,11 +360,13 @@ class Runner {
       else
         first = first_at_or_after(series.date, period_start(*d1, tf));
       scratch.rows.clear();
-      rows += static_cast<long long>(scratch.studies.compute(series.view(), default_studies(), first, scratch.rows));
+      rows += static_cast<long long>(
+          scratch.studies.compute(series.view(), default_studies(), first, scratch.rows));
       groups.push_back({tf, scratch.rows});
     }
-    if (cancel_.requested()) return {false, false, "CANCELLED", "cancelled before commit", 0};
     db_.commit_indicators(sym, groups, daily.date.back(), ok_outcome(Phase::indicators, sym));
+    if (req_.publish_indicator_values && rows > 0)
+      notify_serialised([&](RunObserver& o) { o.on_indicator_values(rec_, sym, groups); });
     return {true, false, "", "", rows};
   }
 
@@ -343,14 +384,18 @@ class Runner {
     std::vector<storage::DetectionRow> rows;
     rows.reserve(scratch.detections.size());
     for (const auto& d : scratch.detections)
-      rows.push_back({std::string(d.pattern), daily.date[d.index], std::string(patterns::to_string(d.direction)),
-                      d.strength, d.confidence, levels_json(d.levels)});
+      rows.push_back({std::string(d.pattern), daily.date[d.index],
+                      std::string(patterns::to_string(d.direction)), d.strength, d.confidence,
+                      levels_json(d.levels)});
     db_.commit_patterns(sym, Timeframe::daily, rows, daily.date.back(), ok_outcome(Phase::patterns, sym));
+    if (!rows.empty())
+      notify_serialised([&](RunObserver& o) { o.on_detections(rec_, sym, Timeframe::daily, rows); });
     return {true, false, "", "", static_cast<long long>(rows.size())};
   }
 
   RunStatus final_status() const {
-    if (cancel_.requested() && !stopped_.empty()) return RunStatus::cancelled;
+    if (cancel_.requested() && !stopped_.empty())
+      return cancel_.reason() == StopReason::shutdown ? RunStatus::interrupted : RunStatus::cancelled;
     bool any_failed = false;
     for (const auto& s : rec_.phase_summaries) {
       if (s.status == "failed") return RunStatus::failed;
@@ -369,14 +414,15 @@ class Runner {
     for (const auto& s : rec_.phase_summaries)
       if (s.status != "pending") processed = s.processed;
     rec_.symbols_processed = processed;
-    if (status == RunStatus::cancelled) rec_.error = stopped_;
+    const bool stopped = status == RunStatus::cancelled || status == RunStatus::interrupted;
+    if (stopped) rec_.error = stopped_;
     for (auto& s : rec_.phase_summaries)
-      if (s.status == "pending") s.status = status == RunStatus::cancelled ? "cancelled" : "skipped";
+      if (s.status == "pending") s.status = stopped ? "cancelled" : "skipped";
     if (status == RunStatus::failed && rec_.error.empty()) {
       for (const auto& s : rec_.phase_summaries)
         if (s.status == "failed")
-          rec_.error = fmt::format("{}: only {} of {} symbols succeeded (minimum {:.0f}%)", to_string(s.phase),
-                                   s.processed, s.total, req_.min_success_ratio * 100);
+          rec_.error = fmt::format("{}: only {} of {} symbols succeeded (minimum {:.0f}%)",
+                                   to_string(s.phase), s.processed, s.total, req_.min_success_ratio * 100);
     }
     try {
       db_.update_run(rec_);
@@ -399,8 +445,9 @@ class Runner {
 
 }  // namespace
 
-storage::RunRecord run_pipeline(const RunRequest& req, storage::Storage& db, const ingest::BarProvider& provider,
-                                const CancellationToken& cancel, RunObserver* observer) {
+storage::RunRecord run_pipeline(const RunRequest& req, storage::Storage& db,
+                                const ingest::BarProvider& provider, const CancellationToken& cancel,
+                                RunObserver* observer) {
   return Runner(req, db, provider, cancel, observer).run();
 }
 

@@ -25,13 +25,22 @@
 
 namespace ts::engine {
 
+/// Why a run is being stopped: a user's cancel ends it `cancelled`; an engine
+/// shutdown (SIGTERM) ends it `interrupted`.
+enum class StopReason : unsigned char { none, cancel, shutdown };
+
 class CancellationToken {
  public:
-  void request() noexcept { flag_.store(true, std::memory_order_relaxed); }
-  bool requested() const noexcept { return flag_.load(std::memory_order_relaxed); }
+  /// Async-signal-safe. The first reason given wins.
+  void request(StopReason why = StopReason::cancel) noexcept {
+    auto expected = StopReason::none;
+    reason_.compare_exchange_strong(expected, why, std::memory_order_relaxed);
+  }
+  bool requested() const noexcept { return reason() != StopReason::none; }
+  StopReason reason() const noexcept { return reason_.load(std::memory_order_relaxed); }
 
  private:
-  std::atomic<bool> flag_{false};
+  std::atomic<StopReason> reason_{StopReason::none};
 };
 
 struct RunRequest {
@@ -41,11 +50,14 @@ struct RunRequest {
   Universe universe;
   TradingDate from, to;
   bool full = false;
-  bool store_history = false;        // store indicator values for every bar, not only new dates
-  double min_success_ratio = 0.8;    // a phase below this share of successful symbols fails the run
-  unsigned threads = 0;              // 0 = hardware concurrency
+  bool store_history = false;      // store indicator values for every bar, not only new dates
+  double min_success_ratio = 0.8;  // a phase below this share of successful symbols fails the run
+  unsigned threads = 0;            // 0 = hardware concurrency
   std::string parent_run_id;
   std::string provider_description;  // recorded in parameters
+  /// Observers get on_indicator_values for every stored row (off by default:
+  /// it is one event per value on the wire).
+  bool publish_indicator_values = false;
 };
 
 struct ProgressUpdate {
@@ -54,9 +66,9 @@ struct ProgressUpdate {
   int failed = 0;
   int total = 0;
   std::string current_symbol;
-  double percent = 0;       // 0..100
-  double eta_seconds = 0;   // remaining, from the phase's average so far
-  long long count = 0;      // phase's records so far (bars, indicator rows, detections)
+  double percent = 0;      // 0..100
+  double eta_seconds = 0;  // remaining, from the phase's average so far
+  long long count = 0;     // phase's records so far (bars, indicator rows, detections)
 };
 
 class RunObserver {
@@ -66,13 +78,20 @@ class RunObserver {
   virtual void on_phase_started(const storage::RunRecord&, Phase, int /*total*/) {}
   virtual void on_progress(const storage::RunRecord&, const ProgressUpdate&) {}
   virtual void on_symbol_failed(const storage::RunRecord&, const storage::SymbolOutcome&) {}
+  /// After a symbol's detections are committed (only when there are some).
+  virtual void on_detections(const storage::RunRecord&, const Symbol&, Timeframe,
+                             const std::vector<storage::DetectionRow>&) {}
+  /// After a symbol's indicator values are committed, when the request asked for them.
+  virtual void on_indicator_values(const storage::RunRecord&, const Symbol&,
+                                   const std::vector<storage::TimeframeIndicators>&) {}
   virtual void on_phase_completed(const storage::RunRecord&, const storage::PhaseSummary&) {}
   virtual void on_run_finished(const storage::RunRecord&) {}
 };
 
 /// Runs one processing run to a terminal state and returns its final record.
 /// Throws only when the run cannot even be recorded (StorageError on insert).
-storage::RunRecord run_pipeline(const RunRequest& req, storage::Storage& db, const ingest::BarProvider& provider,
-                                const CancellationToken& cancel, RunObserver* observer = nullptr);
+storage::RunRecord run_pipeline(const RunRequest& req, storage::Storage& db,
+                                const ingest::BarProvider& provider, const CancellationToken& cancel,
+                                RunObserver* observer = nullptr);
 
 }  // namespace ts::engine

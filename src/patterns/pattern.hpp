@@ -34,7 +34,7 @@ struct Detection {
 enum class PatternKind : unsigned char { candlestick, chart };
 
 struct PatternSpec {
-  std::string_view name;         // snake_case, stable storage key
+  std::string_view name;  // snake_case, stable storage key
   PatternKind kind;
   std::string_view ta_function;  // "CDLHAMMER" for candlesticks, "" for chart patterns
   std::string_view description;  // definition and parameters, one line
@@ -46,6 +46,12 @@ const PatternSpec* find_pattern(std::string_view name);
 /// Runs every registered pattern over the whole series and appends detections
 /// whose bar index is >= first (earlier bars only serve as warm-up history).
 /// Detections are ordered by index, then by registry order.
+/// Only bars [first - warmup_bars(), n) are read (indicators are computed over
+/// that window), so the result for bars >= first is bit-identical whether the
+/// series starts at 0 or at first - warmup_bars(). Against a run over the whole
+/// history the detections agree in practice (EMA seeds older than
+/// warmup_bars() weigh below double precision); levels derived from moving
+/// averages may differ in the last bits. Allocates scratch columns per call.
 void detect_all(SeriesView series, std::size_t first, std::vector<Detection>& out);
 /// Bars of history a detector needs before `first` to be exact (max over registry).
 std::size_t warmup_bars();

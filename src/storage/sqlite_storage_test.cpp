@@ -42,10 +42,18 @@ class SqliteStorageTest : public ::testing::Test {
     r.run_date = "2025-01-02";
     r.started_at = started;
     r.symbols_total = 2;
-    r.phase_summaries = {{Phase::import, "running", 2}, {Phase::indicators, "pending", 0}};
+    for (const auto& [phase, status] :
+         {std::pair{Phase::import, "running"}, {Phase::indicators, "pending"}}) {
+      PhaseSummary p;
+      p.phase = phase;
+      p.status = status;
+      r.phase_summaries.push_back(p);
+    }
     return r;
   }
-  SymbolOutcome ok(const std::string& run_id, Phase p, const char* s) { return {run_id, p, s, "ok", 1, "", "", 1.5}; }
+  SymbolOutcome ok(const std::string& run_id, Phase p, const char* s) {
+    return {run_id, p, s, "ok", 1, "", "", 1.5};
+  }
 
   fs::path dir_;
   std::string path_;
@@ -170,8 +178,10 @@ TEST_F(SqliteStorageTest, DetectionsAreKeyedBySymbolTimeframePatternAndDate) {
   db_->insert_run(run("r2", "2025-01-02T00:00:00.000Z"));
   std::vector<DetectionRow> rows{{"hammer", d("2024-01-02"), "bullish", 100, 0.8, R"({"entry":10})"},
                                  {"doji", d("2024-01-02"), "neutral", 100, 0.5, "{}"}};
-  db_->commit_patterns(sym("AAPL"), Timeframe::daily, rows, d("2024-01-02"), ok("r1", Phase::patterns, "AAPL"));
-  db_->commit_patterns(sym("AAPL"), Timeframe::daily, rows, d("2024-01-02"), ok("r2", Phase::patterns, "AAPL"));
+  db_->commit_patterns(sym("AAPL"), Timeframe::daily, rows, d("2024-01-02"),
+                       ok("r1", Phase::patterns, "AAPL"));
+  db_->commit_patterns(sym("AAPL"), Timeframe::daily, rows, d("2024-01-02"),
+                       ok("r2", Phase::patterns, "AAPL"));
   EXPECT_EQ(db_->count_detections(), 2);
   EXPECT_EQ(db_->count_detections("r2"), 2);
   EXPECT_EQ(db_->count_detections("r1"), 0);
@@ -185,8 +195,8 @@ TEST_F(SqliteStorageTest, UniverseMembershipKeepsHistory) {
   sqlite3* raw = nullptr;
   ASSERT_EQ(sqlite3_open(path_.c_str(), &raw), SQLITE_OK);
   sqlite3_stmt* st = nullptr;
-  sqlite3_prepare_v2(raw, "SELECT symbol, active FROM memberships WHERE universe='mine' ORDER BY symbol", -1, &st,
-                     nullptr);
+  sqlite3_prepare_v2(raw, "SELECT symbol, active FROM memberships WHERE universe='mine' ORDER BY symbol", -1,
+                     &st, nullptr);
   ASSERT_EQ(sqlite3_step(st), SQLITE_ROW);
   EXPECT_EQ(sqlite3_column_int(st, 1), 1);
   ASSERT_EQ(sqlite3_step(st), SQLITE_ROW);

@@ -33,7 +33,8 @@ class StorageError : public std::runtime_error {
 /// Per-phase counters of a run (one row of run_phases).
 struct PhaseSummary {
   Phase phase;
-  std::string status;  // "pending" | "running" | "completed" | "completed_with_errors" | "failed" | "cancelled" | "skipped"
+  std::string status;  // "pending" | "running" | "completed" | "completed_with_errors" | "failed" |
+                       // "cancelled" | "skipped"
   int total = 0;
   int processed = 0;  // succeeded
   int failed = 0;
@@ -55,7 +56,7 @@ struct RunRecord {
   double duration_seconds = 0;
   int symbols_total = 0, symbols_processed = 0, symbols_failed = 0;
   long long records_imported = 0, indicators_calculated = 0, patterns_detected = 0;
-  std::string error;    // why it failed / where it stopped
+  std::string error;          // why it failed / where it stopped
   std::string parent_run_id;  // "" unless a retry
   std::vector<PhaseSummary> phase_summaries;
 };
@@ -108,6 +109,7 @@ class Storage {
 
   // --- bars
   virtual std::optional<TradingDate> last_bar_date(const Symbol& s, Timeframe tf) = 0;
+  virtual std::optional<TradingDate> first_bar_date(const Symbol& s, Timeframe tf) = 0;
   /// Bars with from <= date <= to (unbounded when nullopt), ascending.
   virtual BarSeries load_bars(const Symbol& s, Timeframe tf, std::optional<TradingDate> from = {},
                               std::optional<TradingDate> to = {}) = 0;
@@ -118,7 +120,12 @@ class Storage {
 
   // --- units of work (one transaction each); each also upserts `outcome`
   //     and, when given, advances the phase watermark for the symbol.
-  virtual void commit_import(const Symbol& s, SeriesView daily, const SymbolOutcome& outcome) = 0;
+  /// `reset_watermarks`: the import added bars BEFORE already processed ones
+  /// (a backfill), so results derived from the shorter history are invalid:
+  /// the symbol's watermarks, indicator values and detections are removed in
+  /// the same transaction and every later phase redoes the symbol.
+  virtual void commit_import(const Symbol& s, SeriesView daily, const SymbolOutcome& outcome,
+                             bool reset_watermarks = false) = 0;
   virtual void commit_resampled(const Symbol& s, SeriesView weekly, SeriesView monthly,
                                 std::optional<TradingDate> watermark, const SymbolOutcome& outcome) = 0;
   virtual void commit_indicators(const Symbol& s, const std::vector<TimeframeIndicators>& rows,
@@ -142,7 +149,8 @@ class Storage {
   // --- results (read side, for tests and later the API)
   virtual long long count_indicator_values(std::optional<Timeframe> tf = {}) = 0;
   virtual long long count_detections(std::string_view run_id = {}) = 0;
-  virtual std::vector<IndicatorRow> indicator_values(const Symbol& s, Timeframe tf, std::string_view indicator) = 0;
+  virtual std::vector<IndicatorRow> indicator_values(const Symbol& s, Timeframe tf,
+                                                     std::string_view indicator) = 0;
 };
 
 /// Opens "sqlite:PATH" (creating parent directories and applying migrations).

@@ -70,20 +70,30 @@ struct Call {
   const FunctionSpec* spec = nullptr;
   std::vector<double> options;
   int lookback() const { return spec->lookback(options); }
-  /// Canonical key, e.g. "SMA(timeperiod=20)", "BBANDS(timeperiod=20,nbdevup=2,nbdevdn=2,matype=0)".
+  /// Canonical key, e.g. "SMA(timeperiod=20)", "BBANDS(timeperiod=20,nbdevup=2,nbdevdn=2,matype=0)":
+  /// every option in table order, integral values without decimals, other reals
+  /// in shortest round-trip form. Functions without options key as the bare
+  /// name ("OBV", "CDLDOJI"). parse_call(key()) yields the same key.
   /// Used as the indicator key in storage; stable across releases.
   std::string key() const;
 };
 
-/// Parses "RSI(timeperiod=14)", "RSI" or "rsi()". Omitted options take their
-/// defaults. Errors: UNKNOWN_FUNCTION, UNKNOWN_OPTION, BAD_OPTION (wrong type or
-/// out of range; the message states the allowed range).
+/// Parses "RSI(timeperiod=14)", "RSI" or "rsi()" (names case-insensitive,
+/// spaces allowed; matype options also accept "SMA"/"EMA"). Omitted options
+/// take their defaults. Errors: UNKNOWN_FUNCTION, UNKNOWN_OPTION, BAD_OPTION
+/// (wrong type, out of range, missing value or given twice; the message names
+/// the function, the option and the allowed range), BAD_CALL (malformed text,
+/// e.g. a missing ')').
 Result<Call> parse_call(std::string_view text);
 /// Builds a call from explicit option values by name; same validation.
 Result<Call> make_call(std::string_view name, std::span<const std::pair<std::string_view, double>> opts);
 
 /// Runs a call over inputs; outputs must hold spec->outputs.size() columns of
-/// in.size. Cells before the returned begin index are set to NaN.
+/// at least in.size values. Cells before the returned begin index are set to
+/// NaN; returns the begin index (== lookback, or in.size when too short).
+/// An unbound real0 reads close (TA-Lib's default for inReal). Throws
+/// std::invalid_argument when a needed column is shorter than in.size or the
+/// output count is wrong (caller bugs, not data errors).
 int run(const Call& call, const Inputs& in, std::span<const std::span<double>> outputs);
 
 }  // namespace ts::ta

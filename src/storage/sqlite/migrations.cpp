@@ -135,7 +135,6 @@ CREATE TABLE pattern_detections (
   PRIMARY KEY (symbol, timeframe, pattern, bar_date)
 ) WITHOUT ROWID;
 CREATE INDEX pattern_detections_by_date ON pattern_detections (bar_date DESC, pattern);
-CREATE INDEX pattern_detections_by_run ON pattern_detections (run_id);
 
 -- The last daily bar date each phase has processed for a symbol; what makes
 -- runs incremental and lets a cancelled or crashed run resume exactly.
@@ -173,7 +172,8 @@ void migrate(Connection& c) {
     if (m.version <= current) continue;
     Transaction tx(c);
     c.exec(m.sql);
-    Statement st(c.handle(), "INSERT INTO schema_migrations(version, description, applied_at) VALUES (?,?,?)");
+    Statement st(c.handle(),
+                 "INSERT INTO schema_migrations(version, description, applied_at) VALUES (?,?,?)");
     st.bind(1, m.version).bind(2, m.description).bind(3, format_utc_ms(std::chrono::system_clock::now()));
     st.exec();
     tx.commit();

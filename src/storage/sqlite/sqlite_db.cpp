@@ -22,6 +22,11 @@ Statement& Statement::bind(int idx, std::string_view v) {
     throw_error(db_, "bind text");
   return *this;
 }
+Statement& Statement::bind_static(int idx, std::string_view v) {
+  if (sqlite3_bind_text(stmt_, idx, v.data(), static_cast<int>(v.size()), SQLITE_STATIC) != SQLITE_OK)
+    throw_error(db_, "bind text");
+  return *this;
+}
 Statement& Statement::bind(int idx, double v) {
   if (sqlite3_bind_double(stmt_, idx, v) != SQLITE_OK) throw_error(db_, "bind real");
   return *this;

@@ -19,7 +19,10 @@ class Statement {
   Statement(const Statement&) = delete;
   Statement& operator=(const Statement&) = delete;
 
-  Statement& bind(int idx, std::string_view v);
+  Statement& bind(int idx, std::string_view v);  // copies the text
+  /// Hot-path variant: the text is NOT copied and must stay alive until the
+  /// statement has been stepped (exec/step) or reset.
+  Statement& bind_static(int idx, std::string_view v);
   Statement& bind(int idx, double v);
   Statement& bind(int idx, std::int64_t v);
   Statement& bind(int idx, int v) { return bind(idx, static_cast<std::int64_t>(v)); }

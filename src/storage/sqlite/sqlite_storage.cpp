@@ -50,8 +50,9 @@ class SqliteStorage final : public Storage {
     std::lock_guard lock(mu_);
     Transaction tx(db_);
     const std::string now = now_utc();
-    stmt("INSERT INTO universes(name, as_of, updated_at) VALUES(?,?,?) ON CONFLICT(name) DO UPDATE SET "
-         "as_of=excluded.as_of, updated_at=excluded.updated_at")
+    stmt(
+        "INSERT INTO universes(name, as_of, updated_at) VALUES(?,?,?) ON CONFLICT(name) DO UPDATE SET "
+        "as_of=excluded.as_of, updated_at=excluded.updated_at")
         .bind(1, u.name)
         .bind(2, u.as_of)
         .bind(3, now)
@@ -60,7 +61,8 @@ class SqliteStorage final : public Storage {
     // flag, then set it again for every current member.
     stmt("UPDATE memberships SET active=0 WHERE universe=?").bind(1, u.name).exec();
     auto& sym = stmt(
-        "INSERT INTO symbols(symbol, name, sector, updated_at) VALUES(?,?,?,?) ON CONFLICT(symbol) DO UPDATE SET "
+        "INSERT INTO symbols(symbol, name, sector, updated_at) VALUES(?,?,?,?) ON CONFLICT(symbol) DO UPDATE "
+        "SET "
         "name=CASE WHEN excluded.name<>'' THEN excluded.name ELSE symbols.name END, "
         "sector=CASE WHEN excluded.sector<>'' THEN excluded.sector ELSE symbols.sector END, "
         "updated_at=excluded.updated_at");
@@ -75,20 +77,19 @@ class SqliteStorage final : public Storage {
   }
 
   std::optional<TradingDate> last_bar_date(const Symbol& s, Timeframe tf) override {
-    std::lock_guard lock(mu_);
-    auto& st = stmt("SELECT MAX(date) FROM ohlcv WHERE symbol=? AND timeframe=?");
-    st.bind(1, s.str()).bind(2, to_string(tf));
-    std::optional<TradingDate> out;
-    if (st.step() && !st.is_null(0)) out = parse_date(st.text(0)).value();
-    st.reset();
-    return out;
+    return bar_date_extreme("SELECT MAX(date) FROM ohlcv WHERE symbol=? AND timeframe=?", s, tf);
+  }
+
+  std::optional<TradingDate> first_bar_date(const Symbol& s, Timeframe tf) override {
+    return bar_date_extreme("SELECT MIN(date) FROM ohlcv WHERE symbol=? AND timeframe=?", s, tf);
   }
 
   BarSeries load_bars(const Symbol& s, Timeframe tf, std::optional<TradingDate> from,
                       std::optional<TradingDate> to) override {
     std::lock_guard lock(mu_);
     auto& st = stmt(
-        "SELECT date, open, high, low, close, volume FROM ohlcv WHERE symbol=? AND timeframe=? AND date>=? AND "
+        "SELECT date, open, high, low, close, volume FROM ohlcv WHERE symbol=? AND timeframe=? AND date>=? "
+        "AND "
         "date<=? ORDER BY date");
     st.bind(1, s.str()).bind(2, to_string(tf));
     st.bind(3, from ? format_date(*from) : std::string("0000-00-00"));
@@ -119,10 +120,20 @@ class SqliteStorage final : public Storage {
     return out;
   }
 
-  void commit_import(const Symbol& s, SeriesView daily, const SymbolOutcome& outcome) override {
+  void commit_import(const Symbol& s, SeriesView daily, const SymbolOutcome& outcome,
+                     bool reset_watermarks) override {
     std::lock_guard lock(mu_);
     Transaction tx(db_);
     upsert_bars(s, Timeframe::daily, daily);
+    if (reset_watermarks) {
+      // Bars were added before already processed history: everything derived
+      // from the old, shorter history (watermarks, indicator values seeded on
+      // it, detections such as 52-week extremes) is invalid and is rebuilt by
+      // the later phases.
+      stmt("DELETE FROM phase_watermarks WHERE symbol=?").bind(1, s.str()).exec();
+      stmt("DELETE FROM indicator_values WHERE symbol=?").bind(1, s.str()).exec();
+      stmt("DELETE FROM pattern_detections WHERE symbol=?").bind(1, s.str()).exec();
+    }
     put_outcome(outcome);
     tx.commit();
   }
@@ -143,19 +154,20 @@ class SqliteStorage final : public Storage {
     std::lock_guard lock(mu_);
     Transaction tx(db_);
     auto& st = stmt(
-        "INSERT INTO indicator_values(symbol, timeframe, indicator, as_of, value, run_id) VALUES(?,?,?,?,?,?) "
+        "INSERT INTO indicator_values(symbol, timeframe, indicator, as_of, value, run_id) "
+        "VALUES(?,?,?,?,?,?) "
         "ON CONFLICT(symbol, timeframe, indicator, as_of) DO UPDATE SET value=excluded.value, "
         "run_id=excluded.run_id");
     char date[10];
     for (const auto& group : rows) {
       for (const auto& r : group.rows) {
         format_date(r.as_of, date);
-        st.bind(1, s.str())
-            .bind(2, to_string(group.tf))
-            .bind(3, r.indicator)
-            .bind(4, std::string_view(date, 10))
-            .bind(5, r.values_json)
-            .bind(6, outcome.run_id)
+        st.bind_static(1, s.str())
+            .bind_static(2, to_string(group.tf))
+            .bind_static(3, r.indicator)
+            .bind_static(4, std::string_view(date, 10))
+            .bind_static(5, r.values_json)
+            .bind_static(6, outcome.run_id)
             .exec();
       }
     }
@@ -169,7 +181,8 @@ class SqliteStorage final : public Storage {
     std::lock_guard lock(mu_);
     Transaction tx(db_);
     auto& st = stmt(
-        "INSERT INTO pattern_detections(symbol, timeframe, pattern, bar_date, direction, strength, confidence, "
+        "INSERT INTO pattern_detections(symbol, timeframe, pattern, bar_date, direction, strength, "
+        "confidence, "
         "levels, run_id, detected_at) VALUES(?,?,?,?,?,?,?,?,?,?) "
         "ON CONFLICT(symbol, timeframe, pattern, bar_date) DO UPDATE SET direction=excluded.direction, "
         "strength=excluded.strength, confidence=excluded.confidence, levels=excluded.levels, "
@@ -178,16 +191,16 @@ class SqliteStorage final : public Storage {
     char date[10];
     for (const auto& r : rows) {
       format_date(r.bar_date, date);
-      st.bind(1, s.str())
-          .bind(2, to_string(tf))
-          .bind(3, r.pattern)
-          .bind(4, std::string_view(date, 10))
-          .bind(5, r.direction)
+      st.bind_static(1, s.str())
+          .bind_static(2, to_string(tf))
+          .bind_static(3, r.pattern)
+          .bind_static(4, std::string_view(date, 10))
+          .bind_static(5, r.direction)
           .bind(6, r.strength)
           .bind(7, r.confidence)
-          .bind(8, r.levels_json)
-          .bind(9, outcome.run_id)
-          .bind(10, now)
+          .bind_static(8, r.levels_json)
+          .bind_static(9, outcome.run_id)
+          .bind_static(10, now)
           .exec();
     }
     if (wm) put_watermark(s, Phase::patterns, *wm);
@@ -335,13 +348,16 @@ class SqliteStorage final : public Storage {
     return scalar("SELECT COUNT(*) FROM pattern_detections", {});
   }
 
-  std::vector<IndicatorRow> indicator_values(const Symbol& s, Timeframe tf, std::string_view indicator) override {
+  std::vector<IndicatorRow> indicator_values(const Symbol& s, Timeframe tf,
+                                             std::string_view indicator) override {
     std::lock_guard lock(mu_);
     auto& st = stmt(
-        "SELECT as_of, value FROM indicator_values WHERE symbol=? AND timeframe=? AND indicator=? ORDER BY as_of");
+        "SELECT as_of, value FROM indicator_values WHERE symbol=? AND timeframe=? AND indicator=? ORDER BY "
+        "as_of");
     st.bind(1, s.str()).bind(2, to_string(tf)).bind(3, indicator);
     std::vector<IndicatorRow> out;
-    while (st.step()) out.push_back({std::string(indicator), parse_date(st.text(0)).value(), std::string(st.text(1))});
+    while (st.step())
+      out.push_back({std::string(indicator), parse_date(st.text(0)).value(), std::string(st.text(1))});
     st.reset();
     return out;
   }
@@ -349,9 +365,20 @@ class SqliteStorage final : public Storage {
  private:
   static constexpr std::string_view kRunSelect =
       "SELECT run_id, trigger_type, status, phases, universe, parameters, run_date, started_at, "
-      "COALESCE(finished_at,''), COALESCE(duration_seconds,0), symbols_total, symbols_processed, symbols_failed, "
+      "COALESCE(finished_at,''), COALESCE(duration_seconds,0), symbols_total, symbols_processed, "
+      "symbols_failed, "
       "records_imported, indicators_calculated, patterns_detected, error, COALESCE(parent_run_id,'') "
       "FROM processing_runs";
+
+  std::optional<TradingDate> bar_date_extreme(const std::string& sql, const Symbol& s, Timeframe tf) {
+    std::lock_guard lock(mu_);
+    auto& st = stmt(sql);
+    st.bind(1, s.str()).bind(2, to_string(tf));
+    std::optional<TradingDate> out;
+    if (st.step() && !st.is_null(0)) out = parse_date(st.text(0)).value();
+    st.reset();
+    return out;
+  }
 
   Statement& stmt(const std::string& sql) {
     auto it = cache_.find(sql);
@@ -377,9 +404,9 @@ class SqliteStorage final : public Storage {
     char date[10];
     for (std::size_t i = 0; i < bars.size(); ++i) {
       format_date(bars.date[i], date);
-      st.bind(1, s.str())
-          .bind(2, tf_name)
-          .bind(3, std::string_view(date, 10))
+      st.bind_static(1, s.str())
+          .bind_static(2, tf_name)
+          .bind_static(3, std::string_view(date, 10))
           .bind(4, bars.open[i])
           .bind(5, bars.high[i])
           .bind(6, bars.low[i])
@@ -390,8 +417,10 @@ class SqliteStorage final : public Storage {
   }
 
   void put_watermark(const Symbol& s, Phase p, TradingDate d) {
-    stmt("INSERT INTO phase_watermarks(symbol, phase, through_date, updated_at) VALUES(?,?,?,?) "
-         "ON CONFLICT(symbol, phase) DO UPDATE SET through_date=excluded.through_date, updated_at=excluded.updated_at")
+    stmt(
+        "INSERT INTO phase_watermarks(symbol, phase, through_date, updated_at) VALUES(?,?,?,?) "
+        "ON CONFLICT(symbol, phase) DO UPDATE SET through_date=excluded.through_date, "
+        "updated_at=excluded.updated_at")
         .bind(1, s.str())
         .bind(2, to_string(p))
         .bind(3, format_date(d))
@@ -400,10 +429,11 @@ class SqliteStorage final : public Storage {
   }
 
   void put_outcome(const SymbolOutcome& o) {
-    stmt("INSERT INTO run_symbols(run_id, phase, symbol, status, attempts, error_code, message, duration_ms, "
-         "updated_at) VALUES(?,?,?,?,?,?,?,?,?) ON CONFLICT(run_id, phase, symbol) DO UPDATE SET "
-         "status=excluded.status, attempts=run_symbols.attempts+1, error_code=excluded.error_code, "
-         "message=excluded.message, duration_ms=excluded.duration_ms, updated_at=excluded.updated_at")
+    stmt(
+        "INSERT INTO run_symbols(run_id, phase, symbol, status, attempts, error_code, message, duration_ms, "
+        "updated_at) VALUES(?,?,?,?,?,?,?,?,?) ON CONFLICT(run_id, phase, symbol) DO UPDATE SET "
+        "status=excluded.status, attempts=run_symbols.attempts+1, error_code=excluded.error_code, "
+        "message=excluded.message, duration_ms=excluded.duration_ms, updated_at=excluded.updated_at")
         .bind(1, o.run_id)
         .bind(2, to_string(o.phase))
         .bind(3, o.symbol)
@@ -418,7 +448,8 @@ class SqliteStorage final : public Storage {
 
   void put_phases(const RunRecord& r) {
     auto& st = stmt(
-        "INSERT INTO run_phases(run_id, phase, status, total, processed, failed, count, started_at, finished_at, "
+        "INSERT INTO run_phases(run_id, phase, status, total, processed, failed, count, started_at, "
+        "finished_at, "
         "duration_seconds) VALUES(?,?,?,?,?,?,?,?,?,?) ON CONFLICT(run_id, phase) DO UPDATE SET "
         "status=excluded.status, total=excluded.total, processed=excluded.processed, failed=excluded.failed, "
         "count=excluded.count, started_at=excluded.started_at, finished_at=excluded.finished_at, "

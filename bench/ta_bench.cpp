@@ -1,0 +1,298 @@
+// TA throughput: every registered function through ta::run, in ns per bar, over
+//   * one series of 1,000,000 bars ("1M"), and
+//   * 2,000 series x 5,000 bars ("2000x5000", the size of a daily universe run).
+// Built with -DTICKSTOCK_TALIB_DIR=... the same run also times TA-Lib's C
+// functions on the same data and parameters, so the ratios are like for like.
+//
+//   ta_bench --benchmark_counters_tabular=true
+//   ta_bench --benchmark_filter='1M'            # only the single long series
+//
+// The "ns/bar" counter is seconds per processed bar (printed with an SI
+// prefix, e.g. "1.23n" = 1.23 ns per bar).
+#include <benchmark/benchmark.h>
+
+#include <algorithm>
+#include <cmath>
+#include <cstdint>
+#include <random>
+#include <string>
+#include <vector>
+
+#include "ta/function.hpp"
+
+#ifdef TICKSTOCK_WITH_TALIB
+extern "C" {
+#include "ta_libc.h"
+}
+#endif
+
+namespace {
+
+using ts::ta::Call;
+using ts::ta::Inputs;
+
+struct Series {
+  std::vector<double> open, high, low, close, volume;
+  Inputs inputs() const { return {open, high, low, close, volume, {}, {}, close.size()}; }
+};
+
+Series make_series(std::size_t n, std::uint64_t seed) {
+  std::mt19937_64 rng(seed);
+  std::normal_distribution<double> z(0.0, 1.0);
+  Series s;
+  s.open.resize(n);
+  s.high.resize(n);
+  s.low.resize(n);
+  s.close.resize(n);
+  s.volume.resize(n);
+  double p = 50.0 + 100.0 * std::uniform_real_distribution<double>(0, 1)(rng);
+  for (std::size_t i = 0; i < n; ++i) {
+    const double o = p * (1.0 + 0.002 * z(rng));
+    p = o * std::exp(0.015 * z(rng));
+    s.open[i] = o;
+    s.close[i] = p;
+    s.high[i] = std::max(o, p) * (1.0 + 0.006 * std::fabs(z(rng)));
+    s.low[i] = std::min(o, p) * (1.0 - 0.006 * std::fabs(z(rng)));
+    s.volume[i] = std::round(1e6 * std::exp(0.5 * z(rng)));
+  }
+  return s;
+}
+
+constexpr std::size_t kLongBars = 1'000'000;
+constexpr std::size_t kUniverse = 2'000;
+constexpr std::size_t kUniverseBars = 5'000;
+
+const Series& long_series() {
+  static const Series s = make_series(kLongBars, 1);
+  return s;
+}
+
+const std::vector<Series>& universe() {
+  static const std::vector<Series> u = [] {
+    std::vector<Series> v;
+    v.reserve(kUniverse);
+    for (std::size_t k = 0; k < kUniverse; ++k) v.push_back(make_series(kUniverseBars, 1000 + k));
+    return v;
+  }();
+  return u;
+}
+
+void set_rate(benchmark::State& state, std::size_t bars_per_iteration) {
+  const auto bars = static_cast<double>(bars_per_iteration);
+  state.SetItemsProcessed(static_cast<std::int64_t>(state.iterations()) * static_cast<std::int64_t>(bars));
+  state.counters["ns/bar"] =
+      benchmark::Counter(bars, benchmark::Counter::kIsIterationInvariantRate | benchmark::Counter::kInvert);
+}
+
+// ---- Ours: through the registry ------------------------------------------------
+
+struct Buffers {
+  std::vector<std::vector<double>> cols;
+  std::vector<std::span<double>> spans;
+  Buffers(std::size_t count, std::size_t n) : cols(count, std::vector<double>(n)) {
+    spans.assign(cols.begin(), cols.end());
+  }
+};
+
+void bm_ours_long(benchmark::State& state, Call call) {
+  const Series& s = long_series();
+  const Inputs in = s.inputs();
+  Buffers out(call.spec->outputs.size(), kLongBars);
+  for (auto _ : state) {
+    benchmark::DoNotOptimize(ts::ta::run(call, in, out.spans));
+    benchmark::ClobberMemory();
+  }
+  set_rate(state, kLongBars);
+}
+
+void bm_ours_universe(benchmark::State& state, Call call) {
+  const auto& u = universe();
+  Buffers out(call.spec->outputs.size(), kUniverseBars);
+  for (auto _ : state) {
+    for (const Series& s : u) {
+      benchmark::DoNotOptimize(ts::ta::run(call, s.inputs(), out.spans));
+      benchmark::ClobberMemory();
+    }
+  }
+  set_rate(state, kUniverse * kUniverseBars);
+}
+
+// The parameters timed for every function (the settings where it
+// names them, TA-Lib's defaults otherwise).
+std::string bench_call_text(std::string_view name) {
+  if (name == "SMA" || name == "EMA") return std::string(name) + "(timeperiod=20)";
+  if (name == "BBANDS") return "BBANDS(timeperiod=20,nbdevup=2,nbdevdn=2,matype=0)";
+  if (name == "STOCH") return "STOCH(fastk_period=14,slowk_period=3,slowd_period=3)";
+  if (name == "CCI") return "CCI(timeperiod=20)";
+  return std::string(name);
+}
+
+// ---- TA-Lib on the same data ------------------------------------------------------
+
+#ifdef TICKSTOCK_WITH_TALIB
+using TaFn = void (*)(const Series&, std::vector<double>* out, std::vector<int>* ints);
+
+struct TaBench {
+  std::string_view name;  // our registry name, for pairing
+  TaFn fn;
+};
+
+#define TS_N static_cast<int>(s.close.size()) - 1
+const TaBench kTaLib[] = {
+    {"SMA",
+     [](const Series& s, std::vector<double>* o, std::vector<int>*) {
+       int b, n;
+       TA_SMA(0, TS_N, s.close.data(), 20, &b, &n, o[0].data());
+     }},
+    {"EMA",
+     [](const Series& s, std::vector<double>* o, std::vector<int>*) {
+       int b, n;
+       TA_EMA(0, TS_N, s.close.data(), 20, &b, &n, o[0].data());
+     }},
+    {"RSI",
+     [](const Series& s, std::vector<double>* o, std::vector<int>*) {
+       int b, n;
+       TA_RSI(0, TS_N, s.close.data(), 14, &b, &n, o[0].data());
+     }},
+    {"MACD",
+     [](const Series& s, std::vector<double>* o, std::vector<int>*) {
+       int b, n;
+       TA_MACD(0, TS_N, s.close.data(), 12, 26, 9, &b, &n, o[0].data(), o[1].data(), o[2].data());
+     }},
+    {"BBANDS",
+     [](const Series& s, std::vector<double>* o, std::vector<int>*) {
+       int b, n;
+       TA_BBANDS(0, TS_N, s.close.data(), 20, 2.0, 2.0, TA_MAType_SMA, &b, &n, o[0].data(), o[1].data(),
+                 o[2].data());
+     }},
+    {"STOCH",
+     [](const Series& s, std::vector<double>* o, std::vector<int>*) {
+       int b, n;
+       TA_STOCH(0, TS_N, s.high.data(), s.low.data(), s.close.data(), 14, 3, TA_MAType_SMA, 3, TA_MAType_SMA,
+                &b, &n, o[0].data(), o[1].data());
+     }},
+    {"ATR",
+     [](const Series& s, std::vector<double>* o, std::vector<int>*) {
+       int b, n;
+       TA_ATR(0, TS_N, s.high.data(), s.low.data(), s.close.data(), 14, &b, &n, o[0].data());
+     }},
+    {"ADX",
+     [](const Series& s, std::vector<double>* o, std::vector<int>*) {
+       int b, n;
+       TA_ADX(0, TS_N, s.high.data(), s.low.data(), s.close.data(), 14, &b, &n, o[0].data());
+     }},
+    {"PLUS_DI",
+     [](const Series& s, std::vector<double>* o, std::vector<int>*) {
+       int b, n;
+       TA_PLUS_DI(0, TS_N, s.high.data(), s.low.data(), s.close.data(), 14, &b, &n, o[0].data());
+     }},
+    {"MINUS_DI",
+     [](const Series& s, std::vector<double>* o, std::vector<int>*) {
+       int b, n;
+       TA_MINUS_DI(0, TS_N, s.high.data(), s.low.data(), s.close.data(), 14, &b, &n, o[0].data());
+     }},
+    {"OBV",
+     [](const Series& s, std::vector<double>* o, std::vector<int>*) {
+       int b, n;
+       TA_OBV(0, TS_N, s.close.data(), s.volume.data(), &b, &n, o[0].data());
+     }},
+    {"MFI",
+     [](const Series& s, std::vector<double>* o, std::vector<int>*) {
+       int b, n;
+       TA_MFI(0, TS_N, s.high.data(), s.low.data(), s.close.data(), s.volume.data(), 14, &b, &n, o[0].data());
+     }},
+    {"WILLR",
+     [](const Series& s, std::vector<double>* o, std::vector<int>*) {
+       int b, n;
+       TA_WILLR(0, TS_N, s.high.data(), s.low.data(), s.close.data(), 14, &b, &n, o[0].data());
+     }},
+    {"CCI",
+     [](const Series& s, std::vector<double>* o, std::vector<int>*) {
+       int b, n;
+       TA_CCI(0, TS_N, s.high.data(), s.low.data(), s.close.data(), 20, &b, &n, o[0].data());
+     }},
+    {"CDLDOJI",
+     [](const Series& s, std::vector<double>*, std::vector<int>* i) {
+       int b, n;
+       TA_CDLDOJI(0, TS_N, s.open.data(), s.high.data(), s.low.data(), s.close.data(), &b, &n, i->data());
+     }},
+    {"CDLHAMMER",
+     [](const Series& s, std::vector<double>*, std::vector<int>* i) {
+       int b, n;
+       TA_CDLHAMMER(0, TS_N, s.open.data(), s.high.data(), s.low.data(), s.close.data(), &b, &n, i->data());
+     }},
+    {"CDLENGULFING",
+     [](const Series& s, std::vector<double>*, std::vector<int>* i) {
+       int b, n;
+       TA_CDLENGULFING(0, TS_N, s.open.data(), s.high.data(), s.low.data(), s.close.data(), &b, &n,
+                       i->data());
+     }},
+};
+#undef TS_N
+
+void bm_talib_long(benchmark::State& state, TaFn fn) {
+  const Series& s = long_series();
+  std::vector<double> out[3] = {std::vector<double>(kLongBars), std::vector<double>(kLongBars),
+                                std::vector<double>(kLongBars)};
+  std::vector<int> ints(kLongBars);
+  for (auto _ : state) {
+    fn(s, out, &ints);
+    benchmark::ClobberMemory();
+  }
+  set_rate(state, kLongBars);
+}
+
+void bm_talib_universe(benchmark::State& state, TaFn fn) {
+  const auto& u = universe();
+  std::vector<double> out[3] = {std::vector<double>(kUniverseBars), std::vector<double>(kUniverseBars),
+                                std::vector<double>(kUniverseBars)};
+  std::vector<int> ints(kUniverseBars);
+  for (auto _ : state) {
+    for (const Series& s : u) {
+      fn(s, out, &ints);
+      benchmark::ClobberMemory();
+    }
+  }
+  set_rate(state, kUniverse * kUniverseBars);
+}
+#endif
+
+// The machine is shared (2 cores): with --benchmark_repetitions=N the minimum
+// over the repetitions is the least disturbed figure.
+double min_of(const std::vector<double>& v) {
+  return v.empty() ? 0.0 : *std::min_element(v.begin(), v.end());
+}
+
+benchmark::internal::Benchmark* tune(benchmark::internal::Benchmark* b) {
+  return b->Unit(benchmark::kMillisecond)->ComputeStatistics("min", min_of);
+}
+
+}  // namespace
+
+int main(int argc, char** argv) {
+#ifdef TICKSTOCK_WITH_TALIB
+  TA_Initialize();
+#endif
+  // Each TA-Lib twin runs right after ours, so both see the same machine state.
+  for (const bool universe_run : {false, true}) {
+    const std::string shape = universe_run ? "2000x5000/" : "1M/";
+    for (const auto& f : ts::ta::registry()) {
+      auto call = ts::ta::parse_call(bench_call_text(f.name));
+      if (!call.ok()) continue;
+      tune(benchmark::RegisterBenchmark(("ours/" + shape + call->key()).c_str(),
+                                        universe_run ? bm_ours_universe : bm_ours_long, *call));
+#ifdef TICKSTOCK_WITH_TALIB
+      for (const auto& t : kTaLib) {
+        if (t.name != f.name) continue;
+        tune(benchmark::RegisterBenchmark(("talib/" + shape + std::string(t.name)).c_str(),
+                                          universe_run ? bm_talib_universe : bm_talib_long, t.fn));
+      }
+#endif
+    }
+  }
+  benchmark::Initialize(&argc, argv);
+  if (benchmark::ReportUnrecognizedArguments(argc, argv)) return 1;
+  benchmark::RunSpecifiedBenchmarks();
+  benchmark::Shutdown();
+  return 0;
+}

@@ -1,0 +1,274 @@
+#pragma once
+// Internal helpers shared by the kernel translation units (not a public header).
+// Everything here is inline and allocation-free unless stated otherwise.
+#include <algorithm>
+#include <array>
+#include <bit>
+#include <cmath>
+#include <cstddef>
+#include <cstdint>
+#include <limits>
+#include <memory>
+
+namespace ts::ta::detail {
+
+/// TA-Lib's TA_EPSILON and the two tests built on it.
+inline constexpr double kEpsilon = 0.00000000000001;
+inline bool is_zero(double v) { return -kEpsilon < v && v < kEpsilon; }
+inline bool is_zero_or_neg(double v) { return v < kEpsilon; }
+
+/// TA-Lib's PER_TO_K: the EMA smoothing factor 2 / (n + 1).
+inline double per_to_k(int period) { return 2.0 / static_cast<double>(period + 1); }
+
+/// `cond ? v : +0.0` without a branch (data-dependent conditions on price
+/// changes are unpredictable). Bit-exact: v itself or +0.0.
+inline double keep_if(bool cond, double v) {
+  const std::uint64_t mask = 0 - static_cast<std::uint64_t>(cond);
+  return std::bit_cast<double>(std::bit_cast<std::uint64_t>(v) & mask);
+}
+
+/// True range of bar i given the previous close (TA-Lib's TRUE_RANGE macro:
+/// same comparison order, so ties and NaNs behave identically).
+inline double true_range(double high, double low, double prev_close) {
+  double out = high - low;
+  const double a = std::fabs(high - prev_close);
+  if (a > out) out = a;
+  const double b = std::fabs(low - prev_close);
+  if (b > out) out = b;
+  return out;
+}
+
+/// A ring of `size` doubles: on the stack up to kInline entries, otherwise one
+/// heap allocation for the whole call (only long periods pay for it).
+class Ring {
+ public:
+  static constexpr std::size_t kInline = 512;
+  explicit Ring(std::size_t size) : size_(size == 0 ? 1 : size) {
+    if (size_ > kInline) {
+      heap_ = std::make_unique<double[]>(size_);
+      data_ = heap_.get();
+    } else {
+      data_ = local_.data();
+    }
+  }
+  Ring(const Ring&) = delete;
+  Ring& operator=(const Ring&) = delete;
+  double* data() { return data_; }
+  std::size_t size() const { return size_; }
+
+ private:
+  std::size_t size_;
+  double* data_;
+  std::unique_ptr<double[]> heap_;
+  std::array<double, kInline> local_;
+};
+
+/// Streaming moving average over a value stream, matching TA-Lib's MA() on a
+/// buffer that starts at the first streamed value: SMA (running sum, same
+/// add/subtract order) or EMA (seeded with the SMA of the first `period`
+/// values). Period 1 copies the input, like TA_MA. push() returns true once a
+/// value is available in `value`. Only matype 0 and 1 are supported.
+class StreamMa {
+ public:
+  StreamMa(int period, int matype)
+      : period_(period),
+        kind_(period <= 1 ? Kind::copy : (matype == 1 ? Kind::ema : Kind::sma)),
+        k_(per_to_k(period)),
+        ring_(kind_ == Kind::sma ? static_cast<std::size_t>(period) : 1) {}
+  StreamMa(const StreamMa&) = delete;
+  StreamMa& operator=(const StreamMa&) = delete;
+
+  static int lookback(int period) { return period <= 1 ? 0 : period - 1; }
+
+  bool push(double x, double& value) {
+    switch (kind_) {
+      case Kind::copy:
+        value = x;
+        return true;
+      case Kind::ema:
+        if (count_ < period_) {
+          sum_ += x;
+          if (++count_ < period_) return false;
+          prev_ = sum_ / period_;
+        } else {
+          prev_ = ((x - prev_) * k_) + prev_;
+        }
+        value = prev_;
+        return true;
+      case Kind::sma:
+        break;
+    }
+    // SMA: TA-Lib adds the new value, divides, then subtracts the oldest value.
+    double* r = ring_.data();
+    r[pos_] = x;
+    sum_ += x;
+    pos_ = pos_ + 1 == ring_.size() ? 0 : pos_ + 1;
+    if (count_ < period_ - 1) {
+      ++count_;
+      return false;
+    }
+    value = sum_ / period_;
+    sum_ -= r[pos_];  // the oldest value of the window just used
+    return true;
+  }
+
+ private:
+  enum class Kind : unsigned char { copy, sma, ema };
+  int period_;
+  Kind kind_;
+  double k_;
+  int count_ = 0;
+  double sum_ = 0.0;
+  double prev_ = 0.0;
+  std::size_t pos_ = 0;
+  Ring ring_;
+};
+
+/// Highest high / lowest low over a sliding window, tracked exactly like
+/// TA-Lib's STOCH and WILLR: the extreme's index is kept and the window is
+/// rescanned only when that index falls out. Ties move the index forward
+/// (<= / >=), a rescan keeps the earliest extreme (< / >); with NaN inputs this
+/// reproduces TA-Lib's values too.
+struct WindowExtremes {
+  std::ptrdiff_t lowest_idx = -1;
+  std::ptrdiff_t highest_idx = -1;
+  double lowest = 0.0;
+  double highest = 0.0;
+
+  /// Window [trailing, today]; call with today increasing by one each time.
+  void update(const double* high, const double* low, std::ptrdiff_t trailing, std::ptrdiff_t today) {
+    if (lowest_idx < trailing) {
+      lowest_idx = trailing;
+      lowest = low[trailing];
+      for (std::ptrdiff_t i = trailing + 1; i <= today; ++i) {
+        const double v = low[i];
+        if (v < lowest) {
+          lowest_idx = i;
+          lowest = v;
+        }
+      }
+    } else if (low[today] <= lowest) {
+      lowest_idx = today;
+      lowest = low[today];
+    }
+    if (highest_idx < trailing) {
+      highest_idx = trailing;
+      highest = high[trailing];
+      for (std::ptrdiff_t i = trailing + 1; i <= today; ++i) {
+        const double v = high[i];
+        if (v > highest) {
+          highest_idx = i;
+          highest = v;
+        }
+      }
+    } else if (high[today] >= highest) {
+      highest_idx = today;
+      highest = high[today];
+    }
+  }
+};
+
+/// Rolling max(high) and min(low) over the window [i-p+1, i], van Herk /
+/// Gil-Werman style: the series is cut into blocks of p bars; a window is the
+/// suffix of one block plus the prefix of the next, so each bar costs one
+/// prefix step, one suffix step and one combine, without data-dependent
+/// branches. For NaN-free input the extremes are the same values TA-Lib's
+/// index-tracking scan finds (a min/max does not depend on the scan order).
+/// NaN in high/low is detected on the way (saw_nan()); callers then redo the
+/// series with WindowExtremes, which reproduces TA-Lib's NaN behaviour.
+class RollingExtremes {
+ public:
+  RollingExtremes(const double* high, const double* low, std::size_t period)
+      : h_(high), l_(low), p_(period), suf_hi_(period + 1), suf_lo_(period + 1) {
+    // Sentinels past the block end: the last bar of a block reads only its prefix.
+    suf_hi_.data()[p_] = -kInf;
+    suf_lo_.data()[p_] = kInf;
+  }
+
+  /// Writes the extremes of bars from .. from+count-1 to hi[0..count) and
+  /// lo[0..count). Requires from >= period-1; successive calls must continue
+  /// where the previous one stopped.
+  void fill(std::size_t from, std::size_t count, double* hi, double* lo) {
+    if (!started_) start(from);
+    const double* sh = suf_hi_.data();
+    const double* sl = suf_lo_.data();
+    std::size_t k = 0;
+    while (k < count) {
+      if (pos_ == p_) {  // first bar of a new block
+        suffixes(block_);
+        block_ += p_;
+        pos_ = 0;
+        pre_hi_ = -kInf;
+        pre_lo_ = kInf;
+      }
+      const std::size_t seg = std::min(count - k, p_ - pos_);
+      const double* hb = h_ + block_;
+      const double* lb = l_ + block_;
+      double ph = pre_hi_;
+      double pl = pre_lo_;
+      bool nan = false;
+      for (std::size_t j = pos_; j < pos_ + seg; ++j, ++k) {
+        nan |= (hb[j] != hb[j]) | (lb[j] != lb[j]);
+        ph = hb[j] > ph ? hb[j] : ph;
+        pl = lb[j] < pl ? lb[j] : pl;
+        hi[k] = sh[j + 1] > ph ? sh[j + 1] : ph;
+        lo[k] = sl[j + 1] < pl ? sl[j + 1] : pl;
+      }
+      saw_nan_ |= nan;
+      pre_hi_ = ph;
+      pre_lo_ = pl;
+      pos_ += seg;
+    }
+  }
+
+  /// True once any high/low visited so far was NaN.
+  bool saw_nan() const { return saw_nan_; }
+
+ private:
+  static constexpr double kInf = std::numeric_limits<double>::infinity();
+
+  void start(std::size_t from) {
+    started_ = true;
+    block_ = from - from % p_;
+    if (block_ >= p_) suffixes(block_ - p_);
+    pre_hi_ = -kInf;
+    pre_lo_ = kInf;
+    for (std::size_t i = block_; i < from; ++i) {  // prefix of the current block so far
+      saw_nan_ |= (h_[i] != h_[i]) | (l_[i] != l_[i]);
+      pre_hi_ = h_[i] > pre_hi_ ? h_[i] : pre_hi_;
+      pre_lo_ = l_[i] < pre_lo_ ? l_[i] : pre_lo_;
+    }
+    pos_ = from - block_;
+  }
+  // Suffix extremes of the block [b, b + p).
+  void suffixes(std::size_t b) {
+    double* sh = suf_hi_.data();
+    double* sl = suf_lo_.data();
+    const double* hb = h_ + b;
+    const double* lb = l_ + b;
+    double mh = -kInf;
+    double ml = kInf;
+    for (std::size_t j = p_; j-- > 0;) {
+      mh = hb[j] > mh ? hb[j] : mh;
+      ml = lb[j] < ml ? lb[j] : ml;
+      sh[j] = mh;
+      sl[j] = ml;
+    }
+  }
+
+  const double* h_;
+  const double* l_;
+  std::size_t p_;
+  Ring suf_hi_, suf_lo_;   // suffix extremes of the previous block (+ sentinel)
+  std::size_t block_ = 0;  // first bar of the current block
+  std::size_t pos_ = 0;    // bars of the current block already visited
+  bool started_ = false;
+  bool saw_nan_ = false;
+  double pre_hi_ = 0.0;  // prefix extremes of the current block
+  double pre_lo_ = 0.0;
+};
+
+/// Bars processed per block by kernels that stage values on the stack.
+inline constexpr std::size_t kBlock = 256;
+
+}  // namespace ts::ta::detail

@@ -1,0 +1,446 @@
+// Momentum: RSI, MACD, STOCH, WILLR, CCI, MFI.
+// Operation order follows TA-Lib's C code (see kernels.hpp).
+#include <algorithm>
+#include <cmath>
+#include <cstddef>
+#include <utility>
+
+#include "ta/kernel_util.hpp"
+#include "ta/kernels.hpp"
+
+namespace ts::ta {
+
+using std::size_t;
+
+int rsi_lookback(int period) { return period; }
+
+// Wilder's RSI as TA-Lib computes it: average gain/loss seeded by the plain
+// mean of the first `period` changes, then avg = (avg * (n-1) + x) / n.
+// Gains and losses are selected without branches; adding or subtracting 0.0
+// leaves the non-negative sums bit-identical to TA-Lib's branchy version.
+int rsi(In real, int period, Out out) {
+  const size_t n = real.size();
+  const size_t lb = static_cast<size_t>(period);
+  if (n <= lb) return static_cast<int>(n);
+  const double* x = real.data();
+  double* o = out.data();
+  if (period == 1) {  // TA-Lib copies the input for period 1
+    for (size_t i = 1; i < n; ++i) o[i] = x[i];
+    return 1;
+  }
+  double gain = 0.0;
+  double loss = 0.0;
+  double prev = x[0];
+  for (size_t i = 1; i <= lb; ++i) {
+    const double d = x[i] - prev;
+    prev = x[i];
+    const bool neg = d < 0;
+    loss -= neg ? d : 0.0;
+    gain += neg ? 0.0 : d;
+  }
+  const double p = period;
+  const double pm1 = period - 1;
+  loss /= p;
+  gain /= p;
+  {
+    const double s = gain + loss;
+    o[lb] = detail::is_zero(s) ? 0.0 : 100.0 * (gain / s);
+  }
+  for (size_t i = lb + 1; i < n; ++i) {
+    const double d = x[i] - prev;
+    prev = x[i];
+    const bool neg = d < 0;
+    loss *= pm1;
+    gain *= pm1;
+    loss -= neg ? d : 0.0;
+    gain += neg ? 0.0 : d;
+    loss /= p;
+    gain /= p;
+    const double s = gain + loss;
+    o[i] = detail::is_zero(s) ? 0.0 : 100.0 * (gain / s);
+  }
+  return static_cast<int>(lb);
+}
+
+// The EMA lookback as TA-Lib's MACD sees it. TA_EMA_Lookback(1) is -1 (out of
+// range), which makes TA-Lib's MACD with signalperiod=1 misaligned; we define
+// signal period 1 as "signal == macd line" (lookback 0) instead.
+static int macd_signal_lookback(int signal) { return signal <= 1 ? 0 : signal - 1; }
+
+int macd_lookback(int fast, int slow, int signal) {
+  if (slow < fast) std::swap(fast, slow);
+  return (slow - 1) + macd_signal_lookback(signal);
+}
+
+// One streaming pass. TA-Lib computes both EMAs from the slow EMA's first bar
+// (slow - 1): the slow EMA seeded with the SMA of bars [0, slow), the fast EMA
+// with the SMA of the `fast` bars ending there. The signal is the EMA of the
+// MACD line seeded with the SMA of its first `signal` values.
+int macd(In real, int fast, int slow, int signal, Out macd_out, Out signal_out, Out hist_out) {
+  if (slow < fast) std::swap(fast, slow);
+  const size_t n = real.size();
+  const size_t first = static_cast<size_t>(slow - 1);  // first bar with both EMAs
+  const size_t lb = first + static_cast<size_t>(macd_signal_lookback(signal));
+  if (n <= lb) return static_cast<int>(n);
+  const double* x = real.data();
+  double* om = macd_out.data();
+  double* os = signal_out.data();
+  double* oh = hist_out.data();
+  const double ks = detail::per_to_k(slow);
+  const double kf = detail::per_to_k(fast);
+  const double kg = detail::per_to_k(signal);
+
+  double slow_sum = 0.0;
+  for (size_t i = 0; i <= first; ++i) slow_sum += x[i];
+  double fast_sum = 0.0;
+  for (size_t i = first + 1 - static_cast<size_t>(fast); i <= first; ++i) fast_sum += x[i];
+  double es = slow_sum / slow;
+  double ef = fast_sum / fast;
+  double m = ef - es;
+
+  double sig;
+  size_t i = first;
+  if (signal <= 1) {
+    sig = m;
+  } else {
+    double sig_sum = 0.0;
+    sig_sum += m;
+    for (i = first + 1; i <= lb; ++i) {
+      const double v = x[i];
+      es = ((v - es) * ks) + es;
+      ef = ((v - ef) * kf) + ef;
+      m = ef - es;
+      sig_sum += m;
+    }
+    i = lb;
+    sig = sig_sum / signal;
+  }
+  om[lb] = m;
+  os[lb] = sig;
+  oh[lb] = m - sig;
+  for (i = lb + 1; i < n; ++i) {
+    const double v = x[i];
+    es = ((v - es) * ks) + es;
+    ef = ((v - ef) * kf) + ef;
+    m = ef - es;
+    sig = signal <= 1 ? m : ((m - sig) * kg) + sig;
+    om[i] = m;
+    os[i] = sig;
+    oh[i] = m - sig;
+  }
+  return static_cast<int>(lb);
+}
+
+int stoch_lookback(int fastk_period, int slowk_period, int slowk_matype, int slowd_period, int slowd_matype) {
+  return (fastk_period - 1) + ma_lookback(slowk_period, slowk_matype) +
+         ma_lookback(slowd_period, slowd_matype);
+}
+
+namespace {
+
+// Fast %K = (close - lowest) / ((highest - lowest) / 100), 0 when the range is 0.
+inline double fast_k(double highest, double lowest, double close) {
+  const double diff = (highest - lowest) / 100.0;
+  const double k = (close - lowest) / diff;  // computed unconditionally: keeps the block loop vectorizable
+  return diff != 0.0 ? k : 0.0;
+}
+
+// Williams %R = (highest - close) / ((highest - lowest) / -100), 0 when the range is 0.
+inline double williams_r(double highest, double lowest, double close) {
+  const double diff = (highest - lowest) / (-100.0);
+  const double r = (highest - close) / diff;
+  return diff != 0.0 ? r : 0.0;
+}
+
+// Calls emit(first_bar, count, values) with the oscillator `F(highest, lowest,
+// close)` for bars period-1 .. n-1, block by block. The fast path uses the van
+// Herk extremes and a vectorizable formula loop; if high/low turn out to hold
+// NaN it returns false and the caller starts over with exact_nan = true, which
+// uses TA-Lib's own index-tracking scan so NaN behaves as in TA-Lib.
+template <double (*F)(double, double, double), class Emit>
+bool window_oscillator(const double* h, const double* l, const double* c, std::size_t n, std::size_t period,
+                       bool exact_nan, Emit&& emit) {
+  double vals[detail::kBlock];
+  const std::size_t first = period - 1;
+  if (!exact_nan) {
+    detail::RollingExtremes ext(h, l, period);
+    double hi[detail::kBlock];
+    double lo[detail::kBlock];
+    for (std::size_t b = first; b < n; b += detail::kBlock) {
+      const std::size_t cnt = std::min(detail::kBlock, n - b);
+      ext.fill(b, cnt, hi, lo);
+      if (ext.saw_nan()) return false;
+      const double* cb = c + b;
+      for (std::size_t k = 0; k < cnt; ++k) vals[k] = F(hi[k], lo[k], cb[k]);
+      emit(b, cnt, vals);
+    }
+    return true;
+  }
+  detail::WindowExtremes ext;
+  const auto lbs = static_cast<std::ptrdiff_t>(first);
+  for (std::size_t b = first; b < n; b += detail::kBlock) {
+    const std::size_t cnt = std::min(detail::kBlock, n - b);
+    for (std::size_t k = 0; k < cnt; ++k) {
+      const auto today = static_cast<std::ptrdiff_t>(b + k);
+      ext.update(h, l, today - lbs, today);
+      vals[k] = F(ext.highest, ext.lowest, c[today]);
+    }
+    emit(b, cnt, vals);
+  }
+  return true;
+}
+
+}  // namespace
+
+// Fast %K over the window extremes, then Slow %K = MA(fast %K) and Slow %D =
+// MA(slow %K), streamed (TA-Lib runs MA over buffers that start at the first
+// fast %K value, which is what the streaming MAs reproduce).
+int stoch(In high, In low, In close, int fastk_period, int slowk_period, int slowk_matype, int slowd_period,
+          int slowd_matype, Out slowk, Out slowd) {
+  const size_t n = high.size();
+  const size_t lb = static_cast<size_t>(
+      stoch_lookback(fastk_period, slowk_period, slowk_matype, slowd_period, slowd_matype));
+  if (n <= lb) return static_cast<int>(n);
+  double* ok = slowk.data();
+  double* od = slowd.data();
+  auto pass = [&](bool exact_nan) {
+    detail::StreamMa kma(slowk_period, slowk_matype);
+    detail::StreamMa dma(slowd_period, slowd_matype);
+    return window_oscillator<fast_k>(high.data(), low.data(), close.data(), n,
+                                     static_cast<size_t>(fastk_period), exact_nan,
+                                     [&](size_t b, size_t cnt, const double* fk) {
+                                       for (size_t k = 0; k < cnt; ++k) {
+                                         double sk, sd;
+                                         if (!kma.push(fk[k], sk) || !dma.push(sk, sd)) continue;
+                                         ok[b + k] = sk;
+                                         od[b + k] = sd;
+                                       }
+                                     });
+  };
+  if (!pass(false)) pass(true);
+  return static_cast<int>(lb);
+}
+
+int willr_lookback(int period) { return period - 1; }
+
+int willr(In high, In low, In close, int period, Out out) {
+  const size_t n = high.size();
+  const size_t lb = static_cast<size_t>(period - 1);
+  if (n <= lb) return static_cast<int>(n);
+  double* o = out.data();
+  auto pass = [&](bool exact_nan) {
+    return window_oscillator<williams_r>(
+        high.data(), low.data(), close.data(), n, static_cast<size_t>(period), exact_nan,
+        [&](size_t b, size_t cnt, const double* r) { std::copy(r, r + cnt, o + b); });
+  };
+  if (!pass(false)) pass(true);
+  return static_cast<int>(lb);
+}
+
+int cci_lookback(int period) { return period - 1; }
+
+namespace {
+
+// Two doubles in one SSE2 register (GCC/Clang vector extension): lane-wise
+// IEEE arithmetic, identical rounding to the scalar code.
+typedef double V2 __attribute__((vector_size(16)));
+typedef long long M2 __attribute__((vector_size(16)));
+
+// TA-Lib's CCI for the G consecutive bars i0 .. i0+G-1 at once (G <= period).
+// `ring` holds the typical prices by slot (bar % period) as TA-Lib's circular
+// buffer does after bar i0. Bar i0+g sees the same ring except that the g
+// oldest slots already hold the newer bars i0+1 .. i0+g, so at slot j every
+// lane adds either the shared old value or that slot's new value: each lane
+// sums in TA-Lib's slot order, and the G independent chains share each step.
+template <int G>
+void cci_lanes(const double* ring, std::size_t p, std::size_t r0, const double* fresh, double* out) {
+  constexpr int K = G / 2;  // registers per lane set
+  // The slots replaced within the group, oldest first: o = 0 .. G-2 at slot
+  // s + o (mod p); lane g takes the new value when g > o.
+  V2 special[G - 1][K];
+  const std::size_t s = r0 + 1 == p ? 0 : r0 + 1;
+  for (int o = 0; o + 1 < G; ++o) {
+    std::size_t slot = s + static_cast<std::size_t>(o);
+    if (slot >= p) slot -= p;
+    const double old_v = ring[slot];
+    const double new_v = fresh[o + 1];
+    for (int k = 0; k < K; ++k) special[o][k] = V2{2 * k > o ? new_v : old_v, 2 * k + 1 > o ? new_v : old_v};
+  }
+  // Slot order 0 .. p-1 as at most three runs: plain, special, plain (or
+  // special, plain, special when the special slots wrap around the ring).
+  struct Run {
+    std::size_t begin, end;
+    bool special;
+    std::ptrdiff_t off;  // special run: slot j uses special[j + off]
+  };
+  Run runs[3];
+  const std::size_t span = static_cast<std::size_t>(G - 1);
+  const auto ps = static_cast<std::ptrdiff_t>(p), ss = static_cast<std::ptrdiff_t>(s);
+  if (s + span <= p) {
+    runs[0] = {0, s, false, 0};
+    runs[1] = {s, s + span, true, -ss};
+    runs[2] = {s + span, p, false, 0};
+  } else {
+    const std::size_t w = s + span - p;
+    runs[0] = {0, w, true, ps - ss};
+    runs[1] = {w, s, false, 0};
+    runs[2] = {s, p, true, -ss};
+  }
+  V2 sum[K];
+  for (int k = 0; k < K; ++k) sum[k] = V2{0.0, 0.0};
+  for (const Run& run : runs) {
+    for (std::size_t j = run.begin; j < run.end; ++j) {
+      if (run.special) {
+        const V2* v = special[static_cast<std::ptrdiff_t>(j) + run.off];
+        for (int k = 0; k < K; ++k) sum[k] += v[k];
+      } else {
+        const V2 v = V2{ring[j], ring[j]};
+        for (int k = 0; k < K; ++k) sum[k] += v;
+      }
+    }
+  }
+  const double pd = static_cast<double>(p);
+  const V2 pv = {pd, pd};
+  const M2 no_sign = {0x7fffffffffffffffLL, 0x7fffffffffffffffLL};  // fabs: clear the sign bit
+  V2 avg[K], dev[K];
+  for (int k = 0; k < K; ++k) {
+    avg[k] = sum[k] / pv;
+    dev[k] = V2{0.0, 0.0};
+  }
+  for (const Run& run : runs) {
+    for (std::size_t j = run.begin; j < run.end; ++j) {
+      if (run.special) {
+        const V2* v = special[static_cast<std::ptrdiff_t>(j) + run.off];
+        for (int k = 0; k < K; ++k) dev[k] += (V2)((M2)(v[k] - avg[k]) & no_sign);
+      } else {
+        const V2 v = V2{ring[j], ring[j]};
+        for (int k = 0; k < K; ++k) dev[k] += (V2)((M2)(v - avg[k]) & no_sign);
+      }
+    }
+  }
+  for (int k = 0; k < K; ++k) {
+    for (int e = 0; e < 2; ++e) {
+      const double a = avg[k][e];
+      const double d = dev[k][e];
+      const double t = fresh[2 * k + e] - a;
+      out[2 * k + e] = (t != 0.0 && d != 0.0) ? t / (0.015 * (d / pd)) : 0.0;
+    }
+  }
+}
+
+}  // namespace
+
+// TA-Lib keeps the typical prices in a circular buffer indexed by bar % period
+// and sums it in SLOT order (not time order); the mean and the mean deviation
+// are recomputed over the whole window each bar (O(period) per bar). We keep
+// that summation order for bit parity and run up to 8 bars side by side.
+int cci(In high, In low, In close, int period, Out out) {
+  const size_t n = high.size();
+  const size_t lb = static_cast<size_t>(period - 1);
+  if (n <= lb) return static_cast<int>(n);
+  const double* h = high.data();
+  const double* l = low.data();
+  const double* c = close.data();
+  double* o = out.data();
+  const size_t p = static_cast<size_t>(period);
+  const double pd = period;
+  detail::Ring ring(p);
+  double* buf = ring.data();
+  for (size_t i = 0; i < lb; ++i) buf[i] = (h[i] + l[i] + c[i]) / 3;  // lb < p
+  size_t i = lb;
+  size_t slot = lb;  // i % p, kept without divisions
+  auto lanes = [&]<int G>() {
+    double fresh[G];
+    while (i + G <= n) {
+      for (int g = 0; g < G; ++g) {
+        const size_t b = i + static_cast<size_t>(g);
+        fresh[g] = (h[b] + l[b] + c[b]) / 3;
+      }
+      buf[slot] = fresh[0];
+      cci_lanes<G>(buf, p, slot, fresh, o + i);
+      for (int g = 1; g < G; ++g) {
+        if (++slot == p) slot = 0;
+        buf[slot] = fresh[g];
+      }
+      if (++slot == p) slot = 0;
+      i += G;
+    }
+  };
+  if (p >= 8) {
+    lanes.template operator()<8>();
+  } else if (p >= 4) {
+    lanes.template operator()<4>();
+  }
+  for (; i < n; ++i, slot = slot + 1 == p ? 0 : slot + 1) {  // the tail (and periods below 4): TA-Lib's loop
+    const double last = (h[i] + l[i] + c[i]) / 3;
+    buf[slot] = last;
+    double avg = 0;
+    for (size_t j = 0; j < p; ++j) avg += buf[j];
+    avg /= pd;
+    double dev = 0;
+    for (size_t j = 0; j < p; ++j) dev += std::fabs(buf[j] - avg);
+    const double t = last - avg;
+    o[i] = (t != 0.0 && dev != 0.0) ? t / (0.015 * (dev / pd)) : 0.0;
+  }
+  return static_cast<int>(lb);
+}
+
+int mfi_lookback(int period) { return period; }
+
+// Money flow index with TA-Lib's circular buffer of positive/negative flows:
+// the oldest flow leaves the sums before the new one enters.
+int mfi(In high, In low, In close, In volume, int period, Out out) {
+  const size_t n = high.size();
+  const size_t lb = static_cast<size_t>(period);
+  if (n <= lb) return static_cast<int>(n);
+  const double* h = high.data();
+  const double* l = low.data();
+  const double* c = close.data();
+  const double* v = volume.data();
+  double* o = out.data();
+  const size_t p = static_cast<size_t>(period);
+  detail::Ring pos_ring(p);
+  detail::Ring neg_ring(p);
+  double* rp = pos_ring.data();
+  double* rn = neg_ring.data();
+  double pos = 0.0;
+  double neg = 0.0;
+  double prev = (h[0] + l[0] + c[0]) / 3.0;
+  for (size_t i = 1; i <= lb; ++i) {
+    const double tp = (h[i] + l[i] + c[i]) / 3.0;
+    const double d = tp - prev;
+    prev = tp;
+    const double mf = tp * v[i];
+    const double pv = d > 0 ? mf : 0.0;
+    const double nv = d < 0 ? mf : 0.0;
+    rp[i - 1] = pv;
+    rn[i - 1] = nv;
+    pos += pv;
+    neg += nv;
+  }
+  {
+    const double s = pos + neg;
+    o[lb] = s < 1.0 ? 0.0 : 100.0 * (pos / s);
+  }
+  size_t slot = 0;
+  for (size_t i = lb + 1; i < n; ++i) {
+    pos -= rp[slot];
+    neg -= rn[slot];
+    const double tp = (h[i] + l[i] + c[i]) / 3.0;
+    const double d = tp - prev;
+    prev = tp;
+    const double mf = tp * v[i];
+    const double pv = d > 0 ? mf : 0.0;
+    const double nv = d < 0 ? mf : 0.0;
+    rp[slot] = pv;
+    rn[slot] = nv;
+    pos += pv;
+    neg += nv;
+    const double s = pos + neg;
+    o[i] = s < 1.0 ? 0.0 : 100.0 * (pos / s);
+    slot = slot + 1 == p ? 0 : slot + 1;
+  }
+  return static_cast<int>(lb);
+}
+
+}  // namespace ts::ta

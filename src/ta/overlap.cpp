@@ -1,0 +1,128 @@
+// Overlap studies: SMA, EMA, MA (SMA/EMA), BBANDS.
+// Operation order follows TA-Lib's C code so results agree to the last bit
+// (the module is compiled with -ffp-contract=off).
+#include <cmath>
+#include <cstddef>
+
+#include "ta/kernel_util.hpp"
+#include "ta/kernels.hpp"
+
+namespace ts::ta {
+namespace {
+
+using std::size_t;
+
+// TA-Lib INT_SMA from index 0: the running sum adds the newest value, keeps
+// the total for the division, then subtracts the oldest value.
+int sma_impl(const double* x, size_t n, int period, double* out) {
+  const size_t lb = static_cast<size_t>(period - 1);
+  if (n <= lb) return static_cast<int>(n);
+  const double p = period;
+  double total = 0.0;
+  for (size_t i = 0; i < lb; ++i) total += x[i];
+  for (size_t i = lb; i < n; ++i) {
+    total += x[i];
+    const double t = total;
+    total -= x[i - lb];
+    out[i] = t / p;
+  }
+  return static_cast<int>(lb);
+}
+
+// TA-Lib INT_EMA from index 0: seed = SMA of the first `period` values.
+int ema_impl(const double* x, size_t n, int period, double k, double* out) {
+  const size_t lb = static_cast<size_t>(period - 1);
+  if (n <= lb) return static_cast<int>(n);
+  double sum = 0.0;
+  for (size_t i = 0; i <= lb; ++i) sum += x[i];
+  double prev = sum / period;
+  out[lb] = prev;
+  for (size_t i = lb + 1; i < n; ++i) {
+    prev = ((x[i] - prev) * k) + prev;
+    out[i] = prev;
+  }
+  return static_cast<int>(lb);
+}
+
+}  // namespace
+
+int sma_lookback(int period) { return period - 1; }
+int sma(In real, int period, Out out) { return sma_impl(real.data(), real.size(), period, out.data()); }
+
+int ema_lookback(int period) { return period - 1; }
+int ema(In real, int period, Out out) {
+  return ema_impl(real.data(), real.size(), period, detail::per_to_k(period), out.data());
+}
+
+int ma_lookback(int period, int /*matype*/) { return period <= 1 ? 0 : period - 1; }
+int ma(In real, int period, int matype, Out out) {
+  const size_t n = real.size();
+  if (period <= 1) {
+    for (size_t i = 0; i < n; ++i) out[i] = real[i];
+    return 0;
+  }
+  return matype == 1 ? ema(real, period, out) : sma(real, period, out);
+}
+
+int bbands_lookback(int period) { return period - 1; }
+
+int bbands(In real, int period, double nbdevup, double nbdevdn, Out upper, Out middle, Out lower) {
+  return bbands_ma(real, period, nbdevup, nbdevdn, 0, upper, middle, lower);
+}
+
+// One pass: the middle band (SMA or EMA) and TA-Lib's population stddev from
+// running sums of x and x^2 (E[x^2] - E[x]^2, zero when below TA_EPSILON).
+// TA-Lib's per-branch band formulas (nbdev == 1.0 special cases) reduce to
+// mid +/- sd * nbdev exactly, because sd * 1.0 == sd in IEEE arithmetic.
+// (A block-staged variant with vectorized divide/sqrt measured slower.)
+int bbands_ma(In real, int period, double nbdevup, double nbdevdn, int matype, Out upper, Out middle,
+              Out lower) {
+  const size_t n = real.size();
+  const size_t lb = static_cast<size_t>(period - 1);
+  if (n <= lb) return static_cast<int>(n);
+  const double* x = real.data();
+  double* up = upper.data();
+  double* mid = middle.data();
+  double* lo = lower.data();
+  const double p = period;
+  double total1 = 0.0;
+  double total2 = 0.0;
+  for (size_t i = 0; i < lb; ++i) {
+    const double v = x[i];
+    total1 += v;
+    total2 += v * v;
+  }
+  const bool use_ema = matype == 1;
+  const double k = detail::per_to_k(period);
+  double ema_prev = 0.0;
+  if (use_ema) {
+    double sum = 0.0;
+    for (size_t i = 0; i <= lb; ++i) sum += x[i];
+    ema_prev = sum / period;
+  }
+  for (size_t i = lb; i < n; ++i) {
+    const double v = x[i];
+    total1 += v;
+    total2 += v * v;
+    const double mean1 = total1 / p;
+    double mean2 = total2 / p;
+    const double old = x[i - lb];
+    total1 -= old;
+    total2 -= old * old;
+    mean2 -= mean1 * mean1;
+    const double sd = detail::is_zero_or_neg(mean2) ? 0.0 : std::sqrt(mean2);
+    double m;
+    if (use_ema) {
+      if (i != lb) ema_prev = ((v - ema_prev) * k) + ema_prev;
+      m = ema_prev;
+    } else {
+      m = mean1;
+    }
+    mid[i] = m;
+    up[i] = m + sd * nbdevup;
+    lo[i] = m - sd * nbdevdn;
+  }
+  return static_cast<int>(lb);
+}
+
+}  // namespace ts::ta

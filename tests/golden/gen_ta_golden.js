@@ -1,0 +1,341 @@
+#!/usr/bin/env node
+// Golden files for the TA indicators (not the candlesticks: see
+// gen_candle_golden.js). Reference: TA-Lib 0.6.0-dev C code through the npm
+// package talib@1.1.6. Run from anywhere:
+//
+//   NODE_PATH=/tmp/talib/node_modules node tests/golden/gen_ta_golden.js
+//
+// Deterministic (seeded PRNG, no clock). Writes into tests/data/golden/:
+//   input_<name>.csv            date,open,high,low,close,volume
+//   <name>__<FN>_<opts>.csv     date,<TA-Lib output names>; empty cells inside
+//                               the lookback; numbers with 17 significant digits
+//   ta_manifest.csv             input,call,file (call = canonical TickStock key)
+// Inputs:
+//   random_walk   2,000 bars, geometric random walk with intrabar ranges
+//                 (every configuration except the pivots)
+//   edge          flat stretches (zero range, zero volume), gaps, extreme moves,
+//                 tiny and huge price levels, repeated closes
+//   short_<n>     the first n bars of random_walk, n around the lookbacks
+// RELVOL, PIVOTS and PIVOTS_FIB are TickStock extras with no TA-Lib twin; their
+// goldens come from the straightforward formulas below (an independent
+// implementation of the documented definitions).
+'use strict';
+
+const fs = require('fs');
+const path = require('path');
+const talib = require('talib');
+
+const OUT_DIR = path.join(__dirname, '..', 'data', 'golden');
+
+// ---- deterministic random numbers ---------------------------------------------
+// SplitMix32-style generator on a 32-bit state; uniform in [0, 1).
+function rng(seed) {
+  let s = seed >>> 0;
+  const u32 = () => {
+    s = (s + 0x6d2b79f5) >>> 0;
+    let z = s;
+    z = Math.imul(z ^ (z >>> 15), z | 1);
+    z ^= z + Math.imul(z ^ (z >>> 7), z | 61);
+    return (z ^ (z >>> 14)) >>> 0;
+  };
+  const uniform = () => (u32() + u32() / 4294967296) / 4294967296;
+  let spare = null;
+  const normal = () => {
+    if (spare !== null) {
+      const v = spare;
+      spare = null;
+      return v;
+    }
+    let a, b, r;
+    do {
+      a = 2 * uniform() - 1;
+      b = 2 * uniform() - 1;
+      r = a * a + b * b;
+    } while (r >= 1 || r === 0);
+    const f = Math.sqrt(-2 * Math.log(r) / r);
+    spare = b * f;
+    return a * f;
+  };
+  return { uniform, normal };
+}
+
+// ---- number and date formatting -------------------------------------------------
+// C's %.17g: 17 significant digits, trailing zeros removed, exponent form when
+// the exponent is < -4 or >= 17.
+function g17(x) {
+  if (!Number.isFinite(x)) throw new Error(`non-finite value ${x}`);
+  if (x === 0) return Object.is(x, -0) ? '-0' : '0';
+  let [m, ex] = x.toExponential(16).split('e');
+  const e = Number(ex);
+  if (e < -4 || e >= 17) {
+    if (m.includes('.')) m = m.replace(/0+$/, '').replace(/\.$/, '');
+    const sign = ex[0] === '-' ? '-' : '+';
+    const digits = ex.replace(/^[+-]/, '').padStart(2, '0');
+    return `${m}e${sign}${digits}`;
+  }
+  let s = x.toFixed(Math.max(0, 16 - e));
+  if (s.includes('.')) s = s.replace(/0+$/, '').replace(/\.$/, '');
+  return s;
+}
+
+function weekdays(n) {
+  const out = [];
+  const d = new Date(Date.UTC(2015, 0, 2));
+  while (out.length < n) {
+    const wd = d.getUTCDay();
+    if (wd !== 0 && wd !== 6) out.push(d.toISOString().slice(0, 10));
+    d.setUTCDate(d.getUTCDate() + 1);
+  }
+  return out;
+}
+
+// ---- input series -----------------------------------------------------------------
+function bar(open, close, r, spread, volume) {
+  const high = Math.max(open, close) * (1 + spread * Math.abs(r.normal()));
+  const low = Math.min(open, close) * (1 - spread * Math.abs(r.normal()));
+  return { open, high, low, close, volume };
+}
+
+function randomWalk(n, seed) {
+  const r = rng(seed);
+  const bars = [];
+  let price = 100;
+  for (let i = 0; i < n; i++) {
+    const open = price * (1 + 0.002 * r.normal());
+    price = open * Math.exp(0.015 * r.normal());
+    const volume = Math.round(1e6 * Math.exp(0.5 * r.normal()));
+    bars.push(bar(open, price, r, 0.006, volume));
+  }
+  return bars;
+}
+
+function edgeSeries(seed) {
+  const r = rng(seed);
+  const bars = [];
+  let price = 50;
+  const walk = (count, vol, volumeScale, zeroEvery) => {
+    for (let i = 0; i < count; i++) {
+      const open = price;
+      price = price * Math.exp(vol * r.normal());
+      const zero = zeroEvery > 0 && i % zeroEvery === 0;
+      bars.push(bar(open, price, r, vol / 2, zero ? 0 : Math.round(volumeScale * (0.5 + r.uniform()))));
+    }
+  };
+  const flat = (count, withRange) => {
+    for (let i = 0; i < count; i++) {
+      if (withRange) bars.push({ open: price, high: price * 1.01, low: price * 0.99, close: price, volume: 1000 });
+      else bars.push({ open: price, high: price, low: price, close: price, volume: 0 });
+    }
+  };
+  walk(40, 0.01, 1e5, 0);
+  flat(35, false);                 // no range, no volume: every ~0 guard
+  price *= 1.3;                    // gap up
+  walk(30, 0.05, 1e6, 0);
+  price *= 0.6;                    // gap down
+  walk(30, 0.05, 1e6, 0);
+  for (let i = 0; i < 30; i++) {   // alternating extreme moves, huge volume
+    const open = price;
+    price = price * (i % 2 === 0 ? 1.25 : 0.8);
+    bars.push(bar(open, price, r, 0.05, 1e9 + i));
+  }
+  price = 0.0125;                  // penny levels
+  walk(40, 0.03, 1e7, 5);
+  price = 2.5e6;                   // huge levels
+  walk(40, 0.01, 10, 7);
+  flat(30, true);                  // constant range, constant close
+  for (let i = 0; i < 40; i++) {   // repeated closes and zero-range bars
+    const open = price;
+    if (i % 3 !== 0) price = price * Math.exp(0.02 * r.normal());
+    if (i % 4 === 0) bars.push({ open: price, high: price, low: price, close: price, volume: 0 });
+    else bars.push(bar(open, price, r, 0.01, Math.round(1e4 * (1 + r.uniform()))));
+  }
+  walk(75, 0.02, 1e5, 11);
+  return bars;
+}
+
+// ---- indicator configurations -------------------------------------------------------
+// options: [TickStock/TA-Lib option name, TA-Lib optIn name, value] in table order.
+const OUT = {
+  real: [['outReal', 'real']],
+  bands: [['outRealUpperBand', 'upperband'], ['outRealMiddleBand', 'middleband'], ['outRealLowerBand', 'lowerband']],
+  macd: [['outMACD', 'macd'], ['outMACDSignal', 'macdsignal'], ['outMACDHist', 'macdhist']],
+  stoch: [['outSlowK', 'slowk'], ['outSlowD', 'slowd']],
+  pivots: ['pp', 'r1', 'r2', 'r3', 's1', 's2', 's3'].map((n) => [n, n]),
+};
+const period = (v) => [['timeperiod', 'optInTimePeriod', v]];
+
+function configs() {
+  const list = [];
+  const add = (name, inputs, options, outputs, extra) => list.push({ name, inputs, options, outputs, extra });
+  for (const n of [5, 10, 20, 30, 50, 100, 200]) {
+    add('SMA', ['real'], period(n), OUT.real);
+    add('EMA', ['real'], period(n), OUT.real);
+  }
+  for (const n of [14, 5]) add('RSI', ['real'], period(n), OUT.real);
+  for (const [f, s, g] of [[12, 26, 9], [5, 35, 5], [26, 12, 9]]) {
+    add('MACD', ['real'], [['fastperiod', 'optInFastPeriod', f], ['slowperiod', 'optInSlowPeriod', s],
+      ['signalperiod', 'optInSignalPeriod', g]], OUT.macd);
+  }
+  for (const [n, up, dn, ma] of [[5, 2, 2, 0], [20, 2, 2, 0], [20, 2, 1.5, 1]]) {
+    add('BBANDS', ['real'], [['timeperiod', 'optInTimePeriod', n], ['nbdevup', 'optInNbDevUp', up],
+      ['nbdevdn', 'optInNbDevDn', dn], ['matype', 'optInMAType', ma]], OUT.bands);
+  }
+  for (const [fk, sk, skm, sd, sdm] of [[5, 3, 0, 3, 0], [14, 3, 0, 3, 0], [14, 3, 1, 4, 1]]) {
+    add('STOCH', ['high', 'low', 'close'], [['fastk_period', 'optInFastK_Period', fk],
+      ['slowk_period', 'optInSlowK_Period', sk], ['slowk_matype', 'optInSlowK_MAType', skm],
+      ['slowd_period', 'optInSlowD_Period', sd], ['slowd_matype', 'optInSlowD_MAType', sdm]], OUT.stoch);
+  }
+  for (const n of [14, 1]) add('ATR', ['high', 'low', 'close'], period(n), OUT.real);
+  for (const n of [14, 5]) add('ADX', ['high', 'low', 'close'], period(n), OUT.real);
+  for (const n of [14, 1]) {
+    add('PLUS_DI', ['high', 'low', 'close'], period(n), OUT.real);
+    add('MINUS_DI', ['high', 'low', 'close'], period(n), OUT.real);
+  }
+  add('OBV', ['real', 'volume'], [], OUT.real);
+  add('MFI', ['high', 'low', 'close', 'volume'], period(14), OUT.real);
+  add('WILLR', ['high', 'low', 'close'], period(14), OUT.real);
+  for (const n of [20, 14]) add('CCI', ['high', 'low', 'close'], period(n), OUT.real);
+  add('RELVOL', [], period(20), OUT.real, relvol);
+  add('PIVOTS', [], [], OUT.pivots, (b) => pivots(b, false));
+  add('PIVOTS_FIB', [], [], OUT.pivots, (b) => pivots(b, true));
+  return list;
+}
+
+// ---- extras: plain formulas -------------------------------------------------------------
+function relvol(bars, options) {
+  const n = options[0][2];
+  const out = bars.map(() => null);
+  for (let i = n; i < bars.length; i++) {
+    let sum = 0;
+    for (let j = i - n; j < i; j++) sum += bars[j].volume;
+    const avg = sum / n;
+    out[i] = avg !== 0 ? bars[i].volume / avg : 0;
+  }
+  return [out];
+}
+
+function pivots(bars, fib) {
+  const cols = OUT.pivots.map(() => bars.map(() => null));
+  for (let i = 1; i < bars.length; i++) {
+    const { high: h, low: l, close: c } = bars[i - 1];
+    const pp = (h + l + c) / 3;
+    const range = h - l;
+    const levels = fib
+      ? [pp, pp + 0.382 * range, pp + 0.618 * range, pp + range, pp - 0.382 * range, pp - 0.618 * range, pp - range]
+      : [pp, 2 * pp - l, pp + range, h + 2 * (pp - l), 2 * pp - h, pp - range, l - 2 * (h - pp)];
+    levels.forEach((v, k) => { cols[k][i] = v; });
+  }
+  return cols;
+}
+
+// ---- TA-Lib run ---------------------------------------------------------------------------
+function runTalib(cfg, bars) {
+  const n = bars.length;
+  const col = (k) => bars.map((b) => b[k]);
+  const args = { name: cfg.name, startIdx: 0, endIdx: n - 1 };
+  for (const input of cfg.inputs) {
+    if (input === 'real') args.inReal = col('close');
+    else args[input] = col(input);
+  }
+  for (const [, optIn, value] of cfg.options) args[optIn] = value;
+  const res = talib.execute(args);
+  if (res.error) throw new Error(`${cfg.name}: ${res.error}`);
+  return cfg.outputs.map(([talibName]) => {
+    const out = bars.map(() => null);
+    const values = res.result[talibName];
+    if (!values) throw new Error(`${cfg.name}: no output ${talibName}`);
+    for (let k = 0; k < res.nbElement; k++) out[res.begIndex + k] = values[k];
+    return out;
+  });
+}
+
+function callKey(cfg) {
+  if (cfg.options.length === 0) return cfg.name;
+  return `${cfg.name}(${cfg.options.map(([name, , v]) => `${name}=${String(v)}`).join(',')})`;
+}
+
+function fileName(inputName, cfg) {
+  const opts = cfg.options.map(([, , v]) => String(v)).join('_');
+  return `${inputName}__${cfg.name}${opts ? '_' + opts : ''}.csv`;
+}
+
+function writeInput(name, bars) {
+  const dates = weekdays(bars.length);
+  const lines = ['date,open,high,low,close,volume'];
+  bars.forEach((b, i) => {
+    lines.push([dates[i], g17(b.open), g17(b.high), g17(b.low), g17(b.close), g17(b.volume)].join(','));
+  });
+  fs.writeFileSync(path.join(OUT_DIR, `input_${name}.csv`), lines.join('\n') + '\n');
+}
+
+function writeGolden(file, bars, cfg, cols) {
+  const dates = weekdays(bars.length);
+  const lines = [['date', ...cfg.outputs.map(([, name]) => name)].join(',')];
+  for (let i = 0; i < bars.length; i++) {
+    lines.push([dates[i], ...cols.map((c) => (c[i] === null ? '' : g17(c[i])))].join(','));
+  }
+  fs.writeFileSync(path.join(OUT_DIR, file), lines.join('\n') + '\n');
+}
+
+// ---- main -----------------------------------------------------------------------------------
+function main() {
+  fs.mkdirSync(OUT_DIR, { recursive: true });
+  // Inputs are written and then read back through the same %.17g text the C++
+  // side parses, so both sides see identical doubles.
+  const roundTrip = (bars) => bars.map((b) => ({
+    open: Number(g17(b.open)), high: Number(g17(b.high)), low: Number(g17(b.low)),
+    close: Number(g17(b.close)), volume: Number(g17(b.volume)),
+  }));
+  const walk = roundTrip(randomWalk(2000, 20150102));
+  const inputs = [
+    // The pivot levels are plain arithmetic: the shorter edge series covers them.
+    ['random_walk', walk, (cfg) => !cfg.name.startsWith('PIVOTS')],
+    ['edge', roundTrip(edgeSeries(7)), () => true],
+  ];
+  // Short prefixes around lookbacks: length -> the configurations checked on it.
+  const shortPlan = new Map();
+  const near = (key, lookback) => {
+    for (const n of [lookback - 1, lookback, lookback + 1]) {
+      if (n < 1) continue;
+      if (!shortPlan.has(n)) shortPlan.set(n, new Set());
+      shortPlan.get(n).add(key);
+    }
+  };
+  near('SMA(timeperiod=20)', 19);
+  near('EMA(timeperiod=20)', 19);
+  near('BBANDS(timeperiod=20,nbdevup=2,nbdevdn=2,matype=0)', 19);
+  near('CCI(timeperiod=20)', 19);
+  near('RSI(timeperiod=14)', 14);
+  near('ATR(timeperiod=14)', 14);
+  near('MFI(timeperiod=14)', 14);
+  near('PLUS_DI(timeperiod=14)', 14);
+  near('WILLR(timeperiod=14)', 13);
+  near('STOCH(fastk_period=14,slowk_period=3,slowk_matype=0,slowd_period=3,slowd_matype=0)', 17);
+  near('ADX(timeperiod=14)', 27);
+  near('MACD(fastperiod=12,slowperiod=26,signalperiod=9)', 33);
+  near('OBV', 0);
+  near('RELVOL(timeperiod=20)', 20);
+  near('PIVOTS', 1);
+  for (const n of [...shortPlan.keys()].sort((a, b) => a - b)) {
+    const keys = shortPlan.get(n);
+    inputs.push([`short_${n}`, walk.slice(0, n), (cfg) => keys.has(callKey(cfg))]);
+  }
+
+  const manifest = ['input,call,file'];
+  let bytes = 0;
+  for (const [name, bars, wanted] of inputs) {
+    writeInput(name, bars);
+    for (const cfg of configs()) {
+      if (!wanted(cfg)) continue;
+      const cols = cfg.extra ? cfg.extra(bars, cfg.options) : runTalib(cfg, bars);
+      const file = fileName(name, cfg);
+      writeGolden(file, bars, cfg, cols);
+      bytes += fs.statSync(path.join(OUT_DIR, file)).size;
+      manifest.push(`${name},"${callKey(cfg)}",${file}`);
+    }
+  }
+  fs.writeFileSync(path.join(OUT_DIR, 'ta_manifest.csv'), manifest.join('\n') + '\n');
+  process.stdout.write(`wrote ${manifest.length - 1} golden files (${(bytes / 1e6).toFixed(2)} MB)\n`);
+}
+
+main();

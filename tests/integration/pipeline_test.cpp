@@ -1,0 +1,272 @@
+// End-to-end pipeline on a real SQLite file: counts, incremental re-runs,
+// adding a day, and cancellation.
+#include "engine/pipeline.hpp"
+
+#include <gtest/gtest.h>
+
+#include <set>
+
+#include "core/calendar.hpp"
+#include "core/resample.hpp"
+#include "engine/studies.hpp"
+#include "test_support.hpp"
+
+namespace ts {
+namespace {
+
+using testing::TempDir;
+
+TradingDate d(const char* s) { return parse_date(s).value(); }
+
+Universe first_n_of_sp500(std::size_t n) {
+  auto u = builtin_universe("sp500").value();
+  u.members.erase(u.members.begin() + static_cast<std::ptrdiff_t>(n), u.members.end());
+  u.name = "sp500_first" + std::to_string(n);
+  return u;
+}
+
+engine::RunRequest request(const Universe& u, const char* from, const char* to) {
+  engine::RunRequest r;
+  r.universe = u;
+  r.from = d(from);
+  r.to = d(to);
+  r.threads = 2;
+  return r;
+}
+
+long long trading_days(TradingDate from, TradingDate to) {
+  long long n = 0;
+  for (auto x = from; x <= to; x += std::chrono::days{1}) n += is_trading_day(x);
+  return n;
+}
+
+long long periods(TradingDate from, TradingDate to, Timeframe tf) {
+  std::set<TradingDate> keys;
+  for (auto x = from; x <= to; x += std::chrono::days{1})
+    if (is_trading_day(x)) keys.insert(period_start(x, tf));
+  return static_cast<long long>(keys.size());
+}
+
+class PipelineTest : public ::testing::Test {
+ protected:
+  void SetUp() override {
+    db_ = storage::open_storage("sqlite:" + dir_.str("t.db"));
+    provider_ = ingest::make_provider("synthetic:seed=7").value();
+  }
+  storage::RunRecord run(const engine::RunRequest& r, engine::RunObserver* obs = nullptr) {
+    return engine::run_pipeline(r, *db_, *provider_, cancel_, obs);
+  }
+
+  TempDir dir_;
+  std::unique_ptr<storage::Storage> db_;
+  std::unique_ptr<ingest::BarProvider> provider_;
+  engine::CancellationToken cancel_;
+};
+
+TEST_F(PipelineTest, FiftySymbolsTwoYearsIncrementalAndAddADay) {
+  const auto u = first_n_of_sp500(50);
+  const auto from = d("2023-01-02"), to = d("2024-12-31");
+  const long long days = trading_days(from, to);
+  const std::size_t studies = engine::default_studies().size();
+
+  const auto r1 = run(request(u, "2023-01-02", "2024-12-31"));
+  ASSERT_EQ(r1.status, RunStatus::completed) << r1.error;
+  EXPECT_EQ(r1.symbols_total, 50);
+  EXPECT_EQ(r1.symbols_processed, 50);
+  EXPECT_EQ(r1.symbols_failed, 0);
+  EXPECT_EQ(r1.records_imported, 50 * days);
+  EXPECT_EQ(db_->count_bars(Timeframe::daily), 50 * days);
+  EXPECT_EQ(db_->count_bars(Timeframe::weekly), 50 * periods(from, to, Timeframe::weekly));
+  EXPECT_EQ(db_->count_bars(Timeframe::monthly), 50 * 24);
+  // A first import stores each indicator's last date only; on daily bars every
+  // default study is defined (2 years > the longest lookback).
+  EXPECT_EQ(db_->count_indicator_values(Timeframe::daily), static_cast<long long>(50 * studies));
+  EXPECT_EQ(db_->count_indicator_values(), r1.indicators_calculated);
+  EXPECT_GT(r1.patterns_detected, 0);
+  EXPECT_EQ(db_->count_detections(r1.run_id), r1.patterns_detected);
+  ASSERT_EQ(r1.phase_summaries.size(), 4u);
+  for (const auto& s : r1.phase_summaries) {
+    EXPECT_EQ(s.status, "completed") << to_string(s.phase);
+    EXPECT_EQ(s.total, 50);
+    EXPECT_EQ(s.processed, 50);
+  }
+  const auto stored = db_->get_run(r1.run_id);
+  ASSERT_TRUE(stored);
+  EXPECT_EQ(stored->status, RunStatus::completed);
+  EXPECT_EQ(stored->indicators_calculated, r1.indicators_calculated);
+  EXPECT_EQ(stored->phase_summaries.size(), 4u);
+
+  // Re-running the same range adds nothing.
+  const long long bars_before = db_->count_bars(), ind_before = db_->count_indicator_values(),
+                  det_before = db_->count_detections();
+  const auto r2 = run(request(u, "2023-01-02", "2024-12-31"));
+  ASSERT_EQ(r2.status, RunStatus::completed);
+  EXPECT_EQ(r2.records_imported, 0);
+  EXPECT_EQ(r2.indicators_calculated, 0);
+  EXPECT_EQ(r2.patterns_detected, 0);
+  EXPECT_EQ(db_->count_bars(), bars_before);
+  EXPECT_EQ(db_->count_indicator_values(), ind_before);
+  EXPECT_EQ(db_->count_detections(), det_before);
+
+  // One more trading day adds exactly one daily bar and one row per daily
+  // study per symbol (the weekly and monthly in-progress rows are updated in place).
+  const auto r3 = run(request(u, "2023-01-02", "2025-01-02"));
+  ASSERT_EQ(r3.status, RunStatus::completed);
+  EXPECT_EQ(r3.records_imported, 50);
+  EXPECT_EQ(db_->count_bars(Timeframe::daily), 50 * (days + 1));
+  EXPECT_EQ(db_->count_indicator_values(Timeframe::daily), static_cast<long long>(2 * 50 * studies));
+  // 2025-01-02 is in the ISO week that started 2024-12-30 (already stored),
+  // but opens a new month.
+  EXPECT_EQ(db_->count_bars(Timeframe::weekly), 50 * periods(from, to, Timeframe::weekly));
+  EXPECT_EQ(db_->count_bars(Timeframe::monthly), 50 * 25);
+  const auto sma = db_->indicator_values(u.members[0].symbol, Timeframe::daily, "SMA(timeperiod=20)");
+  ASSERT_EQ(sma.size(), 2u);
+  EXPECT_EQ(format_date(sma[1].as_of), "2025-01-02");
+}
+
+TEST_F(PipelineTest, IncrementalValuesEqualAFullRecompute) {
+  const auto u = first_n_of_sp500(3);
+  auto a = request(u, "2023-01-02", "2024-06-28");
+  a.store_history = true;
+  ASSERT_EQ(run(a).status, RunStatus::completed);
+  ASSERT_EQ(run(request(u, "2023-01-02", "2024-07-03")).status, RunStatus::completed);
+  const auto incremental = db_->indicator_values(u.members[1].symbol, Timeframe::daily, "EMA(timeperiod=50)");
+
+  TempDir other;
+  auto db2 = storage::open_storage("sqlite:" + other.str("full.db"));
+  auto full = request(u, "2023-01-02", "2024-07-03");
+  full.store_history = true;
+  ASSERT_EQ(engine::run_pipeline(full, *db2, *provider_, cancel_).status, RunStatus::completed);
+  const auto reference = db2->indicator_values(u.members[1].symbol, Timeframe::daily, "EMA(timeperiod=50)");
+  ASSERT_EQ(incremental.size(), reference.size());
+  for (std::size_t i = 0; i < reference.size(); ++i) {
+    EXPECT_EQ(incremental[i].as_of, reference[i].as_of);
+    EXPECT_EQ(incremental[i].values_json, reference[i].values_json) << format_date(reference[i].as_of);
+  }
+}
+
+/// Cancels once the indicators phase has finished `after` symbols.
+class CancelAfter final : public engine::RunObserver {
+ public:
+  CancelAfter(engine::CancellationToken& t, int after) : token_(t), after_(after) {}
+  void on_progress(const storage::RunRecord&, const engine::ProgressUpdate& u) override {
+    if (u.phase == Phase::indicators && u.completed >= after_) token_.request();
+  }
+
+ private:
+  engine::CancellationToken& token_;
+  int after_;
+};
+
+TEST_F(PipelineTest, CancelKeepsFinishedSymbolsAndAResumeCompletesTheRest) {
+  const auto u = first_n_of_sp500(20);
+  auto req = request(u, "2023-06-01", "2024-12-31");
+  req.threads = 1;  // deterministic stopping point
+  CancelAfter obs(cancel_, 5);
+  const auto r = run(req, &obs);
+  ASSERT_EQ(r.status, RunStatus::cancelled);
+  EXPECT_NE(r.error.find("indicators"), std::string::npos) << r.error;
+  const auto stored = db_->get_run(r.run_id);
+  ASSERT_TRUE(stored);
+  EXPECT_EQ(stored->status, RunStatus::cancelled);
+  ASSERT_EQ(stored->phase_summaries.size(), 4u);
+  EXPECT_EQ(stored->phase_summaries[0].status, "completed");  // import
+  EXPECT_EQ(stored->phase_summaries[2].status, "cancelled");  // indicators
+  EXPECT_EQ(stored->phase_summaries[3].status, "cancelled");  // patterns never started
+  const int done = stored->phase_summaries[2].processed;
+  EXPECT_GE(done, 5);
+  EXPECT_LT(done, 20);
+  // Exactly the finished symbols have indicator rows, all of them complete.
+  int with_rows = 0;
+  for (const auto& m : u.members) {
+    const bool has_wm = db_->watermark(m.symbol, Phase::indicators).has_value();
+    const auto rows = db_->indicator_values(m.symbol, Timeframe::daily, "RSI(timeperiod=14)");
+    EXPECT_EQ(has_wm, !rows.empty()) << m.symbol.str();
+    with_rows += has_wm;
+  }
+  EXPECT_EQ(with_rows, done);
+  EXPECT_EQ(db_->count_detections(), 0);
+
+  // A later run picks up exactly where the cancelled one stopped.
+  engine::CancellationToken fresh;
+  const auto resumed = engine::run_pipeline(request(u, "2023-06-01", "2024-12-31"), *db_, *provider_, fresh);
+  ASSERT_EQ(resumed.status, RunStatus::completed);
+  EXPECT_EQ(resumed.records_imported, 0);
+  EXPECT_EQ(db_->count_indicator_values(Timeframe::daily),
+            static_cast<long long>(20 * engine::default_studies().size()));
+  // Late writes cannot flip the cancelled run.
+  auto late = *stored;
+  late.status = RunStatus::completed;
+  EXPECT_FALSE(db_->update_run(late));
+  EXPECT_EQ(db_->get_run(r.run_id)->status, RunStatus::cancelled);
+}
+
+TEST_F(PipelineTest, ExtendingTheRangeBackwardsBackfillsAndRedetects) {
+  const auto u = first_n_of_sp500(3);
+  const auto r1 = run(request(u, "2024-07-01", "2024-12-31"));
+  ASSERT_EQ(r1.status, RunStatus::completed);
+  const long long recent_days = trading_days(d("2024-07-01"), d("2024-12-31"));
+  EXPECT_EQ(r1.records_imported, 3 * recent_days);
+  const auto r2 = run(request(u, "2024-01-02", "2024-12-31"));
+  ASSERT_EQ(r2.status, RunStatus::completed);
+  const long long all_days = trading_days(d("2024-01-02"), d("2024-12-31"));
+  EXPECT_EQ(r2.records_imported, 3 * (all_days - recent_days));  // only the new, older bars count
+  EXPECT_EQ(db_->count_bars(Timeframe::daily), 3 * all_days);
+  EXPECT_EQ(db_->first_bar_date(u.members[0].symbol, Timeframe::daily), d("2024-01-02"));
+  EXPECT_EQ(db_->count_bars(Timeframe::monthly), 3 * 12);
+  // Patterns were re-detected over the whole backfilled history: same as a
+  // fresh database over the full range.
+  TempDir other;
+  auto db2 = storage::open_storage("sqlite:" + other.str("fresh.db"));
+  const auto fresh = engine::run_pipeline(request(u, "2024-01-02", "2024-12-31"), *db2, *provider_, cancel_);
+  EXPECT_EQ(db_->count_detections(), db2->count_detections());
+  EXPECT_EQ(db_->count_indicator_values(), db2->count_indicator_values());
+  EXPECT_GT(fresh.patterns_detected, r1.patterns_detected);
+}
+
+TEST_F(PipelineTest, PhasesCanBeRunSeparately) {
+  const auto u = first_n_of_sp500(4);
+  auto imp = request(u, "2024-01-02", "2024-12-31");
+  imp.phases = {Phase::import};
+  const auto r1 = run(imp);
+  ASSERT_EQ(r1.status, RunStatus::completed);
+  EXPECT_EQ(db_->count_bars(Timeframe::weekly), 0);
+  EXPECT_EQ(db_->count_indicator_values(), 0);
+  auto rest = request(u, "2024-01-02", "2024-12-31");
+  rest.phases = {Phase::cache_sync, Phase::indicators, Phase::patterns};
+  const auto r2 = run(rest);
+  ASSERT_EQ(r2.status, RunStatus::completed);
+  EXPECT_GT(db_->count_bars(Timeframe::weekly), 0);
+  EXPECT_GT(db_->count_indicator_values(), 0);
+  EXPECT_EQ(r2.records_imported, 0);
+}
+
+TEST_F(PipelineTest, FailingSymbolsBelowTheThresholdFailTheRun) {
+  TempDir csv;
+  // Two symbols have no file at all: 2 of 4 succeed, below the 80% default.
+  const auto good = ingest::make_provider("synthetic").value();
+  auto u = universe_from_symbols(parse_symbol_list("AAA,BBB,CCC,DDD").value());
+  for (const char* s : {"AAA", "BBB"}) {
+    const auto bars = good->fetch({Symbol::parse(s).value(), d("2024-01-02"), d("2024-03-29"), {}}).value();
+    std::ofstream f(csv.path() / (std::string(s) + ".csv"));
+    f << "date,open,high,low,close,volume\n";
+    for (std::size_t i = 0; i < bars.size(); ++i)
+      f << format_date(bars.date[i]) << ',' << bars.open[i] << ',' << bars.high[i] << ',' << bars.low[i]
+        << ',' << bars.close[i] << ',' << bars.volume[i] << '\n';
+  }
+  const auto provider = ingest::make_provider("csv:" + csv.str()).value();
+  auto req = request(u, "2024-01-02", "2024-03-29");
+  const auto r = engine::run_pipeline(req, *db_, *provider, cancel_);
+  EXPECT_EQ(r.status, RunStatus::failed);
+  EXPECT_NE(r.error.find("import"), std::string::npos) << r.error;
+  EXPECT_EQ(r.symbols_failed, 2);
+  const auto failures = db_->run_outcomes(r.run_id, true);
+  ASSERT_EQ(failures.size(), 2u);
+  EXPECT_EQ(failures[0].error_code, "SYMBOL_NOT_FOUND");
+  // With a 50% threshold the same run completes with errors.
+  req.min_success_ratio = 0.5;
+  EXPECT_EQ(engine::run_pipeline(req, *db_, *provider, cancel_).status, RunStatus::completed_with_errors);
+}
+
+}  // namespace
+}  // namespace ts
