@@ -15,6 +15,9 @@ int run_cli(int argc, char** argv) {
   int exit_code = 0;
   add_run_command(app, exit_code);
   add_ta_command(app, exit_code);
+  add_engine_command(app, exit_code);
+  add_up_command(app, exit_code);
+  add_ctl_command(app, exit_code);
   try {
     app.parse(argc, argv);
   } catch (const CLI::ParseError& e) {

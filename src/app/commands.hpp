@@ -7,5 +7,8 @@ namespace ts::app {
 
 void add_run_command(CLI::App& app, int& exit_code);
 void add_ta_command(CLI::App& app, int& exit_code);
+void add_engine_command(CLI::App& app, int& exit_code);
+void add_up_command(CLI::App& app, int& exit_code);
+void add_ctl_command(CLI::App& app, int& exit_code);
 
 }  // namespace ts::app

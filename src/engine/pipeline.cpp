@@ -134,6 +134,15 @@ class Runner {
     p["min_success_ratio"] = req_.min_success_ratio;
     p["provider"] = req_.provider_description;
     p["publish_indicator_values"] = req_.publish_indicator_values;
+    if (!req_.studies.empty()) {
+      auto& st = p["indicators"] = nlohmann::json::array();
+      for (const auto& c : req_.studies) st.push_back(c.key());
+    }
+    if (!req_.timeframes.empty()) {
+      auto& tfs = p["timeframes"] = nlohmann::json::array();
+      for (const auto tf : req_.timeframes) tfs.push_back(std::string(to_string(tf)));
+    }
+    if (!req_.patterns.empty()) p["patterns"] = req_.patterns;
     rec_.parameters_json = p.dump();
     for (const Phase x : req_.phases) {
       storage::PhaseSummary sum;
@@ -347,7 +356,11 @@ class Runner {
     const bool first_time = req_.full || !db_.watermark(sym, Phase::indicators);
     std::vector<storage::TimeframeIndicators> groups;
     long long rows = 0;
-    for (const Timeframe tf : {Timeframe::daily, Timeframe::weekly, Timeframe::monthly}) {
+    static const std::vector<Timeframe> kAllTimeframes{Timeframe::daily, Timeframe::weekly,
+                                                       Timeframe::monthly};
+    const auto& timeframes = req_.timeframes.empty() ? kAllTimeframes : req_.timeframes;
+    const auto& studies = req_.studies.empty() ? default_studies() : req_.studies;
+    for (const Timeframe tf : timeframes) {
       const BarSeries bars = tf == Timeframe::daily ? BarSeries{} : db_.load_bars(sym, tf);
       const BarSeries& series = tf == Timeframe::daily ? daily : bars;
       if (series.empty()) continue;
@@ -360,8 +373,7 @@ class Runner {
       else
         first = first_at_or_after(series.date, period_start(*d1, tf));
       scratch.rows.clear();
-      rows += static_cast<long long>(
-          scratch.studies.compute(series.view(), default_studies(), first, scratch.rows));
+      rows += static_cast<long long>(scratch.studies.compute(series.view(), studies, first, scratch.rows));
       groups.push_back({tf, scratch.rows});
     }
     db_.commit_indicators(sym, groups, daily.date.back(), ok_outcome(Phase::indicators, sym));
@@ -383,10 +395,14 @@ class Runner {
     patterns::detect_all(daily.view(), first, scratch.detections);
     std::vector<storage::DetectionRow> rows;
     rows.reserve(scratch.detections.size());
-    for (const auto& d : scratch.detections)
+    for (const auto& d : scratch.detections) {
+      if (!req_.patterns.empty() &&
+          std::find(req_.patterns.begin(), req_.patterns.end(), d.pattern) == req_.patterns.end())
+        continue;
       rows.push_back({std::string(d.pattern), daily.date[d.index],
                       std::string(patterns::to_string(d.direction)), d.strength, d.confidence,
                       levels_json(d.levels)});
+    }
     db_.commit_patterns(sym, Timeframe::daily, rows, daily.date.back(), ok_outcome(Phase::patterns, sym));
     if (!rows.empty())
       notify_serialised([&](RunObserver& o) { o.on_detections(rec_, sym, Timeframe::daily, rows); });

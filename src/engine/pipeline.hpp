@@ -22,6 +22,7 @@
 #include "core/universe.hpp"
 #include "ingest/provider.hpp"
 #include "storage/storage.hpp"
+#include "ta/function.hpp"
 
 namespace ts::engine {
 
@@ -58,6 +59,12 @@ struct RunRequest {
   /// Observers get on_indicator_values for every stored row (off by default:
   /// it is one event per value on the wire).
   bool publish_indicator_values = false;
+  /// Indicators phase: the studies to compute (empty = the default set) and the
+  /// timeframes (empty = daily, weekly and monthly).
+  std::vector<ta::Call> studies;
+  std::vector<Timeframe> timeframes;
+  /// Patterns phase: pattern registry names to keep (empty = every pattern).
+  std::vector<std::string> patterns;
 };
 
 struct ProgressUpdate {

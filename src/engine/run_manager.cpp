@@ -44,7 +44,9 @@ class RunManager::Tap final : public RunObserver {
     update(r, std::nullopt);
     forward([&](RunObserver& o) { o.on_phase_completed(r, s); });
   }
-  void on_run_finished(const storage::RunRecord& r) override { forward([&](RunObserver& o) { o.on_run_finished(r); }); }
+  void on_run_finished(const storage::RunRecord& r) override {
+    forward([&](RunObserver& o) { o.on_run_finished(r); });
+  }
 
  private:
   void update(const storage::RunRecord& r, std::optional<ProgressUpdate> u) {
@@ -60,7 +62,8 @@ class RunManager::Tap final : public RunObserver {
   RunManager& m_;
 };
 
-RunManager::RunManager(storage::Storage& db, const ingest::BarProvider& provider, RunObserver* observer, Clock clock)
+RunManager::RunManager(storage::Storage& db, const ingest::BarProvider& provider, RunObserver* observer,
+                       Clock clock)
     : db_(db), provider_(provider), observer_(observer), clock_(std::move(clock)) {}
 
 RunManager::~RunManager() { shutdown(); }
@@ -68,7 +71,8 @@ RunManager::~RunManager() { shutdown(); }
 Result<StartOutcome, ManagerError> RunManager::start(RunRequest req, bool skip_market_check) {
   std::unique_lock lock(mu_);
   if (!req.run_id.empty()) {
-    if (active_ && active_->record.run_id == req.run_id) return StartOutcome{req.run_id, active_->record.status, true};
+    if (active_ && active_->record.run_id == req.run_id)
+      return StartOutcome{req.run_id, active_->record.status, true};
     if (auto existing = db_.get_run(req.run_id)) return StartOutcome{req.run_id, existing->status, true};
   }
   if (running_) {
@@ -78,11 +82,12 @@ Result<StartOutcome, ManagerError> RunManager::start(RunRequest req, bool skip_m
   if (!skip_market_check) {
     const TradingDate today = new_york_date(clock_());
     if (!is_trading_day(today))
-      return fail(ManagerError{"MARKET_CLOSED",
-                               format_date(today) + " is not an NYSE trading day" +
-                                   (holiday_name(today) ? " (" + std::string(*holiday_name(today)) + ")" : "") +
-                                   "; send skip_market_check to run anyway",
-                               ""});
+      return fail(
+          ManagerError{"MARKET_CLOSED",
+                       format_date(today) + " is not an NYSE trading day" +
+                           (holiday_name(today) ? " (" + std::string(*holiday_name(today)) + ")" : "") +
+                           "; send skip_market_check to run anyway",
+                       ""});
   }
   if (req.run_id.empty()) req.run_id = make_uuid_v4();
   if (thread_.joinable()) thread_.join();  // the previous run's thread has finished
@@ -119,7 +124,8 @@ Result<std::string, ManagerError> RunManager::cancel(const std::optional<std::st
   std::lock_guard lock(mu_);
   if (!running_ || !active_) return fail(ManagerError{"NOT_FOUND", "no run is active", ""});
   if (run_id && !run_id->empty() && *run_id != active_->record.run_id)
-    return fail(ManagerError{"NOT_FOUND", "run " + *run_id + " is not the active run", active_->record.run_id});
+    return fail(
+        ManagerError{"NOT_FOUND", "run " + *run_id + " is not the active run", active_->record.run_id});
   token_->request(StopReason::cancel);
   return active_->record.run_id;
 }

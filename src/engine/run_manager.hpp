@@ -23,7 +23,8 @@
 namespace ts::engine {
 
 struct ManagerError {
-  std::string code;  // protocol error code: ALREADY_RUNNING, MARKET_CLOSED, NOT_FOUND, INVALID_PARAMETER, INTERNAL
+  std::string
+      code;  // protocol error code: ALREADY_RUNNING, MARKET_CLOSED, NOT_FOUND, INVALID_PARAMETER, INTERNAL
   std::string message;
   std::string active_run_id;  // set with ALREADY_RUNNING
 };
@@ -79,8 +80,8 @@ class RunManager {
   std::thread thread_;
   std::unique_ptr<CancellationToken> token_;
   std::optional<ActiveRun> active_;
-  bool recorded_ = false;     // the active run's row exists
-  std::string start_error_;   // the run could not even be recorded
+  bool recorded_ = false;    // the active run's row exists
+  std::string start_error_;  // the run could not even be recorded
   bool running_ = false;
 };
 

@@ -146,6 +146,14 @@ class Storage {
   virtual std::vector<RunRecord> list_runs(const RunQuery& q) = 0;
   virtual std::vector<SymbolOutcome> run_outcomes(std::string_view run_id, bool failed_only) = 0;
 
+  /// Runs left `queued` or `running` by a process that died: marks them
+  /// `interrupted` (with `reason`) and returns their ids.
+  virtual std::vector<std::string> interrupt_stale_runs(const std::string& reason) = 0;
+
+  // --- engine settings (schedule, scheduler state): small JSON/text values by key
+  virtual std::optional<std::string> get_setting(std::string_view key) = 0;
+  virtual void put_setting(std::string_view key, std::string_view value) = 0;
+
   // --- results (read side, for tests and later the API)
   virtual long long count_indicator_values(std::optional<Timeframe> tf = {}) = 0;
   virtual long long count_detections(std::string_view run_id = {}) = 0;

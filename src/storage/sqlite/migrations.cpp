@@ -147,8 +147,18 @@ CREATE TABLE phase_watermarks (
 ) WITHOUT ROWID;
 )sql";
 
-constexpr std::array<Migration, 1> kMigrations{{
+// Engine settings: the schedule (JSON) and the scheduler's state, one row per key.
+constexpr std::string_view kV2 = R"sql(
+CREATE TABLE engine_settings (
+  key         TEXT PRIMARY KEY,
+  value       TEXT NOT NULL,
+  updated_at  TEXT NOT NULL
+);
+)sql";
+
+constexpr std::array<Migration, 2> kMigrations{{
     {1, "initial schema: catalog, bars, runs, results, watermarks", kV1},
+    {2, "engine settings: schedule and scheduler state", kV2},
 }};
 
 }  // namespace

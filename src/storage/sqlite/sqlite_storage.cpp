@@ -336,6 +336,50 @@ class SqliteStorage final : public Storage {
     return out;
   }
 
+  std::vector<std::string> interrupt_stale_runs(const std::string& reason) override {
+    std::lock_guard lock(mu_);
+    Transaction tx(db_);
+    std::vector<std::string> ids;
+    {
+      Statement st(db_.handle(), "SELECT run_id FROM processing_runs WHERE status IN ('queued','running')");
+      while (st.step()) ids.emplace_back(st.text(0));
+    }
+    const std::string now = now_utc();
+    for (const auto& id : ids) {
+      stmt("UPDATE run_phases SET status='cancelled' WHERE run_id=? AND status IN ('pending','running')")
+          .bind(1, id)
+          .exec();
+      stmt("UPDATE processing_runs SET status='interrupted', finished_at=?, error=? WHERE run_id=?")
+          .bind(1, now)
+          .bind(2, reason)
+          .bind(3, id)
+          .exec();
+    }
+    tx.commit();
+    return ids;
+  }
+
+  std::optional<std::string> get_setting(std::string_view key) override {
+    std::lock_guard lock(mu_);
+    auto& st = stmt("SELECT value FROM engine_settings WHERE key=?");
+    st.bind(1, key);
+    std::optional<std::string> out;
+    if (st.step()) out = std::string(st.text(0));
+    st.reset();
+    return out;
+  }
+
+  void put_setting(std::string_view key, std::string_view value) override {
+    std::lock_guard lock(mu_);
+    stmt(
+        "INSERT INTO engine_settings(key, value, updated_at) VALUES(?,?,?) ON CONFLICT(key) DO UPDATE SET "
+        "value=excluded.value, updated_at=excluded.updated_at")
+        .bind(1, key)
+        .bind(2, value)
+        .bind(3, now_utc())
+        .exec();
+  }
+
   long long count_indicator_values(std::optional<Timeframe> tf) override {
     std::lock_guard lock(mu_);
     if (tf) return scalar("SELECT COUNT(*) FROM indicator_values WHERE timeframe=?", to_string(*tf));

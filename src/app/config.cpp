@@ -1,0 +1,93 @@
+#include "app/config.hpp"
+
+#include <fmt/format.h>
+
+#include <cstdlib>
+#include <set>
+#include <toml.hpp>
+
+namespace ts::app {
+
+std::string mask_url(const std::string& url) {
+  const auto scheme = url.find("://");
+  const auto at = url.find('@');
+  if (scheme == std::string::npos || at == std::string::npos || at < scheme) return url;
+  const auto colon = url.find(':', scheme + 3);
+  if (colon == std::string::npos || colon > at) return url.substr(0, scheme + 3) + "***" + url.substr(at);
+  return url.substr(0, colon + 1) + "***" + url.substr(at);
+}
+
+Result<EngineConfig> apply_toml_file(EngineConfig c, const std::string& path) {
+  static const std::set<std::string> kKeys{"redis",
+                                           "db",
+                                           "http",
+                                           "provider",
+                                           "universe",
+                                           "legacy_channels",
+                                           "api_token",
+                                           "stream_maxlen",
+                                           "progress_per_second",
+                                           "threads",
+                                           "min_success",
+                                           "heartbeat_ms",
+                                           "scheduler"};
+  try {
+    const auto data = toml::parse(path);
+    for (const auto& [key, value] : data.as_table())
+      if (!kKeys.count(key)) return fail("INVALID_CONFIG", path + ": unknown key '" + key + "'");
+    c.redis_url = toml::find_or<std::string>(data, "redis", c.redis_url);
+    c.db_url = toml::find_or<std::string>(data, "db", c.db_url);
+    c.http = toml::find_or<std::string>(data, "http", c.http);
+    c.provider = toml::find_or<std::string>(data, "provider", c.provider);
+    c.universe = toml::find_or<std::string>(data, "universe", c.universe);
+    c.legacy_channels = toml::find_or<bool>(data, "legacy_channels", c.legacy_channels);
+    c.api_token = toml::find_or<std::string>(data, "api_token", c.api_token);
+    c.stream_maxlen =
+        static_cast<std::size_t>(toml::find_or<long long>(data, "stream_maxlen", c.stream_maxlen));
+    c.progress_per_second = toml::find_or<double>(data, "progress_per_second", c.progress_per_second);
+    c.threads = static_cast<unsigned>(toml::find_or<long long>(data, "threads", c.threads));
+    c.min_success_ratio = toml::find_or<double>(data, "min_success", c.min_success_ratio);
+    c.heartbeat_ms = toml::find_or<long long>(data, "heartbeat_ms", c.heartbeat_ms);
+    c.scheduler = toml::find_or<bool>(data, "scheduler", c.scheduler);
+  } catch (const std::exception& e) {
+    return fail("INVALID_CONFIG", "config file " + path + ": " + e.what());
+  }
+  if (c.progress_per_second <= 0) return fail("INVALID_CONFIG", path + ": progress_per_second must be > 0");
+  if (c.min_success_ratio < 0 || c.min_success_ratio > 1)
+    return fail("INVALID_CONFIG", path + ": min_success must be within 0..1");
+  return c;
+}
+
+Result<EngineConfig> apply_environment(EngineConfig c) {
+  auto env = [](const char* name) -> const char* {
+    const char* v = std::getenv(name);
+    return v && *v ? v : nullptr;
+  };
+  if (auto v = env("TICKSTOCK_REDIS_URL")) c.redis_url = v;
+  if (auto v = env("TICKSTOCK_DB")) c.db_url = v;
+  if (auto v = env("TICKSTOCK_HTTP")) c.http = v;
+  if (auto v = env("TICKSTOCK_PROVIDER")) c.provider = v;
+  if (auto v = env("TICKSTOCK_UNIVERSE")) c.universe = v;
+  if (auto v = env("TICKSTOCK_API_TOKEN")) c.api_token = v;
+  if (auto v = env("TICKSTOCK_LEGACY_CHANNELS"))
+    c.legacy_channels = std::string(v) == "1" || std::string(v) == "true";
+  if (auto v = env("TICKSTOCK_THREADS")) {
+    try {
+      c.threads = static_cast<unsigned>(std::stoul(v));
+    } catch (const std::exception&) {
+      return fail("INVALID_CONFIG", std::string("TICKSTOCK_THREADS: not a number: '") + v + "'");
+    }
+  }
+  return c;
+}
+
+std::string describe(const EngineConfig& c) {
+  return fmt::format(
+      "redis={} db={} http={} provider={} universe={} legacy_channels={} api_token={} stream_maxlen={} "
+      "progress_per_second={} threads={} min_success={} heartbeat_ms={} scheduler={}",
+      mask_url(c.redis_url), mask_url(c.db_url), c.http, c.provider, c.universe, c.legacy_channels,
+      c.api_token.empty() ? "(none)" : "***", c.stream_maxlen, c.progress_per_second, c.threads,
+      c.min_success_ratio, c.heartbeat_ms, c.scheduler);
+}
+
+}  // namespace ts::app

@@ -1,0 +1,41 @@
+#pragma once
+// Engine configuration: built-in defaults, overridden by a TOML file
+// (--config), overridden by TICKSTOCK_* environment variables, overridden by
+// command-line flags. Invalid values fail fast with a message naming the key
+// and its source.
+#include <chrono>
+#include <string>
+
+#include "core/result.hpp"
+
+namespace ts::app {
+
+struct EngineConfig {
+  std::string redis_url = "redis://127.0.0.1:6379/0";
+  std::string db_url = "sqlite:./tickstock-data/tickstock.db";
+  std::string http = "127.0.0.1:8080";  // "off" disables the HTTP API
+  std::string provider = "synthetic";
+  std::string universe = "dow30";  // default universe of triggers without one
+  bool legacy_channels = false;
+  std::string api_token;  // secret: never logged
+  std::size_t stream_maxlen = 100000;
+  double progress_per_second = 4.0;
+  unsigned threads = 0;
+  double min_success_ratio = 0.8;
+  long heartbeat_ms = 5000;
+  bool scheduler = true;
+};
+
+/// Reads `path` (TOML, flat keys: redis, db, http, provider, universe,
+/// legacy_channels, api_token, stream_maxlen, progress_per_second, threads,
+/// min_success, heartbeat_ms, scheduler) over `base`. Unknown keys are errors.
+Result<EngineConfig> apply_toml_file(EngineConfig base, const std::string& path);
+/// TICKSTOCK_REDIS_URL, TICKSTOCK_DB, TICKSTOCK_HTTP, TICKSTOCK_PROVIDER,
+/// TICKSTOCK_UNIVERSE, TICKSTOCK_API_TOKEN, TICKSTOCK_LEGACY_CHANNELS, TICKSTOCK_THREADS.
+Result<EngineConfig> apply_environment(EngineConfig base);
+/// One line per setting, secrets (api_token, passwords in URLs) masked.
+std::string describe(const EngineConfig& c);
+/// "redis://user:secret@host" -> "redis://user:***@host".
+std::string mask_url(const std::string& url);
+
+}  // namespace ts::app

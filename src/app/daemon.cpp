@@ -1,0 +1,313 @@
+#include "app/daemon.hpp"
+
+#include <spdlog/spdlog.h>
+#include <unistd.h>
+
+#include <condition_variable>
+#include <deque>
+#include <mutex>
+#include <thread>
+
+#include "bus/async_client.hpp"
+#include "bus/subscriber.hpp"
+#include "core/uuid.hpp"
+#include "engine/run_manager.hpp"
+#include "ingest/provider.hpp"
+#include "protocol/events.hpp"
+#include "server/http_server.hpp"
+#include "service/dispatcher.hpp"
+#include "service/metrics.hpp"
+
+namespace ts::app {
+
+/// Runs Redis commands off the bus's I/O thread, one at a time, in arrival order
+/// (a command may block: a trigger waits until its run is recorded).
+class CommandQueue {
+ public:
+  explicit CommandQueue(std::function<void(std::string)> handle) : handle_(std::move(handle)) {
+    thread_ = std::thread([this] { loop(); });
+  }
+  ~CommandQueue() { stop(); }
+  void push(std::string raw) {
+    {
+      std::lock_guard lock(mu_);
+      if (stop_) return;
+      queue_.push_back(std::move(raw));
+    }
+    cv_.notify_one();
+  }
+  void stop() {
+    {
+      std::lock_guard lock(mu_);
+      stop_ = true;
+    }
+    cv_.notify_all();
+    if (thread_.joinable()) thread_.join();
+  }
+
+ private:
+  void loop() {
+    while (true) {
+      std::string raw;
+      {
+        std::unique_lock lock(mu_);
+        cv_.wait(lock, [&] { return stop_ || !queue_.empty(); });
+        if (stop_ && queue_.empty()) return;
+        raw = std::move(queue_.front());
+        queue_.pop_front();
+      }
+      handle_(std::move(raw));
+    }
+  }
+  std::function<void(std::string)> handle_;
+  std::mutex mu_;
+  std::condition_variable cv_;
+  std::deque<std::string> queue_;
+  bool stop_ = false;
+  std::thread thread_;
+};
+
+struct Daemon::Impl {
+  EngineConfig cfg;
+  Clock clock;
+  std::string source;
+  std::unique_ptr<storage::Storage> db;
+  std::unique_ptr<ingest::BarProvider> provider;
+  std::unique_ptr<bus::EventLoop> loop;
+  std::unique_ptr<bus::AsyncClient> redis;
+  std::unique_ptr<bus::Subscriber> commands;
+  std::unique_ptr<service::EventPublisher> events;
+  service::Metrics metrics;
+  std::unique_ptr<service::ObserverTee> tee;
+  std::unique_ptr<engine::RunManager> runs;
+  std::unique_ptr<service::ScheduleService> schedule;
+  std::unique_ptr<service::Dispatcher> dispatcher;
+  std::unique_ptr<CommandQueue> queue;
+  std::unique_ptr<server::HttpServer> http;
+  std::thread heartbeat;
+  std::mutex hb_mu;
+  std::condition_variable hb_cv;
+  bool stopping = false;
+  bool started = false;
+
+  void on_command_message(const std::string& raw) {
+    const auto t0 = std::chrono::steady_clock::now();
+    const std::string now = protocol::format_timestamp(clock());
+    auto decoded = protocol::decode_command(raw, [] { return make_uuid_v4(); });
+    protocol::Reply reply;
+    std::string reply_to;
+    if (!decoded) {
+      reply = protocol::make_error_reply(decoded.error(), now, source);
+      reply_to = decoded.error().reply_to;
+      spdlog::warn("rejected command: {} {}", protocol::to_string(decoded.error().error.code),
+                   decoded.error().error.message);
+    } else {
+      reply = dispatcher->handle(*decoded, TriggerType::manual);
+      reply_to = decoded->reply_to;
+    }
+    const int status = protocol::http_status(reply);
+    metrics.record_command(reply.command.empty() ? "invalid" : reply.command, status,
+                           std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count());
+    if (reply_to.empty()) reply_to = std::string(protocol::kDefaultReplyChannel);
+    redis->publish(reply_to, protocol::encode_reply(reply), [](Result<long long> r) {
+      if (!r) spdlog::warn("reply not sent: {}", r.error().message);
+    });
+  }
+
+  std::pair<int, std::string> health() {
+    protocol::HealthReport h;
+    h.engine_id = source;
+    h.engine_version = "0.1.0";
+    h.uptime_seconds = events->uptime_seconds();
+    h.redis = {redis && redis->connected(), redis && redis->connected() ? "connected" : "disconnected"};
+    try {
+      db->get_setting("schedule");
+      h.database = {true, db->describe()};
+    } catch (const std::exception& e) {
+      h.database = {false, e.what()};
+    }
+    const bool enabled = schedule->get().enabled;
+    h.scheduler = {true, std::string(enabled ? "enabled" : "disabled") +
+                             (schedule->is_leader() ? ", leader" : ", standby")};
+    return {protocol::health_http_status(h), protocol::health_json(h).dump()};
+  }
+
+  std::string render_metrics() {
+    service::ExternalCounters ext;
+    const auto ps = events->stats();
+    ext.events_published = ps.published;
+    ext.events_dropped = ps.dropped;
+    ext.events_coalesced = ps.coalesced;
+    if (redis) {
+      const auto rs = redis->stats();
+      ext.redis_reconnects = rs.reconnects;
+      ext.outbox = rs.outbox;
+    }
+    return metrics.render(ext);
+  }
+};
+
+Daemon::Daemon(EngineConfig config, Clock clock) : impl_(std::make_unique<Impl>()) {
+  impl_->cfg = std::move(config);
+  impl_->clock = std::move(clock);
+}
+
+Daemon::~Daemon() { stop(); }
+
+Status<> Daemon::start() {
+  auto& d = *impl_;
+  char host[256] = "localhost";
+  gethostname(host, sizeof host - 1);
+  d.source = protocol::make_source(host, static_cast<long long>(getpid()));
+  spdlog::info("engine {} starting: {}", d.source, describe(d.cfg));
+
+  auto url = bus::RedisUrl::parse(d.cfg.redis_url);
+  if (!url) return fail("INVALID_CONFIG", "redis: " + url.error().message);
+  auto provider = ingest::make_provider(d.cfg.provider);
+  if (!provider) return fail("INVALID_CONFIG", provider.error().message);
+  d.provider = std::move(provider).value();
+  std::optional<server::Endpoint> endpoint;
+  if (d.cfg.http != "off" && !d.cfg.http.empty()) {
+    auto ep = server::parse_endpoint(d.cfg.http);
+    if (!ep) return fail("INVALID_CONFIG", "http: " + ep.error().message);
+    endpoint = *ep;
+  }
+  try {
+    d.db = storage::open_storage(d.cfg.db_url);
+  } catch (const std::exception& e) {
+    return fail("DATABASE_UNAVAILABLE", e.what());
+  }
+
+  d.loop = std::make_unique<bus::EventLoop>("ts-engine-bus");
+  bus::AsyncClientOptions copt;
+  copt.connection.url = *url;
+  copt.connection.name = "tickstock-engine";
+  copt.connection.fail_fast = true;
+  d.redis = std::make_unique<bus::AsyncClient>(*d.loop, copt);
+  if (auto st = d.redis->start().get(); !st) return fail("REDIS_UNAVAILABLE", st.error().message);
+
+  service::PublisherOptions popt;
+  popt.source = d.source;
+  popt.stream_maxlen = d.cfg.stream_maxlen;
+  popt.progress_per_second = d.cfg.progress_per_second;
+  popt.legacy_channels = d.cfg.legacy_channels;
+  d.events = std::make_unique<service::EventPublisher>(d.redis.get(), popt, d.clock);
+  d.tee =
+      std::make_unique<service::ObserverTee>(std::vector<engine::RunObserver*>{d.events.get(), &d.metrics});
+  d.runs = std::make_unique<engine::RunManager>(*d.db, *d.provider, d.tee.get(), d.clock);
+
+  // Runs a previous process left behind are interrupted, with their event.
+  for (const auto& id : d.db->interrupt_stale_runs("the engine stopped while the run was active"))
+    if (const auto r = d.db->get_run(id)) d.events->publish_interrupted(*r);
+
+  service::DispatcherOptions dopt;
+  dopt.source = d.source;
+  dopt.default_universe = d.cfg.universe;
+  dopt.provider_description = d.provider->describe();
+  dopt.threads = d.cfg.threads;
+  dopt.min_success_ratio = d.cfg.min_success_ratio;
+  service::ScheduleServiceOptions sopt;
+  sopt.engine_token = d.source + "/" + make_uuid_v4();
+  d.schedule = std::make_unique<service::ScheduleService>(
+      *d.db, *d.runs, *d.events, d.redis.get(),
+      // The dispatcher is created right below; fires happen only after start().
+      [this](const scheduler::Schedule& s) -> Result<engine::RunRequest> {
+        std::string names;
+        for (const auto& u : s.universes) {
+          if (!names.empty()) names += '+';
+          names += u;
+        }
+        return impl_->dispatcher->make_request(names, {}, s.phases);
+      },
+      d.clock, sopt);
+  d.dispatcher = std::make_unique<service::Dispatcher>(*d.db, *d.runs, *d.events, *d.schedule, dopt, d.clock);
+
+  d.queue = std::make_unique<CommandQueue>([this](std::string raw) { impl_->on_command_message(raw); });
+  bus::ConnectionOptions sub_opt = copt.connection;
+  sub_opt.name = "tickstock-engine-commands";
+  d.commands = std::make_unique<bus::Subscriber>(*d.loop, sub_opt, [this](const bus::Message& m) {
+    if (!protocol::is_command_channel(m.channel)) return;  // replies share the prefix
+    impl_->queue->push(m.payload);
+  });
+  if (auto st = d.commands->start().get(); !st) return fail("REDIS_UNAVAILABLE", st.error().message);
+  auto subscribed = bus::as_future<Ok>(
+      [&](auto cb) { d.commands->subscribe({std::string(protocol::kCommandChannel)}, cb); });
+  auto psubscribed = bus::as_future<Ok>(
+      [&](auto cb) { d.commands->psubscribe({std::string(protocol::kCommandChannelPattern)}, cb); });
+  if (auto r = subscribed.get(); !r) return fail("REDIS_UNAVAILABLE", r.error().message);
+  if (auto r = psubscribed.get(); !r) return fail("REDIS_UNAVAILABLE", r.error().message);
+
+  if (endpoint) {
+    server::HttpServerOptions hopt;
+    hopt.endpoint = *endpoint;
+    hopt.api_token = d.cfg.api_token;
+    server::HttpHandlers handlers;
+    handlers.on_command = [this](const protocol::CommandRequest& r) {
+      return impl_->dispatcher->handle(r, TriggerType::api);
+    };
+    handlers.on_health = [this] { return impl_->health(); };
+    handlers.on_metrics = [this] { return impl_->render_metrics(); };
+    handlers.on_request_done = [this](std::string_view command, int status, double seconds) {
+      impl_->metrics.record_command(command, status, seconds);
+    };
+    try {
+      d.http = std::make_unique<server::HttpServer>(hopt, handlers);
+      d.http->start();
+    } catch (const std::exception& e) {
+      return fail("HTTP_UNAVAILABLE", std::string("http ") + d.cfg.http + ": " + e.what());
+    }
+    spdlog::info("HTTP API on {}:{}", endpoint->host, d.http->port());
+  }
+  if (d.cfg.scheduler) d.schedule->start();
+  d.heartbeat = std::thread([this] {
+    auto& dd = *impl_;
+    std::unique_lock lock(dd.hb_mu);
+    while (!dd.stopping) {
+      lock.unlock();
+      dd.events->publish_heartbeat();
+      lock.lock();
+      dd.hb_cv.wait_for(lock, std::chrono::milliseconds(dd.cfg.heartbeat_ms), [&] { return dd.stopping; });
+    }
+  });
+  d.started = true;
+  spdlog::info("engine ready: listening on {} and {}", protocol::kCommandChannel,
+               protocol::kCommandChannelPattern);
+  return Ok{};
+}
+
+void Daemon::stop() {
+  auto& d = *impl_;
+  if (!d.started) {
+    if (d.commands) d.commands->close();
+    if (d.redis) d.redis->close();
+    return;
+  }
+  d.started = false;
+  spdlog::info("engine stopping");
+  if (d.http) d.http->stop();
+  if (d.commands) d.commands->close();
+  if (d.queue) d.queue->stop();
+  if (d.schedule) d.schedule->stop();
+  if (d.events) d.events->set_state(protocol::EngineState::stopping);
+  if (d.runs) d.runs->shutdown();  // the active run ends `interrupted`
+  {
+    std::lock_guard lock(d.hb_mu);
+    d.stopping = true;
+  }
+  d.hb_cv.notify_all();
+  if (d.heartbeat.joinable()) d.heartbeat.join();
+  if (d.redis) {
+    if (auto st = d.redis->drain(std::chrono::seconds(5)).get(); !st)
+      spdlog::warn("events not flushed before exit: {}", st.error().message);
+    d.redis->close();
+  }
+  spdlog::info("engine stopped");
+}
+
+unsigned short Daemon::http_port() const { return impl_->http ? impl_->http->port() : 0; }
+storage::Storage& Daemon::storage() { return *impl_->db; }
+void Daemon::wait_idle() {
+  if (impl_->runs) impl_->runs->wait_idle();
+}
+
+}  // namespace ts::app

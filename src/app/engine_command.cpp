@@ -1,0 +1,147 @@
+// `tickstock engine` and `tickstock up`: the long-running engine daemon.
+#include <signal.h>
+#include <spdlog/spdlog.h>
+
+#include <filesystem>
+#include <iostream>
+
+#include "app/commands.hpp"
+#include "app/config.hpp"
+#include "app/daemon.hpp"
+#include "bus/redis_server.hpp"
+
+namespace ts::app {
+namespace {
+
+struct EngineFlags {
+  std::string config_file, redis, db, http, provider, universe, api_token;
+  bool legacy_channels = false;
+  bool no_scheduler = false;
+  std::string data_dir = "./tickstock-data";
+};
+
+/// Defaults < TOML file < environment < flags.
+Result<EngineConfig> effective_config(const EngineFlags& f, EngineConfig base) {
+  if (!f.config_file.empty()) {
+    auto c = apply_toml_file(base, f.config_file);
+    if (!c) return c;
+    base = std::move(c).value();
+  }
+  auto c = apply_environment(base);
+  if (!c) return c;
+  if (!f.redis.empty()) c->redis_url = f.redis;
+  if (!f.db.empty()) c->db_url = f.db;
+  if (!f.http.empty()) c->http = f.http;
+  if (!f.provider.empty()) c->provider = f.provider;
+  if (!f.universe.empty()) c->universe = f.universe;
+  if (!f.api_token.empty()) c->api_token = f.api_token;
+  if (f.legacy_channels) c->legacy_channels = true;
+  if (f.no_scheduler) c->scheduler = false;
+  return c;
+}
+
+/// Blocks SIGINT/SIGTERM in every thread (call before any thread starts) and
+/// waits for one in the caller: the daemon then stops cleanly.
+sigset_t block_stop_signals() {
+  sigset_t set;
+  sigemptyset(&set);
+  sigaddset(&set, SIGINT);
+  sigaddset(&set, SIGTERM);
+  pthread_sigmask(SIG_BLOCK, &set, nullptr);
+  return set;
+}
+
+int serve(const EngineConfig& cfg, const sigset_t& signals) {
+  Daemon daemon(cfg);
+  if (auto st = daemon.start(); !st) {
+    std::cerr << "error: " << st.error().code << ": " << st.error().message << "\n";
+    daemon.stop();
+    return 1;
+  }
+  int sig = 0;
+  sigwait(&signals, &sig);
+  spdlog::info("received {}, stopping", sig == SIGTERM ? "SIGTERM" : "SIGINT");
+  daemon.stop();
+  return 0;
+}
+
+void add_common(CLI::App* cmd, EngineFlags& f) {
+  cmd->add_option("--config", f.config_file, "TOML configuration file");
+  cmd->add_option("--db", f.db, "Database URL (sqlite:PATH)");
+  cmd->add_option("--http", f.http, "HTTP API address HOST:PORT, or 'off'");
+  cmd->add_option("--provider", f.provider, "Bar provider: synthetic[:seed=N] | csv:DIR");
+  cmd->add_option("--universe", f.universe, "Default universe of triggers that name none");
+  cmd->add_option("--api-token", f.api_token,
+                  "Bearer token required by mutating HTTP endpoints (or TICKSTOCK_API_TOKEN)");
+  cmd->add_flag("--legacy-channels", f.legacy_channels,
+                "Also publish detections on tickstock.events.patterns");
+  cmd->add_flag("--no-scheduler", f.no_scheduler, "Do not fire scheduled runs");
+}
+
+}  // namespace
+
+void add_engine_command(CLI::App& app, int& exit_code) {
+  auto f = std::make_shared<EngineFlags>();
+  auto* cmd =
+      app.add_subcommand("engine", "Run the engine daemon: Redis commands and events, HTTP API, scheduler");
+  add_common(cmd, *f);
+  cmd->add_option("--redis", f->redis, "Redis URL redis://[user:pass@]host:port/db");
+  cmd->callback([f, &exit_code] {
+    const auto signals = block_stop_signals();
+    auto cfg = effective_config(*f, EngineConfig{});
+    if (!cfg) {
+      std::cerr << "error: " << cfg.error().message << "\n";
+      exit_code = 2;
+      return;
+    }
+    exit_code = serve(*cfg, signals);
+  });
+}
+
+void add_up_command(CLI::App& app, int& exit_code) {
+  auto f = std::make_shared<EngineFlags>();
+  auto* cmd = app.add_subcommand(
+      "up",
+      "The embedded default: the engine with a private Redis, SQLite and synthetic data in ./tickstock-data");
+  add_common(cmd, *f);
+  cmd->add_option("--redis", f->redis, "Use this Redis instead of starting a private one");
+  cmd->add_option("--data-dir", f->data_dir, "Where the database and the private Redis keep their files")
+      ->capture_default_str();
+  cmd->callback([f, &exit_code] {
+    const auto signals = block_stop_signals();
+    EngineConfig base;
+    base.db_url = "sqlite:" + (std::filesystem::path(f->data_dir) / "tickstock.db").string();
+    std::unique_ptr<bus::RedisServer> redis;
+    if (f->redis.empty()) {
+      bus::RedisServerOptions ro;
+      ro.dir = std::filesystem::path(f->data_dir) / "redis";
+      std::error_code ec;
+      std::filesystem::create_directories(ro.dir, ec);
+      redis = std::make_unique<bus::RedisServer>(ro);
+      if (auto st = redis->start(); !st) {
+        std::cerr << "error: cannot start a private redis-server: " << st.error().message << "\n";
+        exit_code = 1;
+        return;
+      }
+      base.redis_url = redis->url().str();
+    }
+    auto cfg = effective_config(*f, base);
+    if (!cfg) {
+      std::cerr << "error: " << cfg.error().message << "\n";
+      exit_code = 2;
+      return;
+    }
+    std::cout << "TickStock is up.\n"
+              << "  Redis:    " << mask_url(cfg->redis_url)
+              << (redis ? " (private, data in " + redis->dir().string() + ")" : "")
+              << "\n  Database: " << cfg->db_url << "\n  HTTP API: http://" << cfg->http
+              << "/api/processing/status\n"
+              << "  Try:      tickstock ctl --redis " << mask_url(cfg->redis_url)
+              << " trigger --skip-market-check --wait\n"
+              << "Ctrl-C stops everything." << std::endl;
+    exit_code = serve(*cfg, signals);
+    if (redis) redis->stop();
+  });
+}
+
+}  // namespace ts::app

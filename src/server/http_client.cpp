@@ -1,0 +1,188 @@
+#include "server/http_client.hpp"
+
+#include <utility>  // before boost/asio: Boost 1.74 Asio needs std::exchange under C++20
+
+#include <algorithm>
+#include <boost/asio/connect.hpp>
+#include <boost/asio/ip/tcp.hpp>
+#include <boost/beast/core.hpp>
+#include <boost/beast/http.hpp>
+#include <cctype>
+#include <optional>
+
+#include "server/endpoint.hpp"
+
+namespace ts::server {
+
+namespace {
+
+namespace net = boost::asio;
+namespace beast = boost::beast;
+namespace http = beast::http;
+using tcp = net::ip::tcp;
+
+constexpr std::size_t kMaxResponseBody = 64u << 20;
+constexpr std::uint32_t kMaxResponseHeaders = 64u << 10;
+
+struct ParsedUrl {
+  Endpoint endpoint;
+  std::string host_header;  // the authority as written
+  std::string target;       // path?query
+};
+
+bool istarts_with(std::string_view s, std::string_view prefix) {
+  return s.size() >= prefix.size() &&
+         std::equal(prefix.begin(), prefix.end(), s.begin(), [](char a, char b) {
+           return std::tolower(static_cast<unsigned char>(a)) == std::tolower(static_cast<unsigned char>(b));
+         });
+}
+
+Result<ParsedUrl> parse_url(std::string_view url) {
+  auto bad = [&](std::string why) {
+    return fail("INVALID_URL", "invalid URL '" + std::string(url.substr(0, 200)) + "': " + std::move(why) +
+                                   " (expected http://host:port/path)");
+  };
+  if (istarts_with(url, "https://")) return bad("https is not supported (no TLS)");
+  if (!istarts_with(url, "http://")) return bad("it does not start with http://");
+  for (const char c : url)
+    if (static_cast<unsigned char>(c) <= 0x20 || c == 0x7f) return bad("it contains a space or control character");
+  std::string_view rest = url.substr(7);
+  const auto end = rest.find_first_of("/?#");
+  const std::string_view authority = rest.substr(0, end);
+  std::string_view target = end == std::string_view::npos ? std::string_view{} : rest.substr(end);
+  if (const auto hash = target.find('#'); hash != std::string_view::npos) target = target.substr(0, hash);
+  if (authority.empty()) return bad("the host is empty");
+  if (authority.find('@') != std::string_view::npos) return bad("credentials in the URL are not supported");
+  const bool has_port = authority.front() == '['
+                            ? authority.find("]:") != std::string_view::npos
+                            : authority.find(':') != std::string_view::npos;
+  auto endpoint = parse_endpoint(has_port ? std::string(authority) : std::string(authority) + ":80");
+  if (!endpoint) return bad(endpoint.error().message);
+  if (endpoint->port == 0) return bad("port 0");
+  ParsedUrl out{std::move(endpoint).value(), std::string(authority), std::string(target)};
+  if (out.target.empty() || out.target.front() != '/') out.target.insert(0, "/");
+  return out;
+}
+
+}  // namespace
+
+const std::string* find_header(const HttpResponse& r, std::string_view name) {
+  for (const auto& [key, value] : r.headers)
+    if (beast::iequals(key, beast::string_view(name.data(), name.size()))) return &value;
+  return nullptr;
+}
+
+Result<HttpResponse> http_request(std::string_view method, std::string_view url, std::string_view body,
+                                  const std::vector<std::pair<std::string, std::string>>& headers,
+                                  std::chrono::milliseconds timeout) {
+  auto parsed = parse_url(url);
+  if (!parsed) return fail(std::move(parsed).error());
+  if (method.empty() || std::any_of(method.begin(), method.end(), [](char c) {
+        return !std::isupper(static_cast<unsigned char>(c));
+      }))
+    return fail("INVALID_URL", "invalid HTTP method '" + std::string(method.substr(0, 40)) + "'");
+  const ParsedUrl& u = *parsed;
+  const std::string where = u.endpoint.str();
+
+  http::request<http::string_body> req;
+  req.method_string(beast::string_view(method.data(), method.size()));
+  req.target(u.target);
+  req.version(11);
+  req.set(http::field::host, u.host_header);
+  req.set(http::field::user_agent, "tickstock");
+  req.set(http::field::accept, "application/json, text/plain");
+  req.keep_alive(false);
+  bool has_content_type = false;
+  for (const auto& [name, value] : headers) {
+    has_content_type = has_content_type || beast::iequals(name, "content-type");
+    req.insert(name, value);
+  }
+  if (!body.empty()) {
+    req.body() = std::string(body);
+    if (!has_content_type) req.set(http::field::content_type, "application/json");
+  }
+  req.prepare_payload();
+
+  net::io_context ioc;
+  tcp::resolver resolver(ioc);
+  beast::tcp_stream stream(ioc);
+  beast::flat_buffer buffer;
+  http::response_parser<http::string_body> parser;
+  parser.body_limit(kMaxResponseBody);
+  parser.header_limit(kMaxResponseHeaders);
+  const auto deadline = std::chrono::steady_clock::now() + timeout;
+  std::optional<Error> error;
+  bool done = false;
+
+  auto timed_out = [&](std::string_view during) {
+    return Error{"TIMEOUT", "http: " + std::string(method) + " " + where + u.target + ": no answer within " +
+                                std::to_string(timeout.count()) + " ms (" + std::string(during) + ")"};
+  };
+  auto read_response = [&](std::optional<beast::error_code> write_error) {
+    stream.expires_at(deadline);
+    http::async_read(stream, buffer, parser, [&, write_error](beast::error_code ec, std::size_t) {
+      done = true;
+      if (!ec) return;
+      if (ec == beast::error::timeout) {
+        error = timed_out("reading the response");
+      } else if (ec == http::error::body_limit) {
+        error = Error{"RESPONSE_TOO_LARGE", "http: " + where + u.target + ": response body over 64 MiB"};
+      } else {
+        // When the write failed too, its error is the one that explains it.
+        const auto& cause = write_error ? *write_error : ec;
+        error = Error{"HTTP_ERROR", "http: " + std::string(method) + " " + where + u.target + ": " +
+                                        cause.message()};
+      }
+    });
+  };
+
+  resolver.async_resolve(
+      u.endpoint.host, std::to_string(u.endpoint.port), tcp::resolver::numeric_service,
+      [&](beast::error_code ec, tcp::resolver::results_type results) {
+        if (ec) {
+          done = true;
+          error = Error{"CONNECT_FAILED", "http: cannot resolve " + where + ": " + ec.message()};
+          return;
+        }
+        stream.expires_at(deadline);
+        stream.async_connect(results, [&](beast::error_code ec2, const tcp::endpoint&) {
+          if (ec2) {
+            done = true;
+            error = ec2 == beast::error::timeout
+                        ? timed_out("connecting")
+                        : Error{"CONNECT_FAILED", "http: cannot connect to " + where + ": " + ec2.message()};
+            return;
+          }
+          stream.expires_at(deadline);
+          http::async_write(stream, req, [&](beast::error_code ec3, std::size_t) {
+            if (ec3 == beast::error::timeout) {
+              done = true;
+              error = timed_out("sending the request");
+              return;
+            }
+            // A server may answer early (413) and stop reading: still read its response.
+            read_response(ec3 ? std::optional(ec3) : std::nullopt);
+          });
+        });
+      });
+
+  // The stream's deadline bounds connect, write and read; this bounds resolution.
+  ioc.run_for(timeout + std::chrono::milliseconds(100));
+  if (!done) {
+    resolver.cancel();
+    beast::error_code ignored;
+    stream.socket().close(ignored);
+    return fail(timed_out("resolving the host"));
+  }
+  if (error) return fail(std::move(*error));
+
+  auto res = parser.release();
+  HttpResponse out;
+  out.status = static_cast<int>(res.result_int());
+  out.body = std::move(res.body());
+  for (const auto& field : res.base())
+    out.headers.emplace_back(std::string(field.name_string()), std::string(field.value()));
+  return out;
+}
+
+}  // namespace ts::server

@@ -1,0 +1,60 @@
+#pragma once
+// Dispatcher: executes protocol commands. One instance serves both transports
+// (Redis command channel and the HTTP API), so both behave identically.
+//
+// handle() never throws: failures become error replies (INTERNAL for
+// unexpected exceptions, with the engine still serving).
+// Thread-safety: handle() may be called concurrently from any thread.
+#include <functional>
+#include <string>
+
+#include "engine/run_manager.hpp"
+#include "protocol/commands.hpp"
+#include "service/event_publisher.hpp"
+#include "service/schedule_service.hpp"
+
+namespace ts::service {
+
+struct DispatcherOptions {
+  std::string source;  // envelope/reply source
+  std::string default_universe = "dow30";
+  std::string provider_description;
+  unsigned threads = 0;
+  double min_success_ratio = 0.8;
+  int default_history_years = 2;  // a trigger's range when the universe is new
+};
+
+class Dispatcher {
+ public:
+  using Clock = std::function<std::chrono::system_clock::time_point()>;
+  Dispatcher(storage::Storage& db, engine::RunManager& runs, EventPublisher& events,
+             ScheduleService& schedule, DispatcherOptions options, Clock clock);
+
+  /// `via` is the trigger type recorded for runs this request starts
+  /// (manual over Redis, api over HTTP).
+  protocol::Reply handle(const protocol::CommandRequest& r, TriggerType via);
+
+  /// Run request for a universe or symbol list with the configured defaults.
+  /// Errors: NOT_FOUND (unknown universe), INVALID_PARAMETER.
+  Result<engine::RunRequest> make_request(const std::string& universe,
+                                          const std::vector<std::string>& symbols,
+                                          const std::vector<Phase>& phases) const;
+
+ private:
+  Result<nlohmann::json, protocol::CommandError> execute(const protocol::CommandRequest& r, TriggerType via);
+  Result<nlohmann::json, protocol::CommandError> start(engine::RunRequest req, bool skip_market_check,
+                                                       std::vector<std::string> retried = {});
+
+  storage::Storage& db_;
+  engine::RunManager& runs_;
+  EventPublisher& events_;
+  ScheduleService& schedule_;
+  DispatcherOptions opt_;
+  Clock clock_;
+};
+
+/// Keyset cursor <-> opaque token ("started_at|run_id", hex-encoded).
+std::string encode_cursor(std::string_view started_at, std::string_view run_id);
+std::string decode_cursor(std::string_view token);
+
+}  // namespace ts::service
