@@ -8,7 +8,7 @@ packages=(
   nlohmann-json3-dev libfmt-dev libspdlog-dev libcli11-dev
   libsqlite3-dev sqlite3 libhowardhinnant-date-dev tzdata
   libgtest-dev libbenchmark-dev
-  libboost1.74-dev libboost-system1.74-dev libhiredis-dev redis-server
+  libboost1.74-dev libboost-system1.74-dev libhiredis-dev redis-server libtoml11-dev
 )
 
 missing=()
