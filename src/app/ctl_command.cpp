@@ -8,6 +8,7 @@
 // --timeout; 130 the followed run was cancelled or interrupted, or Ctrl-C.
 #include <spdlog/sinks/stdout_color_sinks.h>
 #include <spdlog/spdlog.h>
+#include <sys/ioctl.h>
 #include <unistd.h>
 
 #include <atomic>
@@ -182,7 +183,13 @@ struct Follow {
   client::SeqTracker seq;
   client::RecentIds seen;
 
-  Follow(std::string run_id, bool tty) : run(std::move(run_id)), view(std::cerr, tty) {}
+  explicit Follow(std::string run_id)
+      : run(std::move(run_id)), view(std::cerr, isatty(STDERR_FILENO) != 0, 30, terminal_columns()) {}
+
+  static std::size_t terminal_columns() {
+    winsize ws{};
+    return ioctl(STDERR_FILENO, TIOCGWINSZ, &ws) == 0 ? ws.ws_col : 0;
+  }
 
   void feed(const protocol::Envelope& e) {
     const auto step = run.apply(e);
@@ -210,7 +217,7 @@ int stop_following(const std::string& run_id) {
 /// Follows the run through the stream from the position captured before the command was sent.
 int follow_stream(const CtlGlobal& g, client::StreamTail& tail, const std::string& run_id) {
   InterruptScope scope;
-  Follow f(run_id, isatty(STDERR_FILENO) != 0);
+  Follow f(run_id);
   auto last_entry = std::chrono::steady_clock::now();
   bool stall_warned = false, down = false;
   while (!interrupted()) {
@@ -249,6 +256,19 @@ int follow_stream(const CtlGlobal& g, client::StreamTail& tail, const std::strin
   return stop_following(run_id);
 }
 
+/// j[key] when j is an object holding a string there, else "".
+std::string text(const json& j, const char* key) {
+  if (!j.is_object()) return "";
+  const auto it = j.find(key);
+  return it != j.end() && it->is_string() ? it->get<std::string>() : "";
+}
+/// j[key] when j is an object holding an object (or array) there, else an empty one.
+json member(const json& j, const char* key, json fallback = json::object()) {
+  if (!j.is_object()) return fallback;
+  const auto it = j.find(key);
+  return it != j.end() && it->type() == fallback.type() ? *it : fallback;
+}
+
 protocol::Envelope synthetic(protocol::Event event, json payload) {
   protocol::Envelope e;
   e.event = event;
@@ -259,7 +279,7 @@ protocol::Envelope synthetic(protocol::Event event, json payload) {
 /// Without a Redis for events (--api only): polls get_processing_status and get_run.
 int follow_polling(const CtlGlobal& g, client::EngineClient& engine, const std::string& run_id) {
   InterruptScope scope;
-  Follow f(run_id, isatty(STDERR_FILENO) != 0);
+  Follow f(run_id);
   std::set<std::string> failures_shown;
   bool warned = false;
   while (!interrupted()) {
@@ -278,39 +298,39 @@ int follow_polling(const CtlGlobal& g, client::EngineClient& engine, const std::
     }
     warned = false;
     const json& d = detail->result;
-    const json run = d.value("run", json::object());
+    const json run = member(d, "run");
     if (f.run.bars().empty() && run.contains("phases"))
       f.feed(synthetic(protocol::Event::processing_started, {{"run_id", run_id}, {"phases", run["phases"]}}));
-    if (status->ok) {
-      const json& s = status->result;
-      const json cur = s.value("current_run", json());
-      const json prog = s.value("current_progress", json());
-      if (cur.is_object() && cur.value("run_id", "") == run_id && prog.is_object())
-        if (const auto ph = parse_phase(prog.value("phase", "")))
-          f.feed(synthetic(protocol::phase_event(*ph, protocol::PhaseStage::progress), prog));
-    }
-    if (const auto it = d.find("phases"); it != d.end() && it->is_array())
-      for (json summary : *it) {
-        const auto ph = parse_phase(summary.value("phase", ""));
-        const std::string st = summary.value("status", "");
-        if (!ph || st == "pending" || st == "skipped") continue;
+    const json phases = member(d, "phases", json::array());
+    auto feed_phases = [&](bool finished_ones) {
+      for (json summary : phases) {
+        const auto ph = parse_phase(text(summary, "phase"));
+        const std::string st = text(summary, "status");
+        if (!ph || st == "pending" || st == "skipped" || (st != "running") != finished_ones) continue;
         summary["run_id"] = run_id;
-        const bool done = st != "running";
-        f.feed(synthetic(protocol::phase_event(
-                             *ph, done ? protocol::PhaseStage::completed : protocol::PhaseStage::started),
+        f.feed(synthetic(protocol::phase_event(*ph, finished_ones ? protocol::PhaseStage::completed
+                                                                  : protocol::PhaseStage::started),
                          summary));
       }
-    if (const auto it = d.find("failed_symbols"); it != d.end() && it->is_array())
-      for (const auto& fs : *it) {
-        const std::string key = fs.value("phase", "") + "/" + fs.value("symbol", "");
-        if (failures_shown.insert(key).second)
-          f.view.note(f.run, "  " + fs.value("phase", "") + " " + fs.value("symbol", "") + ": " +
-                                 fs.value("error_code", "") + " " + fs.value("message", ""));
-      }
-    const auto rs = parse_run_status(run.value("status", ""));
+    };
+    feed_phases(false);  // running phases: started
+    if (status->ok) {
+      const json& s = status->result;
+      const json prog = member(s, "current_progress");
+      if (text(member(s, "current_run"), "run_id") == run_id)
+        if (const auto ph = parse_phase(text(prog, "phase")))
+          f.feed(synthetic(protocol::phase_event(*ph, protocol::PhaseStage::progress), prog));
+    }
+    feed_phases(true);  // finished phases: completed
+    for (const auto& fs : member(d, "failed_symbols", json::array())) {
+      const std::string where = text(fs, "phase") + " " + text(fs, "symbol");
+      if (failures_shown.insert(where).second)
+        f.view.note(f.run, "  " + where + ": " + text(fs, "error_code") + " " + text(fs, "message"));
+    }
+    const auto rs = parse_run_status(text(run, "status"));
     if (rs && is_terminal(*rs)) {
       json payload = run;
-      payload["phases"] = d.value("phases", json::array());
+      payload["phases"] = phases;
       f.feed(synthetic(protocol::terminal_event(*rs), payload));
       return finish_follow(g, f);
     }
@@ -347,10 +367,10 @@ int run_command(const CtlGlobal& g, const CtlArgs& args) {
   if (!reply) return report_failure(g, reply.error());
   if (!args.wait || !reply->ok) return print_reply(g, *reply, request->command);
 
-  const std::string run_id = reply->result.value("run_id", "");
+  const std::string run_id = text(reply->result, "run_id");
   if (run_id.empty()) return print_reply(g, *reply, request->command);
   if (!g.json) std::cout << render_result(request->command, reply->result) << std::flush;
-  if (const auto st = parse_run_status(reply->result.value("status", "")); st && is_terminal(*st)) {
+  if (const auto st = parse_run_status(text(reply->result, "status")); st && is_terminal(*st)) {
     // An existing run that has already finished: nothing to follow.
     if (g.json) std::cout << reply->result.dump(2) << "\n";
     return exit_code(*st);
@@ -372,8 +392,10 @@ int run_watch(const CtlGlobal& g, const WatchArgs& w) {
   auto gap = tail.start(w.from_id);
   if (!gap) return report_failure(g, gap.error());
   if (*gap)
-    std::cerr << "warning: the events after " << (*gap)->after_id << " have been trimmed from "
-              << protocol::kStreamKey << "; continuing from the oldest entry left ("
+    std::cerr << "warning: "
+              << ((*gap)->after_id == "0-0" ? "the oldest events" : "the events after " + (*gap)->after_id)
+              << " have been trimmed from " << protocol::kStreamKey
+              << "; continuing from the oldest entry left ("
               << ((*gap)->first_id.empty() ? "none yet" : (*gap)->first_id) << ")\n";
   if (!g.json)
     std::cerr << "watching " << protocol::kStreamKey << " on " << redis->url().redacted() << " after "
@@ -426,10 +448,11 @@ CLI::App* add_sub(CLI::App* parent, const std::string& name, const std::string& 
   return s;
 }
 
+// Required arguments and exclusions are checked by build_request, not CLI11,
+// so that every usage error exits 2 with a message naming the option.
 void add_target_options(CLI::App* s, CtlArgs& a) {
-  auto* u = s->add_option("--universe", a.universe, "Universe name (default: the engine's)");
-  auto* sy = s->add_option("--symbols", a.symbols, "Symbols instead of a universe: AAPL,MSFT or AAPL MSFT");
-  u->excludes(sy);
+  s->add_option("--universe", a.universe, "Universe name (default: the engine's)");
+  s->add_option("--symbols", a.symbols, "Symbols instead of a universe: AAPL,MSFT or AAPL MSFT");
 }
 
 }  // namespace
@@ -491,11 +514,11 @@ void add_ctl_command(CLI::App& app, int& exit_code) {
   history->callback(command("history"));
 
   auto* run = add_sub(ctl, "run", "One run: phases and failed symbols");
-  run->add_option("RUN_ID", a->run_id, "The run")->required();
+  run->add_option("RUN_ID", a->run_id, "The run (required)");
   run->callback(command("run"));
 
   auto* retry = add_sub(ctl, "retry", "Retry a run's failed imports in a new run");
-  retry->add_option("RUN_ID", a->run_id, "The original run")->required();
+  retry->add_option("RUN_ID", a->run_id, "The original run (required)");
   retry->add_option("SYMBOLS", a->symbols, "A subset of its failed symbols (default: all)");
   retry->add_flag("--wait", a->wait, "Follow the new run to its end and exit with its exit code");
   retry->callback(command("retry"));

@@ -22,7 +22,13 @@ std::string str(const json& j, const char* key, std::string fallback = "") {
   if (!j.is_object()) return fallback;
   const auto it = j.find(key);
   if (it == j.end() || it->is_null()) return fallback;
-  return it->is_string() ? it->get<std::string>() : it->dump();
+  if (it->is_string()) return it->get<std::string>();
+  if (it->is_number_float()) {  // 100.0 -> "100", 0.72 -> "0.72"
+    const double v = it->get<double>();
+    if (std::isfinite(v) && v == std::floor(v) && std::fabs(v) < 1e15)
+      return std::to_string(static_cast<long long>(v));
+  }
+  return it->dump();
 }
 double num(const json& j, const char* key, double fallback = 0) {
   if (!j.is_object()) return fallback;
@@ -429,7 +435,11 @@ void ProgressView::redraw(const client::RunProgress& run, const std::vector<std:
   if (drawn_ > 0) out_ << "\x1b[" << drawn_ << "A\r";
   out_ << "\x1b[J";
   for (const auto& n : notes) out_ << n << "\n";
-  for (const auto& b : run.bars()) out_ << render_bar_line(b, width_) << "\n";
+  for (const auto& b : run.bars()) {
+    std::string line = render_bar_line(b, width_);
+    if (columns_ > 1 && line.size() >= columns_) line.resize(columns_ - 1);
+    out_ << line << "\n";
+  }
   drawn_ = run.bars().size();
   out_.flush();
 }
@@ -454,13 +464,14 @@ void ProgressView::update(const client::RunProgress& run, const client::RunProgr
                << format_duration(b.duration_seconds) << "\n";
         }
       } else {
+        // At most one line per tenth of the phase; the end is the phase's own line.
         const int decile = static_cast<int>(b.percent / 10);
-        auto [it, fresh] = decile_.emplace(ph, -1);
-        if (decile > it->second && decile < 10) {
+        auto [it, fresh] = decile_.emplace(ph, 0);
+        if (b.completed > 0 && decile > it->second && decile < 10) {
           it->second = decile;
-          out_ << name << ": " << decile * 10 << "% (" << b.completed << "/" << b.total << ", " << b.failed
-               << " failed" << (b.eta_seconds ? ", eta " + format_duration(*b.eta_seconds) : std::string())
-               << ")\n";
+          out_ << name << ": " << fixed(b.percent, 0) << "% (" << b.completed << "/" << b.total << ", "
+               << b.failed << " failed"
+               << (b.eta_seconds ? ", eta " + format_duration(*b.eta_seconds) : std::string()) << ")\n";
         }
       }
     }

@@ -46,7 +46,10 @@ std::string render_bar_line(const client::PhaseBar& b, int width = 30);
 /// phase's start, every 10% of its progress, its end, and each failure.
 class ProgressView {
  public:
-  ProgressView(std::ostream& out, bool tty, int bar_width = 30) : out_(out), tty_(tty), width_(bar_width) {}
+  /// `columns`: the terminal's width; bar lines are cut to fit it, since a
+  /// wrapped line would break the redraw (0 = no limit).
+  ProgressView(std::ostream& out, bool tty, int bar_width = 30, std::size_t columns = 0)
+      : out_(out), tty_(tty), width_(bar_width), columns_(columns) {}
 
   /// Shows what `step` changed; `run` is the state after it.
   void update(const client::RunProgress& run, const client::RunProgress::Step& step);
@@ -59,6 +62,7 @@ class ProgressView {
   std::ostream& out_;
   bool tty_;
   int width_;
+  std::size_t columns_;
   std::size_t drawn_ = 0;  // bar lines on screen below the cursor's line
   std::map<Phase, int> decile_;
   std::set<Phase> started_, done_;

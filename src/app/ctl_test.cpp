@@ -6,6 +6,7 @@
 #include "app/ctl_render.hpp"
 #include "app/ctl_request.hpp"
 #include "protocol/events.hpp"
+#include "protocol/payloads.hpp"
 
 namespace ts::app {
 namespace {
@@ -107,8 +108,11 @@ TEST(CtlRequest, History) {
   a.cursor = "abc";
   a.status = "failed";
   a.trigger_type = "scheduled";
-  EXPECT_EQ(ok(a).parameters,
-            json({{"days", 7}, {"limit", 20}, {"cursor", "abc"}, {"status", "failed"}, {"trigger_type", "scheduled"}}));
+  EXPECT_EQ(ok(a).parameters, json({{"days", 7},
+                                    {"limit", 20},
+                                    {"cursor", "abc"},
+                                    {"status", "failed"},
+                                    {"trigger_type", "scheduled"}}));
   a.limit = "500";
   EXPECT_TRUE(has(usage(a), "--limit must be between 1 and 200")) << usage(a);
   a.limit = "ten";
@@ -138,8 +142,9 @@ TEST(CtlRequest, IndicatorsAndPatterns) {
   a.timeframe = "weekly";
   auto r = ok(a);
   EXPECT_EQ(r.command, Command::trigger_indicators);
-  EXPECT_EQ(r.parameters,
-            json({{"symbols", {"AAPL"}}, {"indicators", {"RSI", "SMA(timeperiod=50)"}}, {"timeframe", "weekly"}}));
+  EXPECT_EQ(
+      r.parameters,
+      json({{"symbols", {"AAPL"}}, {"indicators", {"RSI", "SMA(timeperiod=50)"}}, {"timeframe", "weekly"}}));
   a.timeframe = "hourly";
   EXPECT_TRUE(has(usage(a), "--timeframe")) << usage(a);
 
@@ -233,14 +238,17 @@ TEST(CtlRender, TimesInZones) {
 }
 
 TEST(CtlRender, Accepted) {
-  EXPECT_EQ(render_result(Command::trigger_daily_processing, {{"run_id", "r-1"}, {"status", "queued"}, {"existing", false}}),
+  EXPECT_EQ(render_result(Command::trigger_daily_processing,
+                          {{"run_id", "r-1"}, {"status", "queued"}, {"existing", false}}),
             "run r-1 queued\n");
   EXPECT_TRUE(has(render_result(Command::trigger_daily_processing,
                                 {{"run_id", "r-1"}, {"status", "running"}, {"existing", true}}),
                   "already exists"));
-  const std::string retry = render_result(
-      Command::retry_failed_imports,
-      {{"run_id", "r-2"}, {"status", "queued"}, {"existing", false}, {"parent_run_id", "r-1"}, {"symbols", {"AAPL"}}});
+  const std::string retry = render_result(Command::retry_failed_imports, {{"run_id", "r-2"},
+                                                                          {"status", "queued"},
+                                                                          {"existing", false},
+                                                                          {"parent_run_id", "r-1"},
+                                                                          {"symbols", {"AAPL"}}});
   EXPECT_TRUE(has(retry, "run r-2 queued")) << retry;
   EXPECT_TRUE(has(retry, "retrying 1 symbol(s) of run r-1: AAPL")) << retry;
 }
@@ -283,12 +291,14 @@ TEST(CtlRender, Status) {
   s["last_run"] = kRun;
   const std::string idle = render_result(Command::get_processing_status, s);
   EXPECT_TRUE(has(idle, "current run   none")) << idle;
-  EXPECT_TRUE(has(idle, "r-1 completed_with_errors 2026-03-09 dow30, 29/30 symbols, 1 failed, 41.2s")) << idle;
+  EXPECT_TRUE(has(idle, "r-1 completed_with_errors 2026-03-09 dow30, 29/30 symbols, 1 failed, 41.2s"))
+      << idle;
 }
 
 TEST(CtlRender, History) {
-  EXPECT_EQ(render_result(Command::get_processing_history, {{"runs", json::array()}, {"next_cursor", nullptr}}),
-            "no runs\n");
+  EXPECT_EQ(
+      render_result(Command::get_processing_history, {{"runs", json::array()}, {"next_cursor", nullptr}}),
+      "no runs\n");
   const std::string out =
       render_result(Command::get_processing_history, {{"runs", {kRun}}, {"next_cursor", "MjAy"}});
   EXPECT_TRUE(has(out, "RUN_ID")) << out;
@@ -300,19 +310,22 @@ TEST(CtlRender, History) {
 }
 
 TEST(CtlRender, RunDetail) {
-  const json detail = {
-      {"run", kRun},
-      {"phases",
-       {{{"phase", "import"},
-         {"status", "completed_with_errors"},
-         {"total_symbols", 30},
-         {"successful_symbols", 29},
-         {"failed_symbols", 1},
-         {"success_rate", 0.9667},
-         {"duration_seconds", 12.5},
-         {"records_imported", 29}}}},
-      {"failed_symbols",
-       {{{"symbol", "AAPL"}, {"phase", "import"}, {"error_code", "BAD_DATA"}, {"message", "bad row"}, {"attempts", 2}}}}};
+  const json detail = {{"run", kRun},
+                       {"phases",
+                        {{{"phase", "import"},
+                          {"status", "completed_with_errors"},
+                          {"total_symbols", 30},
+                          {"successful_symbols", 29},
+                          {"failed_symbols", 1},
+                          {"success_rate", 0.9667},
+                          {"duration_seconds", 12.5},
+                          {"records_imported", 29}}}},
+                       {"failed_symbols",
+                        {{{"symbol", "AAPL"},
+                          {"phase", "import"},
+                          {"error_code", "BAD_DATA"},
+                          {"message", "bad row"},
+                          {"attempts", 2}}}}};
   const std::string out = render_result(Command::get_run, detail);
   EXPECT_TRUE(has(out, "run           r-1")) << out;
   EXPECT_TRUE(has(out, "29/30 processed, 1 failed")) << out;
@@ -321,13 +334,11 @@ TEST(CtlRender, RunDetail) {
 }
 
 TEST(CtlRender, ScheduleShowsNewYorkAndUtc) {
-  json s = {{"enabled", true},
-            {"trigger_time", "16:10"},
-            {"timezone", "America/New_York"},
-            {"universes", {"dow30"}},
-            {"market_check", true},
-            {"phases", {"import", "cache_sync", "indicators", "patterns"}},
-            {"next_fire", {{"local", "2026-11-27T13:10:00-05:00"}, {"utc", "2026-11-27T18:10:00.000Z"}, {"early_close", true}}}};
+  protocol::Schedule sched;
+  sched.universes = {"dow30"};
+  sched.phases = {kAllPhases.begin(), kAllPhases.end()};
+  sched.next_fire = protocol::NextFire{"2026-11-27T13:10:00-05:00", "2026-11-27T18:10:00.000Z", true};
+  json s = protocol::schedule_json(sched);  // as the engine builds it
   const std::string out = render_result(Command::get_schedule, s);
   EXPECT_TRUE(has(out, "trigger time  16:10 America/New_York")) << out;
   EXPECT_TRUE(has(out, "Fri 2026-11-27 13:10 EST (New York)")) << out;
@@ -401,7 +412,8 @@ TEST(CtlRender, EventLines) {
                                                        {"recovery_action", "symbol_skipped"}})),
                   "warning import AAPL: BAD_DATA bad (symbol_skipped)"));
   // Missing fields do not throw.
-  for (const auto& info : protocol::kEvents) EXPECT_FALSE(render_event_line(env(info.event, json::object())).empty());
+  for (const auto& info : protocol::kEvents)
+    EXPECT_FALSE(render_event_line(env(info.event, json::object())).empty());
 }
 
 TEST(CtlRender, RunFinishedAndGap) {
@@ -416,8 +428,10 @@ TEST(CtlRender, RunFinishedAndGap) {
                                  {"error", nullptr}}),
             "run r-1 completed in 41.2s: 30 symbols processed, 0 failed; 30 records imported, 1160 indicator "
             "values, 14 patterns");
-  EXPECT_EQ(render_gap({"r-1", true, 8, 10}), "warning: seq gap in run r-1: expected 8, got 10 (2 events missed)");
-  EXPECT_EQ(render_gap({"eng", false, 3, 4}), "warning: seq gap in engine eng: expected 3, got 4 (1 event missed)");
+  EXPECT_EQ(render_gap({"r-1", true, 8, 10}),
+            "warning: seq gap in run r-1: expected 8, got 10 (2 events missed)");
+  EXPECT_EQ(render_gap({"eng", false, 3, 4}),
+            "warning: seq gap in engine eng: expected 3, got 4 (1 event missed)");
 }
 
 TEST(CtlRender, BarLines) {
@@ -437,16 +451,17 @@ TEST(CtlRender, BarLines) {
   b.percent = 100;
   b.status = "completed_with_errors";
   b.duration_seconds = 12.5;
-  EXPECT_EQ(render_bar_line(b, 10), "cache_sync [##########] 100.0%  30/30  1 failed  completed_with_errors in 12.5s");
+  EXPECT_EQ(render_bar_line(b, 10),
+            "cache_sync [##########] 100.0%  30/30  1 failed  completed_with_errors in 12.5s");
   b.percent = 250;  // clamped
   EXPECT_TRUE(has(render_bar_line(b, 10), "[##########] 100.0%"));
 }
 
 /// Feeds a short run through a view and returns what it wrote.
-std::string play(bool tty) {
+std::string play(bool tty, std::size_t columns = 0) {
   using protocol::Event;
   std::ostringstream out;
-  ProgressView view(out, tty, 10);
+  ProgressView view(out, tty, 10, columns);
   client::RunProgress run("r-1");
   auto feed = [&](Event ev, json p) {
     p["run_id"] = "r-1";
@@ -460,7 +475,8 @@ std::string play(bool tty) {
                                   {"total_symbols", 4},
                                   {"failed_symbols", i >= 2 ? 1 : 0},
                                   {"percent_complete", 25.0 * i}});
-  feed(Event::error, {{"severity", "warning"}, {"component", "import"}, {"error_code", "BAD_DATA"}, {"message", "m"}});
+  feed(Event::error,
+       {{"severity", "warning"}, {"component", "import"}, {"error_code", "BAD_DATA"}, {"message", "m"}});
   feed(Event::import_completed, {{"phase", "import"},
                                  {"status", "completed_with_errors"},
                                  {"total_symbols", 4},
@@ -477,9 +493,9 @@ TEST(CtlProgressView, PlainLines) {
   const std::string out = play(false);
   EXPECT_EQ(out,
             "import: started, 4 symbols\n"
-            "import: 20% (1/4, 0 failed)\n"
+            "import: 25% (1/4, 0 failed)\n"
             "import: 50% (2/4, 1 failed)\n"
-            "import: 70% (3/4, 1 failed)\n"
+            "import: 75% (3/4, 1 failed)\n"
             "  warning import: BAD_DATA m\n"
             "import: completed_with_errors, 3 ok, 1 failed, 3 records_imported, 2.0s\n"
             "warning: a note\n");
@@ -489,15 +505,23 @@ TEST(CtlProgressView, TtyRedrawsInPlace) {
   const std::string out = play(true);
   // Two bars, redrawn by moving up two lines and clearing the rest of the screen.
   EXPECT_TRUE(has(out, "\x1b[2A\r\x1b[J")) << out;
-  EXPECT_TRUE(has(out, "import     [##########] 100.0%  4/4  1 failed  completed_with_errors in 2.0s\n"
-                       "patterns   [..........]  pending\n"))
+  EXPECT_TRUE(has(out,
+                  "import     [##########] 100.0%  4/4  1 failed  completed_with_errors in 2.0s\n"
+                  "patterns   [..........]  pending\n"))
       << out;
   // A failure is printed above the bars, then the bars again.
   EXPECT_TRUE(has(out, "\x1b[J  warning import: BAD_DATA m\nimport     [")) << out;
   // The final frame: the note, then both bars.
-  EXPECT_TRUE(out.ends_with("warning: a note\nimport     [##########] 100.0%  4/4  1 failed  completed_with_errors in "
-                            "2.0s\npatterns   [..........]  pending\n"))
+  EXPECT_TRUE(out.ends_with(
+      "warning: a note\nimport     [##########] 100.0%  4/4  1 failed  completed_with_errors in "
+      "2.0s\npatterns   [..........]  pending\n"))
       << out;
+}
+
+TEST(CtlProgressView, TtyBarsFitTheTerminal) {
+  const std::string out = play(true, 30);
+  // Cut to 29 columns: a wrapped line would throw the cursor arithmetic off.
+  EXPECT_TRUE(out.ends_with("import     [##########] 100.0\npatterns   [..........]  pend\n")) << out;
 }
 
 }  // namespace

@@ -89,16 +89,18 @@ TEST(HttpCall, EveryCommandUsesItsRoute) {
 }
 
 TEST(HttpCall, QueryStringForGetAndDelete) {
-  const HttpCall h = http_call_for(
-      req(Command::get_processing_history,
-          {{"limit", 20}, {"days", 7}, {"status", "failed"}, {"cursor", "abc="}}),
-      "http://127.0.0.1:8080", "");
+  const HttpCall h =
+      http_call_for(req(Command::get_processing_history,
+                        {{"limit", 20}, {"days", 7}, {"status", "failed"}, {"cursor", "abc="}}),
+                    "http://127.0.0.1:8080", "");
   EXPECT_EQ(h.method, "GET");
-  EXPECT_EQ(h.url, "http://127.0.0.1:8080/api/processing/history?days=7&status=failed&limit=20&cursor=abc%3D");
+  EXPECT_EQ(h.url,
+            "http://127.0.0.1:8080/api/processing/history?days=7&status=failed&limit=20&cursor=abc%3D");
   EXPECT_EQ(h.body, "");
   EXPECT_EQ(header(h, "Authorization"), "");
 
-  const HttpCall cancel = http_call_for(req(Command::cancel_processing, {{"run_id", "run-7"}}), "http://e", "t");
+  const HttpCall cancel =
+      http_call_for(req(Command::cancel_processing, {{"run_id", "run-7"}}), "http://e", "t");
   EXPECT_EQ(cancel.method, "DELETE");
   EXPECT_EQ(cancel.url, "http://e/api/processing/cancel?run_id=run-7");
   EXPECT_EQ(header(cancel, "Authorization"), "Bearer t");
@@ -143,8 +145,9 @@ TEST(HttpReply, ErrorBody) {
   EXPECT_EQ(reply->error->message, "no run with run_id 'x'");
   EXPECT_EQ(reply->error->details, json({{"run_id", "x"}}));
 
-  auto unauthorized = reply_from_http(req(Command::trigger_patterns), 401,
-                                      R"({"error":{"code":"UNAUTHORIZED","message":"unauthorized: no token"}})");
+  auto unauthorized =
+      reply_from_http(req(Command::trigger_patterns), 401,
+                      R"({"error":{"code":"UNAUTHORIZED","message":"unauthorized: no token"}})");
   ASSERT_TRUE(unauthorized);
   EXPECT_EQ(unauthorized->error->code, protocol::ErrorCode::unauthorized);
 }
@@ -160,7 +163,8 @@ TEST(HttpReply, NotAReply) {
 }
 
 // ---- de-duplication and seq gaps ------------------------------------------------------------
-protocol::Envelope env(protocol::Event event, std::uint64_t seq, json payload, std::string source = "eng/a:1") {
+protocol::Envelope env(protocol::Event event, std::uint64_t seq, json payload,
+                       std::string source = "eng/a:1") {
   protocol::Envelope e;
   e.id = "id-" + std::to_string(seq) + "-" + std::string(protocol::to_string(event));
   e.event = event;
@@ -217,7 +221,8 @@ TEST(SeqTracker, EngineScopeBySource) {
 
 TEST(SeqTracker, BoundedScopes) {
   SeqTracker t(2);
-  for (int i = 0; i < 5; ++i) (void)t.observe(env(protocol::Event::import_progress, 1, {{"run_id", std::to_string(i)}}));
+  for (int i = 0; i < 5; ++i)
+    (void)t.observe(env(protocol::Event::import_progress, 1, {{"run_id", std::to_string(i)}}));
   // Run "0" was evicted: seeing it again sets a new baseline instead of a false gap.
   EXPECT_FALSE(t.observe(env(protocol::Event::import_progress, 9, {{"run_id", "0"}})));
 }
@@ -243,8 +248,14 @@ TEST(RunProgress, FollowsOneRun) {
   EXPECT_EQ(run.bars()[0].total, 3);
 
   run.apply(env(Event::import_progress, 3,
-                {{"run_id", "r1"}, {"phase", "import"}, {"completed_symbols", 2}, {"failed_symbols", 1},
-                 {"total_symbols", 3}, {"percent_complete", 66.7}, {"current_symbol", "MSFT"}, {"eta_seconds", 1.5},
+                {{"run_id", "r1"},
+                 {"phase", "import"},
+                 {"completed_symbols", 2},
+                 {"failed_symbols", 1},
+                 {"total_symbols", 3},
+                 {"percent_complete", 66.7},
+                 {"current_symbol", "MSFT"},
+                 {"eta_seconds", 1.5},
                  {"records_imported", 40}}));
   const PhaseBar& b = run.bars()[0];
   EXPECT_EQ(b.completed, 2);
@@ -256,20 +267,31 @@ TEST(RunProgress, FollowsOneRun) {
   EXPECT_EQ(b.count, 40);
 
   // An older progress event (a replay) does not move the bar back.
-  run.apply(env(Event::import_progress, 3,
-                {{"run_id", "r1"}, {"phase", "import"}, {"completed_symbols", 1}, {"percent_complete", 33.3}}));
+  run.apply(
+      env(Event::import_progress, 3,
+          {{"run_id", "r1"}, {"phase", "import"}, {"completed_symbols", 1}, {"percent_complete", 33.3}}));
   EXPECT_EQ(run.bars()[0].completed, 2);
 
   s = run.apply(env(Event::error, 4,
-                    {{"run_id", "r1"}, {"severity", "warning"}, {"component", "import"}, {"error_code", "BAD_DATA"},
-                     {"message", "AAPL.csv:17: high < close"}, {"context", {{"symbol", "AAPL"}}},
+                    {{"run_id", "r1"},
+                     {"severity", "warning"},
+                     {"component", "import"},
+                     {"error_code", "BAD_DATA"},
+                     {"message", "AAPL.csv:17: high < close"},
+                     {"context", {{"symbol", "AAPL"}}},
                      {"recovery_action", "symbol_skipped"}}));
   ASSERT_EQ(s.notes.size(), 1u);
   EXPECT_EQ(s.notes[0], "  warning import AAPL: BAD_DATA AAPL.csv:17: high < close (symbol_skipped)");
 
   run.apply(env(Event::import_completed, 5,
-                {{"run_id", "r1"}, {"phase", "import"}, {"status", "completed_with_errors"}, {"total_symbols", 3},
-                 {"successful_symbols", 2}, {"failed_symbols", 1}, {"duration_seconds", 2.5}, {"records_imported", 60}}));
+                {{"run_id", "r1"},
+                 {"phase", "import"},
+                 {"status", "completed_with_errors"},
+                 {"total_symbols", 3},
+                 {"successful_symbols", 2},
+                 {"failed_symbols", 1},
+                 {"duration_seconds", 2.5},
+                 {"records_imported", 60}}));
   EXPECT_TRUE(run.bars()[0].done);
   EXPECT_EQ(run.bars()[0].status, "completed_with_errors");
   EXPECT_EQ(run.bars()[0].completed, 3);
@@ -285,8 +307,10 @@ TEST(RunProgress, FollowsOneRun) {
 
 TEST(RunProgress, PhasesAppearWithoutProcessingStarted) {
   RunProgress run("r1");
-  run.apply(env(protocol::Event::patterns_started, 7, {{"run_id", "r1"}, {"phase", "patterns"}, {"total_symbols", 2}}));
-  run.apply(env(protocol::Event::cache_started, 4, {{"run_id", "r1"}, {"phase", "cache_sync"}, {"total_symbols", 2}}));
+  run.apply(env(protocol::Event::patterns_started, 7,
+                {{"run_id", "r1"}, {"phase", "patterns"}, {"total_symbols", 2}}));
+  run.apply(env(protocol::Event::cache_started, 4,
+                {{"run_id", "r1"}, {"phase", "cache_sync"}, {"total_symbols", 2}}));
   ASSERT_EQ(run.bars().size(), 2u);
   EXPECT_EQ(run.bars()[0].phase, Phase::cache_sync);
   const auto s = run.apply(env(protocol::Event::processing_cancelled, 9, {{"run_id", "r1"}}));

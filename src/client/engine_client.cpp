@@ -21,7 +21,8 @@ protocol::CommandRequest make_request(protocol::Command command, nlohmann::json 
 FailureKind classify(const Error& e) noexcept {
   const std::string_view c = e.code;
   if (c == kTimeout) return FailureKind::timeout;
-  if (c == kNoEngine || (c.starts_with("REDIS_") && c != "REDIS_ERROR") || c == "CONNECT_FAILED" || c == "CONNECTION_LOST")
+  if (c == kNoEngine || (c.starts_with("REDIS_") && c != "REDIS_ERROR") || c == "CONNECT_FAILED" ||
+      c == "CONNECTION_LOST")
     return FailureKind::unavailable;
   return FailureKind::other;
 }

@@ -74,11 +74,13 @@ HttpCall http_call_for(const protocol::CommandRequest& r, std::string_view base_
     call.url += query;
   }
   call.headers.emplace_back("Accept", "application/json");
-  if (spec.mutating && !token.empty()) call.headers.emplace_back("Authorization", "Bearer " + std::string(token));
+  if (spec.mutating && !token.empty())
+    call.headers.emplace_back("Authorization", "Bearer " + std::string(token));
   return call;
 }
 
-Result<protocol::Reply> reply_from_http(const protocol::CommandRequest& r, int status, std::string_view body) {
+Result<protocol::Reply> reply_from_http(const protocol::CommandRequest& r, int status,
+                                        std::string_view body) {
   protocol::Reply reply;
   reply.request_id = r.request_id;
   reply.command = std::string(protocol::to_string(r.command));
@@ -103,10 +105,12 @@ Result<protocol::Reply> reply_from_http(const protocol::CommandRequest& r, int s
   if (err)
     if (const auto c = err->find("code"); c != err->end() && c->is_string())
       code = protocol::parse_error_code(c->get<std::string>());
-  if (!code) return fail("HTTP_ERROR", "HTTP " + std::to_string(status) + " without an error body: " + snippet());
+  if (!code)
+    return fail("HTTP_ERROR", "HTTP " + std::to_string(status) + " without an error body: " + snippet());
   protocol::CommandError e;
   e.code = *code;
-  if (const auto m = err->find("message"); m != err->end() && m->is_string()) e.message = m->get<std::string>();
+  if (const auto m = err->find("message"); m != err->end() && m->is_string())
+    e.message = m->get<std::string>();
   if (const auto d = err->find("details"); d != err->end() && d->is_object()) e.details = *d;
   reply.ok = false;
   reply.error = std::move(e);

@@ -75,20 +75,21 @@ Result<std::unique_ptr<RedisEngineClient>> RedisEngineClient::connect(RedisClien
   c.fail_fast = true;
   impl->loop = std::make_unique<bus::EventLoop>("ctl-replies");
   Impl* raw = impl.get();
-  impl->subscriber = std::make_unique<bus::Subscriber>(*impl->loop, c,
-                                                       [raw](const bus::Message& m) { raw->on_message(m); });
+  impl->subscriber =
+      std::make_unique<bus::Subscriber>(*impl->loop, c, [raw](const bus::Message& m) { raw->on_message(m); });
   auto started = impl->subscriber->start();
   if (started.wait_for(o.timeout + std::chrono::seconds(1)) != std::future_status::ready)
-    return fail(std::string(kTimeout), "could not connect to Redis " + o.url.redacted() + " within " +
-                                           seconds_text(o.timeout));
+    return fail(std::string(kTimeout),
+                "could not connect to Redis " + o.url.redacted() + " within " + seconds_text(o.timeout));
   if (auto s = started.get(); !s) return fail(s.error());
 
   auto subscribed = std::make_shared<std::promise<Status<>>>();
   auto done = subscribed->get_future();
-  impl->subscriber->subscribe({impl->reply_channel}, [subscribed](Result<Ok> r) { subscribed->set_value(r); });
+  impl->subscriber->subscribe({impl->reply_channel},
+                              [subscribed](Result<Ok> r) { subscribed->set_value(r); });
   if (done.wait_for(o.timeout) != std::future_status::ready)
-    return fail(std::string(kTimeout),
-                "Redis did not confirm SUBSCRIBE " + impl->reply_channel + " within " + seconds_text(o.timeout));
+    return fail(std::string(kTimeout), "Redis did not confirm SUBSCRIBE " + impl->reply_channel + " within " +
+                                           seconds_text(o.timeout));
   if (auto s = done.get(); !s) return fail(s.error());
   return std::unique_ptr<RedisEngineClient>(new RedisEngineClient(std::move(impl)));
 }
@@ -114,17 +115,17 @@ Result<protocol::Reply> RedisEngineClient::call(const protocol::CommandRequest& 
   }
   if (*receivers == 0) {
     forget();
-    return fail(std::string(kNoEngine), "no engine is listening on " + m.options.command_channel + " at " +
-                                            m.options.url.redacted() +
-                                            " (PUBLISH reached 0 receivers); start one with `tickstock engine`");
+    return fail(std::string(kNoEngine),
+                "no engine is listening on " + m.options.command_channel + " at " + m.options.url.redacted() +
+                    " (PUBLISH reached 0 receivers); start one with `tickstock engine`");
   }
   std::unique_lock lock(m.mu);
   const bool got = m.cv.wait_for(lock, m.options.timeout, [&m] { return m.reply.has_value(); });
   m.awaited.clear();
   if (!got)
-    return fail(std::string(kTimeout), "no reply to " + std::string(protocol::to_string(r.command)) + " (request " +
-                                           r.request_id + ") within " + seconds_text(m.options.timeout) +
-                                           "; the engine may still carry it out");
+    return fail(std::string(kTimeout),
+                "no reply to " + std::string(protocol::to_string(r.command)) + " (request " + r.request_id +
+                    ") within " + seconds_text(m.options.timeout) + "; the engine may still carry it out");
   protocol::Reply out = std::move(*m.reply);
   m.reply.reset();
   return out;

@@ -56,8 +56,7 @@ std::optional<SeqGap> SeqTracker::observe(const protocol::Envelope& e) {
       order_.pop_front();
     }
   } else if (e.seq > it->second) {
-    if (e.seq > it->second + 1)
-      gap = SeqGap{run_scope ? run_id : e.source, run_scope, it->second + 1, e.seq};
+    if (e.seq > it->second + 1) gap = SeqGap{run_scope ? run_id : e.source, run_scope, it->second + 1, e.seq};
     it->second = e.seq;
   }
   if (run_scope && protocol::info(e.event).kind == protocol::PayloadKind::run_finished) {
@@ -143,7 +142,8 @@ RunProgress::Step RunProgress::apply(const protocol::Envelope& e) {
       std::string line = "  " + value_or<std::string>(p, "severity", "error") + " " +
                          value_or<std::string>(p, "component", "engine");
       if (!symbol.empty()) line += " " + symbol;
-      line += ": " + value_or<std::string>(p, "error_code", "ERROR") + " " + value_or<std::string>(p, "message", "");
+      line += ": " + value_or<std::string>(p, "error_code", "ERROR") + " " +
+              value_or<std::string>(p, "message", "");
       if (const auto action = value_or<std::string>(p, "recovery_action", "");
           !action.empty() && action != "none")
         line += " (" + action + ")";
@@ -151,11 +151,11 @@ RunProgress::Step RunProgress::apply(const protocol::Envelope& e) {
       break;
     }
     case protocol::PayloadKind::run_finished: {
-      status_ = parse_run_status(value_or<std::string>(p, "status", "")).value_or(
-          e.event == protocol::Event::processing_completed   ? RunStatus::completed
-          : e.event == protocol::Event::processing_cancelled ? RunStatus::cancelled
-          : e.event == protocol::Event::processing_interrupted ? RunStatus::interrupted
-                                                               : RunStatus::failed);
+      status_ = parse_run_status(value_or<std::string>(p, "status", ""))
+                    .value_or(e.event == protocol::Event::processing_completed     ? RunStatus::completed
+                              : e.event == protocol::Event::processing_cancelled   ? RunStatus::cancelled
+                              : e.event == protocol::Event::processing_interrupted ? RunStatus::interrupted
+                                                                                   : RunStatus::failed);
       final_ = p;
       step.finished = status_;
       break;

@@ -66,8 +66,8 @@ struct PhaseBar {
   double percent = 0;
   std::optional<double> eta_seconds;
   std::string current_symbol;
-  long long count = 0;        // the phase's record count (phase_count_field)
-  std::string status;         // when done: completed, completed_with_errors, failed, cancelled, ...
+  long long count = 0;          // the phase's record count (phase_count_field)
+  std::string status;           // when done: completed, completed_with_errors, failed, cancelled, ...
   double duration_seconds = 0;  // when done
 };
 
@@ -80,10 +80,10 @@ class RunProgress {
   explicit RunProgress(std::string run_id) : run_id_(std::move(run_id)) {}
 
   struct Step {
-    bool of_run = false;        // the event belongs to this run
-    bool bars_changed = false;  // a bar was added or changed
-    std::optional<Phase> phase;  // the phase the event concerns
-    std::vector<std::string> notes;  // human lines to print: failures, the run's errors
+    bool of_run = false;                // the event belongs to this run
+    bool bars_changed = false;          // a bar was added or changed
+    std::optional<Phase> phase;         // the phase the event concerns
+    std::vector<std::string> notes;     // human lines to print: failures, the run's errors
     std::optional<RunStatus> finished;  // set by the terminal event
   };
   Step apply(const protocol::Envelope& e);

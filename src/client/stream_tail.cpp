@@ -13,8 +13,9 @@ Result<std::optional<bus::StreamGap>> StreamTail::start(const std::string& from_
   }
   const auto id = bus::StreamId::parse(from_id);
   if (!id)
-    return fail("INVALID_STREAM_ID",
-                "'" + from_id + "' is not a stream entry id (expected MS-SEQ such as 1712345678901-0, MS, 0 or $)");
+    return fail(
+        "INVALID_STREAM_ID",
+        "'" + from_id + "' is not a stream entry id (expected MS-SEQ such as 1712345678901-0, MS, 0 or $)");
   position_ = id->str();
   return bus::detect_gap(*info, position_);
 }

@@ -62,7 +62,8 @@ class FakeEngine {
 
   /// Replies to `r` on its reply_to with ok + result, or with an error.
   void reply(const protocol::CommandRequest& r, nlohmann::json result) {
-    publish(r.reply_to, protocol::encode_reply(protocol::make_ok_reply(r, std::move(result), now(), kSource)));
+    publish(r.reply_to,
+            protocol::encode_reply(protocol::make_ok_reply(r, std::move(result), now(), kSource)));
   }
   void reply_error(const protocol::CommandRequest& r, protocol::CommandError e) {
     publish(r.reply_to, protocol::encode_reply(protocol::make_error_reply(r, std::move(e), now(), kSource)));
@@ -90,8 +91,8 @@ class FakeEngine {
   }
   std::string emit_raw(const std::string& envelope, protocol::Event event) {
     std::lock_guard lock(redis_mu_);
-    auto r = redis_->publish_event(std::string(protocol::channel_of(event)), std::string(protocol::kStreamKey), 0,
-                                   envelope);
+    auto r = redis_->publish_event(std::string(protocol::channel_of(event)),
+                                   std::string(protocol::kStreamKey), 0, envelope);
     return r ? r->id : "";
   }
 

@@ -1,6 +1,8 @@
 #include "server/http_client.hpp"
 
-#include <utility>  // before boost/asio: Boost 1.74 Asio needs std::exchange under C++20
+// clang-format off
+#include <utility>  // first: Boost 1.74 Asio needs std::exchange under C++20 (STACK.md)
+// clang-format on
 
 #include <algorithm>
 #include <boost/asio/connect.hpp>
@@ -31,8 +33,7 @@ struct ParsedUrl {
 };
 
 bool istarts_with(std::string_view s, std::string_view prefix) {
-  return s.size() >= prefix.size() &&
-         std::equal(prefix.begin(), prefix.end(), s.begin(), [](char a, char b) {
+  return s.size() >= prefix.size() && std::equal(prefix.begin(), prefix.end(), s.begin(), [](char a, char b) {
            return std::tolower(static_cast<unsigned char>(a)) == std::tolower(static_cast<unsigned char>(b));
          });
 }
@@ -45,7 +46,8 @@ Result<ParsedUrl> parse_url(std::string_view url) {
   if (istarts_with(url, "https://")) return bad("https is not supported (no TLS)");
   if (!istarts_with(url, "http://")) return bad("it does not start with http://");
   for (const char c : url)
-    if (static_cast<unsigned char>(c) <= 0x20 || c == 0x7f) return bad("it contains a space or control character");
+    if (static_cast<unsigned char>(c) <= 0x20 || c == 0x7f)
+      return bad("it contains a space or control character");
   std::string_view rest = url.substr(7);
   const auto end = rest.find_first_of("/?#");
   const std::string_view authority = rest.substr(0, end);
@@ -53,9 +55,8 @@ Result<ParsedUrl> parse_url(std::string_view url) {
   if (const auto hash = target.find('#'); hash != std::string_view::npos) target = target.substr(0, hash);
   if (authority.empty()) return bad("the host is empty");
   if (authority.find('@') != std::string_view::npos) return bad("credentials in the URL are not supported");
-  const bool has_port = authority.front() == '['
-                            ? authority.find("]:") != std::string_view::npos
-                            : authority.find(':') != std::string_view::npos;
+  const bool has_port = authority.front() == '[' ? authority.find("]:") != std::string_view::npos
+                                                 : authority.find(':') != std::string_view::npos;
   auto endpoint = parse_endpoint(has_port ? std::string(authority) : std::string(authority) + ":80");
   if (!endpoint) return bad(endpoint.error().message);
   if (endpoint->port == 0) return bad("port 0");
@@ -77,9 +78,8 @@ Result<HttpResponse> http_request(std::string_view method, std::string_view url,
                                   std::chrono::milliseconds timeout) {
   auto parsed = parse_url(url);
   if (!parsed) return fail(std::move(parsed).error());
-  if (method.empty() || std::any_of(method.begin(), method.end(), [](char c) {
-        return !std::isupper(static_cast<unsigned char>(c));
-      }))
+  if (method.empty() || std::any_of(method.begin(), method.end(),
+                                    [](char c) { return !std::isupper(static_cast<unsigned char>(c)); }))
     return fail("INVALID_URL", "invalid HTTP method '" + std::string(method.substr(0, 40)) + "'");
   const ParsedUrl& u = *parsed;
   const std::string where = u.endpoint.str();
@@ -130,8 +130,8 @@ Result<HttpResponse> http_request(std::string_view method, std::string_view url,
       } else {
         // When the write failed too, its error is the one that explains it.
         const auto& cause = write_error ? *write_error : ec;
-        error = Error{"HTTP_ERROR", "http: " + std::string(method) + " " + where + u.target + ": " +
-                                        cause.message()};
+        error = Error{"HTTP_ERROR",
+                      "http: " + std::string(method) + " " + where + u.target + ": " + cause.message()};
       }
     });
   };

@@ -56,14 +56,16 @@ TEST(HttpClient, RejectsBadUrls) {
 }
 
 TEST(HttpClient, ConnectionRefusedIsConnectFailed) {
-  const auto r = http_request("GET", "http://127.0.0.1:" + std::to_string(closed_port()) + "/health", "", {}, 5s);
+  const auto r =
+      http_request("GET", "http://127.0.0.1:" + std::to_string(closed_port()) + "/health", "", {}, 5s);
   ASSERT_FALSE(r);
   EXPECT_EQ(r.error().code, "CONNECT_FAILED");
 }
 
 TEST(HttpClient, SilentServerIsTimeout) {
   SilentListener silent;
-  const auto r = http_request("GET", "http://127.0.0.1:" + std::to_string(silent.port()) + "/health", "", {}, 200ms);
+  const auto r =
+      http_request("GET", "http://127.0.0.1:" + std::to_string(silent.port()) + "/health", "", {}, 200ms);
   ASSERT_FALSE(r);
   EXPECT_EQ(r.error().code, "TIMEOUT");
 }

@@ -1,7 +1,9 @@
 #include "server/http_server.hpp"
 
-#include <utility>  // before boost/asio: Boost 1.74 Asio needs std::exchange under C++20
-
+// clang-format off
+#include <utility>  // first: Boost 1.74 Asio needs std::exchange under C++20 (STACK.md)
+// clang-format on
+#include <spdlog/spdlog.h>
 #include <sys/resource.h>
 
 #include <algorithm>
@@ -21,8 +23,6 @@
 #include <optional>
 #include <thread>
 #include <unordered_map>
-
-#include <spdlog/spdlog.h>
 
 #include "server/router.hpp"
 
@@ -56,7 +56,7 @@ struct Shared {
   std::atomic<std::size_t> active{0};
 
   std::mutex mu;
-  std::condition_variable idle;                                    // active reached 0
+  std::condition_variable idle;                                   // active reached 0
   std::unordered_map<Session*, std::weak_ptr<Session>> sessions;  // guarded by mu
 
   void add(Session* s, std::weak_ptr<Session> w) {
@@ -104,14 +104,14 @@ class Session : public std::enable_shared_from_this<Session> {
     if (stop_requested_ || shared_->stopping) return close();
     state_ = State::reading;
     parser_.emplace();
-    parser_->header_limit(static_cast<std::uint32_t>(std::min<std::size_t>(options().max_header_bytes, UINT32_MAX)));
+    parser_->header_limit(
+        static_cast<std::uint32_t>(std::min<std::size_t>(options().max_header_bytes, UINT32_MAX)));
     parser_->body_limit(options().max_body_bytes);
     // One deadline for the whole request (headers and body): a slow client is cut off.
     stream_.expires_after(options().read_timeout);
-    http::async_read_header(stream_, buffer_, *parser_,
-                            [self = shared_from_this()](beast::error_code ec, std::size_t) {
-                              self->on_header(ec);
-                            });
+    http::async_read_header(
+        stream_, buffer_, *parser_,
+        [self = shared_from_this()](beast::error_code ec, std::size_t) { self->on_header(ec); });
   }
 
   void on_header(beast::error_code ec) {
@@ -132,18 +132,19 @@ class Session : public std::enable_shared_from_this<Session> {
   }
 
   void read_body() {
-    http::async_read(stream_, buffer_, *parser_, [self = shared_from_this()](beast::error_code ec, std::size_t) {
-      if (ec) return self->on_read_error(ec);
-      self->on_request();
-    });
+    http::async_read(stream_, buffer_, *parser_,
+                     [self = shared_from_this()](beast::error_code ec, std::size_t) {
+                       if (ec) return self->on_read_error(ec);
+                       self->on_request();
+                     });
   }
 
   void on_read_error(beast::error_code ec) {
     if (ec == http::error::body_limit) {
       return refuse(http::status::payload_too_large,
                     {protocol::ErrorCode::payload_too_large,
-                     "the request body is larger than the limit (" + std::to_string(options().max_body_bytes) +
-                         " bytes)",
+                     "the request body is larger than the limit (" +
+                         std::to_string(options().max_body_bytes) + " bytes)",
                      {{"limit", options().max_body_bytes}}});
     }
     if (ec == http::error::header_limit) {
@@ -154,11 +155,12 @@ class Session : public std::enable_shared_from_this<Session> {
                      {{"limit", options().max_header_bytes}}});
     }
     if (is_http_error(ec) && ec != http::error::end_of_stream && ec != http::error::partial_message) {
-      return refuse(http::status::bad_request, {protocol::ErrorCode::invalid_command,
-                                                "malformed HTTP request: " + ec.message(),
-                                                nlohmann::json::object()});
+      return refuse(http::status::bad_request,
+                    {protocol::ErrorCode::invalid_command, "malformed HTTP request: " + ec.message(),
+                     nlohmann::json::object()});
     }
-    if (ec == beast::error::timeout) spdlog::debug("http: closing a connection: request not complete in time");
+    if (ec == beast::error::timeout)
+      spdlog::debug("http: closing a connection: request not complete in time");
     close();  // end of stream, timeout, reset, or stop()
   }
 
@@ -375,8 +377,8 @@ void HttpServer::start() {
         "http: listening on non-loopback {} without an API token: anyone who can reach it can trigger and "
         "cancel runs (set TICKSTOCK_API_TOKEN)",
         impl_->bound.str());
-  spdlog::info("http: listening on {} ({} thread(s), auth {})", impl_->bound.str(), std::max(1u, options.threads),
-               options.api_token.empty() ? "off" : "bearer token");
+  spdlog::info("http: listening on {} ({} thread(s), auth {})", impl_->bound.str(),
+               std::max(1u, options.threads), options.api_token.empty() ? "off" : "bearer token");
   impl_->started = true;
   net::post(impl_->accept_strand, [impl = impl_.get()] { impl->do_accept(); });
   for (unsigned i = 0; i < std::max(1u, options.threads); ++i)

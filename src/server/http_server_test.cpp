@@ -84,7 +84,9 @@ class HttpServerTest : public ::testing::Test {
       return protocol::make_ok_reply(r, std::move(result), "ts", "test");
     };
     h.on_health = [] { return std::pair<int, std::string>{503, R"({"status":"degraded"})"}; };
-    h.on_metrics = [] { return std::string("# TYPE tickstock_runs_total counter\ntickstock_runs_total 0\n"); };
+    h.on_metrics = [] {
+      return std::string("# TYPE tickstock_runs_total counter\ntickstock_runs_total 0\n");
+    };
     h.on_request_done = [this](std::string_view command, int status, double seconds) {
       std::lock_guard lock(mu);
       done.push_back({std::string(command), status, seconds});
@@ -182,7 +184,8 @@ TEST_F(HttpServerTest, ParametersComeFromPathQueryAndBody) {
   ASSERT_EQ(r.status, 200) << r.body;
   EXPECT_EQ(body_json(r)["parameters"], (json{{"run_id", "run_42"}}));
 
-  r = call_authed("POST", "/api/processing/trigger-indicators", R"({"symbols":["AAPL"],"indicators":["RSI"]})");
+  r = call_authed("POST", "/api/processing/trigger-indicators",
+                  R"({"symbols":["AAPL"],"indicators":["RSI"]})");
   ASSERT_EQ(r.status, 200) << r.body;
   EXPECT_EQ(body_json(r)["parameters"]["timeframe"], "daily");
 }
@@ -270,8 +273,9 @@ TEST_F(HttpServerTest, CrossOriginBrowserRequestsAreRefused) {
   EXPECT_EQ(r.status, 401);
   EXPECT_EQ(error_code(r), "UNAUTHORIZED");
   EXPECT_EQ(call("POST", "/api/processing/trigger-manual", "", {{"Origin", self}}).status, 200);
-  EXPECT_EQ(call("POST", "/api/processing/trigger-manual", "", {{"Origin", "http://dashboard.local:8000"}}).status,
-            200);
+  EXPECT_EQ(
+      call("POST", "/api/processing/trigger-manual", "", {{"Origin", "http://dashboard.local:8000"}}).status,
+      200);
   EXPECT_EQ(call("GET", "/api/processing/status", "", {{"Origin", "http://evil.example"}}).status, 200);
 }
 
@@ -291,8 +295,9 @@ TEST_F(HttpServerTest, OversizedBodyIs413) {
 TEST_F(HttpServerTest, OversizedBodyWithExpectContinueIsRefusedBeforeItIsSent) {
   start();
   RawConnection c(server->port());
-  ASSERT_TRUE(c.send("POST /api/processing/trigger-manual HTTP/1.1\r\nHost: t\r\nAuthorization: Bearer " + kToken +
-                     "\r\nContent-Type: application/json\r\nContent-Length: 70000\r\nExpect: 100-continue\r\n\r\n"));
+  ASSERT_TRUE(
+      c.send("POST /api/processing/trigger-manual HTTP/1.1\r\nHost: t\r\nAuthorization: Bearer " + kToken +
+             "\r\nContent-Type: application/json\r\nContent-Length: 70000\r\nExpect: 100-continue\r\n\r\n"));
   const auto r = c.read_response();
   ASSERT_TRUE(r);
   EXPECT_EQ(r->status, 413);
@@ -302,8 +307,8 @@ TEST_F(HttpServerTest, OversizedBodyWithExpectContinueIsRefusedBeforeItIsSent) {
 TEST_F(HttpServerTest, ExpectContinueGetsAnInterimResponse) {
   start();
   RawConnection c(server->port());
-  ASSERT_TRUE(c.send("POST /api/processing/trigger-manual HTTP/1.1\r\nHost: t\r\nAuthorization: Bearer " + kToken +
-                     "\r\nContent-Length: 2\r\nExpect: 100-continue\r\n\r\n"));
+  ASSERT_TRUE(c.send("POST /api/processing/trigger-manual HTTP/1.1\r\nHost: t\r\nAuthorization: Bearer " +
+                     kToken + "\r\nContent-Length: 2\r\nExpect: 100-continue\r\n\r\n"));
   const auto interim = c.read_response();
   ASSERT_TRUE(interim);
   EXPECT_EQ(interim->status, 100);
@@ -415,8 +420,9 @@ TEST_F(HttpServerTest, SlowClientIsDisconnected) {
   RawConnection headers_never_end(server->port());
   ASSERT_TRUE(headers_never_end.send("GET /health HTTP/1.1\r\nHost: t\r\nX-Slow: 1\r\n"));
   RawConnection body_never_ends(server->port());
-  ASSERT_TRUE(body_never_ends.send("POST /api/processing/trigger-manual HTTP/1.1\r\nHost: t\r\nAuthorization: Bearer " +
-                                   kToken + "\r\nContent-Length: 100\r\n\r\n{\"full\":"));
+  ASSERT_TRUE(body_never_ends.send(
+      "POST /api/processing/trigger-manual HTTP/1.1\r\nHost: t\r\nAuthorization: Bearer " + kToken +
+      "\r\nContent-Length: 100\r\n\r\n{\"full\":"));
   EXPECT_TRUE(headers_never_end.wait_closed());
   EXPECT_TRUE(body_never_ends.wait_closed());
   EXPECT_EQ(calls.load(), 0);
@@ -433,9 +439,9 @@ TEST_F(HttpServerTest, KeepAliveServesManyRequestsOnOneConnection) {
     EXPECT_EQ(r->status, 200);
   }
   // Pipelined: two requests in one write, answered in order.
-  ASSERT_TRUE(
-      c.send("GET /api/processing/runs/a1 HTTP/1.1\r\nHost: t\r\n\r\nGET /api/processing/runs/b2 HTTP/1.1\r\nHost: "
-             "t\r\n\r\n"));
+  ASSERT_TRUE(c.send(
+      "GET /api/processing/runs/a1 HTTP/1.1\r\nHost: t\r\n\r\nGET /api/processing/runs/b2 HTTP/1.1\r\nHost: "
+      "t\r\n\r\n"));
   const auto first = c.read_response(), second = c.read_response();
   ASSERT_TRUE(first && second);
   EXPECT_EQ(json::parse(first->body)["parameters"]["run_id"], "a1");
@@ -462,8 +468,8 @@ TEST_F(HttpServerTest, ConcurrentRequestsFromSeveralThreads) {
         const bool post = (i + t) % 2 == 0;
         auto r = post ? http_request("POST", url("/api/processing/trigger-manual"), "{}",
                                      {{"Authorization", "Bearer " + kToken}}, kTimeout)
-                      : http_request("GET", url("/api/processing/runs/r" + std::to_string(t * 100 + i)), "", {},
-                                     kTimeout);
+                      : http_request("GET", url("/api/processing/runs/r" + std::to_string(t * 100 + i)), "",
+                                     {}, kTimeout);
         if (r && r->status == 200) ok.fetch_add(1);
       }
     });
@@ -495,7 +501,8 @@ TEST_F(HttpServerTest, StopFinishesInFlightRequests) {
   start();
   slow_schedule = true;
   std::optional<Result<HttpResponse>> result;
-  std::thread client([&] { result = http_request("GET", url("/api/processing/schedule"), "", {}, kTimeout); });
+  std::thread client(
+      [&] { result = http_request("GET", url("/api/processing/schedule"), "", {}, kTimeout); });
   {
     std::unique_lock lock(mu);
     ASSERT_TRUE(cv.wait_for(lock, kTimeout, [&] { return in_handler; }));

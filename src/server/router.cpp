@@ -30,7 +30,8 @@ void add_security_headers(Response& res) {
   res.set("Content-Security-Policy", "default-src 'none'");
 }
 
-Response make_response(http::status status, std::string_view content_type, std::string body, unsigned version) {
+Response make_response(http::status status, std::string_view content_type, std::string body,
+                       unsigned version) {
   Response res{status, version};
   res.set(http::field::content_type, bsv(content_type));
   add_security_headers(res);
@@ -147,21 +148,23 @@ Response route_plain(const Request& req, const Target& t, bool served, auto&& pr
   return produce();
 }
 
-Response route(const Request& req, const Target& t, const HttpHandlers& handlers, const RouterConfig& config) {
+Response route(const Request& req, const Target& t, const HttpHandlers& handlers,
+               const RouterConfig& config) {
   const unsigned v = req.version();
   if (t.path == "/health") {
     return route_plain(req, t, static_cast<bool>(handlers.on_health), [&] {
       auto [status, body] = handlers.on_health();
       if (status < 100 || status > 599)
-        return error_response(http::status::internal_server_error,
-                              protocol::internal_error("health handler returned status " + std::to_string(status)),
-                              v);
+        return error_response(
+            http::status::internal_server_error,
+            protocol::internal_error("health handler returned status " + std::to_string(status)), v);
       return make_response(static_cast<http::status>(status), kJson, std::move(body), v);
     });
   }
   if (t.path == "/metrics") {
-    return route_plain(req, t, static_cast<bool>(handlers.on_metrics),
-                       [&] { return make_response(http::status::ok, kPrometheus, handlers.on_metrics(), v); });
+    return route_plain(req, t, static_cast<bool>(handlers.on_metrics), [&] {
+      return make_response(http::status::ok, kPrometheus, handlers.on_metrics(), v);
+    });
   }
 
   const auto match = protocol::match_route(t.method, t.path);
@@ -176,7 +179,8 @@ Response route(const Request& req, const Target& t, const HttpHandlers& handlers
   }
 
   const protocol::HttpRequestView view{t.method, t.path, t.query, req.body()};
-  auto decoded = protocol::decode_http_command(view, [] { return make_uuid_v4(); }, config.max_body_bytes);
+  auto decoded = protocol::decode_http_command(
+      view, [] { return make_uuid_v4(); }, config.max_body_bytes);
   if (!decoded) {
     const auto& failure = decoded.error();
     auto res = reply_response(protocol::make_error_reply(failure, "", ""), failure.request_id, v);
@@ -190,9 +194,9 @@ Response route(const Request& req, const Target& t, const HttpHandlers& handlers
   }
   const protocol::CommandRequest& request = *decoded;
   if (!handlers.on_command)
-    return reply_response(
-        protocol::make_error_reply(request, protocol::internal_error("no command handler configured"), "", ""),
-        request.request_id, v);
+    return reply_response(protocol::make_error_reply(
+                              request, protocol::internal_error("no command handler configured"), "", ""),
+                          request.request_id, v);
   return reply_response(handlers.on_command(request), request.request_id, v);
 }
 
@@ -223,7 +227,8 @@ Response handle_request(const Request& req, const HttpHandlers& handlers, const 
     res = route(req, t, handlers, config);
   } catch (const std::exception& e) {
     spdlog::error("http: {} {}: handler threw: {}", t.method, t.path, e.what());
-    res = error_response(http::status::internal_server_error, protocol::internal_error(e.what()), req.version());
+    res = error_response(http::status::internal_server_error, protocol::internal_error(e.what()),
+                         req.version());
   } catch (...) {
     spdlog::error("http: {} {}: handler threw a non-standard exception", t.method, t.path);
     res = error_response(http::status::internal_server_error, protocol::internal_error("unknown exception"),

@@ -2,8 +2,9 @@
 // Internal to the server module: maps one complete HTTP request to its response
 // (routing, authentication, decoding, the handler call and the error bodies).
 // Transport-free, so the session code in http_server.cpp only moves bytes.
-#include <utility>  // before boost/asio: Boost 1.74 Asio needs std::exchange under C++20
-
+// clang-format off
+#include <utility>  // first: Boost 1.74 Asio needs std::exchange under C++20 (STACK.md)
+// clang-format on
 #include <boost/beast/http.hpp>
 #include <string>
 #include <string_view>

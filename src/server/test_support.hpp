@@ -8,8 +8,8 @@
 #include <sys/time.h>
 #include <unistd.h>
 
-#include <cerrno>
 #include <cctype>
+#include <cerrno>
 #include <chrono>
 #include <cstdint>
 #include <map>
@@ -83,7 +83,8 @@ class RawConnection {
     while (line_end != std::string::npos) {
       const std::size_t start = line_end + 2;
       line_end = head.find("\r\n", start);
-      const std::string line = head.substr(start, line_end == std::string::npos ? std::string::npos : line_end - start);
+      const std::string line =
+          head.substr(start, line_end == std::string::npos ? std::string::npos : line_end - start);
       const auto colon = line.find(':');
       if (colon == std::string::npos) continue;
       std::string name = line.substr(0, colon);
@@ -92,7 +93,8 @@ class RawConnection {
       while (!value.empty() && value.front() == ' ') value.erase(0, 1);
       r.headers[name] = value;
     }
-    const std::size_t length = r.headers.count("content-length") ? std::stoul(r.headers["content-length"]) : 0;
+    const std::size_t length =
+        r.headers.count("content-length") ? std::stoul(r.headers["content-length"]) : 0;
     while (pending_.size() < length)
       if (!fill()) return std::nullopt;
     r.body = pending_.substr(0, length);

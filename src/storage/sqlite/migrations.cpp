@@ -134,7 +134,6 @@ CREATE TABLE pattern_detections (
   detected_at  TEXT NOT NULL,
   PRIMARY KEY (symbol, timeframe, pattern, bar_date)
 ) WITHOUT ROWID;
-CREATE INDEX pattern_detections_by_date ON pattern_detections (bar_date DESC, pattern);
 
 -- The last daily bar date each phase has processed for a symbol; what makes
 -- runs incremental and lets a cancelled or crashed run resume exactly.
