@@ -1,9 +1,11 @@
 #!/usr/bin/env bash
-# Demo: install what is missing, build in Release and process the dow30
-# universe on synthetic data into ./tickstock-data/tickstock.db.
+# Demo: install what is missing, build in Release and start `tickstock up`:
+# the engine with a private Redis, SQLite and synthetic data in
+# ./tickstock-data. On its first start it processes dow30 and logs progress;
+# it then serves commands (tickstock ctl, HTTP API) until Ctrl-C.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 bash scripts/install-deps.sh
 cmake --preset release >/dev/null
 cmake --build --preset release --target tickstock
-exec ./build/release/tickstock run --universe dow30 --provider synthetic "$@"
+exec ./build/release/tickstock up "$@"

@@ -24,6 +24,7 @@ struct EngineConfig {
   double min_success_ratio = 0.8;
   long heartbeat_ms = 5000;
   bool scheduler = true;
+  bool console_progress = false;  // log phase progress lines (tickstock up)
 };
 
 /// Reads `path` (TOML, flat keys: redis, db, http, provider, universe,

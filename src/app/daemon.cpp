@@ -67,6 +67,36 @@ class CommandQueue {
   std::thread thread_;
 };
 
+/// Progress for a human watching the console of `tickstock up`: every 25%
+/// and each phase's summary, through the log.
+class ProgressLogger final : public engine::RunObserver {
+ public:
+  void on_run_started(const storage::RunRecord& r) override {
+    spdlog::info("run {} started: {} symbols ({})", r.run_id, r.symbols_total, r.universe);
+  }
+  void on_progress(const storage::RunRecord&, const engine::ProgressUpdate& u) override {
+    const int quarter = static_cast<int>(u.percent / 25);
+    if (u.phase == phase_ && quarter == quarter_) return;
+    phase_ = u.phase;
+    quarter_ = quarter;
+    spdlog::info("  {:<10} {:5.1f}%  {}/{} symbols, {} failed", to_string(u.phase), u.percent, u.completed, u.total,
+                 u.failed);
+  }
+  void on_phase_completed(const storage::RunRecord&, const storage::PhaseSummary& s) override {
+    spdlog::info("  {:<10} {}: {} ok, {} failed, {} records in {:.2f}s", to_string(s.phase), s.status, s.processed,
+                 s.failed, s.count, s.duration_seconds);
+  }
+  void on_run_finished(const storage::RunRecord& r) override {
+    spdlog::info("run {} {} in {:.2f}s: {} bars imported, {} indicator values, {} patterns", r.run_id,
+                 to_string(r.status), r.duration_seconds, r.records_imported, r.indicators_calculated,
+                 r.patterns_detected);
+  }
+
+ private:
+  Phase phase_ = Phase::import;
+  int quarter_ = -1;
+};
+
 struct Daemon::Impl {
   EngineConfig cfg;
   Clock clock;
@@ -78,6 +108,7 @@ struct Daemon::Impl {
   std::unique_ptr<bus::Subscriber> commands;
   std::unique_ptr<service::EventPublisher> events;
   service::Metrics metrics;
+  ProgressLogger progress_log;
   std::unique_ptr<service::ObserverTee> tee;
   std::unique_ptr<engine::RunManager> runs;
   std::unique_ptr<service::ScheduleService> schedule;
@@ -192,8 +223,9 @@ Status<> Daemon::start() {
   popt.progress_per_second = d.cfg.progress_per_second;
   popt.legacy_channels = d.cfg.legacy_channels;
   d.events = std::make_unique<service::EventPublisher>(d.redis.get(), popt, d.clock);
-  d.tee =
-      std::make_unique<service::ObserverTee>(std::vector<engine::RunObserver*>{d.events.get(), &d.metrics});
+  std::vector<engine::RunObserver*> observers{d.events.get(), &d.metrics};
+  if (d.cfg.console_progress) observers.push_back(&d.progress_log);
+  d.tee = std::make_unique<service::ObserverTee>(std::move(observers));
   d.runs = std::make_unique<engine::RunManager>(*d.db, *d.provider, d.tee.get(), d.clock);
 
   // Runs a previous process left behind are interrupted, with their event.
@@ -303,6 +335,16 @@ void Daemon::stop() {
   }
   spdlog::info("engine stopped");
 }
+
+Result<std::string> Daemon::run_now(const std::string& universe) {
+  auto req = impl_->dispatcher->make_request(universe, {}, {kAllPhases.begin(), kAllPhases.end()});
+  if (!req) return fail(req.error());
+  auto started = impl_->runs->start(std::move(req).value(), /*skip_market_check=*/true);
+  if (!started) return fail(started.error().code, started.error().message);
+  return started->run_id;
+}
+
+std::size_t Daemon::run_count() { return impl_->db->list_runs({}).size(); }
 
 unsigned short Daemon::http_port() const { return impl_->http ? impl_->http->port() : 0; }
 storage::Storage& Daemon::storage() { return *impl_->db; }

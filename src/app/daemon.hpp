@@ -37,6 +37,11 @@ class Daemon {
   storage::Storage& storage();
   /// Blocks until no run is active.
   void wait_idle();
+  /// Starts a manual run of `universe` now (no market check), as a trigger
+  /// command would. Returns the run id.
+  Result<std::string> run_now(const std::string& universe);
+  /// Number of runs in the history.
+  std::size_t run_count();
 
   struct Impl;
 

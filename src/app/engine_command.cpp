@@ -51,12 +51,18 @@ sigset_t block_stop_signals() {
   return set;
 }
 
-int serve(const EngineConfig& cfg, const sigset_t& signals) {
+int serve(const EngineConfig& cfg, const sigset_t& signals, bool first_run = false) {
   Daemon daemon(cfg);
   if (auto st = daemon.start(); !st) {
     std::cerr << "error: " << st.error().code << ": " << st.error().message << "\n";
     daemon.stop();
     return 1;
+  }
+  // A fresh installation has no data: process the default universe once so
+  // there is something to look at.
+  if (first_run && daemon.run_count() == 0) {
+    if (auto id = daemon.run_now(cfg.universe); !id)
+      spdlog::warn("first run not started: {}", id.error().message);
   }
   int sig = 0;
   sigwait(&signals, &sig);
@@ -139,7 +145,8 @@ void add_up_command(CLI::App& app, int& exit_code) {
               << "  Try:      tickstock ctl --redis " << mask_url(cfg->redis_url)
               << " trigger --skip-market-check --wait\n"
               << "Ctrl-C stops everything." << std::endl;
-    exit_code = serve(*cfg, signals);
+    cfg->console_progress = true;
+    exit_code = serve(*cfg, signals, /*first_run=*/true);
     if (redis) redis->stop();
   });
 }

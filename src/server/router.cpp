@@ -3,9 +3,10 @@
 #include <spdlog/spdlog.h>
 
 #include <algorithm>
-#include <array>
+#include <cctype>
 #include <chrono>
 #include <exception>
+#include <optional>
 
 #include "core/uuid.hpp"
 
