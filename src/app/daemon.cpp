@@ -79,12 +79,12 @@ class ProgressLogger final : public engine::RunObserver {
     if (u.phase == phase_ && quarter == quarter_) return;
     phase_ = u.phase;
     quarter_ = quarter;
-    spdlog::info("  {:<10} {:5.1f}%  {}/{} symbols, {} failed", to_string(u.phase), u.percent, u.completed, u.total,
-                 u.failed);
+    spdlog::info("  {:<10} {:5.1f}%  {}/{} symbols, {} failed", to_string(u.phase), u.percent, u.completed,
+                 u.total, u.failed);
   }
   void on_phase_completed(const storage::RunRecord&, const storage::PhaseSummary& s) override {
-    spdlog::info("  {:<10} {}: {} ok, {} failed, {} records in {:.2f}s", to_string(s.phase), s.status, s.processed,
-                 s.failed, s.count, s.duration_seconds);
+    spdlog::info("  {:<10} {}: {} ok, {} failed, {} records in {:.2f}s", to_string(s.phase), s.status,
+                 s.processed, s.failed, s.count, s.duration_seconds);
   }
   void on_run_finished(const storage::RunRecord& r) override {
     spdlog::info("run {} {} in {:.2f}s: {} bars imported, {} indicator values, {} patterns", r.run_id,

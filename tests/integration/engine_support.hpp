@@ -53,8 +53,10 @@ class Listener {
       messages_.push_back(m);
     });
     if (!sub_->start().get()) throw std::runtime_error("listener cannot connect");
-    if (!channels.empty()) bus::as_future<Ok>([&](auto cb) { sub_->subscribe(channels, cb); }).get();
-    if (!patterns.empty()) bus::as_future<Ok>([&](auto cb) { sub_->psubscribe(patterns, cb); }).get();
+    if (!channels.empty() && !bus::as_future<Ok>([&](auto cb) { sub_->subscribe(channels, cb); }).get())
+      throw std::runtime_error("listener cannot subscribe");
+    if (!patterns.empty() && !bus::as_future<Ok>([&](auto cb) { sub_->psubscribe(patterns, cb); }).get())
+      throw std::runtime_error("listener cannot psubscribe");
   }
   ~Listener() { sub_->close(); }
   std::vector<bus::Message> messages() const {

@@ -22,11 +22,6 @@ constexpr const char* kSeedTrigger = R"({
     "timestamp": "2025-09-26T16:00:00Z"
 })";
 
-std::string rank_key(protocol::Event e) {
-  const auto& i = protocol::info(e);
-  return std::string(i.channel);
-}
-
 /// Phase order index of an event (processing_started first, terminal last).
 int phase_rank(const protocol::Envelope& e) {
   const std::string name(protocol::to_string(e.event));
@@ -209,9 +204,11 @@ TEST_F(EngineTest, CancelEndsTheRunCancelledAndKeepsFinishedResults) {
   // The cancelled run's finished symbols are stored in full.
   const auto ok = daemon_->storage().run_outcomes(run_id, false);
   EXPECT_FALSE(ok.empty());
-  for (const auto& o : ok)
-    if (o.phase == Phase::import && o.status == "ok")
+  for (const auto& o : ok) {
+    if (o.phase == Phase::import && o.status == "ok") {
       EXPECT_TRUE(daemon_->storage().last_bar_date(Symbol::parse(o.symbol).value(), Timeframe::daily));
+    }
+  }
 }
 
 TEST_F(EngineTest, AConsumerResumingFromItsLastStreamIdMissesNothing) {
