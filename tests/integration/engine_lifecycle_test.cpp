@@ -6,9 +6,11 @@
 #include <unistd.h>
 
 #include <fstream>
+#include <set>
 
 #include "engine_support.hpp"
 #include "ingest/provider.hpp"
+#include "server/http_client.hpp"
 
 namespace ts::testing {
 namespace {
@@ -175,6 +177,77 @@ TEST_F(SigtermTest, SigtermInterruptsTheActiveRunAndFlushesItsEvents) {
       interrupted_event = true;
   }
   EXPECT_TRUE(interrupted_event);
+}
+
+}  // namespace
+}  // namespace ts::testing
+
+namespace ts::testing {
+namespace {
+
+class RedisOutageTest : public bus::testing::RedisFixture {};
+
+TEST_F(RedisOutageTest, EventsOfARunDuringAnOutageArePublishedInOrderAfterReconnecting) {
+  TempDir dir;
+  app::EngineConfig c;
+  c.redis_url = url().str();
+  c.db_url = "sqlite:" + dir.str("engine.db");
+  c.http = "127.0.0.1:0";
+  c.scheduler = false;
+  c.heartbeat_ms = 60000;
+  app::Daemon engine(c);
+  ASSERT_TRUE(engine.start());
+  server().stop(/*hard=*/true);  // Redis gone; the HTTP API still works
+  const std::string base = "http://127.0.0.1:" + std::to_string(engine.http_port());
+  auto r = server::http_request("POST", base + "/api/processing/trigger-manual",
+                                R"({"symbols":["AAPL","KO"],"skip_market_check":true,"run_id":"outage"})", {},
+                                std::chrono::seconds(10));
+  ASSERT_TRUE(r) << r.error().message;
+  ASSERT_EQ(r->status, 200) << r->body;
+  engine.wait_idle();
+  EXPECT_EQ(engine.storage().get_run("outage")->status, RunStatus::completed);
+  ASSERT_TRUE(server().restart());
+  auto client = sync();
+  std::vector<protocol::Envelope> events;
+  ASSERT_TRUE(bus::testing::wait_for(
+      [&] {
+        events.clear();
+        auto entries = client.xrange(std::string(protocol::kStreamKey));
+        if (!entries) return false;
+        for (const auto& e : *entries) {
+          auto env = protocol::decode_event(e.payload);
+          if (env && env->payload.value("run_id", "") == "outage") events.push_back(std::move(env).value());
+        }
+        return !events.empty() && events.back().event == protocol::Event::processing_completed;
+      },
+      std::chrono::seconds(60)));
+  std::set<std::string> ids;
+  for (std::size_t i = 0; i < events.size(); ++i) {
+    EXPECT_EQ(events[i].seq, i + 1);
+    EXPECT_TRUE(ids.insert(events[i].id).second);
+  }
+  EXPECT_EQ(events.front().event, protocol::Event::processing_started);
+  engine.stop();
+}
+
+TEST(EngineStartup, FailsFastWhenRedisOrTheDatabaseIsUnreachable) {
+  TempDir dir;
+  app::EngineConfig c;
+  c.redis_url = "redis://127.0.0.1:1/0";  // nothing listens on port 1
+  c.db_url = "sqlite:" + dir.str("engine.db");
+  c.http = "off";
+  {
+    app::Daemon engine(c);
+    const auto st = engine.start();
+    ASSERT_FALSE(st);
+    EXPECT_EQ(st.error().code, "REDIS_UNAVAILABLE");
+    EXPECT_NE(st.error().message.find("127.0.0.1:1"), std::string::npos) << st.error().message;
+  }
+  c.db_url = "postgresql://nobody@127.0.0.1/none";
+  app::Daemon engine(c);
+  const auto st = engine.start();
+  ASSERT_FALSE(st);
+  EXPECT_EQ(st.error().code, "DATABASE_UNAVAILABLE");
 }
 
 }  // namespace
