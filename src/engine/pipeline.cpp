@@ -30,7 +30,6 @@ double seconds_since(Clock::time_point t0) {
 /// Result of one symbol in one phase, before it is recorded.
 struct SymbolResult {
   bool ok = true;
-  bool skipped = false;
   std::string error_code, message;
   long long count = 0;
 };
@@ -201,9 +200,9 @@ class Runner {
         try {
           r = process(phase, sym, scratch);
         } catch (const storage::StorageError& e) {
-          r = {false, false, "STORAGE_FAILED", e.what(), 0};
+          r = {false, "STORAGE_FAILED", e.what(), 0};
         } catch (const std::exception& e) {
-          r = {false, false, "INTERNAL", e.what(), 0};
+          r = {false, "INTERNAL", e.what(), 0};
         }
         const double ms = std::chrono::duration<double, std::milli>(Clock::now() - ts).count();
         if (!r.ok) {
@@ -301,7 +300,7 @@ class Runner {
     if (!req_.full && !backfill) fr.after = last;
     auto bars = provider_.fetch(fr);
     if (!bars)
-      return {false, false, std::string(ingest::to_string(bars.error().code)), bars.error().message, 0};
+      return {false, std::string(ingest::to_string(bars.error().code)), bars.error().message, 0};
     long long added = 0;
     bool earlier = false;
     for (const TradingDate d : bars->date) {
@@ -310,7 +309,7 @@ class Runner {
       added += req_.full || !first || before || d > *last;
     }
     db_.commit_import(sym, bars->view(), ok_outcome(Phase::import, sym), earlier);
-    return {true, false, "", "", added};
+    return {true, "", "", added};
   }
 
   /// First daily date this phase has not yet processed, or nullopt when the
@@ -327,7 +326,7 @@ class Runner {
 
   SymbolResult do_cache_sync(const Symbol& sym) {
     const BarSeries daily = db_.load_bars(sym, Timeframe::daily);
-    if (daily.empty()) return {false, false, "SYMBOL_NOT_FOUND", "no daily bars stored for " + sym.str(), 0};
+    if (daily.empty()) return {false, "SYMBOL_NOT_FOUND", "no daily bars stored for " + sym.str(), 0};
     const auto d1 = first_new_date(sym, Phase::cache_sync, daily);
     if (!d1) {
       db_.record_outcome(ok_outcome(Phase::cache_sync, sym));
@@ -342,12 +341,12 @@ class Runner {
     const SeriesView w = weekly.view().tail_from(first_at_or_after(weekly.date, week_start(*d1)));
     const SeriesView m = monthly.view().tail_from(first_at_or_after(monthly.date, month_start(*d1)));
     db_.commit_resampled(sym, w, m, daily.date.back(), ok_outcome(Phase::cache_sync, sym));
-    return {true, false, "", "", static_cast<long long>(w.size() + m.size())};
+    return {true, "", "", static_cast<long long>(w.size() + m.size())};
   }
 
   SymbolResult do_indicators(const Symbol& sym, WorkerScratch& scratch) {
     const BarSeries daily = db_.load_bars(sym, Timeframe::daily);
-    if (daily.empty()) return {false, false, "SYMBOL_NOT_FOUND", "no daily bars stored for " + sym.str(), 0};
+    if (daily.empty()) return {false, "SYMBOL_NOT_FOUND", "no daily bars stored for " + sym.str(), 0};
     const auto d1 = first_new_date(sym, Phase::indicators, daily);
     if (!d1) {
       db_.record_outcome(ok_outcome(Phase::indicators, sym));
@@ -379,12 +378,12 @@ class Runner {
     db_.commit_indicators(sym, groups, daily.date.back(), ok_outcome(Phase::indicators, sym));
     if (req_.publish_indicator_values && rows > 0)
       notify_serialised([&](RunObserver& o) { o.on_indicator_values(rec_, sym, groups); });
-    return {true, false, "", "", rows};
+    return {true, "", "", rows};
   }
 
   SymbolResult do_patterns(const Symbol& sym, WorkerScratch& scratch) {
     const BarSeries daily = db_.load_bars(sym, Timeframe::daily);
-    if (daily.empty()) return {false, false, "SYMBOL_NOT_FOUND", "no daily bars stored for " + sym.str(), 0};
+    if (daily.empty()) return {false, "SYMBOL_NOT_FOUND", "no daily bars stored for " + sym.str(), 0};
     const auto d1 = first_new_date(sym, Phase::patterns, daily);
     if (!d1) {
       db_.record_outcome(ok_outcome(Phase::patterns, sym));
@@ -406,7 +405,7 @@ class Runner {
     db_.commit_patterns(sym, Timeframe::daily, rows, daily.date.back(), ok_outcome(Phase::patterns, sym));
     if (!rows.empty())
       notify_serialised([&](RunObserver& o) { o.on_detections(rec_, sym, Timeframe::daily, rows); });
-    return {true, false, "", "", static_cast<long long>(rows.size())};
+    return {true, "", "", static_cast<long long>(rows.size())};
   }
 
   RunStatus final_status() const {

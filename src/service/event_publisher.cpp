@@ -104,6 +104,10 @@ std::string EventPublisher::publish_locked(Event e, nlohmann::json payload, std:
 }
 
 void EventPublisher::write_snapshot_locked() {
+  {
+    std::lock_guard lk(stream_mu_);
+    snap_.last_stream_id = last_stream_id_;
+  }
   snap_.uptime_seconds = uptime_seconds();
   snap_.updated_at = protocol::format_timestamp(clock_());
   if (!client_) return;
@@ -305,6 +309,10 @@ void EventPublisher::set_state(protocol::EngineState s) {
 protocol::StatusSnapshot EventPublisher::snapshot() const {
   std::lock_guard lock(mu_);
   auto s = snap_;
+  {
+    std::lock_guard lk(stream_mu_);
+    s.last_stream_id = last_stream_id_;
+  }
   s.uptime_seconds = uptime_seconds();
   s.updated_at = protocol::format_timestamp(clock_());
   return s;

@@ -88,6 +88,9 @@ class EventPublisher final : public engine::RunObserver {
   protocol::StatusSnapshot snap_;
   std::map<int, std::chrono::steady_clock::time_point> last_progress_;  // by phase
   PublisherStats stats_;
+  // The stream id of the last stored event, set from the bus thread. Lock order: mu_ before stream_mu_.
+  mutable std::mutex stream_mu_;
+  std::string last_stream_id_;
 };
 
 /// Converters shared with the command dispatcher.
