@@ -8,6 +8,7 @@
 #include <nlohmann/json.hpp>
 
 #include "app/commands.hpp"
+#include "app/providers.hpp"
 #include "app/run_report.hpp"
 #include "engine/pipeline.hpp"
 
@@ -92,7 +93,7 @@ int do_run(const RunOptions& o) {
     std::cerr << "error: " << req.error().message << "\n";
     return 2;
   }
-  auto provider = ingest::make_provider(o.provider);
+  auto provider = make_any_provider(o.provider);
   if (!provider) {
     std::cerr << "error: " << provider.error().message << "\n";
     return 2;
@@ -143,7 +144,8 @@ void add_run_command(CLI::App& app, int& exit_code) {
   auto* cmd = app.add_subcommand(
       "run", "Run the processing pipeline once (import, cache_sync, indicators, patterns)");
   cmd->add_option("--db", opts->db, "Database URL (sqlite:PATH)")->capture_default_str();
-  cmd->add_option("--provider", opts->provider, "Bar provider: synthetic[:seed=N] | csv:DIR")
+  cmd->add_option("--provider", opts->provider,
+                  "Bar provider: synthetic[:seed=N] | csv:DIR | massive[:base=URL,rpm=N]")
       ->capture_default_str();
   auto* u = cmd->add_option("--universe", opts->universe,
                             "Built-in universe: dow30, nasdaq100, sp500 (default dow30)");

@@ -16,12 +16,13 @@ struct ImportErrorName {
   std::string_view name;
 };
 
-constexpr std::array<ImportErrorName, 5> kImportErrorNames{{
+constexpr std::array<ImportErrorName, 6> kImportErrorNames{{
     {ImportError::symbol_not_found, "SYMBOL_NOT_FOUND"},
     {ImportError::bad_data, "BAD_DATA"},
     {ImportError::network_timeout, "NETWORK_TIMEOUT"},
     {ImportError::api_rate_limit, "API_RATE_LIMIT"},
     {ImportError::storage_failed, "STORAGE_FAILED"},
+    {ImportError::api_key_invalid, "API_KEY_INVALID"},
 }};
 
 using ProviderResult = Result<std::unique_ptr<BarProvider>>;

@@ -20,7 +20,8 @@ enum class ImportError : unsigned char {
   bad_data,
   network_timeout,
   api_rate_limit,
-  storage_failed
+  storage_failed,
+  api_key_invalid  // 401/403 from a vendor: no other symbol can succeed either
 };
 std::string_view to_string(ImportError e);  // "SYMBOL_NOT_FOUND", "BAD_DATA", ...
 

@@ -1,5 +1,5 @@
-// Directional movement: PLUS_DI, MINUS_DI, ADX. One Wilder-smoothed state
-// (+DM, -DM, TR) shared by the three, updated in TA-Lib's operation order.
+// Directional movement: PLUS_DI, MINUS_DI, ADX, ADXR, DX, PLUS_DM, MINUS_DM.
+// One Wilder-smoothed state (+DM, -DM, TR) shared by them, updated in TA-Lib's operation order.
 #include <cmath>
 #include <cstddef>
 
@@ -126,13 +126,16 @@ inline bool adx_dx(const AdxState& st, double& dx) {
 
 }  // namespace
 
+namespace {
+
 // ADX: DX summed over bars period .. 2*period-1 and averaged, then Wilder
 // smoothing. Bars whose TR or (+DI + -DI) is ~0 leave the ADX unchanged.
-int adx(In high, In low, In close, int period, Out out) {
+// Calls sink(i, adx) for every bar from the lookback on.
+template <class Sink>
+int adx_impl(In high, In low, In close, int period, Sink sink) {
   const size_t n = high.size();
   const size_t lb = static_cast<size_t>(2 * period - 1);
   if (n <= lb) return static_cast<int>(n);
-  double* o = out.data();
   Dm dm(high.data(), low.data(), close.data());
   const size_t per = static_cast<size_t>(period);
   const double p = period;
@@ -147,14 +150,108 @@ int adx(In high, In low, In close, int period, Out out) {
     if (adx_dx(st, dx)) sum_dx += dx;
   }
   double adx_v = sum_dx / p;
-  o[lb] = adx_v;
+  sink(lb, adx_v);
   for (size_t i = lb + 1; i < n; ++i) {
     adx_smooth(dm, st, i, pv, p);
     double dx;
     if (adx_dx(st, dx)) adx_v = ((adx_v * pm1) + dx) / p;
-    o[i] = adx_v;
+    sink(i, adx_v);
   }
   return static_cast<int>(lb);
+}
+
+}  // namespace
+
+int adx(In high, In low, In close, int period, Out out) {
+  double* o = out.data();
+  return adx_impl(high, low, close, period, [o](size_t i, double v) { o[i] = v; });
+}
+
+int adxr_lookback(int period) { return adx_lookback(period) + period - 1; }
+// ADXR[i] = (ADX[i] + ADX[i - (period-1)]) / 2; the last period-1 ADX values
+// wait in a ring (on the stack up to 512 bars).
+int adxr(In high, In low, In close, int period, Out out) {
+  const size_t n = high.size();
+  const size_t lb = static_cast<size_t>(adxr_lookback(period));
+  if (n <= lb) return static_cast<int>(n);
+  const size_t lag = static_cast<size_t>(period - 1);
+  detail::Ring ring(lag);
+  double* r = ring.data();
+  size_t pos = 0;
+  double* o = out.data();
+  adx_impl(high, low, close, period, [&](size_t i, double v) {
+    if (i >= lb) o[i] = (v + r[pos]) / 2.0;
+    r[pos] = v;
+    pos = pos + 1 == lag ? 0 : pos + 1;
+  });
+  return static_cast<int>(lb);
+}
+
+int dx_lookback(int period) { return period; }
+int dx(In high, In low, In close, int period, Out out) {
+  const size_t n = high.size();
+  const size_t lb = static_cast<size_t>(period);
+  if (n <= lb) return static_cast<int>(n);
+  double* o = out.data();
+  Dm dm(high.data(), low.data(), close.data());
+  const double p = period;
+  for (size_t i = 1; i < lb; ++i) dm.accumulate(i);
+  double last = 0.0;
+  for (size_t i = lb; i < n; ++i) {
+    dm.smooth(i, p);
+    if (!detail::is_zero(dm.tr)) {
+      const double minus_di = 100.0 * (dm.minus_dm / dm.tr);
+      const double plus_di = 100.0 * (dm.plus_dm / dm.tr);
+      const double s = minus_di + plus_di;
+      if (!detail::is_zero(s)) last = 100.0 * (std::fabs(minus_di - plus_di) / s);
+    }
+    o[i] = last;  // TA-Lib repeats the previous DX (0 on the first bar)
+  }
+  return static_cast<int>(lb);
+}
+
+namespace {
+// PLUS_DM / MINUS_DM: the sum of the first period-1 moves, then Wilder
+// smoothing; period 1 gives each bar's raw move.
+template <bool Plus>
+int directional_movement(In high, In low, int period, Out out) {
+  const size_t n = high.size();
+  const size_t lb = period > 1 ? static_cast<size_t>(period - 1) : 1;
+  if (n <= lb) return static_cast<int>(n);
+  double prev_high = high[0];
+  double prev_low = low[0];
+  auto move = [&](size_t i) {
+    const double diff_p = high[i] - prev_high;
+    const double diff_m = prev_low - low[i];
+    prev_high = high[i];
+    prev_low = low[i];
+    if (Plus) return (diff_p > 0 && diff_p > diff_m) ? diff_p : 0.0;
+    return (diff_m > 0 && diff_p < diff_m) ? diff_m : 0.0;
+  };
+  if (period <= 1) {
+    for (size_t i = 1; i < n; ++i) out[i] = move(i);
+    return 1;
+  }
+  const double p = period;
+  double acc = 0.0;
+  for (size_t i = 1; i <= lb; ++i) acc += move(i);
+  out[lb] = acc;
+  for (size_t i = lb + 1; i < n; ++i) {
+    const double m = move(i);
+    acc = m != 0.0 ? acc - (acc / p) + m : acc - (acc / p);
+    out[i] = acc;
+  }
+  return static_cast<int>(lb);
+}
+}  // namespace
+
+int plus_dm_lookback(int period) { return period > 1 ? period - 1 : 1; }
+int plus_dm(In high, In low, int period, Out out) {
+  return directional_movement<true>(high, low, period, out);
+}
+int minus_dm_lookback(int period) { return period > 1 ? period - 1 : 1; }
+int minus_dm(In high, In low, int period, Out out) {
+  return directional_movement<false>(high, low, period, out);
 }
 
 }  // namespace ts::ta

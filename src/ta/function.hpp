@@ -91,7 +91,9 @@ Result<Call> make_call(std::string_view name, std::span<const std::pair<std::str
 /// Runs a call over inputs; outputs must hold spec->outputs.size() columns of
 /// at least in.size values. Cells before the returned begin index are set to
 /// NaN; returns the begin index (== lookback, or in.size when too short).
-/// An unbound real0 reads close (TA-Lib's default for inReal). Throws
+/// An unbound real0 reads close (TA-Lib's default for inReal); for functions
+/// with two real inputs an unbound real1 reads low and an unbound real0 high
+/// (TA-Lib's abstract-interface defaults for inReal0/inReal1). Throws
 /// std::invalid_argument when a needed column is shorter than in.size or the
 /// output count is wrong (caller bugs, not data errors).
 int run(const Call& call, const Inputs& in, std::span<const std::span<double>> outputs);

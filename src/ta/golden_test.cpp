@@ -166,7 +166,13 @@ TEST(GoldenCoverage, EveryIndicatorHasGoldens) {
   for (const auto& f : registry()) {
     if (f.group == "Pattern Recognition") continue;  // covered by the candle goldens
     const auto& inputs = inputs_by_function[std::string(f.name)];
-    EXPECT_TRUE(inputs.count("edge")) << f.name << " has no golden on the edge series";
+    // EXP, COSH and SINH overflow to infinity on the edge series' 2.5e6 price
+    // level; a golden cell cannot hold infinity, so they are checked on the
+    // random walk only.
+    const bool overflows = f.name == "EXP" || f.name == "COSH" || f.name == "SINH";
+    if (!overflows) {
+      EXPECT_TRUE(inputs.count("edge")) << f.name << " has no golden on the edge series";
+    }
     if (!std::string_view(f.name).starts_with("PIVOTS")) {
       EXPECT_TRUE(inputs.count("random_walk")) << f.name << " has no golden on the random walk";
     }

@@ -29,15 +29,29 @@ int atr(In high, In low, In close, int period, Out out);
 // Kernels that keep a window (STOCH, WILLR, CCI, MFI) hold it on the stack up
 // to 512 bars; longer periods make one heap allocation per call.
 
-/// TA_MA restricted to the implemented types: matype 0 = SMA, 1 = EMA.
-/// Period 1 copies the input (lookback 0), like TA-Lib.
-inline constexpr int kMaxMaType = 1;
+/// TA_MA: 0 = SMA, 1 = EMA, 2 = WMA, 3 = DEMA, 4 = TEMA, 5 = TRIMA, 6 = KAMA,
+/// 7 = MAMA (fast limit 0.5, slow limit 0.05, period ignored), 8 = T3
+/// (vfactor 0.7). Period 1 copies the input (lookback 0), like TA-Lib.
+inline constexpr int kMaxMaType = 8;
+/// STOCH, STOCHF, STOCHRSI, APO and PPO smooth with a streaming MA that
+/// implements SMA and EMA only.
+inline constexpr int kMaxStreamMaType = 1;
 int ma_lookback(int period, int matype);
 int ma(In real, int period, int matype, Out out);
-/// BBANDS with a choice of middle band (matype 0 SMA, 1 EMA). The deviation is
+/// BBANDS with a choice of middle band (any matype of ma()). The deviation is
 /// always the population stddev over the last `period` values, as in TA-Lib.
 int bbands_ma(In real, int period, double nbdevup, double nbdevdn, int matype, Out upper, Out middle,
               Out lower);
+int wma_lookback(int period);
+int wma(In real, int period, Out out);
+int dema_lookback(int period);
+int dema(In real, int period, Out out);
+int tema_lookback(int period);
+int tema(In real, int period, Out out);
+int trima_lookback(int period);
+int trima(In real, int period, Out out);
+int kama_lookback(int period);
+int kama(In real, int period, Out out);
 int trange_lookback();
 int trange(In high, In low, In close, Out out);
 int stoch_lookback(int fastk_period, int slowk_period, int slowk_matype, int slowd_period, int slowd_matype);
@@ -76,5 +90,145 @@ struct PivotOut {
 int pivots_lookback();
 int pivots(In high, In low, In close, const PivotOut& out);
 int pivots_fib(In high, In low, In close, const PivotOut& out);
+
+// ---- First slice of the remaining TA-Lib functions (issue 5) ---------------
+// Price transforms (lookback 0).
+int avgprice(In open, In high, In low, In close, Out out);
+int medprice(In high, In low, Out out);
+int typprice(In high, In low, In close, Out out);
+int wclprice(In high, In low, In close, Out out);
+/// Element-wise math transforms and operators (lookback 0).
+/// Outside a function's domain the result is NaN (ACOS/ASIN of |x| > 1, LN of
+/// x < 0, ...) and EXP/COSH/SINH overflow to infinity, exactly as TA-Lib's C calls.
+enum class MathFn : unsigned char {
+  acos,
+  asin,
+  atan,
+  ceil,
+  cos,
+  cosh,
+  exp,
+  floor,
+  ln,
+  log10,
+  sin,
+  sinh,
+  sqrt,
+  tan,
+  tanh
+};
+int math_transform(MathFn fn, In real, Out out);
+enum class MathOp : unsigned char { add, sub, mult, div };
+int math_operator(MathOp op, In real0, In real1, Out out);
+// Window statistics.
+int sum_lookback(int period);
+int sum(In real, int period, Out out);
+/// Lookback of MAX, MIN, MAXINDEX, MININDEX, MINMAX, MINMAXINDEX, MIDPOINT, MIDPRICE.
+int minmax_lookback(int period);
+int max(In real, int period, Out out);
+int min(In real, int period, Out out);
+/// Index outputs hold the absolute bar index (as a double) of the extreme.
+int maxindex(In real, int period, Out out);
+int minindex(In real, int period, Out out);
+int minmax(In real, int period, Out min_out, Out max_out);
+int minmaxindex(In real, int period, Out min_idx, Out max_idx);
+int midpoint(In real, int period, Out out);
+int midprice(In high, In low, int period, Out out);
+int var_lookback(int period);  // also STDDEV
+/// Population variance from running sums (TA-Lib ignores VAR's nbdev).
+int var(In real, int period, Out out);
+int stddev(In real, int period, double nbdev, Out out);
+enum class LinRegOut : unsigned char { value, slope, intercept, angle, forecast };
+int linearreg_lookback(int period);  // also TSF and the _SLOPE/_INTERCEPT/_ANGLE forms
+int linearreg(In real, int period, LinRegOut what, Out out);
+int correl_lookback(int period);
+int correl(In real0, In real1, int period, Out out);
+int beta_lookback(int period);
+int beta(In real0, In real1, int period, Out out);
+// Momentum and volume.
+enum class RocKind : unsigned char { mom, roc, rocp, rocr, rocr100 };
+int roc_lookback(int period);  // the whole family
+int roc_family(In real, int period, RocKind kind, Out out);
+int cmo_lookback(int period);
+int cmo(In real, int period, Out out);
+int bop(In open, In high, In low, In close, Out out);
+int aroon_lookback(int period);  // also AROONOSC
+int aroon(In high, In low, int period, Out down, Out up);
+int aroonosc(In high, In low, int period, Out out);
+int ad(In high, In low, In close, In volume, Out out);
+int adosc_lookback(int fast, int slow);
+int adosc(In high, In low, In close, In volume, int fast, int slow, Out out);
+int adxr_lookback(int period);
+int adxr(In high, In low, In close, int period, Out out);
+/// DX; bars whose TR or +DI + -DI is ~0 repeat the previous DX (0 at the start), as in TA-Lib.
+int dx_lookback(int period);
+int dx(In high, In low, In close, int period, Out out);
+/// Wilder-smoothed directional movement; the first output is the plain sum of
+/// period-1 moves. Period 1: each bar's raw move (lookback 1).
+int plus_dm_lookback(int period);
+int plus_dm(In high, In low, int period, Out out);
+int minus_dm_lookback(int period);
+int minus_dm(In high, In low, int period, Out out);
+/// STOCHF: fast %K and its MA (matype 0/1). STOCHRSI: STOCHF over RSI(period).
+int stochf_lookback(int fastk_period, int fastd_period, int fastd_matype);
+int stochf(In high, In low, In close, int fastk_period, int fastd_period, int fastd_matype, Out fastk,
+           Out fastd);
+int stochrsi_lookback(int period, int fastk_period, int fastd_period, int fastd_matype);
+int stochrsi(In real, int period, int fastk_period, int fastd_period, int fastd_matype, Out fastk, Out fastd);
+int macdfix_lookback(int signal);
+/// MACD 12/26 with TA-Lib's fixed smoothing factors 0.15 and 0.075.
+int macdfix(In real, int signal, Out macd, Out signal_line, Out hist);
+int macdext_lookback(int fast, int fast_matype, int slow, int slow_matype, int signal, int signal_matype);
+/// MACD with a choice of MA per line (matype 0/1, streamed).
+int macdext(In real, int fast, int fast_matype, int slow, int slow_matype, int signal, int signal_matype,
+            Out macd, Out signal_line, Out hist);
+int t3_lookback(int period);
+int t3(In real, int period, double vfactor, Out out);
+int accbands_lookback(int period);
+int accbands(In high, In low, In close, int period, Out upper, Out middle, Out lower);
+int avgdev_lookback(int period);
+int avgdev(In real, int period, Out out);
+int imi_lookback(int period);
+/// Intraday Momentum Index; NaN when every bar of the window is a doji (0/0), as in TA-Lib.
+int imi(In open, In close, int period, Out out);
+int trix_lookback(int period);
+int trix(In real, int period, Out out);
+int ultosc_lookback(int period1, int period2, int period3);
+int ultosc(In high, In low, In close, int period1, int period2, int period3, Out out);
+/// APO = MA(fast) - MA(slow); PPO = (MA(fast) - MA(slow)) / MA(slow) * 100.
+/// matype 0/1 (streamed); the periods are swapped when slow < fast, as in TA-Lib.
+int apo_lookback(int fast, int slow, int matype);  // also PPO
+int apo(In real, int fast, int slow, int matype, Out out);
+int ppo(In real, int fast, int slow, int matype, Out out);
+int sar_lookback();
+int sar(In high, In low, double acceleration, double maximum, Out out);
+struct SarExtParams {
+  double start_value = 0.0;  // 0: direction from bar 1's -DM; > 0 start long there; < 0 start short at |v|
+  double offset_on_reverse = 0.0;
+  double accel_init_long = 0.02, accel_long = 0.02, accel_max_long = 0.2;
+  double accel_init_short = 0.02, accel_short = 0.02, accel_max_short = 0.2;
+};
+/// SAREXT (lookback 1, like SAR): short positions are negative values.
+int sarext(In high, In low, const SarExtParams& params, Out out);
+// Hilbert-transform cycle indicators (lookback 32 or 63, as in TA-Lib).
+int ht_dcperiod_lookback();
+int ht_dcperiod(In real, Out out);
+int ht_phasor_lookback();
+int ht_phasor(In real, Out inphase, Out quadrature);
+int ht_dcphase_lookback();
+int ht_dcphase(In real, Out out);
+int ht_sine_lookback();
+int ht_sine(In real, Out sine, Out leadsine);
+int ht_trendline_lookback();
+int ht_trendline(In real, Out out);
+int ht_trendmode_lookback();
+/// 1 in a trend, 0 in a cycle (integer output).
+int ht_trendmode(In real, Out out);
+int mama_lookback();
+/// MAMA and FAMA; fama may be an empty span.
+int mama(In real, double fast_limit, double slow_limit, Out mama, Out fama);
+int natr_lookback(int period);
+/// ATR / close * 100 (0 when close is ~0); period 1 returns TRANGE, as TA-Lib does.
+int natr(In high, In low, In close, int period, Out out);
 
 }  // namespace ts::ta

@@ -1,4 +1,4 @@
-// Momentum: RSI, MACD, STOCH, WILLR, CCI, MFI.
+// Momentum: RSI, MACD, STOCH, STOCHF, STOCHRSI, WILLR, CCI, MFI.
 // Operation order follows TA-Lib's C code (see kernels.hpp).
 #include <algorithm>
 #include <cmath>
@@ -76,8 +76,9 @@ int macd_lookback(int fast, int slow, int signal) {
 // (slow - 1): the slow EMA seeded with the SMA of bars [0, slow), the fast EMA
 // with the SMA of the `fast` bars ending there. The signal is the EMA of the
 // MACD line seeded with the SMA of its first `signal` values.
-int macd(In real, int fast, int slow, int signal, Out macd_out, Out signal_out, Out hist_out) {
-  if (slow < fast) std::swap(fast, slow);
+namespace {
+int macd_impl(In real, int fast, int slow, int signal, double kf, double ks, Out macd_out, Out signal_out,
+              Out hist_out) {
   const size_t n = real.size();
   const size_t first = static_cast<size_t>(slow - 1);  // first bar with both EMAs
   const size_t lb = first + static_cast<size_t>(macd_signal_lookback(signal));
@@ -86,8 +87,6 @@ int macd(In real, int fast, int slow, int signal, Out macd_out, Out signal_out, 
   double* om = macd_out.data();
   double* os = signal_out.data();
   double* oh = hist_out.data();
-  const double ks = detail::per_to_k(slow);
-  const double kf = detail::per_to_k(fast);
   const double kg = detail::per_to_k(signal);
 
   double slow_sum = 0.0;
@@ -127,6 +126,61 @@ int macd(In real, int fast, int slow, int signal, Out macd_out, Out signal_out, 
     om[i] = m;
     os[i] = sig;
     oh[i] = m - sig;
+  }
+  return static_cast<int>(lb);
+}
+
+}  // namespace
+
+int macd(In real, int fast, int slow, int signal, Out macd_out, Out signal_out, Out hist_out) {
+  if (slow < fast) std::swap(fast, slow);
+  return macd_impl(real, fast, slow, signal, detail::per_to_k(fast), detail::per_to_k(slow), macd_out,
+                   signal_out, hist_out);
+}
+
+int macdfix_lookback(int signal) { return macd_lookback(12, 26, signal); }
+// TA-Lib's MACDFIX: periods 12 and 26 with the fixed factors 0.15 and 0.075
+// (not 2/(n+1)); the signal EMA uses 2/(signal+1).
+int macdfix(In real, int signal, Out macd_out, Out signal_out, Out hist_out) {
+  return macd_impl(real, 12, 26, signal, 0.15, 0.075, macd_out, signal_out, hist_out);
+}
+
+int macdext_lookback(int fast, int fast_matype, int slow, int slow_matype, int signal, int signal_matype) {
+  return std::max(ma_lookback(fast, fast_matype), ma_lookback(slow, slow_matype)) +
+         ma_lookback(signal, signal_matype);
+}
+// TA-Lib's MACDEXT: both MAs are computed from the longer lookback's bar, so
+// each one is seeded (EMA) lookback_largest - its_lookback bars in; the signal
+// is the MA of the MACD line from there. Streamed (matype 0/1).
+int macdext(In real, int fast, int fast_matype, int slow, int slow_matype, int signal, int signal_matype,
+            Out macd_out, Out signal_out, Out hist_out) {
+  if (slow < fast) {
+    std::swap(fast, slow);
+    std::swap(fast_matype, slow_matype);
+  }
+  const size_t n = real.size();
+  const int lb_fast = ma_lookback(fast, fast_matype);
+  const int lb_slow = ma_lookback(slow, slow_matype);
+  const int largest = std::max(lb_fast, lb_slow);
+  const size_t lb = static_cast<size_t>(largest + ma_lookback(signal, signal_matype));
+  if (n <= lb) return static_cast<int>(n);
+  const size_t fast_from = static_cast<size_t>(largest - lb_fast);
+  const size_t slow_from = static_cast<size_t>(largest - lb_slow);
+  detail::StreamMa fast_ma(fast, fast_matype);
+  detail::StreamMa slow_ma(slow, slow_matype);
+  detail::StreamMa signal_ma(signal, signal_matype);
+  for (size_t i = std::min(fast_from, slow_from); i < n; ++i) {
+    double f = 0.0;
+    double s = 0.0;
+    const bool fast_ready = i >= fast_from && fast_ma.push(real[i], f);
+    const bool slow_ready = i >= slow_from && slow_ma.push(real[i], s);
+    if (!fast_ready || !slow_ready) continue;
+    const double m = f - s;
+    double g;
+    if (!signal_ma.push(m, g)) continue;
+    macd_out[i] = m;
+    signal_out[i] = g;
+    hist_out[i] = m - g;
   }
   return static_cast<int>(lb);
 }
@@ -218,6 +272,129 @@ int stoch(In high, In low, In close, int fastk_period, int slowk_period, int slo
                                      });
   };
   if (!pass(false)) pass(true);
+  return static_cast<int>(lb);
+}
+
+int stochf_lookback(int fastk_period, int fastd_period, int fastd_matype) {
+  return (fastk_period - 1) + ma_lookback(fastd_period, fastd_matype);
+}
+
+// Fast %K as in STOCH; Fast %D = MA(fast %K), streamed like STOCH's MAs.
+int stochf(In high, In low, In close, int fastk_period, int fastd_period, int fastd_matype, Out fastk,
+           Out fastd) {
+  const size_t n = high.size();
+  const size_t lb = static_cast<size_t>(stochf_lookback(fastk_period, fastd_period, fastd_matype));
+  if (n <= lb) return static_cast<int>(n);
+  double* ok = fastk.data();
+  double* od = fastd.data();
+  auto pass = [&](bool exact_nan) {
+    detail::StreamMa dma(fastd_period, fastd_matype);
+    return window_oscillator<fast_k>(high.data(), low.data(), close.data(), n,
+                                     static_cast<size_t>(fastk_period), exact_nan,
+                                     [&](size_t b, size_t cnt, const double* fk) {
+                                       for (size_t k = 0; k < cnt; ++k) {
+                                         double d;
+                                         if (!dma.push(fk[k], d)) continue;
+                                         ok[b + k] = fk[k];
+                                         od[b + k] = d;
+                                       }
+                                     });
+  };
+  if (!pass(false)) pass(true);
+  return static_cast<int>(lb);
+}
+
+int stochrsi_lookback(int period, int fastk_period, int fastd_period, int fastd_matype) {
+  return rsi_lookback(period) + stochf_lookback(fastk_period, fastd_period, fastd_matype);
+}
+
+// STOCHF over the RSI series (TA-Lib: RSI into a buffer, then STOCHF with
+// high = low = close = RSI). The RSI is streamed with the same operations as
+// rsi(); the last fastk_period RSI values wait in a ring.
+int stochrsi(In real, int period, int fastk_period, int fastd_period, int fastd_matype, Out fastk,
+             Out fastd) {
+  const size_t n = real.size();
+  const size_t lb = static_cast<size_t>(stochrsi_lookback(period, fastk_period, fastd_period, fastd_matype));
+  if (n <= lb) return static_cast<int>(n);
+  const size_t rlb = static_cast<size_t>(period);
+  const double* x = real.data();
+  const double p = period;
+  const double pm1 = period - 1;
+  double gain = 0.0;
+  double loss = 0.0;
+  double prev = x[0];
+  for (size_t i = 1; i <= rlb; ++i) {
+    const double d = x[i] - prev;
+    prev = x[i];
+    const bool neg = d < 0;
+    loss -= neg ? d : 0.0;
+    gain += neg ? 0.0 : d;
+  }
+  loss /= p;
+  gain /= p;
+  const size_t k = static_cast<size_t>(fastk_period);
+  detail::Ring ring(k);
+  double* r = ring.data();
+  detail::StreamMa dma(fastd_period, fastd_matype);
+  // Window extremes over the ring with TA-Lib's index tracking (absolute bar
+  // indexes; slot = index % k).
+  std::ptrdiff_t lo_idx = -1;
+  std::ptrdiff_t hi_idx = -1;
+  double lowest = 0.0;
+  double highest = 0.0;
+  double* ok = fastk.data();
+  double* od = fastd.data();
+  for (size_t i = rlb; i < n; ++i) {
+    if (i > rlb) {
+      const double d = x[i] - prev;
+      prev = x[i];
+      const bool neg = d < 0;
+      loss *= pm1;
+      gain *= pm1;
+      loss -= neg ? d : 0.0;
+      gain += neg ? 0.0 : d;
+      loss /= p;
+      gain /= p;
+    }
+    const double s = gain + loss;
+    const double v = detail::is_zero(s) ? 0.0 : 100.0 * (gain / s);
+    r[i % k] = v;
+    if (i + 1 < rlb + k) continue;  // the first %K window is not full yet
+    const auto today = static_cast<std::ptrdiff_t>(i);
+    const std::ptrdiff_t trailing = today - static_cast<std::ptrdiff_t>(k) + 1;
+    auto at = [&](std::ptrdiff_t j) { return r[static_cast<size_t>(j) % k]; };
+    if (lo_idx < trailing) {
+      lo_idx = trailing;
+      lowest = at(trailing);
+      for (std::ptrdiff_t j = trailing + 1; j <= today; ++j) {
+        if (at(j) < lowest) {
+          lo_idx = j;
+          lowest = at(j);
+        }
+      }
+    } else if (v <= lowest) {
+      lo_idx = today;
+      lowest = v;
+    }
+    if (hi_idx < trailing) {
+      hi_idx = trailing;
+      highest = at(trailing);
+      for (std::ptrdiff_t j = trailing + 1; j <= today; ++j) {
+        if (at(j) > highest) {
+          hi_idx = j;
+          highest = at(j);
+        }
+      }
+    } else if (v >= highest) {
+      hi_idx = today;
+      highest = v;
+    }
+    const double fk = fast_k(highest, lowest, v);
+    double fd;
+    if (!dma.push(fk, fd)) continue;
+    ok[i] = fk;
+    od[i] = fd;
+  }
   return static_cast<int>(lb);
 }
 

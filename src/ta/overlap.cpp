@@ -1,4 +1,4 @@
-// Overlap studies: SMA, EMA, MA (SMA/EMA), BBANDS.
+// Overlap studies: SMA, EMA, MA (every implemented type), BBANDS.
 // Operation order follows TA-Lib's C code so results agree to the last bit
 // (the module is compiled with -ffp-contract=off).
 #include <cmath>
@@ -44,6 +44,43 @@ int ema_impl(const double* x, size_t n, int period, double k, double* out) {
   return static_cast<int>(lb);
 }
 
+/// BBANDS around a WMA/DEMA/TEMA/TRIMA/KAMA/MAMA/T3 middle band: TA-Lib computes the
+/// middle band with TA_MA and the deviation with TA_STDDEV (population, over
+/// the last `period` values, independent of the MA type).
+int bbands_other_ma(In real, int period, double nbdevup, double nbdevdn, int matype, Out upper, Out middle,
+                    Out lower) {
+  const size_t n = real.size();
+  const int begin = ma(real, period, matype, middle);
+  if (static_cast<size_t>(begin) >= n) return begin;
+  // TA_STDDEV starts its running sums at the first output's window, not at
+  // bar 0 (this matters for the rounding of long lookbacks such as TEMA's).
+  const size_t lb = static_cast<size_t>(period - 1);
+  const size_t first = static_cast<size_t>(begin);
+  const double p = period;
+  double total1 = 0.0;
+  double total2 = 0.0;
+  for (size_t i = first - lb; i < first; ++i) {
+    total1 += real[i];
+    total2 += real[i] * real[i];
+  }
+  for (size_t i = first; i < n; ++i) {
+    const double v = real[i];
+    total1 += v;
+    total2 += v * v;
+    const double mean1 = total1 / p;
+    double mean2 = total2 / p;
+    const double old = real[i - lb];
+    total1 -= old;
+    total2 -= old * old;
+    mean2 -= mean1 * mean1;
+    const double sd = detail::is_zero_or_neg(mean2) ? 0.0 : std::sqrt(mean2);
+    const double m = middle[i];
+    upper[i] = m + sd * nbdevup;
+    lower[i] = m - sd * nbdevdn;
+  }
+  return begin;
+}
+
 }  // namespace
 
 int sma_lookback(int period) { return period - 1; }
@@ -54,14 +91,49 @@ int ema(In real, int period, Out out) {
   return ema_impl(real.data(), real.size(), period, detail::per_to_k(period), out.data());
 }
 
-int ma_lookback(int period, int /*matype*/) { return period <= 1 ? 0 : period - 1; }
+int ma_lookback(int period, int matype) {
+  if (period <= 1) return 0;
+  switch (matype) {
+    case 3:
+      return dema_lookback(period);
+    case 4:
+      return tema_lookback(period);
+    case 6:
+      return kama_lookback(period);
+    case 7:
+      return mama_lookback();
+    case 8:
+      return t3_lookback(period);
+    default:  // SMA, EMA, WMA, TRIMA
+      return period - 1;
+  }
+}
 int ma(In real, int period, int matype, Out out) {
   const size_t n = real.size();
   if (period <= 1) {
     for (size_t i = 0; i < n; ++i) out[i] = real[i];
     return 0;
   }
-  return matype == 1 ? ema(real, period, out) : sma(real, period, out);
+  switch (matype) {
+    case 1:
+      return ema(real, period, out);
+    case 2:
+      return wma(real, period, out);
+    case 3:
+      return dema(real, period, out);
+    case 4:
+      return tema(real, period, out);
+    case 5:
+      return trima(real, period, out);
+    case 6:
+      return kama(real, period, out);
+    case 7:
+      return mama(real, 0.5, 0.05, out, {});
+    case 8:
+      return t3(real, period, 0.7, out);
+    default:
+      return sma(real, period, out);
+  }
 }
 
 int bbands_lookback(int period) { return period - 1; }
@@ -78,6 +150,7 @@ int bbands(In real, int period, double nbdevup, double nbdevdn, Out upper, Out m
 int bbands_ma(In real, int period, double nbdevup, double nbdevdn, int matype, Out upper, Out middle,
               Out lower) {
   const size_t n = real.size();
+  if (matype >= 2) return bbands_other_ma(real, period, nbdevup, nbdevdn, matype, upper, middle, lower);
   const size_t lb = static_cast<size_t>(period - 1);
   if (n <= lb) return static_cast<int>(n);
   const double* x = real.data();

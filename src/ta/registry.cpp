@@ -25,6 +25,10 @@ int as_int(double v) { return static_cast<int>(v); }
 /// inReal: the generic real column, falling back to close (TA-Lib's abstract
 /// interface default) when the caller did not bind real0.
 std::span<const double> real0(const Inputs& in) { return in.real0.empty() ? in.close : in.real0; }
+/// inReal0 / inReal1 of two-real functions: high and low unless bound (TA-Lib's
+/// abstract interface defaults).
+std::span<const double> pair0(const Inputs& in) { return in.real0.empty() ? in.high : in.real0; }
+std::span<const double> pair1(const Inputs& in) { return in.real1.empty() ? in.low : in.real1; }
 
 // ---- Shared table pieces ----------------------------------------------------
 
@@ -34,6 +38,9 @@ constexpr Input kHlcv[] = {Input::high, Input::low, Input::close, Input::volume}
 constexpr Input kRealVolume[] = {Input::real0, Input::volume};
 constexpr Input kVolume[] = {Input::volume};
 constexpr Input kOhlc[] = {Input::open, Input::high, Input::low, Input::close};
+constexpr Input kHl[] = {Input::high, Input::low};
+constexpr Input kOc[] = {Input::open, Input::close};
+constexpr Input kReal2[] = {Input::real0, Input::real1};
 
 constexpr OutputSpec kOutReal[] = {{"real", OutputKind::real}};
 constexpr OutputSpec kOutInteger[] = {{"integer", OutputKind::integer}};
@@ -42,6 +49,13 @@ constexpr OutputSpec kOutBands[] = {
 constexpr OutputSpec kOutMacd[] = {
     {"macd", OutputKind::real}, {"macdsignal", OutputKind::real}, {"macdhist", OutputKind::real}};
 constexpr OutputSpec kOutStoch[] = {{"slowk", OutputKind::real}, {"slowd", OutputKind::real}};
+constexpr OutputSpec kOutMinMax[] = {{"min", OutputKind::real}, {"max", OutputKind::real}};
+constexpr OutputSpec kOutMinMaxIndex[] = {{"minidx", OutputKind::integer}, {"maxidx", OutputKind::integer}};
+constexpr OutputSpec kOutAroon[] = {{"aroondown", OutputKind::real}, {"aroonup", OutputKind::real}};
+constexpr OutputSpec kOutFast[] = {{"fastk", OutputKind::real}, {"fastd", OutputKind::real}};
+constexpr OutputSpec kOutPhasor[] = {{"inphase", OutputKind::real}, {"quadrature", OutputKind::real}};
+constexpr OutputSpec kOutSine[] = {{"sine", OutputKind::real}, {"leadsine", OutputKind::real}};
+constexpr OutputSpec kOutMama[] = {{"mama", OutputKind::real}, {"fama", OutputKind::real}};
 constexpr OutputSpec kOutPivots[] = {
     {"pp", OutputKind::real}, {"r1", OutputKind::real}, {"r2", OutputKind::real}, {"r3", OutputKind::real},
     {"s1", OutputKind::real}, {"s2", OutputKind::real}, {"s3", OutputKind::real}};
@@ -49,7 +63,9 @@ constexpr OutputSpec kOutPivots[] = {
 constexpr double kMaxPeriod = 100000;
 constexpr double kRealLimit = 3e37;  // TA-Lib's TA_REAL_MIN/MAX for real options
 constexpr std::string_view kPeriodHelp = "Number of periods";
-constexpr std::string_view kMaTypeHelp = "Moving average type: 0=SMA, 1=EMA";
+constexpr std::string_view kMaTypeHelp =
+    "Moving average type: 0=SMA, 1=EMA, 2=WMA, 3=DEMA, 4=TEMA, 5=TRIMA, 6=KAMA, 7=MAMA, 8=T3";
+constexpr std::string_view kStreamMaTypeHelp = "Moving average type: 0=SMA, 1=EMA";
 
 template <int Default, int Min>
 constexpr OptionSpec period_option() {
@@ -59,11 +75,41 @@ constexpr OptionSpec kPeriod30[] = {period_option<30, 2>()};
 constexpr OptionSpec kPeriod14[] = {period_option<14, 2>()};
 constexpr OptionSpec kPeriod14Min1[] = {period_option<14, 1>()};
 constexpr OptionSpec kPeriod20[] = {period_option<20, 1>()};
+constexpr OptionSpec kMaOptions[] = {period_option<30, 1>(),
+                                     {"matype", OptionType::matype, 0, 0, kMaxMaType, kMaTypeHelp}};
+constexpr OptionSpec kPeriod20Min2[] = {period_option<20, 2>()};
+constexpr OptionSpec kPeriod10Min1[] = {period_option<10, 1>()};
+constexpr OptionSpec kPeriod5Min1[] = {period_option<5, 1>()};
+constexpr OptionSpec kPeriod30Min1[] = {period_option<30, 1>()};
+constexpr OptionSpec kVarOptions[] = {period_option<5, 1>(),
+                                      {"nbdev", OptionType::real, 1, -kRealLimit, kRealLimit,
+                                       "Number of deviations (unused by VAR, as in TA-Lib)"}};
+constexpr OptionSpec kStddevOptions[] = {
+    period_option<5, 2>(),
+    {"nbdev", OptionType::real, 1, -kRealLimit, kRealLimit, "Multiplier of the standard deviation"}};
+constexpr OptionSpec kAdoscOptions[] = {
+    {"fastperiod", OptionType::integer, 3, 2, kMaxPeriod, "Number of periods of the fast EMA"},
+    {"slowperiod", OptionType::integer, 10, 2, kMaxPeriod, "Number of periods of the slow EMA"}};
 constexpr OptionSpec kMacdOptions[] = {
     {"fastperiod", OptionType::integer, 12, 2, kMaxPeriod, "Number of periods of the fast EMA"},
     {"slowperiod", OptionType::integer, 26, 2, kMaxPeriod, "Number of periods of the slow EMA"},
     {"signalperiod", OptionType::integer, 9, 1, kMaxPeriod,
      "EMA periods of the signal line; 1 = signal equals the MACD line (TA-Lib 0.6 misaligns this case)"}};
+constexpr OptionSpec kMacdFixOptions[] = {
+    {"signalperiod", OptionType::integer, 9, 1, kMaxPeriod,
+     "EMA periods of the signal line; 1 = signal equals the MACD line"}};
+constexpr OptionSpec kMacdExtOptions[] = {
+    {"fastperiod", OptionType::integer, 12, 2, kMaxPeriod, "Number of periods of the fast MA"},
+    {"fastmatype", OptionType::matype, 0, 0, kMaxStreamMaType, kStreamMaTypeHelp},
+    {"slowperiod", OptionType::integer, 26, 2, kMaxPeriod, "Number of periods of the slow MA"},
+    {"slowmatype", OptionType::matype, 0, 0, kMaxStreamMaType, kStreamMaTypeHelp},
+    {"signalperiod", OptionType::integer, 9, 1, kMaxPeriod, "Number of periods of the signal MA"},
+    {"signalmatype", OptionType::matype, 0, 0, kMaxStreamMaType, kStreamMaTypeHelp}};
+constexpr OptionSpec kT3Options[] = {period_option<5, 2>(),
+                                     {"vfactor", OptionType::real, 0.7, 0, 1, "Volume factor"}};
+constexpr OptionSpec kMamaOptions[] = {
+    {"fastlimit", OptionType::real, 0.5, 0.01, 0.99, "Upper limit of the adaptive factor"},
+    {"slowlimit", OptionType::real, 0.05, 0.01, 0.99, "Lower limit of the adaptive factor"}};
 constexpr OptionSpec kBbandsOptions[] = {
     period_option<5, 2>(),
     {"nbdevup", OptionType::real, 2, -kRealLimit, kRealLimit, "Deviation multiplier for the upper band"},
@@ -72,9 +118,42 @@ constexpr OptionSpec kBbandsOptions[] = {
 constexpr OptionSpec kStochOptions[] = {
     {"fastk_period", OptionType::integer, 5, 1, kMaxPeriod, "Periods of the fast %K window"},
     {"slowk_period", OptionType::integer, 3, 1, kMaxPeriod, "Smoothing of fast %K into slow %K"},
-    {"slowk_matype", OptionType::matype, 0, 0, kMaxMaType, kMaTypeHelp},
+    {"slowk_matype", OptionType::matype, 0, 0, kMaxStreamMaType, kStreamMaTypeHelp},
     {"slowd_period", OptionType::integer, 3, 1, kMaxPeriod, "Smoothing of slow %K into slow %D"},
-    {"slowd_matype", OptionType::matype, 0, 0, kMaxMaType, kMaTypeHelp}};
+    {"slowd_matype", OptionType::matype, 0, 0, kMaxStreamMaType, kStreamMaTypeHelp}};
+constexpr OptionSpec kStochfOptions[] = {
+    {"fastk_period", OptionType::integer, 5, 1, kMaxPeriod, "Periods of the fast %K window"},
+    {"fastd_period", OptionType::integer, 3, 1, kMaxPeriod, "Smoothing of fast %K into fast %D"},
+    {"fastd_matype", OptionType::matype, 0, 0, kMaxStreamMaType, kStreamMaTypeHelp}};
+constexpr OptionSpec kStochRsiOptions[] = {
+    period_option<14, 2>(),
+    {"fastk_period", OptionType::integer, 5, 1, kMaxPeriod, "Periods of the fast %K window over the RSI"},
+    {"fastd_period", OptionType::integer, 3, 1, kMaxPeriod, "Smoothing of fast %K into fast %D"},
+    {"fastd_matype", OptionType::matype, 0, 0, kMaxStreamMaType, kStreamMaTypeHelp}};
+constexpr OptionSpec kUltoscOptions[] = {
+    {"timeperiod1", OptionType::integer, 7, 1, kMaxPeriod, "Number of bars of the first (weight 4) window"},
+    {"timeperiod2", OptionType::integer, 14, 1, kMaxPeriod, "Number of bars of the second (weight 2) window"},
+    {"timeperiod3", OptionType::integer, 28, 1, kMaxPeriod, "Number of bars of the third (weight 1) window"}};
+constexpr OptionSpec kPoOptions[] = {
+    {"fastperiod", OptionType::integer, 12, 2, kMaxPeriod, "Number of periods of the fast MA"},
+    {"slowperiod", OptionType::integer, 26, 2, kMaxPeriod, "Number of periods of the slow MA"},
+    {"matype", OptionType::matype, 0, 0, kMaxStreamMaType, kStreamMaTypeHelp}};
+constexpr OptionSpec kSarOptions[] = {
+    {"acceleration", OptionType::real, 0.02, 0, kRealLimit, "Acceleration factor step and start"},
+    {"maximum", OptionType::real, 0.2, 0, kRealLimit, "Acceleration factor maximum"}};
+constexpr OptionSpec kSarExtOptions[] = {
+    {"startvalue", OptionType::real, 0, -kRealLimit, kRealLimit,
+     "Start value and direction: 0 = auto, > 0 long at that value, < 0 short at its absolute value"},
+    {"offsetonreverse", OptionType::real, 0, 0, kRealLimit,
+     "Percent offset added/removed to the SAR on reversal"},
+    {"accelerationinitlong", OptionType::real, 0.02, 0, kRealLimit,
+     "Acceleration factor initial value, long"},
+    {"accelerationlong", OptionType::real, 0.02, 0, kRealLimit, "Acceleration factor step, long"},
+    {"accelerationmaxlong", OptionType::real, 0.2, 0, kRealLimit, "Acceleration factor maximum, long"},
+    {"accelerationinitshort", OptionType::real, 0.02, 0, kRealLimit,
+     "Acceleration factor initial value, short"},
+    {"accelerationshort", OptionType::real, 0.02, 0, kRealLimit, "Acceleration factor step, short"},
+    {"accelerationmaxshort", OptionType::real, 0.2, 0, kRealLimit, "Acceleration factor maximum, short"}};
 constexpr OptionSpec kPenetration[] = {
     {"penetration", OptionType::real, 0.3, 0, kRealLimit, "Fraction of the first candle's body penetrated"}};
 
@@ -88,6 +167,10 @@ template <int (*Kernel)(In, In, In, int, Out)>
 int hlc_period(const Inputs& in, Opts o, Outs out) {
   return Kernel(in.high, in.low, in.close, as_int(o[0]), out[0]);
 }
+template <int (*Kernel)(In, In, int, Out)>
+int hl_period(const Inputs& in, Opts o, Outs out) {
+  return Kernel(in.high, in.low, as_int(o[0]), out[0]);
+}
 template <int (*Lookback)(int)>
 int period_lookback(Opts o) {
   return Lookback(as_int(o[0]));
@@ -97,6 +180,23 @@ int macd_lb(Opts o) { return macd_lookback(as_int(o[0]), as_int(o[1]), as_int(o[
 int macd_run(const Inputs& in, Opts o, Outs out) {
   return macd(real0(in), as_int(o[0]), as_int(o[1]), as_int(o[2]), out[0], out[1], out[2]);
 }
+int macdfix_lb(Opts o) { return macdfix_lookback(as_int(o[0])); }
+int macdfix_run(const Inputs& in, Opts o, Outs out) {
+  return macdfix(real0(in), as_int(o[0]), out[0], out[1], out[2]);
+}
+int macdext_lb(Opts o) {
+  return macdext_lookback(as_int(o[0]), as_int(o[1]), as_int(o[2]), as_int(o[3]), as_int(o[4]), as_int(o[5]));
+}
+int macdext_run(const Inputs& in, Opts o, Outs out) {
+  return macdext(real0(in), as_int(o[0]), as_int(o[1]), as_int(o[2]), as_int(o[3]), as_int(o[4]),
+                 as_int(o[5]), out[0], out[1], out[2]);
+}
+int t3_lb(Opts o) { return t3_lookback(as_int(o[0])); }
+int t3_run(const Inputs& in, Opts o, Outs out) { return t3(real0(in), as_int(o[0]), o[1], out[0]); }
+int accbands_run(const Inputs& in, Opts o, Outs out) {
+  return accbands(in.high, in.low, in.close, as_int(o[0]), out[0], out[1], out[2]);
+}
+int imi_run(const Inputs& in, Opts o, Outs out) { return imi(in.open, in.close, as_int(o[0]), out[0]); }
 int bbands_lb(Opts o) { return ma_lookback(as_int(o[0]), as_int(o[3])); }
 int bbands_run(const Inputs& in, Opts o, Outs out) {
   return bbands_ma(real0(in), as_int(o[0]), o[1], o[2], as_int(o[3]), out[0], out[1], out[2]);
@@ -118,6 +218,95 @@ int pivots_lb(Opts) { return pivots_lookback(); }
 template <int (*Kernel)(In, In, In, const PivotOut&)>
 int pivots_run(const Inputs& in, Opts, Outs out) {
   return Kernel(in.high, in.low, in.close, PivotOut{out[0], out[1], out[2], out[3], out[4], out[5], out[6]});
+}
+
+int zero_lb(Opts) { return 0; }
+int ma_lb(Opts o) { return ma_lookback(as_int(o[0]), as_int(o[1])); }
+int ma_run(const Inputs& in, Opts o, Outs out) { return ma(real0(in), as_int(o[0]), as_int(o[1]), out[0]); }
+int avgprice_run(const Inputs& in, Opts, Outs out) {
+  return avgprice(in.open, in.high, in.low, in.close, out[0]);
+}
+int medprice_run(const Inputs& in, Opts, Outs out) { return medprice(in.high, in.low, out[0]); }
+template <int (*Kernel)(In, In, In, Out)>
+int hlc_plain(const Inputs& in, Opts, Outs out) {
+  return Kernel(in.high, in.low, in.close, out[0]);
+}
+template <MathFn Fn>
+int math_run(const Inputs& in, Opts, Outs out) {
+  return math_transform(Fn, real0(in), out[0]);
+}
+template <MathOp Op>
+int operator_run(const Inputs& in, Opts, Outs out) {
+  return math_operator(Op, pair0(in), pair1(in), out[0]);
+}
+int minmax_run(const Inputs& in, Opts o, Outs out) { return minmax(real0(in), as_int(o[0]), out[0], out[1]); }
+int minmaxindex_run(const Inputs& in, Opts o, Outs out) {
+  return minmaxindex(real0(in), as_int(o[0]), out[0], out[1]);
+}
+int midprice_run(const Inputs& in, Opts o, Outs out) {
+  return midprice(in.high, in.low, as_int(o[0]), out[0]);
+}
+int stddev_run(const Inputs& in, Opts o, Outs out) { return stddev(real0(in), as_int(o[0]), o[1], out[0]); }
+template <LinRegOut What>
+int linearreg_run(const Inputs& in, Opts o, Outs out) {
+  return linearreg(real0(in), as_int(o[0]), What, out[0]);
+}
+template <int (*Kernel)(In, In, int, Out)>
+int real2_period(const Inputs& in, Opts o, Outs out) {
+  return Kernel(pair0(in), pair1(in), as_int(o[0]), out[0]);
+}
+template <RocKind Kind>
+int roc_run(const Inputs& in, Opts o, Outs out) {
+  return roc_family(real0(in), as_int(o[0]), Kind, out[0]);
+}
+int bop_run(const Inputs& in, Opts, Outs out) { return bop(in.open, in.high, in.low, in.close, out[0]); }
+int aroon_run(const Inputs& in, Opts o, Outs out) {
+  return aroon(in.high, in.low, as_int(o[0]), out[0], out[1]);
+}
+int aroonosc_run(const Inputs& in, Opts o, Outs out) {
+  return aroonosc(in.high, in.low, as_int(o[0]), out[0]);
+}
+int ad_run(const Inputs& in, Opts, Outs out) { return ad(in.high, in.low, in.close, in.volume, out[0]); }
+int adosc_lb(Opts o) { return adosc_lookback(as_int(o[0]), as_int(o[1])); }
+int adosc_run(const Inputs& in, Opts o, Outs out) {
+  return adosc(in.high, in.low, in.close, in.volume, as_int(o[0]), as_int(o[1]), out[0]);
+}
+int trange_lb(Opts) { return trange_lookback(); }
+int sar_lb(Opts) { return sar_lookback(); }
+int mama_lb(Opts) { return mama_lookback(); }
+int mama_run(const Inputs& in, Opts o, Outs out) { return mama(real0(in), o[0], o[1], out[0], out[1]); }
+template <int (*Lookback)()>
+int fixed_lb(Opts) {
+  return Lookback();
+}
+template <int (*Kernel)(In, Out)>
+int real_plain(const Inputs& in, Opts, Outs out) {
+  return Kernel(real0(in), out[0]);
+}
+template <int (*Kernel)(In, Out, Out)>
+int real_plain2(const Inputs& in, Opts, Outs out) {
+  return Kernel(real0(in), out[0], out[1]);
+}
+int sarext_run(const Inputs& in, Opts o, Outs out) {
+  return sarext(in.high, in.low, SarExtParams{o[0], o[1], o[2], o[3], o[4], o[5], o[6], o[7]}, out[0]);
+}
+int sar_run(const Inputs& in, Opts o, Outs out) { return sar(in.high, in.low, o[0], o[1], out[0]); }
+int stochf_lb(Opts o) { return stochf_lookback(as_int(o[0]), as_int(o[1]), as_int(o[2])); }
+int stochf_run(const Inputs& in, Opts o, Outs out) {
+  return stochf(in.high, in.low, in.close, as_int(o[0]), as_int(o[1]), as_int(o[2]), out[0], out[1]);
+}
+int stochrsi_lb(Opts o) { return stochrsi_lookback(as_int(o[0]), as_int(o[1]), as_int(o[2]), as_int(o[3])); }
+int stochrsi_run(const Inputs& in, Opts o, Outs out) {
+  return stochrsi(real0(in), as_int(o[0]), as_int(o[1]), as_int(o[2]), as_int(o[3]), out[0], out[1]);
+}
+int ultosc_lb(Opts o) { return ultosc_lookback(as_int(o[0]), as_int(o[1]), as_int(o[2])); }
+int ultosc_run(const Inputs& in, Opts o, Outs out) {
+  return ultosc(in.high, in.low, in.close, as_int(o[0]), as_int(o[1]), as_int(o[2]), out[0]);
+}
+int po_lb(Opts o) { return apo_lookback(as_int(o[0]), as_int(o[1]), as_int(o[2])); }
+template <int (*Kernel)(In, int, int, int, Out)>
+int po_run(const Inputs& in, Opts o, Outs out) {
+  return Kernel(real0(in), as_int(o[0]), as_int(o[1]), as_int(o[2]), out[0]);
 }
 
 candles::Ohlc ohlc(const Inputs& in) { return {in.open, in.high, in.low, in.close}; }
@@ -143,6 +332,11 @@ constexpr std::string_view kMomentum = "Momentum Indicators";
 constexpr std::string_view kVolatility = "Volatility Indicators";
 constexpr std::string_view kVolumeGroup = "Volume Indicators";
 constexpr std::string_view kPatterns = "Pattern Recognition";
+constexpr std::string_view kPrice = "Price Transform";
+constexpr std::string_view kMathTransform = "Math Transform";
+constexpr std::string_view kMathOperators = "Math Operators";
+constexpr std::string_view kStatistic = "Statistic Functions";
+constexpr std::string_view kCycle = "Cycle Indicators";
 constexpr std::string_view kExtras = "TickStock Extras";
 
 // clang-format off
@@ -151,12 +345,36 @@ constexpr FunctionSpec kFunctions[] = {
      period_lookback<sma_lookback>, real_period<sma>},
     {"EMA", kOverlap, "Exponential Moving Average (k = 2/(n+1), seeded with the SMA of the first n values)",
      kReal, kPeriod30, kOutReal, period_lookback<ema_lookback>, real_period<ema>},
+    {"MA", kOverlap, "Moving average of the chosen type (period 1 copies the input)", kReal, kMaOptions,
+     kOutReal, ma_lb, ma_run},
+    {"WMA", kOverlap, "Weighted Moving Average (linear weights 1..n)", kReal, kPeriod30, kOutReal,
+     period_lookback<wma_lookback>, real_period<wma>},
+    {"DEMA", kOverlap, "Double Exponential Moving Average: 2 EMA - EMA(EMA)", kReal, kPeriod30, kOutReal,
+     period_lookback<dema_lookback>, real_period<dema>},
+    {"TEMA", kOverlap, "Triple Exponential Moving Average: 3 EMA - 3 EMA(EMA) + EMA(EMA(EMA))", kReal,
+     kPeriod30, kOutReal, period_lookback<tema_lookback>, real_period<tema>},
+    {"TRIMA", kOverlap, "Triangular Moving Average", kReal, kPeriod30, kOutReal,
+     period_lookback<trima_lookback>, real_period<trima>},
+    {"KAMA", kOverlap, "Kaufman Adaptive Moving Average", kReal, kPeriod30, kOutReal,
+     period_lookback<kama_lookback>, real_period<kama>},
+    {"MAMA", kOverlap, "MESA Adaptive Moving Average (MAMA and FAMA)", kReal, kMamaOptions, kOutMama, mama_lb,
+     mama_run},
+    {"T3", kOverlap, "Triple Exponential Moving Average (T3, Tillson)", kReal, kT3Options, kOutReal, t3_lb,
+     t3_run},
+    {"ACCBANDS", kOverlap, "Acceleration Bands", kHlc, kPeriod20Min2, kOutBands,
+     period_lookback<accbands_lookback>, accbands_run},
     {"BBANDS", kOverlap, "Bollinger Bands (middle = MA, bands = middle +/- nbdev * population stddev)",
      kReal, kBbandsOptions, kOutBands, bbands_lb, bbands_run},
     {"RSI", kMomentum, "Relative Strength Index (Wilder smoothing)", kReal, kPeriod14, kOutReal,
      period_lookback<rsi_lookback>, real_period<rsi>},
     {"MACD", kMomentum, "Moving Average Convergence/Divergence (EMA fast - EMA slow, EMA signal)", kReal,
      kMacdOptions, kOutMacd, macd_lb, macd_run},
+    {"MACDFIX", kMomentum, "Moving Average Convergence/Divergence Fix 12/26 (smoothing 0.15 and 0.075)", kReal,
+     kMacdFixOptions, kOutMacd, macdfix_lb, macdfix_run},
+    {"MACDEXT", kMomentum, "MACD with controllable MA types (SMA or EMA per line)", kReal, kMacdExtOptions,
+     kOutMacd, macdext_lb, macdext_run},
+    {"IMI", kMomentum, "Intraday Momentum Index", kOc, kPeriod14, kOutReal, period_lookback<imi_lookback>,
+     imi_run},
     {"STOCH", kMomentum, "Stochastic (slow %K and %D)", kHlc, kStochOptions, kOutStoch, stoch_lb, stoch_run},
     {"ADX", kMomentum, "Average Directional Movement Index", kHlc, kPeriod14, kOutReal,
      period_lookback<adx_lookback>, hlc_period<adx>},
@@ -164,6 +382,27 @@ constexpr FunctionSpec kFunctions[] = {
      period_lookback<plus_di_lookback>, hlc_period<plus_di>},
     {"MINUS_DI", kMomentum, "Minus Directional Indicator", kHlc, kPeriod14Min1, kOutReal,
      period_lookback<minus_di_lookback>, hlc_period<minus_di>},
+    {"ADXR", kMomentum, "Average Directional Movement Index Rating: (ADX + ADX[n-1 bars ago]) / 2", kHlc,
+     kPeriod14, kOutReal, period_lookback<adxr_lookback>, hlc_period<adxr>},
+    {"DX", kMomentum, "Directional Movement Index", kHlc, kPeriod14, kOutReal, period_lookback<dx_lookback>,
+     hlc_period<dx>},
+    {"PLUS_DM", kMomentum, "Plus Directional Movement (Wilder smoothing)", kHl, kPeriod14Min1, kOutReal,
+     period_lookback<plus_dm_lookback>, hl_period<plus_dm>},
+    {"MINUS_DM", kMomentum, "Minus Directional Movement (Wilder smoothing)", kHl, kPeriod14Min1, kOutReal,
+     period_lookback<minus_dm_lookback>, hl_period<minus_dm>},
+    {"STOCHF", kMomentum, "Stochastic Fast (fast %K and %D)", kHlc, kStochfOptions, kOutFast, stochf_lb,
+     stochf_run},
+    {"STOCHRSI", kMomentum, "Stochastic Relative Strength Index: STOCHF over RSI", kReal, kStochRsiOptions,
+     kOutFast, stochrsi_lb, stochrsi_run},
+    {"TRIX", kMomentum,
+     "1-day Rate-Of-Change (ROC) of a Triple Smooth EMA (period >= 2: TA-Lib's period 1 output is misaligned)",
+     kReal, kPeriod30, kOutReal,
+     period_lookback<trix_lookback>, real_period<trix>},
+    {"ULTOSC", kMomentum, "Ultimate Oscillator", kHlc, kUltoscOptions, kOutReal, ultosc_lb, ultosc_run},
+    {"APO", kMomentum, "Absolute Price Oscillator: MA(fast) - MA(slow)", kReal, kPoOptions, kOutReal, po_lb,
+     po_run<apo>},
+    {"PPO", kMomentum, "Percentage Price Oscillator: (MA(fast) - MA(slow)) / MA(slow) * 100", kReal, kPoOptions,
+     kOutReal, po_lb, po_run<ppo>},
     {"MFI", kMomentum, "Money Flow Index", kHlcv, kPeriod14, kOutReal, period_lookback<mfi_lookback>, mfi_run},
     {"WILLR", kMomentum, "Williams' %R", kHlc, kPeriod14, kOutReal, period_lookback<willr_lookback>,
      hlc_period<willr>},
@@ -172,6 +411,114 @@ constexpr FunctionSpec kFunctions[] = {
     {"ATR", kVolatility, "Average True Range (Wilder smoothing)", kHlc, kPeriod14Min1, kOutReal,
      period_lookback<atr_lookback>, hlc_period<atr>},
     {"OBV", kVolumeGroup, "On Balance Volume (OBV[0] = volume[0])", kRealVolume, {}, kOutReal, obv_lb, obv_run},
+    {"AVGDEV", kPrice, "Average Deviation (mean absolute deviation around the window mean)", kReal, kPeriod14,
+     kOutReal, period_lookback<avgdev_lookback>, real_period<avgdev>},
+    {"AVGPRICE", kPrice, "Average Price: (open + high + low + close) / 4", kOhlc, {}, kOutReal, zero_lb,
+     avgprice_run},
+    {"MEDPRICE", kPrice, "Median Price: (high + low) / 2", kHl, {}, kOutReal, zero_lb, medprice_run},
+    {"TYPPRICE", kPrice, "Typical Price: (high + low + close) / 3", kHlc, {}, kOutReal, zero_lb,
+     hlc_plain<typprice>},
+    {"WCLPRICE", kPrice, "Weighted Close Price: (high + low + 2 close) / 4", kHlc, {}, kOutReal, zero_lb,
+     hlc_plain<wclprice>},
+    {"TRANGE", kVolatility, "True Range", kHlc, {}, kOutReal, trange_lb, hlc_plain<trange>},
+    {"NATR", kVolatility, "Normalized Average True Range: ATR / close * 100", kHlc, kPeriod14Min1, kOutReal,
+     period_lookback<natr_lookback>, hlc_period<natr>},
+    {"MOM", kMomentum, "Momentum: real - real[n bars ago]", kReal, kPeriod10Min1, kOutReal,
+     period_lookback<roc_lookback>, roc_run<RocKind::mom>},
+    {"ROC", kMomentum, "Rate of change: ((real / prev) - 1) * 100", kReal, kPeriod10Min1, kOutReal,
+     period_lookback<roc_lookback>, roc_run<RocKind::roc>},
+    {"ROCP", kMomentum, "Rate of change percentage: (real - prev) / prev", kReal, kPeriod10Min1, kOutReal,
+     period_lookback<roc_lookback>, roc_run<RocKind::rocp>},
+    {"ROCR", kMomentum, "Rate of change ratio: real / prev", kReal, kPeriod10Min1, kOutReal,
+     period_lookback<roc_lookback>, roc_run<RocKind::rocr>},
+    {"ROCR100", kMomentum, "Rate of change ratio, 100 scale: (real / prev) * 100", kReal, kPeriod10Min1,
+     kOutReal, period_lookback<roc_lookback>, roc_run<RocKind::rocr100>},
+    {"CMO", kMomentum, "Chande Momentum Oscillator (Wilder smoothing, as TA-Lib)", kReal, kPeriod14, kOutReal,
+     period_lookback<cmo_lookback>, real_period<cmo>},
+    {"BOP", kMomentum, "Balance Of Power: (close - open) / (high - low)", kOhlc, {}, kOutReal, zero_lb, bop_run},
+    {"AROON", kMomentum, "Aroon (down, up)", kHl, kPeriod14, kOutAroon, period_lookback<aroon_lookback>,
+     aroon_run},
+    {"AROONOSC", kMomentum, "Aroon Oscillator: up - down", kHl, kPeriod14, kOutReal,
+     period_lookback<aroon_lookback>, aroonosc_run},
+    {"AD", kVolumeGroup, "Chaikin A/D Line", kHlcv, {}, kOutReal, zero_lb, ad_run},
+    {"ADOSC", kVolumeGroup, "Chaikin A/D Oscillator: EMA(fast) - EMA(slow) of the A/D line", kHlcv,
+     kAdoscOptions, kOutReal, adosc_lb, adosc_run},
+    {"SUM", kMathOperators, "Summation over a window", kReal, kPeriod30, kOutReal,
+     period_lookback<sum_lookback>, real_period<sum>},
+    {"MAX", kMathOperators, "Highest value over a window", kReal, kPeriod30, kOutReal,
+     period_lookback<minmax_lookback>, real_period<max>},
+    {"MIN", kMathOperators, "Lowest value over a window", kReal, kPeriod30, kOutReal,
+     period_lookback<minmax_lookback>, real_period<min>},
+    {"MAXINDEX", kMathOperators, "Index of the highest value over a window", kReal, kPeriod30, kOutInteger,
+     period_lookback<minmax_lookback>, real_period<maxindex>},
+    {"MININDEX", kMathOperators, "Index of the lowest value over a window", kReal, kPeriod30, kOutInteger,
+     period_lookback<minmax_lookback>, real_period<minindex>},
+    {"MINMAX", kMathOperators, "Lowest and highest values over a window", kReal, kPeriod30, kOutMinMax,
+     period_lookback<minmax_lookback>, minmax_run},
+    {"MINMAXINDEX", kMathOperators, "Indexes of the lowest and highest values over a window", kReal, kPeriod30,
+     kOutMinMaxIndex, period_lookback<minmax_lookback>, minmaxindex_run},
+    {"SAR", kOverlap, "Parabolic SAR", kHl, kSarOptions, kOutReal, sar_lb, sar_run},
+    {"SAREXT", kOverlap, "Parabolic SAR - Extended (short positions as negative values)", kHl, kSarExtOptions,
+     kOutReal, sar_lb, sarext_run},
+    {"MIDPOINT", kOverlap, "MidPoint over period: (highest + lowest) / 2", kReal, kPeriod14, kOutReal,
+     period_lookback<minmax_lookback>, real_period<midpoint>},
+    {"MIDPRICE", kOverlap, "Midpoint Price over period: (highest high + lowest low) / 2", kHl, kPeriod14,
+     kOutReal, period_lookback<minmax_lookback>, midprice_run},
+    {"ADD", kMathOperators, "Vector arithmetic add: real0 + real1", kReal2, {}, kOutReal, zero_lb,
+     operator_run<MathOp::add>},
+    {"SUB", kMathOperators, "Vector arithmetic subtraction: real0 - real1", kReal2, {}, kOutReal, zero_lb,
+     operator_run<MathOp::sub>},
+    {"MULT", kMathOperators, "Vector arithmetic mult: real0 * real1", kReal2, {}, kOutReal, zero_lb,
+     operator_run<MathOp::mult>},
+    {"DIV", kMathOperators, "Vector arithmetic div: real0 / real1", kReal2, {}, kOutReal, zero_lb,
+     operator_run<MathOp::div>},
+    {"ACOS", kMathTransform, "Vector trigonometric acos (NaN outside [-1, 1])", kReal, {}, kOutReal, zero_lb,
+     math_run<MathFn::acos>},
+    {"ASIN", kMathTransform, "Vector trigonometric asin (NaN outside [-1, 1])", kReal, {}, kOutReal, zero_lb,
+     math_run<MathFn::asin>},
+    {"COSH", kMathTransform, "Vector trigonometric cosh", kReal, {}, kOutReal, zero_lb, math_run<MathFn::cosh>},
+    {"EXP", kMathTransform, "Vector arithmetic exp", kReal, {}, kOutReal, zero_lb, math_run<MathFn::exp>},
+    {"SINH", kMathTransform, "Vector trigonometric sinh", kReal, {}, kOutReal, zero_lb, math_run<MathFn::sinh>},
+    {"ATAN", kMathTransform, "Vector trigonometric atan", kReal, {}, kOutReal, zero_lb, math_run<MathFn::atan>},
+    {"CEIL", kMathTransform, "Vector ceil", kReal, {}, kOutReal, zero_lb, math_run<MathFn::ceil>},
+    {"COS", kMathTransform, "Vector trigonometric cos", kReal, {}, kOutReal, zero_lb, math_run<MathFn::cos>},
+    {"FLOOR", kMathTransform, "Vector floor", kReal, {}, kOutReal, zero_lb, math_run<MathFn::floor>},
+    {"LN", kMathTransform, "Vector natural log", kReal, {}, kOutReal, zero_lb, math_run<MathFn::ln>},
+    {"LOG10", kMathTransform, "Vector log10", kReal, {}, kOutReal, zero_lb, math_run<MathFn::log10>},
+    {"SIN", kMathTransform, "Vector trigonometric sin", kReal, {}, kOutReal, zero_lb, math_run<MathFn::sin>},
+    {"SQRT", kMathTransform, "Vector square root", kReal, {}, kOutReal, zero_lb, math_run<MathFn::sqrt>},
+    {"TAN", kMathTransform, "Vector trigonometric tan", kReal, {}, kOutReal, zero_lb, math_run<MathFn::tan>},
+    {"TANH", kMathTransform, "Vector trigonometric tanh", kReal, {}, kOutReal, zero_lb, math_run<MathFn::tanh>},
+    {"VAR", kStatistic, "Variance (population, over the window)", kReal, kVarOptions, kOutReal,
+     period_lookback<var_lookback>, real_period<var>},
+    {"STDDEV", kStatistic, "Standard deviation (population) * nbdev", kReal, kStddevOptions, kOutReal,
+     period_lookback<var_lookback>, stddev_run},
+    {"LINEARREG", kStatistic, "Linear regression: the fitted value at the last bar", kReal, kPeriod14, kOutReal,
+     period_lookback<linearreg_lookback>, linearreg_run<LinRegOut::value>},
+    {"LINEARREG_SLOPE", kStatistic, "Linear regression slope", kReal, kPeriod14, kOutReal,
+     period_lookback<linearreg_lookback>, linearreg_run<LinRegOut::slope>},
+    {"LINEARREG_INTERCEPT", kStatistic, "Linear regression intercept (at the window's first bar)", kReal,
+     kPeriod14, kOutReal, period_lookback<linearreg_lookback>, linearreg_run<LinRegOut::intercept>},
+    {"LINEARREG_ANGLE", kStatistic, "Linear regression angle, in degrees: atan(slope)", kReal, kPeriod14,
+     kOutReal, period_lookback<linearreg_lookback>, linearreg_run<LinRegOut::angle>},
+    {"TSF", kStatistic, "Time series forecast: the regression line one bar ahead", kReal, kPeriod14, kOutReal,
+     period_lookback<linearreg_lookback>, linearreg_run<LinRegOut::forecast>},
+    {"CORREL", kStatistic, "Pearson's correlation coefficient of real0 and real1", kReal2, kPeriod30Min1,
+     kOutReal, period_lookback<correl_lookback>, real2_period<correl>},
+    {"BETA", kStatistic, "Beta: regression slope of real1's returns on real0's returns (TA-Lib's formula)", kReal2, kPeriod5Min1, kOutReal,
+     period_lookback<beta_lookback>, real2_period<beta>},
+    {"HT_DCPERIOD", kCycle, "Hilbert Transform - Dominant Cycle Period", kReal, {}, kOutReal,
+     fixed_lb<ht_dcperiod_lookback>, real_plain<ht_dcperiod>},
+    {"HT_DCPHASE", kCycle, "Hilbert Transform - Dominant Cycle Phase", kReal, {}, kOutReal,
+     fixed_lb<ht_dcphase_lookback>, real_plain<ht_dcphase>},
+    {"HT_PHASOR", kCycle, "Hilbert Transform - Phasor Components", kReal, {}, kOutPhasor,
+     fixed_lb<ht_phasor_lookback>, real_plain2<ht_phasor>},
+    {"HT_SINE", kCycle, "Hilbert Transform - SineWave", kReal, {}, kOutSine, fixed_lb<ht_sine_lookback>,
+     real_plain2<ht_sine>},
+    {"HT_TRENDMODE", kCycle, "Hilbert Transform - Trend vs Cycle Mode (1 = trend)", kReal, {}, kOutInteger,
+     fixed_lb<ht_trendmode_lookback>, real_plain<ht_trendmode>},
+    {"HT_TRENDLINE", kOverlap, "Hilbert Transform - Instantaneous Trendline", kReal, {}, kOutReal,
+     fixed_lb<ht_trendline_lookback>, real_plain<ht_trendline>},
     {"RELVOL", kExtras,
      "Relative volume: volume[i] / mean(volume[i-n .. i-1]), the average of the n PRIOR bars (the current bar "
      "is excluded); 0 when that average is 0. Lookback n.",
@@ -263,8 +610,21 @@ std::string option_list(const FunctionSpec& f) {
   return s;
 }
 
-constexpr std::string_view kMaTypeNames[] = {"SMA", "EMA"};
+constexpr std::string_view kMaTypeNames[] = {"SMA",   "EMA",  "WMA",  "DEMA", "TEMA",
+                                             "TRIMA", "KAMA", "MAMA", "T3"};
 static_assert(std::size(kMaTypeNames) == kMaxMaType + 1);
+
+/// "0=SMA, 1=EMA, ..." up to the option's maximum.
+std::string matype_list(const OptionSpec& o) {
+  std::string s;
+  for (std::size_t k = 0; k < std::size(kMaTypeNames) && static_cast<double>(k) <= o.max_value; ++k) {
+    if (!s.empty()) s += ", ";
+    s += std::to_string(k);
+    s += '=';
+    s += kMaTypeNames[k];
+  }
+  return s;
+}
 
 /// Checks one option value (type and range). `text` is the original spelling
 /// (empty when the value came in as a number).
@@ -280,8 +640,8 @@ Result<double> check_value(const FunctionSpec& f, const OptionSpec& o, double v,
     case OptionType::matype:
       if (v != std::trunc(v) || v < o.min_value || v > o.max_value)
         return fail("BAD_OPTION",
-                    cat({where, " must be a moving-average type in ", range_text(o),
-                         " (0=SMA, 1=EMA; other TA-Lib types are not implemented), got ", shown}));
+                    cat({where, " must be a moving-average type in ", range_text(o), " (", matype_list(o),
+                         "; other TA-Lib types are not implemented), got ", shown}));
       break;
     case OptionType::real:
       break;
@@ -456,8 +816,15 @@ constexpr std::string_view input_name(Input which) {
 
 }  // namespace
 
-int run(const Call& call, const Inputs& in, std::span<const std::span<double>> outputs) {
+int run(const Call& call, const Inputs& bound, std::span<const std::span<double>> outputs) {
   const FunctionSpec& f = *call.spec;
+  // Two-real functions (ADD, CORREL, BETA, ...) default to high and low, as
+  // TA-Lib's abstract interface does.
+  Inputs in = bound;
+  if (in.real1.empty() && std::find(f.inputs.begin(), f.inputs.end(), Input::real1) != f.inputs.end()) {
+    if (in.real0.empty()) in.real0 = in.high;
+    in.real1 = in.low;
+  }
   const std::size_t n = in.size;
   if (outputs.size() != f.outputs.size())
     throw std::invalid_argument(std::string(f.name) + ": expected " + std::to_string(f.outputs.size()) +

@@ -1,0 +1,282 @@
+// WMA, DEMA, TEMA, TRIMA and KAMA (TA-Lib MA types 2..6), T3 and ACCBANDS, following TA-Lib's
+// C code: WMA and TRIMA with its running numerators, DEMA/TEMA as chained EMAs
+// each seeded with the SMA of its first n inputs, KAMA with TA-Lib's fast/slow
+// constants 2/(2+1) and 2/(30+1).
+#include <cmath>
+#include <cstddef>
+
+#include "ta/kernel_util.hpp"
+#include "ta/kernels.hpp"
+
+namespace ts::ta {
+namespace {
+
+using std::size_t;
+
+int first_valid(size_t n, int lookback) {
+  return n <= static_cast<size_t>(lookback) ? static_cast<int>(n) : lookback;
+}
+
+/// An EMA over a value stream, seeded with the SMA of its first `period`
+/// values (TA-Lib's INT_EMA applied to a buffer starting at the first value).
+class ChainEma {
+ public:
+  explicit ChainEma(int period) : period_(period), k_(detail::per_to_k(period)) {}
+  /// Returns true once `value` holds an EMA value.
+  bool push(double x, double& value) {
+    if (count_ < period_) {
+      sum_ += x;
+      if (++count_ < period_) return false;
+      prev_ = sum_ / period_;
+    } else {
+      prev_ = ((x - prev_) * k_) + prev_;
+    }
+    value = prev_;
+    return true;
+  }
+
+ private:
+  int period_;
+  double k_;
+  int count_ = 0;
+  double sum_ = 0.0;
+  double prev_ = 0.0;
+};
+
+}  // namespace
+
+int wma_lookback(int period) { return period - 1; }
+int wma(In real, int period, Out out) {
+  const size_t n = real.size();
+  const int begin = first_valid(n, period - 1);
+  if (static_cast<size_t>(begin) >= n) return begin;
+  const double divider = static_cast<double>((period * (period + 1)) >> 1);
+  const size_t lb = static_cast<size_t>(period - 1);
+  double sum = 0.0;
+  double sub = 0.0;
+  for (size_t i = 0; i < lb; ++i) {
+    const double x = real[i];
+    sub += x;
+    sum += x * static_cast<double>(i + 1);
+  }
+  double trailing = 0.0;
+  for (size_t i = lb; i < n; ++i) {
+    const double x = real[i];
+    sub += x;
+    sub -= trailing;
+    sum += x * period;
+    trailing = real[i - lb];
+    out[i] = sum / divider;
+    sum -= sub;
+  }
+  return begin;
+}
+
+int dema_lookback(int period) { return 2 * (period - 1); }
+int dema(In real, int period, Out out) {
+  const size_t n = real.size();
+  const int begin = first_valid(n, dema_lookback(period));
+  ChainEma e1(period);
+  ChainEma e2(period);
+  for (size_t i = 0; i < n; ++i) {
+    double v1 = 0.0;
+    double v2 = 0.0;
+    if (!e1.push(real[i], v1)) continue;
+    if (!e2.push(v1, v2)) continue;
+    out[i] = (2.0 * v1) - v2;
+  }
+  return begin;
+}
+
+int tema_lookback(int period) { return 3 * (period - 1); }
+int tema(In real, int period, Out out) {
+  const size_t n = real.size();
+  const int begin = first_valid(n, tema_lookback(period));
+  ChainEma e1(period);
+  ChainEma e2(period);
+  ChainEma e3(period);
+  for (size_t i = 0; i < n; ++i) {
+    double v1 = 0.0;
+    double v2 = 0.0;
+    double v3 = 0.0;
+    if (!e1.push(real[i], v1)) continue;
+    if (!e2.push(v1, v2)) continue;
+    if (!e3.push(v2, v3)) continue;
+    double t = v3;
+    t += (3.0 * v1) - (3.0 * v2);
+    out[i] = t;
+  }
+  return begin;
+}
+
+int trima_lookback(int period) { return period - 1; }
+int trima(In real, int period, Out out) {
+  const size_t n = real.size();
+  const int begin = first_valid(n, period - 1);
+  if (static_cast<size_t>(begin) >= n) return begin;
+  // The window's weights rise 1, 2, ... to the middle and fall again; the
+  // numerator moves by the running sums of its two halves.
+  const bool odd = (period % 2) == 1;
+  const size_t half = static_cast<size_t>(period >> 1);
+  const double factor =
+      odd ? 1.0 / static_cast<double>((half + 1) * (half + 1)) : 1.0 / static_cast<double>(half * (half + 1));
+  size_t trailing = 0;
+  size_t middle = odd ? half : half - 1;
+  size_t today = middle + half;
+  double numerator = 0.0;
+  double num_sub = 0.0;
+  for (size_t i = middle + 1; i-- > trailing;) {
+    num_sub += real[i];
+    numerator += num_sub;
+  }
+  double num_add = 0.0;
+  ++middle;
+  for (size_t i = middle; i <= today; ++i) {
+    num_add += real[i];
+    numerator += num_add;
+  }
+  double t = real[trailing++];
+  out[today] = numerator * factor;
+  ++today;
+  for (; today < n; ++today) {
+    numerator -= num_sub;
+    num_sub -= t;
+    t = real[middle++];
+    num_sub += t;
+    if (odd) {
+      numerator += num_add;
+      num_add -= t;
+    } else {
+      num_add -= t;
+      numerator += num_add;
+    }
+    t = real[today];
+    num_add += t;
+    numerator += t;
+    t = real[trailing++];
+    out[today] = numerator * factor;
+  }
+  return begin;
+}
+
+int kama_lookback(int period) { return period; }
+int kama(In real, int period, Out out) {
+  const size_t n = real.size();
+  const int begin = first_valid(n, period);
+  if (static_cast<size_t>(begin) >= n) return begin;
+  const double const_max = 2.0 / (30.0 + 1.0);
+  const double const_diff = 2.0 / (2.0 + 1.0) - const_max;
+  const size_t p = static_cast<size_t>(period);
+  double sum_roc = 0.0;
+  for (size_t i = 0; i < p; ++i) sum_roc += std::fabs(real[i] - real[i + 1]);
+  auto smoothing = [&](double period_roc) {
+    double e = (sum_roc <= period_roc || detail::is_zero(sum_roc)) ? 1.0 : std::fabs(period_roc / sum_roc);
+    e = (e * const_diff) + const_max;
+    return e * e;
+  };
+  double prev = real[p - 1];
+  double trailing_value = real[0];
+  prev = ((real[p] - prev) * smoothing(real[p] - real[0])) + prev;
+  out[p] = prev;
+  for (size_t today = p + 1; today < n; ++today) {
+    const double x = real[today];
+    const double old = real[today - p];
+    sum_roc -= std::fabs(trailing_value - old);
+    sum_roc += std::fabs(x - real[today - 1]);
+    trailing_value = old;
+    prev = ((x - prev) * smoothing(x - old)) + prev;
+    out[today] = prev;
+  }
+  return begin;
+}
+
+int t3_lookback(int period) { return 6 * (period - 1); }
+// Tillson's T3: six chained EMAs (k x + (1-k) e form), each seeded with the
+// mean of its first `period` inputs, combined with the volume-factor weights.
+int t3(In real, int period, double vfactor, Out out) {
+  const size_t n = real.size();
+  const int begin = first_valid(n, t3_lookback(period));
+  if (static_cast<size_t>(begin) >= n) return begin;
+  const double k = 2.0 / (period + 1.0);
+  const double k1 = 1.0 - k;
+  double e[6] = {0, 0, 0, 0, 0, 0};
+  size_t today = 0;
+  const int pm1 = period - 1;
+  // Stage s (0..5): seed e[s] with the mean of its first `period` inputs while
+  // the stages before it keep running.
+  for (int s = 0; s < 6; ++s) {
+    double sum;
+    if (s == 0) {
+      sum = real[today++];
+      for (int i = pm1; i > 0; --i) sum += real[today++];
+    } else {
+      sum = e[s - 1];
+      for (int i = pm1; i > 0; --i) {
+        e[0] = (k * real[today++]) + (k1 * e[0]);
+        for (int j = 1; j < s; ++j) e[j] = (k * e[j - 1]) + (k1 * e[j]);
+        sum += e[s - 1];
+      }
+    }
+    e[s] = sum / period;
+  }
+  const double v2 = vfactor * vfactor;
+  const double c1 = -(v2 * vfactor);
+  const double c2 = 3.0 * (v2 - c1);
+  const double c3 = -6.0 * v2 - 3.0 * (vfactor - c1);
+  const double c4 = 1.0 + 3.0 * vfactor - c1 + 3.0 * v2;
+  out[today - 1] = c1 * e[5] + c2 * e[4] + c3 * e[3] + c4 * e[2];
+  for (; today < n; ++today) {
+    e[0] = (k * real[today]) + (k1 * e[0]);
+    for (int j = 1; j < 6; ++j) e[j] = (k * e[j - 1]) + (k1 * e[j]);
+    out[today] = c1 * e[5] + c2 * e[4] + c3 * e[3] + c4 * e[2];
+  }
+  return begin;
+}
+
+int accbands_lookback(int period) { return period - 1; }
+// Acceleration Bands: SMAs of high * (1 + 4 (h-l)/(h+l)), close and
+// low * (1 - 4 (h-l)/(h+l)). The value leaving a window is recomputed from
+// the inputs (same bits), so no window buffer is needed.
+int accbands(In high, In low, In close, int period, Out upper, Out middle, Out lower) {
+  const size_t n = high.size();
+  const int begin = first_valid(n, period - 1);
+  if (static_cast<size_t>(begin) >= n) return begin;
+  auto band = [&](size_t i, double& up, double& lo) {
+    const double s = high[i] + low[i];
+    if (!detail::is_zero(s)) {
+      const double t = 4 * (high[i] - low[i]) / s;
+      up = high[i] * (1 + t);
+      lo = low[i] * (1 - t);
+    } else {
+      up = high[i];
+      lo = low[i];
+    }
+  };
+  const size_t lb = static_cast<size_t>(period - 1);
+  const double p = period;
+  double su = 0.0, sm = 0.0, sl = 0.0;
+  for (size_t i = 0; i < lb; ++i) {
+    double u, l;
+    band(i, u, l);
+    su += u;
+    sm += close[i];
+    sl += l;
+  }
+  for (size_t i = lb; i < n; ++i) {
+    double u, l;
+    band(i, u, l);
+    su += u;
+    sm += close[i];
+    sl += l;
+    upper[i] = su / p;
+    middle[i] = sm / p;
+    lower[i] = sl / p;
+    band(i - lb, u, l);
+    su -= u;
+    sm -= close[i - lb];
+    sl -= l;
+  }
+  return begin;
+}
+
+}  // namespace ts::ta

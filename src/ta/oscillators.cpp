@@ -1,0 +1,512 @@
+// Rate-of-change family (MOM, ROC, ROCP, ROCR, ROCR100), CMO, BOP, AROON,
+// AROONOSC, AD, ADOSC, NATR, TRIX, ULTOSC, APO, PPO and SAR, following TA-Lib's C code.
+#include <algorithm>
+#include <cmath>
+#include <cstddef>
+#include <utility>
+
+#include "ta/kernel_util.hpp"
+#include "ta/kernels.hpp"
+
+namespace ts::ta {
+namespace {
+
+using detail::is_zero;
+using detail::is_zero_or_neg;
+using std::size_t;
+
+int first_valid(std::size_t n, int lookback) {
+  return n <= static_cast<std::size_t>(lookback) ? static_cast<int>(n) : lookback;
+}
+
+}  // namespace
+
+int roc_lookback(int period) { return period; }
+int roc_family(In real, int period, RocKind kind, Out out) {
+  const std::size_t n = real.size();
+  const int begin = first_valid(n, period);
+  const std::size_t p = static_cast<std::size_t>(period);
+  for (std::size_t i = static_cast<std::size_t>(begin); i < n; ++i) {
+    const double prev = real[i - p];
+    const double x = real[i];
+    switch (kind) {
+      case RocKind::mom:
+        out[i] = x - prev;
+        break;
+      case RocKind::roc:
+        out[i] = prev != 0.0 ? ((x / prev) - 1.0) * 100.0 : 0.0;
+        break;
+      case RocKind::rocp:
+        out[i] = prev != 0.0 ? (x - prev) / prev : 0.0;
+        break;
+      case RocKind::rocr:
+        out[i] = prev != 0.0 ? (x / prev) : 0.0;
+        break;
+      case RocKind::rocr100:
+        out[i] = prev != 0.0 ? (x / prev) * 100.0 : 0.0;
+        break;
+    }
+  }
+  return begin;
+}
+
+int cmo_lookback(int period) { return period; }
+int cmo(In real, int period, Out out) {
+  const std::size_t n = real.size();
+  const int begin = first_valid(n, period);
+  if (static_cast<std::size_t>(begin) >= n) return begin;
+  const double p = period;
+  double gain = 0.0;
+  double loss = 0.0;
+  double prev = real[0];
+  for (std::size_t i = 1; i <= static_cast<std::size_t>(period); ++i) {
+    const double d = real[i] - prev;
+    prev = real[i];
+    if (d < 0)
+      loss -= d;
+    else
+      gain += d;
+  }
+  loss /= p;
+  gain /= p;
+  auto emit = [&](std::size_t i) {
+    const double t = gain + loss;
+    out[i] = is_zero(t) ? 0.0 : 100.0 * ((gain - loss) / t);
+  };
+  emit(static_cast<std::size_t>(period));
+  for (std::size_t i = static_cast<std::size_t>(period) + 1; i < n; ++i) {
+    const double d = real[i] - prev;
+    prev = real[i];
+    loss *= (p - 1);
+    gain *= (p - 1);
+    if (d < 0)
+      loss -= d;
+    else
+      gain += d;
+    loss /= p;
+    gain /= p;
+    emit(i);
+  }
+  return begin;
+}
+
+int bop(In open, In high, In low, In close, Out out) {
+  const std::size_t n = open.size();
+  for (std::size_t i = 0; i < n; ++i) {
+    const double range = high[i] - low[i];
+    out[i] = is_zero_or_neg(range) ? 0.0 : (close[i] - open[i]) / range;
+  }
+  return 0;
+}
+
+int aroon_lookback(int period) { return period; }
+namespace {
+/// AROON's window of period+1 bars with TA-Lib's tie rule (the LATEST extreme
+/// wins, also on a rescan). Calls f(i, highest_idx, lowest_idx).
+template <class F>
+int aroon_scan(In high, In low, int period, F f) {
+  const std::size_t n = high.size();
+  const int begin = first_valid(n, period);
+  std::ptrdiff_t lo_idx = -1;
+  std::ptrdiff_t hi_idx = -1;
+  double lowest = 0.0;
+  double highest = 0.0;
+  for (std::ptrdiff_t today = begin; today < static_cast<std::ptrdiff_t>(n); ++today) {
+    const std::ptrdiff_t trailing = today - period;
+    if (lo_idx < trailing) {
+      lo_idx = trailing;
+      lowest = low[static_cast<std::size_t>(trailing)];
+      for (std::ptrdiff_t i = trailing + 1; i <= today; ++i) {
+        const double v = low[static_cast<std::size_t>(i)];
+        if (v <= lowest) {
+          lo_idx = i;
+          lowest = v;
+        }
+      }
+    } else if (low[static_cast<std::size_t>(today)] <= lowest) {
+      lo_idx = today;
+      lowest = low[static_cast<std::size_t>(today)];
+    }
+    if (hi_idx < trailing) {
+      hi_idx = trailing;
+      highest = high[static_cast<std::size_t>(trailing)];
+      for (std::ptrdiff_t i = trailing + 1; i <= today; ++i) {
+        const double v = high[static_cast<std::size_t>(i)];
+        if (v >= highest) {
+          hi_idx = i;
+          highest = v;
+        }
+      }
+    } else if (high[static_cast<std::size_t>(today)] >= highest) {
+      hi_idx = today;
+      highest = high[static_cast<std::size_t>(today)];
+    }
+    f(static_cast<std::size_t>(today), today - hi_idx, today - lo_idx, hi_idx - lo_idx);
+  }
+  return begin;
+}
+}  // namespace
+
+int aroon(In high, In low, int period, Out down, Out up) {
+  const double factor = 100.0 / static_cast<double>(period);
+  return aroon_scan(high, low, period,
+                    [&](std::size_t i, std::ptrdiff_t since_hi, std::ptrdiff_t since_lo, std::ptrdiff_t) {
+                      up[i] = factor * static_cast<double>(period - since_hi);
+                      down[i] = factor * static_cast<double>(period - since_lo);
+                    });
+}
+int aroonosc(In high, In low, int period, Out out) {
+  const double factor = 100.0 / static_cast<double>(period);
+  return aroon_scan(high, low, period,
+                    [&](std::size_t i, std::ptrdiff_t, std::ptrdiff_t, std::ptrdiff_t hi_minus_lo) {
+                      out[i] = factor * static_cast<double>(hi_minus_lo);
+                    });
+}
+
+namespace {
+inline double ad_step(double high, double low, double close, double volume) {
+  const double range = high - low;
+  return range > 0.0 ? (((close - low) - (high - close)) / range) * volume : 0.0;
+}
+}  // namespace
+
+int ad(In high, In low, In close, In volume, Out out) {
+  const std::size_t n = high.size();
+  double acc = 0.0;
+  for (std::size_t i = 0; i < n; ++i) {
+    const double range = high[i] - low[i];
+    if (range > 0.0) acc += ad_step(high[i], low[i], close[i], volume[i]);
+    out[i] = acc;
+  }
+  return 0;
+}
+
+int adosc_lookback(int fast, int slow) { return ema_lookback(fast < slow ? slow : fast); }
+int adosc(In high, In low, In close, In volume, int fast, int slow, Out out) {
+  const std::size_t n = high.size();
+  const int begin = first_valid(n, adosc_lookback(fast, slow));
+  if (static_cast<std::size_t>(begin) >= n) return begin;
+  const double fk = detail::per_to_k(fast);
+  const double sk = detail::per_to_k(slow);
+  const double fk1 = 1.0 - fk;
+  const double sk1 = 1.0 - sk;
+  double acc = 0.0;
+  auto step = [&](std::size_t i) {
+    if (high[i] - low[i] > 0.0) acc += ad_step(high[i], low[i], close[i], volume[i]);
+  };
+  step(0);
+  double fast_ema = acc;
+  double slow_ema = acc;
+  for (std::size_t i = 1; i < n; ++i) {
+    step(i);
+    fast_ema = (fk * acc) + (fk1 * fast_ema);
+    slow_ema = (sk * acc) + (sk1 * slow_ema);
+    if (i >= static_cast<std::size_t>(begin)) out[i] = fast_ema - slow_ema;
+  }
+  return begin;
+}
+
+int trix_lookback(int period) { return 3 * ema_lookback(period) + 1; }
+// 1-bar rate of change ((x / prev) - 1) * 100 of a triple EMA, each EMA
+// seeded with the SMA of its first `period` inputs.
+int trix(In real, int period, Out out) {
+  const size_t n = real.size();
+  const int begin = first_valid(n, trix_lookback(period));
+  detail::StreamMa e1(period, 1);
+  detail::StreamMa e2(period, 1);
+  detail::StreamMa e3(period, 1);
+  bool have_prev = false;
+  double prev = 0.0;
+  for (size_t i = 0; i < n; ++i) {
+    double v1, v2, v3;
+    if (!e1.push(real[i], v1) || !e2.push(v1, v2) || !e3.push(v2, v3)) continue;
+    if (have_prev) out[i] = prev != 0.0 ? ((v3 / prev) - 1.0) * 100.0 : 0.0;
+    prev = v3;
+    have_prev = true;
+  }
+  return begin;
+}
+
+// TA-Lib: SMA lookback of the longest period + 1. With all three periods 1
+// TA-Lib's lookback is 0 and it reads close[-1]; we start at bar 1 instead.
+int ultosc_lookback(int period1, int period2, int period3) {
+  return std::max(sma_lookback(std::max(std::max(period1, period2), period3)), 0) + 1;
+}
+int ultosc(In high, In low, In close, int period1, int period2, int period3, Out out) {
+  const size_t n = high.size();
+  const int begin = first_valid(n, ultosc_lookback(period1, period2, period3));
+  if (static_cast<size_t>(begin) >= n) return begin;
+  // Shortest period first (weight 4), longest last (weight 1).
+  int p[3] = {period1, period2, period3};
+  std::sort(p, p + 3);
+  auto terms = [&](size_t day, double& cmtl, double& tr) {
+    const double lt = low[day];
+    const double ht = high[day];
+    const double cy = close[day - 1];
+    const double true_low = lt < cy ? lt : cy;
+    cmtl = close[day] - true_low;
+    tr = ht - lt;
+    double t = std::fabs(cy - ht);
+    if (t > tr) tr = t;
+    t = std::fabs(cy - lt);
+    if (t > tr) tr = t;
+  };
+  const size_t start = static_cast<size_t>(begin);
+  double a[3] = {0, 0, 0};
+  double b[3] = {0, 0, 0};
+  for (int k = 0; k < 3; ++k) {
+    for (size_t i = start - static_cast<size_t>(p[k]) + 1; i < start; ++i) {
+      double cmtl, tr;
+      terms(i, cmtl, tr);
+      a[k] += cmtl;
+      b[k] += tr;
+    }
+  }
+  for (size_t today = start; today < n; ++today) {
+    double cmtl, tr;
+    terms(today, cmtl, tr);
+    for (int k = 0; k < 3; ++k) {
+      a[k] += cmtl;
+      b[k] += tr;
+    }
+    double output = 0.0;
+    if (!is_zero(b[0])) output += 4.0 * (a[0] / b[0]);
+    if (!is_zero(b[1])) output += 2.0 * (a[1] / b[1]);
+    if (!is_zero(b[2])) output += a[2] / b[2];
+    for (int k = 0; k < 3; ++k) {
+      terms(today - static_cast<size_t>(p[k]) + 1, cmtl, tr);
+      a[k] -= cmtl;
+      b[k] -= tr;
+    }
+    out[today] = 100.0 * (output / 7.0);
+  }
+  return begin;
+}
+
+int apo_lookback(int fast, int slow, int matype) { return ma_lookback(std::max(fast, slow), matype); }
+namespace {
+/// TA-Lib's INT_PO: MA(fast) and MA(slow) of the whole series (both seeded
+/// at bar 0, unlike MACD's fast EMA), combined from the slower one's lookback.
+template <bool kPercent>
+int price_oscillator(In real, int fast, int slow, int matype, Out out) {
+  if (slow < fast) std::swap(fast, slow);
+  const size_t n = real.size();
+  const int begin = first_valid(n, apo_lookback(fast, slow, matype));
+  if (static_cast<size_t>(begin) >= n) return begin;
+  detail::StreamMa fast_ma(fast, matype);
+  detail::StreamMa slow_ma(slow, matype);
+  for (size_t i = 0; i < n; ++i) {
+    double s;
+    double f;
+    const bool fast_ready = fast_ma.push(real[i], f);
+    if (!slow_ma.push(real[i], s) || !fast_ready) continue;
+    if constexpr (kPercent)
+      out[i] = is_zero(s) ? 0.0 : ((f - s) / s) * 100.0;
+    else
+      out[i] = f - s;
+  }
+  return begin;
+}
+}  // namespace
+int apo(In real, int fast, int slow, int matype, Out out) {
+  return price_oscillator<false>(real, fast, slow, matype, out);
+}
+int ppo(In real, int fast, int slow, int matype, Out out) {
+  return price_oscillator<true>(real, fast, slow, matype, out);
+}
+
+int sar_lookback() { return 1; }
+// Wilder's Parabolic SAR as TA-Lib runs it: the first trend is short when bar
+// 1 has a -DM, long otherwise; on a reversal the SAR jumps to the extreme
+// point, clamped to the last two bars' range.
+int sar(In high, In low, double acceleration, double maximum, Out out) {
+  const size_t n = high.size();
+  if (n <= 1) return static_cast<int>(n);
+  double af = acceleration;
+  if (af > maximum) af = acceleration = maximum;
+  const double diff_p = high[1] - high[0];
+  const double diff_m = low[0] - low[1];
+  bool is_long = !(diff_m > 0 && diff_p < diff_m);
+  double ep;
+  double s;
+  if (is_long) {
+    ep = high[1];
+    s = low[0];
+  } else {
+    ep = low[1];
+    s = high[0];
+  }
+  double new_low = low[1];
+  double new_high = high[1];
+  for (size_t i = 1; i < n; ++i) {
+    const double prev_low = new_low;
+    const double prev_high = new_high;
+    new_low = low[i];
+    new_high = high[i];
+    if (is_long) {
+      if (new_low <= s) {  // reversal to short
+        is_long = false;
+        s = ep;
+        if (s < prev_high) s = prev_high;
+        if (s < new_high) s = new_high;
+        out[i] = s;
+        af = acceleration;
+        ep = new_low;
+        s = s + af * (ep - s);
+        if (s < prev_high) s = prev_high;
+        if (s < new_high) s = new_high;
+      } else {
+        out[i] = s;
+        if (new_high > ep) {
+          ep = new_high;
+          af += acceleration;
+          if (af > maximum) af = maximum;
+        }
+        s = s + af * (ep - s);
+        if (s > prev_low) s = prev_low;
+        if (s > new_low) s = new_low;
+      }
+    } else {
+      if (new_high >= s) {  // reversal to long
+        is_long = true;
+        s = ep;
+        if (s > prev_low) s = prev_low;
+        if (s > new_low) s = new_low;
+        out[i] = s;
+        af = acceleration;
+        ep = new_high;
+        s = s + af * (ep - s);
+        if (s > prev_low) s = prev_low;
+        if (s > new_low) s = new_low;
+      } else {
+        out[i] = s;
+        if (new_low < ep) {
+          ep = new_low;
+          af += acceleration;
+          if (af > maximum) af = maximum;
+        }
+        s = s + af * (ep - s);
+        if (s < prev_high) s = prev_high;
+        if (s < new_high) s = new_high;
+      }
+    }
+  }
+  return 1;
+}
+
+// SAR with separate long/short acceleration, an optional start value and
+// offset on reversal; short positions are reported as negative values.
+int sarext(In high, In low, const SarExtParams& prm, Out out) {
+  const size_t n = high.size();
+  if (n <= 1) return static_cast<int>(n);
+  double init_long = prm.accel_init_long;
+  double step_long = prm.accel_long;
+  const double max_long = prm.accel_max_long;
+  double init_short = prm.accel_init_short;
+  double step_short = prm.accel_short;
+  const double max_short = prm.accel_max_short;
+  double af_long = init_long;
+  double af_short = init_short;
+  if (af_long > max_long) af_long = init_long = max_long;
+  if (step_long > max_long) step_long = max_long;
+  if (af_short > max_short) af_short = init_short = max_short;
+  if (step_short > max_short) step_short = max_short;
+  const double start = prm.start_value;
+  const double offset = prm.offset_on_reverse;
+  bool is_long;
+  double ep;
+  double s;
+  if (start == 0) {
+    const double diff_p = high[1] - high[0];
+    const double diff_m = low[0] - low[1];
+    is_long = !(diff_m > 0 && diff_p < diff_m);
+    if (is_long) {
+      ep = high[1];
+      s = low[0];
+    } else {
+      ep = low[1];
+      s = high[0];
+    }
+  } else if (start > 0) {
+    is_long = true;
+    ep = high[1];
+    s = start;
+  } else {
+    is_long = false;
+    ep = low[1];
+    s = std::fabs(start);
+  }
+  double new_low = low[1];
+  double new_high = high[1];
+  for (size_t i = 1; i < n; ++i) {
+    const double prev_low = new_low;
+    const double prev_high = new_high;
+    new_low = low[i];
+    new_high = high[i];
+    if (is_long) {
+      if (new_low <= s) {
+        is_long = false;
+        s = ep;
+        if (s < prev_high) s = prev_high;
+        if (s < new_high) s = new_high;
+        if (offset != 0.0) s += s * offset;
+        out[i] = -s;
+        af_short = init_short;
+        ep = new_low;
+        s = s + af_short * (ep - s);
+        if (s < prev_high) s = prev_high;
+        if (s < new_high) s = new_high;
+      } else {
+        out[i] = s;
+        if (new_high > ep) {
+          ep = new_high;
+          af_long += step_long;
+          if (af_long > max_long) af_long = max_long;
+        }
+        s = s + af_long * (ep - s);
+        if (s > prev_low) s = prev_low;
+        if (s > new_low) s = new_low;
+      }
+    } else {
+      if (new_high >= s) {
+        is_long = true;
+        s = ep;
+        if (s > prev_low) s = prev_low;
+        if (s > new_low) s = new_low;
+        if (offset != 0.0) s -= s * offset;
+        out[i] = s;
+        af_long = init_long;
+        ep = new_high;
+        s = s + af_long * (ep - s);
+        if (s > prev_low) s = prev_low;
+        if (s > new_low) s = new_low;
+      } else {
+        out[i] = -s;
+        if (new_low < ep) {
+          ep = new_low;
+          af_short += step_short;
+          if (af_short > max_short) af_short = max_short;
+        }
+        s = s + af_short * (ep - s);
+        if (s < prev_high) s = prev_high;
+        if (s < new_high) s = new_high;
+      }
+    }
+  }
+  return 1;
+}
+
+int natr_lookback(int period) { return period; }
+int natr(In high, In low, In close, int period, Out out) {
+  // TA-Lib returns the plain true range for period 1 (not normalised).
+  if (period <= 1) return trange(high, low, close, out);
+  const int begin = atr(high, low, close, period, out);
+  const std::size_t n = high.size();
+  for (std::size_t i = static_cast<std::size_t>(begin); i < n; ++i) {
+    const double c = close[i];
+    out[i] = is_zero(c) ? 0.0 : (out[i] / c) * 100.0;
+  }
+  return begin;
+}
+
+}  // namespace ts::ta

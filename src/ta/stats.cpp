@@ -1,0 +1,329 @@
+// Window statistics: SUM, MAX/MIN and their index forms, MIDPOINT, MIDPRICE,
+// VAR, STDDEV, the LINEARREG family, TSF, CORREL, BETA. Same arithmetic and
+// tie rules as TA-Lib's C code.
+#include <cmath>
+#include <cstddef>
+#include <numbers>
+
+#include "ta/kernel_util.hpp"
+#include "ta/kernels.hpp"
+
+namespace ts::ta {
+namespace {
+
+using detail::is_zero;
+using detail::is_zero_or_neg;
+using std::size_t;
+
+int first_valid(std::size_t n, int lookback) {
+  return n <= static_cast<std::size_t>(lookback) ? static_cast<int>(n) : lookback;
+}
+
+/// TA-Lib's window extreme: the extreme's index is kept and the window is
+/// rescanned only when that index falls out. A rescan keeps the earliest
+/// extreme (strict comparison); a new bar that ties moves the index forward.
+template <bool kMax>
+struct Extreme {
+  std::ptrdiff_t idx = -1;
+  double value = 0.0;
+  static bool better(double a, double b) { return kMax ? a > b : a < b; }
+  static bool at_least(double a, double b) { return kMax ? a >= b : a <= b; }
+  void update(const double* x, std::ptrdiff_t trailing, std::ptrdiff_t today) {
+    if (idx < trailing) {
+      idx = trailing;
+      value = x[trailing];
+      for (std::ptrdiff_t i = trailing + 1; i <= today; ++i) {
+        if (better(x[i], value)) {
+          idx = i;
+          value = x[i];
+        }
+      }
+    } else if (at_least(x[today], value)) {
+      idx = today;
+      value = x[today];
+    }
+  }
+};
+
+/// Calls f(today, max, min) for every bar from the lookback on.
+template <bool kWantMax, bool kWantMin, class F>
+int window_extremes(const double* hi, const double* lo, std::size_t n, int period, F f) {
+  const int lb = period - 1;
+  const int begin = first_valid(n, lb);
+  Extreme<true> mx;
+  Extreme<false> mn;
+  for (std::ptrdiff_t today = begin; today < static_cast<std::ptrdiff_t>(n); ++today) {
+    const std::ptrdiff_t trailing = today - lb;
+    if constexpr (kWantMax) mx.update(hi, trailing, today);
+    if constexpr (kWantMin) mn.update(lo, trailing, today);
+    f(today, mx, mn);
+  }
+  return begin;
+}
+
+}  // namespace
+
+int sum_lookback(int period) { return period - 1; }
+int sum(In real, int period, Out out) {
+  const std::size_t n = real.size();
+  const int lb = period - 1;
+  const int begin = first_valid(n, lb);
+  if (static_cast<std::size_t>(begin) >= n) return begin;
+  double total = 0.0;
+  for (int i = 0; i < lb; ++i) total += real[static_cast<std::size_t>(i)];
+  for (std::size_t i = static_cast<std::size_t>(lb); i < n; ++i) {
+    total += real[i];
+    out[i] = total;
+    total -= real[i - static_cast<std::size_t>(lb)];
+  }
+  return begin;
+}
+
+int minmax_lookback(int period) { return period - 1; }
+int max(In real, int period, Out out) {
+  return window_extremes<true, false>(
+      real.data(), real.data(), real.size(), period,
+      [&](std::ptrdiff_t i, const auto& mx, const auto&) { out[i] = mx.value; });
+}
+int min(In real, int period, Out out) {
+  return window_extremes<false, true>(
+      real.data(), real.data(), real.size(), period,
+      [&](std::ptrdiff_t i, const auto&, const auto& mn) { out[i] = mn.value; });
+}
+int maxindex(In real, int period, Out out) {
+  return window_extremes<true, false>(
+      real.data(), real.data(), real.size(), period,
+      [&](std::ptrdiff_t i, const auto& mx, const auto&) { out[i] = static_cast<double>(mx.idx); });
+}
+int minindex(In real, int period, Out out) {
+  return window_extremes<false, true>(
+      real.data(), real.data(), real.size(), period,
+      [&](std::ptrdiff_t i, const auto&, const auto& mn) { out[i] = static_cast<double>(mn.idx); });
+}
+int minmax(In real, int period, Out min_out, Out max_out) {
+  return window_extremes<true, true>(real.data(), real.data(), real.size(), period,
+                                     [&](std::ptrdiff_t i, const auto& mx, const auto& mn) {
+                                       min_out[i] = mn.value;
+                                       max_out[i] = mx.value;
+                                     });
+}
+int minmaxindex(In real, int period, Out min_idx, Out max_idx) {
+  return window_extremes<true, true>(real.data(), real.data(), real.size(), period,
+                                     [&](std::ptrdiff_t i, const auto& mx, const auto& mn) {
+                                       min_idx[i] = static_cast<double>(mn.idx);
+                                       max_idx[i] = static_cast<double>(mx.idx);
+                                     });
+}
+int midpoint(In real, int period, Out out) {
+  return window_extremes<true, true>(
+      real.data(), real.data(), real.size(), period,
+      [&](std::ptrdiff_t i, const auto& mx, const auto& mn) { out[i] = (mx.value + mn.value) / 2.0; });
+}
+int midprice(In high, In low, int period, Out out) {
+  return window_extremes<true, true>(
+      high.data(), low.data(), high.size(), period,
+      [&](std::ptrdiff_t i, const auto& mx, const auto& mn) { out[i] = (mx.value + mn.value) / 2.0; });
+}
+
+int var_lookback(int period) { return period - 1; }
+namespace {
+/// TA-Lib's INT_VAR (mean of squares minus squared mean, running sums); calls
+/// f(i, variance) for every output bar.
+template <class F>
+int variance(In real, int period, F f) {
+  const std::size_t n = real.size();
+  const int lb = period - 1;
+  const int begin = first_valid(n, lb);
+  if (static_cast<std::size_t>(begin) >= n) return begin;
+  double s1 = 0.0;
+  double s2 = 0.0;
+  for (int i = 0; i < lb; ++i) {
+    const double x = real[static_cast<std::size_t>(i)];
+    s1 += x;
+    s2 += x * x;
+  }
+  for (std::size_t i = static_cast<std::size_t>(lb); i < n; ++i) {
+    const double x = real[i];
+    s1 += x;
+    s2 += x * x;
+    const double m1 = s1 / period;
+    const double m2 = s2 / period;
+    const double t = real[i - static_cast<std::size_t>(lb)];
+    s1 -= t;
+    s2 -= t * t;
+    f(i, m2 - m1 * m1);
+  }
+  return begin;
+}
+}  // namespace
+
+int var(In real, int period, Out out) {
+  return variance(real, period, [&](std::size_t i, double v) { out[i] = v; });
+}
+int stddev(In real, int period, double nbdev, Out out) {
+  return variance(real, period,
+                  [&](std::size_t i, double v) { out[i] = is_zero_or_neg(v) ? 0.0 : std::sqrt(v) * nbdev; });
+}
+
+int linearreg_lookback(int period) { return period - 1; }
+int linearreg(In real, int period, LinRegOut what, Out out) {
+  const std::size_t n = real.size();
+  const int lb = period - 1;
+  const int begin = first_valid(n, lb);
+  const double p = period;
+  const double sum_x = p * (p - 1) * 0.5;
+  const double sum_x_sqr = p * (p - 1) * (2 * p - 1) / 6;
+  const double divisor = sum_x * sum_x - p * sum_x_sqr;
+  for (std::size_t today = static_cast<std::size_t>(begin); today < n; ++today) {
+    // Same accumulation order as TA-Lib (oldest bar first, x = bars ago).
+    double sum_xy = 0.0;
+    double sum_y = 0.0;
+    for (int i = period; i-- != 0;) {
+      const double y = real[today - static_cast<std::size_t>(i)];
+      sum_y += y;
+      sum_xy += static_cast<double>(i) * y;
+    }
+    const double m = (p * sum_xy - sum_x * sum_y) / divisor;
+    switch (what) {
+      case LinRegOut::value:
+        out[today] = (sum_y - m * sum_x) / p + m * (p - 1);
+        break;
+      case LinRegOut::slope:
+        out[today] = m;
+        break;
+      case LinRegOut::intercept:
+        out[today] = (sum_y - m * sum_x) / p;
+        break;
+      case LinRegOut::angle:
+        out[today] = std::atan(m) * (180.0 / std::numbers::pi);
+        break;
+      case LinRegOut::forecast:
+        out[today] = (sum_y - m * sum_x) / p + m * p;
+        break;
+    }
+  }
+  return begin;
+}
+
+int avgdev_lookback(int period) { return period - 1; }
+// Mean absolute deviation around the window mean. Like TA-Lib, each bar sums
+// its window twice (O(period) per bar; the deviation has no running form).
+int avgdev(In real, int period, Out out) {
+  const size_t n = real.size();
+  const int begin = first_valid(n, period - 1);
+  const size_t p = static_cast<size_t>(period);
+  for (size_t today = static_cast<size_t>(begin); today < n; ++today) {
+    double sum = 0.0;
+    for (size_t i = 0; i < p; ++i) sum += real[today - i];
+    const double mean = sum / period;
+    double dev = 0.0;
+    for (size_t i = 0; i < p; ++i) dev += std::fabs(real[today - i] - mean);
+    out[today] = dev / period;
+  }
+  return begin;
+}
+
+int imi_lookback(int period) { return period - 1; }
+// Intraday Momentum Index over the window's open->close moves. Summed per bar
+// like TA-Lib (a window of only doji bars is 0/0 = NaN there, and here).
+int imi(In open, In close, int period, Out out) {
+  const size_t n = open.size();
+  const int begin = first_valid(n, period - 1);
+  const size_t lb = static_cast<size_t>(period - 1);
+  for (size_t today = static_cast<size_t>(begin); today < n; ++today) {
+    double up = 0.0;
+    double down = 0.0;
+    for (size_t i = today - lb; i <= today; ++i) {
+      const double c = close[i];
+      const double o = open[i];
+      if (c > o)
+        up += (c - o);
+      else
+        down += (o - c);
+    }
+    out[today] = 100.0 * (up / (up + down));
+  }
+  return begin;
+}
+
+int correl_lookback(int period) { return period - 1; }
+int correl(In real0, In real1, int period, Out out) {
+  const std::size_t n = real0.size();
+  const int lb = period - 1;
+  const int begin = first_valid(n, lb);
+  if (static_cast<std::size_t>(begin) >= n) return begin;
+  const double p = period;
+  double sx = 0, sy = 0, sxx = 0, syy = 0, sxy = 0;
+  auto emit = [&](std::size_t i) {
+    const double t = (sxx - ((sx * sx) / p)) * (syy - ((sy * sy) / p));
+    out[i] = is_zero_or_neg(t) ? 0.0 : (sxy - ((sx * sy) / p)) / std::sqrt(t);
+  };
+  for (std::size_t i = 0; i <= static_cast<std::size_t>(lb); ++i) {
+    const double x = real0[i];
+    const double y = real1[i];
+    sx += x;
+    sxx += x * x;
+    sxy += x * y;
+    sy += y;
+    syy += y * y;
+  }
+  emit(static_cast<std::size_t>(lb));
+  for (std::size_t i = static_cast<std::size_t>(lb) + 1; i < n; ++i) {
+    const double tx = real0[i - static_cast<std::size_t>(period)];
+    const double ty = real1[i - static_cast<std::size_t>(period)];
+    sx -= tx;
+    sxx -= tx * tx;
+    sxy -= tx * ty;
+    sy -= ty;
+    syy -= ty * ty;
+    const double x = real0[i];
+    const double y = real1[i];
+    sx += x;
+    sxx += x * x;
+    sxy += x * y;
+    sy += y;
+    syy += y * y;
+    emit(i);
+  }
+  return begin;
+}
+
+int beta_lookback(int period) { return period; }
+int beta(In real0, In real1, int period, Out out) {
+  const std::size_t n = real0.size();
+  const int begin = first_valid(n, period);
+  if (static_cast<std::size_t>(begin) >= n) return begin;
+  // Returns of each series; the window holds the last `period` returns.
+  auto ret = [](double now, double prev) { return is_zero(prev) ? 0.0 : (now - prev) / prev; };
+  double sxx = 0, sxy = 0, sx = 0, sy = 0;
+  const double p = period;
+  for (std::size_t i = 1; i < static_cast<std::size_t>(period); ++i) {
+    const double x = ret(real0[i], real0[i - 1]);
+    const double y = ret(real1[i], real1[i - 1]);
+    sxx += x * x;
+    sxy += x * y;
+    sx += x;
+    sy += y;
+  }
+  for (std::size_t i = static_cast<std::size_t>(period); i < n; ++i) {
+    double x = ret(real0[i], real0[i - 1]);
+    double y = ret(real1[i], real1[i - 1]);
+    sxx += x * x;
+    sxy += x * y;
+    sx += x;
+    sy += y;
+    // The oldest return of the window leaves it after this output.
+    const std::size_t t = i + 1 - static_cast<std::size_t>(period);
+    x = ret(real0[t], real0[t - 1]);
+    y = ret(real1[t], real1[t - 1]);
+    const double d = (p * sxx) - (sx * sx);
+    out[i] = is_zero(d) ? 0.0 : ((p * sxy) - (sx * sy)) / d;
+    sxx -= x * x;
+    sxy -= x * y;
+    sx -= x;
+    sy -= y;
+  }
+  return begin;
+}
+
+}  // namespace ts::ta

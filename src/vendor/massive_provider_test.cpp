@@ -1,0 +1,380 @@
+#include "vendor/massive_provider.hpp"
+
+#include <gmock/gmock.h>
+#include <gtest/gtest.h>
+#include <spdlog/sinks/ostream_sink.h>
+#include <spdlog/spdlog.h>
+#include <stdlib.h>
+
+#include <atomic>
+#include <cstdlib>
+#include <mutex>
+#include <nlohmann/json.hpp>
+#include <sstream>
+#include <thread>
+
+#include "vendor/fake_massive_server.hpp"
+
+namespace ts::vendor {
+namespace {
+
+using ingest::ImportError;
+using ::testing::HasSubstr;
+using ::testing::Not;
+using namespace std::chrono;
+
+constexpr const char* kKey = "sk-TEST-7f3a9c2e1d";
+
+TradingDate d(std::string_view s) { return parse_date(s).value(); }
+Symbol sym(std::string_view s) { return Symbol::parse(s).value(); }
+
+/// The fake's expected bars (its own computation, dates via Python's zoneinfo).
+BarSeries expected_bars(const testing::FakeMassive& fake, std::string_view t, std::string_view from,
+                        std::string_view to) {
+  const std::string csv =
+      fake.admin("/admin/bars/" + std::string(t) + "/" + std::string(from) + "/" + std::string(to));
+  BarSeries out;
+  std::istringstream in(csv);
+  std::string line;
+  while (std::getline(in, line)) {
+    Bar b{};
+    char day[11] = {};
+    EXPECT_EQ(std::sscanf(line.c_str(), "%10[0-9-],%lf,%lf,%lf,%lf,%lf", day, &b.open, &b.high, &b.low,
+                          &b.close, &b.volume),
+              6)
+        << line;
+    b.date = d(day);
+    out.push_back(b);
+  }
+  return out;
+}
+
+std::size_t request_count(const testing::FakeMassive& fake, std::string_view prefix = "/v") {
+  const auto j = nlohmann::json::parse(fake.admin("/admin/requests"));
+  std::size_t n = 0;
+  for (const auto& r : j)
+    if (r["path"].get<std::string>().rfind(prefix, 0) == 0) ++n;
+  return n;
+}
+
+/// Records sleeps instead of sleeping.
+struct SleepLog {
+  std::mutex mu;
+  std::vector<milliseconds> sleeps;
+  Sleeper fn() {
+    return [this](milliseconds ms) {
+      std::lock_guard lock(mu);
+      sleeps.push_back(ms);
+    };
+  }
+  std::vector<milliseconds> nonzero() {
+    std::lock_guard lock(mu);
+    std::vector<milliseconds> out;
+    for (auto s : sleeps)
+      if (s.count() > 0) out.push_back(s);
+    return out;
+  }
+};
+
+class MassiveTest : public ::testing::Test {
+ protected:
+  static void SetUpTestSuite() { fake_ = new testing::FakeMassive(kKey, 100); }
+  static void TearDownTestSuite() {
+    delete fake_;
+    fake_ = nullptr;
+  }
+  void SetUp() override { fake_->admin("/admin/reset"); }
+
+  MassiveConfig config(std::string key = kKey) {
+    MassiveConfig c;
+    c.base_url = fake_->base();
+    c.api_key = std::move(key);
+    c.retry.max_attempts = 3;
+    c.retry.base_delay = 100ms;
+    c.timeouts.connect = 2s;
+    c.timeouts.request = 2s;
+    c.sleeper = sleeps_.fn();
+    c.random01 = [] { return 0.5; };
+    return c;
+  }
+
+  static testing::FakeMassive* fake_;
+  SleepLog sleeps_;
+};
+testing::FakeMassive* MassiveTest::fake_ = nullptr;
+
+ingest::FetchRequest request(std::string_view s, std::string_view from, std::string_view to) {
+  return {sym(s), d(from), d(to), std::nullopt};
+}
+
+TEST_F(MassiveTest, BackfillOf30SymbolsOver2YearsMatchesTheFakeExactly) {
+  MassiveProvider p(config());
+  for (int i = 0; i < 30; ++i) {
+    char name[8];
+    std::snprintf(name, sizeof name, "S%d", 100 + i);
+    const std::string s = name;
+    auto bars = p.fetch(request(s, "2024-11-01", "2026-10-31"));
+    ASSERT_TRUE(bars) << s << ": " << bars.error().message;
+    const BarSeries want = expected_bars(*fake_, s, "2024-11-01", "2026-10-31");
+    ASSERT_EQ(bars->size(), want.size()) << s;
+    for (std::size_t k = 0; k < want.size(); ++k) ASSERT_EQ(bars->bar(k), want.bar(k)) << s << " bar " << k;
+  }
+  // 2 years of weekdays at 100 bars a page: 6 pages a symbol, on reused connections.
+  EXPECT_EQ(request_count(*fake_), 30u * 6u);
+  EXPECT_LE(p.client().connections_opened(), 2u);
+  EXPECT_TRUE(sleeps_.nonzero().empty());
+}
+
+TEST_F(MassiveTest, TradingDatesAcrossDstAreNewYorkDates) {
+  MassiveProvider p(config());
+  auto bars = p.fetch(request("AAPL", "2026-03-05", "2026-03-12"));
+  ASSERT_TRUE(bars) << bars.error().message;
+  ASSERT_EQ(bars->size(), 6u);
+  EXPECT_EQ(bars->date[1], d("2026-03-06"));  // session start 05:00Z
+  EXPECT_EQ(bars->date[2], d("2026-03-09"));  // session start 04:00Z, after the change
+}
+
+TEST_F(MassiveTest, IncrementalFetchAfterLastStoredDate) {
+  MassiveProvider p(config());
+  ingest::FetchRequest r = request("AAPL", "2026-01-01", "2026-03-12");
+  r.after = d("2026-03-10");
+  auto bars = p.fetch(r);
+  ASSERT_TRUE(bars) << bars.error().message;
+  ASSERT_EQ(bars->size(), 2u);
+  EXPECT_EQ(bars->date[0], d("2026-03-11"));
+  r.after = d("2026-03-12");  // nothing new: empty, not an error
+  auto none = p.fetch(r);
+  ASSERT_TRUE(none);
+  EXPECT_TRUE(none->empty());
+  EXPECT_EQ(request_count(*fake_), 1u);
+}
+
+TEST_F(MassiveTest, ErrorsFailOnlyTheirSymbolWithTheRightCode) {
+  MassiveConfig c = config();
+  c.timeouts.request = 300ms;
+  c.retry.max_attempts = 2;
+  MassiveProvider p(std::move(c));
+  struct Case {
+    const char* symbol;
+    ImportError code;
+    const char* text;
+  };
+  const Case cases[] = {
+      {"GONE", ImportError::symbol_not_found, "HTTP 404"},
+      {"NOPE", ImportError::symbol_not_found, "no bars"},
+      {"BADBAR", ImportError::bad_data, "request req-BADBAR-2026-01-05 bar 2: high"},
+      {"SLOW", ImportError::network_timeout, "timed out"},
+      {"TRUNC", ImportError::network_timeout, "read"},
+  };
+  for (const auto& k : cases) {
+    auto bad = p.fetch(request(k.symbol, "2026-01-05", "2026-01-16"));
+    ASSERT_FALSE(bad) << k.symbol;
+    EXPECT_EQ(bad.error().code, k.code) << k.symbol << ": " << bad.error().message;
+    EXPECT_THAT(bad.error().message, HasSubstr(k.text)) << k.symbol;
+    auto good = p.fetch(request("MSFT", "2026-01-05", "2026-01-16"));
+    ASSERT_TRUE(good) << "after " << k.symbol << ": " << good.error().message;
+    EXPECT_EQ(good->size(), 10u);
+  }
+}
+
+TEST_F(MassiveTest, ShortEmptyRangeIsNotAMissingSymbol) {
+  MassiveProvider p(config());
+  auto weekend = p.fetch(request("AAPL", "2026-03-07", "2026-03-08"));
+  ASSERT_TRUE(weekend) << weekend.error().message;
+  EXPECT_TRUE(weekend->empty());
+}
+
+TEST_F(MassiveTest, ConcurrentFetchesShareTheClient) {
+  MassiveConfig c = config();
+  c.max_concurrency = 3;
+  MassiveProvider p(std::move(c));
+  std::vector<std::thread> threads;
+  std::atomic<int> ok{0};
+  for (int t = 0; t < 6; ++t)
+    threads.emplace_back([&, t] {
+      char name[8];
+      std::snprintf(name, sizeof name, "T%d", t);
+      const std::string s = name;
+      auto bars = p.fetch(request(s, "2025-01-01", "2025-12-31"));
+      if (bars && bars->size() == expected_bars(*fake_, s, "2025-01-01", "2025-12-31").size()) ++ok;
+    });
+  for (auto& th : threads) th.join();
+  EXPECT_EQ(ok.load(), 6);
+  EXPECT_LE(p.client().connections_opened(), 3u);
+}
+
+TEST_F(MassiveTest, RetriesOn429And500HonouringRetryAfter) {
+  fake_->admin("/admin/script?path=/v2/aggs/ticker/AAPL/&codes=429,500&retry_after=2");
+  MassiveProvider p(config());
+  auto bars = p.fetch(request("AAPL", "2026-01-05", "2026-01-09"));
+  ASSERT_TRUE(bars) << bars.error().message;
+  EXPECT_EQ(bars->size(), 5u);
+  EXPECT_EQ(request_count(*fake_), 3u);
+  // Retry-After: 2 s for the 429, then exponential backoff (100 ms * 2^1) after the 500.
+  EXPECT_EQ(sleeps_.nonzero(), (std::vector<milliseconds>{2000ms, 200ms}));
+}
+
+TEST_F(MassiveTest, PersistentRateLimitIsApiRateLimit) {
+  fake_->admin("/admin/script?path=/v2/aggs/ticker/AAPL/&codes=429,429,429,429&retry_after=1");
+  MassiveProvider p(config());
+  auto bars = p.fetch(request("AAPL", "2026-01-05", "2026-01-09"));
+  ASSERT_FALSE(bars);
+  EXPECT_EQ(bars.error().code, ImportError::api_rate_limit);
+  EXPECT_EQ(request_count(*fake_), 3u);  // max_attempts
+}
+
+TEST_F(MassiveTest, RateLimiterSpacesRequestsAtTheFake) {
+  MassiveConfig c = config();
+  c.requests_per_minute = 600;  // one every 100 ms
+  c.sleeper = real_sleeper();
+  MassiveProvider p(std::move(c));
+  for (int i = 0; i < 6; ++i) ASSERT_TRUE(p.fetch(request("AAPL", "2026-01-05", "2026-01-09")));
+  const auto log = nlohmann::json::parse(fake_->admin("/admin/requests"));
+  ASSERT_EQ(log.size(), 6u);
+  const double span = log[5]["t"].get<double>() - log[0]["t"].get<double>();
+  EXPECT_GE(span, 0.45);  // 5 gaps of >= 100 ms (small slack for timestamp granularity)
+}
+
+TEST_F(MassiveTest, WrongKeyIsApiKeyInvalidAndNeverShown) {
+  MassiveProvider p(config("sk-WRONG-0000"));
+  auto bars = p.fetch(request("AAPL", "2026-01-05", "2026-01-09"));
+  ASSERT_FALSE(bars);
+  EXPECT_EQ(bars.error().code, ImportError::api_key_invalid);
+  EXPECT_THAT(bars.error().message, HasSubstr("401"));
+  EXPECT_THAT(bars.error().message, Not(HasSubstr("sk-WRONG-0000")));
+  EXPECT_EQ(request_count(*fake_), 1u);  // 401 is not retried
+}
+
+TEST_F(MassiveTest, KeyNeverAppearsInLogsOrErrors) {
+  std::ostringstream captured;
+  auto sink = std::make_shared<spdlog::sinks::ostream_sink_mt>(captured);
+  auto previous = spdlog::default_logger();
+  spdlog::set_default_logger(std::make_shared<spdlog::logger>("capture", sink));
+  std::string messages;
+  {
+    fake_->admin("/admin/script?path=/v2/aggs/ticker/AAPL/&codes=429,500,500&retry_after=1");
+    MassiveConfig c = config();
+    c.timeouts.request = 300ms;
+    c.retry.max_attempts = 2;
+    MassiveProvider p(std::move(c));
+    for (const char* s : {"AAPL", "GONE", "BADBAR", "SLOW", "TRUNC", "NOPE"}) {
+      auto r = p.fetch(request(s, "2026-01-05", "2026-01-16"));
+      if (!r) messages += r.error().message + "\n";
+    }
+    // A next_url carrying apiKey= is redacted too.
+    auto r = p.client().get(fake_->base() + "/nowhere?apiKey=" + std::string(kKey));
+    ASSERT_TRUE(r);
+    messages += p.describe() + "\n";
+  }
+  spdlog::set_default_logger(previous);
+  EXPECT_THAT(captured.str(), HasSubstr("massive:"));  // something was logged
+  EXPECT_THAT(captured.str(), Not(HasSubstr(kKey)));
+  EXPECT_THAT(messages, Not(HasSubstr(kKey)));
+  EXPECT_EQ(redact(std::string("u?apiKey=") + kKey + "&x=1", ""), "u?apiKey=***&x=1");
+  EXPECT_EQ(redact(std::string("key ") + kKey, kKey), "key ***");
+}
+
+TEST_F(MassiveTest, GroupedDailyIsOneRequestForEveryTicker) {
+  MassiveClient c(config());
+  auto g = c.grouped_daily(d("2026-03-09"));
+  ASSERT_TRUE(g) << g.error().message;
+  ASSERT_EQ(g->bars.size(), 5u);
+  EXPECT_EQ(g->bars[0].ticker, "AAA");
+  EXPECT_EQ(g->bars[0].bar, expected_bars(*fake_, "AAA", "2026-03-09", "2026-03-09").bar(0));
+  ASSERT_EQ(g->rejected.size(), 1u);  // the fake's BADBAR
+  EXPECT_EQ(request_count(*fake_), 1u);
+  auto weekend = c.grouped_daily(d("2026-03-08"));
+  ASSERT_TRUE(weekend);
+  EXPECT_TRUE(weekend->bars.empty());
+}
+
+TEST_F(MassiveTest, IncrementalUniverseUsesOneGroupedRequestPerMissingDay) {
+  MassiveProvider p(config());
+  std::vector<ingest::FetchRequest> reqs;
+  for (const char* s : {"AAA", "BBB", "CCC", "DDD", "EEE", "ZZZ", "BADBAR"}) {
+    reqs.push_back(request(s, "2025-01-01", "2026-03-10"));
+    reqs.back().after = d("2026-03-05");  // missing: Fri 03-06, Mon 03-09, Tue 03-10
+  }
+  reqs.push_back(request("YYY", "2026-02-02", "2026-03-10"));  // a backfill: per ticker
+  const auto out = p.fetch_many(reqs);
+  ASSERT_EQ(out.size(), reqs.size());
+  for (std::size_t i = 0; i < 6; ++i) {
+    const std::string s = reqs[i].symbol.str();
+    ASSERT_TRUE(out[i]) << s << ": " << out[i].error().message;
+    const BarSeries want = expected_bars(*fake_, s, "2026-03-06", "2026-03-10");
+    ASSERT_EQ(out[i]->size(), 3u) << s;
+    for (std::size_t k = 0; k < 3; ++k) EXPECT_EQ(out[i]->bar(k), want.bar(k)) << s;
+  }
+  ASSERT_FALSE(out[6]);
+  EXPECT_EQ(out[6].error().code, ImportError::bad_data);
+  EXPECT_THAT(out[6].error().message, HasSubstr("req-grouped-2026-03-06 bar 5: BADBAR: high"));
+  ASSERT_TRUE(out[7]) << out[7].error().message;
+  EXPECT_EQ(out[7]->size(), 27u);
+  // 3 days -> 3 grouped requests; ZZZ (absent from them) and YYY per ticker.
+  EXPECT_EQ(request_count(*fake_, "/v2/aggs/grouped/"), 3u);
+  EXPECT_EQ(request_count(*fake_, "/v2/aggs/ticker/"), 2u);
+}
+
+TEST_F(MassiveTest, IncrementalUniverseWithABadKeyFailsEverySymbol) {
+  MassiveProvider p(config("sk-WRONG-1111"));
+  std::vector<ingest::FetchRequest> reqs;
+  for (const char* s : {"AAA", "BBB", "CCC"}) {
+    reqs.push_back(request(s, "2025-01-01", "2026-03-10"));
+    reqs.back().after = d("2026-03-09");
+  }
+  for (const auto& r : p.fetch_many(reqs)) {
+    ASSERT_FALSE(r);
+    EXPECT_EQ(r.error().code, ImportError::api_key_invalid);
+  }
+  EXPECT_EQ(request_count(*fake_), 1u);
+}
+
+TEST_F(MassiveTest, SplitsAndTickerDetails) {
+  MassiveClient c(config());
+  auto s = c.splits(sym("SPLT"), d("2025-01-01"));
+  ASSERT_TRUE(s) << s.error().message;
+  ASSERT_EQ(s->size(), 1u);
+  EXPECT_EQ((*s)[0].execution_date, d("2025-06-02"));
+  EXPECT_EQ((*s)[0].split_to / (*s)[0].split_from, 2.0);
+  auto none = c.splits(sym("AAPL"), d("2025-01-01"));
+  ASSERT_TRUE(none);
+  EXPECT_TRUE(none->empty());
+  auto t = c.ticker_details(sym("AAPL"));
+  ASSERT_TRUE(t) << t.error().message;
+  EXPECT_EQ(t->name, "AAPL Corp.");
+  EXPECT_EQ(t->primary_exchange, "XNAS");
+  auto gone = c.ticker_details(sym("GONE"));
+  ASSERT_FALSE(gone);
+  EXPECT_EQ(gone.error().code, ImportError::symbol_not_found);
+}
+
+TEST_F(MassiveTest, FactoryReadsSpecAndEnvironment) {
+  unsetenv("MASSIVE_BASE_URL");
+  unsetenv("MASSIVE_RPM");
+  unsetenv("MASSIVE_API_KEY");
+  unsetenv("POLYGON_API_KEY");
+  auto none = make_massive_provider(std::nullopt);
+  ASSERT_FALSE(none);
+  EXPECT_EQ(none.error().code, "INVALID_PROVIDER");
+  EXPECT_THAT(none.error().message, HasSubstr("MASSIVE_API_KEY"));
+
+  setenv("POLYGON_API_KEY", kKey, 1);
+  auto dflt = make_massive_provider(std::nullopt);
+  ASSERT_TRUE(dflt) << dflt.error().message;
+  EXPECT_EQ((*dflt)->describe(), "massive:base=https://api.massive.com");
+
+  auto p = make_massive_provider("base=" + fake_->base() + ",rpm=0");
+  ASSERT_TRUE(p) << p.error().message;
+  EXPECT_THAT((*p)->describe(), Not(HasSubstr(kKey)));
+  auto bars = (*p)->fetch(request("AAPL", "2026-01-05", "2026-01-09"));
+  ASSERT_TRUE(bars) << bars.error().message;
+  EXPECT_EQ(bars->size(), 5u);
+
+  EXPECT_FALSE(make_massive_provider(std::string_view("colour=blue")));
+  EXPECT_FALSE(make_massive_provider(std::string_view("rpm=fast")));
+  EXPECT_FALSE(make_massive_provider(std::string_view("base=ftp://x")));
+  unsetenv("POLYGON_API_KEY");
+}
+
+}  // namespace
+}  // namespace ts::vendor
