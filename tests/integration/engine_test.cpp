@@ -309,3 +309,31 @@ TEST_F(TokenEngineTest, HttpApiServesTheSameCommandsWithTokenChecks) {
 
 }  // namespace
 }  // namespace ts::testing
+
+namespace ts::testing {
+namespace {
+
+class LegacyChannelsTest : public EngineFixture {
+  void customise(app::EngineConfig& c) override { c.legacy_channels = true; }
+};
+
+TEST_F(LegacyChannelsTest, DetectionsAreAlsoPublishedOnTheDotNotationChannel) {
+  Listener legacy(url(), {std::string(protocol::kLegacyPatternsChannel)}, {});
+  const auto reply =
+      call("trigger_daily_processing", {{"symbols", {"AAPL", "KO"}}, {"skip_market_check", true}});
+  ASSERT_TRUE(reply["ok"].get<bool>()) << reply.dump();
+  const std::string run_id = reply["result"]["run_id"];
+  ASSERT_TRUE(wait_terminal(run_id));
+  const auto detections = daemon_->storage().count_detections(run_id);
+  ASSERT_GT(detections, 0);
+  ASSERT_TRUE(
+      bus::testing::wait_for([&] { return static_cast<long long>(legacy.messages().size()) >= detections; }));
+  for (const auto& m : legacy.messages()) {
+    auto env = protocol::decode_event(m.payload);
+    ASSERT_TRUE(env);
+    EXPECT_EQ(env->event, protocol::Event::patterns_detected);
+  }
+}
+
+}  // namespace
+}  // namespace ts::testing
