@@ -225,10 +225,17 @@ int t3(In real, int period, double vfactor, Out out) {
   const double c3 = -6.0 * v2 - 3.0 * (vfactor - c1);
   const double c4 = 1.0 + 3.0 * vfactor - c1 + 3.0 * v2;
   out[today - 1] = c1 * e[5] + c2 * e[4] + c3 * e[3] + c4 * e[2];
+  double e1 = e[0], e2 = e[1], e3 = e[2], e4 = e[3], e5 = e[4], e6 = e[5];
+  const double* x = real.data();
+  double* o = out.data();
   for (; today < n; ++today) {
-    e[0] = (k * real[today]) + (k1 * e[0]);
-    for (int j = 1; j < 6; ++j) e[j] = (k * e[j - 1]) + (k1 * e[j]);
-    out[today] = c1 * e[5] + c2 * e[4] + c3 * e[3] + c4 * e[2];
+    e1 = (k * x[today]) + (k1 * e1);
+    e2 = (k * e1) + (k1 * e2);
+    e3 = (k * e2) + (k1 * e3);
+    e4 = (k * e3) + (k1 * e4);
+    e5 = (k * e4) + (k1 * e5);
+    e6 = (k * e5) + (k1 * e6);
+    o[today] = c1 * e6 + c2 * e5 + c3 * e4 + c4 * e3;
   }
   return begin;
 }

@@ -22,32 +22,48 @@ int first_valid(std::size_t n, int lookback) {
 }  // namespace
 
 int roc_lookback(int period) { return period; }
-int roc_family(In real, int period, RocKind kind, Out out) {
+namespace {
+// One loop per kind, so each is a simple vectorizable pass.
+template <RocKind Kind>
+int roc_impl(In real, int period, Out out) {
   const std::size_t n = real.size();
   const int begin = first_valid(n, period);
   const std::size_t p = static_cast<std::size_t>(period);
+  const double* x = real.data();
+  double* o = out.data();
   for (std::size_t i = static_cast<std::size_t>(begin); i < n; ++i) {
-    const double prev = real[i - p];
-    const double x = real[i];
-    switch (kind) {
-      case RocKind::mom:
-        out[i] = x - prev;
-        break;
-      case RocKind::roc:
-        out[i] = prev != 0.0 ? ((x / prev) - 1.0) * 100.0 : 0.0;
-        break;
-      case RocKind::rocp:
-        out[i] = prev != 0.0 ? (x - prev) / prev : 0.0;
-        break;
-      case RocKind::rocr:
-        out[i] = prev != 0.0 ? (x / prev) : 0.0;
-        break;
-      case RocKind::rocr100:
-        out[i] = prev != 0.0 ? (x / prev) * 100.0 : 0.0;
-        break;
+    const double prev = x[i - p];
+    const double v = x[i];
+    if constexpr (Kind == RocKind::mom) {
+      o[i] = v - prev;
+    } else if constexpr (Kind == RocKind::roc) {
+      o[i] = prev != 0.0 ? ((v / prev) - 1.0) * 100.0 : 0.0;
+    } else if constexpr (Kind == RocKind::rocp) {
+      o[i] = prev != 0.0 ? (v - prev) / prev : 0.0;
+    } else if constexpr (Kind == RocKind::rocr) {
+      o[i] = prev != 0.0 ? (v / prev) : 0.0;
+    } else {
+      o[i] = prev != 0.0 ? (v / prev) * 100.0 : 0.0;
     }
   }
   return begin;
+}
+}  // namespace
+
+int roc_family(In real, int period, RocKind kind, Out out) {
+  switch (kind) {
+    case RocKind::mom:
+      return roc_impl<RocKind::mom>(real, period, out);
+    case RocKind::roc:
+      return roc_impl<RocKind::roc>(real, period, out);
+    case RocKind::rocp:
+      return roc_impl<RocKind::rocp>(real, period, out);
+    case RocKind::rocr:
+      return roc_impl<RocKind::rocr>(real, period, out);
+    case RocKind::rocr100:
+      break;
+  }
+  return roc_impl<RocKind::rocr100>(real, period, out);
 }
 
 int cmo_lookback(int period) { return period; }
@@ -293,17 +309,53 @@ int price_oscillator(In real, int fast, int slow, int matype, Out out) {
   const size_t n = real.size();
   const int begin = first_valid(n, apo_lookback(fast, slow, matype));
   if (static_cast<size_t>(begin) >= n) return begin;
-  detail::StreamMa fast_ma(fast, matype);
-  detail::StreamMa slow_ma(slow, matype);
-  for (size_t i = 0; i < n; ++i) {
-    double s;
-    double f;
-    const bool fast_ready = fast_ma.push(real[i], f);
-    if (!slow_ma.push(real[i], s) || !fast_ready) continue;
+  const double* x = real.data();
+  double* o = out.data();
+  auto emit = [o](size_t i, double f, double s) {
     if constexpr (kPercent)
-      out[i] = is_zero(s) ? 0.0 : ((f - s) / s) * 100.0;
+      o[i] = is_zero(s) ? 0.0 : ((f - s) / s) * 100.0;
     else
-      out[i] = f - s;
+      o[i] = f - s;
+  };
+  const size_t fl = static_cast<size_t>(fast - 1);
+  const size_t sl = static_cast<size_t>(slow - 1);
+  if (matype == 0) {  // two running sums from bar 0, TA-Lib's INT_SMA order
+    double fs = 0.0;
+    double ss = 0.0;
+    for (size_t i = 0; i < fl; ++i) fs += x[i];
+    for (size_t i = 0; i < sl; ++i) ss += x[i];
+    const double fp = fast;
+    const double sp = slow;
+    for (size_t i = fl; i < sl; ++i) {
+      fs += x[i];
+      fs -= x[i - fl];
+    }
+    for (size_t i = sl; i < n; ++i) {
+      fs += x[i];
+      ss += x[i];
+      const double f = fs / fp;
+      const double sv = ss / sp;
+      fs -= x[i - fl];
+      ss -= x[i - sl];
+      emit(i, f, sv);
+    }
+    return begin;
+  }
+  // EMA: both seeded at bar 0 with the SMA of their first `period` values.
+  const double kf = detail::per_to_k(fast);
+  const double ks = detail::per_to_k(slow);
+  double fs = 0.0;
+  for (size_t i = 0; i <= fl; ++i) fs += x[i];
+  double f = fs / fast;
+  for (size_t i = fl + 1; i <= sl; ++i) f = ((x[i] - f) * kf) + f;
+  double ss = 0.0;
+  for (size_t i = 0; i <= sl; ++i) ss += x[i];
+  double sv = ss / slow;
+  emit(sl, f, sv);
+  for (size_t i = sl + 1; i < n; ++i) {
+    f = ((x[i] - f) * kf) + f;
+    sv = ((x[i] - sv) * ks) + sv;
+    emit(i, f, sv);
   }
   return begin;
 }

@@ -641,7 +641,8 @@ Result<double> check_value(const FunctionSpec& f, const OptionSpec& o, double v,
       if (v != std::trunc(v) || v < o.min_value || v > o.max_value)
         return fail("BAD_OPTION",
                     cat({where, " must be a moving-average type in ", range_text(o), " (", matype_list(o),
-                         "; other TA-Lib types are not implemented), got ", shown}));
+                         o.max_value < kMaxMaType ? "; other TA-Lib types are not available here" : "",
+                         "), got ", shown}));
       break;
     case OptionType::real:
       break;

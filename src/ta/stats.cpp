@@ -1,6 +1,7 @@
 // Window statistics: SUM, MAX/MIN and their index forms, MIDPOINT, MIDPRICE,
 // VAR, STDDEV, the LINEARREG family, TSF, CORREL, BETA. Same arithmetic and
 // tie rules as TA-Lib's C code.
+#include <algorithm>
 #include <cmath>
 #include <cstddef>
 #include <numbers>
@@ -80,32 +81,81 @@ int sum(In real, int period, Out out) {
 }
 
 int minmax_lookback(int period) { return period - 1; }
+// MAX, MIN, MINMAX: van Herk extremes (see midrange() below); with NaN in the
+// input the series is redone with TA-Lib's own index-tracking scan.
+namespace {
+template <bool kWantMax, bool kWantMin>
+int rolling_minmax(In real, int period, double* min_out, double* max_out) {
+  const std::size_t n = real.size();
+  const int begin = first_valid(n, period - 1);
+  const std::size_t first = static_cast<std::size_t>(begin);
+  if (first >= n) return begin;
+  {
+    detail::RollingExtremes ext(real.data(), real.data(), static_cast<std::size_t>(period));
+    double h[detail::kBlock];
+    double l[detail::kBlock];
+    bool nan = false;
+    for (std::size_t b = first; b < n && !nan; b += detail::kBlock) {
+      const std::size_t cnt = std::min(detail::kBlock, n - b);
+      ext.fill(b, cnt, h, l);
+      nan = ext.saw_nan();
+      if constexpr (kWantMax) std::copy(h, h + cnt, max_out + b);
+      if constexpr (kWantMin) std::copy(l, l + cnt, min_out + b);
+    }
+    if (!nan) return begin;
+  }
+  return window_extremes<kWantMax, kWantMin>(real.data(), real.data(), n, period,
+                                             [&](std::ptrdiff_t i, const auto& mx, const auto& mn) {
+                                               if constexpr (kWantMax) max_out[i] = mx.value;
+                                               if constexpr (kWantMin) min_out[i] = mn.value;
+                                             });
+}
+}  // namespace
+
 int max(In real, int period, Out out) {
-  return window_extremes<true, false>(
-      real.data(), real.data(), real.size(), period,
-      [&](std::ptrdiff_t i, const auto& mx, const auto&) { out[i] = mx.value; });
+  return rolling_minmax<true, false>(real, period, nullptr, out.data());
 }
 int min(In real, int period, Out out) {
-  return window_extremes<false, true>(
-      real.data(), real.data(), real.size(), period,
-      [&](std::ptrdiff_t i, const auto&, const auto& mn) { out[i] = mn.value; });
+  return rolling_minmax<false, true>(real, period, out.data(), nullptr);
 }
-int maxindex(In real, int period, Out out) {
-  return window_extremes<true, false>(
-      real.data(), real.data(), real.size(), period,
-      [&](std::ptrdiff_t i, const auto& mx, const auto&) { out[i] = static_cast<double>(mx.idx); });
+namespace {
+// TA-Lib's MAXINDEX/MININDEX loop, written out flat.
+template <bool kMax>
+int extreme_index(In real, int period, Out out) {
+  const std::size_t n = real.size();
+  const int begin = first_valid(n, period - 1);
+  const double* x = real.data();
+  double* o = out.data();
+  const auto end = static_cast<std::ptrdiff_t>(n);
+  std::ptrdiff_t idx = -1;
+  double v = 0.0;
+  std::ptrdiff_t trailing = 0;
+  for (std::ptrdiff_t today = begin; today < end; ++today, ++trailing) {
+    const double t = x[today];
+    if (idx < trailing) {
+      idx = trailing;
+      v = x[trailing];
+      for (std::ptrdiff_t i = trailing + 1; i <= today; ++i) {
+        const double u = x[i];
+        if (kMax ? u > v : u < v) {
+          idx = i;
+          v = u;
+        }
+      }
+    } else if (kMax ? t >= v : t <= v) {
+      idx = today;
+      v = t;
+    }
+    o[today] = static_cast<double>(idx);
+  }
+  return begin;
 }
-int minindex(In real, int period, Out out) {
-  return window_extremes<false, true>(
-      real.data(), real.data(), real.size(), period,
-      [&](std::ptrdiff_t i, const auto&, const auto& mn) { out[i] = static_cast<double>(mn.idx); });
-}
+}  // namespace
+
+int maxindex(In real, int period, Out out) { return extreme_index<true>(real, period, out); }
+int minindex(In real, int period, Out out) { return extreme_index<false>(real, period, out); }
 int minmax(In real, int period, Out min_out, Out max_out) {
-  return window_extremes<true, true>(real.data(), real.data(), real.size(), period,
-                                     [&](std::ptrdiff_t i, const auto& mx, const auto& mn) {
-                                       min_out[i] = mn.value;
-                                       max_out[i] = mx.value;
-                                     });
+  return rolling_minmax<true, true>(real, period, min_out.data(), max_out.data());
 }
 int minmaxindex(In real, int period, Out min_idx, Out max_idx) {
   return window_extremes<true, true>(real.data(), real.data(), real.size(), period,
@@ -114,15 +164,48 @@ int minmaxindex(In real, int period, Out min_idx, Out max_idx) {
                                        max_idx[i] = static_cast<double>(mx.idx);
                                      });
 }
+namespace {
+/// (highest high + lowest low) / 2 over each window. Fast path: van Herk
+/// extremes (the extremes of NaN-free data do not depend on the scan order);
+/// when a NaN shows up, the series is redone with TA-Lib's per-bar scan so
+/// NaN behaves exactly as in TA-Lib.
+int midrange(const double* hi, const double* lo, std::size_t n, int period, Out out) {
+  const int begin = first_valid(n, period - 1);
+  const std::size_t first = static_cast<std::size_t>(begin);
+  if (first >= n) return begin;
+  double* o = out.data();
+  {
+    detail::RollingExtremes ext(hi, lo, static_cast<std::size_t>(period));
+    double h[detail::kBlock];
+    double l[detail::kBlock];
+    bool nan = false;
+    for (std::size_t b = first; b < n && !nan; b += detail::kBlock) {
+      const std::size_t cnt = std::min(detail::kBlock, n - b);
+      ext.fill(b, cnt, h, l);
+      nan = ext.saw_nan();
+      for (std::size_t k = 0; k < cnt; ++k) o[b + k] = (h[k] + l[k]) / 2.0;
+    }
+    if (!nan) return begin;
+  }
+  const std::size_t lb = static_cast<std::size_t>(period - 1);
+  for (std::size_t today = first; today < n; ++today) {
+    double lowest = lo[today - lb];
+    double highest = hi[today - lb];
+    for (std::size_t i = today - lb + 1; i <= today; ++i) {
+      if (lo[i] < lowest) lowest = lo[i];
+      if (hi[i] > highest) highest = hi[i];
+    }
+    o[today] = (highest + lowest) / 2.0;
+  }
+  return begin;
+}
+}  // namespace
+
 int midpoint(In real, int period, Out out) {
-  return window_extremes<true, true>(
-      real.data(), real.data(), real.size(), period,
-      [&](std::ptrdiff_t i, const auto& mx, const auto& mn) { out[i] = (mx.value + mn.value) / 2.0; });
+  return midrange(real.data(), real.data(), real.size(), period, out);
 }
 int midprice(In high, In low, int period, Out out) {
-  return window_extremes<true, true>(
-      high.data(), low.data(), high.size(), period,
-      [&](std::ptrdiff_t i, const auto& mx, const auto& mn) { out[i] = (mx.value + mn.value) / 2.0; });
+  return midrange(high.data(), low.data(), high.size(), period, out);
 }
 
 int var_lookback(int period) { return period - 1; }
