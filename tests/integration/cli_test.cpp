@@ -216,3 +216,22 @@ TEST(CliTa, CandlestickOutputIsInteger) {
 
 }  // namespace
 }  // namespace ts
+
+namespace ts {
+namespace {
+
+TEST(Docs, IndicatorsPageHoldsTheCurrentRegistryTable) {
+  testing::TempDir dir;
+  const auto r = testing::run_tickstock("ta --list --markdown", dir);
+  ASSERT_EQ(r.exit_code, 0) << r.err;
+  const std::string doc = testing::read_file(std::string(TICKSTOCK_SOURCE_DIR) + "/docs/indicators.md");
+  const std::string marker = "<!-- generated: tickstock ta --list --markdown -->\n";
+  const auto at = doc.find(marker);
+  ASSERT_NE(at, std::string::npos);
+  EXPECT_EQ(doc.substr(at + marker.size()), r.out)
+      << "docs/indicators.md is stale: regenerate its table with `tickstock ta --list --markdown`";
+  for (const auto& f : ta::registry()) EXPECT_NE(doc.find("| " + std::string(f.name) + " |"), std::string::npos);
+}
+
+}  // namespace
+}  // namespace ts
