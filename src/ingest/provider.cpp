@@ -84,4 +84,12 @@ Result<std::unique_ptr<BarProvider>> make_provider(std::string_view spec) {
               "unknown provider '" + std::string(spec) + "' (" + std::string(kUsage) + ")");
 }
 
+std::vector<Result<BarSeries, FetchFailure>> BarProvider::fetch_many(
+    const std::vector<FetchRequest>& reqs) const {
+  std::vector<Result<BarSeries, FetchFailure>> out;
+  out.reserve(reqs.size());
+  for (const auto& r : reqs) out.push_back(fetch(r));
+  return out;
+}
+
 }  // namespace ts::ingest

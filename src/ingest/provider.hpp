@@ -6,6 +6,7 @@
 #include <optional>
 #include <string>
 #include <string_view>
+#include <vector>
 
 #include "core/bar.hpp"
 #include "core/result.hpp"
@@ -45,6 +46,14 @@ class BarProvider {
   virtual std::string describe() const = 0;
   /// Bars with from <= date <= to (and date > after), validated, ascending.
   virtual Result<BarSeries, FetchFailure> fetch(const FetchRequest& req) const = 0;
+  /// Many symbols at once, results in request order. The default fetches one
+  /// by one; a provider with a bulk endpoint (Massive's grouped daily) overrides
+  /// it so an incremental universe costs one request per missing day.
+  virtual std::vector<Result<BarSeries, FetchFailure>> fetch_many(
+      const std::vector<FetchRequest>& reqs) const;
+  /// True when fetch_many beats per-symbol fetches: the engine then fetches a
+  /// whole incremental import in one call before committing symbol by symbol.
+  virtual bool prefers_batch() const { return false; }
 };
 
 /// "synthetic", "synthetic:seed=N" (synthetic.hpp), "csv:DIR" (csv_provider.hpp).

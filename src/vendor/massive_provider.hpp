@@ -98,7 +98,8 @@ class MassiveProvider final : public ingest::BarProvider {
   /// (other than a rejected key), and backfills go through fetch().
   static constexpr std::size_t kMaxGroupedDays = 30;
   std::vector<Result<BarSeries, ingest::FetchFailure>> fetch_many(
-      const std::vector<ingest::FetchRequest>& reqs) const;
+      const std::vector<ingest::FetchRequest>& reqs) const override;
+  bool prefers_batch() const override { return true; }
   const MassiveClient& client() const { return client_; }
 
  private:

@@ -8,11 +8,15 @@
 
 #include <atomic>
 #include <cstdlib>
+#include <filesystem>
 #include <mutex>
 #include <nlohmann/json.hpp>
 #include <sstream>
 #include <thread>
 
+#include "core/uuid.hpp"
+#include "engine/pipeline.hpp"
+#include "storage/storage.hpp"
 #include "vendor/fake_massive_server.hpp"
 
 namespace ts::vendor {
@@ -313,6 +317,40 @@ TEST_F(MassiveTest, IncrementalUniverseUsesOneGroupedRequestPerMissingDay) {
   // 3 days -> 3 grouped requests; ZZZ (absent from them) and YYY per ticker.
   EXPECT_EQ(request_count(*fake_, "/v2/aggs/grouped/"), 3u);
   EXPECT_EQ(request_count(*fake_, "/v2/aggs/ticker/"), 2u);
+}
+
+TEST_F(MassiveTest, TheEnginesDailyIncrementalRunUsesGroupedDaily) {
+  // The engine's import phase over the provider: a first import per ticker,
+  // then an incremental run of 3 new days = 3 grouped requests, no ticker calls.
+  const auto dir = std::filesystem::temp_directory_path() / ("ts_vendor_engine_" + make_uuid_v4());
+  auto db = storage::open_storage("sqlite:" + (dir / "t.db").string());
+  MassiveProvider p(config());
+  engine::RunRequest req;
+  req.universe = universe_from_symbols(parse_symbol_list("AAA,BBB,CCC,DDD,EEE").value());
+  req.phases = {Phase::import};
+  req.from = d("2026-02-02");
+  req.to = d("2026-03-05");
+  req.threads = 2;
+  engine::CancellationToken cancel;
+  const auto first = engine::run_pipeline(req, *db, p, cancel);
+  ASSERT_EQ(first.status, RunStatus::completed) << first.error;
+  const auto ticker_calls = request_count(*fake_, "/v2/aggs/ticker/");
+  EXPECT_EQ(ticker_calls, 5u);
+  EXPECT_EQ(request_count(*fake_, "/v2/aggs/grouped/"), 0u);
+  req.to = d("2026-03-10");  // Fri 03-06, Mon 03-09, Tue 03-10 are new
+  const auto second = engine::run_pipeline(req, *db, p, cancel);
+  ASSERT_EQ(second.status, RunStatus::completed) << second.error;
+  EXPECT_EQ(second.records_imported, 15);
+  EXPECT_EQ(request_count(*fake_, "/v2/aggs/grouped/"), 3u);
+  EXPECT_EQ(request_count(*fake_, "/v2/aggs/ticker/"), ticker_calls);
+  for (const char* s : {"AAA", "EEE"}) {
+    const auto stored = db->load_bars(sym(s), Timeframe::daily, d("2026-03-06"), d("2026-03-10"));
+    const BarSeries want = expected_bars(*fake_, s, "2026-03-06", "2026-03-10");
+    ASSERT_EQ(stored.size(), want.size()) << s;
+    for (std::size_t k = 0; k < want.size(); ++k) EXPECT_EQ(stored.bar(k), want.bar(k)) << s;
+  }
+  db.reset();
+  std::filesystem::remove_all(dir);
 }
 
 TEST_F(MassiveTest, IncrementalUniverseWithABadKeyFailsEverySymbol) {
