@@ -85,6 +85,7 @@ class Runner {
     try {
       for (const Phase phase : kAllPhases) {
         if (std::find(req_.phases.begin(), req_.phases.end(), phase) == req_.phases.end()) continue;
+        if (fatal_.load()) break;
         if (cancel_.requested()) {
           if (stopped_.empty()) stopped_ = fmt::format("cancelled before {}", to_string(phase));
           break;
@@ -193,7 +194,7 @@ class Runner {
     threads = std::min<unsigned>(threads, std::max<std::size_t>(1, symbols.size()));
     auto worker = [&] {
       WorkerScratch scratch;
-      while (!cancel_.requested()) {
+      while (!cancel_.requested() && !fatal_.load()) {
         const std::size_t i = next.fetch_add(1);
         if (i >= symbols.size()) break;
         const Symbol& sym = symbols[i];
@@ -217,6 +218,10 @@ class Runner {
           notify_serialised([&](RunObserver& ob) { ob.on_symbol_failed(rec_, o); });
         }
         std::lock_guard lock(mu_);
+        // A rejected API key fails every other symbol too: stop the run at once.
+        if (!r.ok && r.error_code == "API_KEY_INVALID" && !fatal_.exchange(true))
+          fatal_error_ =
+              fmt::format("{}: {} ({}); the run stopped", to_string(phase), r.message, r.error_code);
         if (r.ok) {
           ++sum.processed;
           sum.count += r.count;
@@ -246,7 +251,9 @@ class Runner {
     sum.finished_at = now_utc();
     sum.duration_seconds = seconds_since(t0);
     const int done = sum.processed + sum.failed;
-    if (cancel_.requested() && done < sum.total) {
+    if (fatal_.load()) {
+      sum.status = "failed";
+    } else if (cancel_.requested() && done < sum.total) {
       sum.status = "cancelled";
       stopped_ = fmt::format("cancelled during {} after {} of {} symbols", to_string(phase), done, sum.total);
     } else if (sum.total > 0 && sum.processed < req_.min_success_ratio * sum.total) {
@@ -435,6 +442,7 @@ class Runner {
   }
 
   RunStatus final_status() const {
+    if (fatal_.load()) return RunStatus::failed;
     if (cancel_.requested() && !stopped_.empty())
       return cancel_.reason() == StopReason::shutdown ? RunStatus::interrupted : RunStatus::cancelled;
     bool any_failed = false;
@@ -459,6 +467,7 @@ class Runner {
     if (stopped) rec_.error = stopped_;
     for (auto& s : rec_.phase_summaries)
       if (s.status == "pending") s.status = stopped ? "cancelled" : "skipped";
+    if (status == RunStatus::failed && rec_.error.empty() && fatal_.load()) rec_.error = fatal_error_;
     if (status == RunStatus::failed && rec_.error.empty()) {
       for (const auto& s : rec_.phase_summaries)
         if (s.status == "failed")
@@ -482,6 +491,8 @@ class Runner {
   Clock::time_point start_;
   std::mutex mu_;
   std::string stopped_;
+  std::atomic<bool> fatal_{false};  // a failure no other symbol can survive (API_KEY_INVALID)
+  std::string fatal_error_;
   std::map<std::string, Result<BarSeries, ingest::FetchFailure>> prefetched_;  // import phase only
 };
 

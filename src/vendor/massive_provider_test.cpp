@@ -353,6 +353,28 @@ TEST_F(MassiveTest, TheEnginesDailyIncrementalRunUsesGroupedDaily) {
   std::filesystem::remove_all(dir);
 }
 
+TEST_F(MassiveTest, ARejectedKeyStopsTheWholeRunAndWritesNoBars) {
+  const auto dir = std::filesystem::temp_directory_path() / ("ts_vendor_engine_" + make_uuid_v4());
+  auto db = storage::open_storage("sqlite:" + (dir / "t.db").string());
+  MassiveProvider p(config("sk-WRONG-2222"));
+  engine::RunRequest req;
+  req.universe = universe_from_symbols(parse_symbol_list("AAA,BBB,CCC,DDD,EEE").value());
+  req.from = d("2026-02-02");
+  req.to = d("2026-03-05");
+  req.threads = 1;
+  engine::CancellationToken cancel;
+  const auto run = engine::run_pipeline(req, *db, p, cancel);
+  EXPECT_EQ(run.status, RunStatus::failed);
+  EXPECT_THAT(run.error, HasSubstr("API_KEY_INVALID"));
+  EXPECT_THAT(run.error, Not(HasSubstr("sk-WRONG-2222")));
+  EXPECT_EQ(request_count(*fake_), 1u);  // the first 401 stops the run: no other symbol is tried
+  EXPECT_EQ(db->count_bars(), 0);
+  EXPECT_EQ(run.phase_summaries.size(), 4u);
+  EXPECT_EQ(run.phase_summaries[1].status, "skipped");
+  db.reset();
+  std::filesystem::remove_all(dir);
+}
+
 TEST_F(MassiveTest, IncrementalUniverseWithABadKeyFailsEverySymbol) {
   MassiveProvider p(config("sk-WRONG-1111"));
   std::vector<ingest::FetchRequest> reqs;
