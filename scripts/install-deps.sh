@@ -11,6 +11,10 @@ packages=(
   libboost1.74-dev libboost-system1.74-dev libhiredis-dev redis-server libtoml11-dev
 )
 
+# Node.js and npm validate the protocol documents (scripts/validate-specs.sh);
+# only installed from Debian when no node is on the PATH at all.
+command -v node >/dev/null && command -v npm >/dev/null || packages+=(nodejs npm)
+
 missing=()
 for p in "${packages[@]}"; do
   dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")
