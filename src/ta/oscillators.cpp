@@ -367,88 +367,13 @@ int ppo(In real, int fast, int slow, int matype, Out out) {
   return price_oscillator<true>(real, fast, slow, matype, out);
 }
 
-int sar_lookback() { return 1; }
-// Wilder's Parabolic SAR as TA-Lib runs it: the first trend is short when bar
-// 1 has a -DM, long otherwise; on a reversal the SAR jumps to the extreme
-// point, clamped to the last two bars' range.
-int sar(In high, In low, double acceleration, double maximum, Out out) {
-  const size_t n = high.size();
-  if (n <= 1) return static_cast<int>(n);
-  double af = acceleration;
-  if (af > maximum) af = acceleration = maximum;
-  const double diff_p = high[1] - high[0];
-  const double diff_m = low[0] - low[1];
-  bool is_long = !(diff_m > 0 && diff_p < diff_m);
-  double ep;
-  double s;
-  if (is_long) {
-    ep = high[1];
-    s = low[0];
-  } else {
-    ep = low[1];
-    s = high[0];
-  }
-  double new_low = low[1];
-  double new_high = high[1];
-  for (size_t i = 1; i < n; ++i) {
-    const double prev_low = new_low;
-    const double prev_high = new_high;
-    new_low = low[i];
-    new_high = high[i];
-    if (is_long) {
-      if (new_low <= s) {  // reversal to short
-        is_long = false;
-        s = ep;
-        if (s < prev_high) s = prev_high;
-        if (s < new_high) s = new_high;
-        out[i] = s;
-        af = acceleration;
-        ep = new_low;
-        s = s + af * (ep - s);
-        if (s < prev_high) s = prev_high;
-        if (s < new_high) s = new_high;
-      } else {
-        out[i] = s;
-        if (new_high > ep) {
-          ep = new_high;
-          af += acceleration;
-          if (af > maximum) af = maximum;
-        }
-        s = s + af * (ep - s);
-        if (s > prev_low) s = prev_low;
-        if (s > new_low) s = new_low;
-      }
-    } else {
-      if (new_high >= s) {  // reversal to long
-        is_long = true;
-        s = ep;
-        if (s > prev_low) s = prev_low;
-        if (s > new_low) s = new_low;
-        out[i] = s;
-        af = acceleration;
-        ep = new_high;
-        s = s + af * (ep - s);
-        if (s > prev_low) s = prev_low;
-        if (s > new_low) s = new_low;
-      } else {
-        out[i] = s;
-        if (new_low < ep) {
-          ep = new_low;
-          af += acceleration;
-          if (af > maximum) af = maximum;
-        }
-        s = s + af * (ep - s);
-        if (s < prev_high) s = prev_high;
-        if (s < new_high) s = new_high;
-      }
-    }
-  }
-  return 1;
-}
-
-// SAR with separate long/short acceleration, an optional start value and
-// offset on reversal; short positions are reported as negative values.
-int sarext(In high, In low, const SarExtParams& prm, Out out) {
+namespace {
+// One Parabolic SAR loop for SAR and SAREXT. On a reversal the SAR jumps to the
+// extreme point, clamped to the last two bars' range; the first trend is short
+// when bar 1 has a -DM, long otherwise (unless a start value says). Short
+// positions are written negated when kNegativeShort (SAREXT's convention).
+template <bool kNegativeShort>
+int sar_core(In high, In low, const SarExtParams& prm, Out out) {
   const size_t n = high.size();
   if (n <= 1) return static_cast<int>(n);
   double init_long = prm.accel_init_long;
@@ -502,7 +427,7 @@ int sarext(In high, In low, const SarExtParams& prm, Out out) {
         if (s < prev_high) s = prev_high;
         if (s < new_high) s = new_high;
         if (offset != 0.0) s += s * offset;
-        out[i] = -s;
+        out[i] = kNegativeShort ? -s : s;
         af_short = init_short;
         ep = new_low;
         s = s + af_short * (ep - s);
@@ -533,7 +458,7 @@ int sarext(In high, In low, const SarExtParams& prm, Out out) {
         if (s > prev_low) s = prev_low;
         if (s > new_low) s = new_low;
       } else {
-        out[i] = -s;
+        out[i] = kNegativeShort ? -s : s;
         if (new_low < ep) {
           ep = new_low;
           af_short += step_short;
@@ -547,6 +472,22 @@ int sarext(In high, In low, const SarExtParams& prm, Out out) {
   }
   return 1;
 }
+}  // namespace
+
+int sar_lookback() { return 1; }
+// Wilder's Parabolic SAR as TA-Lib runs it: SAREXT with one acceleration for
+// both directions, no start value or offset, and short positions reported as
+// positive values (see sar_core above).
+int sar(In high, In low, double acceleration, double maximum, Out out) {
+  SarExtParams p;
+  p.accel_init_long = p.accel_long = p.accel_init_short = p.accel_short = acceleration;
+  p.accel_max_long = p.accel_max_short = maximum;
+  return sar_core<false>(high, low, p, out);
+}
+
+// SAREXT: separate long/short acceleration, an optional start value and offset
+// on reversal; short positions are negative values.
+int sarext(In high, In low, const SarExtParams& prm, Out out) { return sar_core<true>(high, low, prm, out); }
 
 int natr_lookback(int period) { return period; }
 int natr(In high, In low, In close, int period, Out out) {
