@@ -9,6 +9,8 @@ packages=(
   libsqlite3-dev sqlite3 libhowardhinnant-date-dev tzdata
   libgtest-dev libbenchmark-dev
   libboost1.74-dev libboost-system1.74-dev libhiredis-dev redis-server libtoml11-dev
+  libssl-dev libargon2-dev
+  chromium
 )
 
 # Node.js and npm validate the protocol documents (scripts/validate-specs.sh);
