@@ -169,41 +169,8 @@ class SqliteUserStore final : public UserStore {
     });
   }
 
-  Status<> set_role(std::string_view username, Role role) override {
-    auto name = normalise_username(username);
-    if (!name) return fail(not_found(username));
-    std::lock_guard lock(mu_);
-    return guard([&]() -> Status<> {
-      sq::Transaction tx(db_);
-      auto current = role_of(*name);
-      if (!current) return fail(not_found(*name));
-      if (*current == Role::admin && role != Role::admin && admin_count() == 1)
-        return fail(std::string(kLastAdmin), "'" + *name + "' is the only admin; make another admin first");
-      sq::Statement up(db_.handle(), "UPDATE users SET role = ? WHERE username = ?");
-      up.bind(1, to_string(role)).bind(2, *name).exec();
-      end_sessions(*name);
-      tx.commit();
-      return Ok{};
-    });
-  }
-
-  Status<> remove_user(std::string_view username) override {
-    auto name = normalise_username(username);
-    if (!name) return fail(not_found(username));
-    std::lock_guard lock(mu_);
-    return guard([&]() -> Status<> {
-      sq::Transaction tx(db_);
-      auto current = role_of(*name);
-      if (!current) return fail(not_found(*name));
-      if (*current == Role::admin && admin_count() == 1)
-        return fail(std::string(kLastAdmin), "'" + *name + "' is the only admin and cannot be removed");
-      end_sessions(*name);
-      sq::Statement del(db_.handle(), "DELETE FROM users WHERE username = ?");
-      del.bind(1, *name).exec();
-      tx.commit();
-      return Ok{};
-    });
-  }
+  Status<> set_role(std::string_view username, Role role) override { return change_user(username, role); }
+  Status<> remove_user(std::string_view username) override { return change_user(username, std::nullopt); }
 
   std::vector<UserInfo> list_users() override {
     std::lock_guard lock(mu_);
@@ -363,6 +330,31 @@ class SqliteUserStore final : public UserStore {
     } catch (const storage::StorageError& e) {
       throw AuthStoreError(std::string("auth store: ") + e.what());
     }
+  }
+
+  /// Gives the user `role`, or removes them (nullopt); ends their sessions
+  /// either way. The last admin can be neither demoted nor removed.
+  Status<> change_user(std::string_view username, std::optional<Role> role) {
+    auto name = normalise_username(username);
+    if (!name) return fail(not_found(username));
+    std::lock_guard lock(mu_);
+    return guard([&]() -> Status<> {
+      sq::Transaction tx(db_);
+      auto current = role_of(*name);
+      if (!current) return fail(not_found(*name));
+      if (*current == Role::admin && role != Role::admin && admin_count() == 1)
+        return fail(std::string(kLastAdmin), "'" + *name + "' is the only admin; make another admin first");
+      end_sessions(*name);
+      if (role) {
+        sq::Statement up(db_.handle(), "UPDATE users SET role = ? WHERE username = ?");
+        up.bind(1, to_string(*role)).bind(2, *name).exec();
+      } else {
+        sq::Statement del(db_.handle(), "DELETE FROM users WHERE username = ?");
+        del.bind(1, *name).exec();
+      }
+      tx.commit();
+      return Ok{};
+    });
   }
 
   std::optional<Role> role_of(const std::string& name) {
