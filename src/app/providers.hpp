@@ -11,6 +11,9 @@
 namespace ts::app {
 
 /// Error code INVALID_PROVIDER for an unknown kind or a bad option.
-Result<std::unique_ptr<ingest::BarProvider>> make_any_provider(std::string_view spec);
+/// `vendor_url` (the --vendor-url flag) sets the vendor API's base URL; it is
+/// an error with a provider that is not a vendor, or with a spec naming base= too.
+Result<std::unique_ptr<ingest::BarProvider>> make_any_provider(std::string_view spec,
+                                                               std::string_view vendor_url = {});
 
 }  // namespace ts::app

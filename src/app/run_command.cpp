@@ -75,6 +75,7 @@ class ProgressPrinter final : public engine::RunObserver {
 struct RunOptions {
   std::string db = "sqlite:./tickstock-data/tickstock.db";
   std::string provider = "synthetic";
+  std::string vendor_url;
   std::string universe;
   std::string universe_file;
   std::string symbols;
@@ -93,7 +94,7 @@ int do_run(const RunOptions& o) {
     std::cerr << "error: " << req.error().message << "\n";
     return 2;
   }
-  auto provider = make_any_provider(o.provider);
+  auto provider = make_any_provider(o.provider, o.vendor_url);
   if (!provider) {
     std::cerr << "error: " << provider.error().message << "\n";
     return 2;
@@ -147,6 +148,8 @@ void add_run_command(CLI::App& app, int& exit_code) {
   cmd->add_option("--provider", opts->provider,
                   "Bar provider: synthetic[:seed=N] | csv:DIR | massive[:base=URL,rpm=N]")
       ->capture_default_str();
+  cmd->add_option("--vendor-url", opts->vendor_url,
+                  "Vendor API base URL (massive; default MASSIVE_BASE_URL, else the vendor's HTTPS host)");
   auto* u = cmd->add_option("--universe", opts->universe,
                             "Built-in universe: dow30, nasdaq100, sp500 (default dow30)");
   auto* uf = cmd->add_option("--universe-file", opts->universe_file, "CSV with a 'symbol' column");

@@ -187,7 +187,10 @@ class Runner {
     }
     db_.update_run(rec_);
     notify([&](RunObserver& o) { o.on_phase_started(rec_, phase, sum.total); });
-    if (phase == Phase::import) prefetch_incremental(symbols);
+    if (phase == Phase::import) {
+      find_split_symbols(symbols);
+      prefetch_incremental(symbols);
+    }
 
     std::atomic<std::size_t> next{0};
     unsigned threads = req_.threads ? req_.threads : std::max(1u, std::thread::hardware_concurrency());
@@ -308,6 +311,7 @@ class Runner {
     if (req_.full || !provider_.prefers_batch()) return;
     std::vector<ingest::FetchRequest> reqs;
     for (const auto& s : symbols) {
+      if (resplit_.contains(s.str())) continue;
       const auto first = db_.first_bar_date(s, Timeframe::daily);
       if (!first || req_.from < *first) continue;
       reqs.push_back({s, req_.from, req_.to, db_.last_bar_date(s, Timeframe::daily)});
@@ -323,7 +327,41 @@ class Runner {
     }
   }
 
+  /// A vendor adjusts history retroactively when a split takes effect, so a
+  /// symbol with a split on or after its last stored bar cannot be imported
+  /// incrementally: its stored prices would no longer match the new ones.
+  /// Such symbols (resplit_) are re-imported in full and their derived results
+  /// rebuilt. One provider call covers the whole universe; the split applied
+  /// is remembered (setting split_applied:<SYM>) so it triggers one re-import.
+  void find_split_symbols(const std::vector<Symbol>& symbols) {
+    resplit_.clear();
+    if (req_.full) return;
+    std::map<std::string, TradingDate> last;
+    std::optional<TradingDate> since;
+    for (const auto& s : symbols)
+      if (auto l = db_.last_bar_date(s, Timeframe::daily)) {
+        last.emplace(s.str(), *l);
+        since = since ? std::min(*since, *l) : *l;
+      }
+    if (!since) return;
+    auto splits = provider_.splits_since(*since);
+    if (!splits) {
+      // Not fatal: the import itself reports a bad key or an outage per symbol.
+      spdlog::warn("split check failed, importing incrementally: {}", splits.error().message);
+      return;
+    }
+    for (const auto& [ticker, date] : *splits) {
+      const auto l = last.find(ticker);
+      if (l == last.end() || date < l->second) continue;
+      const auto applied = db_.get_setting("split_applied:" + ticker);
+      if (applied && *applied >= format_date(date)) continue;
+      spdlog::info("{}: split effective {}, re-importing its adjusted history", ticker, format_date(date));
+      resplit_.emplace(ticker, date);
+    }
+  }
+
   SymbolResult do_import(const Symbol& sym) {
+    if (const auto split = resplit_.find(sym.str()); split != resplit_.end()) return reimport(sym, split->second);
     const auto first = db_.first_bar_date(sym, Timeframe::daily);
     const auto last = db_.last_bar_date(sym, Timeframe::daily);
     // Incremental: only bars after the last stored one. A range that starts
@@ -343,6 +381,19 @@ class Runner {
     }
     db_.commit_import(sym, bars->view(), ok_outcome(Phase::import, sym), earlier);
     return {true, "", "", added};
+  }
+
+  /// The whole history again, adjusted for the split on `split_date`; every
+  /// derived result of the symbol is dropped in the same transaction and
+  /// recomputed by the later phases.
+  SymbolResult reimport(const Symbol& sym, TradingDate split_date) {
+    const auto first = db_.first_bar_date(sym, Timeframe::daily);
+    const ingest::FetchRequest fr{sym, first ? std::min(*first, req_.from) : req_.from, req_.to, std::nullopt};
+    auto bars = provider_.fetch(fr);
+    if (!bars) return {false, std::string(ingest::to_string(bars.error().code)), bars.error().message, 0};
+    db_.commit_import(sym, bars->view(), ok_outcome(Phase::import, sym), /*reset_watermarks=*/true);
+    db_.put_setting("split_applied:" + sym.str(), format_date(split_date));
+    return {true, "", "", static_cast<long long>(bars->size())};
   }
 
   /// First daily date this phase has not yet processed, or nullopt when the
@@ -494,6 +545,7 @@ class Runner {
   std::atomic<bool> fatal_{false};  // a failure no other symbol can survive (API_KEY_INVALID)
   std::string fatal_error_;
   std::map<std::string, Result<BarSeries, ingest::FetchFailure>> prefetched_;  // import phase only
+  std::map<std::string, TradingDate> resplit_;  // import phase only: symbol -> split date
 };
 
 }  // namespace

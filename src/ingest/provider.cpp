@@ -92,4 +92,8 @@ std::vector<Result<BarSeries, FetchFailure>> BarProvider::fetch_many(
   return out;
 }
 
+Result<std::map<std::string, TradingDate>, FetchFailure> BarProvider::splits_since(TradingDate) const {
+  return std::map<std::string, TradingDate>{};
+}
+
 }  // namespace ts::ingest

@@ -2,6 +2,7 @@
 // Bar providers for the import phase. A provider returns a symbol's daily bars
 // for a date range, already validated (see validate.hpp). Providers are
 // thread-safe: fetch() may run concurrently for different symbols.
+#include <map>
 #include <memory>
 #include <optional>
 #include <string>
@@ -54,6 +55,12 @@ class BarProvider {
   /// True when fetch_many beats per-symbol fetches: the engine then fetches a
   /// whole incremental import in one call before committing symbol by symbol.
   virtual bool prefers_batch() const { return false; }
+  /// Splits that took effect on or after `since`: ticker -> its latest
+  /// execution date. A vendor's adjusted history changes retroactively on a
+  /// split, so the engine re-imports such a symbol's whole history when the
+  /// split is on or after its last stored bar. Default: none (synthetic and CSV
+  /// histories never change behind the engine's back).
+  virtual Result<std::map<std::string, TradingDate>, FetchFailure> splits_since(TradingDate since) const;
 };
 
 /// "synthetic", "synthetic:seed=N" (synthetic.hpp), "csv:DIR" (csv_provider.hpp).

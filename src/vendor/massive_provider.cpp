@@ -176,26 +176,35 @@ Result<GroupedDaily, FetchFailure> MassiveClient::grouped_daily(TradingDate date
 }
 
 Result<std::vector<Split>, FetchFailure> MassiveClient::splits(const Symbol& s, TradingDate since) const {
-  const std::string what = "massive splits " + s.str();
-  std::string target = "/v3/reference/splits?ticker=" + s.str() +
-                       "&execution_date.gte=" + format_date(since) +
-                       "&order=asc&sort=execution_date&limit=1000";
+  return split_pages("/v3/reference/splits?ticker=" + s.str() + "&execution_date.gte=" + format_date(since) +
+                         "&order=asc&sort=execution_date&limit=1000",
+                     "massive splits " + s.str(), since);
+}
+
+Result<std::vector<Split>, FetchFailure> MassiveClient::all_splits(TradingDate since) const {
+  return split_pages("/v3/reference/splits?execution_date.gte=" + format_date(since) +
+                         "&order=asc&sort=execution_date&limit=1000",
+                     "massive splits since " + format_date(since), since);
+}
+
+Result<std::vector<Split>, FetchFailure> MassiveClient::split_pages(std::string target, std::string_view what,
+                                                                    TradingDate since) const {
   std::vector<Split> out;
   for (int page = 0; page < 1000; ++page) {
     auto reply = get(target);
     if (!reply) return fail(std::move(reply).error());
     if (reply->status != 200) {
-      auto f = status_failure(*reply, what);
+      auto f = status_failure(*reply, std::string(what));
       return fail(failure(f.code, f.message));
     }
     auto parsed = parse_splits(reply->body);
-    if (!parsed) return fail(failure(ImportError::bad_data, what + ": " + parsed.error().message));
+    if (!parsed) return fail(failure(ImportError::bad_data, std::string(what) + ": " + parsed.error().message));
     for (auto& sp : parsed->splits)
       if (sp.execution_date >= since) out.push_back(std::move(sp));
     if (!parsed->next_url) return out;
     target = *parsed->next_url;
   }
-  return fail(failure(ImportError::bad_data, what + ": too many next_url pages"));
+  return fail(failure(ImportError::bad_data, std::string(what) + ": too many next_url pages"));
 }
 
 Result<TickerDetails, FetchFailure> MassiveClient::ticker_details(const Symbol& s) const {
@@ -209,6 +218,17 @@ Result<TickerDetails, FetchFailure> MassiveClient::ticker_details(const Symbol& 
   auto parsed = parse_ticker_details(reply->body);
   if (!parsed) return fail(failure(ImportError::bad_data, what + ": " + parsed.error().message));
   return std::move(parsed).value();
+}
+
+Result<std::map<std::string, TradingDate>, FetchFailure> MassiveProvider::splits_since(TradingDate since) const {
+  auto splits = client_.all_splits(since);
+  if (!splits) return fail(std::move(splits).error());
+  std::map<std::string, TradingDate> latest;
+  for (const auto& sp : *splits) {
+    auto [it, fresh] = latest.emplace(sp.ticker, sp.execution_date);
+    if (!fresh && it->second < sp.execution_date) it->second = sp.execution_date;
+  }
+  return latest;
 }
 
 std::string MassiveProvider::describe() const {

@@ -66,8 +66,11 @@ class MassiveClient {
   Result<BarSeries, ingest::FetchFailure> aggregates(const Symbol& s, TradingDate from, TradingDate to) const;
   /// Every US stock's bar for one date (one request).
   Result<GroupedDaily, ingest::FetchFailure> grouped_daily(TradingDate date) const;
-  /// Splits of one ticker with execution_date >= since.
+  /// Splits of one ticker with execution_date >= since, all pages.
   Result<std::vector<Split>, ingest::FetchFailure> splits(const Symbol& s, TradingDate since) const;
+  /// Splits of every ticker with execution_date >= since (one request per
+  /// page of 1,000: what a daily run needs to find retroactive adjustments).
+  Result<std::vector<Split>, ingest::FetchFailure> all_splits(TradingDate since) const;
   Result<TickerDetails, ingest::FetchFailure> ticker_details(const Symbol& s) const;
 
   const MassiveConfig& config() const { return cfg_; }
@@ -75,6 +78,8 @@ class MassiveClient {
 
  private:
   ingest::FetchFailure failure(ingest::ImportError code, std::string_view message) const;
+  Result<std::vector<Split>, ingest::FetchFailure> split_pages(std::string target, std::string_view what,
+                                                               TradingDate since) const;
   double jitter() const;
 
   MassiveConfig cfg_;
@@ -100,6 +105,8 @@ class MassiveProvider final : public ingest::BarProvider {
   std::vector<Result<BarSeries, ingest::FetchFailure>> fetch_many(
       const std::vector<ingest::FetchRequest>& reqs) const override;
   bool prefers_batch() const override { return true; }
+  /// One all_splits() call (paged), reduced to the latest date per ticker.
+  Result<std::map<std::string, TradingDate>, ingest::FetchFailure> splits_since(TradingDate since) const override;
   const MassiveClient& client() const { return client_; }
 
  private:

@@ -389,6 +389,57 @@ TEST_F(MassiveTest, IncrementalUniverseWithABadKeyFailsEverySymbol) {
   EXPECT_EQ(request_count(*fake_), 1u);
 }
 
+TEST_F(MassiveTest, ASplitReimportsTheAdjustedHistoryAndRecomputesIndicators) {
+  const auto dir = std::filesystem::temp_directory_path() / ("ts_vendor_split_" + make_uuid_v4());
+  auto db = storage::open_storage("sqlite:" + (dir / "t.db").string());
+  MassiveProvider p(config());
+  engine::RunRequest req;
+  req.universe = universe_from_symbols(parse_symbol_list("SPLX,AAA").value());
+  req.from = d("2025-01-02");
+  req.to = d("2025-05-30");
+  req.threads = 2;
+  engine::CancellationToken cancel;
+  const auto first = engine::run_pipeline(req, *db, p, cancel);
+  ASSERT_EQ(first.status, RunStatus::completed) << first.error;
+  const BarSeries raw = db->load_bars(sym("SPLX"), Timeframe::daily);
+
+  // A 2-for-1 split effective Monday 2025-06-02 is announced: the vendor's
+  // adjusted history of SPLX halves every earlier price.
+  fake_->admin("/admin/split?ticker=SPLX&date=2025-06-02&from=1&to=2");
+  req.to = d("2025-06-03");
+  const auto second = engine::run_pipeline(req, *db, p, cancel);
+  ASSERT_EQ(second.status, RunStatus::completed) << second.error;
+  const BarSeries want = expected_bars(*fake_, "SPLX", "2025-01-02", "2025-06-03");
+  const BarSeries got = db->load_bars(sym("SPLX"), Timeframe::daily);
+  ASSERT_EQ(got.size(), want.size());
+  for (std::size_t k = 0; k < want.size(); ++k) ASSERT_EQ(got.bar(k), want.bar(k)) << "bar " << k;
+  EXPECT_EQ(got.close[0] * 2, raw.close[0]) << "the first bar is now split-adjusted";
+  // AAA had no split: 2 new bars, SPLX's whole history again.
+  EXPECT_EQ(second.records_imported, 2 + static_cast<long long>(want.size()));
+
+  // Its indicators were recomputed on the adjusted history: the stored SMA(20)
+  // is the mean of the last 20 adjusted closes (18 of them before the split).
+  const auto sma = db->indicator_values(sym("SPLX"), Timeframe::daily, "SMA(timeperiod=20)");
+  ASSERT_EQ(sma.size(), 1u);
+  EXPECT_EQ(sma[0].as_of, d("2025-06-03"));
+  double sum = 0;
+  for (std::size_t k = want.size() - 20; k < want.size(); ++k) sum += want.close[k];
+  EXPECT_NEAR(nlohmann::json::parse(sma[0].values_json)["real"].get<double>(), sum / 20, 1e-9);
+  const BarSeries weekly = db->load_bars(sym("SPLX"), Timeframe::weekly, d("2025-01-06"), d("2025-01-10"));
+  ASSERT_EQ(weekly.size(), 1u);
+  EXPECT_EQ(weekly.close[0], want.close[static_cast<std::size_t>(std::find(want.date.begin(), want.date.end(), d("2025-01-10")) - want.date.begin())]) << "weekly bars rebuilt too";
+
+  // The split is applied once: the next run is incremental again.
+  const auto ticker_calls = request_count(*fake_, "/v2/aggs/ticker/SPLX");
+  req.to = d("2025-06-04");
+  const auto third = engine::run_pipeline(req, *db, p, cancel);
+  ASSERT_EQ(third.status, RunStatus::completed) << third.error;
+  EXPECT_EQ(third.records_imported, 2);
+  EXPECT_LE(request_count(*fake_, "/v2/aggs/ticker/SPLX"), ticker_calls + 1);
+  db.reset();
+  std::filesystem::remove_all(dir);
+}
+
 TEST_F(MassiveTest, SplitsAndTickerDetails) {
   MassiveClient c(config());
   auto s = c.splits(sym("SPLT"), d("2025-01-01"));

@@ -11,7 +11,7 @@ Vendor endpoints:
   GET /v2/aggs/ticker/{T}/range/1/day/{from}/{to}   aggregates, next_url paging
   GET /v2/aggs/grouped/locale/us/market/stocks/{D}  grouped daily
   GET /v3/reference/tickers/{T}                     ticker details
-  GET /v3/reference/splits?ticker=T                 splits
+  GET /v3/reference/splits[?ticker=T][&execution_date.gte=D]   splits (one ticker, or all)
 Auth: "Authorization: Bearer KEY" or "?apiKey=KEY"; anything else -> 401.
 
 Special tickers:
@@ -19,6 +19,9 @@ Special tickers:
   BADBAR  one bar with high < close    SLOW   sleeps 5 s before answering
   TRUNC   body shorter than its Content-Length, then the connection closes
   SPLT    has a 2-for-1 split on 2025-06-02
+Splits adjust history like the vendor's adjusted=true bars: a bar dated before
+a ticker's split execution date has its prices divided by split_to/split_from
+and its volume multiplied by it.
 
 Admin endpoints (no auth):
   GET /admin/requests                  JSON list of {"t": unix seconds, "path": ...}
@@ -26,6 +29,9 @@ Admin endpoints (no auth):
   GET /admin/script?path=PREFIX&codes=429,500[&retry_after=1]
       the next requests whose path starts with PREFIX get those statuses, in order
   GET /admin/bars/{T}/{from}/{to}      the expected bars as CSV: date,o,h,l,c,v
+  GET /admin/split?ticker=T&date=D&from=1&to=2
+      announces a split: from now on T's earlier bars are adjusted and it is listed
+      (/admin/reset forgets announced splits)
 """
 import argparse
 import datetime as dt
@@ -44,6 +50,8 @@ LOCK = threading.Lock()
 REQUESTS = []
 SCRIPTS = []  # [prefix, [codes], retry_after]
 GROUPED_TICKERS = ["AAA", "BBB", "CCC", "DDD", "EEE", "BADBAR"]  # BADBAR's grouped bar is invalid
+DEFAULT_SPLITS = [{"id": "split-1", "ticker": "SPLT", "execution_date": "2025-06-02", "split_from": 1, "split_to": 2}]
+SPLITS = list(DEFAULT_SPLITS)
 
 
 def seed(ticker, day):
@@ -60,6 +68,11 @@ def bar_for(ticker, day):
     h = max(o, c) + ((s >> 20) % 32) / 64.0
     low = min(o, c) - ((s >> 28) % 32) / 64.0
     v = float(1000 + (s >> 36) % 1000000)
+    with LOCK:
+        for sp in SPLITS:
+            if sp["ticker"] == ticker and day < dt.date.fromisoformat(sp["execution_date"]):
+                ratio = sp["split_to"] / sp["split_from"]
+                o, h, low, c, v = o / ratio, h / ratio, low / ratio, c / ratio, v * ratio
     session = dt.datetime(day.year, day.month, day.day, tzinfo=NY)
     t = int(session.timestamp() * 1000)
     return {"o": o, "h": h, "l": low, "c": c, "v": v, "vw": round((o + c) / 2, 4), "n": int(s % 5000), "t": t}
@@ -135,7 +148,7 @@ class Handler(BaseHTTPRequestHandler):
         if parts[:3] == ["v3", "reference", "tickers"] and len(parts) == 4:
             return self.details(parts[3])
         if parts[:3] == ["v3", "reference", "splits"]:
-            return self.splits(query.get("ticker", [""])[0])
+            return self.splits(query.get("ticker", [""])[0], query.get("execution_date.gte", [""])[0])
         return self.send_json(404, {"status": "NOT_FOUND", "request_id": "req-404", "message": "no route"})
 
     def admin(self, parts, query):
@@ -146,11 +159,19 @@ class Handler(BaseHTTPRequestHandler):
             with LOCK:
                 REQUESTS.clear()
                 SCRIPTS.clear()
+                SPLITS[:] = DEFAULT_SPLITS
             return self.send_json(200, {"ok": True})
         if parts == ["script"]:
             codes = [int(c) for c in query.get("codes", [""])[0].split(",") if c]
             with LOCK:
                 SCRIPTS.append([query.get("path", ["/"])[0], codes, query.get("retry_after", [""])[0]])
+            return self.send_json(200, {"ok": True})
+        if parts == ["split"]:
+            sp = {"id": f"split-{len(SPLITS) + 1}", "ticker": query["ticker"][0],
+                  "execution_date": query["date"][0], "split_from": float(query.get("from", ["1"])[0]),
+                  "split_to": float(query.get("to", ["2"])[0])}
+            with LOCK:
+                SPLITS.append(sp)
             return self.send_json(200, {"ok": True})
         if len(parts) == 4 and parts[0] == "bars":
             lines = []
@@ -217,12 +238,12 @@ class Handler(BaseHTTPRequestHandler):
             "ticker": ticker, "name": f"{ticker} Corp.", "market": "stocks", "locale": "us",
             "primary_exchange": "XNAS", "type": "CS", "active": True, "currency_name": "usd"}})
 
-    def splits(self, ticker):
-        results = []
-        if ticker == "SPLT":
-            results.append({"id": "split-1", "ticker": "SPLT", "execution_date": "2025-06-02",
-                            "split_from": 1, "split_to": 2})
-        self.send_json(200, {"status": "OK", "request_id": f"req-splits-{ticker}", "results": results})
+    def splits(self, ticker, since):
+        with LOCK:
+            results = [dict(sp) for sp in SPLITS
+                       if (not ticker or sp["ticker"] == ticker) and (not since or sp["execution_date"] >= since)]
+        results.sort(key=lambda sp: sp["execution_date"])
+        self.send_json(200, {"status": "OK", "request_id": f"req-splits-{ticker or 'all'}", "results": results})
 
 
 def main():
