@@ -14,6 +14,7 @@ int run_cli(int argc, char** argv) {
   app.set_version_flag("--version", "tickstock 0.1.0");
   int exit_code = 0;
   add_run_command(app, exit_code);
+  add_import_csv_command(app, exit_code);
   add_ta_command(app, exit_code);
   add_engine_command(app, exit_code);
   add_up_command(app, exit_code);

@@ -6,6 +6,7 @@
 namespace ts::app {
 
 void add_run_command(CLI::App& app, int& exit_code);
+void add_import_csv_command(CLI::App& app, int& exit_code);
 void add_ta_command(CLI::App& app, int& exit_code);
 void add_engine_command(CLI::App& app, int& exit_code);
 void add_up_command(CLI::App& app, int& exit_code);

@@ -1,8 +1,10 @@
 // `tickstock run`: one processing run in the foreground, no Redis needed.
 #include <unistd.h>
 
+#include <algorithm>
 #include <chrono>
 #include <csignal>
+#include <filesystem>
 #include <cstdio>
 #include <iostream>
 #include <nlohmann/json.hpp>
@@ -138,7 +140,68 @@ int do_run(const RunOptions& o) {
   return exit_code(rec.status);
 }
 
+/// The symbols of a CSV directory: every <SYMBOL>.csv whose name is a valid
+/// symbol, sorted. Other files are listed on stderr and skipped.
+Result<std::string> csv_directory_symbols(const std::string& dir) {
+  std::error_code ec;
+  if (!std::filesystem::is_directory(dir, ec)) return fail("INVALID_ARGUMENT", "'" + dir + "' is not a directory");
+  std::vector<std::string> names;
+  for (const auto& entry : std::filesystem::directory_iterator(dir, ec)) {
+    if (!entry.is_regular_file() || entry.path().extension() != ".csv") continue;
+    const std::string stem = entry.path().stem().string();
+    if (auto sym = Symbol::parse(stem); sym && sym->str() == stem)
+      names.push_back(stem);
+    else
+      std::fprintf(stderr, "skipping %s: the file name is not a symbol\n", entry.path().filename().c_str());
+  }
+  if (ec) return fail("INVALID_ARGUMENT", "cannot list '" + dir + "': " + ec.message());
+  if (names.empty()) return fail("INVALID_ARGUMENT", "no <SYMBOL>.csv files in '" + dir + "'");
+  std::sort(names.begin(), names.end());
+  std::string out;
+  for (const auto& n : names) out += (out.empty() ? "" : ",") + n;
+  return out;
+}
+
 }  // namespace
+
+void add_import_csv_command(CLI::App& app, int& exit_code) {
+  struct Flags {
+    std::string dir, db = "sqlite:./tickstock-data/tickstock.db", symbols;
+    unsigned threads = 0;
+    bool json = false;
+  };
+  auto f = std::make_shared<Flags>();
+  auto* cmd = app.add_subcommand(
+      "import-csv", "Load a directory of <SYMBOL>.csv files into the database (the import phase only, recorded "
+                    "as a run; later runs compute indicators and patterns for the new bars)");
+  cmd->add_option("dir", f->dir, "Directory of <SYMBOL>.csv files")->required();
+  cmd->add_option("--db", f->db, "Database URL (sqlite:PATH)")->capture_default_str();
+  cmd->add_option("--symbols", f->symbols, "Only these symbols (default: every <SYMBOL>.csv in the directory)");
+  cmd->add_option("--threads", f->threads, "Worker threads (0 = one per core)");
+  cmd->add_flag("--json", f->json, "Print the final run record as JSON");
+  cmd->callback([f, &exit_code] {
+    RunOptions o;
+    o.db = f->db;
+    o.provider = "csv:" + f->dir;
+    if (f->symbols.empty()) {
+      auto listed = csv_directory_symbols(f->dir);
+      if (!listed) {
+        std::cerr << "error: " << listed.error().message << "\n";
+        exit_code = 2;
+        return;
+      }
+      o.symbols = std::move(listed).value();
+    } else {
+      o.symbols = f->symbols;
+    }
+    o.from = "1900-01-01";  // the whole file: a CSV import is not a rolling window
+    o.phases = "import";
+    o.threads = f->threads;
+    o.json = f->json;
+    o.min_success = 0;  // every good file is kept; bad ones are reported per symbol
+    exit_code = do_run(o);
+  });
+}
 
 void add_run_command(CLI::App& app, int& exit_code) {
   auto opts = std::make_shared<RunOptions>();

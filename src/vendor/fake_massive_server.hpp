@@ -19,8 +19,9 @@ namespace ts::vendor::testing {
 class FakeMassive {
  public:
   /// `tls` = {cert, key} PEM files: serve HTTPS instead of HTTP.
+  /// `extra`: more fake_massive.py options, e.g. {"--latency-ms", "20"}.
   explicit FakeMassive(const std::string& key, int page_size = 100,
-                       std::pair<std::string, std::string> tls = {})
+                       std::pair<std::string, std::string> tls = {}, std::vector<std::string> extra = {})
       : https_(!tls.first.empty()), ca_(tls.first) {
     int fds[2];
     if (pipe(fds) != 0) throw std::runtime_error("pipe failed");
@@ -33,12 +34,13 @@ class FakeMassive {
       close(fds[1]);
       const std::string script = std::string(TICKSTOCK_SOURCE_DIR) + "/tests/fake_vendor/fake_massive.py";
       const std::string pages = std::to_string(page_size);
-      if (tls.first.empty())
-        execlp("python3", "python3", script.c_str(), "--key", key.c_str(), "--page-size", pages.c_str(),
-               static_cast<char*>(nullptr));
-      else
-        execlp("python3", "python3", script.c_str(), "--key", key.c_str(), "--page-size", pages.c_str(),
-               "--tls-cert", tls.first.c_str(), "--tls-key", tls.second.c_str(), static_cast<char*>(nullptr));
+      std::vector<std::string> args{"python3", script, "--key", key, "--page-size", pages};
+      if (!tls.first.empty()) args.insert(args.end(), {"--tls-cert", tls.first, "--tls-key", tls.second});
+      args.insert(args.end(), extra.begin(), extra.end());
+      std::vector<char*> argv;
+      for (auto& a : args) argv.push_back(a.data());
+      argv.push_back(nullptr);
+      execvp("python3", argv.data());
       _exit(127);
     }
     close(fds[1]);

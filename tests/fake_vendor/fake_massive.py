@@ -6,6 +6,8 @@ JSON shapes on 127.0.0.1 and prints the chosen port on its first stdout line.
 
   python3 fake_massive.py [--port 0] [--key test-key] [--page-size 100]
                           [--tls-cert CERT.pem --tls-key KEY.pem]   (serve HTTPS)
+                          [--latency-ms N]     (every vendor answer waits N ms: a remote API)
+                          [--bulk-tickers N]   (grouped daily also lists S0000 .. S<N-1>)
 
 Vendor endpoints:
   GET /v2/aggs/ticker/{T}/range/1/day/{from}/{to}   aggregates, next_url paging
@@ -136,6 +138,8 @@ class Handler(BaseHTTPRequestHandler):
         if auth != "Bearer " + key and query.get("apiKey", [""])[0] != key:
             return self.send_json(401, {"status": "ERROR", "request_id": "req-401",
                                         "error": "Unknown API Key"})
+        if self.server.latency > 0:
+            time.sleep(self.server.latency)
         if scripted:
             code, retry_after = scripted
             headers = {"Retry-After": retry_after} if code == 429 and retry_after else {}
@@ -246,6 +250,10 @@ class Handler(BaseHTTPRequestHandler):
         self.send_json(200, {"status": "OK", "request_id": f"req-splits-{ticker or 'all'}", "results": results})
 
 
+class Server(ThreadingHTTPServer):
+    request_queue_size = 128  # listen backlog: concurrent clients of the benchmark
+
+
 def main():
     ap = argparse.ArgumentParser()
     ap.add_argument("--port", type=int, default=0)
@@ -253,11 +261,15 @@ def main():
     ap.add_argument("--page-size", type=int, default=100)
     ap.add_argument("--tls-cert")
     ap.add_argument("--tls-key")
+    ap.add_argument("--latency-ms", type=float, default=0)
+    ap.add_argument("--bulk-tickers", type=int, default=0)
     args = ap.parse_args()
-    srv = ThreadingHTTPServer(("127.0.0.1", args.port), Handler)
+    GROUPED_TICKERS.extend(f"S{i:04d}" for i in range(args.bulk_tickers))
+    srv = Server(("127.0.0.1", args.port), Handler)
     srv.daemon_threads = True
     srv.key = args.key
     srv.page_size = args.page_size
+    srv.latency = args.latency_ms / 1000.0
     if args.tls_cert:
         ctx = ssl.SSLContext(ssl.PROTOCOL_TLS_SERVER)
         ctx.load_cert_chain(args.tls_cert, args.tls_key)

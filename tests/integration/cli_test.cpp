@@ -3,6 +3,7 @@
 #include <gtest/gtest.h>
 
 #include <cmath>
+#include <fstream>
 #include <nlohmann/json.hpp>
 #include <set>
 
@@ -77,6 +78,44 @@ TEST(CliRun, CorruptCsvFileGivesCompletedWithErrors) {
   for (const char* s : {"GOOD1", "GOODY", "GOODS", "GOODL"})
     EXPECT_TRUE(store->last_bar_date(Symbol::parse(s).value(), Timeframe::daily).has_value()) << s;
   EXPECT_FALSE(store->last_bar_date(Symbol::parse("BADHIGH").value(), Timeframe::daily).has_value());
+}
+
+TEST(CliImportCsv, LoadsADirectoryAndReportsBadFilesPerSymbol) {
+  TempDir dir;
+  const std::string src = std::string(TICKSTOCK_SOURCE_DIR) + "/tests/data/csv_bad";
+  const auto data = dir.path() / "bars";
+  std::filesystem::create_directories(data);
+  for (const char* f : {"GOOD1.csv", "GOODY.csv", "BADHIGH.csv"}) std::filesystem::copy_file(src + "/" + f, data / f);
+  std::filesystem::copy_file(src + "/GOOD1.csv", data / "not a symbol.csv");
+  { std::ofstream(data / "README.txt") << "not bars\n"; }
+  const std::string db = "sqlite:" + dir.str("ts.db");
+  auto r = run_tickstock("import-csv " + data.string() + " --db " + db + " --json", dir);
+  ASSERT_EQ(r.exit_code, 3) << r.err << r.out;
+  EXPECT_NE(r.err.find("skipping not a symbol.csv"), std::string::npos) << r.err;
+  const auto j = nlohmann::json::parse(r.out);
+  EXPECT_EQ(j["symbols_total"], 3);
+  ASSERT_EQ(j["failed_symbols"].size(), 1u);
+  EXPECT_EQ(j["failed_symbols"][0]["symbol"], "BADHIGH");
+  EXPECT_EQ(j["failed_symbols"][0]["error_code"], "BAD_DATA");
+  EXPECT_EQ(j["phase_summaries"].size(), 1u);
+  auto store = storage::open_storage(db);
+  for (const char* s : {"GOOD1", "GOODY"}) {
+    std::ifstream in(data / (std::string(s) + ".csv"));
+    std::size_t lines = 0;
+    for (std::string line; std::getline(in, line);) lines += !line.empty();
+    const auto bars = store->load_bars(Symbol::parse(s).value(), Timeframe::daily);
+    EXPECT_EQ(bars.size() + 1, lines) << s << ": every data row (the header aside)";
+  }
+  const long long stored = store->count_bars(Timeframe::daily);
+  store.reset();
+  // Importing again adds nothing.
+  r = run_tickstock("import-csv " + data.string() + " --db " + db + " --symbols GOOD1,GOODY --json", dir);
+  ASSERT_EQ(r.exit_code, 0) << r.err << r.out;
+  EXPECT_EQ(nlohmann::json::parse(r.out)["records_imported"], 0);
+  EXPECT_EQ(storage::open_storage(db)->count_bars(Timeframe::daily), stored);
+  r = run_tickstock("import-csv " + dir.str("missing") + " --db " + db, dir);
+  EXPECT_EQ(r.exit_code, 2);
+  EXPECT_NE(r.err.find("is not a directory"), std::string::npos) << r.err;
 }
 
 TEST(CliRun, BadArgumentsAreRejectedClearly) {
