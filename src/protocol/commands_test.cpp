@@ -107,6 +107,15 @@ TEST(Commands, ErrorCodesForEachFailure) {
   EXPECT_EQ(f.reply_to, "tickstock:commands:replies");
   EXPECT_EQ(f.request_id, "gen-1");
 
+  // A number JSON cannot hold is INVALID_JSON too, not an exception (fuzzer find).
+  f = decode_fail(R"({"command": "get_processing_history", "parameters": {"limit": 1e999}})");
+  EXPECT_EQ(f.error.code, ErrorCode::invalid_json);
+  EXPECT_TRUE(contains(f.error.message, "number overflow")) << f.error.message;
+  auto http = decode_http_command({"POST", "/api/processing/trigger-manual", "", R"({"x": -1e99999})"},
+                                  [] { return std::string("gen-h"); });
+  ASSERT_FALSE(http);
+  EXPECT_EQ(http.error().error.code, ErrorCode::invalid_json);
+
   f = decode_fail(std::string(70000, ' '));
   EXPECT_EQ(f.error.code, ErrorCode::payload_too_large);
   EXPECT_TRUE(contains(f.error.message, "65536")) << f.error.message;

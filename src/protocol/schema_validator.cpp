@@ -476,8 +476,9 @@ std::vector<SchemaViolation> SchemaSet::validate(std::string_view uri, const jso
 
 std::vector<std::string> SchemaSet::unsupported_keywords() const {
   std::vector<std::string> out;
-  for (const auto& [uri, doc] : impl_->docs) {
-    Impl::walk(doc, "", [&](const json& node, const std::string& ptr) {
+  for (const auto& entry : impl_->docs) {
+    const std::string& uri = entry.first;  // a named variable: lambdas cannot capture bindings in C++20
+    Impl::walk(entry.second, "", [&](const json& node, const std::string& ptr) {
       for (const auto& [kw, value] : node.items()) {
         if (one_of(kw, kValidationKeywords) || one_of(kw, kAnnotations)) {
           if (kw == "format" && (!value.is_string() || !one_of(value.get<std::string>(), kFormats)))
@@ -493,8 +494,9 @@ std::vector<std::string> SchemaSet::unsupported_keywords() const {
 
 std::vector<std::string> SchemaSet::broken_references() const {
   std::vector<std::string> out;
-  for (const auto& [uri, doc] : impl_->docs) {
-    Impl::walk(doc, "", [&](const json& node, const std::string& ptr) {
+  for (const auto& entry : impl_->docs) {
+    const std::string& uri = entry.first;  // a named variable: lambdas cannot capture bindings in C++20
+    Impl::walk(entry.second, "", [&](const json& node, const std::string& ptr) {
       if (const auto it = node.find("$ref"); it != node.end()) {
         if (!it->is_string() || !impl_->resolve(uri, it->get_ref<const std::string&>()).first)
           out.push_back(uri + "#" + ptr + ": $ref " + dump_json(*it));
