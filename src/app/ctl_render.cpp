@@ -290,6 +290,13 @@ std::string render_result(Command c, const json& r) {
     case Command::get_schedule:
     case Command::update_schedule:
       return render_schedule(r);
+    case Command::get_bars:
+    case Command::get_indicator_values:
+    case Command::get_pattern_detections:
+    case Command::screen:
+    case Command::list_universes:
+    case Command::list_symbols:
+      break;  // data, not prose: the JSON itself
   }
   return r.dump(2) + "\n";
 }

@@ -116,6 +116,7 @@ TEST(Universe, BuiltinsAreDatedAndValid) {
   ASSERT_TRUE(dow.ok()) << dow.error().message;
   EXPECT_EQ(dow->members.size(), 30u);
   EXPECT_FALSE(dow->as_of.empty());
+  EXPECT_EQ(dow->description, "Dow Jones Industrial Average members.");  // not the "Source:" note
   const auto spx = builtin_universe("sp500");
   ASSERT_TRUE(spx.ok()) << spx.error().message;
   EXPECT_GE(spx->members.size(), 490u);
@@ -133,6 +134,7 @@ TEST(Universe, CustomCsvReportsTheBadLine) {
   const auto ok = parse_universe_csv("mine", "# as_of: 2025-01-01\nsymbol,weight\nAAPL,0.5\n\"MSFT\",0.5\n");
   ASSERT_TRUE(ok.ok());
   EXPECT_EQ(ok->as_of, "2025-01-01");
+  EXPECT_EQ(ok->description, "");
   EXPECT_EQ(ok->members.size(), 2u);
   const auto bad = parse_universe_csv("mine", "symbol\nAAPL\nbad sym\n");
   ASSERT_FALSE(bad.ok());

@@ -41,7 +41,15 @@ Result<Universe> parse_universe_csv(std::string_view name, std::string_view text
     if (t.front() == '#') {
       const std::string_view key = "as_of:";
       auto body = csv::trim(t.substr(1));
-      if (body.substr(0, key.size()) == key) u.as_of = std::string(csv::trim(body.substr(key.size())));
+      if (body.substr(0, key.size()) == key) {
+        u.as_of = std::string(csv::trim(body.substr(key.size())));
+      } else if (u.description.empty() && !body.empty()) {
+        // "Source: ..." and other "key: value" notes are not the description.
+        const auto colon = body.find(':');
+        const bool keyed =
+            colon != std::string_view::npos && body.substr(0, colon).find(' ') == std::string_view::npos;
+        if (!keyed) u.description = std::string(body);
+      }
       continue;
     }
     if (!csv::split_line(t, fields))

@@ -22,12 +22,15 @@ struct Universe {
   std::string name;
   std::string as_of;  // "YYYY-MM-DD" the list was last checked, or "" for custom lists
   std::vector<UniverseMember> members;
+  /// The CSV's first comment line that is not a "key: value" note, e.g. "S&P 500 Index members.".
+  std::string description;
 };
 
 std::vector<std::string> builtin_universe_names();
 /// UNKNOWN_UNIVERSE when name is not a built-in.
 Result<Universe> builtin_universe(std::string_view name);
-/// Parses universe CSV text: optional "# as_of: YYYY-MM-DD" comment lines, then a
+/// Parses universe CSV text: optional comment lines ("# as_of: YYYY-MM-DD"; the
+/// first comment without a "key:" prefix is the description), then a
 /// header with at least a `symbol` column (name and sector optional). Every bad
 /// symbol is reported with its line number.
 Result<Universe> parse_universe_csv(std::string_view name, std::string_view csv_text);

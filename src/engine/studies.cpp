@@ -65,11 +65,23 @@ void append_values_json(std::string& out, const ta::FunctionSpec& spec, std::spa
   out += '}';
 }
 
+ta::Inputs study_inputs(SeriesView s) {
+  return ta::Inputs{s.open, s.high, s.low, s.close, s.volume, s.close, {}, s.size()};
+}
+
+std::vector<std::vector<double>> compute_study(SeriesView series, const ta::Call& call) {
+  const std::size_t n = series.size();
+  std::vector<std::vector<double>> columns(call.spec->outputs.size(), std::vector<double>(n));
+  std::vector<std::span<double>> spans(columns.begin(), columns.end());
+  if (n > 0) ta::run(call, study_inputs(series), spans);
+  return columns;
+}
+
 std::size_t StudyScratch::compute(SeriesView s, std::span<const ta::Call> calls, std::size_t first,
                                   std::vector<storage::IndicatorRow>& out) {
   const std::size_t n = s.size();
   if (first >= n) return 0;
-  const ta::Inputs in{s.open, s.high, s.low, s.close, s.volume, s.close, {}, n};
+  const ta::Inputs in = study_inputs(s);
   std::size_t added = 0;
   std::array<double, 16> values{};
   for (const auto& call : calls) {

@@ -17,6 +17,14 @@ std::span<const std::string_view> default_study_texts();
 /// The default set parsed through the TA registry (validated once).
 const std::vector<ta::Call>& default_studies();
 
+/// The inputs stored studies are computed from (real0 = close). Anything that
+/// recomputes a stored value must use the same binding to get the same numbers.
+ta::Inputs study_inputs(SeriesView series);
+
+/// Runs one call over a whole series: one column per output, aligned with the
+/// bars, NaN where undefined (the warm-up).
+std::vector<std::vector<double>> compute_study(SeriesView series, const ta::Call& call);
+
 /// Reusable scratch columns so computing studies allocates only on growth.
 /// One per worker thread; not thread-safe.
 class StudyScratch {

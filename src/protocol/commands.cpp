@@ -6,6 +6,7 @@
 #include "core/run_types.hpp"
 #include "core/symbol.hpp"
 #include "core/timeframe.hpp"
+#include "core/trading_date.hpp"
 #include "protocol/envelope.hpp"
 #include "protocol/events.hpp"
 #include "protocol/json_util.hpp"
@@ -83,6 +84,20 @@ bool valid_indicator(std::string_view s) {
   return all_of(s.substr(i + 1, s.size() - i - 2), [](char c) {
     return is_alnum(c) || c == '_' || c == '=' || c == '.' || c == ',' || c == '-' || c == ' ';
   });
+}
+bool valid_symbol_prefix(std::string_view s) {
+  if (s.empty()) return true;
+  return s.size() <= 10 && s[0] >= 'A' && s[0] <= 'Z' && all_of(s, [](char c) {
+           return (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') || c == '.' || c == '-';
+         });
+}
+/// Strictly YYYY-MM-DD (parse_date also reads other spellings) and a real date.
+bool valid_date(std::string_view s) {
+  const bool shape = s.size() == 10 && s[4] == '-' && s[7] == '-' &&
+                     all_of(s.substr(0, 4), [](char c) { return c >= '0' && c <= '9'; }) &&
+                     all_of(s.substr(5, 2), [](char c) { return c >= '0' && c <= '9'; }) &&
+                     all_of(s.substr(8, 2), [](char c) { return c >= '0' && c <= '9'; });
+  return shape && parse_date(s).ok();
 }
 bool valid_reply_channel(std::string_view s) {
   return !s.empty() && s.size() <= 256 && all_of(s, [](char c) { return c > 0x20 && c < 0x7f; }) &&
@@ -163,6 +178,23 @@ std::string check_string(ParamCheck check, std::string_view s) {
                                 : q + " is not an indicator (NAME or NAME(option=value, ...))";
     case ParamCheck::pattern_names:
       return valid_pattern_name(s) ? std::string() : q + " is not a pattern name (^[a-z0-9_]{1,64}$)";
+    case ParamCheck::symbol: {
+      auto sym = Symbol::parse(s);
+      return sym ? std::string() : sym.error().message;
+    }
+    case ParamCheck::date:
+      return valid_date(s) ? std::string() : q + " is not a date YYYY-MM-DD (a real calendar date)";
+    case ParamCheck::direction:
+      return s == "bullish" || s == "bearish" || s == "neutral"
+                 ? std::string()
+                 : q + " is not a direction (bullish, bearish, neutral)";
+    case ParamCheck::expression:
+      return all_of(s, [](char c) { return c >= 0x20 && c < 0x7f; })
+                 ? std::string()
+                 : "must be printable ASCII (an expression such as RSI(14) < 30 AND close > SMA(200))";
+    case ParamCheck::symbol_prefix:
+      return valid_symbol_prefix(s) ? std::string()
+                                    : q + " is not the start of a symbol (^[A-Z][A-Z0-9.\\-]{0,9}$)";
   }
   return {};
 }
@@ -302,6 +334,12 @@ Result<json, CommandError> validate_parameters(const CommandSpec& spec, const js
   const auto& [a, b] = spec.exclusive;
   if (!a.empty() && parameters.contains(a) && parameters.contains(b))
     return fail(param_error(spec, b, "cannot be combined with '" + std::string(a) + "' (give one of them)"));
+  if (const auto& [first, last] = spec.ordered;
+      !first.empty() && out.contains(first) && out.contains(last) &&
+      out[first].get_ref<const std::string&>() > out[last].get_ref<const std::string&>())
+    return fail(param_error(spec, first,
+                            "must not be after '" + std::string(last) + "' (" +
+                                out[first].get<std::string>() + " > " + out[last].get<std::string>() + ")"));
   if (spec.needs_a_parameter && parameters.empty())
     return fail(
         CommandError{ErrorCode::invalid_parameter,
@@ -448,6 +486,26 @@ std::optional<std::string> percent_decode(std::string_view s) {
   return out;
 }
 
+/// Splits a query array value at the commas outside parentheses, so
+/// "SMA(timeperiod=20,nbdev=1),RSI" is two items. Unbalanced parentheses are
+/// left for the parameter's check to reject.
+std::vector<std::string> split_top_level(std::string_view value) {
+  std::vector<std::string> out;
+  int depth = 0;
+  std::size_t start = 0;
+  for (std::size_t i = 0; i <= value.size(); ++i) {
+    if (i == value.size() || (value[i] == ',' && depth <= 0)) {
+      out.emplace_back(value.substr(start, i - start));
+      start = i + 1;
+    } else if (value[i] == '(') {
+      ++depth;
+    } else if (value[i] == ')') {
+      --depth;
+    }
+  }
+  return out;
+}
+
 /// Converts one query value to the parameter's JSON type (arrays append).
 std::optional<CommandError> add_query_value(const CommandSpec& spec, json& params, const std::string& key,
                                             const std::string& value) {
@@ -459,15 +517,8 @@ std::optional<CommandError> add_query_value(const CommandSpec& spec, json& param
   if (p->type == JsonType::array) {
     json& arr = params[key];
     if (arr.is_null()) arr = json::array();
-    std::size_t pos = 0;
-    while (pos <= value.size()) {
-      const auto comma = value.find(',', pos);
-      const std::string item =
-          value.substr(pos, comma == std::string::npos ? std::string::npos : comma - pos);
-      if (!item.empty()) arr.push_back(item);
-      if (comma == std::string::npos) break;
-      pos = comma + 1;
-    }
+    for (auto& item : split_top_level(value))
+      if (!item.empty()) arr.push_back(std::move(item));
     return std::nullopt;
   }
   if (params.contains(key)) return param_error(spec, key, "is given more than once");
@@ -696,6 +747,19 @@ CommandError market_closed(std::string_view date, std::string_view reason) {
 
 CommandError unauthorized(std::string_view why) {
   return {ErrorCode::unauthorized, "unauthorized: " + std::string(why), json::object()};
+}
+
+CommandError symbol_not_found(std::string_view symbol, std::string_view timeframe) {
+  return {ErrorCode::not_found,
+          "no " + std::string(timeframe) + " bars stored for symbol " + quote_for_message(symbol) +
+              " (list_symbols lists the symbols the engine has)",
+          {{"symbol", symbol}, {"timeframe", timeframe}}};
+}
+
+CommandError universe_not_found(std::string_view universe) {
+  return {ErrorCode::not_found,
+          "unknown universe " + quote_for_message(universe) + " (list_universes lists them)",
+          {{"universe", universe}}};
 }
 
 CommandError internal_error(std::string_view what) {

@@ -60,7 +60,7 @@ inline constexpr std::array<ErrorCodeInfo, 10> kErrorCodes{{
     {ErrorCode::unknown_command,   "UNKNOWN_COMMAND",   404, "no such command (over HTTP: no such route); details.known lists the commands"},
     {ErrorCode::invalid_parameter, "INVALID_PARAMETER", 422, "a parameter is unknown, missing, of the wrong type or out of range; details.parameter names it"},
     {ErrorCode::already_running,   "ALREADY_RUNNING",   409, "a run is active and only one runs at a time; details.active_run_id"},
-    {ErrorCode::not_found,         "NOT_FOUND",         404, "the run (or universe) named does not exist"},
+    {ErrorCode::not_found,         "NOT_FOUND",         404, "the run, universe or symbol named does not exist"},
     {ErrorCode::market_closed,     "MARKET_CLOSED",     409, "the day is not an NYSE trading day; send skip_market_check: true to run anyway"},
     {ErrorCode::unauthorized,      "UNAUTHORIZED",      401, "missing or wrong bearer token (HTTP, mutating endpoints)"},
     {ErrorCode::payload_too_large, "PAYLOAD_TOO_LARGE", 413, "the request is larger than the limit (64 KiB)"},
@@ -100,7 +100,12 @@ enum class ParamCheck : unsigned char {
   timeframe,        // a supported timeframe: daily, weekly, monthly
   cursor,           // opaque pagination token ^[A-Za-z0-9_=-]{1,512}$ (a previous next_cursor)
   indicator_names,  // TA function names or canonical calls, e.g. RSI, SMA(timeperiod=20)
-  pattern_names,    // pattern registry names ^[a-z0-9_]{1,64}$
+  pattern_names,    // pattern registry names ^[a-z0-9_]{1,64}$ (a string: one name)
+  symbol,           // one ts::Symbol ^[A-Z][A-Z0-9.\-]{0,9}$
+  date,             // YYYY-MM-DD, a real calendar date (2024-02-30 is rejected)
+  direction,        // bullish, bearish or neutral
+  expression,       // a screen expression: printable ASCII (its grammar is the engine's check)
+  symbol_prefix,    // the start of a symbol ^[A-Z][A-Z0-9.\-]{0,9}$ or "" (no filter)
 };
 
 struct ParamSpec {
@@ -126,6 +131,12 @@ enum class Command : unsigned char {
   trigger_patterns,
   get_schedule,
   update_schedule,
+  get_bars,
+  get_indicator_values,
+  get_pattern_detections,
+  screen,
+  list_universes,
+  list_symbols,
 };
 
 struct HttpRoute {
@@ -144,6 +155,9 @@ struct CommandSpec {
   /// At least one parameter must be given (update_schedule: an empty update is an error).
   bool needs_a_parameter = false;
   std::string_view summary = {};
+  /// Two date parameters where, when both are given, the first must not be
+  /// after the second (from <= to).
+  std::array<std::string_view, 2> ordered = {};
 };
 
 // clang-format off
@@ -158,6 +172,13 @@ inline constexpr ParamSpec kTimeframeParam{.name = "timeframe", .type = JsonType
 inline constexpr ParamSpec kPhasesParam{.name = "phases", .type = JsonType::array, .check = ParamCheck::phases,
     .min = 1, .max = 8, .default_json = "[\"all\"]",
     .description = "import, cache_sync, indicators, patterns or all (aliases data_import, cache)"};
+
+inline constexpr ParamSpec kSymbolParam{.name = "symbol", .type = JsonType::string, .check = ParamCheck::symbol,
+    .required = true, .description = "the symbol"};
+inline constexpr ParamSpec kFromParam{.name = "from", .type = JsonType::string, .check = ParamCheck::date,
+    .description = "first date, YYYY-MM-DD, inclusive (default: unbounded)"};
+inline constexpr ParamSpec kToParam{.name = "to", .type = JsonType::string, .check = ParamCheck::date,
+    .description = "last date, YYYY-MM-DD, inclusive (default: unbounded)"};
 
 inline constexpr std::array<ParamSpec, 7> kTriggerParams{{
     {.name = "skip_market_check", .type = JsonType::boolean, .default_json = "false",
@@ -225,9 +246,60 @@ inline constexpr std::array<ParamSpec, 6> kUpdateScheduleParams{{
     {.name = "phases", .type = JsonType::array, .check = ParamCheck::phases, .min = 1, .max = 8,
      .description = "phases of scheduled runs"},
 }};
+inline constexpr std::array<std::string_view, 2> kFromTo{"from", "to"};
+/// The read commands' reply bounds (documented in protocol.md and the schemas).
+inline constexpr long long kMaxBarsPerReply = 10000;
+inline constexpr std::array<ParamSpec, 4> kGetBarsParams{{
+    kSymbolParam,
+    kTimeframeParam,
+    kFromParam,
+    kToParam,
+}};
+inline constexpr std::array<ParamSpec, 5> kGetIndicatorValuesParams{{
+    kSymbolParam,
+    kTimeframeParam,
+    {.name = "indicators", .type = JsonType::array, .check = ParamCheck::indicator_names, .required = true,
+     .min = 1, .max = 16, .description = "TA functions or calls, e.g. RSI, SMA(timeperiod=20)"},
+    kFromParam,
+    kToParam,
+}};
+inline constexpr std::array<ParamSpec, 8> kDetectionParams{{
+    {.name = "symbol", .type = JsonType::string, .check = ParamCheck::symbol,
+     .description = "only this symbol"},
+    {.name = "pattern", .type = JsonType::string, .check = ParamCheck::pattern_names,
+     .description = "only this pattern"},
+    {.name = "direction", .type = JsonType::string, .check = ParamCheck::direction,
+     .description = "only bullish, bearish or neutral detections"},
+    {.name = "timeframe", .type = JsonType::string, .check = ParamCheck::timeframe,
+     .description = "only this timeframe (default: all)"},
+    {.name = "from", .type = JsonType::string, .check = ParamCheck::date,
+     .description = "first bar_date, YYYY-MM-DD, inclusive"},
+    {.name = "to", .type = JsonType::string, .check = ParamCheck::date,
+     .description = "last bar_date, YYYY-MM-DD, inclusive"},
+    {.name = "limit", .type = JsonType::integer, .min = 1, .max = 500, .default_json = "100",
+     .description = "page size"},
+    {.name = "cursor", .type = JsonType::string, .check = ParamCheck::cursor,
+     .description = "next_cursor of the previous page (keyset pagination, newest bar_date first)"},
+}};
+inline constexpr std::array<ParamSpec, 4> kScreenParams{{
+    {.name = "expression", .type = JsonType::string, .check = ParamCheck::expression, .required = true,
+     .min = 1, .max = 512, .description = "e.g. RSI(14) < 30 AND close > SMA(200) (docs/protocol.md#screen)"},
+    kUniverseParam,
+    kTimeframeParam,
+    {.name = "limit", .type = JsonType::integer, .min = 1, .max = 1000, .default_json = "100",
+     .description = "at most this many matches (the first by symbol)"},
+}};
+inline constexpr std::array<ParamSpec, 3> kListSymbolsParams{{
+    {.name = "universe", .type = JsonType::string, .check = ParamCheck::universe,
+     .description = "members of this universe (default: every symbol with daily bars)"},
+    {.name = "prefix", .type = JsonType::string, .check = ParamCheck::symbol_prefix, .max = 10,
+     .description = "only symbols starting with this"},
+    {.name = "limit", .type = JsonType::integer, .min = 1, .max = 10000, .default_json = "1000",
+     .description = "at most this many symbols (the first alphabetically)"},
+}};
 }  // namespace detail
 
-inline constexpr std::array<CommandSpec, 10> kCommands{{
+inline constexpr std::array<CommandSpec, 16> kCommands{{
     {Command::trigger_daily_processing, "trigger_daily_processing", {"POST", "/api/processing/trigger-manual"},
      true, detail::kTriggerParams, {"universe", "symbols"}, false,
      "start a processing run; returns {run_id, status}; an existing run_id returns that run"},
@@ -258,6 +330,24 @@ inline constexpr std::array<CommandSpec, 10> kCommands{{
     {Command::update_schedule, "update_schedule", {"POST", "/api/processing/schedule"},
      true, detail::kUpdateScheduleParams, {}, true,
      "change the fields given, keep the others; returns the schedule"},
+    {Command::get_bars, "get_bars", {"GET", "/api/market/bars"},
+     false, detail::kGetBarsParams, {}, false,
+     "stored OHLCV bars of one symbol, ascending (at most 10,000: the newest in the range)", detail::kFromTo},
+    {Command::get_indicator_values, "get_indicator_values", {"GET", "/api/market/indicators"},
+     false, detail::kGetIndicatorValuesParams, {}, false,
+     "indicator values of one symbol: stored, or computed from the stored bars", detail::kFromTo},
+    {Command::get_pattern_detections, "get_pattern_detections", {"GET", "/api/patterns/detections"},
+     false, detail::kDetectionParams, {}, false,
+     "stored pattern detections, newest bar_date first, one page at a time", detail::kFromTo},
+    {Command::screen, "screen", {"GET", "/api/screen"},
+     false, detail::kScreenParams, {}, false,
+     "the symbols of a universe whose latest bar satisfies an expression"},
+    {Command::list_universes, "list_universes", {"GET", "/api/universes"},
+     false, {}, {}, false,
+     "the universes the engine knows, with member counts"},
+    {Command::list_symbols, "list_symbols", {"GET", "/api/symbols"},
+     false, detail::kListSymbolsParams, {}, false,
+     "symbols with their last daily bar date and close"},
 }};
 // clang-format on
 
@@ -381,5 +471,9 @@ CommandError run_not_found(std::string_view run_id);
 CommandError market_closed(std::string_view date, std::string_view reason);
 CommandError unauthorized(std::string_view why);
 CommandError internal_error(std::string_view what);
+/// NOT_FOUND for a symbol without bars on a timeframe (details.symbol, details.timeframe).
+CommandError symbol_not_found(std::string_view symbol, std::string_view timeframe);
+/// NOT_FOUND for a universe the engine does not know (details.universe).
+CommandError universe_not_found(std::string_view universe);
 
 }  // namespace ts::protocol

@@ -236,6 +236,22 @@ TEST(Commands, InvalidParametersAreNamedWithTheReason) {
   EXPECT_TRUE(contains(f.error.message, "update_schedule needs at least one parameter")) << f.error.message;
 }
 
+/// A value every check of the table accepts, for filling required parameters.
+json valid_sample(const ParamSpec& p) {
+  switch (p.check) {
+    case ParamCheck::symbol:
+      return "AAPL";
+    case ParamCheck::indicator_names:
+      return json::array({"RSI"});
+    case ParamCheck::expression:
+      return "close > 1";
+    case ParamCheck::date:
+      return "2024-01-02";
+    default:
+      return p.type == JsonType::array ? json::array({"AAPL"}) : json("r1");
+  }
+}
+
 // Walks the whole table: every parameter rejects a value of the wrong JSON type,
 // every required parameter is enforced, and every default validates.
 TEST(Commands, GenericTableWalk) {
@@ -246,7 +262,7 @@ TEST(Commands, GenericTableWalk) {
       SCOPED_TRACE(std::string(p.name));
       json base = json::object();
       for (const auto& q : c.params)
-        if (q.required) base[q.name] = "r1";
+        if (q.required) base[q.name] = valid_sample(q);
       json bad = base;
       bad[p.name] = p.type == JsonType::string ? json(17) : json("x");
       auto r = validate_parameters(c, bad);
@@ -371,7 +387,7 @@ TEST(Http, EveryCommandHasAUniqueRoute) {
   for (const auto& c : kCommands) {
     SCOPED_TRACE(std::string(c.name));
     EXPECT_TRUE(seen.insert({c.route.method, c.route.path}).second);
-    EXPECT_TRUE(c.route.path.starts_with("/api/processing/"));
+    EXPECT_TRUE(c.route.path.starts_with("/api/"));
     EXPECT_EQ(c.mutating, c.route.method != "GET");
     std::string path(c.route.path);
     if (const auto b = path.find("{run_id}"); b != std::string::npos) path.replace(b, 8, "run-1");
@@ -425,6 +441,79 @@ TEST(Http, SameCommandsOverHttp) {
       {"POST", "/api/processing/trigger-manual", "skip_market_check=true&universe=dow%33%30", "  \n"});
   EXPECT_EQ(r.parameters["skip_market_check"], true);
   EXPECT_EQ(r.parameters["universe"], "dow30");
+}
+
+TEST(Http, QueryArraysSplitOnlyAtCommasOutsideParentheses) {
+  auto r =
+      http_ok({"GET", "/api/market/indicators",
+               "symbol=AAPL&indicators=SMA(timeperiod%3D20,nbdev%3D1),RSI&indicators=BBANDS(timeperiod=20, "
+               "nbdevup=2)",
+               ""});
+  EXPECT_EQ(r.command, Command::get_indicator_values);
+  EXPECT_EQ(r.parameters["indicators"],
+            json::parse(R"x(["SMA(timeperiod=20,nbdev=1)","RSI","BBANDS(timeperiod=20, nbdevup=2)"])x"));
+  // Percent-encoded commas are commas too (decoding comes first); empty items are dropped.
+  r = http_ok({"GET", "/api/market/indicators",
+               "symbol=AAPL&indicators=RSI%2CMACD(fastperiod%3D3%2Cslowperiod%3D9),,", ""});
+  EXPECT_EQ(r.parameters["indicators"], json::parse(R"x(["RSI","MACD(fastperiod=3,slowperiod=9)"])x"));
+  // An unbalanced call stays one item and fails its check instead of splitting oddly.
+  const auto f =
+      http_fail({"GET", "/api/market/indicators", "symbol=AAPL&indicators=SMA(timeperiod=20,RSI", ""});
+  EXPECT_EQ(f.error.code, ErrorCode::invalid_parameter);
+  EXPECT_EQ(f.error.details["parameter"], "indicators");
+  // Symbol lists keep splitting at every comma.
+  r = http_ok({"POST", "/api/processing/trigger-indicators", "symbols=AAPL,MSFT", ""});
+  EXPECT_EQ(r.parameters["symbols"], json::parse(R"(["AAPL","MSFT"])"));
+}
+
+TEST(Http, ReadCommandsOverHttp) {
+  auto r = http_ok({"GET", "/api/market/bars", "symbol=AAPL&from=2024-01-02&to=2025-12-31", ""});
+  EXPECT_EQ(r.command, Command::get_bars);
+  EXPECT_EQ(r.parameters,
+            json::parse(R"({"symbol":"AAPL","timeframe":"daily","from":"2024-01-02","to":"2025-12-31"})"));
+  r = http_ok({"GET", "/api/patterns/detections", "direction=bearish&limit=5", ""});
+  EXPECT_EQ(r.command, Command::get_pattern_detections);
+  EXPECT_EQ(r.parameters, json::parse(R"({"direction":"bearish","limit":5})"));
+  r = http_ok({"GET", "/api/screen", "expression=RSI(14)+%3C+30+AND+close+%3E+SMA(200)&universe=sp500", ""});
+  EXPECT_EQ(r.command, Command::screen);
+  EXPECT_EQ(r.parameters["expression"], "RSI(14) < 30 AND close > SMA(200)");
+  EXPECT_EQ(r.parameters["limit"], 100);
+  EXPECT_EQ(http_ok({"GET", "/api/universes", "", ""}).command, Command::list_universes);
+  r = http_ok({"GET", "/api/symbols", "prefix=AA&limit=3", ""});
+  EXPECT_EQ(r.parameters, json::parse(R"({"prefix":"AA","limit":3})"));
+}
+
+TEST(Commands, ReadCommandParametersAreChecked) {
+  auto reason = [](const char* command, json params) {
+    auto r = validate_parameters(*find_command(command), params);
+    EXPECT_FALSE(r.ok()) << command << " " << params.dump();
+    return r.ok() ? std::string() : r.error().message;
+  };
+  EXPECT_TRUE(contains(reason("get_bars", json::object()), "'symbol' is required"));
+  EXPECT_TRUE(contains(reason("get_bars", {{"symbol", "aapl"}}), "symbol"));
+  EXPECT_TRUE(
+      contains(reason("get_bars", {{"symbol", "AAPL"}, {"from", "2024-02-30"}}), "not a date YYYY-MM-DD"));
+  EXPECT_TRUE(contains(reason("get_bars", {{"symbol", "AAPL"}, {"from", "2024/01/02"}}), "not a date"));
+  EXPECT_TRUE(contains(reason("get_bars", {{"symbol", "AAPL"}, {"to", "24-01-02"}}), "not a date"));
+  EXPECT_TRUE(contains(reason("get_bars", {{"symbol", "AAPL"}, {"from", "2025-01-02"}, {"to", "2024-01-02"}}),
+                       "'from' must not be after 'to' (2025-01-02 > 2024-01-02)"));
+  EXPECT_TRUE(validate_parameters(*find_command("get_bars"),
+                                  {{"symbol", "AAPL"}, {"from", "2024-02-29"}, {"to", "2024-02-29"}})
+                  .ok());
+  EXPECT_TRUE(contains(reason("get_indicator_values", {{"symbol", "AAPL"}}), "'indicators' is required"));
+  EXPECT_TRUE(contains(reason("get_indicator_values", {{"symbol", "AAPL"}, {"indicators", json::array()}}),
+                       "at least 1"));
+  EXPECT_TRUE(contains(reason("get_pattern_detections", {{"direction", "up"}}), "not a direction"));
+  EXPECT_TRUE(contains(reason("get_pattern_detections", {{"limit", 501}}), "between 1 and 500"));
+  EXPECT_TRUE(
+      contains(reason("get_pattern_detections", {{"from", "2024-05-01"}, {"to", "2024-04-30"}}), "after"));
+  EXPECT_TRUE(contains(reason("screen", {{"expression", std::string(513, 'x')}}), "length outside 1..512"));
+  EXPECT_TRUE(contains(reason("screen", {{"expression", ""}}), "length outside"));
+  EXPECT_TRUE(contains(reason("screen", {{"expression", "close > 1\n"}}), "printable ASCII"));
+  EXPECT_TRUE(contains(reason("screen", {{"expression", "close > 1"}, {"limit", 0}}), "between"));
+  EXPECT_TRUE(contains(reason("list_symbols", {{"prefix", "a"}}), "not the start of a symbol"));
+  EXPECT_TRUE(validate_parameters(*find_command("list_symbols"), {{"prefix", ""}}).ok());
+  EXPECT_TRUE(contains(reason("list_universes", {{"x", 1}}), "takes no parameters"));
 }
 
 TEST(Http, ErrorsOverHttp) {

@@ -224,6 +224,27 @@ TEST(Results, EveryCommandResultValidates) {
   off.enabled = false;
   off.next_fire.reset();
   results[Command::update_schedule] = schedule_json(off);
+  // The read commands' results are built by service::ReadQueries from stored
+  // rows; the integration tests validate real replies. Here their schema
+  // examples stand in, and a few near misses must fail.
+  for (const auto c : {Command::get_bars, Command::get_indicator_values, Command::get_pattern_detections,
+                       Command::screen, Command::list_universes, Command::list_symbols})
+    results[c] = testing::schema_doc(result_schema_path(c))["examples"][0];
+  json bad = results[Command::screen];
+  bad.erase("normalized");
+  EXPECT_FALSE(schemas().is_valid(result_schema_path(Command::screen), bad));
+  bad = results[Command::get_indicator_values];
+  bad["indicators"][0]["source"] = "cached";
+  EXPECT_FALSE(schemas().is_valid(result_schema_path(Command::get_indicator_values), bad));
+  bad = results[Command::get_indicator_values];
+  bad["indicators"][0]["values"][0]["real"] = "1.5";
+  EXPECT_FALSE(schemas().is_valid(result_schema_path(Command::get_indicator_values), bad));
+  bad = results[Command::get_bars];
+  bad["bars"][0]["date"] = "2024-1-2";
+  EXPECT_FALSE(schemas().is_valid(result_schema_path(Command::get_bars), bad));
+  bad = results[Command::list_symbols];
+  bad["symbols"][0]["last_close"] = "n/a";
+  EXPECT_FALSE(schemas().is_valid(result_schema_path(Command::list_symbols), bad));
   for (const auto& c : kCommands) {
     SCOPED_TRACE(std::string(c.name));
     ASSERT_TRUE(results.contains(c.command)) << "no result sample";
@@ -347,6 +368,23 @@ TEST(Schemas, DecoderAndSchemaAgree) {
       {"trigger_patterns", R"({"timeframe":"1min"})"},
       {"get_run", R"({"run_id":"a"})"},
       {"get_run", R"({})"},
+      {"get_bars", R"({"symbol":"AAPL","from":"2024-01-02"})"},
+      {"get_bars", R"({"symbol":"AAPL;DROP"})"},
+      {"get_bars", R"({"from":"2024-01-02"})"},
+      {"get_bars", R"({"symbol":"AAPL","timeframe":"hourly"})"},
+      {"get_indicator_values", R"x({"symbol":"AAPL","indicators":["SMA(timeperiod=20)","RSI"]})x"},
+      {"get_indicator_values", R"({"symbol":"AAPL","indicators":[]})"},
+      {"get_pattern_detections", R"({"direction":"bullish","pattern":"engulfing","limit":500})"},
+      {"get_pattern_detections", R"({"direction":"sideways"})"},
+      {"get_pattern_detections", R"({"limit":0})"},
+      {"screen", R"({"expression":"RSI(14) < 30","universe":"dow30","limit":1000})"},
+      {"screen", R"({"expression":""})"},
+      {"screen", R"({"universe":"dow30"})"},
+      {"list_universes", R"({})"},
+      {"list_universes", R"({"limit":1})"},
+      {"list_symbols", R"({"prefix":"AB","limit":10000})"},
+      {"list_symbols", R"({"prefix":"ab"})"},
+      {"list_symbols", R"({"prefix":"ABCDEFGHIJK"})"},
   };
   for (const auto& [name, params] : cases) {
     SCOPED_TRACE(std::string(name) + " " + params);

@@ -39,6 +39,9 @@ RouteCall minimal_call(const protocol::CommandSpec& spec) {
   if (const auto p = c.path.find("{run_id}"); p != std::string::npos) c.path.replace(p, 8, "run-1");
   if (spec.command == protocol::Command::retry_failed_imports) c.body = R"({"run_id":"run-1"})";
   if (spec.command == protocol::Command::update_schedule) c.body = R"({"enabled":true})";
+  if (spec.command == protocol::Command::get_bars) c.path += "?symbol=AAPL";
+  if (spec.command == protocol::Command::get_indicator_values) c.path += "?symbol=AAPL&indicators=RSI";
+  if (spec.command == protocol::Command::screen) c.path += "?expression=close%20%3E%201";
   return c;
 }
 

@@ -87,7 +87,8 @@ Dispatcher::Dispatcher(storage::Storage& db, engine::RunManager& runs, EventPubl
       events_(events),
       schedule_(schedule),
       opt_(std::move(options)),
-      clock_(std::move(clock)) {}
+      clock_(std::move(clock)),
+      reads_(db, opt_.default_universe) {}
 
 Result<engine::RunRequest> Dispatcher::make_request(const std::string& universe,
                                                     const std::vector<std::string>& symbols,
@@ -291,6 +292,18 @@ Result<nlohmann::json, CommandError> Dispatcher::execute(const protocol::Command
       if (!s) return fail(error(ErrorCode::invalid_parameter, s.error().message));
       return protocol::schedule_json(*s);
     }
+    case Command::get_bars:
+      return reads_.get_bars(p);
+    case Command::get_indicator_values:
+      return reads_.get_indicator_values(p);
+    case Command::get_pattern_detections:
+      return reads_.get_pattern_detections(p);
+    case Command::screen:
+      return reads_.screen(p);
+    case Command::list_universes:
+      return reads_.list_universes();
+    case Command::list_symbols:
+      return reads_.list_symbols(p);
   }
   return fail(error(ErrorCode::unknown_command, "unhandled command"));
 }

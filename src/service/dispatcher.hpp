@@ -11,6 +11,7 @@
 #include "engine/run_manager.hpp"
 #include "protocol/commands.hpp"
 #include "service/event_publisher.hpp"
+#include "service/read_queries.hpp"
 #include "service/schedule_service.hpp"
 
 namespace ts::service {
@@ -51,6 +52,7 @@ class Dispatcher {
   ScheduleService& schedule_;
   DispatcherOptions opt_;
   Clock clock_;
+  ReadQueries reads_;
 };
 
 /// Keyset cursor <-> opaque token ("started_at|run_id", hex-encoded).

@@ -188,7 +188,7 @@ TEST_F(SqliteStorageTest, DetectionsAreKeyedBySymbolTimeframePatternAndDate) {
 }
 
 TEST_F(SqliteStorageTest, UniverseMembershipKeepsHistory) {
-  Universe u{"mine", "2025-01-01", {{sym("AAPL"), "Apple", "IT"}, {sym("MSFT"), "Microsoft", "IT"}}};
+  Universe u{"mine", "2025-01-01", {{sym("AAPL"), "Apple", "IT"}, {sym("MSFT"), "Microsoft", "IT"}}, ""};
   db_->upsert_universe(u);
   u.members.pop_back();
   db_->upsert_universe(u);
@@ -204,6 +204,154 @@ TEST_F(SqliteStorageTest, UniverseMembershipKeepsHistory) {
   EXPECT_EQ(sqlite3_column_int(st, 1), 0);
   sqlite3_finalize(st);
   sqlite3_close(raw);
+}
+
+TEST_F(SqliteStorageTest, IndicatorReadsHonourRangesAndFindTheLatestValue) {
+  db_->insert_run(run("r1", "2025-01-01T00:00:00.000Z"));
+  std::vector<TimeframeIndicators> rows{
+      {Timeframe::daily,
+       {{"SMA(timeperiod=20)", d("2024-01-02"), R"({"real":1})"},
+        {"SMA(timeperiod=20)", d("2024-01-03"), R"({"real":2})"},
+        {"SMA(timeperiod=20)", d("2024-01-05"), R"({"real":5})"},
+        {"RSI(timeperiod=14)", d("2024-01-04"), R"({"real":40})"}}},
+      {Timeframe::weekly, {{"SMA(timeperiod=20)", d("2024-01-08"), R"({"real":9})"}}}};
+  db_->commit_indicators(sym("AAPL"), rows, d("2024-01-05"), ok("r1", Phase::indicators, "AAPL"));
+  const auto mid = db_->indicator_values(sym("AAPL"), Timeframe::daily, "SMA(timeperiod=20)", d("2024-01-03"),
+                                         d("2024-01-04"));
+  ASSERT_EQ(mid.size(), 1u);
+  EXPECT_EQ(mid[0].as_of, d("2024-01-03"));
+  EXPECT_EQ(
+      db_->indicator_values(sym("AAPL"), Timeframe::daily, "SMA(timeperiod=20)", d("2024-01-03")).size(), 2u);
+  const std::vector<std::string> keys{"SMA(timeperiod=20)", "RSI(timeperiod=14)", "EMA(timeperiod=5)"};
+  const auto latest = db_->latest_indicator_values(sym("AAPL"), Timeframe::daily, keys);
+  ASSERT_EQ(latest.size(), 2u);  // no EMA stored
+  EXPECT_EQ(latest[0].indicator, "SMA(timeperiod=20)");
+  EXPECT_EQ(latest[0].as_of, d("2024-01-05"));
+  EXPECT_EQ(latest[0].values_json, R"({"real":5})");
+  EXPECT_EQ(latest[1].as_of, d("2024-01-04"));
+  EXPECT_EQ(db_->latest_indicator_values(sym("AAPL"), Timeframe::weekly, keys)[0].values_json,
+            R"({"real":9})");
+  EXPECT_TRUE(db_->latest_indicator_values(sym("MSFT"), Timeframe::daily, keys).empty());
+}
+
+TEST_F(SqliteStorageTest, LatestBarAndSymbolsWithBars) {
+  db_->insert_run(run("r1", "2025-01-01T00:00:00.000Z"));
+  for (const char* s : {"AAPL", "AMZN", "ABT", "MSFT", "KO"})
+    db_->commit_import(sym(s), bars({"2024-01-02", "2024-01-03"}).view(), ok("r1", Phase::import, s));
+  const auto last = db_->latest_bar(sym("AAPL"), Timeframe::daily);
+  ASSERT_TRUE(last);
+  EXPECT_EQ(last->date, d("2024-01-03"));
+  EXPECT_EQ(last->close, 11.5);
+  EXPECT_FALSE(db_->latest_bar(sym("AAPL"), Timeframe::weekly));
+  EXPECT_FALSE(db_->latest_bar(sym("NVDA"), Timeframe::daily));
+  using V = std::vector<std::string>;
+  EXPECT_EQ(db_->symbols_with_bars(Timeframe::daily, "", 100), (V{"AAPL", "ABT", "AMZN", "KO", "MSFT"}));
+  EXPECT_EQ(db_->symbols_with_bars(Timeframe::daily, "A", 100), (V{"AAPL", "ABT", "AMZN"}));
+  EXPECT_EQ(db_->symbols_with_bars(Timeframe::daily, "AB", 100), (V{"ABT"}));
+  EXPECT_EQ(db_->symbols_with_bars(Timeframe::daily, "", 2), (V{"AAPL", "ABT"}));
+  EXPECT_EQ(db_->symbols_with_bars(Timeframe::daily, "Z", 10), V{});
+  EXPECT_EQ(db_->symbols_with_bars(Timeframe::weekly, "", 10), V{});
+}
+
+TEST_F(SqliteStorageTest, UniversesListWithActiveMemberCounts) {
+  EXPECT_TRUE(db_->list_universes().empty());
+  EXPECT_FALSE(db_->universe_symbols("mine").has_value());
+  Universe u{"mine", "2025-01-01", {{sym("MSFT"), "Microsoft", "IT"}, {sym("AAPL"), "Apple", "IT"}}, ""};
+  db_->upsert_universe(u);
+  db_->upsert_universe(Universe{"custom", "", {{sym("KO"), "", ""}}, ""});
+  u.members.pop_back();
+  db_->upsert_universe(u);  // AAPL leaves
+  const auto all = db_->list_universes();
+  ASSERT_EQ(all.size(), 2u);
+  EXPECT_EQ(all[0].name, "custom");
+  EXPECT_EQ(all[1].name, "mine");
+  EXPECT_EQ(all[1].symbols, 1);
+  EXPECT_EQ(all[1].as_of, "2025-01-01");
+  EXPECT_EQ(db_->universe_symbols("mine"), std::vector<std::string>{"MSFT"});
+}
+
+TEST_F(SqliteStorageTest, DetectionQueriesFilterAndPageNewestFirstWithoutGapsOrRepeats) {
+  db_->insert_run(run("r1", "2025-01-01T00:00:00.000Z"));
+  auto put = [&](const char* s, Timeframe tf, std::vector<DetectionRow> rows) {
+    db_->commit_patterns(sym(s), tf, rows, std::nullopt, ok("r1", Phase::patterns, s));
+  };
+  put("AAPL", Timeframe::daily,
+      {{"hammer", d("2024-01-02"), "bullish", 100, 0.8, R"({"entry":10})"},
+       {"doji", d("2024-01-02"), "neutral", 100, 0.5, "{}"},
+       {"engulfing", d("2024-01-05"), "bearish", -100, 0.7, "{}"}});
+  put("MSFT", Timeframe::daily,
+      {{"hammer", d("2024-01-02"), "bullish", 100, 0.6, "{}"},
+       {"doji", d("2024-01-04"), "neutral", 100, 0.5, "{}"}});
+  put("MSFT", Timeframe::weekly, {{"doji", d("2024-01-01"), "neutral", 100, 0.5, "{}"}});
+
+  DetectionQuery q;
+  q.limit = 100;
+  const auto all = db_->query_detections(q);
+  ASSERT_EQ(all.size(), 6u);
+  std::vector<std::string> order;
+  for (const auto& r : all)
+    order.push_back(format_date(r.bar_date) + " " + r.symbol + " " + std::string(to_string(r.timeframe)) +
+                    " " + r.pattern);
+  EXPECT_EQ(order, (std::vector<std::string>{"2024-01-05 AAPL daily engulfing", "2024-01-04 MSFT daily doji",
+                                             "2024-01-02 AAPL daily doji", "2024-01-02 AAPL daily hammer",
+                                             "2024-01-02 MSFT daily hammer", "2024-01-01 MSFT weekly doji"}));
+  EXPECT_EQ(all[3].levels_json, R"({"entry":10})");
+  EXPECT_EQ(all[3].run_id, "r1");
+  EXPECT_EQ(all[3].direction, "bullish");
+  EXPECT_FALSE(all[3].detected_at.empty());
+
+  // Pages of two walk the same order exactly once.
+  std::vector<std::string> paged;
+  q.limit = 2;
+  for (int page = 0; page < 10; ++page) {
+    const auto rows = db_->query_detections(q);
+    for (const auto& r : rows)
+      paged.push_back(format_date(r.bar_date) + " " + r.symbol + " " + std::string(to_string(r.timeframe)) +
+                      " " + r.pattern);
+    if (rows.size() < 2) break;
+    const auto& l = rows.back();
+    q.after = DetectionQuery::Key{l.bar_date, l.symbol, std::string(to_string(l.timeframe)), l.pattern};
+  }
+  EXPECT_EQ(paged, order);
+
+  auto count = [&](auto&& fill) {
+    DetectionQuery f;
+    fill(f);
+    return db_->query_detections(f).size();
+  };
+  EXPECT_EQ(count([](auto& f) { f.symbol = "MSFT"; }), 3u);
+  EXPECT_EQ(count([](auto& f) { f.pattern = "doji"; }), 3u);
+  EXPECT_EQ(count([](auto& f) { f.direction = "bullish"; }), 2u);
+  EXPECT_EQ(count([](auto& f) { f.timeframe = Timeframe::weekly; }), 1u);
+  EXPECT_EQ(count([&](auto& f) { f.from = d("2024-01-03"); }), 2u);
+  EXPECT_EQ(count([&](auto& f) { f.to = d("2024-01-02"); }), 4u);
+  EXPECT_EQ(count([&](auto& f) {
+              f.symbol = "AAPL";
+              f.pattern = "doji";
+              f.from = d("2024-01-02");
+              f.to = d("2024-01-02");
+            }),
+            1u);
+}
+
+TEST_F(SqliteStorageTest, ASymbolsDetectionPagesReadTheSymbolIndexInOrder) {
+  sqlite3* raw = nullptr;
+  ASSERT_EQ(sqlite3_open(path_.c_str(), &raw), SQLITE_OK);
+  sqlite3_stmt* st = nullptr;
+  ASSERT_EQ(
+      sqlite3_prepare_v2(raw,
+                         "EXPLAIN QUERY PLAN SELECT pattern FROM pattern_detections WHERE symbol='AAPL' AND "
+                         "bar_date>='0' AND bar_date<='9' ORDER BY bar_date DESC, symbol, timeframe, pattern "
+                         "LIMIT 10",
+                         -1, &st, nullptr),
+      SQLITE_OK);
+  std::string plan;
+  while (sqlite3_step(st) == SQLITE_ROW)
+    plan += reinterpret_cast<const char*>(sqlite3_column_text(st, 3)) + std::string("\n");
+  sqlite3_finalize(st);
+  sqlite3_close(raw);
+  EXPECT_NE(plan.find("pattern_detections_by_symbol"), std::string::npos) << plan;
+  EXPECT_EQ(plan.find("TEMP B-TREE"), std::string::npos) << plan;  // no sort: the index is in order
 }
 
 }  // namespace

@@ -11,6 +11,7 @@
 // backend serialises access internally.
 #include <memory>
 #include <optional>
+#include <span>
 #include <stdexcept>
 #include <string>
 #include <string_view>
@@ -91,6 +92,42 @@ struct DetectionRow {
   std::string levels_json;
 };
 
+/// One stored detection as the read API returns it.
+struct DetectionRecord {
+  std::string symbol;
+  Timeframe timeframe = Timeframe::daily;
+  std::string pattern;
+  TradingDate bar_date;
+  std::string direction;
+  double strength = 0, confidence = 0;
+  std::string levels_json = "{}";
+  std::string run_id;  // "" when unknown
+  std::string detected_at;
+};
+
+/// Filters of query_detections; empty/nullopt = no filter. Rows come newest
+/// bar_date first, then symbol, timeframe, pattern ascending (a total order,
+/// so pages never skip or repeat a row).
+struct DetectionQuery {
+  std::string symbol, pattern, direction;
+  std::optional<Timeframe> timeframe;
+  std::optional<TradingDate> from, to;  // bar_date bounds, inclusive
+  int limit = 100;
+  /// Keyset: the last row seen of the previous page (absent = first page).
+  struct Key {
+    TradingDate bar_date;
+    std::string symbol, timeframe, pattern;
+  };
+  std::optional<Key> after;
+};
+
+/// A universe the database knows: its active member count.
+struct UniverseInfo {
+  std::string name;
+  std::string as_of;  // "" for custom lists
+  long long symbols = 0;
+};
+
 struct RunQuery {
   int limit = 50;
   std::optional<RunStatus> status;
@@ -157,8 +194,30 @@ class Storage {
   // --- results (read side, for tests and later the API)
   virtual long long count_indicator_values(std::optional<Timeframe> tf = {}) = 0;
   virtual long long count_detections(std::string_view run_id = {}) = 0;
+  /// Stored rows of one indicator key with from <= as_of <= to, ascending.
   virtual std::vector<IndicatorRow> indicator_values(const Symbol& s, Timeframe tf,
-                                                     std::string_view indicator) = 0;
+                                                     std::string_view indicator,
+                                                     std::optional<TradingDate> from = {},
+                                                     std::optional<TradingDate> to = {}) = 0;
+
+  // --- read API (dashboard and screener); every result is bounded by its caller
+  /// The newest bar of a symbol, or nullopt when it has none on `tf`.
+  virtual std::optional<Bar> latest_bar(const Symbol& s, Timeframe tf) = 0;
+  /// For each key that has stored values, its row with the newest as_of (keys
+  /// without any are absent). Served by the primary key, one seek per key.
+  virtual std::vector<IndicatorRow> latest_indicator_values(const Symbol& s, Timeframe tf,
+                                                            std::span<const std::string> keys) = 0;
+  /// At most q.limit detections matching q, in the order DetectionQuery states.
+  virtual std::vector<DetectionRecord> query_detections(const DetectionQuery& q) = 0;
+  /// Every universe the database has recorded (a run's cache_sync phase
+  /// records its universe), by name.
+  virtual std::vector<UniverseInfo> list_universes() = 0;
+  /// The active members of a recorded universe, sorted; nullopt when the
+  /// database has never recorded that universe.
+  virtual std::optional<std::vector<std::string>> universe_symbols(std::string_view name) = 0;
+  /// Up to `limit` distinct symbols that have bars on `tf` and start with
+  /// `prefix`, sorted.
+  virtual std::vector<std::string> symbols_with_bars(Timeframe tf, std::string_view prefix, int limit) = 0;
 };
 
 /// Opens "sqlite:PATH" (creating parent directories and applying migrations).

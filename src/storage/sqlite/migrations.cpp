@@ -155,9 +155,22 @@ CREATE TABLE engine_settings (
 );
 )sql";
 
-constexpr std::array<Migration, 2> kMigrations{{
+// The read API: a symbol's detections newest first (the symbol page and the
+// keyset pages of get_pattern_detections with a symbol), matching ORDER BY
+// bar_date DESC, symbol, timeframe, pattern exactly. Symbol-first on purpose:
+// a backfill writes one symbol's rows next to each other, whereas a
+// bar-date-first index scattered them and tripled the patterns phase
+// (docs/PERFORMANCE.md), so the unfiltered feed sorts instead. The latest
+// indicator value per (symbol, timeframe, key) needs no index of its own: the
+// primary key of indicator_values ends in as_of, so it is one backward seek.
+constexpr std::string_view kV3 = R"sql(
+CREATE INDEX pattern_detections_by_symbol ON pattern_detections (symbol, bar_date DESC, timeframe, pattern);
+)sql";
+
+constexpr std::array<Migration, 3> kMigrations{{
     {1, "initial schema: catalog, bars, runs, results, watermarks", kV1},
     {2, "engine settings: schedule and scheduler state", kV2},
+    {3, "read API: detections by symbol, newest first", kV3},
 }};
 
 }  // namespace

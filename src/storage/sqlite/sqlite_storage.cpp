@@ -97,8 +97,7 @@ class SqliteStorage final : public Storage {
         "AND "
         "date<=? ORDER BY date");
     st.bind(1, s.str()).bind(2, to_string(tf));
-    st.bind(3, from ? format_date(*from) : std::string("0000-00-00"));
-    st.bind(4, to ? format_date(*to) : std::string("9999-99-99"));
+    bind_range(st, 3, from, to);
     BarSeries out;
     while (st.step()) {
       auto d = parse_date(st.text(0));
@@ -397,16 +396,133 @@ class SqliteStorage final : public Storage {
     return scalar("SELECT COUNT(*) FROM pattern_detections", {});
   }
 
-  std::vector<IndicatorRow> indicator_values(const Symbol& s, Timeframe tf,
-                                             std::string_view indicator) override {
+  std::vector<IndicatorRow> indicator_values(const Symbol& s, Timeframe tf, std::string_view indicator,
+                                             std::optional<TradingDate> from,
+                                             std::optional<TradingDate> to) override {
     std::lock_guard lock(mu_);
     auto& st = stmt(
-        "SELECT as_of, value FROM indicator_values WHERE symbol=? AND timeframe=? AND indicator=? ORDER BY "
-        "as_of");
+        "SELECT as_of, value FROM indicator_values WHERE symbol=? AND timeframe=? AND indicator=? AND "
+        "as_of>=? "
+        "AND as_of<=? ORDER BY as_of");
     st.bind(1, s.str()).bind(2, to_string(tf)).bind(3, indicator);
+    bind_range(st, 4, from, to);
     std::vector<IndicatorRow> out;
-    while (st.step())
-      out.push_back({std::string(indicator), parse_date(st.text(0)).value(), std::string(st.text(1))});
+    while (st.step()) out.push_back({std::string(indicator), read_date(st, 0), std::string(st.text(1))});
+    st.reset();
+    return out;
+  }
+
+  std::optional<Bar> latest_bar(const Symbol& s, Timeframe tf) override {
+    std::lock_guard lock(mu_);
+    auto& st = stmt(
+        "SELECT date, open, high, low, close, volume FROM ohlcv WHERE symbol=? AND timeframe=? "
+        "ORDER BY date DESC LIMIT 1");
+    st.bind(1, s.str()).bind(2, to_string(tf));
+    std::optional<Bar> out;
+    if (st.step()) out = Bar{read_date(st, 0), st.real(1), st.real(2), st.real(3), st.real(4), st.real(5)};
+    st.reset();
+    return out;
+  }
+
+  std::vector<IndicatorRow> latest_indicator_values(const Symbol& s, Timeframe tf,
+                                                    std::span<const std::string> keys) override {
+    std::lock_guard lock(mu_);
+    // A backward seek on the primary key (symbol, timeframe, indicator, as_of)
+    // per key: cheaper than any grouping query however much history is kept.
+    auto& st = stmt(
+        "SELECT as_of, value FROM indicator_values WHERE symbol=? AND timeframe=? AND indicator=? "
+        "ORDER BY as_of DESC LIMIT 1");
+    std::vector<IndicatorRow> out;
+    for (const auto& key : keys) {
+      st.bind(1, s.str()).bind(2, to_string(tf)).bind(3, key);
+      if (st.step()) out.push_back({key, read_date(st, 0), std::string(st.text(1))});
+      st.reset();
+    }
+    return out;
+  }
+
+  std::vector<DetectionRecord> query_detections(const DetectionQuery& q) override {
+    std::lock_guard lock(mu_);
+    // Newest bar_date first, then (symbol, timeframe, pattern) ascending: the
+    // keyset condition spells out that mixed-direction order.
+    std::string sql =
+        "SELECT symbol, timeframe, pattern, bar_date, direction, strength, confidence, levels, "
+        "COALESCE(run_id,''), detected_at FROM pattern_detections WHERE bar_date>=? AND bar_date<=?";
+    std::vector<std::string> args;
+    auto filter = [&](const char* column, const std::string& value) {
+      if (value.empty()) return;
+      sql += std::string(" AND ") + column + "=?";
+      args.push_back(value);
+    };
+    filter("symbol", q.symbol);
+    filter("pattern", q.pattern);
+    filter("direction", q.direction);
+    filter("timeframe", q.timeframe ? std::string(to_string(*q.timeframe)) : std::string());
+    if (q.after) {
+      sql += " AND (bar_date<? OR (bar_date=? AND (symbol, timeframe, pattern) > (?, ?, ?)))";
+      const std::string date = format_date(q.after->bar_date);
+      args.insert(args.end(), {date, date, q.after->symbol, q.after->timeframe, q.after->pattern});
+    }
+    sql += " ORDER BY bar_date DESC, symbol, timeframe, pattern LIMIT ?";
+    auto& st = stmt(sql);
+    bind_range(st, 1, q.from, q.to);
+    int i = 3;
+    for (const auto& a : args) st.bind(i++, a);
+    st.bind(i, q.limit);
+    std::vector<DetectionRecord> out;
+    while (st.step()) {
+      DetectionRecord r;
+      r.symbol = std::string(st.text(0));
+      r.timeframe = parse_timeframe(st.text(1)).value_or(Timeframe::daily);
+      r.pattern = std::string(st.text(2));
+      r.bar_date = read_date(st, 3);
+      r.direction = std::string(st.text(4));
+      r.strength = st.real(5);
+      r.confidence = st.real(6);
+      r.levels_json = std::string(st.text(7));
+      r.run_id = std::string(st.text(8));
+      r.detected_at = std::string(st.text(9));
+      out.push_back(std::move(r));
+    }
+    st.reset();
+    return out;
+  }
+
+  std::vector<UniverseInfo> list_universes() override {
+    std::lock_guard lock(mu_);
+    auto& st = stmt(
+        "SELECT u.name, u.as_of, (SELECT COUNT(*) FROM memberships m WHERE m.universe=u.name AND m.active=1) "
+        "FROM universes u ORDER BY u.name");
+    std::vector<UniverseInfo> out;
+    while (st.step()) out.push_back({std::string(st.text(0)), std::string(st.text(1)), st.integer(2)});
+    st.reset();
+    return out;
+  }
+
+  std::optional<std::vector<std::string>> universe_symbols(std::string_view name) override {
+    std::lock_guard lock(mu_);
+    if (scalar("SELECT COUNT(*) FROM universes WHERE name=?", name) == 0) return std::nullopt;
+    auto& st = stmt("SELECT symbol FROM memberships WHERE universe=? AND active=1 ORDER BY symbol");
+    st.bind(1, name);
+    std::vector<std::string> out;
+    while (st.step()) out.emplace_back(st.text(0));
+    st.reset();
+    return out;
+  }
+
+  std::vector<std::string> symbols_with_bars(Timeframe tf, std::string_view prefix, int limit) override {
+    std::lock_guard lock(mu_);
+    // A loose index scan: each step seeks the next symbol on the primary key
+    // instead of reading every bar (SELECT DISTINCT would visit them all).
+    auto& st = stmt(
+        "WITH RECURSIVE next(symbol) AS ("
+        " SELECT (SELECT MIN(symbol) FROM ohlcv WHERE symbol>=?1 AND timeframe=?2)"
+        " UNION ALL SELECT (SELECT MIN(o.symbol) FROM ohlcv o WHERE o.symbol>next.symbol AND o.timeframe=?2)"
+        " FROM next WHERE next.symbol IS NOT NULL AND substr(next.symbol, 1, length(?1))=?1)"
+        " SELECT symbol FROM next WHERE symbol IS NOT NULL AND substr(symbol, 1, length(?1))=?1 LIMIT ?3");
+    st.bind(1, prefix).bind(2, to_string(tf)).bind(3, limit);
+    std::vector<std::string> out;
+    while (st.step()) out.emplace_back(st.text(0));
     st.reset();
     return out;
   }
@@ -427,6 +543,20 @@ class SqliteStorage final : public Storage {
     if (st.step() && !st.is_null(0)) out = parse_date(st.text(0)).value();
     st.reset();
     return out;
+  }
+
+  static TradingDate read_date(Statement& st, int col) {
+    auto d = parse_date(st.text(col));
+    if (!d) throw StorageError("corrupt date '" + std::string(st.text(col)) + "' in the database");
+    return *d;
+  }
+
+  /// Binds an inclusive date range to parameters idx and idx+1 (open ends as
+  /// sentinels that sort before and after every date).
+  static void bind_range(Statement& st, int idx, std::optional<TradingDate> from,
+                         std::optional<TradingDate> to) {
+    st.bind(idx, from ? format_date(*from) : std::string("0000-00-00"));
+    st.bind(idx + 1, to ? format_date(*to) : std::string("9999-99-99"));
   }
 
   Statement& stmt(const std::string& sql) {
