@@ -82,7 +82,8 @@ Result<EngineConfig> apply_environment(EngineConfig c) {
 }
 
 Result<AppConfig> apply_toml_file(AppConfig c, const std::string& path) {
-  static const std::set<std::string> kKeys{"redis", "db", "http", "web_dir", "engine_timeout_ms", "secure_cookies"};
+  static const std::set<std::string> kKeys{"redis",         "db", "http", "web_dir", "engine_timeout_ms",
+                                           "secure_cookies"};
   try {
     const auto data = toml::parse(path);
     for (const auto& [key, value] : data.as_table())

@@ -126,7 +126,6 @@ void add_up_command(CLI::App& app, int& exit_code) {
   cmd->add_option("--web-dir", f->web_dir,
                   "The dashboard's front-end files (default: the source tree's web/)");
   cmd->callback([f, &exit_code] {
-    const auto signals = block_stop_signals();
     EngineConfig base;
     base.db_url = "sqlite:" + (std::filesystem::path(f->data_dir) / "tickstock.db").string();
     std::unique_ptr<bus::RedisServer> redis;
@@ -143,6 +142,9 @@ void add_up_command(CLI::App& app, int& exit_code) {
       }
       base.redis_url = redis->url().str();
     }
+    // After forking redis-server: a child inherits the blocked mask, and a redis that
+    // cannot see SIGTERM is only killed after stop()'s 5 s grace period.
+    const auto signals = block_stop_signals();
     auto cfg = effective_config(*f, base);
     if (!cfg) {
       std::cerr << "error: " << cfg.error().message << "\n";

@@ -23,6 +23,7 @@
 
 #include "client/engine_client.hpp"
 #include "server/http_server.hpp"
+#include "server/listen.hpp"
 #include "webapp/engine_bridge.hpp"
 #include "webapp/event_hub.hpp"
 #include "webapp/routes.hpp"
@@ -185,25 +186,11 @@ struct AppServer::Impl {
   }
 
   void bind() {
-    const auto& want = shared->options.endpoint;
-    tcp::resolver resolver(ioc);
-    beast::error_code ec;
-    const auto results = resolver.resolve(want.host, std::to_string(want.port),
-                                          tcp::resolver::passive | tcp::resolver::numeric_service, ec);
-    if (ec) throw AppServerError("app: cannot resolve " + want.str() + ": " + ec.message());
-    std::string why = "no address";
-    for (const auto& entry : results) {
-      beast::error_code e;
-      acceptor.open(entry.endpoint().protocol(), e);
-      if (!e) acceptor.set_option(net::socket_base::reuse_address(true), e);
-      if (!e) acceptor.bind(entry.endpoint(), e);
-      if (!e) acceptor.listen(net::socket_base::max_listen_connections, e);
-      if (!e) return;
-      why = e.message();
-      beast::error_code ignored;
-      acceptor.close(ignored);
+    try {
+      server::listen_on(acceptor, shared->options.endpoint);
+    } catch (const server::HttpServerError& e) {
+      throw AppServerError(std::string("app: ") + e.what());
     }
-    throw AppServerError("app: cannot listen on " + want.str() + ": " + why);
   }
 
   void do_accept() {

@@ -136,7 +136,7 @@ TEST_F(AppHttp, EveryRouteIsProxied) {
     EXPECT_EQ(r.status, 200) << c.name << ": " << r.body;
   }
   auto run = as(ada, "GET", "/api/processing/runs/" + run_id);
-  EXPECT_EQ(body(run)["run_id"], run_id);
+  EXPECT_EQ(body(run)["run"]["run_id"], run_id);
   // The engine's own errors come through with their status.
   auto missing = as(ada, "GET", "/api/processing/runs/no-such-run");
   EXPECT_EQ(missing.status, 404);
