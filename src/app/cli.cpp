@@ -19,6 +19,7 @@ int run_cli(int argc, char** argv) {
   add_engine_command(app, exit_code);
   add_up_command(app, exit_code);
   add_ctl_command(app, exit_code);
+  add_app_command(app, exit_code);
   try {
     app.parse(argc, argv);
   } catch (const CLI::ParseError& e) {

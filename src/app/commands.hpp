@@ -11,5 +11,6 @@ void add_ta_command(CLI::App& app, int& exit_code);
 void add_engine_command(CLI::App& app, int& exit_code);
 void add_up_command(CLI::App& app, int& exit_code);
 void add_ctl_command(CLI::App& app, int& exit_code);
+void add_app_command(CLI::App& app, int& exit_code);
 
 }  // namespace ts::app

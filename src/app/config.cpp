@@ -81,6 +81,54 @@ Result<EngineConfig> apply_environment(EngineConfig c) {
   return c;
 }
 
+Result<AppConfig> apply_toml_file(AppConfig c, const std::string& path) {
+  static const std::set<std::string> kKeys{"redis",         "db", "http", "web_dir", "engine_timeout_ms",
+                                           "secure_cookies"};
+  try {
+    const auto data = toml::parse(path);
+    for (const auto& [key, value] : data.as_table())
+      if (!kKeys.count(key)) return fail("INVALID_CONFIG", path + ": unknown key '" + key + "'");
+    c.redis_url = toml::find_or<std::string>(data, "redis", c.redis_url);
+    c.db_url = toml::find_or<std::string>(data, "db", c.db_url);
+    c.http = toml::find_or<std::string>(data, "http", c.http);
+    c.web_dir = toml::find_or<std::string>(data, "web_dir", c.web_dir);
+    c.engine_timeout_ms = toml::find_or<long long>(data, "engine_timeout_ms", c.engine_timeout_ms);
+    c.secure_cookies = toml::find_or<bool>(data, "secure_cookies", c.secure_cookies);
+  } catch (const std::exception& e) {
+    return fail("INVALID_CONFIG", "config file " + path + ": " + e.what());
+  }
+  if (c.engine_timeout_ms <= 0) return fail("INVALID_CONFIG", path + ": engine_timeout_ms must be > 0");
+  return c;
+}
+
+Result<AppConfig> apply_environment(AppConfig c) {
+  auto env = [](const char* name) -> const char* {
+    const char* v = std::getenv(name);
+    return v && *v ? v : nullptr;
+  };
+  if (auto v = env("TICKSTOCK_REDIS_URL")) c.redis_url = v;
+  if (auto v = env("TICKSTOCK_APP_DB")) c.db_url = v;
+  if (auto v = env("TICKSTOCK_APP_HTTP")) c.http = v;
+  if (auto v = env("TICKSTOCK_WEB_DIR")) c.web_dir = v;
+  if (auto v = env("TICKSTOCK_ENGINE_TIMEOUT_MS")) {
+    try {
+      c.engine_timeout_ms = std::stol(v);
+    } catch (const std::exception&) {
+      return fail("INVALID_CONFIG", std::string("TICKSTOCK_ENGINE_TIMEOUT_MS: not a number: '") + v + "'");
+    }
+    if (c.engine_timeout_ms <= 0) return fail("INVALID_CONFIG", "TICKSTOCK_ENGINE_TIMEOUT_MS must be > 0");
+  }
+  return c;
+}
+
+Result<std::string> sqlite_path(const std::string& db_url) {
+  std::string path = db_url.starts_with("sqlite:") ? db_url.substr(7) : db_url;
+  if (path.starts_with("//")) path = path.substr(2);
+  if (path.empty() || (db_url.find("://") != std::string::npos && !db_url.starts_with("sqlite:")))
+    return fail("INVALID_CONFIG", "the app's database must be sqlite:PATH, not '" + mask_url(db_url) + "'");
+  return path;
+}
+
 std::string describe(const EngineConfig& c) {
   return fmt::format(
       "redis={} db={} http={} provider={} universe={} legacy_channels={} api_token={} stream_maxlen={} "

@@ -27,6 +27,23 @@ struct EngineConfig {
   bool console_progress = false;  // log phase progress lines (tickstock up)
 };
 
+/// The dashboard server's configuration (`tickstock app`), layered the same way.
+struct AppConfig {
+  std::string redis_url = "redis://127.0.0.1:6379/0";
+  std::string db_url = "sqlite:./tickstock-data/app.db";  // users and sessions only
+  std::string http = "127.0.0.1:8000";
+  std::string web_dir;  // "" = the compiled-in <source dir>/web
+  long engine_timeout_ms = 10'000;
+  bool secure_cookies = false;  // TLS terminated in front of the app
+};
+
+/// TOML keys: redis, db, http, web_dir, engine_timeout_ms, secure_cookies. Unknown keys are errors.
+Result<AppConfig> apply_toml_file(AppConfig base, const std::string& path);
+/// TICKSTOCK_REDIS_URL, TICKSTOCK_APP_DB, TICKSTOCK_APP_HTTP, TICKSTOCK_WEB_DIR, TICKSTOCK_ENGINE_TIMEOUT_MS.
+Result<AppConfig> apply_environment(AppConfig base);
+/// The path of a `sqlite:PATH` URL (a bare path is accepted too).
+Result<std::string> sqlite_path(const std::string& db_url);
+
 /// Reads `path` (TOML, flat keys: redis, db, http, provider, universe,
 /// legacy_channels, api_token, stream_maxlen, progress_per_second, threads,
 /// min_success, heartbeat_ms, scheduler) over `base`. Unknown keys are errors.

@@ -8,6 +8,7 @@
 #include "app/commands.hpp"
 #include "app/config.hpp"
 #include "app/daemon.hpp"
+#include "app/dashboard.hpp"
 #include "bus/redis_server.hpp"
 
 namespace ts::app {
@@ -18,6 +19,8 @@ struct EngineFlags {
   bool legacy_channels = false;
   bool no_scheduler = false;
   std::string data_dir = "./tickstock-data";
+  std::string http_app = "127.0.0.1:8000";
+  std::string web_dir;
 };
 
 /// Defaults < TOML file < environment < flags.
@@ -40,23 +43,27 @@ Result<EngineConfig> effective_config(const EngineFlags& f, EngineConfig base) {
   return c;
 }
 
-/// Blocks SIGINT/SIGTERM in every thread (call before any thread starts) and
-/// waits for one in the caller: the daemon then stops cleanly.
-sigset_t block_stop_signals() {
-  sigset_t set;
-  sigemptyset(&set);
-  sigaddset(&set, SIGINT);
-  sigaddset(&set, SIGTERM);
-  pthread_sigmask(SIG_BLOCK, &set, nullptr);
-  return set;
-}
+/// Runs alongside the engine in `up`: started after it, stopped before it.
+struct Companion {
+  std::function<Status<>()> start;
+  std::function<void()> stop;
+};
 
-int serve(const EngineConfig& cfg, const sigset_t& signals, bool first_run = false) {
+int serve(const EngineConfig& cfg, const sigset_t& signals, bool first_run = false,
+          Companion* companion = nullptr) {
   Daemon daemon(cfg);
   if (auto st = daemon.start(); !st) {
     std::cerr << "error: " << st.error().code << ": " << st.error().message << "\n";
     daemon.stop();
     return 1;
+  }
+  if (companion) {
+    if (auto st = companion->start(); !st) {
+      std::cerr << "error: " << st.error().code << ": " << st.error().message << "\n";
+      companion->stop();
+      daemon.stop();
+      return 1;
+    }
   }
   // A fresh installation has no data: process the default universe once so
   // there is something to look at.
@@ -67,6 +74,7 @@ int serve(const EngineConfig& cfg, const sigset_t& signals, bool first_run = fal
   int sig = 0;
   sigwait(&signals, &sig);
   spdlog::info("received {}, stopping", sig == SIGTERM ? "SIGTERM" : "SIGINT");
+  if (companion) companion->stop();
   daemon.stop();
   return 0;
 }
@@ -113,8 +121,11 @@ void add_up_command(CLI::App& app, int& exit_code) {
   cmd->add_option("--redis", f->redis, "Use this Redis instead of starting a private one");
   cmd->add_option("--data-dir", f->data_dir, "Where the database and the private Redis keep their files")
       ->capture_default_str();
+  cmd->add_option("--http-app", f->http_app, "Dashboard address HOST:PORT (port 0 = any free port), or 'off'")
+      ->capture_default_str();
+  cmd->add_option("--web-dir", f->web_dir,
+                  "The dashboard's front-end files (default: the source tree's web/)");
   cmd->callback([f, &exit_code] {
-    const auto signals = block_stop_signals();
     EngineConfig base;
     base.db_url = "sqlite:" + (std::filesystem::path(f->data_dir) / "tickstock.db").string();
     std::unique_ptr<bus::RedisServer> redis;
@@ -131,6 +142,9 @@ void add_up_command(CLI::App& app, int& exit_code) {
       }
       base.redis_url = redis->url().str();
     }
+    // After forking redis-server: a child inherits the blocked mask, and a redis that
+    // cannot see SIGTERM is only killed after stop()'s 5 s grace period.
+    const auto signals = block_stop_signals();
     auto cfg = effective_config(*f, base);
     if (!cfg) {
       std::cerr << "error: " << cfg.error().message << "\n";
@@ -140,13 +154,49 @@ void add_up_command(CLI::App& app, int& exit_code) {
     std::cout << "TickStock is up.\n"
               << "  Redis:    " << mask_url(cfg->redis_url)
               << (redis ? " (private, data in " + redis->dir().string() + ")" : "")
-              << "\n  Database: " << cfg->db_url << "\n  HTTP API: http://" << cfg->http
-              << "/api/processing/status\n"
-              << "  Try:      tickstock ctl --redis " << mask_url(cfg->redis_url)
+              << "\n  Database: " << cfg->db_url << "\n  HTTP API: "
+              << (cfg->http == "off" ? std::string("off") : "http://" + cfg->http + "/api/processing/status")
+              << "\n  Try:      tickstock ctl --redis " << mask_url(cfg->redis_url)
               << " trigger --skip-market-check --wait\n"
               << "Ctrl-C stops everything." << std::endl;
     cfg->console_progress = true;
-    exit_code = serve(*cfg, signals, /*first_run=*/true);
+
+    // The dashboard, in the same process: users in <data-dir>/app.db.
+    std::unique_ptr<auth::UserStore> users;
+    std::unique_ptr<webapp::AppServer> dashboard;
+    Companion companion{
+        [&]() -> Status<> {
+          AppConfig ac;
+          ac.redis_url = cfg->redis_url;
+          ac.db_url = "sqlite:" + (std::filesystem::path(f->data_dir) / "app.db").string();
+          ac.http = f->http_app;
+          ac.web_dir = f->web_dir;
+          auto options = server_options(ac);
+          if (!options) return fail(options.error());
+          try {
+            users = open_users(ac.db_url);
+            auto admin = ensure_admin(*users, std::filesystem::path(f->data_dir) / "admin-password.txt");
+            if (!admin) return fail(admin.error());
+            if (*admin)
+              std::cout << "First start: created the dashboard user 'admin' with password " << **admin
+                        << "\n  (also in "
+                        << (std::filesystem::path(f->data_dir) / "admin-password.txt").string()
+                        << ", mode 0600; change it with `tickstock app user passwd admin`)" << std::endl;
+            dashboard = std::make_unique<webapp::AppServer>(*options, *users);
+            dashboard->start();
+          } catch (const std::exception& e) {
+            return fail("APP_UNAVAILABLE", std::string("dashboard: ") + e.what());
+          }
+          std::cout << "Dashboard: http://" << options->endpoint.host << ":" << dashboard->port() << "/"
+                    << std::endl;
+          return Ok{};
+        },
+        [&] {
+          if (dashboard) dashboard->stop();
+        }};
+    exit_code = serve(*cfg, signals, /*first_run=*/true, f->http_app == "off" ? nullptr : &companion);
+    dashboard.reset();
+    users.reset();
     if (redis) redis->stop();
   });
 }

@@ -24,6 +24,7 @@
 #include <thread>
 #include <unordered_map>
 
+#include "server/listen.hpp"
 #include "server/router.hpp"
 
 namespace ts::server {
@@ -243,6 +244,28 @@ class Session : public std::enable_shared_from_this<Session> {
 
 }  // namespace
 
+void listen_on(tcp::acceptor& acceptor, const Endpoint& want) {
+  tcp::resolver resolver(acceptor.get_executor());
+  beast::error_code ec;
+  const auto results = resolver.resolve(want.host, std::to_string(want.port),
+                                        tcp::resolver::passive | tcp::resolver::numeric_service, ec);
+  if (ec) throw HttpServerError("http: cannot resolve " + want.str() + ": " + ec.message());
+  std::string why = "no address";
+  for (const auto& entry : results) {
+    const tcp::endpoint ep = entry.endpoint();
+    beast::error_code e;
+    acceptor.open(ep.protocol(), e);
+    if (!e) acceptor.set_option(net::socket_base::reuse_address(true), e);
+    if (!e) acceptor.bind(ep, e);
+    if (!e) acceptor.listen(net::socket_base::max_listen_connections, e);
+    if (!e) return;
+    why = e.message();
+    beast::error_code ignored;
+    acceptor.close(ignored);
+  }
+  throw HttpServerError("http: cannot listen on " + want.str() + ": " + why);
+}
+
 std::uint64_t raise_fd_limit() noexcept {
   rlimit lim{};
   if (getrlimit(RLIMIT_NOFILE, &lim) != 0) return 0;
@@ -284,28 +307,7 @@ struct HttpServer::Impl {
     shared->handlers = std::move(handlers);
   }
 
-  void bind() {
-    const Endpoint& want = shared->options.endpoint;
-    tcp::resolver resolver(ioc);
-    beast::error_code ec;
-    const auto results = resolver.resolve(want.host, std::to_string(want.port),
-                                          tcp::resolver::passive | tcp::resolver::numeric_service, ec);
-    if (ec) throw HttpServerError("http: cannot resolve " + want.str() + ": " + ec.message());
-    std::string why = "no address";
-    for (const auto& entry : results) {
-      const tcp::endpoint ep = entry.endpoint();
-      beast::error_code e;
-      acceptor.open(ep.protocol(), e);
-      if (!e) acceptor.set_option(net::socket_base::reuse_address(true), e);
-      if (!e) acceptor.bind(ep, e);
-      if (!e) acceptor.listen(net::socket_base::max_listen_connections, e);
-      if (!e) return;
-      why = e.message();
-      beast::error_code ignored;
-      acceptor.close(ignored);
-    }
-    throw HttpServerError("http: cannot listen on " + want.str() + ": " + why);
-  }
+  void bind() { listen_on(acceptor, shared->options.endpoint); }
 
   void do_accept() {
     if (shared->stopping) return;
