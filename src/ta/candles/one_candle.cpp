@@ -49,9 +49,8 @@ int small_body_long_upper_shadow(const Ohlc& in, Out out, int lookback, double v
 // Shared by marubozu, long line, short line and high wave: the real body
 // compared with `body` (`BodyOk(body, threshold)`), both shadows with `shadow`;
 // the sign is the candle's colour.
-template <class BodyOk, class ShadowOk>
-int body_and_shadows(const Ohlc& in, Out out, int lookback, Setting body_setting, BodyOk body_ok,
-                     Setting shadow_setting, ShadowOk shadow_ok) {
+template <Setting body_setting, Setting shadow_setting, class BodyOk, class ShadowOk>
+int body_and_shadows(const Ohlc& in, Out out, int lookback, BodyOk body_ok, ShadowOk shadow_ok) {
   const Bars b(in);
   RunningAverage body(b, body_setting, 0), shadow(b, shadow_setting, 0);
   return scan(
@@ -69,7 +68,8 @@ constexpr auto shorter = [](double x, double threshold) { return x < threshold; 
 
 // Shared by belt hold and closing marubozu: a long body with a very short
 // shadow at its opening end (`opening_end`) or at its closing end; sign = colour.
-int long_body_bare_end(const Ohlc& in, Out out, int lookback, bool opening_end) {
+template <bool opening_end>
+int long_body_bare_end(const Ohlc& in, Out out, int lookback) {
   const Bars b(in);
   RunningAverage body_long(b, S::body_long, 0), very_short(b, S::shadow_very_short, 0);
   return scan(
@@ -81,6 +81,24 @@ int long_body_bare_end(const Ohlc& in, Out out, int lookback, bool opening_end) 
         return b.real_body(i) > body_long.at(i) && shadow < very_short.at(i) ? b.color(i) * 100.0 : 0.0;
       },
       body_long, very_short);
+}
+
+// Shared by dragonfly and gravestone doji: a doji with a very short shadow on
+// one side (`dragonfly`: the upper) and a longer one on the other.
+template <bool dragonfly>
+int one_sided_doji(const Ohlc& in, Out out) {
+  const Bars b(in);
+  RunningAverage doji_body(b, S::body_doji, 0), very_short(b, S::shadow_very_short, 0);
+  return scan(
+      in, max_period(S::body_doji, S::shadow_very_short), out,
+      [&](int i) {
+        const double bare = dragonfly ? b.upper_shadow(i) : b.lower_shadow(i);
+        const double shadow = dragonfly ? b.lower_shadow(i) : b.upper_shadow(i);
+        return b.real_body(i) <= doji_body.at(i) && bare < very_short.at(i) && shadow > very_short.at(i)
+                   ? 100.0
+                   : 0.0;
+      },
+      doji_body, very_short);
 }
 
 }  // namespace
@@ -99,24 +117,8 @@ int doji(const Ohlc& in, Out out) {
 // CDLGRAVESTONEDOJI (+100): the mirror image (long upper, very short lower shadow).
 int dragonfly_doji_lookback() { return max_period(S::body_doji, S::shadow_very_short); }
 int gravestone_doji_lookback() { return max_period(S::body_doji, S::shadow_very_short); }
-namespace {
-int one_sided_doji(const Ohlc& in, Out out, bool dragonfly) {
-  const Bars b(in);
-  RunningAverage doji_body(b, S::body_doji, 0), very_short(b, S::shadow_very_short, 0);
-  return scan(
-      in, dragonfly_doji_lookback(), out,
-      [&](int i) {
-        const double bare = dragonfly ? b.upper_shadow(i) : b.lower_shadow(i);
-        const double shadow = dragonfly ? b.lower_shadow(i) : b.upper_shadow(i);
-        return b.real_body(i) <= doji_body.at(i) && bare < very_short.at(i) && shadow > very_short.at(i)
-                   ? 100.0
-                   : 0.0;
-      },
-      doji_body, very_short);
-}
-}  // namespace
-int dragonfly_doji(const Ohlc& in, Out out) { return one_sided_doji(in, out, true); }
-int gravestone_doji(const Ohlc& in, Out out) { return one_sided_doji(in, out, false); }
+int dragonfly_doji(const Ohlc& in, Out out) { return one_sided_doji<true>(in, out); }
+int gravestone_doji(const Ohlc& in, Out out) { return one_sided_doji<false>(in, out); }
 
 // CDLLONGLEGGEDDOJI (+100): doji with one shadow longer than ShadowLong.
 int long_legged_doji_lookback() { return max_period(S::body_doji, S::shadow_long); }
@@ -206,35 +208,35 @@ int shooting_star(const Ohlc& in, Out out) {
 // CDLMARUBOZU: long body, both shadows very short.
 int marubozu_lookback() { return max_period(S::body_long, S::shadow_very_short); }
 int marubozu(const Ohlc& in, Out out) {
-  return body_and_shadows(in, out, marubozu_lookback(), S::body_long, longer, S::shadow_very_short, shorter);
+  return body_and_shadows<S::body_long, S::shadow_very_short>(in, out, marubozu_lookback(), longer, shorter);
 }
 
 // CDLCLOSINGMARUBOZU: long body, very short shadow at the closing end.
 int closing_marubozu_lookback() { return max_period(S::body_long, S::shadow_very_short); }
 int closing_marubozu(const Ohlc& in, Out out) {
-  return long_body_bare_end(in, out, closing_marubozu_lookback(), false);
+  return long_body_bare_end<false>(in, out, closing_marubozu_lookback());
 }
 
 // CDLBELTHOLD: long body, very short shadow at the opening end.
 int belt_hold_lookback() { return max_period(S::body_long, S::shadow_very_short); }
-int belt_hold(const Ohlc& in, Out out) { return long_body_bare_end(in, out, belt_hold_lookback(), true); }
+int belt_hold(const Ohlc& in, Out out) { return long_body_bare_end<true>(in, out, belt_hold_lookback()); }
 
 // CDLLONGLINE: long body, both shadows short.
 int long_line_lookback() { return max_period(S::body_long, S::shadow_short); }
 int long_line(const Ohlc& in, Out out) {
-  return body_and_shadows(in, out, long_line_lookback(), S::body_long, longer, S::shadow_short, shorter);
+  return body_and_shadows<S::body_long, S::shadow_short>(in, out, long_line_lookback(), longer, shorter);
 }
 
 // CDLSHORTLINE: short body, both shadows short.
 int short_line_lookback() { return max_period(S::body_short, S::shadow_short); }
 int short_line(const Ohlc& in, Out out) {
-  return body_and_shadows(in, out, short_line_lookback(), S::body_short, shorter, S::shadow_short, shorter);
+  return body_and_shadows<S::body_short, S::shadow_short>(in, out, short_line_lookback(), shorter, shorter);
 }
 
 // CDLHIGHWAVE: short body, both shadows very long.
 int high_wave_lookback() { return max_period(S::body_short, S::shadow_very_long); }
 int high_wave(const Ohlc& in, Out out) {
-  return body_and_shadows(in, out, high_wave_lookback(), S::body_short, shorter, S::shadow_very_long, longer);
+  return body_and_shadows<S::body_short, S::shadow_very_long>(in, out, high_wave_lookback(), shorter, longer);
 }
 
 // CDLSPINNINGTOP: short body, each shadow longer than the body.

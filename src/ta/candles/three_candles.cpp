@@ -20,7 +20,8 @@ namespace {
 // candles (shadows included) on both sides of the middle one and fires both
 // ways (`color` 0).
 int star_lookback(Setting middle) { return max_period(S::body_long, middle, S::body_short) + 2; }
-int star(const Ohlc& in, double penetration, Out out, int color, Setting middle_setting) {
+template <int color, Setting middle_setting>
+int star(const Ohlc& in, double penetration, Out out) {
   const Bars b(in);
   RunningAverage body_long(b, S::body_long, 2), middle(b, middle_setting, 1), body_short(b, S::body_short, 0);
   const auto is_star = [&](int i, int dir) {
@@ -37,8 +38,11 @@ int star(const Ohlc& in, double penetration, Out out, int color, Setting middle_
   return scan(
       in, star_lookback(middle_setting), out,
       [&](int i) {
-        if (color != 0) return is_star(i, color) ? 100.0 * color : 0.0;
-        return is_star(i, 1) ? 100.0 : is_star(i, -1) ? -100.0 : 0.0;
+        if constexpr (color != 0) {
+          return is_star(i, color) ? 100.0 * color : 0.0;
+        } else {
+          return is_star(i, 1) ? 100.0 : is_star(i, -1) ? -100.0 : 0.0;
+        }
       },
       body_long, middle, body_short);
 }
@@ -47,23 +51,23 @@ int star(const Ohlc& in, double penetration, Out out, int color, Setting middle_
 
 int morning_star_lookback(double /*penetration*/) { return star_lookback(S::body_short); }
 int morning_star(const Ohlc& in, double penetration, Out out) {
-  return star(in, penetration, out, +1, S::body_short);
+  return star<+1, S::body_short>(in, penetration, out);
 }
 int evening_star_lookback(double /*penetration*/) { return star_lookback(S::body_short); }
 int evening_star(const Ohlc& in, double penetration, Out out) {
-  return star(in, penetration, out, -1, S::body_short);
+  return star<-1, S::body_short>(in, penetration, out);
 }
 int morning_doji_star_lookback(double /*penetration*/) { return star_lookback(S::body_doji); }
 int morning_doji_star(const Ohlc& in, double penetration, Out out) {
-  return star(in, penetration, out, +1, S::body_doji);
+  return star<+1, S::body_doji>(in, penetration, out);
 }
 int evening_doji_star_lookback(double /*penetration*/) { return star_lookback(S::body_doji); }
 int evening_doji_star(const Ohlc& in, double penetration, Out out) {
-  return star(in, penetration, out, -1, S::body_doji);
+  return star<-1, S::body_doji>(in, penetration, out);
 }
 int abandoned_baby_lookback(double /*penetration*/) { return star_lookback(S::body_doji); }
 int abandoned_baby(const Ohlc& in, double penetration, Out out) {
-  return star(in, penetration, out, 0, S::body_doji);
+  return star<0, S::body_doji>(in, penetration, out);
 }
 
 // CDL3WHITESOLDIERS (+100): three white candles with very short upper shadows,

@@ -1,8 +1,6 @@
 // Two-candle patterns: TA-Lib 0.6 definitions (ta_func/ta_CDL*.c), thresholds
 // from the settings table. Each kernel states its rule, then judges every bar
 // through detail::scan. See detail.hpp for the parity rules.
-#include <cmath>
-
 #include "ta/candles/candles.hpp"
 #include "ta/candles/detail.hpp"
 
@@ -15,7 +13,8 @@ namespace {
 // Shared by harami (`inner` = BodyShort) and harami cross (BodyDoji): a long
 // body, then a body no longer than `inner` inside it; sign opposite to the first
 // candle's colour; +/-100 strictly inside, +/-80 when one end matches.
-int harami_like(const Ohlc& in, Out out, Setting inner_setting) {
+template <Setting inner_setting>
+int harami_like(const Ohlc& in, Out out) {
   const Bars b(in);
   RunningAverage body_long(b, S::body_long, 1), inner(b, inner_setting, 0);
   return scan(
@@ -53,7 +52,8 @@ int neck(const Ohlc& in, Out out, Closes closes) {
 // very short shadows) with a gap between their ranges in the direction of the
 // second. The sign is the second candle's colour, or with `by_length` the
 // colour of the longer body.
-int kicking_like(const Ohlc& in, Out out, bool by_length) {
+template <bool by_length>
+int kicking_like(const Ohlc& in, Out out) {
   const Bars b(in);
   RunningAverage body_long1(b, S::body_long, 1), body_long0(b, S::body_long, 0),
       very_short1(b, S::shadow_very_short, 1), very_short0(b, S::shadow_very_short, 0);
@@ -97,11 +97,11 @@ int engulfing(const Ohlc& in, Out out) {
 
 // CDLHARAMI: long body, then a short body inside it (see harami_like).
 int harami_lookback() { return max_period(S::body_short, S::body_long) + 1; }
-int harami(const Ohlc& in, Out out) { return harami_like(in, out, S::body_short); }
+int harami(const Ohlc& in, Out out) { return harami_like<S::body_short>(in, out); }
 
 // CDLHARAMICROSS: long body, then a doji inside it (see harami_like).
 int harami_cross_lookback() { return max_period(S::body_doji, S::body_long) + 1; }
-int harami_cross(const Ohlc& in, Out out) { return harami_like(in, out, S::body_doji); }
+int harami_cross(const Ohlc& in, Out out) { return harami_like<S::body_doji>(in, out); }
 
 // CDLDOJISTAR: a long candle, then a doji whose body gaps away in the direction
 // of the first; sign opposite to the first candle's colour.
@@ -221,11 +221,11 @@ int homing_pigeon(const Ohlc& in, Out out) {
 
 // CDLKICKING: see kicking_like; sign = second candle's colour.
 int kicking_lookback() { return max_period(S::shadow_very_short, S::body_long) + 1; }
-int kicking(const Ohlc& in, Out out) { return kicking_like(in, out, false); }
+int kicking(const Ohlc& in, Out out) { return kicking_like<false>(in, out); }
 
 // CDLKICKINGBYLENGTH: see kicking_like; sign = colour of the longer marubozu.
 int kicking_by_length_lookback() { return kicking_lookback(); }
-int kicking_by_length(const Ohlc& in, Out out) { return kicking_like(in, out, true); }
+int kicking_by_length(const Ohlc& in, Out out) { return kicking_like<true>(in, out); }
 
 // CDLMATCHINGLOW (+100): two black candles closing within Equal of each other.
 int matching_low_lookback() { return avg_period(S::equal) + 1; }
