@@ -7,6 +7,7 @@
 //   * a setting's total is seeded by summing range() in increasing bar order;
 //   * it slides as total += (range(new) - range(old)), AFTER the bar is judged;
 //   * the threshold is (factor * (total / period)) / divisor.
+#include <algorithm>
 #include <cassert>
 #include <cmath>
 
@@ -36,6 +37,9 @@ struct Bars {
   /// Real body of bar `later` entirely above / below the real body of bar `earlier`.
   bool body_gap_up(int later, int earlier) const { return body_bottom(later) > body_top(earlier); }
   bool body_gap_down(int later, int earlier) const { return body_top(later) < body_bottom(earlier); }
+  /// Whole candle `later` (shadows included) above / below candle `earlier`.
+  bool candle_gap_up(int later, int earlier) const { return l[later] > h[earlier]; }
+  bool candle_gap_down(int later, int earlier) const { return h[later] < l[earlier]; }
 
   double range(RangeType t, int i) const {
     switch (t) {
@@ -49,6 +53,12 @@ struct Bars {
     return 0.0;
   }
 };
+
+/// The longest averaging period among the settings a pattern reads.
+template <class... P>
+constexpr int max_period(P... s) {
+  return std::max({avg_period(s)...});
+}
 
 /// The running average of one candle setting, judged at bar (scan bar - lag):
 /// a 3-candle pattern judging its first candle at scan bar i uses lag 2.
@@ -82,19 +92,34 @@ class RunningAverage {
 };
 
 /// The batch loop every kernel shares: judges bars [lookback, n) with `judge`
-/// (returns 0, +/-80 or +/-100), sliding each running average after each bar.
+/// (returns 0, +/-80, +/-100 or +/-200), sliding each running average after
+/// each bar. A stateful judge (Hikkake) first sees the `warmup` bars before
+/// the lookback, their values discarded, as TA-Lib replays them.
 template <class Judge, class... Avg>
-int scan(const Ohlc& in, int lookback, Out out, Judge judge, Avg&... avgs) {
+int scan_with_warmup(const Ohlc& in, int lookback, int warmup, Out out, Judge judge, Avg&... avgs) {
   const int n = static_cast<int>(in.close.size());
   assert(in.open.size() >= in.close.size() && in.high.size() >= in.close.size() &&
          in.low.size() >= in.close.size() && out.size() >= in.close.size());
+  assert(warmup >= 0 && warmup <= lookback);
   if (n <= lookback) return n;
-  (avgs.seed(lookback), ...);
+  (avgs.seed(lookback - warmup), ...);
+  for (int i = lookback - warmup; i < lookback; ++i) {
+    judge(i);
+    (avgs.roll(i), ...);
+  }
   for (int i = lookback; i < n; ++i) {
     out[static_cast<std::size_t>(i)] = judge(i);
     (avgs.roll(i), ...);
   }
   return lookback;
 }
+
+template <class Judge, class... Avg>
+int scan(const Ohlc& in, int lookback, Out out, Judge judge, Avg&... avgs) {
+  return scan_with_warmup(in, lookback, 0, out, judge, avgs...);
+}
+
+/// Kernel files use the detail names unqualified, and S for Setting.
+using S = Setting;
 
 }  // namespace ts::ta::candles::detail
