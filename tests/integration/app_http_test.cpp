@@ -127,12 +127,22 @@ TEST_F(AppHttp, EveryRouteIsProxied) {
   EXPECT_EQ(body(history)["runs"][0]["run_id"], run_id);
   EXPECT_TRUE(body(history).contains("next_cursor"));
 
-  // Every GET route of the command table answers what the engine answers.
+  // Every GET route of the command table answers what the engine answers,
+  // with a sample value for each required query parameter.
+  const std::map<std::string_view, std::string> samples{
+      {"symbol", "AAPL"}, {"expression", "close%20%3E%200"}, {"indicators", "SMA"}};
   for (const auto& c : protocol::kCommands) {
     if (c.route.method != "GET") continue;
     std::string path(c.route.path);
     if (auto p = path.find("{run_id}"); p != std::string::npos) path.replace(p, 8, run_id);
-    auto r = as(ada, "GET", path);
+    std::string query;
+    for (const auto& param : c.params) {
+      if (!param.required || c.route.path.find("{" + std::string(param.name) + "}") != std::string_view::npos) continue;
+      const auto sample = samples.find(param.name);
+      ASSERT_NE(sample, samples.end()) << c.name << ": no sample value for required parameter " << param.name;
+      query += (query.empty() ? "?" : "&") + std::string(param.name) + "=" + sample->second;
+    }
+    auto r = as(ada, "GET", path + query);
     EXPECT_EQ(r.status, 200) << c.name << ": " << r.body;
   }
   auto run = as(ada, "GET", "/api/processing/runs/" + run_id);
