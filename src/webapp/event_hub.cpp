@@ -34,6 +34,9 @@ struct HubEvent {
   bus::StreamId id;
   Frame frame;
   bool progress = false;
+  /// A phase or run boundary (<domain>_started/_completed, processing_*):
+  /// pending progress must go out before it, or a bar could move backwards.
+  bool boundary = false;
   std::string progress_key;  // run_id + '\n' + phase
 };
 using EventPtr = std::shared_ptr<const HubEvent>;
@@ -50,6 +53,7 @@ EventPtr make_event(const bus::StreamEntry& e, std::string* event_name = nullptr
   auto ev = std::make_shared<HubEvent>();
   ev->id = *id;
   const std::string name = j.value("event", "");
+  ev->boundary = name.ends_with("_started") || name.ends_with("_completed") || name.starts_with("processing_");
   if (name.ends_with("_progress")) {
     ev->progress = true;
     const auto& p = j.contains("payload") && j["payload"].is_object() ? j["payload"] : j;
@@ -163,7 +167,12 @@ class WsClient : public std::enable_shared_from_this<WsClient> {
       hub_->arm_flush();
       return;
     }
-    flush_progress();
+    // Other events do not release pending progress early: a burst of
+    // detections would otherwise carry one progress frame each and defeat the
+    // 10-per-second limit. Progress may therefore arrive after later
+    // detections or errors (clients resume from the greatest id they saw),
+    // but never after its phase's or run's boundary event.
+    if (ev->boundary) flush_progress();
     enqueue(ev->frame);
   }
 

@@ -16,8 +16,11 @@
 //
 // Progress (`*_progress`) is coalesced per client: at most one flush per
 // progress_interval, the newest per (run_id, phase) winning; pending progress
-// is flushed before any other event. A client whose send queue exceeds
-// max_queue_frames or max_queue_bytes (a slow reader) is disconnected; so
+// is flushed before a phase or run boundary event, not before detections or
+// errors (a detection burst would otherwise defeat the limit), so progress may
+// arrive after later non-boundary events: clients resume from the greatest id.
+// A client whose send queue exceeds max_queue_frames or max_queue_bytes (a
+// slow reader) is disconnected; so
 // memory per client is bounded. Frames are shared between clients, never copied.
 //
 // What can be lost: nothing in the stream while the hub keeps up with it; if

@@ -95,11 +95,24 @@ TEST_F(AppWs, AWholeRunArrivesInStreamOrderWithProgressCoalesced) {
   });
   ASSERT_FALSE(got.empty());
   EXPECT_EQ(got.back()["event"]["event"], "processing_completed");
-  // In stream order, each once.
-  std::vector<std::string> ws_ids;
-  for (const auto& f : got) ws_ids.push_back(f["id"]);
-  for (std::size_t i = 1; i < ws_ids.size(); ++i)
-    EXPECT_LT(bus::StreamId::parse(ws_ids[i - 1]).value(), bus::StreamId::parse(ws_ids[i]).value());
+  // Each once; everything but coalesced progress in stream order; progress
+  // never after a later phase or run boundary.
+  std::vector<bus::StreamId> other_ids;
+  std::set<std::string> seen;
+  std::optional<bus::StreamId> last_boundary;
+  for (const auto& f : got) {
+    EXPECT_TRUE(seen.insert(f["id"].get<std::string>()).second) << "twice: " << f["id"];
+    const auto id = bus::StreamId::parse(f["id"].get<std::string>()).value();
+    const std::string name = f["event"]["event"];
+    if (name.ends_with("_progress")) {
+      if (last_boundary) EXPECT_LT(*last_boundary, id) << "progress " << f["id"] << " after a later boundary";
+      continue;
+    }
+    if (!other_ids.empty()) EXPECT_LT(other_ids.back(), id);
+    other_ids.push_back(id);
+    if (name.ends_with("_started") || name.ends_with("_completed") || name.starts_with("processing_"))
+      last_boundary = id;
+  }
   // Every event of the run that is not progress was delivered, in the same order; progress may be fewer.
   std::vector<std::string> stream_other, ws_other;
   std::size_t stream_progress = 0, ws_progress = 0;
@@ -147,6 +160,44 @@ TEST_F(AppWs, ProgressIsCoalescedToTheNewestAndFlushedBeforeOtherEvents) {
     if (f["event"]["event"] == "import_progress") seqs.push_back(f["event"]["seq"]);
   // The first goes out at once; the other 49 coalesce into the newest, flushed before the completion.
   EXPECT_EQ(seqs, (std::vector<int>{1, 50}));
+}
+
+TEST_F(AppWs, ADetectionBurstDoesNotReleaseProgressEarly) {
+  const auto vic = login("vic");
+  auto c = ws(vic);
+  ASSERT_TRUE(c->next_of("snapshot"));
+  // 50 x (progress, detection) and a completion, appended atomically.
+  std::string script =
+      "for i=1,50 do "
+      "redis.call('XADD', KEYS[1], '*', 'data', (string.gsub(ARGV[1], 'SEQ', tostring(2*i-1)))) "
+      "redis.call('XADD', KEYS[1], '*', 'data', (string.gsub(ARGV[2], 'SEQ', tostring(2*i)))) end "
+      "return redis.call('XADD', KEYS[1], '*', 'data', ARGV[3])";
+  auto templated = [](json j) {
+    std::string t = j.dump();
+    t.replace(t.find("\"seq\":0"), 7, "\"seq\":SEQ");
+    return t;
+  };
+  const std::string progress =
+      templated(envelope("patterns_progress", {{"run_id", "r2"}, {"phase", "patterns"}}, 0));
+  const std::string detection = templated(envelope(
+      "patterns_detected", {{"run_id", "r2"}, {"symbol", "AAPL"}, {"pattern", "doji"}}, 0));
+  const json done = envelope("patterns_completed", {{"run_id", "r2"}, {"phase", "patterns"}}, 101);
+  auto redis = sync();
+  ASSERT_TRUE(redis.command(
+      {"EVAL", script, "1", std::string(protocol::kStreamKey), progress, detection, done.dump()}));
+  auto got = events_until(*c, [](const json& f) { return f["event"]["event"] == "patterns_completed"; });
+  std::vector<int> progress_seqs;
+  int detections = 0;
+  for (const auto& f : got) {
+    if (f["event"]["event"] == "patterns_progress") progress_seqs.push_back(f["event"]["seq"]);
+    detections += f["event"]["event"] == "patterns_detected";
+  }
+  EXPECT_EQ(detections, 50) << "every detection is delivered";
+  // The first progress at once, the newest (seq 99) before the completion; the
+  // 49 detections in between did not each drag a progress frame out.
+  EXPECT_EQ(progress_seqs, (std::vector<int>{1, 99}));
+  ASSERT_GE(got.size(), 2u);
+  EXPECT_EQ(got[got.size() - 2]["event"]["seq"], 99);
 }
 
 TEST_F(AppWs, ResumeGetsExactlyTheMissedEventsThenLive) {
