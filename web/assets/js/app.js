@@ -181,15 +181,10 @@ async function start() {
     },
   });
   connBtn.addEventListener('click', () => socket.retryNow());
-  // Resuming from a remembered stream id yields no snapshot: read the current status first.
-  if (socket.lastId) {
-    try {
-      store.applySnapshot(await api.get('/api/processing/status'));
-    } catch (e) {
-      console.warn('status', e);
-    }
-  }
+  // The current status first (resuming from a remembered stream id yields no snapshot, and the
+  // page should show the truth even while the live connection is down); events follow.
   socket.connect();
+  api.get('/api/processing/status').then((s) => store.applySnapshot(s)).catch((e) => console.warn('status', e));
   store.refreshAppStatus();
   setInterval(store.refreshAppStatus, 15000);
   render();

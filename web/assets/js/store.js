@@ -75,6 +75,8 @@ function markSeen(id) {
   return false;
 }
 
+let lastEventAt = 0;
+
 export function payloadOf(env) {
   return env.payload || env.data || {};
 }
@@ -195,7 +197,10 @@ export function applySnapshot(status) {
   state.health.engineId = status.engine_id ?? state.health.engineId;
   state.health.nextScheduled = status.next_scheduled_run ?? null;
   const runSummary = status.current_run || status.last_run;
-  if (runSummary) {
+  // A snapshot older than events already applied (a slow GET racing the live feed) must not
+  // take the page back to an earlier run.
+  const stale = state.run && status.updated_at && lastEventAt && Date.parse(status.updated_at) < lastEventAt;
+  if (runSummary && !(stale && runSummary.run_id !== state.run.runId)) {
     let model = state.run;
     if (!model || model.runId !== runSummary.run_id) {
       model = runFromSummary(runSummary);
@@ -239,6 +244,7 @@ export function applyEvent(msg) {
   const name = env.event;
   const runId = p.run_id ?? env.run_id ?? null;
   const tsMs = Date.parse(env.timestamp) || null;
+  if (tsMs && tsMs > lastEventAt) lastEventAt = tsMs;
   const entry = logEntry(msg, env, p);
 
   if (name.endsWith('_progress')) push('progressLog', entry);
@@ -333,7 +339,9 @@ export async function refreshAppStatus() {
 export async function loadSchedule() {
   const s = await api.get('/api/processing/schedule');
   state.schedule = s;
+  if (!state.health.nextScheduled && s.enabled && s.next_fire) state.health.nextScheduled = s.next_fire.utc;
   emit('schedule', { schedule: s, live: false });
+  emit('health', state.health);
   return s;
 }
 

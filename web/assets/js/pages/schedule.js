@@ -88,7 +88,7 @@ export function mount(root, _params, ctx) {
     return {
       off,
       el: h('tr', { dataset: { index: String(i), utc: f.utc || '' } },
-        h('td', { class: 'num', text: f.local || '—' }),
+        h('td', { class: 'num', text: f.local ? f.local.replace('T', ' ').replace(/:00([+-]\d\d:\d\d)$/, ' (UTC$1)') : '—' }),
         h('td', { class: 'num', text: utc ? localTime(utc) : '—' }),
         h('td', { class: 'num', text: utc ? nyTime(utc) : '—' }),
         h('td', null, flags.length ? flags : h('span', { class: 'muted', text: 'regular' }))),
