@@ -71,7 +71,7 @@ export function mount(root, _params, ctx) {
       h('div', null, h('dt', { text: 'Universe' }), h('dd', { text: run.universe ?? '—' })),
       h('div', null, h('dt', { text: 'Symbols' }), h('dd', { class: 'num', text: num(run.symbolsTotal) })),
       h('div', null, h('dt', { text: 'Trigger' }), h('dd', { text: run.triggerType ?? '—' })),
-      h('div', null, h('dt', { text: 'Started' }), h('dd', null, timeEl(run.startedAt))),
+      h('div', null, h('dt', { text: 'Started' }), h('dd', null, timeEl(run.startedAt, { short: true }))),
       h('div', null, h('dt', { text: active ? 'Elapsed' : 'Duration' }), h('dd', { class: 'num', id: 'run-elapsed',
         text: active ? (run.startedAt ? duration((Date.now() - Date.parse(run.startedAt)) / 1000) : '—') : duration(sum.duration_seconds) })),
       run.parentRunId ? h('div', null, h('dt', { text: 'Retry of' }), h('dd', null, link(`/history/${encodeURIComponent(run.parentRunId)}`, shortId(run.parentRunId), { class: 'mono' }))) : null,
@@ -142,8 +142,9 @@ export function mount(root, _params, ctx) {
     const full = h('input', { type: 'checkbox', name: 'full', id: 'trigger-full' });
     const submit = h('button', { type: 'submit', class: 'btn btn-primary', id: 'trigger-run', text: 'Start run' });
     const msg = h('p', { class: 'form-msg', role: 'status', id: 'trigger-msg' });
+    let universeEl = universeSel; // a text input instead when the list is unavailable
     const sync = () => {
-      universeSel.disabled = !modeUniverse.checked;
+      universeEl.disabled = !modeUniverse.checked;
       symbolsIn.disabled = !modeSymbols.checked;
     };
     modeUniverse.addEventListener('change', sync);
@@ -168,7 +169,7 @@ export function mount(root, _params, ctx) {
           return;
         }
         body.symbols = [...new Set(symbols)];
-      } else if (universeSel.value) body.universe = universeSel.value;
+      } else if (universeEl.value.trim()) body.universe = universeEl.value.trim();
       const phases = phaseBoxes.map((l) => l.querySelector('input')).filter((i) => i.checked).map((i) => i.value);
       if (!phases.length) {
         msg.textContent = 'Choose at least one phase.';
@@ -199,6 +200,7 @@ export function mount(root, _params, ctx) {
       // Without the list, a name can still be typed.
       const input = h('input', { name: 'universe', id: 'trigger-universe', placeholder: 'dow30', autocomplete: 'off' });
       universeSel.replaceWith(input);
+      universeEl = input;
       input.disabled = !modeUniverse.checked;
       msg.textContent = `Universe list unavailable (${e.message}); type a universe name.`;
     });

@@ -22,6 +22,11 @@ const TABLE = [
   'CCI(timeperiod=20)', 'WILLR(timeperiod=14)', 'OBV',
 ];
 
+/** "STOCH(fastk_period=14,slowk_period=3)" -> "STOCH(14,3)" (the full name is the tooltip). */
+function shortName(indicator) {
+  return String(indicator).replace(/[a-z_]+=/g, '');
+}
+
 function cssVar(name) {
   return getComputedStyle(document.documentElement).getPropertyValue(name).trim() || '#888';
 }
@@ -105,7 +110,7 @@ export function mount(root, [symParam], ctx) {
     h('section', { class: 'card card-chart' },
       h('div', { class: 'chart-toolbar' },
         h('div', { class: 'seg', role: 'group', 'aria-label': 'Timeframe' }, tfButtons),
-        h('fieldset', { class: 'inline' }, h('legend', { class: 'sr-only', text: 'Overlays' }),
+        h('div', { class: 'inline-group', role: 'group', 'aria-label': 'Overlays' },
           OVERLAYS.map((o, i) => h('label', { class: 'check small' }, overlayBoxes[i], o.label)),
           h('label', { class: 'check small' }, showMarkers, 'Pattern markers')),
         h('span', { class: 'spacer' }), recompute, recomputeMsg),
@@ -136,7 +141,9 @@ export function mount(root, [symParam], ctx) {
     const c = colors();
     chart = LC.createChart(chartBox, {
       autoSize: true,
-      layout: { background: { type: 'solid', color: c.bg }, textColor: c.text, fontFamily: getComputedStyle(document.body).fontFamily, panes: { separatorColor: c.border } },
+      // attributionLogo: the library's logo injects a <style> element, which the CSP forbids; the
+      // page footer carries the attribution notice and the link to TradingView instead.
+      layout: { background: { type: 'solid', color: c.bg }, textColor: c.text, fontFamily: getComputedStyle(document.body).fontFamily, panes: { separatorColor: c.border }, attributionLogo: false },
       grid: { vertLines: { color: c.grid }, horzLines: { color: c.grid } },
       rightPriceScale: { borderColor: c.border },
       timeScale: { borderColor: c.border },
@@ -192,7 +199,10 @@ export function mount(root, [symParam], ctx) {
       h('span', null, 'L ', h('b', { text: price(bar.low) })),
       h('span', null, 'C ', h('b', { dataset: { field: 'close' }, text: price(bar.close) })),
       chg === null ? null : h('span', { class: chg >= 0 ? 'up' : 'down', text: `${chg >= 0 ? '+' : ''}${chg.toFixed(2)}%` }),
-      h('span', null, 'Vol ', h('b', { text: num(bar.volume) })));
+      h('span', null, 'Vol ', h('b', { text: num(bar.volume) })),
+      (data && data.detByDate.get(bar.date) || []).length
+        ? h('span', { class: 'legend-patterns' }, data.detByDate.get(bar.date).map((d) => h('span', { class: `pill pill-${d.direction}`, text: d.pattern })))
+        : null);
   }
 
   function valuesOf(ind, out) {
@@ -274,10 +284,14 @@ export function mount(root, [symParam], ctx) {
       position: d.direction === 'bullish' ? 'belowBar' : d.direction === 'bearish' ? 'aboveBar' : 'inBar',
       shape: d.direction === 'bullish' ? 'arrowUp' : d.direction === 'bearish' ? 'arrowDown' : 'circle',
       color: d.direction === 'bullish' ? up : d.direction === 'bearish' ? down : neutral,
-      text: d.pattern,
       id: `${d.pattern}|${d.bar_date}`,
     })).sort((a, b) => (a.time < b.time ? -1 : a.time > b.time ? 1 : 0));
-    data = { bars: list, byDate, ind, markers, detections };
+    const detByDate = new Map();
+    for (const d of detections) {
+      if (!detByDate.has(d.bar_date)) detByDate.set(d.bar_date, []);
+      detByDate.get(d.bar_date).push(d);
+    }
+    data = { bars: list, byDate, ind, markers, detections, detByDate };
     if (!chart) createChart();
     if (!chart) return;
     replace(chartStatus,
@@ -296,11 +310,11 @@ export function mount(root, [symParam], ctx) {
     for (const x of res.indicators || []) {
       const last = [...(x.values || [])].reverse().find((v) => (x.outputs || []).some((o) => v[o] !== null && v[o] !== undefined));
       if (!last) {
-        rows.push(h('tr', null, h('td', { class: 'mono', text: x.indicator }), h('td', { colspan: '4', class: 'muted', text: 'no value (not enough bars)' })));
+        rows.push(h('tr', null, h('td', { class: 'mono', text: shortName(x.indicator), title: x.indicator }), h('td', { colspan: '4', class: 'muted', text: 'no value (not enough bars)' })));
         continue;
       }
       (x.outputs || []).forEach((o, i) => rows.push(h('tr', { dataset: { indicator: x.indicator, output: o } },
-        i === 0 ? h('td', { class: 'mono', rowspan: String(x.outputs.length), text: x.indicator }) : null,
+        i === 0 ? h('td', { class: 'mono', rowspan: String(x.outputs.length), text: shortName(x.indicator), title: x.indicator }) : null,
         h('td', { class: 'muted', text: o }),
         h('td', { class: 'num', text: last[o] === null || last[o] === undefined ? '—' : num2(last[o]) }),
         i === 0 ? h('td', { class: 'num', rowspan: String(x.outputs.length), text: last.date }) : null,
