@@ -15,12 +15,15 @@ export function mount(root, _params, ctx) {
   const runPill = h('span', { id: 'run-status' });
   const cancelBtn = ctx.canOperate ? h('button', { type: 'button', class: 'btn btn-danger', id: 'cancel-run', text: 'Cancel run', disabled: true }) : null;
   const runMeta = h('dl', { class: 'meta', id: 'run-meta' });
-  const phaseBox = h('div', { class: 'phases', id: 'phases', 'aria-live': 'polite', 'aria-atomic': 'false' });
+  const phaseBox = h('div', { class: 'phases', id: 'phases' });
+  // Screen readers hear each phase start and end and the run's end, not every count.
+  const announce = h('p', { class: 'sr-only', id: 'run-announce', 'aria-live': 'polite', role: 'status' });
+  const announced = new Map();
   const runStats = h('dl', { class: 'meta meta-stats', id: 'run-stats' });
   const runMsg = h('p', { class: 'form-msg', id: 'cancel-msg', role: 'status' });
   const runCard = h('section', { class: 'card card-run', id: 'run-card', 'aria-labelledby': 'run-title' },
     h('div', { class: 'card-head' }, runTitle, runPill, h('span', { class: 'spacer' }), cancelBtn),
-    runMeta, phaseBox, runStats, runMsg);
+    runMeta, phaseBox, runStats, runMsg, announce);
 
   let phaseRows = {};
   let phaseKey = '';
@@ -95,6 +98,16 @@ export function mount(root, _params, ctx) {
       r.extra.textContent = ph.count !== null ? `${num(ph.count)} ${PHASE_COUNT[p][1]}` : '';
       replace(r.status, ph.status === 'pending' ? h('span', { class: 'muted', text: 'waiting' }) : pill(ph.status));
     }
+    const said = [];
+    for (const p of run.order) {
+      const key = `${run.runId}|${p}`;
+      const st = run.phases[p].status;
+      if (announced.has(key) && announced.get(key) !== st && st !== 'pending') said.push(`${PHASE_LABEL[p]} ${st.replace(/_/g, ' ')}`);
+      announced.set(key, st);
+    }
+    if (announced.has(run.runId) && announced.get(run.runId) !== run.status) said.push(`Run ${run.status.replace(/_/g, ' ')}`);
+    announced.set(run.runId, run.status);
+    if (said.length) announce.textContent = `${said.join('. ')}.`;
     const cur = run.currentPhase ? run.phases[run.currentPhase] : null;
     const running = active && cur && cur.status === 'running';
     replace(runStats,
