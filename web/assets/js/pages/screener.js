@@ -31,7 +31,7 @@ export function mount(root, _params, ctx) {
   const expr = h('textarea', { id: 'screen-expression', name: 'expression', rows: '2', maxlength: '512', spellcheck: 'false', autocomplete: 'off' });
   const universe = h('select', { id: 'screen-universe', name: 'universe' }, h('option', { value: '', text: 'Engine default' }));
   const timeframe = select('timeframe', ['daily', 'weekly', 'monthly'], 'daily', { id: 'screen-timeframe' });
-  const limit = h('input', { type: 'number', id: 'screen-limit', name: 'limit', min: '1', max: '5000', value: '500' });
+  const limit = h('input', { type: 'number', id: 'screen-limit', name: 'limit', min: '1', max: '1000', value: '1000' });
   const run = h('button', { type: 'submit', class: 'btn btn-primary', id: 'screen-run', text: 'Run screen' });
   const csv = h('a', { class: 'btn', id: 'screen-csv', hidden: true, text: 'Download CSV' });
   const msg = h('div', { id: 'screen-msg', role: 'status' });

@@ -252,6 +252,15 @@ export function mount(root, [symParam], ctx) {
     return out;
   }
 
+  /** get_indicator_values takes at most 16 indicators a call. */
+  async function indicatorValues() {
+    const all = [...new Set([...OVERLAYS.map((o) => o.ind), ...TABLE])];
+    const chunks = [];
+    for (let i = 0; i < all.length; i += 16) chunks.push(all.slice(i, i + 16));
+    const parts = await Promise.all(chunks.map((c) => api.get('/api/market/indicators', { symbol: sym, timeframe, indicators: c })));
+    return { indicators: parts.flatMap((p) => p.indicators || []) };
+  }
+
   let loadToken = 0;
   async function load() {
     const my = ++loadToken;
@@ -265,7 +274,7 @@ export function mount(root, [symParam], ctx) {
       return;
     }
     const [indRes, dets] = await Promise.all([
-      api.get('/api/market/indicators', { symbol: sym, timeframe, indicators: [...new Set([...OVERLAYS.map((o) => o.ind), ...TABLE])] }).catch((e) => ({ error: e })),
+      indicatorValues().catch((e) => ({ error: e })),
       allDetections().catch((e) => ({ error: e })),
     ]);
     if (my !== loadToken || !alive) return;
