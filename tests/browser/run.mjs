@@ -76,7 +76,8 @@ process.on('SIGINT', () => { cleanup(); process.exit(130); });
 process.on('SIGTERM', () => { cleanup(); process.exit(143); });
 
 async function startUp() {
-  const argv = ['up', '--data-dir', dataDir, '--http-app', '127.0.0.1:0', '--http', 'off'];
+  // The front end under test is this tree's web/ (not whatever the binary was built with).
+  const argv = ['up', '--data-dir', dataDir, '--http-app', '127.0.0.1:0', '--http', 'off', '--web-dir', path.join(ROOT, 'web')];
   console.log(`# starting: ${TICKSTOCK} ${argv.join(' ')}`);
   up = spawn(TICKSTOCK, argv, { cwd: dataDir, detached: true, stdio: ['ignore', 'pipe', 'pipe'] });
   const logFile = fs.createWriteStream(path.join(ARTIFACTS, 'tickstock-up.log'));
