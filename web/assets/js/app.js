@@ -174,6 +174,7 @@ async function start() {
 
   const socket = new LiveSocket({
     onState: (c) => store.setConn(c),
+    onResync: () => store.noteResync(),
     onMessage: (msg) => {
       if (msg.type === 'snapshot') store.applySnapshot(msg.status);
       else if (msg.type === 'event') store.applyEvent(msg);

@@ -26,6 +26,8 @@ export function describe(name, p) {
       return `${p.enabled ? 'enabled' : 'disabled'} · ${p.trigger_time} ${p.timezone} · ${(p.universes || []).join(', ')}${p.updated_by ? ` · by ${p.updated_by}` : ''}`;
     case name === 'schedule_skipped':
       return `skipped (${String(p.reason).replace(/_/g, ' ')})${p.detail ? `: ${p.detail}` : ''}`;
+    case name === 'resync':
+      return p.message;
     case name === 'heartbeat':
       return `${p.state}`;
     default:

@@ -64,8 +64,9 @@ export function duration(seconds) {
   const s = Number(seconds);
   if (s < 1) return `${Math.round(s * 1000)} ms`;
   if (s < 60) return `${s.toFixed(s < 10 ? 2 : 1)} s`;
-  const m = Math.floor(s / 60);
-  if (m < 60) return `${m} min ${Math.round(s - m * 60)} s`;
+  const whole = Math.round(s);
+  const m = Math.floor(whole / 60);
+  if (m < 60) return `${m} min ${whole - m * 60} s`;
   const hr = Math.floor(m / 60);
   return `${hr} h ${m - hr * 60} min`;
 }

@@ -311,6 +311,16 @@ export function applyEvent(msg) {
   persistSoon();
 }
 
+/** The live feed could not resume where it stopped and starts again from a snapshot: say so in
+ * the log (events of the gap are not shown), and reload the run from the engine. */
+export function noteResync() {
+  const entry = { id: `resync-${Date.now()}`, streamId: null, event: 'resync', timestamp: new Date().toISOString(), seq: null, runId: null,
+    p: { message: 'The live connection could not resume where it stopped; it restarted from the current status. Events in between are not listed here.' } };
+  push('log', entry);
+  emit('event', entry);
+  persistSoon();
+}
+
 export function setConn(c) {
   state.conn = c;
   emit('conn', c);

@@ -7,10 +7,12 @@ import { request } from './api.js';
 const LAST_ID_KEY = 'tickstock.ws.lastId';
 const MIN_DELAY = 500;
 const MAX_DELAY = 10000;
+const STABLE_MS = 5000;
 
 export class LiveSocket {
-  constructor({ onMessage, onState }) {
+  constructor({ onMessage, onState, onResync }) {
     this.onMessage = onMessage;
+    this.onResync = onResync;
     this.onState = onState;
     this.delay = MIN_DELAY;
     this.ws = null;
@@ -44,10 +46,14 @@ export class LiveSocket {
     let opened = false;
     const ws = new WebSocket(url);
     this.ws = ws;
+    const openedAt = { t: 0 };
     ws.addEventListener('open', () => {
       opened = true;
+      openedAt.t = Date.now();
       this.everOpened = true;
-      this.delay = MIN_DELAY;
+      // The backoff starts over only once a connection has stayed up for a while.
+      clearTimeout(this.stableTimer);
+      this.stableTimer = setTimeout(() => { this.delay = MIN_DELAY; this.shortResumes = 0; }, STABLE_MS);
       this.setState('open');
       clearInterval(this.pingTimer);
       this.pingTimer = setInterval(() => this.send({ type: 'ping' }), 20000);
@@ -65,8 +71,19 @@ export class LiveSocket {
     });
     ws.addEventListener('close', () => {
       clearInterval(this.pingTimer);
+      clearTimeout(this.stableTimer);
       if (this.ws !== ws || this.stopped) return;
       this.ws = null;
+      // A resume that the server keeps dropping at once (for example a replay larger than its
+      // send queue) would never succeed: after two of them, start afresh from a snapshot.
+      if (opened && last && Date.now() - openedAt.t < STABLE_MS) {
+        this.shortResumes = (this.shortResumes || 0) + 1;
+        if (this.shortResumes >= 2) {
+          sessionStorage.removeItem(LAST_ID_KEY);
+          this.shortResumes = 0;
+          this.onResync?.();
+        }
+      }
       if (!opened) {
         // The upgrade was refused or the server is down. A refused upgrade without a session
         // means the session has ended: /auth/me answers 401 and request() goes to /login.
