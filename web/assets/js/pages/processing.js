@@ -87,7 +87,7 @@ export function mount(root, _params, ctx) {
     for (const p of run.order) {
       const ph = run.phases[p];
       const r = phaseRows[p];
-      const pct = ph.total ? Math.min(100, Math.round((ph.done / ph.total) * 1000) / 10) : (TERMINAL.includes(ph.status) && ph.status !== 'not_run' ? 100 : 0);
+      const pct = ph.total ? Math.min(100, Math.round((ph.done / ph.total) * 1000) / 10) : (ph.status === 'completed' || ph.status === 'completed_with_errors' ? 100 : 0);
       r.bar.style.width = `${pct}%`;
       r.track.setAttribute('aria-valuenow', String(pct));
       r.track.setAttribute('aria-valuetext', `${num(ph.done)} of ${ph.total === null ? 'unknown' : num(ph.total)} symbols done, ${num(ph.failed)} failed`);
