@@ -45,7 +45,7 @@ export function mount(root) {
   function row(d) {
     const lv = Object.entries(d.levels || {}).map(([k, v]) => `${k} ${price(v)}`).join(', ');
     return h('tr', { dataset: { symbol: d.symbol, pattern: d.pattern } },
-      h('td', { class: 'num', text: d.bar_date }),
+      h('td', { class: 'tnum', text: d.bar_date }),
       h('td', null, link(`/symbol/${encodeURIComponent(d.symbol)}`, d.symbol, { class: 'mono' })),
       h('td', { text: d.pattern }),
       h('td', null, pill(d.direction)),

@@ -58,6 +58,7 @@ export function mount(root, _params, ctx) {
         r.join = join.value; r.left = left.value; r.op = op.value; r.right = right.value;
         expr.value = build();
         edited = false;
+        editedNote.hidden = true;
       };
       [join, left, op, right].forEach((c) => c.addEventListener('change', update));
       right.addEventListener('input', update);
@@ -76,7 +77,8 @@ export function mount(root, _params, ctx) {
     renderRows();
     expr.value = build();
   });
-  expr.addEventListener('input', () => { edited = true; });
+  const editedNote = h('p', { class: 'field-hint', id: 'screen-edited', hidden: true, text: 'Edited by hand: the conditions above no longer describe the expression. Change a condition to rebuild it.' });
+  expr.addEventListener('input', () => { edited = true; editedNote.hidden = false; });
 
   function showError(e) {
     if (e.status === 422 && e.details && e.details.parameter === 'expression' && Number.isInteger(e.details.position)) {
@@ -93,6 +95,7 @@ export function mount(root, _params, ctx) {
   const form = h('form', { class: 'form', id: 'screen-form', novalidate: true },
     h('fieldset', null, h('legend', { text: 'Conditions' }), rowsBox, addBtn),
     field('Expression', expr, 'Built from the conditions above; edit it freely. Grammar: comparisons of prices, numbers and indicators, with AND, OR, NOT and parentheses.'),
+    editedNote,
     h('div', { class: 'form-row' }, field('Universe', universe), field('Timeframe', timeframe), field('Limit', limit)),
     h('div', { class: 'form-actions' }, run, csv), msg);
 
@@ -133,7 +136,7 @@ export function mount(root, _params, ctx) {
       h('thead', null, h('tr', null, ['Symbol', 'Date', 'Close', ...keys].map((t, i) => h('th', { scope: 'col', class: i >= 2 ? 'num' : '', text: t })))),
       h('tbody', null, matches.map((m) => h('tr', { dataset: { symbol: m.symbol } },
         h('td', null, link(`/symbol/${encodeURIComponent(m.symbol)}`, m.symbol, { class: 'mono' })),
-        h('td', { class: 'num', text: m.date }),
+        h('td', { class: 'tnum', text: m.date }),
         h('td', { class: 'num', text: price(m.close) }),
         keys.map((k) => h('td', { class: 'num', text: m.values && m.values[k] !== null && m.values[k] !== undefined ? num2(m.values[k]) : '—' }))))));
     replace(results, summary, h('div', { class: 'table-wrap' }, table));

@@ -326,7 +326,7 @@ export function mount(root, [symParam], ctx) {
         i === 0 ? h('td', { class: 'mono', rowspan: String(x.outputs.length), text: shortName(x.indicator), title: x.indicator }) : null,
         h('td', { class: 'muted', text: o }),
         h('td', { class: 'num', text: last[o] === null || last[o] === undefined ? '—' : num2(last[o]) }),
-        i === 0 ? h('td', { class: 'num', rowspan: String(x.outputs.length), text: last.date }) : null,
+        i === 0 ? h('td', { class: 'tnum', rowspan: String(x.outputs.length), text: last.date }) : null,
         i === 0 ? h('td', { rowspan: String(x.outputs.length) }, pill(x.source || 'stored')) : null)));
     }
     replace(indBody, rows.length ? rows : h('tr', null, h('td', { colspan: '5' }, empty('No indicator values.'))));
@@ -334,7 +334,7 @@ export function mount(root, [symParam], ctx) {
 
   function renderDetections(dets) {
     replace(detBody, dets.length ? dets.slice(0, 200).map((d) => h('tr', null,
-      h('td', { class: 'num', text: d.bar_date }), h('td', { text: d.pattern }), h('td', null, pill(d.direction)),
+      h('td', { class: 'tnum', text: d.bar_date }), h('td', { text: d.pattern }), h('td', null, pill(d.direction)),
       h('td', { class: 'num', text: num2(d.strength) }), h('td', { class: 'num', text: d.confidence === null || d.confidence === undefined ? '—' : `${Math.round(d.confidence * 100)}%` }),
       h('td', null, d.run_id ? link(`/history/${encodeURIComponent(d.run_id)}`, shortId(d.run_id), { class: 'mono', title: d.run_id }) : '—')))
       : h('tr', null, h('td', { colspan: '6' }, empty(`No ${timeframe} patterns detected for ${sym}.`))));
