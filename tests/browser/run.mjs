@@ -162,7 +162,9 @@ async function newContext(opts = {}) {
 
 async function shot(page, name) {
   const file = path.join(ARTIFACTS, `${name}.png`);
-  await page.screenshot({ path: file, fullPage: true });
+  // The whole page, cut at 1800 px (a long table need not be photographed to its end).
+  const height = Math.min(1800, await page.evaluate(() => document.documentElement.scrollHeight));
+  await page.screenshot({ path: file, fullPage: true, clip: { x: 0, y: 0, width: page.viewportSize().width, height } });
   return file;
 }
 
