@@ -9,6 +9,16 @@ const MIN_DELAY = 500;
 const MAX_DELAY = 10000;
 const STABLE_MS = 5000;
 
+/** Stream entry ids are "<ms>-<seq>": compare them as two numbers. */
+export function streamIdGreater(a, b) {
+  if (!b) return true;
+  const [am, as] = String(a).split('-');
+  const [bm, bs] = String(b).split('-');
+  const d = BigInt(am || 0) - BigInt(bm || 0);
+  if (d !== 0n) return d > 0n;
+  return BigInt(as || 0) > BigInt(bs || 0);
+}
+
 export class LiveSocket {
   constructor({ onMessage, onState, onResync }) {
     this.onMessage = onMessage;
@@ -65,7 +75,9 @@ export class LiveSocket {
       } catch {
         return;
       }
-      if (msg.type === 'event' && msg.id) this.lastId = msg.id;
+      // Progress frames are coalesced and may arrive after later events: resume from the
+      // greatest stream id seen, not the last one.
+      if (msg.type === 'event' && msg.id && streamIdGreater(msg.id, this.lastId)) this.lastId = msg.id;
       if (msg.type === 'snapshot' && msg.last_id) this.lastId = msg.last_id;
       this.onMessage(msg);
     });
