@@ -2,6 +2,7 @@
 
 #include <charconv>
 #include <climits>
+#include <cmath>
 
 #include "core/run_types.hpp"
 #include "core/symbol.hpp"
@@ -213,14 +214,19 @@ Result<json, CommandError> check_param(const CommandSpec& spec, const ParamSpec&
       return v;
     case JsonType::integer: {
       long long n = 0;
-      if (v.is_number_integer()) {
+      const double d = v.is_number_float() ? v.get<double>() : 0.5;
+      const bool whole = v.is_number_float() && std::isfinite(d) && d == std::trunc(d);  // 5.0 counts
+      // Beyond long long is a range error, checked before any conversion: a
+      // double that large converts with undefined behaviour (fuzzer find).
+      if ((v.is_number_unsigned() && v.get<unsigned long long>() > static_cast<unsigned long long>(LLONG_MAX)) ||
+          (whole && std::fabs(d) >= 9.0e18))
+        return fail(param_error(spec, p.name, "is out of range, got " + quote_for_message(dump_json(v))));
+      if (v.is_number_integer())
         n = v.get<long long>();
-      } else if (v.is_number_float() &&
-                 v.get<double>() == static_cast<double>(static_cast<long long>(v.get<double>()))) {
-        n = static_cast<long long>(v.get<double>());  // 5.0 is an integer in JSON Schema too
-      } else {
+      else if (whole)
+        n = static_cast<long long>(d);
+      else
         return fail(wrong_type());
-      }
       if ((p.min && n < *p.min) || (p.max && n > *p.max))
         return fail(param_error(spec, p.name,
                                 "must be between " + std::to_string(p.min.value_or(LLONG_MIN)) + " and " +

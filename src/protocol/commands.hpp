@@ -197,9 +197,13 @@ inline constexpr std::array<ParamSpec, 1> kCancelParams{{
     {.name = "run_id", .type = JsonType::string, .check = ParamCheck::run_id,
      .description = "the run to cancel (default: the active run)"},
 }};
-inline constexpr std::array<ParamSpec, 5> kHistoryParams{{
+inline constexpr std::array<ParamSpec, 7> kHistoryParams{{
     {.name = "days", .type = JsonType::integer, .min = 1, .max = 3650,
      .description = "only runs started in the last N days (default: no limit)"},
+    {.name = "from", .type = JsonType::string, .check = ParamCheck::date,
+     .description = "only runs started on or after this UTC date, YYYY-MM-DD"},
+    {.name = "to", .type = JsonType::string, .check = ParamCheck::date,
+     .description = "only runs started on or before this UTC date, YYYY-MM-DD"},
     {.name = "status", .type = JsonType::string, .check = ParamCheck::run_status,
      .description = "only runs with this status"},
     {.name = "trigger_type", .type = JsonType::string, .check = ParamCheck::trigger_type,
@@ -311,7 +315,7 @@ inline constexpr std::array<CommandSpec, 16> kCommands{{
      "the current status snapshot"},
     {Command::get_processing_history, "get_processing_history", {"GET", "/api/processing/history"},
      false, detail::kHistoryParams, {}, false,
-     "runs, newest first, one page at a time"},
+     "runs, newest first, one page at a time", detail::kFromTo},
     {Command::get_run, "get_run", {"GET", "/api/processing/runs/{run_id}"},
      false, detail::kGetRunParams, {}, false,
      "one run with per-phase summaries and its failed symbols"},

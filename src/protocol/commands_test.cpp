@@ -111,6 +111,12 @@ TEST(Commands, ErrorCodesForEachFailure) {
   f = decode_fail(R"({"command": "get_processing_history", "parameters": {"limit": 1e999}})");
   EXPECT_EQ(f.error.code, ErrorCode::invalid_json);
   EXPECT_TRUE(contains(f.error.message, "number overflow")) << f.error.message;
+  // So is a huge integer: a range error naming the parameter, never a crash.
+  for (const char* big : {"20990000000000000000099", "18446744073709551615", "-1e300", "9.3e18"}) {
+    f = decode_fail(std::string(R"({"command": "get_processing_history", "parameters": {"limit": )") + big + "}}");
+    EXPECT_EQ(f.error.code, ErrorCode::invalid_parameter) << big;
+    EXPECT_TRUE(contains(f.error.message, "'limit' is out of range")) << f.error.message;
+  }
   auto http = decode_http_command({"POST", "/api/processing/trigger-manual", "", R"({"x": -1e99999})"},
                                   [] { return std::string("gen-h"); });
   ASSERT_FALSE(http);

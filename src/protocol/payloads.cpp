@@ -148,13 +148,23 @@ json heartbeat_payload(const Heartbeat& in) {
 }
 
 json schedule_json(const Schedule& s) {
+  json preview = json::array();
+  for (const auto& f : s.preview) {
+    json j = next_fire_json(f.fire);
+    j["zone_abbrev"] = f.zone_abbrev;
+    j["dst_change"] = f.dst_change;
+    j["skipped"] = json::array();
+    for (const auto& [date, reason] : f.skipped) j["skipped"].push_back({{"date", date}, {"reason", reason}});
+    preview.push_back(std::move(j));
+  }
   return {{"enabled", s.enabled},
           {"trigger_time", s.trigger_time},
           {"timezone", s.timezone},
           {"universes", s.universes},
           {"market_check", s.market_check},
           {"phases", phase_names(s.phases)},
-          {"next_fire", next_fire_json(s.next_fire)}};
+          {"next_fire", next_fire_json(s.next_fire)},
+          {"preview", std::move(preview)}};
 }
 
 json schedule_updated_payload(const ScheduleUpdated& in) {

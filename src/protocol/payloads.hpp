@@ -56,6 +56,15 @@ struct NextFire {
   bool early_close = false;
 };
 
+/// One upcoming fire for the dashboard's preview.
+struct PreviewFire {
+  NextFire fire;
+  std::string zone_abbrev;  // EST, EDT, ...
+  bool dst_change = false;  // the zone's offset changed since the previous fire
+  /// Weekdays without a session passed over since the previous fire: {date, reason}.
+  std::vector<std::pair<std::string, std::string>> skipped;
+};
+
 struct Schedule {
   bool enabled = true;
   std::string trigger_time = "16:10";
@@ -64,6 +73,8 @@ struct Schedule {
   bool market_check = true;
   std::vector<Phase> phases;
   std::optional<NextFire> next_fire;
+  /// The next fires (ten), empty when disabled.
+  std::vector<PreviewFire> preview;
 };
 
 enum class EngineState : unsigned char { starting, idle, running, stopping };

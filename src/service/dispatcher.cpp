@@ -189,6 +189,13 @@ Result<nlohmann::json, CommandError> Dispatcher::execute(const protocol::Command
       if (p.contains("days"))
         q.started_after =
             protocol::format_timestamp(clock_() - std::chrono::hours(24) * p["days"].get<int>());
+      // A date range in UTC (started_at is UTC); with days too, both bounds apply.
+      if (auto from = parse_date(p.value("from", std::string())); from) {
+        const std::string bound = format_date(*from) + "T00:00:00.000Z";
+        q.started_after = std::max(q.started_after, bound);
+      }
+      if (auto to = parse_date(p.value("to", std::string())); to)
+        q.started_before = format_date(*to + std::chrono::days(1)) + "T00:00:00.000Z";
       if (p.contains("cursor")) {
         q.cursor = decode_cursor(p["cursor"].get<std::string>());
         if (q.cursor.empty())

@@ -87,8 +87,11 @@ std::string EventPublisher::publish_locked(Event e, nlohmann::json payload, std:
                                    spdlog::warn("event not stored in the stream: {}", r.error().message);
                                    return;
                                  }
-                                 std::lock_guard lk(mu_);
-                                 snap_.last_stream_id = r->id;
+                                 // stream_mu_, never mu_: the publishing thread may hold mu_
+                                 // while it waits for outbox room that only this (bus) thread
+                                 // can make (a deadlock seen with a dashboard open).
+                                 std::lock_guard lk(stream_mu_);
+                                 last_stream_id_ = r->id;
                                });
     if (st.ok()) break;
     if (st.error().code != "OUTBOX_FULL" || !client_->connected() || attempt > 5000) {

@@ -10,6 +10,7 @@ namespace {
 
 constexpr std::string_view kScheduleKey = "schedule";
 constexpr std::string_view kLastHandledKey = "scheduler.last_handled";
+constexpr std::size_t kPreviewFires = 10;  // what the dashboard's schedule page shows
 
 std::chrono::sys_seconds to_seconds(std::chrono::system_clock::time_point t) {
   return std::chrono::floor<std::chrono::seconds>(t);
@@ -115,6 +116,11 @@ protocol::Schedule ScheduleService::describe() const {
   p.phases = schedule_.phases;
   if (schedule_.enabled)
     if (const auto f = scheduler::next_fire(schedule_, to_seconds(clock_()))) p.next_fire = next_fire_of(*f);
+  for (const auto& f : scheduler::preview(schedule_, to_seconds(clock_()), kPreviewFires)) {
+    protocol::PreviewFire pf{next_fire_of(f), f.zone_abbrev, f.dst_change, {}};
+    for (const auto& d : f.skipped) pf.skipped.emplace_back(format_date(d.date), std::string(d.reason));
+    p.preview.push_back(std::move(pf));
+  }
   return p;
 }
 

@@ -1,5 +1,11 @@
 #include <gtest/gtest.h>
 
+#include <future>
+#include <thread>
+
+#include "bus/async_client.hpp"
+#include "bus/event_loop.hpp"
+#include "bus/redis_fixture.hpp"
 #include "service/dispatcher.hpp"
 #include "service/event_publisher.hpp"
 #include "service/metrics.hpp"
@@ -77,6 +83,38 @@ TEST(EventPublisher, CoalescesProgressButAlwaysSendsTheFirstAndTheLast) {
   EXPECT_FALSE(p.snapshot().current_run);
   ASSERT_TRUE(p.snapshot().last_run);
   EXPECT_EQ(p.snapshot().last_run->status, RunStatus::completed);
+}
+
+class PublisherOnRedis : public bus::testing::RedisFixture {};
+
+TEST_F(PublisherOnRedis, PublishingFasterThanRedisTakesEventsWaitsInsteadOfDeadlocking) {
+  // A tiny outbox makes the publisher wait for room on nearly every event;
+  // the bus thread that makes room must never need the publisher's lock.
+  bus::EventLoop loop("ts-test-publisher");
+  bus::AsyncClientOptions co;
+  co.connection.url = url();
+  co.connection.name = "test-publisher";
+  co.outbox_capacity = 4;
+  co.max_in_flight = 2;
+  bus::AsyncClient client(loop, co);
+  ASSERT_TRUE(client.start().get());
+  PublisherOptions o;
+  o.source = "tickstock-engine/test:1";
+  EventPublisher p(&client, o, [] { return std::chrono::system_clock::now(); });
+  constexpr int kEvents = 2000;
+  auto done = std::async(std::launch::async, [&] {
+    for (int i = 0; i < kEvents; ++i) p.publish_heartbeat();
+  });
+  ASSERT_EQ(done.wait_for(std::chrono::seconds(60)), std::future_status::ready) << "the publisher is stuck";
+  auto drained = client.drain(std::chrono::seconds(30));
+  ASSERT_TRUE(drained.get());
+  EXPECT_EQ(p.stats().dropped, 0u);
+  auto c = sync();
+  auto len = c.command({"XLEN", std::string(protocol::kStreamKey)});
+  ASSERT_TRUE(len);
+  EXPECT_EQ(len->integer, kEvents);
+  EXPECT_FALSE(p.snapshot().last_stream_id.empty());
+  client.close();
 }
 
 TEST(Metrics, RendersPrometheusCountersWithoutSecrets) {

@@ -132,7 +132,8 @@ struct RunQuery {
   int limit = 50;
   std::optional<RunStatus> status;
   std::optional<TriggerType> trigger_type;
-  std::string started_after;  // RFC 3339; "" = no bound
+  std::string started_after;   // RFC 3339, inclusive; "" = no bound
+  std::string started_before;  // RFC 3339, exclusive; "" = no bound
   std::string cursor;         // keyset: started_at|run_id of the last row seen
 };
 

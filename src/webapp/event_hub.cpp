@@ -141,14 +141,36 @@ class WsClient : public std::enable_shared_from_this<WsClient> {
                      });
   }
 
-  /// A live event (or a held one after replay).
+  /// A live event: queued now, or held while the client is still replaying.
   void deliver(const EventPtr& ev) {
     if (closed_) return;
     if (syncing_) {
       held_.push_back(ev);
-      if (held_.size() > hub_->options.max_queue_frames) slow("held live events while replaying");
+      // Bounded like a replay: a client this far behind starts over from a snapshot.
+      if (held_.size() > hub_->options.max_replay) slow("held live events while replaying");
       return;
     }
+    accept(ev);
+  }
+
+  /// Feeds the replay into the send queue as it drains, never more than half
+  /// of max_queue_frames at a time: a resuming client thousands of events
+  /// behind must not trip the slow-reader limit with its own replay. When the
+  /// replay is done, the live events held meanwhile follow.
+  void pump() {
+    const std::size_t room = hub_->options.max_queue_frames / 2;
+    while (!backlog_.empty() && !closed_ && queue_.size() < room) {
+      accept(backlog_.front());
+      backlog_.pop_front();
+    }
+    if (!backlog_.empty() || !syncing_ || closed_) return;
+    syncing_ = false;
+    auto held = std::move(held_);
+    held_.clear();
+    for (const auto& ev : held) accept(ev);
+  }
+
+  void accept(const EventPtr& ev) {
     if (ev->id <= last_sent_) return;  // already given (replay/live seam, or a re-read)
     last_sent_ = ev->id;
     if (ev->progress) {
@@ -288,11 +310,8 @@ class WsClient : public std::enable_shared_from_this<WsClient> {
                           {"status", plan.status ? *plan.status : nlohmann::json(nullptr)},
                           {"last_id", plan.snapshot_id}}));
     last_sent_ = plan.start;
-    syncing_ = false;
-    for (const auto& ev : plan.replay) deliver(ev);
-    auto held = std::move(held_);
-    held_.clear();
-    for (const auto& ev : held) deliver(ev);
+    backlog_.assign(plan.replay.begin(), plan.replay.end());
+    pump();
   }
 
   void read() {
@@ -332,7 +351,8 @@ class WsClient : public std::enable_shared_from_this<WsClient> {
                       if (ec) return self->close();
                       self->queued_bytes_ -= self->queue_.front()->size();
                       self->queue_.pop_front();
-                      if (!self->queue_.empty() && !self->closed_) self->write();
+                      if (self->syncing_ && !self->closed_) self->pump();
+                      if (!self->queue_.empty() && !self->closed_ && !self->writing_) self->write();
                     });
   }
 
@@ -347,6 +367,7 @@ class WsClient : public std::enable_shared_from_this<WsClient> {
   bool closed_ = false;
   bool syncing_ = true;
   std::vector<EventPtr> held_;
+  std::deque<EventPtr> backlog_;  // replay not yet queued (see pump)
   std::vector<EventPtr> pending_;
   SteadyClock::time_point last_progress_{};
   bus::StreamId last_sent_{};

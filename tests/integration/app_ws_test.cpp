@@ -231,6 +231,36 @@ TEST_F(AppWs, ResumeGetsExactlyTheMissedEventsThenLive) {
   EXPECT_TRUE((*hello2)["mode"] == "live" || (*hello2)["mode"] == "replay") << hello2->dump();
 }
 
+TEST_F(AppWs, AResumeThousandsOfEventsBehindIsReplayedNotDropped) {
+  // More missed entries than a client's send queue holds (4,096 frames): the
+  // replay is fed as the queue drains, so the client is not taken for a slow
+  // reader, and live events appended meanwhile follow without a gap.
+  const auto vic = login("vic");
+  const auto first = xadd(envelope("schedule_skipped", {{"n", 0}}, 0));
+  const json e = envelope("schedule_skipped", {{"n", 1}}, 1);
+  auto redis = sync();
+  ASSERT_TRUE(redis.command({"EVAL", "for i=1,6000 do redis.call('XADD', KEYS[1], '*', 'data', ARGV[1]) end return 1",
+                             "1", std::string(protocol::kStreamKey), e.dump()}));
+  auto c = ws(vic, "?last_id=" + first);
+  auto hello = c->next();
+  ASSERT_TRUE(hello);
+  EXPECT_EQ((*hello)["mode"], "replay");
+  const auto live = xadd(envelope("schedule_skipped", {{"n", 6001}}, 6001));
+  std::size_t replayed = 0;
+  std::optional<bus::StreamId> last;
+  std::optional<json> f;
+  while ((f = c->next_of("event", std::chrono::seconds(30)))) {
+    if ((*f)["event"]["event"] == "heartbeat") continue;
+    const auto id = bus::StreamId::parse((*f)["id"].get<std::string>()).value();
+    if (last) ASSERT_LT(*last, id);
+    last = id;
+    if ((*f)["id"] == live) break;
+    ++replayed;
+  }
+  ASSERT_TRUE(f) << "disconnected or stalled after " << replayed << " replayed events";
+  EXPECT_EQ(replayed, 6000u);
+}
+
 TEST_F(AppWs, TrimmedLastIdGetsASnapshot) {
   const auto vic = login("vic");
   const auto first = xadd(envelope("schedule_skipped", {{"n", 1}}, 1));

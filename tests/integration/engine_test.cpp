@@ -246,6 +246,60 @@ TEST_F(EngineTest, AConsumerResumingFromItsLastStreamIdMissesNothing) {
   EXPECT_EQ(seqs.size(), run_events(run_id).size());
 }
 
+TEST_F(EngineTest, SchedulePreviewListsTheNextTenFiresWithHolidaysEarlyClosesAndDst) {
+  // Tuesday 2025-10-28, after the fire: the next ten cross the end of DST
+  // (Sunday 2025-11-02).
+  clock_.set(std::chrono::sys_days{parse_date("2025-10-28").value()} + std::chrono::hours(22));
+  auto r = call("get_schedule");
+  ASSERT_TRUE(r.value("ok", false)) << r.dump();
+  EXPECT_TRUE(protocol::testing::schemas().is_valid("commands/get_schedule.result.json", r["result"]))
+      << protocol::to_string(protocol::testing::schemas().validate("commands/get_schedule.result.json", r["result"]));
+  const auto& preview = r["result"]["preview"];
+  ASSERT_EQ(preview.size(), 10u);
+  EXPECT_EQ(preview[0]["utc"], r["result"]["next_fire"]["utc"]);
+  EXPECT_EQ(preview[0]["local"], "2025-10-29T16:10:00-04:00");
+  std::vector<std::string> abbrevs;
+  for (std::size_t i = 0; i < preview.size(); ++i) {
+    abbrevs.push_back(preview[i]["zone_abbrev"]);
+    if (i > 0) EXPECT_LT(preview[i - 1]["utc"].get<std::string>(), preview[i]["utc"].get<std::string>());
+    // The first fire after the clocks changed says so; no other does.
+    EXPECT_EQ(preview[i]["dst_change"], preview[i]["local"] == "2025-11-03T16:10:00-05:00") << preview[i].dump();
+  }
+  EXPECT_EQ(abbrevs.front(), "EDT");
+  EXPECT_EQ(abbrevs.back(), "EST");
+
+  // Around Thanksgiving: the holiday is passed over, the Friday after closes early.
+  clock_.set(std::chrono::sys_days{parse_date("2025-11-25").value()} + std::chrono::hours(22));
+  r = call("get_schedule");
+  const auto& p2 = r["result"]["preview"];
+  ASSERT_EQ(p2.size(), 10u);
+  EXPECT_EQ(p2[0]["local"], "2025-11-26T16:10:00-05:00");
+  EXPECT_EQ(p2[1]["local"], "2025-11-28T13:10:00-05:00");
+  EXPECT_EQ(p2[1]["early_close"], true);
+  ASSERT_EQ(p2[1]["skipped"].size(), 1u);
+  EXPECT_EQ(p2[1]["skipped"][0]["date"], "2025-11-27");
+  EXPECT_EQ(p2[2]["skipped"].size(), 0u);
+}
+
+TEST_F(EngineTest, HistoryFiltersByAUtcDateRange) {
+  const auto first = call("trigger_daily_processing", {{"symbols", {"AAPL"}}, {"skip_market_check", true}});
+  ASSERT_TRUE(first.value("ok", false)) << first.dump();
+  ASSERT_TRUE(wait_terminal(first["result"]["run_id"]));
+  auto r = call("get_processing_history", {{"from", "2000-01-01"}, {"to", "2099-12-31"}});
+  ASSERT_TRUE(r.value("ok", false)) << r.dump();
+  ASSERT_EQ(r["result"]["runs"].size(), 1u);
+  const std::string started = r["result"]["runs"][0]["started_at"];
+  const std::string day = started.substr(0, 10);
+  EXPECT_EQ(call("get_processing_history", {{"from", day}, {"to", day}})["result"]["runs"].size(), 1u);
+  const auto next_day = format_date(parse_date(day).value() + std::chrono::days(1));
+  const auto prev_day = format_date(parse_date(day).value() - std::chrono::days(1));
+  EXPECT_EQ(call("get_processing_history", {{"from", next_day}})["result"]["runs"].size(), 0u);
+  EXPECT_EQ(call("get_processing_history", {{"to", prev_day}})["result"]["runs"].size(), 0u);
+  const auto bad = call("get_processing_history", {{"from", next_day}, {"to", day}});
+  EXPECT_EQ(bad["error"]["code"], "INVALID_PARAMETER") << bad.dump();
+  EXPECT_EQ(call("get_processing_history", {{"from", "2025-02-30"}})["error"]["code"], "INVALID_PARAMETER");
+}
+
 class TokenEngineTest : public EngineFixture {
   void customise(app::EngineConfig& c) override { c.api_token = "s3cret-token"; }
 };

@@ -300,6 +300,10 @@ class SqliteStorage final : public Storage {
       sql += " AND started_at>=?";
       args.push_back(q.started_after);
     }
+    if (!q.started_before.empty()) {
+      sql += " AND started_at<?";
+      args.push_back(q.started_before);
+    }
     if (!q.cursor.empty()) {
       const auto bar = q.cursor.find('|');
       sql += " AND (started_at, run_id) < (?, ?)";

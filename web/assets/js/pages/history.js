@@ -13,8 +13,12 @@ export function mount(root, _params, ctx) {
   const statusSel = select('status', [['', 'Any status'], ...STATUSES.map((s) => [s, s.replace(/_/g, ' ')])], url.get('status') || '', { id: 'filter-status' });
   const triggerSel = select('trigger_type', [['', 'Any trigger'], ...TRIGGERS.map((s) => [s, s])], url.get('trigger_type') || '', { id: 'filter-trigger' });
   const daysSel = select('days', DAYS, url.get('days') || '', { id: 'filter-days' });
+  // A date range (UTC dates, as the engine stores started_at), alone or with "Started".
+  const fromIn = h('input', { type: 'date', name: 'from', id: 'filter-from', value: url.get('from') || '' });
+  const toIn = h('input', { type: 'date', name: 'to', id: 'filter-to', value: url.get('to') || '' });
   const form = h('form', { class: 'filters', id: 'history-filters' },
-    field('Status', statusSel), field('Trigger', triggerSel), field('Started', daysSel));
+    field('Status', statusSel), field('Trigger', triggerSel), field('Started', daysSel),
+    field('From (UTC)', fromIn), field('To (UTC)', toIn));
   const tbody = h('tbody');
   const table = h('table', { class: 'table', id: 'history-table' },
     h('thead', null, h('tr', null, ['Started', 'Duration', 'Trigger', 'Universe', 'Status', 'Symbols ok', 'Failed', 'Indicators', 'Patterns', 'Run']
@@ -28,7 +32,8 @@ export function mount(root, _params, ctx) {
   let token = 0;
 
   function params() {
-    return { status: statusSel.value, trigger_type: triggerSel.value, days: daysSel.value, limit: 50 };
+    return { status: statusSel.value, trigger_type: triggerSel.value, days: daysSel.value,
+      from: fromIn.value, to: toIn.value, limit: 50 };
   }
 
   function row(r) {
@@ -67,7 +72,7 @@ export function mount(root, _params, ctx) {
       more.hidden = !cursor;
       const n = tbody.children.length;
       if (!n) {
-        const filtered = statusSel.value || triggerSel.value || daysSel.value;
+        const filtered = statusSel.value || triggerSel.value || daysSel.value || fromIn.value || toIn.value;
         tbody.append(h('tr', null, h('td', { colspan: '10' }, empty(filtered ? 'No runs match these filters.' : 'No runs yet.'))));
         info.textContent = '';
       } else info.textContent = `${num(n)} run${n === 1 ? '' : 's'} shown${cursor ? '; more on the server' : ''}.`;

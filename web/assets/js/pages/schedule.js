@@ -82,9 +82,14 @@ export function mount(root, _params, ctx) {
     const utc = f.utc ? new Date(f.utc) : null;
     const off = utc && zoneName ? offsetMinutes(zoneName, utc) : null;
     const flags = [];
-    if (f.holiday || f.skipped) flags.push(pill('holiday', f.holiday_name || f.detail || 'holiday'));
+    // The engine's preview names the holidays passed over before this fire.
+    for (const day of Array.isArray(f.skipped) ? f.skipped : []) {
+      flags.push(pill('holiday', `after ${day.reason} (${day.date}, closed)`));
+    }
     if (f.early_close) flags.push(pill('early_close', 'early close'));
-    if (prevOffset !== null && off !== null && off !== prevOffset) flags.push(pill('dst', 'DST change'));
+    const dst = typeof f.dst_change === 'boolean' ? f.dst_change
+      : prevOffset !== null && off !== null && off !== prevOffset;
+    if (dst) flags.push(pill('dst', f.zone_abbrev ? `DST change (now ${f.zone_abbrev})` : 'DST change'));
     return {
       off,
       el: h('tr', { dataset: { index: String(i), utc: f.utc || '' } },
@@ -100,7 +105,7 @@ export function mount(root, _params, ctx) {
       replace(preview, empty('Scheduled runs are disabled: nothing will fire.'));
       return;
     }
-    const fires = Array.isArray(s.upcoming) ? s.upcoming : Array.isArray(s.next_fires) ? s.next_fires : s.next_fire ? [s.next_fire] : [];
+    const fires = Array.isArray(s.preview) && s.preview.length ? s.preview : s.next_fire ? [s.next_fire] : [];
     if (!fires.length) {
       replace(preview, empty('The engine reports no upcoming fire time.'));
       return;
