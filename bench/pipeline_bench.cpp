@@ -26,7 +26,7 @@ int main(int argc, char** argv) {
     // S0000 .. S9999 style tickers: valid symbols, distinct synthetic series.
     char name[16];
     std::snprintf(name, sizeof name, "S%04d", i);
-    req.universe.members.push_back({Symbol::parse(name).value(), {}, {}});
+    req.universe.members.push_back({Symbol::parse(name).value(), {}, {}, {}});
   }
   req.to = parse_date("2025-10-31").value();
   const std::chrono::year_month_day end{req.to};

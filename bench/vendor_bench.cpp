@@ -60,7 +60,7 @@ int main(int argc, char** argv) {
   for (int i = 0; i < symbols; ++i) {
     char name[16];
     std::snprintf(name, sizeof name, "S%04d", i);
-    req.universe.members.push_back({Symbol::parse(name).value(), {}, {}});
+    req.universe.members.push_back({Symbol::parse(name).value(), {}, {}, {}});
   }
   req.phases = {Phase::import};
   req.threads = 8;  // I/O bound: overlap requests (the client allows 4 in flight per host)

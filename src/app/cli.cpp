@@ -15,6 +15,7 @@ int run_cli(int argc, char** argv) {
   int exit_code = 0;
   add_run_command(app, exit_code);
   add_import_csv_command(app, exit_code);
+  add_universe_command(app, exit_code);
   add_ta_command(app, exit_code);
   add_engine_command(app, exit_code);
   add_up_command(app, exit_code);

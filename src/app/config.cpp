@@ -22,6 +22,7 @@ Result<EngineConfig> apply_toml_file(EngineConfig c, const std::string& path) {
                                            "db",
                                            "http",
                                            "provider",
+                                           "vendor_url",
                                            "universe",
                                            "legacy_channels",
                                            "api_token",
@@ -39,6 +40,7 @@ Result<EngineConfig> apply_toml_file(EngineConfig c, const std::string& path) {
     c.db_url = toml::find_or<std::string>(data, "db", c.db_url);
     c.http = toml::find_or<std::string>(data, "http", c.http);
     c.provider = toml::find_or<std::string>(data, "provider", c.provider);
+    c.vendor_url = toml::find_or<std::string>(data, "vendor_url", c.vendor_url);
     c.universe = toml::find_or<std::string>(data, "universe", c.universe);
     c.legacy_channels = toml::find_or<bool>(data, "legacy_channels", c.legacy_channels);
     c.api_token = toml::find_or<std::string>(data, "api_token", c.api_token);
@@ -67,6 +69,7 @@ Result<EngineConfig> apply_environment(EngineConfig c) {
   if (auto v = env("TICKSTOCK_DB")) c.db_url = v;
   if (auto v = env("TICKSTOCK_HTTP")) c.http = v;
   if (auto v = env("TICKSTOCK_PROVIDER")) c.provider = v;
+  if (auto v = env("TICKSTOCK_VENDOR_URL")) c.vendor_url = v;
   if (auto v = env("TICKSTOCK_UNIVERSE")) c.universe = v;
   if (auto v = env("TICKSTOCK_API_TOKEN")) c.api_token = v;
   if (auto v = env("TICKSTOCK_LEGACY_CHANNELS"))
@@ -131,9 +134,10 @@ Result<std::string> sqlite_path(const std::string& db_url) {
 
 std::string describe(const EngineConfig& c) {
   return fmt::format(
-      "redis={} db={} http={} provider={} universe={} legacy_channels={} api_token={} stream_maxlen={} "
-      "progress_per_second={} threads={} min_success={} heartbeat_ms={} scheduler={}",
-      mask_url(c.redis_url), mask_url(c.db_url), c.http, c.provider, c.universe, c.legacy_channels,
+      "redis={} db={} http={} provider={} vendor_url={} universe={} legacy_channels={} api_token={} "
+      "stream_maxlen={} progress_per_second={} threads={} min_success={} heartbeat_ms={} scheduler={}",
+      mask_url(c.redis_url), mask_url(c.db_url), c.http, c.provider,
+      c.vendor_url.empty() ? "(default)" : mask_url(c.vendor_url), c.universe, c.legacy_channels,
       c.api_token.empty() ? "(none)" : "***", c.stream_maxlen, c.progress_per_second, c.threads,
       c.min_success_ratio, c.heartbeat_ms, c.scheduler);
 }

@@ -15,6 +15,7 @@ struct EngineConfig {
   std::string db_url = "sqlite:./tickstock-data/tickstock.db";
   std::string http = "127.0.0.1:8080";  // "off" disables the HTTP API
   std::string provider = "synthetic";
+  std::string vendor_url;          // the vendor API's base URL (massive); "" = its default
   std::string universe = "dow30";  // default universe of triggers without one
   bool legacy_channels = false;
   std::string api_token;  // secret: never logged
@@ -44,12 +45,13 @@ Result<AppConfig> apply_environment(AppConfig base);
 /// The path of a `sqlite:PATH` URL (a bare path is accepted too).
 Result<std::string> sqlite_path(const std::string& db_url);
 
-/// Reads `path` (TOML, flat keys: redis, db, http, provider, universe,
-/// legacy_channels, api_token, stream_maxlen, progress_per_second, threads,
-/// min_success, heartbeat_ms, scheduler) over `base`. Unknown keys are errors.
+/// Reads `path` (TOML, flat keys: redis, db, http, provider, vendor_url,
+/// universe, legacy_channels, api_token, stream_maxlen, progress_per_second,
+/// threads, min_success, heartbeat_ms, scheduler) over `base`. Unknown keys are errors.
 Result<EngineConfig> apply_toml_file(EngineConfig base, const std::string& path);
 /// TICKSTOCK_REDIS_URL, TICKSTOCK_DB, TICKSTOCK_HTTP, TICKSTOCK_PROVIDER,
-/// TICKSTOCK_UNIVERSE, TICKSTOCK_API_TOKEN, TICKSTOCK_LEGACY_CHANNELS, TICKSTOCK_THREADS.
+/// TICKSTOCK_VENDOR_URL, TICKSTOCK_UNIVERSE, TICKSTOCK_API_TOKEN, TICKSTOCK_LEGACY_CHANNELS,
+/// TICKSTOCK_THREADS.
 Result<EngineConfig> apply_environment(EngineConfig base);
 /// One line per setting, secrets (api_token, passwords in URLs) masked.
 std::string describe(const EngineConfig& c);

@@ -6,6 +6,7 @@
 #include <filesystem>
 #include <fstream>
 
+#include "app/providers.hpp"
 #include "core/uuid.hpp"
 
 namespace ts::app {
@@ -50,6 +51,28 @@ TEST(Config, UnknownKeysAndBadValuesAreRejectedWithTheirName) {
   EXPECT_FALSE(apply_environment(EngineConfig{}));
   unsetenv("TICKSTOCK_THREADS");
   for (const auto& p : {bad_key, bad_value, bad_syntax}) std::filesystem::remove(p);
+}
+
+TEST(Config, VendorUrlFromTomlThenEnvironmentReachesTheProvider) {
+  EXPECT_EQ(EngineConfig{}.vendor_url, "");
+  const auto path = write_toml("provider = \"massive\"\nvendor_url = \"http://127.0.0.1:9001\"\n");
+  auto c = apply_toml_file(EngineConfig{}, path);
+  ASSERT_TRUE(c) << c.error().message;
+  EXPECT_EQ(c->vendor_url, "http://127.0.0.1:9001");
+  setenv("TICKSTOCK_VENDOR_URL", "http://127.0.0.1:9002", 1);
+  auto e = apply_environment(*c);
+  unsetenv("TICKSTOCK_VENDOR_URL");
+  ASSERT_TRUE(e);
+  EXPECT_EQ(e->vendor_url, "http://127.0.0.1:9002");
+  EXPECT_NE(describe(*e).find("vendor_url=http://127.0.0.1:9002"), std::string::npos) << describe(*e);
+  // What the daemon builds its provider from.
+  setenv("MASSIVE_API_KEY", "sk-config-test", 1);
+  auto p = make_any_provider(e->provider, e->vendor_url);
+  unsetenv("MASSIVE_API_KEY");
+  ASSERT_TRUE(p) << p.error().message;
+  EXPECT_EQ((*p)->describe(), "massive:base=http://127.0.0.1:9002");
+  EXPECT_FALSE(make_any_provider("synthetic", e->vendor_url));
+  std::filesystem::remove(path);
 }
 
 TEST(Config, DescriptionMasksSecrets) {

@@ -195,7 +195,7 @@ Status<> Daemon::start() {
 
   auto url = bus::RedisUrl::parse(d.cfg.redis_url);
   if (!url) return fail("INVALID_CONFIG", "redis: " + url.error().message);
-  auto provider = make_any_provider(d.cfg.provider);
+  auto provider = make_any_provider(d.cfg.provider, d.cfg.vendor_url);
   if (!provider) return fail("INVALID_CONFIG", provider.error().message);
   d.provider = std::move(provider).value();
   std::optional<server::Endpoint> endpoint;

@@ -15,7 +15,7 @@ namespace ts::app {
 namespace {
 
 struct EngineFlags {
-  std::string config_file, redis, db, http, provider, universe, api_token;
+  std::string config_file, redis, db, http, provider, vendor_url, universe, api_token;
   bool legacy_channels = false;
   bool no_scheduler = false;
   std::string data_dir = "./tickstock-data";
@@ -36,6 +36,7 @@ Result<EngineConfig> effective_config(const EngineFlags& f, EngineConfig base) {
   if (!f.db.empty()) c->db_url = f.db;
   if (!f.http.empty()) c->http = f.http;
   if (!f.provider.empty()) c->provider = f.provider;
+  if (!f.vendor_url.empty()) c->vendor_url = f.vendor_url;
   if (!f.universe.empty()) c->universe = f.universe;
   if (!f.api_token.empty()) c->api_token = f.api_token;
   if (f.legacy_channels) c->legacy_channels = true;
@@ -83,7 +84,11 @@ void add_common(CLI::App* cmd, EngineFlags& f) {
   cmd->add_option("--config", f.config_file, "TOML configuration file");
   cmd->add_option("--db", f.db, "Database URL (sqlite:PATH)");
   cmd->add_option("--http", f.http, "HTTP API address HOST:PORT, or 'off'");
-  cmd->add_option("--provider", f.provider, "Bar provider: synthetic[:seed=N] | csv:DIR");
+  cmd->add_option("--provider", f.provider,
+                  "Bar provider: synthetic[:seed=N] | csv:DIR | massive[:base=URL,rpm=N]");
+  cmd->add_option("--vendor-url", f.vendor_url,
+                  "Vendor API base URL (massive; or TOML vendor_url, TICKSTOCK_VENDOR_URL; default "
+                  "MASSIVE_BASE_URL, else the vendor's HTTPS host)");
   cmd->add_option("--universe", f.universe, "Default universe of triggers that name none");
   cmd->add_option("--api-token", f.api_token,
                   "Bearer token required by mutating HTTP endpoints (or TICKSTOCK_API_TOKEN)");

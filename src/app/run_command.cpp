@@ -91,7 +91,14 @@ struct RunOptions {
 };
 
 int do_run(const RunOptions& o) {
-  auto req = build_run_request(o.universe, o.universe_file, o.symbols, o.from, o.to, o.phases);
+  std::unique_ptr<storage::Storage> db;
+  try {
+    db = storage::open_storage(o.db);
+  } catch (const std::exception& e) {
+    std::cerr << "error: " << e.what() << "\n";
+    return 1;
+  }
+  auto req = build_run_request(*db, o.universe, o.universe_file, o.symbols, o.from, o.to, o.phases);
   if (!req) {
     std::cerr << "error: " << req.error().message << "\n";
     return 2;
@@ -107,13 +114,6 @@ int do_run(const RunOptions& o) {
   req->threads = o.threads;
   req->provider_description = (*provider)->describe();
 
-  std::unique_ptr<storage::Storage> db;
-  try {
-    db = storage::open_storage(o.db);
-  } catch (const std::exception& e) {
-    std::cerr << "error: " << e.what() << "\n";
-    return 1;
-  }
   engine::CancellationToken cancel;
   g_cancel = &cancel;
   std::signal(SIGINT, on_interrupt);
@@ -214,7 +214,8 @@ void add_run_command(CLI::App& app, int& exit_code) {
   cmd->add_option("--vendor-url", opts->vendor_url,
                   "Vendor API base URL (massive; default MASSIVE_BASE_URL, else the vendor's HTTPS host)");
   auto* u = cmd->add_option("--universe", opts->universe,
-                            "Built-in universe: dow30, nasdaq100, sp500 (default dow30)");
+                            "Universe: built-in dow30, nasdaq100, sp500, or one registered with "
+                            "`tickstock universe add` (default dow30)");
   auto* uf = cmd->add_option("--universe-file", opts->universe_file, "CSV with a 'symbol' column");
   auto* s = cmd->add_option("--symbols", opts->symbols, "Comma-separated symbols, e.g. AAPL,MSFT");
   u->excludes(s)->excludes(uf);

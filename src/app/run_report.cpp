@@ -27,9 +27,10 @@ Result<std::vector<Phase>> parse_phase_list(const std::string& text) {
   return out;
 }
 
-Result<engine::RunRequest> build_run_request(const std::string& universe, const std::string& universe_file,
-                                             const std::string& symbols, const std::string& from,
-                                             const std::string& to, const std::string& phases) {
+Result<engine::RunRequest> build_run_request(storage::Storage& db, const std::string& universe,
+                                             const std::string& universe_file, const std::string& symbols,
+                                             const std::string& from, const std::string& to,
+                                             const std::string& phases) {
   engine::RunRequest req;
   if (!symbols.empty()) {
     auto list = parse_symbol_list(symbols);
@@ -40,7 +41,7 @@ Result<engine::RunRequest> build_run_request(const std::string& universe, const 
     if (!u) return fail(u.error());
     req.universe = std::move(u).value();
   } else {
-    auto u = builtin_universe(universe.empty() ? "dow30" : universe);
+    auto u = storage::resolve_universe(db, universe.empty() ? "dow30" : universe);
     if (!u) return fail(u.error());
     req.universe = std::move(u).value();
   }

@@ -143,6 +143,50 @@ TEST(Universe, CustomCsvReportsTheBadLine) {
   EXPECT_FALSE(parse_universe_csv("mine", "symbol\n").ok());
 }
 
+TEST(Universe, WeightsAndEveryBadRowNameFileAndLine) {
+  const auto ok = parse_universe_csv("mine", "symbol,name,weight\nAAPL,Apple,0.25\nMSFT,,0\n", "u.csv");
+  ASSERT_TRUE(ok.ok()) << ok.error().message;
+  ASSERT_EQ(ok->members.size(), 2u);
+  EXPECT_EQ(ok->members[0].weight, 0.25);
+  EXPECT_EQ(ok->members[0].name, "Apple");
+  EXPECT_EQ(ok->members[1].weight, 0.0);
+  EXPECT_FALSE(parse_universe_csv("mine", "symbol\nAAPL\n")->members[0].weight.has_value());
+  struct Case {
+    const char* csv;
+    const char* message;
+  };
+  const Case cases[] = {
+      {"symbol,weight\nAAPL,1\nbad sym,2\n", "u.csv:3: "},
+      {"symbol,weight\nAAPL,-0.5\n", "u.csv:2: AAPL: weight -0.5 is negative"},
+      {"symbol,weight\nAAPL,lots\n", "u.csv:2: AAPL: weight 'lots' is not a number"},
+      {"symbol,weight\nAAPL,\n", "u.csv:2: AAPL: weight '' is not a number"},
+      {"symbol,weight\nAAPL,inf\n", "is not a number"},
+      {"# c\nsymbol\nAAPL\nMSFT\nAAPL\n", "u.csv:5: AAPL is listed twice (first on line 3)"},
+      {"", "u.csv: empty file"},
+      {"# only a comment\n\n", "u.csv: empty file"},
+      {"symbol\n", "u.csv: universe 'mine' has no symbols"},
+      {"name\nAAPL\n", "u.csv:1: header has no 'symbol' column"},
+  };
+  for (const auto& c : cases) {
+    const auto r = parse_universe_csv("mine", c.csv, "u.csv");
+    ASSERT_FALSE(r.ok()) << c.csv;
+    EXPECT_NE(r.error().message.find(c.message), std::string::npos) << r.error().message;
+  }
+}
+
+TEST(Universe, RegistrableNames) {
+  for (const char* good : {"mine", "A", "tech_2025.v1-b"})
+    EXPECT_TRUE(validate_universe_name(good).ok()) << good;
+  EXPECT_TRUE(validate_universe_name(std::string(64, 'x')).ok());
+  for (const char* bad : {"", "_x", "-x", ".x", "a b", "a+b", "a/b", "é"})
+    EXPECT_EQ(validate_universe_name(bad).error().code, "INVALID_UNIVERSE_NAME") << bad;
+  EXPECT_FALSE(validate_universe_name(std::string(65, 'x')).ok());
+  const auto builtin = validate_universe_name("sp500");
+  ASSERT_FALSE(builtin.ok());
+  EXPECT_NE(builtin.error().message.find("built-in"), std::string::npos);
+  EXPECT_FALSE(validate_universe_name("custom").ok());
+}
+
 TEST(Csv, SplitsQuotedFields) {
   std::vector<std::string_view> f;
   ASSERT_TRUE(csv::split_line(R"(a, "b,c" ,d,)", f));

@@ -24,6 +24,15 @@ class Symbol {
 };
 
 bool is_valid_symbol(std::string_view text) noexcept;
+
+/// A symbol's reference data from a market-data vendor (cache_sync stores it).
+/// A ticker the vendor does not know comes back inactive with empty fields.
+struct SymbolDetails {
+  std::string name;
+  std::string exchange;  // primary exchange MIC, e.g. "XNAS"
+  std::string type;      // vendor's security type, e.g. "CS" (common stock), "ETF"
+  bool active = true;
+};
 /// Splits "AAPL,MSFT, nvda" (trims, upper-cases nothing: lower case is an error).
 Result<std::vector<Symbol>> parse_symbol_list(std::string_view comma_separated);
 

@@ -90,12 +90,15 @@ class Runner {
           if (stopped_.empty()) stopped_ = fmt::format("cancelled before {}", to_string(phase));
           break;
         }
-        if (phase == Phase::cache_sync) db_.upsert_universe(req_.universe);
         // A symbol that failed an earlier phase of this run is not processed
         // further: its later results would be built on stale data.
         std::vector<Symbol> todo;
         for (const auto& s : symbols)
           if (!failed_symbols.count(s.str())) todo.push_back(s);
+        if (phase == Phase::cache_sync) {
+          db_.upsert_universe(req_.universe);
+          refresh_symbol_details(todo);
+        }
         run_phase(phase, todo, failed_symbols);
       }
     } catch (const std::exception& e) {
@@ -357,6 +360,27 @@ class Runner {
       if (applied && *applied >= format_date(date)) continue;
       spdlog::info("{}: split effective {}, re-importing its adjusted history", ticker, format_date(date));
       resplit_.emplace(ticker, date);
+    }
+  }
+
+  /// Symbol metadata (name, exchange, type, active flag) for the symbols that
+  /// have none or whose details are older than kDetailsMaxAge: one provider
+  /// call per run. Metadata is a nicety: a failure is logged, never a symbol's.
+  static constexpr auto kDetailsMaxAge = std::chrono::days{7};
+  void refresh_symbol_details(const std::vector<Symbol>& symbols) {
+    try {
+      const auto stale = db_.symbols_needing_details(
+          symbols, format_utc_ms(std::chrono::system_clock::now() - kDetailsMaxAge));
+      if (stale.empty()) return;
+      auto details = provider_.symbol_details(stale);
+      if (!details) {
+        spdlog::warn("symbol details not refreshed ({} symbols): {}: {}", stale.size(),
+                     ingest::to_string(details.error().code), details.error().message);
+        return;
+      }
+      if (!details->empty()) db_.put_symbol_details(*details);
+    } catch (const std::exception& e) {
+      spdlog::warn("symbol details not refreshed: {}", e.what());
     }
   }
 

@@ -96,4 +96,9 @@ Result<std::map<std::string, TradingDate>, FetchFailure> BarProvider::splits_sin
   return std::map<std::string, TradingDate>{};
 }
 
+Result<std::map<std::string, SymbolDetails>, FetchFailure> BarProvider::symbol_details(
+    const std::vector<Symbol>&) const {
+  return std::map<std::string, SymbolDetails>{};
+}
+
 }  // namespace ts::ingest

@@ -61,6 +61,13 @@ class BarProvider {
   /// split is on or after its last stored bar. Default: none (synthetic and CSV
   /// histories never change behind the engine's back).
   virtual Result<std::map<std::string, TradingDate>, FetchFailure> splits_since(TradingDate since) const;
+  /// Reference data (name, primary exchange, type, active flag) of `symbols`,
+  /// for cache_sync, in as few requests as the provider can: ticker -> details.
+  /// A ticker the provider does not know is answered inactive with empty
+  /// fields; a ticker absent from the map was not looked up this time (asked
+  /// again by a later run). Default: none (synthetic and CSV have no metadata).
+  virtual Result<std::map<std::string, SymbolDetails>, FetchFailure> symbol_details(
+      const std::vector<Symbol>& symbols) const;
 };
 
 /// "synthetic", "synthetic:seed=N" (synthetic.hpp), "csv:DIR" (csv_provider.hpp).

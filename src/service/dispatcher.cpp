@@ -111,11 +111,12 @@ Result<engine::RunRequest> Dispatcher::make_request(const std::string& universe,
     while (pos <= names.size()) {
       const auto plus = names.find('+', pos);
       const std::string name = names.substr(pos, plus == std::string::npos ? std::string::npos : plus - pos);
-      auto u = builtin_universe(name);
+      auto u = storage::resolve_universe(db_, name);  // built-in first, else registered
       if (!u) return fail("NOT_FOUND", u.error().message);
       for (auto& m : u->members)
         if (seen.insert(m.symbol.str()).second) merged.members.push_back(std::move(m));
       merged.as_of = u->as_of;
+      merged.description = u->description;
       if (plus == std::string::npos) break;
       pos = plus + 1;
     }

@@ -36,7 +36,9 @@ class Dispatcher {
   protocol::Reply handle(const protocol::CommandRequest& r, TriggerType via);
 
   /// Run request for a universe or symbol list with the configured defaults.
-  /// Errors: NOT_FOUND (unknown universe), INVALID_PARAMETER.
+  /// A universe name is a built-in list, else a registered one (`tickstock
+  /// universe add`); "a+b" joins several. Errors: NOT_FOUND (unknown
+  /// universe), INVALID_PARAMETER.
   Result<engine::RunRequest> make_request(const std::string& universe,
                                           const std::vector<std::string>& symbols,
                                           const std::vector<Phase>& phases) const;

@@ -277,9 +277,9 @@ ReadQueries::Reply ReadQueries::screen(const json& p) {
 
 // list_universes {}
 ReadQueries::Reply ReadQueries::list_universes() {
-  // The built-in lists (what triggers accept) and every universe a run recorded
-  // ("custom" symbol lists, joined schedule universes); the recorded member
-  // count wins, as it is what the results cover.
+  // The built-in lists and registered universes (what triggers accept) and
+  // every universe a run recorded ("custom" symbol lists, joined schedule
+  // universes); the recorded member count wins, as it is what the results cover.
   std::vector<std::pair<std::string, json>> rows;
   for (const auto& name : builtin_universe_names()) {
     auto u = builtin_universe(name);
@@ -289,10 +289,11 @@ ReadQueries::Reply ReadQueries::list_universes() {
   for (const auto& info : db_.list_universes()) {
     auto it = std::find_if(rows.begin(), rows.end(), [&](const auto& r) { return r.first == info.name; });
     if (it == rows.end()) {
-      const std::string description = info.name == "custom" ? "symbols given explicitly to a run"
-                                      : info.name.find('+') != std::string::npos
-                                          ? "universes processed together by scheduled runs"
-                                          : "";
+      const std::string description =
+          info.registered         ? (info.description.empty() ? "registered from a file" : info.description)
+          : info.name == "custom" ? "symbols given explicitly to a run"
+          : info.name.find('+') != std::string::npos ? "universes processed together by scheduled runs"
+                                                     : "";
       rows.push_back({info.name, {{"name", info.name}, {"description", description}}});
       it = rows.end() - 1;
     }
@@ -322,9 +323,11 @@ ReadQueries::Reply ReadQueries::list_symbols(const json& p) {
   for (const auto& s : symbols) {
     const auto sym = Symbol::parse(s);
     const auto bar = sym ? db_.latest_bar(*sym, Timeframe::daily) : std::nullopt;
-    out.push_back({{"symbol", s},
-                   {"last_date", bar ? json(format_date(bar->date)) : json(nullptr)},
-                   {"last_close", bar ? json(bar->close) : json(nullptr)}});
+    json row{{"symbol", s},
+             {"last_date", bar ? json(format_date(bar->date)) : json(nullptr)},
+             {"last_close", bar ? json(bar->close) : json(nullptr)}};
+    if (const auto rec = db_.symbol_record(s); rec && !rec->name.empty()) row["name"] = rec->name;
+    out.push_back(std::move(row));
   }
   return json{{"symbols", std::move(out)}};
 }

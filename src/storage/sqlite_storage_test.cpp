@@ -188,7 +188,8 @@ TEST_F(SqliteStorageTest, DetectionsAreKeyedBySymbolTimeframePatternAndDate) {
 }
 
 TEST_F(SqliteStorageTest, UniverseMembershipKeepsHistory) {
-  Universe u{"mine", "2025-01-01", {{sym("AAPL"), "Apple", "IT"}, {sym("MSFT"), "Microsoft", "IT"}}, ""};
+  Universe u{
+      "mine", "2025-01-01", {{sym("AAPL"), "Apple", "IT", {}}, {sym("MSFT"), "Microsoft", "IT", {}}}, ""};
   db_->upsert_universe(u);
   u.members.pop_back();
   db_->upsert_universe(u);
@@ -256,9 +257,10 @@ TEST_F(SqliteStorageTest, LatestBarAndSymbolsWithBars) {
 TEST_F(SqliteStorageTest, UniversesListWithActiveMemberCounts) {
   EXPECT_TRUE(db_->list_universes().empty());
   EXPECT_FALSE(db_->universe_symbols("mine").has_value());
-  Universe u{"mine", "2025-01-01", {{sym("MSFT"), "Microsoft", "IT"}, {sym("AAPL"), "Apple", "IT"}}, ""};
+  Universe u{
+      "mine", "2025-01-01", {{sym("MSFT"), "Microsoft", "IT", {}}, {sym("AAPL"), "Apple", "IT", {}}}, ""};
   db_->upsert_universe(u);
-  db_->upsert_universe(Universe{"custom", "", {{sym("KO"), "", ""}}, ""});
+  db_->upsert_universe(Universe{"custom", "", {{sym("KO"), "", "", {}}}, ""});
   u.members.pop_back();
   db_->upsert_universe(u);  // AAPL leaves
   const auto all = db_->list_universes();
@@ -268,6 +270,120 @@ TEST_F(SqliteStorageTest, UniversesListWithActiveMemberCounts) {
   EXPECT_EQ(all[1].symbols, 1);
   EXPECT_EQ(all[1].as_of, "2025-01-01");
   EXPECT_EQ(db_->universe_symbols("mine"), std::vector<std::string>{"MSFT"});
+}
+
+TEST_F(SqliteStorageTest, RegisteredUniversesKeepWeightsAndMembershipHistory) {
+  Universe u{"mine", "2025-01-01", {}, "My list"};
+  u.members = {{sym("MSFT"), "Microsoft", "IT", 0.25}, {sym("AAPL"), "", "", 0.75}, {sym("KO"), "", "", {}}};
+  db_->register_universe(u);
+  auto got = db_->registered_universe("mine");
+  ASSERT_TRUE(got);
+  EXPECT_EQ(got->description, "My list");
+  ASSERT_EQ(got->members.size(), 3u);  // sorted by symbol
+  EXPECT_EQ(got->members[0].symbol, sym("AAPL"));
+  EXPECT_EQ(got->members[0].weight, 0.75);
+  EXPECT_FALSE(got->members[1].weight.has_value());  // KO: unweighted
+  EXPECT_EQ(got->members[2].name, "Microsoft");
+
+  // Re-adding replaces the membership: AAPL and KO leave (kept, inactive), NVDA joins.
+  u.members = {{sym("MSFT"), "", "", 0.5}, {sym("NVDA"), "", "", 0.5}};
+  db_->register_universe(u);
+  got = db_->registered_universe("mine");
+  ASSERT_EQ(got->members.size(), 2u);
+  EXPECT_EQ(got->members[0].weight, 0.5);
+  EXPECT_EQ(got->members[0].name, "Microsoft");  // the symbol row keeps its name
+  EXPECT_EQ(db_->universe_symbols("mine"), (std::vector<std::string>{"MSFT", "NVDA"}));
+
+  // A run of the registered universe records it without touching its membership.
+  db_->upsert_universe(Universe{"mine", "", {{sym("AAPL"), "", "", {}}}, ""});
+  EXPECT_EQ(db_->universe_symbols("mine"), (std::vector<std::string>{"MSFT", "NVDA"}));
+  EXPECT_EQ(db_->registered_universe("mine")->members[1].weight, 0.5);
+
+  // Universes only recorded by runs are not registered ones.
+  db_->upsert_universe(Universe{"custom", "", {{sym("KO"), "", "", {}}}, ""});
+  EXPECT_FALSE(db_->registered_universe("custom"));
+  EXPECT_FALSE(db_->registered_universe("nope"));
+  const auto all = db_->list_universes();
+  ASSERT_EQ(all.size(), 2u);
+  EXPECT_FALSE(all[0].registered);
+  EXPECT_TRUE(all[1].registered);
+  EXPECT_EQ(all[1].symbols, 2);
+  EXPECT_EQ(all[1].description, "My list");
+
+  // Names resolve built-in first, then registered.
+  EXPECT_EQ(resolve_universe(*db_, "dow30")->members.size(), 30u);
+  EXPECT_EQ(resolve_universe(*db_, "mine")->members.size(), 2u);
+  const auto unknown = resolve_universe(*db_, "custom");
+  ASSERT_FALSE(unknown);
+  EXPECT_EQ(unknown.error().code, "UNKNOWN_UNIVERSE");
+  EXPECT_NE(unknown.error().message.find("registered: mine"), std::string::npos) << unknown.error().message;
+}
+
+TEST_F(SqliteStorageTest, SymbolDetailsAreStoredStampedAndWinOverListNames) {
+  db_->upsert_universe(
+      Universe{"dow", "", {{sym("AAPL"), "Apple (list)", "IT", {}}, {sym("MSFT"), "", "", {}}}, ""});
+  EXPECT_EQ(db_->symbol_record("AAPL")->name, "Apple (list)");
+  EXPECT_FALSE(db_->symbol_record("AAPL")->active.has_value());
+  EXPECT_FALSE(db_->symbol_record("NVDA"));
+  const std::vector<Symbol> all{sym("AAPL"), sym("MSFT"), sym("NVDA")};
+  EXPECT_EQ(db_->symbols_needing_details(all, "2000-01-01T00:00:00.000Z"), all);
+
+  db_->put_symbol_details({{"AAPL", {"Apple Inc.", "XNAS", "CS", true}}, {"MSFT", {"", "", "", false}}});
+  const auto aapl = db_->symbol_record("AAPL");
+  ASSERT_TRUE(aapl);
+  EXPECT_EQ(aapl->name, "Apple Inc.");
+  EXPECT_EQ(aapl->exchange, "XNAS");
+  EXPECT_EQ(aapl->type, "CS");
+  EXPECT_EQ(aapl->active, true);
+  EXPECT_EQ(aapl->sector, "IT");
+  EXPECT_FALSE(aapl->details_at.empty());
+  EXPECT_EQ(db_->symbol_record("MSFT")->active, false);  // unknown to the vendor
+  // Fresh details are not asked for again until they are older than the cutoff.
+  EXPECT_EQ(db_->symbols_needing_details(all, "2000-01-01T00:00:00.000Z"), std::vector<Symbol>{sym("NVDA")});
+  EXPECT_EQ(db_->symbols_needing_details(all, "9999-01-01T00:00:00.000Z"), all);
+  // A later universe upsert keeps the vendor's name.
+  db_->upsert_universe(Universe{"dow", "", {{sym("AAPL"), "Apple (list)", "IT", {}}}, ""});
+  EXPECT_EQ(db_->symbol_record("AAPL")->name, "Apple Inc.");
+}
+
+TEST_F(SqliteStorageTest, MigrationFourKeepsVersionThreeRowsValid) {
+  db_.reset();
+  fs::remove_all(dir_);
+  fs::create_directories(dir_);
+  const std::string old_path = (dir_ / "v3.db").string();
+  sqlite3* raw = nullptr;
+  ASSERT_EQ(sqlite3_open(old_path.c_str(), &raw), SQLITE_OK);
+  auto exec = [&](std::string_view sql) {
+    char* err = nullptr;
+    ASSERT_EQ(sqlite3_exec(raw, std::string(sql).c_str(), nullptr, nullptr, &err), SQLITE_OK)
+        << (err ? err : "");
+  };
+  exec(
+      "CREATE TABLE schema_migrations (version INTEGER PRIMARY KEY, description TEXT NOT NULL, applied_at "
+      "TEXT NOT NULL)");
+  for (const auto& m : sqlite::migrations())
+    if (m.version <= 3) {
+      exec(m.sql);
+      exec("INSERT INTO schema_migrations VALUES (" + std::to_string(m.version) + ", 'v', 'now')");
+    }
+  exec("INSERT INTO universes(name, as_of, updated_at) VALUES ('dow30', '2025-01-01', 'now')");
+  exec("INSERT INTO symbols(symbol, name, updated_at) VALUES ('AAPL', 'Apple', 'now')");
+  exec("INSERT INTO memberships VALUES ('dow30', 'AAPL', 'now', 'now', 1)");
+  sqlite3_close(raw);
+
+  db_ = open_storage("sqlite:" + old_path);
+  const auto all = db_->list_universes();
+  ASSERT_EQ(all.size(), 1u);
+  EXPECT_EQ(all[0].symbols, 1);
+  EXPECT_FALSE(all[0].registered);
+  EXPECT_FALSE(db_->registered_universe("dow30"));
+  const auto aapl = db_->symbol_record("AAPL");
+  ASSERT_TRUE(aapl);
+  EXPECT_EQ(aapl->name, "Apple");
+  EXPECT_FALSE(aapl->active.has_value());
+  EXPECT_TRUE(aapl->details_at.empty());
+  EXPECT_EQ(db_->symbols_needing_details({sym("AAPL")}, "2000-01-01T00:00:00.000Z"),
+            std::vector<Symbol>{sym("AAPL")});
 }
 
 TEST_F(SqliteStorageTest, DetectionQueriesFilterAndPageNewestFirstWithoutGapsOrRepeats) {

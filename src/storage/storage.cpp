@@ -4,6 +4,19 @@
 
 namespace ts::storage {
 
+Result<Universe> resolve_universe(Storage& db, std::string_view name) {
+  auto builtin = builtin_universe(name);
+  if (builtin) return builtin;
+  if (auto registered = db.registered_universe(name)) return std::move(*registered);
+  std::string known;
+  for (const auto& n : builtin_universe_names()) known += (known.empty() ? "" : ", ") + n;
+  std::string mine;
+  for (const auto& u : db.list_universes())
+    if (u.registered) mine += (mine.empty() ? "" : ", ") + u.name;
+  return fail("UNKNOWN_UNIVERSE", "unknown universe '" + std::string(name) + "' (built-in: " + known +
+                                      "; registered: " + (mine.empty() ? "none" : mine) + ")");
+}
+
 std::unique_ptr<Storage> open_storage(const std::string& url) {
   constexpr std::string_view kSqlite = "sqlite:";
   if (url.rfind(kSqlite, 0) == 0) {

@@ -9,6 +9,7 @@
 // Errors: I/O and database failures throw StorageError (code STORAGE_FAILED).
 // Thread-safety: every method may be called from any thread; the SQLite
 // backend serialises access internally.
+#include <map>
 #include <memory>
 #include <optional>
 #include <span>
@@ -126,6 +127,16 @@ struct UniverseInfo {
   std::string name;
   std::string as_of;  // "" for custom lists
   long long symbols = 0;
+  std::string description;
+  bool registered = false;  // by `tickstock universe add` (else recorded by a run)
+};
+
+/// One row of the symbols table.
+struct SymbolRecord {
+  std::string symbol, name, sector;
+  std::string exchange, type;  // "" until a provider's details are stored
+  std::optional<bool> active;  // nullopt until then
+  std::string details_at;      // RFC 3339 UTC of the last details refresh, "" = never
 };
 
 struct RunQuery {
@@ -143,7 +154,26 @@ class Storage {
   virtual std::string describe() const = 0;  // "sqlite:/path" (no secrets)
 
   // --- catalog: symbols, universes, memberships
+  /// Records a run's universe (cache_sync): members that left are marked
+  /// inactive. A registered universe's membership is left as registered (only
+  /// `register_universe` changes it); its symbols are still upserted.
   virtual void upsert_universe(const Universe& u) = 0;
+  /// Registers (or replaces) a named universe from a file, weights included;
+  /// members that left are marked inactive, history is kept.
+  virtual void register_universe(const Universe& u) = 0;
+  /// A registered universe with its active members (sorted by symbol, with
+  /// weights and the names stored for the symbols); nullopt when `name` was
+  /// never registered (universes only recorded by runs do not count).
+  virtual std::optional<Universe> registered_universe(std::string_view name) = 0;
+  /// Symbols of `symbols` whose provider details were never stored or were
+  /// stored before `before` (RFC 3339 UTC), in the given order.
+  virtual std::vector<Symbol> symbols_needing_details(const std::vector<Symbol>& symbols,
+                                                      std::string_view before) = 0;
+  /// Stores provider details (name, exchange, type, active) and stamps them
+  /// with the current time; one transaction. A details name replaces the
+  /// name a universe CSV gave.
+  virtual void put_symbol_details(const std::map<std::string, SymbolDetails>& details) = 0;
+  virtual std::optional<SymbolRecord> symbol_record(std::string_view symbol) = 0;
 
   // --- bars
   virtual std::optional<TradingDate> last_bar_date(const Symbol& s, Timeframe tf) = 0;
@@ -220,6 +250,11 @@ class Storage {
   /// `prefix`, sorted.
   virtual std::vector<std::string> symbols_with_bars(Timeframe tf, std::string_view prefix, int limit) = 0;
 };
+
+/// A universe name as every entry point accepts it (`run --universe`, the
+/// engine's triggers): a built-in list first, else a registered universe.
+/// UNKNOWN_UNIVERSE (naming the known ones) otherwise.
+Result<Universe> resolve_universe(Storage& db, std::string_view name);
 
 /// Opens "sqlite:PATH" (creating parent directories and applying migrations).
 /// Throws StorageError with a clear message for unknown schemes or I/O errors.

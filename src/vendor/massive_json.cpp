@@ -70,6 +70,18 @@ Result<std::optional<json::const_iterator>> results_array(const json& j) {
   return std::optional<json::const_iterator>{it};
 }
 
+/// The fields cache_sync needs from one ticker object (details or list entry).
+TickerDetails ticker_from(const json& r) {
+  TickerDetails d;
+  d.ticker = string_field(r, "ticker");
+  d.name = string_field(r, "name");
+  d.primary_exchange = string_field(r, "primary_exchange");
+  d.type = string_field(r, "type");
+  const auto a = r.find("active");
+  d.active = a == r.end() || !a->is_boolean() || a->get<bool>();
+  return d;
+}
+
 }  // namespace
 
 TradingDate trading_date_from_ms(std::int64_t t_ms) {
@@ -182,15 +194,29 @@ Result<TickerDetails> parse_ticker_details(std::string_view body) {
   const auto it = j.find("results");
   if (it == j.end() || !it->is_object())
     return fail("BAD_JSON", "request " + rid + ": 'results' is not an object");
-  TickerDetails d;
-  d.ticker = string_field(*it, "ticker");
-  d.name = string_field(*it, "name");
-  d.primary_exchange = string_field(*it, "primary_exchange");
-  d.type = string_field(*it, "type");
-  const auto a = it->find("active");
-  d.active = a == it->end() || !a->is_boolean() || a->get<bool>();
+  TickerDetails d = ticker_from(*it);
   if (d.ticker.empty()) return fail("BAD_JSON", "request " + rid + ": ticker details without 'ticker'");
   return d;
+}
+
+Result<TickerListPage> parse_ticker_list(std::string_view body) {
+  auto parsed = parse_object(body);
+  if (!parsed) return fail(std::move(parsed).error());
+  const json& j = *parsed;
+  TickerListPage out;
+  out.request_id = string_field(j, "request_id");
+  if (out.request_id.empty()) out.request_id = "?";
+  if (auto e = vendor_error(j, out.request_id)) return fail(std::move(*e));
+  out.next_url = optional_string(j, "next_url");
+  auto results = results_array(j);
+  if (!results) return fail(std::move(results).error());
+  if (!*results) return out;
+  for (const json& r : ***results) {
+    if (!r.is_object()) continue;
+    TickerDetails d = ticker_from(r);
+    if (!d.ticker.empty()) out.tickers.push_back(std::move(d));
+  }
+  return out;
 }
 
 }  // namespace ts::vendor

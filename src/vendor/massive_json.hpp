@@ -79,4 +79,12 @@ struct TickerDetails {
 };
 Result<TickerDetails> parse_ticker_details(std::string_view body);
 
+/// One page of the ticker list (/v3/reference/tickers?market=stocks&...).
+struct TickerListPage {
+  std::string request_id;
+  std::optional<std::string> next_url;
+  std::vector<TickerDetails> tickers;  // entries without a ticker are skipped
+};
+Result<TickerListPage> parse_ticker_list(std::string_view body);
+
 }  // namespace ts::vendor

@@ -174,5 +174,25 @@ TEST(ParseTickerDetails, ReadsFields) {
   EXPECT_FALSE(t->active);
 }
 
+TEST(ParseTickerList, ReadsEveryTickerAndTheNextPage) {
+  auto page = parse_ticker_list(
+      R"({"status":"OK","request_id":"l1","count":3,"next_url":"https://api.massive.com/v3/reference/tickers?cursor=abc",
+          "results":[{"ticker":"AAPL","name":"Apple Inc.","market":"stocks","primary_exchange":"XNAS","type":"CS","active":true},
+                     {"name":"no ticker"},
+                     {"ticker":"SPY","name":"SPDR S&P 500","primary_exchange":"ARCX","type":"ETF"}]})");
+  ASSERT_TRUE(page) << page.error().message;
+  EXPECT_EQ(page->next_url, "https://api.massive.com/v3/reference/tickers?cursor=abc");
+  ASSERT_EQ(page->tickers.size(), 2u);
+  EXPECT_EQ(page->tickers[1].ticker, "SPY");
+  EXPECT_EQ(page->tickers[1].type, "ETF");
+  EXPECT_TRUE(page->tickers[1].active);  // absent: active
+  auto last = parse_ticker_list(R"({"status":"OK","request_id":"l2","results":[]})");
+  ASSERT_TRUE(last);
+  EXPECT_FALSE(last->next_url);
+  EXPECT_FALSE(parse_ticker_list(R"({"results":{}})"));
+  EXPECT_EQ(parse_ticker_list(R"({"status":"ERROR","request_id":"x","error":"bad"})").error().code,
+            "VENDOR_ERROR");
+}
+
 }  // namespace
 }  // namespace ts::vendor

@@ -135,30 +135,41 @@ FetchFailure status_failure(const HttpReply& r, const std::string& what) {
 
 }  // namespace
 
-Result<BarSeries, FetchFailure> MassiveClient::aggregates(const Symbol& s, TradingDate from,
-                                                          TradingDate to) const {
-  const std::string what = "massive aggregates " + s.str();
-  std::string target = "/v2/aggs/ticker/" + s.str() + "/range/1/day/" + format_date(from) + "/" +
-                       format_date(to) + "?adjusted=true&sort=asc&limit=50000";
-  BarSeries out;
-  PageContext ctx;
-  for (int page = 0; page < 10000; ++page) {
+Status<FetchFailure> MassiveClient::pages(
+    std::string target, const std::string& what,
+    const std::function<Result<std::optional<std::string>>(std::string_view body)>& page) const {
+  for (int n = 0; n < 10000; ++n) {
     auto reply = get(target);
     if (!reply) return fail(std::move(reply).error());
     if (reply->status != 200) {
       auto f = status_failure(*reply, what);
-      f.message = redact(f.message, cfg_.api_key);
-      return fail(std::move(f));
+      return fail(failure(f.code, f.message));
     }
-    auto parsed = parse_aggregates(reply->body, ctx);
-    if (!parsed) return fail(failure(ImportError::bad_data, what + ": " + parsed.error().message));
-    out.append(parsed->bars);
-    ctx.first_index += parsed->bars.size();
-    if (!out.empty()) ctx.previous = out.date.back();
-    if (!parsed->next_url) return out;
-    target = *parsed->next_url;
+    auto next = page(reply->body);
+    if (!next) return fail(failure(ImportError::bad_data, what + ": " + next.error().message));
+    if (!*next) return Ok{};
+    target = std::move(**next);
   }
   return fail(failure(ImportError::bad_data, what + ": too many next_url pages"));
+}
+
+Result<BarSeries, FetchFailure> MassiveClient::aggregates(const Symbol& s, TradingDate from,
+                                                          TradingDate to) const {
+  BarSeries out;
+  PageContext ctx;
+  auto done = pages("/v2/aggs/ticker/" + s.str() + "/range/1/day/" + format_date(from) + "/" +
+                        format_date(to) + "?adjusted=true&sort=asc&limit=50000",
+                    "massive aggregates " + s.str(),
+                    [&](std::string_view body) -> Result<std::optional<std::string>> {
+                      auto parsed = parse_aggregates(body, ctx);
+                      if (!parsed) return fail(std::move(parsed).error());
+                      out.append(parsed->bars);
+                      ctx.first_index += parsed->bars.size();
+                      if (!out.empty()) ctx.previous = out.date.back();
+                      return std::move(parsed->next_url);
+                    });
+  if (!done) return fail(std::move(done).error());
+  return out;
 }
 
 Result<GroupedDaily, FetchFailure> MassiveClient::grouped_daily(TradingDate date) const {
@@ -190,21 +201,16 @@ Result<std::vector<Split>, FetchFailure> MassiveClient::all_splits(TradingDate s
 Result<std::vector<Split>, FetchFailure> MassiveClient::split_pages(std::string target, std::string_view what,
                                                                     TradingDate since) const {
   std::vector<Split> out;
-  for (int page = 0; page < 1000; ++page) {
-    auto reply = get(target);
-    if (!reply) return fail(std::move(reply).error());
-    if (reply->status != 200) {
-      auto f = status_failure(*reply, std::string(what));
-      return fail(failure(f.code, f.message));
-    }
-    auto parsed = parse_splits(reply->body);
-    if (!parsed) return fail(failure(ImportError::bad_data, std::string(what) + ": " + parsed.error().message));
-    for (auto& sp : parsed->splits)
-      if (sp.execution_date >= since) out.push_back(std::move(sp));
-    if (!parsed->next_url) return out;
-    target = *parsed->next_url;
-  }
-  return fail(failure(ImportError::bad_data, std::string(what) + ": too many next_url pages"));
+  auto done = pages(std::move(target), std::string(what),
+                    [&](std::string_view body) -> Result<std::optional<std::string>> {
+                      auto parsed = parse_splits(body);
+                      if (!parsed) return fail(std::move(parsed).error());
+                      for (auto& sp : parsed->splits)
+                        if (sp.execution_date >= since) out.push_back(std::move(sp));
+                      return std::move(parsed->next_url);
+                    });
+  if (!done) return fail(std::move(done).error());
+  return out;
 }
 
 Result<TickerDetails, FetchFailure> MassiveClient::ticker_details(const Symbol& s) const {
@@ -218,6 +224,56 @@ Result<TickerDetails, FetchFailure> MassiveClient::ticker_details(const Symbol& 
   auto parsed = parse_ticker_details(reply->body);
   if (!parsed) return fail(failure(ImportError::bad_data, what + ": " + parsed.error().message));
   return std::move(parsed).value();
+}
+
+Result<std::vector<TickerDetails>, FetchFailure> MassiveClient::active_tickers() const {
+  std::vector<TickerDetails> out;
+  auto done = pages("/v3/reference/tickers?market=stocks&active=true&limit=1000", "massive ticker list",
+                    [&](std::string_view body) -> Result<std::optional<std::string>> {
+                      auto parsed = parse_ticker_list(body);
+                      if (!parsed) return fail(std::move(parsed).error());
+                      for (auto& t : parsed->tickers) out.push_back(std::move(t));
+                      return std::move(parsed->next_url);
+                    });
+  if (!done) return fail(std::move(done).error());
+  return out;
+}
+
+namespace {
+SymbolDetails symbol_details_of(const TickerDetails& t) {
+  return {t.name, t.primary_exchange, t.type, t.active};
+}
+}  // namespace
+
+Result<std::map<std::string, SymbolDetails>, FetchFailure> MassiveProvider::symbol_details(
+    const std::vector<Symbol>& symbols) const {
+  std::map<std::string, SymbolDetails> out;
+  std::vector<Symbol> one_by_one;
+  if (symbols.size() <= kDetailsPerTicker) {
+    one_by_one = symbols;
+  } else {
+    auto listed = client_.active_tickers();
+    if (!listed) return fail(std::move(listed).error());
+    std::unordered_map<std::string, const TickerDetails*> by_ticker;
+    for (const auto& t : *listed) by_ticker.emplace(t.ticker, &t);
+    for (const auto& s : symbols) {
+      const auto it = by_ticker.find(s.str());
+      if (it != by_ticker.end())
+        out.emplace(s.str(), symbol_details_of(*it->second));
+      else if (one_by_one.size() < kMaxUnlisted)
+        one_by_one.push_back(s);  // delisted or unknown: its details say which
+    }
+  }
+  for (const auto& s : one_by_one) {
+    auto d = client_.ticker_details(s);
+    if (d)
+      out.emplace(s.str(), symbol_details_of(*d));
+    else if (d.error().code == ImportError::symbol_not_found)
+      out.emplace(s.str(), SymbolDetails{{}, {}, {}, false});
+    else
+      return fail(std::move(d).error());
+  }
+  return out;
 }
 
 Result<std::map<std::string, TradingDate>, FetchFailure> MassiveProvider::splits_since(TradingDate since) const {

@@ -72,12 +72,21 @@ class MassiveClient {
   /// page of 1,000: what a daily run needs to find retroactive adjustments).
   Result<std::vector<Split>, ingest::FetchFailure> all_splits(TradingDate since) const;
   Result<TickerDetails, ingest::FetchFailure> ticker_details(const Symbol& s) const;
+  /// Every active US stock ticker (/v3/reference/tickers?market=stocks&active=true,
+  /// 1,000 a page, next_url followed): a few requests for the whole market.
+  Result<std::vector<TickerDetails>, ingest::FetchFailure> active_tickers() const;
 
   const MassiveConfig& config() const { return cfg_; }
   std::size_t connections_opened() const { return http_->connections_opened(); }
 
  private:
   ingest::FetchFailure failure(ingest::ImportError code, std::string_view message) const;
+  /// GETs `target` and every next_url page after it. `page` parses a 200
+  /// body and returns its next_url (nullopt on the last page); a parse error
+  /// is BAD_DATA, other statuses map as the header says.
+  Status<ingest::FetchFailure> pages(
+      std::string target, const std::string& what,
+      const std::function<Result<std::optional<std::string>>(std::string_view body)>& page) const;
   Result<std::vector<Split>, ingest::FetchFailure> split_pages(std::string target, std::string_view what,
                                                                TradingDate since) const;
   double jitter() const;
@@ -107,6 +116,14 @@ class MassiveProvider final : public ingest::BarProvider {
   bool prefers_batch() const override { return true; }
   /// One all_splits() call (paged), reduced to the latest date per ticker.
   Result<std::map<std::string, TradingDate>, ingest::FetchFailure> splits_since(TradingDate since) const override;
+  /// Up to kDetailsPerTicker symbols: one ticker-details request each. More:
+  /// the active ticker list (a few pages for the whole market), then details
+  /// requests for at most kMaxUnlisted symbols missing from it (delisted ones
+  /// come back inactive; a 404 is an unknown ticker, answered inactive too).
+  static constexpr std::size_t kDetailsPerTicker = 10;
+  static constexpr std::size_t kMaxUnlisted = 25;
+  Result<std::map<std::string, SymbolDetails>, ingest::FetchFailure> symbol_details(
+      const std::vector<Symbol>& symbols) const override;
   const MassiveClient& client() const { return client_; }
 
  private:

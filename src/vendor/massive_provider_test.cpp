@@ -459,6 +459,125 @@ TEST_F(MassiveTest, SplitsAndTickerDetails) {
   EXPECT_EQ(gone.error().code, ImportError::symbol_not_found);
 }
 
+std::vector<Symbol> symbols(std::initializer_list<const char*> names) {
+  std::vector<Symbol> out;
+  for (const char* n : names) out.push_back(sym(n));
+  return out;
+}
+
+TEST_F(MassiveTest, DetailsOfAHandfulOfSymbolsAreOneRequestEach) {
+  MassiveProvider p(config());
+  const auto out = p.symbol_details(symbols({"AAPL", "DLST", "GONE"}));
+  ASSERT_TRUE(out) << out.error().message;
+  ASSERT_EQ(out->size(), 3u);
+  const auto& aapl = out->at("AAPL");
+  EXPECT_EQ(aapl.name, "AAPL Corp.");
+  EXPECT_EQ(aapl.exchange, "XNAS");
+  EXPECT_EQ(aapl.type, "CS");
+  EXPECT_TRUE(aapl.active);
+  EXPECT_FALSE(out->at("DLST").active);  // delisted: the vendor knows it, inactive
+  EXPECT_EQ(out->at("DLST").name, "DLST Corp.");
+  EXPECT_FALSE(out->at("GONE").active);  // unknown (404): inactive, no fields
+  EXPECT_EQ(out->at("GONE").name, "");
+  EXPECT_EQ(request_count(*fake_, "/v3/reference/tickers/"), 3u);
+  EXPECT_EQ(request_count(*fake_), 3u);
+}
+
+TEST_F(MassiveTest, DetailsOfManySymbolsPageThroughTheTickerList) {
+  // 6 grouped tickers + 250 bulk ones, 100 a page: 3 list pages for 204
+  // symbols; the 3 not listed (ZZZ never seen, DLST delisted, GONE unknown)
+  // are asked for one by one.
+  testing::FakeMassive bulk(kKey, 100, {}, {"--bulk-tickers", "250"});
+  MassiveConfig c = config();
+  c.base_url = bulk.base();
+  MassiveProvider p(std::move(c));
+  std::vector<Symbol> want;
+  for (int i = 0; i < 200; ++i) {
+    char name[8];
+    std::snprintf(name, sizeof name, "S%04d", i);
+    want.push_back(sym(name));
+  }
+  for (const char* s : {"AAA", "ZZZ", "DLST", "GONE"}) want.push_back(sym(s));
+  const auto out = p.symbol_details(want);
+  ASSERT_TRUE(out) << out.error().message;
+  EXPECT_EQ(out->size(), want.size());
+  EXPECT_EQ(out->at("S0150").name, "S0150 Corp.");
+  EXPECT_TRUE(out->at("S0150").active);
+  EXPECT_EQ(out->at("AAA").exchange, "XNAS");
+  EXPECT_TRUE(out->at("ZZZ").active);
+  EXPECT_FALSE(out->at("DLST").active);
+  EXPECT_FALSE(out->at("GONE").active);
+  const auto log = nlohmann::json::parse(bulk.admin("/admin/requests"));
+  std::size_t list = 0, details = 0;
+  for (const auto& r : log) {
+    const std::string path = r["path"];
+    list += path == "/v3/reference/tickers";
+    details += path.rfind("/v3/reference/tickers/", 0) == 0;
+  }
+  EXPECT_EQ(list, 3u);
+  EXPECT_EQ(details, 3u);
+  EXPECT_EQ(log.size(), 6u);
+}
+
+TEST_F(MassiveTest, DetailsWithABadKeyFailAsApiKeyInvalid) {
+  MassiveProvider p(config("sk-WRONG-3333"));
+  const auto few = p.symbol_details(symbols({"AAPL", "MSFT"}));
+  ASSERT_FALSE(few);
+  EXPECT_EQ(few.error().code, ImportError::api_key_invalid);
+  std::vector<Symbol> many;
+  for (const char* s : {"A", "B", "C", "D", "E", "F", "G", "H", "I", "J", "K", "L"}) many.push_back(sym(s));
+  const auto listed = p.symbol_details(many);
+  ASSERT_FALSE(listed);
+  EXPECT_EQ(listed.error().code, ImportError::api_key_invalid);
+  EXPECT_EQ(request_count(*fake_), 2u);  // the first details request, the first list page
+}
+
+TEST_F(MassiveTest, CacheSyncStoresSymbolDetailsOncePerWeekAndNeverFailsASymbolForThem) {
+  const auto dir = std::filesystem::temp_directory_path() / ("ts_vendor_details_" + make_uuid_v4());
+  auto db = storage::open_storage("sqlite:" + (dir / "t.db").string());
+  MassiveProvider p(config());
+  engine::RunRequest req;
+  // 12 symbols: more than a handful, so the ticker list serves them.
+  req.universe =
+      universe_from_symbols(parse_symbol_list("AAA,BBB,CCC,DDD,EEE,FFA,FFB,FFC,FFD,FFE,FFF,DLST").value());
+  req.phases = {Phase::import, Phase::cache_sync};
+  req.from = d("2026-02-02");
+  req.to = d("2026-03-05");
+  req.threads = 2;
+  engine::CancellationToken cancel;
+
+  // The vendor's reference data is down: the run still completes, no details stored.
+  fake_->admin("/admin/script?path=/v3/reference/tickers&codes=500,500,500");
+  const auto first = engine::run_pipeline(req, *db, p, cancel);
+  ASSERT_EQ(first.status, RunStatus::completed) << first.error;
+  EXPECT_EQ(first.phase_summaries[1].processed, 12);
+  EXPECT_FALSE(db->symbol_record("AAA")->active.has_value());
+
+  // It is back: the next run fills every symbol's details with one list
+  // request plus one details request per symbol the list lacks.
+  fake_->admin("/admin/reset");
+  req.to = d("2026-03-06");
+  const auto second = engine::run_pipeline(req, *db, p, cancel);
+  ASSERT_EQ(second.status, RunStatus::completed) << second.error;
+  const auto aaa = db->symbol_record("AAA");
+  EXPECT_EQ(aaa->name, "AAA Corp.");
+  EXPECT_EQ(aaa->exchange, "XNAS");
+  EXPECT_EQ(aaa->type, "CS");
+  EXPECT_EQ(aaa->active, true);
+  EXPECT_EQ(db->symbol_record("FFE")->name, "FFE Corp.");
+  EXPECT_EQ(db->symbol_record("DLST")->active, false);
+  EXPECT_EQ(request_count(*fake_, "/v3/reference/tickers"), 1u + 7u);  // the list; FFA..FFF and DLST
+
+  // Fresh details are not asked for again.
+  fake_->admin("/admin/reset");
+  req.to = d("2026-03-09");
+  const auto third = engine::run_pipeline(req, *db, p, cancel);
+  ASSERT_EQ(third.status, RunStatus::completed) << third.error;
+  EXPECT_EQ(request_count(*fake_, "/v3/reference/tickers"), 0u);
+  db.reset();
+  std::filesystem::remove_all(dir);
+}
+
 TEST_F(MassiveTest, FactoryReadsSpecAndEnvironment) {
   unsetenv("MASSIVE_BASE_URL");
   unsetenv("MASSIVE_RPM");

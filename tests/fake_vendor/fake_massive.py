@@ -13,6 +13,9 @@ Vendor endpoints:
   GET /v2/aggs/ticker/{T}/range/1/day/{from}/{to}   aggregates, next_url paging
   GET /v2/aggs/grouped/locale/us/market/stocks/{D}  grouped daily
   GET /v3/reference/tickers/{T}                     ticker details
+  GET /v3/reference/tickers?market=stocks&active=true[&limit=N]
+      the active ticker list, sorted, next_url paging (at most --page-size a page): the
+      grouped-daily tickers plus every ticker asked for by details since the last reset
   GET /v3/reference/splits[?ticker=T][&execution_date.gte=D]   splits (one ticker, or all)
 Auth: "Authorization: Bearer KEY" or "?apiKey=KEY"; anything else -> 401.
 
@@ -21,6 +24,7 @@ Special tickers:
   BADBAR  one bar with high < close    SLOW   sleeps 5 s before answering
   TRUNC   body shorter than its Content-Length, then the connection closes
   SPLT    has a 2-for-1 split on 2025-06-02
+  DLST    delisted: details say active false; never in the active list
 Splits adjust history like the vendor's adjusted=true bars: a bar dated before
 a ticker's split execution date has its prices divided by split_to/split_from
 and its volume multiplied by it.
@@ -54,6 +58,8 @@ SCRIPTS = []  # [prefix, [codes], retry_after]
 GROUPED_TICKERS = ["AAA", "BBB", "CCC", "DDD", "EEE", "BADBAR"]  # BADBAR's grouped bar is invalid
 DEFAULT_SPLITS = [{"id": "split-1", "ticker": "SPLT", "execution_date": "2025-06-02", "split_from": 1, "split_to": 2}]
 SPLITS = list(DEFAULT_SPLITS)
+DETAILED = set()  # tickers asked for by details: the active list includes them
+UNKNOWN_TICKERS = ("GONE", "NOPE")
 
 
 def seed(ticker, day):
@@ -151,6 +157,8 @@ class Handler(BaseHTTPRequestHandler):
             return self.grouped(parts[7])
         if parts[:3] == ["v3", "reference", "tickers"] and len(parts) == 4:
             return self.details(parts[3])
+        if parts == ["v3", "reference", "tickers"]:
+            return self.ticker_list(query)
         if parts[:3] == ["v3", "reference", "splits"]:
             return self.splits(query.get("ticker", [""])[0], query.get("execution_date.gte", [""])[0])
         return self.send_json(404, {"status": "NOT_FOUND", "request_id": "req-404", "message": "no route"})
@@ -164,6 +172,7 @@ class Handler(BaseHTTPRequestHandler):
                 REQUESTS.clear()
                 SCRIPTS.clear()
                 SPLITS[:] = DEFAULT_SPLITS
+                DETAILED.clear()
             return self.send_json(200, {"ok": True})
         if parts == ["script"]:
             codes = [int(c) for c in query.get("codes", [""])[0].split(",") if c]
@@ -235,12 +244,37 @@ class Handler(BaseHTTPRequestHandler):
         self.send_json(200, {"queryCount": len(results), "resultsCount": len(results), "adjusted": True,
                              "status": "OK", "request_id": f"req-grouped-{day_text}", "results": results})
 
+    @staticmethod
+    def ticker_info(ticker):
+        return {"ticker": ticker, "name": f"{ticker} Corp.", "market": "stocks", "locale": "us",
+                "primary_exchange": "XNAS" if ticker != "SPY" else "ARCX", "type": "CS" if ticker != "SPY" else "ETF",
+                "active": ticker != "DLST", "currency_name": "usd"}
+
     def details(self, ticker):
-        if ticker in ("GONE", "NOPE"):
+        if ticker in UNKNOWN_TICKERS:
             return self.send_json(404, {"status": "NOT_FOUND", "request_id": "req-details"})
-        self.send_json(200, {"status": "OK", "request_id": f"req-details-{ticker}", "results": {
-            "ticker": ticker, "name": f"{ticker} Corp.", "market": "stocks", "locale": "us",
-            "primary_exchange": "XNAS", "type": "CS", "active": True, "currency_name": "usd"}})
+        with LOCK:
+            DETAILED.add(ticker)
+        self.send_json(200, {"status": "OK", "request_id": f"req-details-{ticker}", "results": self.ticker_info(ticker)})
+
+    def ticker_list(self, query):
+        # /v3/reference/tickers?market=stocks&active=true&limit=N[&cursor=AFTER]
+        if query.get("market", ["stocks"])[0] != "stocks" or query.get("active", ["true"])[0] != "true":
+            return self.send_json(400, {"status": "ERROR", "request_id": "req-400",
+                                        "error": "the fake lists active stocks only"})
+        limit = min(int(query.get("limit", ["100"])[0]), 1000, self.server.page_size)
+        after = query.get("cursor", [""])[0]
+        with LOCK:
+            names = set(GROUPED_TICKERS) | DETAILED
+        names = sorted(t for t in names if t not in UNKNOWN_TICKERS and t != "DLST" and t > after)
+        page = names[:limit]
+        out = {"status": "OK", "request_id": f"req-tickers-{after or 'first'}", "count": len(page),
+               "results": [self.ticker_info(t) for t in page]}
+        if len(names) > limit:
+            host = self.headers.get("Host", "127.0.0.1")
+            out["next_url"] = (f"http://{host}/v3/reference/tickers?market=stocks&active=true"
+                               f"&limit={limit}&cursor={urllib.parse.quote(page[-1])}")
+        self.send_json(200, out)
 
     def splits(self, ticker, since):
         with LOCK:

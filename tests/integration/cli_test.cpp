@@ -1,6 +1,7 @@
 // The real `tickstock` binary: `run` end to end on SQLite, a corrupt CSV
 // directory, `ta` against the TA-Lib goldens and its error paths.
 #include <gtest/gtest.h>
+#include <stdlib.h>
 
 #include <algorithm>
 #include <cmath>
@@ -137,6 +138,27 @@ TEST(CliRun, BadArgumentsAreRejectedClearly) {
   r = run_tickstock("run" + db + " --provider ftp:x", dir);
   EXPECT_EQ(r.exit_code, 2);
   EXPECT_NE(r.err.find("ftp:x"), std::string::npos) << r.err;
+}
+
+TEST(CliEngine, VendorUrlFlagAndEnvironmentReachTheEngineProvider) {
+  // A vendor URL with a provider that is not a vendor: the engine refuses to
+  // start, naming the option, whether it came from the flag, the environment
+  // or `up`'s flag (before it would need Redis).
+  TempDir dir;
+  const std::string common = " --provider synthetic --http off --db sqlite:" + dir.str("ts.db");
+  auto r = run_tickstock("engine --vendor-url http://127.0.0.1:9" + common, dir);
+  EXPECT_EQ(r.exit_code, 1);
+  EXPECT_NE(r.err.find("--vendor-url applies to the massive provider"), std::string::npos) << r.err;
+  r = run_tickstock("up --redis redis://127.0.0.1:1/0 --http-app off --data-dir " + dir.str("data") +
+                        " --vendor-url http://127.0.0.1:9" + common,
+                    dir);
+  EXPECT_EQ(r.exit_code, 1);
+  EXPECT_NE(r.err.find("--vendor-url applies to the massive provider"), std::string::npos) << r.err;
+  ::setenv("TICKSTOCK_VENDOR_URL", "http://127.0.0.1:9", 1);
+  r = run_tickstock("engine" + common, dir);
+  ::unsetenv("TICKSTOCK_VENDOR_URL");
+  EXPECT_EQ(r.exit_code, 1);
+  EXPECT_NE(r.err.find("--vendor-url applies to the massive provider"), std::string::npos) << r.err;
 }
 
 /// Parses a CSV produced by `tickstock ta` or a golden file into columns.

@@ -90,7 +90,11 @@ class VendorEngineTest : public testing::EngineFixture {
     fake_ = nullptr;
     ::unsetenv("MASSIVE_API_KEY");
   }
-  void customise(app::EngineConfig& c) override { c.provider = "massive:base=" + fake_->base(); }
+  // The engine's vendor_url setting (TOML vendor_url, TICKSTOCK_VENDOR_URL, --vendor-url).
+  void customise(app::EngineConfig& c) override {
+    c.provider = "massive";
+    c.vendor_url = fake_->base();
+  }
   static vendor::testing::FakeMassive* fake_;
 };
 vendor::testing::FakeMassive* VendorEngineTest::fake_ = nullptr;
@@ -113,6 +117,11 @@ TEST_F(VendorEngineTest, RetryFailedImportsFetchesExactlyTheFailedSymbolsOnceThe
   std::map<std::string, std::string> failed;
   for (const auto& f : run["result"]["failed_symbols"]) failed[f["symbol"]] = f["error_code"];
   EXPECT_EQ(failed, (std::map<std::string, std::string>{{"CCC", "SYMBOL_NOT_FOUND"}, {"DDD", "NETWORK_TIMEOUT"}}));
+  // cache_sync stored the vendor's reference data: list_symbols names the symbols.
+  const auto named = call("list_symbols", {{"prefix", "AAA"}});
+  ASSERT_EQ(named["result"]["symbols"].size(), 1u) << named.dump();
+  EXPECT_EQ(named["result"]["symbols"][0]["name"], "AAA Corp.");
+  EXPECT_EQ(daemon_->storage().symbol_record("AAA")->exchange, "XNAS");
 
   // The vendor recovers; the retry asks for CCC and DDD only.
   fake_->admin("/admin/reset");

@@ -167,10 +167,24 @@ constexpr std::string_view kV3 = R"sql(
 CREATE INDEX pattern_detections_by_symbol ON pattern_detections (symbol, bar_date DESC, timeframe, pattern);
 )sql";
 
-constexpr std::array<Migration, 3> kMigrations{{
+// Registered universes and symbol metadata. Existing rows stay valid: a NULL
+// weight is an unweighted member, source 'run' a universe a run recorded,
+// NULL active / details_at a symbol no provider has described yet.
+constexpr std::string_view kV4 = R"sql(
+ALTER TABLE memberships ADD COLUMN weight REAL CHECK (weight IS NULL OR weight >= 0);
+ALTER TABLE universes ADD COLUMN description TEXT NOT NULL DEFAULT '';
+ALTER TABLE universes ADD COLUMN source TEXT NOT NULL DEFAULT 'run' CHECK (source IN ('run','file'));
+ALTER TABLE symbols ADD COLUMN exchange TEXT NOT NULL DEFAULT '';
+ALTER TABLE symbols ADD COLUMN type TEXT NOT NULL DEFAULT '';
+ALTER TABLE symbols ADD COLUMN active INTEGER CHECK (active IS NULL OR active IN (0,1));
+ALTER TABLE symbols ADD COLUMN details_at TEXT;
+)sql";
+
+constexpr std::array<Migration, 4> kMigrations{{
     {1, "initial schema: catalog, bars, runs, results, watermarks", kV1},
     {2, "engine settings: schedule and scheduler state", kV2},
     {3, "read API: detections by symbol, newest first", kV3},
+    {4, "registered universes with weights; symbol details", kV4},
 }};
 
 }  // namespace

@@ -54,31 +54,100 @@ class SqliteStorage final : public Storage {
   void upsert_universe(const Universe& u) override {
     std::lock_guard lock(mu_);
     Transaction tx(db_);
-    const std::string now = now_utc();
-    stmt(
-        "INSERT INTO universes(name, as_of, updated_at) VALUES(?,?,?) ON CONFLICT(name) DO UPDATE SET "
-        "as_of=excluded.as_of, updated_at=excluded.updated_at")
-        .bind(1, u.name)
-        .bind(2, u.as_of)
-        .bind(3, now)
-        .exec();
-    // Members no longer listed stay in history, marked inactive: clear the
-    // flag, then set it again for every current member.
-    stmt("UPDATE memberships SET active=0 WHERE universe=?").bind(1, u.name).exec();
-    auto& sym = stmt(
-        "INSERT INTO symbols(symbol, name, sector, updated_at) VALUES(?,?,?,?) ON CONFLICT(symbol) DO UPDATE "
-        "SET "
-        "name=CASE WHEN excluded.name<>'' THEN excluded.name ELSE symbols.name END, "
-        "sector=CASE WHEN excluded.sector<>'' THEN excluded.sector ELSE symbols.sector END, "
-        "updated_at=excluded.updated_at");
-    auto& mem = stmt(
-        "INSERT INTO memberships(universe, symbol, first_seen, last_seen, active) VALUES(?,?,?,?,1) "
-        "ON CONFLICT(universe, symbol) DO UPDATE SET last_seen=excluded.last_seen, active=1");
-    for (const auto& m : u.members) {
-      sym.bind(1, m.symbol.str()).bind(2, m.name).bind(3, m.sector).bind(4, now).exec();
-      mem.bind(1, u.name).bind(2, m.symbol.str()).bind(3, now).bind(4, now).exec();
+    // A registered universe changes only through register_universe: a run of
+    // it must not overwrite a membership registered while the run was going.
+    if (scalar("SELECT COUNT(*) FROM universes WHERE name=? AND source='file'", u.name) > 0) {
+      const std::string now = now_utc();
+      for (const auto& m : u.members) put_symbol(m, now);
+    } else {
+      write_universe(u, "run");
     }
     tx.commit();
+  }
+
+  void register_universe(const Universe& u) override {
+    std::lock_guard lock(mu_);
+    Transaction tx(db_);
+    write_universe(u, "file");
+    tx.commit();
+  }
+
+  std::optional<Universe> registered_universe(std::string_view name) override {
+    std::lock_guard lock(mu_);
+    auto& head = stmt("SELECT as_of, description FROM universes WHERE name=? AND source='file'");
+    head.bind(1, name);
+    std::optional<Universe> out;
+    if (head.step())
+      out = Universe{std::string(name), std::string(head.text(0)), {}, std::string(head.text(1))};
+    head.reset();
+    if (!out) return out;
+    auto& st = stmt(
+        "SELECT m.symbol, s.name, s.sector, m.weight FROM memberships m JOIN symbols s ON s.symbol=m.symbol "
+        "WHERE m.universe=? AND m.active=1 ORDER BY m.symbol");
+    st.bind(1, name);
+    while (st.step()) {
+      auto sym = Symbol::parse(st.text(0));
+      if (!sym)
+        throw StorageError("corrupt symbol '" + std::string(st.text(0)) + "' in universe " + out->name);
+      out->members.push_back({std::move(sym).value(), std::string(st.text(1)), std::string(st.text(2)),
+                              st.is_null(3) ? std::nullopt : std::optional<double>(st.real(3))});
+    }
+    st.reset();
+    return out;
+  }
+
+  std::vector<Symbol> symbols_needing_details(const std::vector<Symbol>& symbols,
+                                              std::string_view before) override {
+    std::lock_guard lock(mu_);
+    auto& st = stmt("SELECT details_at FROM symbols WHERE symbol=?");
+    std::vector<Symbol> out;
+    for (const auto& s : symbols) {
+      st.bind(1, s.str());
+      const bool fresh = st.step() && !st.is_null(0) && st.text(0) >= before;
+      st.reset();
+      if (!fresh) out.push_back(s);
+    }
+    return out;
+  }
+
+  void put_symbol_details(const std::map<std::string, SymbolDetails>& details) override {
+    std::lock_guard lock(mu_);
+    Transaction tx(db_);
+    const std::string now = now_utc();
+    auto& st = stmt(
+        "INSERT INTO symbols(symbol, name, exchange, type, active, details_at, updated_at) "
+        "VALUES(?,?,?,?,?,?,?) "
+        "ON CONFLICT(symbol) DO UPDATE SET "
+        "name=CASE WHEN excluded.name<>'' THEN excluded.name ELSE symbols.name END, "
+        "exchange=excluded.exchange, type=excluded.type, active=excluded.active, "
+        "details_at=excluded.details_at, updated_at=excluded.updated_at");
+    for (const auto& [symbol, d] : details)
+      st.bind(1, symbol)
+          .bind(2, d.name)
+          .bind(3, d.exchange)
+          .bind(4, d.type)
+          .bind(5, d.active ? 1 : 0)
+          .bind(6, now)
+          .bind(7, now)
+          .exec();
+    tx.commit();
+  }
+
+  std::optional<SymbolRecord> symbol_record(std::string_view symbol) override {
+    std::lock_guard lock(mu_);
+    auto& st = stmt(
+        "SELECT symbol, name, sector, exchange, type, active, COALESCE(details_at,'') FROM symbols WHERE "
+        "symbol=?");
+    st.bind(1, symbol);
+    std::optional<SymbolRecord> out;
+    if (st.step())
+      out = SymbolRecord{
+          std::string(st.text(0)), std::string(st.text(1)),
+          std::string(st.text(2)), std::string(st.text(3)),
+          std::string(st.text(4)), st.is_null(5) ? std::nullopt : std::optional<bool>(st.integer(5) != 0),
+          std::string(st.text(6))};
+    st.reset();
+    return out;
   }
 
   std::optional<TradingDate> last_bar_date(const Symbol& s, Timeframe tf) override {
@@ -495,10 +564,13 @@ class SqliteStorage final : public Storage {
   std::vector<UniverseInfo> list_universes() override {
     std::lock_guard lock(mu_);
     auto& st = stmt(
-        "SELECT u.name, u.as_of, (SELECT COUNT(*) FROM memberships m WHERE m.universe=u.name AND m.active=1) "
-        "FROM universes u ORDER BY u.name");
+        "SELECT u.name, u.as_of, (SELECT COUNT(*) FROM memberships m WHERE m.universe=u.name AND "
+        "m.active=1), "
+        "u.description, u.source FROM universes u ORDER BY u.name");
     std::vector<UniverseInfo> out;
-    while (st.step()) out.push_back({std::string(st.text(0)), std::string(st.text(1)), st.integer(2)});
+    while (st.step())
+      out.push_back({std::string(st.text(0)), std::string(st.text(1)), st.integer(2), std::string(st.text(3)),
+                     st.text(4) == "file"});
     st.reset();
     return out;
   }
@@ -576,6 +648,56 @@ class SqliteStorage final : public Storage {
     if (st.step()) v = st.integer(0);
     st.reset();
     return v;
+  }
+
+  /// The universe row (tagged with `source`), its symbols and memberships:
+  /// members no longer listed stay in history, marked inactive (clear the
+  /// flag, then set it again for every current member, with its weight).
+  void write_universe(const Universe& u, std::string_view source) {
+    const std::string now = now_utc();
+    stmt(
+        "INSERT INTO universes(name, as_of, description, source, updated_at) VALUES(?,?,?,?,?) "
+        "ON CONFLICT(name) DO UPDATE SET as_of=excluded.as_of, description=excluded.description, "
+        "source=excluded.source, updated_at=excluded.updated_at")
+        .bind(1, u.name)
+        .bind(2, u.as_of)
+        .bind(3, u.description)
+        .bind(4, source)
+        .bind(5, now)
+        .exec();
+    stmt("UPDATE memberships SET active=0 WHERE universe=?").bind(1, u.name).exec();
+    auto& mem = stmt(
+        "INSERT INTO memberships(universe, symbol, first_seen, last_seen, active, weight) "
+        "VALUES(?,?,?,?,1,?) "
+        "ON CONFLICT(universe, symbol) DO UPDATE SET last_seen=excluded.last_seen, active=1, "
+        "weight=excluded.weight");
+    for (const auto& m : u.members) {
+      put_symbol(m, now);
+      mem.bind(1, u.name).bind(2, m.symbol.str()).bind(3, now).bind(4, now);
+      if (m.weight)
+        mem.bind(5, *m.weight);
+      else
+        mem.bind_null(5);
+      mem.exec();
+    }
+  }
+
+  /// A member's symbol row. A name from a universe list fills the row until a
+  /// provider's details name it (details_at set): the vendor's name wins.
+  void put_symbol(const UniverseMember& m, const std::string& now) {
+    stmt(
+        "INSERT INTO symbols(symbol, name, sector, updated_at) VALUES(?,?,?,?) ON CONFLICT(symbol) DO UPDATE "
+        "SET "
+        "name=CASE WHEN excluded.name<>'' AND symbols.details_at IS NULL THEN excluded.name ELSE "
+        "symbols.name "
+        "END, "
+        "sector=CASE WHEN excluded.sector<>'' THEN excluded.sector ELSE symbols.sector END, "
+        "updated_at=excluded.updated_at")
+        .bind(1, m.symbol.str())
+        .bind(2, m.name)
+        .bind(3, m.sector)
+        .bind(4, now)
+        .exec();
   }
 
   void upsert_bars(const Symbol& s, Timeframe tf, SeriesView bars) {
