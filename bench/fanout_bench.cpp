@@ -22,6 +22,7 @@
 #include <utility>  // before Boost.Asio (Boost 1.74 under C++20)
 
 #include <sys/resource.h>
+#include <unistd.h>
 
 #include <algorithm>
 #include <atomic>
@@ -33,6 +34,8 @@
 #include <chrono>
 #include <cstdio>
 #include <fstream>
+#include <iterator>
+#include <sstream>
 #include <iostream>
 #include <memory>
 #include <mutex>
@@ -132,14 +135,24 @@ class Client : public std::enable_shared_from_this<Client> {
   void read() {
     ws_.async_read(buf_, [self = shared_from_this()](beast::error_code ec, std::size_t) {
       if (ec) return self->fail("read", ec);
-      self->on_frame(beast::buffers_to_string(self->buf_.data()));
+      self->on_message(beast::buffers_to_string(self->buf_.data()));
       self->buf_.consume(self->buf_.size());
       self->read();
     });
   }
 
-  void on_frame(const std::string& f) {
+  /// A message holds one frame per line (the app batches for a client that fell behind).
+  void on_message(const std::string& m) {
     const long long t = now_ns();
+    for (std::size_t start = 0; start < m.size();) {
+      const auto nl = m.find('\n', start);
+      on_frame(std::string_view(m).substr(start, nl == std::string::npos ? std::string::npos : nl - start), t);
+      if (nl == std::string::npos) break;
+      start = nl + 1;
+    }
+  }
+
+  void on_frame(std::string_view f, long long t) {
     if (!hello_ && (f.find("\"snapshot\"") != std::string::npos || f.find("\"hello\"") != std::string::npos)) {
       hello_ = true;
       ++ready_;
@@ -195,6 +208,20 @@ std::string proc_status(long pid, const char* field) {
 }
 
 double kib_to_mb(const std::string& s) { return s.empty() ? -1 : std::stod(s) / 1024.0; }
+
+/// CPU seconds (user + system) a process has used, from /proc/PID/stat.
+double cpu_seconds(long pid) {
+  std::ifstream in("/proc/" + std::to_string(pid) + "/stat");
+  std::string text((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
+  const auto close = text.rfind(')');
+  if (close == std::string::npos) return 0;
+  std::istringstream rest(text.substr(close + 2));
+  std::string field;
+  double ticks = 0;
+  for (int i = 3; i <= 15 && rest >> field; ++i)
+    if (i == 14 || i == 15) ticks += std::stod(field);  // utime, stime
+  return ticks / static_cast<double>(sysconf(_SC_CLK_TCK));
+}
 
 }  // namespace
 
@@ -254,6 +281,7 @@ int main(int argc, char** argv) {
   const auto period = std::chrono::nanoseconds(1'000'000'000LL / o.rate);
   auto next = std::chrono::steady_clock::now();
   const auto t_start = std::chrono::steady_clock::now();
+  const double app_cpu0 = o.app_pid ? cpu_seconds(o.app_pid) : 0, self_cpu0 = cpu_seconds(getpid());
   for (long long n = 0; n < total; ++n) {
     std::this_thread::sleep_until(next);
     next += period;
@@ -285,6 +313,8 @@ int main(int argc, char** argv) {
   }
   const double publish_s =
       std::chrono::duration<double>(std::chrono::steady_clock::now() - t_start).count();
+  const double app_cpu = o.app_pid ? (cpu_seconds(o.app_pid) - app_cpu0) / publish_s : -1;
+  const double self_cpu = (cpu_seconds(getpid()) - self_cpu0) / publish_s;
 
   // Drain: wait until every must-deliver event reached every live client, or 10 s.
   const int live = ready - closed;
@@ -324,6 +354,7 @@ int main(int argc, char** argv) {
   std::printf("progress frames   %.2f per client per second\n", prog_per_client_s);
   std::printf("missing           %lld must-deliver receipts; %d clients disconnected\n", missing, closed.load());
   if (o.app_pid) std::printf("app RSS           %.1f MB idle-connected, %.1f MB after, peak %.1f MB\n", rss_idle, rss, hwm);
+  std::printf("CPU (cores)       app %.2f, load generator %.2f, while publishing\n", app_cpu, self_cpu);
   nlohmann::json j{{"clients", o.clients},
                    {"ready", ready.load()},
                    {"rate", o.rate},
@@ -339,7 +370,9 @@ int main(int argc, char** argv) {
                    {"missing", missing},
                    {"disconnected", closed.load()},
                    {"app_rss_mb", rss},
-                   {"app_peak_rss_mb", hwm}};
+                   {"app_peak_rss_mb", hwm},
+                   {"app_cpu_cores", app_cpu},
+                   {"generator_cpu_cores", self_cpu}};
   std::printf("RESULT %s\n", j.dump().c_str());
   return missing == 0 && closed == 0 ? 0 : 1;
 }

@@ -202,7 +202,9 @@ struct AppServer::Impl {
       });
       return;
     }
-    acceptor.async_accept(net::make_strand(ioc), [this](beast::error_code ec, tcp::socket socket) {
+    // No strand: one thread runs the io_context (see the header), and a strand
+    // per connection only adds dispatch cost to every WebSocket write.
+    acceptor.async_accept(ioc, [this](beast::error_code ec, tcp::socket socket) {
       if (ec == net::error::operation_aborted || shared->stopping) return;
       if (ec) {
         // EMFILE and friends: re-arming at once would spin (STACK.md); back off, log once per cycle.

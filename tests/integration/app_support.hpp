@@ -5,6 +5,7 @@
 // clang-format off
 #include <utility>  // first: Boost 1.74 Asio needs std::exchange under C++20 (STACK.md)
 // clang-format on
+#include <deque>
 #include <boost/asio/connect.hpp>
 #include <boost/asio/io_context.hpp>
 #include <boost/asio/ip/tcp.hpp>
@@ -59,6 +60,12 @@ class WsTestClient {
 
   /// The next frame as JSON, or nullopt when none arrives within `timeout` (or the socket closed).
   std::optional<nlohmann::json> next(std::chrono::milliseconds timeout = std::chrono::seconds(20)) {
+    // A message may hold several frames, one JSON object per line.
+    if (!lines_.empty()) {
+      auto f = nlohmann::json::parse(lines_.front());
+      lines_.pop_front();
+      return f;
+    }
     if (!open_) return std::nullopt;
     if (!reading_) {
       reading_ = true;
@@ -83,8 +90,19 @@ class WsTestClient {
     }
     auto text = boost::beast::buffers_to_string(buf_.data());
     buf_.consume(buf_.size());
-    return nlohmann::json::parse(text);
+    for (std::size_t start = 0; start <= text.size();) {
+      const auto nl = text.find('\n', start);
+      lines_.push_back(text.substr(start, nl == std::string::npos ? std::string::npos : nl - start));
+      if (nl == std::string::npos) break;
+      start = nl + 1;
+    }
+    ++messages_;
+    auto f = nlohmann::json::parse(lines_.front());
+    lines_.pop_front();
+    return f;
   }
+  /// WebSocket messages received (a message may carry several frames).
+  std::size_t messages() const { return messages_; }
   /// The next frame of `type` (skipping heartbeats and others), or nullopt.
   std::optional<nlohmann::json> next_of(const std::string& type,
                                         std::chrono::milliseconds timeout = std::chrono::seconds(20)) {
@@ -111,6 +129,8 @@ class WsTestClient {
   boost::asio::io_context ioc_;
   boost::beast::websocket::stream<boost::asio::ip::tcp::socket> ws_;
   boost::beast::flat_buffer buf_;
+  std::deque<std::string> lines_;  // frames of the last message not yet returned
+  std::size_t messages_ = 0;
   bool open_ = false, reading_ = false, done_ = false;
   boost::beast::error_code ec_;
 };

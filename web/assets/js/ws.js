@@ -69,17 +69,21 @@ export class LiveSocket {
       this.pingTimer = setInterval(() => this.send({ type: 'ping' }), 20000);
     });
     ws.addEventListener('message', (ev) => {
-      let msg;
-      try {
-        msg = JSON.parse(ev.data);
-      } catch {
-        return;
+      // A message holds one JSON object per line: the server batches frames for a client
+      // that fell behind.
+      for (const line of String(ev.data).split('\n')) {
+        let msg;
+        try {
+          msg = JSON.parse(line);
+        } catch {
+          continue;
+        }
+        // Progress frames are coalesced and may arrive after later events: resume from the
+        // greatest stream id seen, not the last one.
+        if (msg.type === 'event' && msg.id && streamIdGreater(msg.id, this.lastId)) this.lastId = msg.id;
+        if (msg.type === 'snapshot' && msg.last_id) this.lastId = msg.last_id;
+        this.onMessage(msg);
       }
-      // Progress frames are coalesced and may arrive after later events: resume from the
-      // greatest stream id seen, not the last one.
-      if (msg.type === 'event' && msg.id && streamIdGreater(msg.id, this.lastId)) this.lastId = msg.id;
-      if (msg.type === 'snapshot' && msg.last_id) this.lastId = msg.last_id;
-      this.onMessage(msg);
     });
     ws.addEventListener('close', () => {
       clearInterval(this.pingTimer);
