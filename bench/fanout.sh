@@ -10,7 +10,7 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 clients=${1:-1000} rate=${2:-1000} seconds=${3:-10}
-bin=build/release/apps/tickstock/tickstock
+bin=build/release/tickstock
 bench=build/bench/bench/fanout_bench
 dir=$(mktemp -d /tmp/tickstock-fanout.XXXXXX)
 pids=()
