@@ -20,7 +20,9 @@ const opt = (name, def) => {
   const i = args.indexOf(name);
   return i >= 0 && args[i + 1] ? args[i + 1] : def;
 };
-const TICKSTOCK = opt('--tickstock', process.env.TICKSTOCK_BINARY);
+// Absolute: the server is started with its data directory as the working directory.
+const TICKSTOCK_ARG = opt('--tickstock', process.env.TICKSTOCK_BINARY);
+const TICKSTOCK = TICKSTOCK_ARG && path.resolve(TICKSTOCK_ARG);
 const ARTIFACTS = path.resolve(opt('--artifacts', path.join(os.tmpdir(), 'tickstock-browser-artifacts')));
 const UPDATE_DOCS = args.includes('--update-docs');
 const CHROMIUM = process.env.CHROMIUM || '/usr/bin/chromium';
