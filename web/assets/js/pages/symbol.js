@@ -261,6 +261,14 @@ export function mount(root, [symParam], ctx) {
     return { indicators: parts.flatMap((p) => p.indicators || []) };
   }
 
+  /** The table's indicators at one date (at most 16 per call, like indicatorValues). */
+  async function latestValues(date) {
+    const chunks = [];
+    for (let i = 0; i < TABLE.length; i += 16) chunks.push(TABLE.slice(i, i + 16));
+    const parts = await Promise.all(chunks.map((c) => api.get('/api/market/indicators', { symbol: sym, timeframe, indicators: c, from: date, to: date })));
+    return { indicators: parts.flatMap((p) => p.indicators || []) };
+  }
+
   let loadToken = 0;
   async function load() {
     const my = ++loadToken;
@@ -309,7 +317,12 @@ export function mount(root, [symParam], ctx) {
       dets.error ? errorBox({ message: `Pattern detections unavailable: ${dets.error.message}` }) : null);
     setData();
     chart.timeScale().fitContent();
-    renderIndicators(indRes);
+    // The table asks for the last bar's values alone, so the engine answers with
+    // the stored rows when it has them (the chart's full series is computed).
+    const lastDate = list.length ? list[list.length - 1].date : null;
+    const latest = lastDate ? await latestValues(lastDate).catch(() => null) : null;
+    if (my !== loadToken || !alive) return;
+    renderIndicators(latest || indRes);
     renderDetections(detections);
   }
 
