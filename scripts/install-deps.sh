@@ -11,6 +11,7 @@ packages=(
   libboost1.74-dev libboost-system1.74-dev libhiredis-dev redis-server libtoml11-dev
   libssl-dev libargon2-dev
   chromium
+  clang libclang-rt-14-dev
 )
 
 # Node.js and npm validate the protocol documents (scripts/validate-specs.sh);
