@@ -90,6 +90,17 @@ struct PivotOut {
 int pivots_lookback();
 int pivots(In high, In low, In close, const PivotOut& out);
 int pivots_fib(In high, In low, In close, const PivotOut& out);
+/// Donchian channel: upper = highest high, lower = lowest low over the last
+/// `period` bars, middle = (upper + lower) / 2. Lookback period - 1. A NaN
+/// high/low is skipped; a window with no valid value gives NaN.
+int donchian_lookback(int period);
+int donchian(In high, In low, int period, Out upper, Out middle, Out lower);
+/// Keltner channel: middle = EMA(close, period) (TA-Lib's EMA), upper/lower =
+/// middle +/- multiplier * ATR(atr_period) (TA-Lib's Wilder ATR).
+/// Lookback max(period - 1, atr_period).
+int keltner_lookback(int period, int atr_period);
+int keltner(In high, In low, In close, int period, int atr_period, double multiplier, Out upper, Out middle,
+            Out lower);
 
 // ---- First slice of the remaining TA-Lib functions (issue 5) ---------------
 // Price transforms (lookback 0).

@@ -158,6 +158,10 @@ constexpr std::string_view kPenetrationHelp =
     "Penetration into the first candle's body, as a fraction of that body";
 constexpr OptionSpec kPenetration[] = {
     {"penetration", OptionType::real, 0.3, 0, kRealLimit, kPenetrationHelp}};
+constexpr OptionSpec kKeltnerOptions[] = {
+    period_option<20, 2>(),
+    {"atrperiod", OptionType::integer, 10, 1, kMaxPeriod, "Number of periods of the ATR (Wilder smoothing)"},
+    {"multiplier", OptionType::real, 2, 0, kRealLimit, "ATR multiplier of the band width"}};
 constexpr OptionSpec kPenetration50[] = {
     {"penetration", OptionType::real, 0.5, 0, kRealLimit, kPenetrationHelp}};
 
@@ -222,6 +226,14 @@ int pivots_lb(Opts) { return pivots_lookback(); }
 template <int (*Kernel)(In, In, In, const PivotOut&)>
 int pivots_run(const Inputs& in, Opts, Outs out) {
   return Kernel(in.high, in.low, in.close, PivotOut{out[0], out[1], out[2], out[3], out[4], out[5], out[6]});
+}
+
+int donchian_run(const Inputs& in, Opts o, Outs out) {
+  return donchian(in.high, in.low, as_int(o[0]), out[0], out[1], out[2]);
+}
+int keltner_lb(Opts o) { return keltner_lookback(as_int(o[0]), as_int(o[1])); }
+int keltner_run(const Inputs& in, Opts o, Outs out) {
+  return keltner(in.high, in.low, in.close, as_int(o[0]), as_int(o[1]), o[2], out[0], out[1], out[2]);
 }
 
 int zero_lb(Opts) { return 0; }
@@ -535,6 +547,14 @@ constexpr FunctionSpec kFunctions[] = {
      "Fibonacci pivot points from the prior bar: pp = (H+L+C)/3, r1/r2/r3 = pp + 0.382/0.618/1.0 * (H-L), "
      "s1/s2/s3 = pp - 0.382/0.618/1.0 * (H-L). Lookback 1.",
      kHlc, {}, kOutPivots, pivots_lb, pivots_run<pivots_fib>},
+    {"DONCHIAN", kExtras,
+     "Donchian channel: upper = highest high, lower = lowest low of the last n bars, middle = (upper+lower)/2. "
+     "Lookback n-1.",
+     kHl, kPeriod20, kOutBands, period_lookback<donchian_lookback>, donchian_run},
+    {"KELTNER", kExtras,
+     "Keltner channel: middle = EMA(close, timeperiod), upper/lower = middle +/- multiplier * ATR(atrperiod) "
+     "(TA-Lib's EMA and Wilder ATR). Lookback max(timeperiod-1, atrperiod).",
+     kHlc, kKeltnerOptions, kOutBands, keltner_lb, keltner_run},
     {"CDL2CROWS", kPatterns, "Two Crows", kOhlc, {}, kOutInteger,
      candle_lb<candles::two_crows_lookback>, candle_run<candles::two_crows>},
     {"CDL3BLACKCROWS", kPatterns, "Three Black Crows", kOhlc, {}, kOutInteger,

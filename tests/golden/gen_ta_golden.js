@@ -16,9 +16,10 @@
 //   edge          flat stretches (zero range, zero volume), gaps, extreme moves,
 //                 tiny and huge price levels, repeated closes
 //   short_<n>     the first n bars of random_walk, n around the lookbacks
-// RELVOL, PIVOTS and PIVOTS_FIB are TickStock extras with no TA-Lib twin; their
-// goldens come from the straightforward formulas below (an independent
-// implementation of the documented definitions).
+// RELVOL, PIVOTS, PIVOTS_FIB, DONCHIAN, KELTNER, ... are TickStock extras with
+// no TA-Lib twin; their goldens come from the straightforward formulas below
+// (an independent implementation of the documented definitions), built on
+// TA-Lib's own EMA/WMA/ATR where the definition names them.
 'use strict';
 
 const fs = require('fs');
@@ -332,6 +333,11 @@ function configs() {
   add('RELVOL', [], period(20), OUT.real, relvol);
   add('PIVOTS', [], [], OUT.pivots, (b) => pivots(b, false));
   add('PIVOTS_FIB', [], [], OUT.pivots, (b) => pivots(b, true));
+  for (const n of [20, 5, 1]) add('DONCHIAN', [], period(n), OUT.bands, donchian);
+  const keltnerOpts = (n, a, m) => [['timeperiod', '', n], ['atrperiod', '', a], ['multiplier', '', m]];
+  for (const [n, a, m] of [[20, 10, 2], [10, 20, 1.5], [2, 1, 0.5]]) {
+    add('KELTNER', [], keltnerOpts(n, a, m), OUT.bands, keltner);
+  }
   return list;
 }
 
@@ -358,6 +364,55 @@ function pivots(bars, fib) {
       ? [pp, pp + 0.382 * range, pp + 0.618 * range, pp + range, pp - 0.382 * range, pp - 0.618 * range, pp - range]
       : [pp, 2 * pp - l, pp + range, h + 2 * (pp - l), 2 * pp - h, pp - range, l - 2 * (h - pp)];
     levels.forEach((v, k) => { cols[k][i] = v; });
+  }
+  return cols;
+}
+
+function donchian(bars, options) {
+  const n = options[0][2];
+  const cols = OUT.bands.map(() => bars.map(() => null));
+  for (let i = n - 1; i < bars.length; i++) {
+    let hi = -Infinity;
+    let lo = Infinity;
+    for (let j = i - n + 1; j <= i; j++) {
+      hi = Math.max(hi, bars[j].high);
+      lo = Math.min(lo, bars[j].low);
+    }
+    cols[0][i] = hi;
+    cols[1][i] = (hi + lo) / 2;
+    cols[2][i] = lo;
+  }
+  return cols;
+}
+
+// A TA-Lib function over a whole column, aligned with the bars (null before begIndex).
+function talibColumn(name, args, outName) {
+  const res = talib.execute({ name, startIdx: 0, endIdx: args.len - 1, ...args.inputs, ...args.options });
+  if (res.error) throw new Error(`${name}: ${res.error}`);
+  const out = new Array(args.len).fill(null);
+  const values = res.result[outName];
+  for (let k = 0; k < res.nbElement; k++) out[res.begIndex + k] = values[k];
+  return out;
+}
+
+function talibAtr(bars, period) {
+  const col = (k) => bars.map((b) => b[k]);
+  return talibColumn('ATR', { len: bars.length, inputs: { high: col('high'), low: col('low'), close: col('close') },
+    options: { optInTimePeriod: period } }, 'outReal');
+}
+
+function keltner(bars, options) {
+  const [n, a, m] = options.map((o) => o[2]);
+  const cols = OUT.bands.map(() => bars.map(() => null));
+  const lb = Math.max(n - 1, a);
+  if (bars.length <= lb) return cols;
+  const ema = talibColumn('EMA', { len: bars.length, inputs: { inReal: bars.map((b) => b.close) },
+    options: { optInTimePeriod: n } }, 'outReal');
+  const atr = talibAtr(bars, a);
+  for (let i = lb; i < bars.length; i++) {
+    cols[0][i] = ema[i] + m * atr[i];
+    cols[1][i] = ema[i];
+    cols[2][i] = ema[i] - m * atr[i];
   }
   return cols;
 }
@@ -453,6 +508,8 @@ function main() {
   near('OBV', 0);
   near('RELVOL(timeperiod=20)', 20);
   near('PIVOTS', 1);
+  near('DONCHIAN(timeperiod=20)', 19);
+  near('KELTNER(timeperiod=20,atrperiod=10,multiplier=2)', 19);
   near('NATR(timeperiod=14)', 14);
   near('HT_DCPERIOD', 32);
   near('HT_SINE', 63);
