@@ -245,5 +245,99 @@ TEST(Keltner, OptionRange) {
   EXPECT_EQ(c->lookback(), 19);
 }
 
+// ---- HMA -----------------------------------------------------------------------
+
+/// Plain WMA with weights 1..p (newest heaviest); NaN where not defined.
+std::vector<long double> ref_wma(const std::vector<long double>& x, int p) {
+  std::vector<long double> out(x.size(), NAN);
+  const long double div = p * (p + 1) / 2.0L;
+  for (std::size_t i = 0; i < x.size(); ++i) {
+    if (i + 1 < static_cast<std::size_t>(p)) continue;
+    long double s = 0;
+    for (int j = 0; j < p; ++j) s += (p - j) * x[i - j];
+    out[i] = s / div;
+  }
+  return out;
+}
+
+Col ref_hma(const Col& x, int n) {
+  int s = 1;
+  while ((s + 1) * (s + 1) <= n) ++s;
+  const std::vector<long double> xl(x.begin(), x.end());
+  const auto h = ref_wma(xl, n / 2);
+  const auto f = ref_wma(xl, n);
+  std::vector<long double> d;
+  for (std::size_t i = n - 1; i < x.size(); ++i) d.push_back(2 * h[i] - f[i]);
+  const auto w = ref_wma(d, s);
+  Col out(x.size(), kNaN);
+  for (std::size_t k = 0; k < w.size(); ++k)
+    if (!std::isnan(static_cast<double>(w[k]))) out[k + n - 1] = static_cast<double>(w[k]);
+  return out;
+}
+
+TEST(Hma, HandCheckedValues) {
+  // n = 4: half 2, sqrt 2. On a straight line x = i the Hull MA tracks the
+  // line exactly (its purpose: no lag on a linear trend).
+  Bars b = random_bars(10, 31);
+  for (std::size_t i = 0; i < 10; ++i) b.close[i] = static_cast<double>(i);
+  int begin = -1;
+  const auto c = run_call("HMA(timeperiod=4)", b, &begin);
+  EXPECT_EQ(begin, 4);  // (4 - 1) + (2 - 1)
+  EXPECT_TRUE(std::isnan(c[0][3]));
+  for (std::size_t i = 4; i < 10; ++i) EXPECT_NEAR(c[0][i], static_cast<double>(i), 1e-12) << i;
+  // A spelled-out case: x = 1, 2, 4, 8, 16. WMA2 = (x[i-1] + 2x[i]) / 3,
+  // WMA4 = (x[i-3] + 2x[i-2] + 3x[i-1] + 4x[i]) / 10.
+  Bars e = random_bars(5, 32);
+  e.close = {1, 2, 4, 8, 16};
+  const auto d = run_call("HMA(timeperiod=4)", e);
+  const double d3 = 2 * (4 + 16) / 3.0 - (1 + 4 + 12 + 32) / 10.0;
+  const double d4 = 2 * (8 + 32) / 3.0 - (2 + 8 + 24 + 64) / 10.0;
+  EXPECT_NEAR(d[0][4], (d3 + 2 * d4) / 3.0, 1e-12);
+}
+
+TEST(Hma, LookbackFollowsTheRoundedDownParts) {
+  EXPECT_EQ(parse_call("HMA")->lookback(), 19 + 3);   // n = 20: sqrt -> 4
+  EXPECT_EQ(parse_call("HMA(timeperiod=2)")->lookback(), 1);
+  EXPECT_EQ(parse_call("HMA(timeperiod=9)")->lookback(), 8 + 2);
+  EXPECT_EQ(parse_call("HMA(timeperiod=15)")->lookback(), 14 + 2);
+  EXPECT_EQ(parse_call("HMA(timeperiod=16)")->lookback(), 15 + 3);
+  EXPECT_EQ(parse_call("HMA(timeperiod=100000)")->lookback(), 99999 + 315);
+}
+
+TEST(Hma, MatchesPlainLoopsAndComposedWmas) {
+  const Bars b = random_bars(1500, 33);
+  const std::size_t n = b.close.size();
+  for (int p : {2, 3, 4, 5, 9, 16, 20, 55, 600}) {
+    const std::string call = "HMA(timeperiod=" + std::to_string(p) + ")";
+    int begin = -1;
+    const auto got = run_call(call, b, &begin);
+    int s = 1;
+    while ((s + 1) * (s + 1) <= p) ++s;
+    EXPECT_EQ(begin, p - 1 + s - 1) << call;
+    expect_close(got[0], ref_hma(b.close, p), 0, call, 1e-11, 1e-11);
+    // Bit for bit the composition of the TA-Lib WMA kernel.
+    Col h(n, kNaN), f(n, kNaN), d(n, kNaN), w(n, kNaN);
+    if (p / 2 >= 2) {
+      wma(b.close, p / 2, h);
+    } else {
+      h = b.close;
+    }
+    wma(b.close, p, f);
+    for (std::size_t i = p - 1; i < n; ++i) d[i] = 2.0 * h[i] - f[i];
+    const std::size_t off = static_cast<std::size_t>(p - 1);
+    if (s >= 2) {
+      wma(std::span<const double>(d).subspan(off), s, std::span<double>(w).subspan(off));
+    } else {
+      w = d;
+    }
+    for (std::size_t i = static_cast<std::size_t>(begin); i < n; ++i) ASSERT_EQ(got[0][i], w[i]) << call << " " << i;
+  }
+}
+
+TEST(Hma, OptionRange) {
+  expect_rejected("HMA(timeperiod=1)");
+  expect_rejected("HMA(timeperiod=100001)");
+}
+
 }  // namespace
 }  // namespace ts::ta

@@ -101,6 +101,10 @@ int donchian(In high, In low, int period, Out upper, Out middle, Out lower);
 int keltner_lookback(int period, int atr_period);
 int keltner(In high, In low, In close, int period, int atr_period, double multiplier, Out upper, Out middle,
             Out lower);
+/// Hull moving average: WMA(2 * WMA(real, floor(n/2)) - WMA(real, n), floor(sqrt(n)))
+/// with TA-Lib's WMA arithmetic. Lookback (n - 1) + (floor(sqrt(n)) - 1).
+int hma_lookback(int period);
+int hma(In real, int period, Out out);
 
 // ---- First slice of the remaining TA-Lib functions (issue 5) ---------------
 // Price transforms (lookback 0).

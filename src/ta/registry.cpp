@@ -555,6 +555,10 @@ constexpr FunctionSpec kFunctions[] = {
      "Keltner channel: middle = EMA(close, timeperiod), upper/lower = middle +/- multiplier * ATR(atrperiod) "
      "(TA-Lib's EMA and Wilder ATR). Lookback max(timeperiod-1, atrperiod).",
      kHlc, kKeltnerOptions, kOutBands, keltner_lb, keltner_run},
+    {"HMA", kExtras,
+     "Hull Moving Average: WMA(2*WMA(n/2) - WMA(n), sqrt(n)), n/2 and sqrt(n) rounded down. "
+     "Lookback (n-1) + (floor(sqrt(n))-1).",
+     kReal, kPeriod20Min2, kOutReal, period_lookback<hma_lookback>, real_period<hma>},
     {"CDL2CROWS", kPatterns, "Two Crows", kOhlc, {}, kOutInteger,
      candle_lb<candles::two_crows_lookback>, candle_run<candles::two_crows>},
     {"CDL3BLACKCROWS", kPatterns, "Three Black Crows", kOhlc, {}, kOutInteger,

@@ -338,6 +338,7 @@ function configs() {
   for (const [n, a, m] of [[20, 10, 2], [10, 20, 1.5], [2, 1, 0.5]]) {
     add('KELTNER', [], keltnerOpts(n, a, m), OUT.bands, keltner);
   }
+  for (const n of [20, 9, 2]) add('HMA', [], period(n), OUT.real, hma);
   return list;
 }
 
@@ -415,6 +416,28 @@ function keltner(bars, options) {
     cols[2][i] = ema[i] - m * atr[i];
   }
   return cols;
+}
+
+// TA-Lib's WMA over values (period 1 copies, as TA_MA does).
+function talibWma(values, p) {
+  if (p === 1) return values.slice();
+  return talibColumn('WMA', { len: values.length, inputs: { inReal: values }, options: { optInTimePeriod: p } },
+    'outReal');
+}
+
+function hma(bars, options) {
+  const n = options[0][2];
+  const s = Math.floor(Math.sqrt(n));
+  const out = bars.map(() => null);
+  if (bars.length <= n - 1 + s - 1) return [out];
+  const close = bars.map((b) => b.close);
+  const half = talibWma(close, Math.floor(n / 2));
+  const full = talibWma(close, n);
+  const diff = [];
+  for (let i = n - 1; i < bars.length; i++) diff.push(2 * half[i] - full[i]);
+  const hull = talibWma(diff, s);
+  hull.forEach((v, k) => { if (v !== null) out[k + n - 1] = v; });
+  return [out];
 }
 
 // ---- TA-Lib run ---------------------------------------------------------------------------
@@ -510,6 +533,7 @@ function main() {
   near('PIVOTS', 1);
   near('DONCHIAN(timeperiod=20)', 19);
   near('KELTNER(timeperiod=20,atrperiod=10,multiplier=2)', 19);
+  near('HMA(timeperiod=20)', 22);
   near('NATR(timeperiod=14)', 14);
   near('HT_DCPERIOD', 32);
   near('HT_SINE', 63);

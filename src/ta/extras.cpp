@@ -1,0 +1,94 @@
+// TickStock extras: moving averages, volume flow and trend studies.
+#include <algorithm>
+#include <cmath>
+#include <cstddef>
+
+#include "ta/kernel_util.hpp"
+#include "ta/kernels.hpp"
+
+namespace ts::ta {
+
+using std::size_t;
+
+namespace {
+
+/// TA-Lib's WMA arithmetic (running weighted sum and plain sum, same order of
+/// operations as wma(); period 1 copies) over a value stream; the window lives
+/// in a Ring.
+class StreamWma {
+ public:
+  explicit StreamWma(int period)
+      : p_(period),
+        divider_(static_cast<double>((static_cast<long long>(period) * (period + 1)) >> 1)),
+        ring_(static_cast<size_t>(period)) {}
+  StreamWma(const StreamWma&) = delete;
+  StreamWma& operator=(const StreamWma&) = delete;
+
+  /// Returns true once `value` holds the WMA of the last `period` values.
+  bool push(double x, double& value) {
+    if (p_ == 1) {  // TA-Lib's WMA copies the input for period 1
+      value = x;
+      return true;
+    }
+    double* r = ring_.data();
+    r[pos_] = x;
+    pos_ = pos_ + 1 == ring_.size() ? 0 : pos_ + 1;
+    if (count_ < p_ - 1) {
+      sub_ += x;
+      sum_ += x * static_cast<double>(count_ + 1);
+      ++count_;
+      return false;
+    }
+    sub_ += x;
+    sub_ -= trailing_;
+    sum_ += x * p_;
+    trailing_ = r[pos_];  // the oldest value of the current window
+    value = sum_ / divider_;
+    sum_ -= sub_;
+    return true;
+  }
+
+ private:
+  int p_;
+  double divider_;
+  int count_ = 0;
+  double sum_ = 0.0;
+  double sub_ = 0.0;
+  double trailing_ = 0.0;
+  size_t pos_ = 0;
+  detail::Ring ring_;
+};
+
+int isqrt(int n) {
+  int s = static_cast<int>(std::sqrt(static_cast<double>(n)));
+  while (s > 0 && s * s > n) --s;
+  while ((s + 1) * (s + 1) <= n) ++s;
+  return s;
+}
+
+}  // namespace
+
+int hma_lookback(int period) { return (period - 1) + (isqrt(period) - 1); }
+
+// One pass with three streaming WMAs: half = floor(n/2) and n over the input,
+// floor(sqrt(n)) over 2*WMA(half) - WMA(n).
+int hma(In real, int period, Out out) {
+  const size_t n = real.size();
+  const size_t lb = static_cast<size_t>(hma_lookback(period));
+  if (n <= lb) return static_cast<int>(n);
+  StreamWma half(period / 2);
+  StreamWma full(period);
+  StreamWma hull(isqrt(period));
+  const double* x = real.data();
+  double wh = 0.0;
+  double wf = 0.0;
+  double v = 0.0;
+  for (size_t i = 0; i < n; ++i) {
+    half.push(x[i], wh);
+    if (!full.push(x[i], wf)) continue;
+    if (hull.push((2.0 * wh) - wf, v)) out[i] = v;
+  }
+  return static_cast<int>(lb);
+}
+
+}  // namespace ts::ta
