@@ -91,4 +91,41 @@ int hma(In real, int period, Out out) {
   return static_cast<int>(lb);
 }
 
+int cmf_lookback(int period) { return period - 1; }
+
+// Compensated running sums of money-flow volume and volume over the window
+// (add the new bar, output, drop the oldest): O(1) per bar, and a window that
+// leaves a stretch of huge prices or volumes keeps no residue of it. 0 when
+// the window's volume is 0.
+int cmf(In high, In low, In close, In volume, int period, Out out) {
+  const size_t n = close.size();
+  const size_t lb = static_cast<size_t>(period - 1);
+  if (n <= lb) return static_cast<int>(n);
+  const double* h = high.data();
+  const double* l = low.data();
+  const double* c = close.data();
+  const double* v = volume.data();
+  auto mfv = [&](size_t i) {
+    const double range = h[i] - l[i];
+    const double mfm = range != 0.0 ? ((c[i] - l[i]) - (h[i] - c[i])) / range : 0.0;
+    return mfm * v[i];
+  };
+  detail::CompensatedSum flow;
+  detail::CompensatedSum vol;
+  for (size_t i = 0; i < lb; ++i) {
+    flow.add(mfv(i));
+    vol.add(v[i]);
+  }
+  for (size_t i = lb; i < n; ++i) {
+    flow.add(mfv(i));
+    vol.add(v[i]);
+    const double total = vol.value();
+    out[i] = total != 0.0 ? flow.value() / total : 0.0;
+    const size_t t = i - lb;
+    flow.add(-mfv(t));
+    vol.add(-v[t]);
+  }
+  return static_cast<int>(lb);
+}
+
 }  // namespace ts::ta

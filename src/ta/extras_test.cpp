@@ -339,5 +339,72 @@ TEST(Hma, OptionRange) {
   expect_rejected("HMA(timeperiod=100001)");
 }
 
+// ---- CMF -------------------------------------------------------------------------
+
+Col ref_cmf(const Bars& b, int p) {
+  const std::size_t n = b.close.size();
+  Col out(n, kNaN);
+  for (std::size_t i = p - 1; i < n; ++i) {
+    long double flow = 0, vol = 0;
+    for (std::size_t j = i + 1 - p; j <= i; ++j) {
+      const long double h = b.high[j], l = b.low[j], c = b.close[j], v = b.volume[j];
+      const long double mfm = h == l ? 0.0L : ((c - l) - (h - c)) / (h - l);
+      flow += mfm * v;
+      vol += v;
+    }
+    out[i] = vol == 0 ? 0.0 : static_cast<double>(flow / vol);
+  }
+  return out;
+}
+
+TEST(Cmf, HandCheckedValues) {
+  Bars b;
+  b.high = {10, 10, 12, 5, 5};
+  b.low = {8, 8, 8, 5, 5};
+  b.close = {10, 8, 11, 5, 5};   // MFM: +1, -1, +0.5, 0 (H = L), 0
+  b.volume = {100, 300, 200, 50, 0};
+  b.open = Col(5, 1.0);
+  int begin = -1;
+  auto c = run_call("CMF(timeperiod=2)", b, &begin);
+  EXPECT_EQ(begin, 1);
+  EXPECT_TRUE(std::isnan(c[0][0]));
+  EXPECT_DOUBLE_EQ(c[0][1], (100.0 - 300.0) / 400.0);
+  EXPECT_DOUBLE_EQ(c[0][2], (-300.0 + 100.0) / 500.0);
+  EXPECT_DOUBLE_EQ(c[0][3], 100.0 / 250.0);
+  EXPECT_DOUBLE_EQ(c[0][4], 0.0);  // H = L bars only
+  b.volume = {100, 300, 200, 0, 0};
+  c = run_call("CMF(timeperiod=2)", b);
+  EXPECT_EQ(c[0][4], 0.0);  // the window's volume is 0
+  c = run_call("CMF(timeperiod=1)", b, &begin);
+  EXPECT_EQ(begin, 0);
+  EXPECT_DOUBLE_EQ(c[0][2], 0.5);
+}
+
+TEST(Cmf, MatchesPlainLoops) {
+  const Bars b = random_bars(2000, 41);  // a zero-volume bar every 17
+  for (int p : {1, 2, 3, 20, 21, 200}) {
+    const std::string call = "CMF(timeperiod=" + std::to_string(p) + ")";
+    int begin = -1;
+    const auto got = run_call(call, b, &begin);
+    EXPECT_EQ(begin, p - 1) << call;
+    expect_close(got[0], ref_cmf(b, p), 0, call, 1e-10, 1e-12);
+  }
+}
+
+TEST(Cmf, StaysWithinMinusOneAndOne) {
+  const Bars b = random_bars(1000, 42);
+  const auto got = run_call("CMF", b);
+  for (std::size_t i = 19; i < 1000; ++i) {
+    EXPECT_LE(got[0][i], 1.0 + 1e-12);
+    EXPECT_GE(got[0][i], -1.0 - 1e-12);
+  }
+}
+
+TEST(Cmf, OptionRange) {
+  expect_rejected("CMF(timeperiod=0)");
+  expect_rejected("CMF(timeperiod=-3)");
+  EXPECT_EQ(parse_call("CMF")->lookback(), 19);
+}
+
 }  // namespace
 }  // namespace ts::ta

@@ -38,6 +38,21 @@ inline double true_range(double high, double low, double prev_close) {
   return out;
 }
 
+/// Neumaier-compensated running sum: adding and later subtracting values of
+/// very different magnitudes (a window sliding out of a high-price or
+/// high-volume stretch) leaves an error of ~eps^2 of the large values instead
+/// of ~eps. Requires strict IEEE evaluation (no -ffast-math).
+struct CompensatedSum {
+  double sum = 0.0;
+  double comp = 0.0;
+  void add(double x) {
+    const double t = sum + x;
+    comp += std::fabs(sum) >= std::fabs(x) ? (sum - t) + x : (x - t) + sum;
+    sum = t;
+  }
+  double value() const { return sum + comp; }
+};
+
 /// A ring of `size` doubles: on the stack up to kInline entries, otherwise one
 /// heap allocation for the whole call (only long periods pay for it).
 class Ring {

@@ -105,6 +105,11 @@ int keltner(In high, In low, In close, int period, int atr_period, double multip
 /// with TA-Lib's WMA arithmetic. Lookback (n - 1) + (floor(sqrt(n)) - 1).
 int hma_lookback(int period);
 int hma(In real, int period, Out out);
+/// Chaikin Money Flow: sum(MFM * volume) / sum(volume) over the last `period`
+/// bars, MFM = ((close - low) - (high - close)) / (high - low), 0 when
+/// high == low; 0 when the window's volume is 0. Lookback period - 1.
+int cmf_lookback(int period);
+int cmf(In high, In low, In close, In volume, int period, Out out);
 
 // ---- First slice of the remaining TA-Lib functions (issue 5) ---------------
 // Price transforms (lookback 0).

@@ -236,6 +236,9 @@ int keltner_run(const Inputs& in, Opts o, Outs out) {
   return keltner(in.high, in.low, in.close, as_int(o[0]), as_int(o[1]), o[2], out[0], out[1], out[2]);
 }
 
+int cmf_run(const Inputs& in, Opts o, Outs out) {
+  return cmf(in.high, in.low, in.close, in.volume, as_int(o[0]), out[0]);
+}
 int zero_lb(Opts) { return 0; }
 int ma_lb(Opts o) { return ma_lookback(as_int(o[0]), as_int(o[1])); }
 int ma_run(const Inputs& in, Opts o, Outs out) { return ma(real0(in), as_int(o[0]), as_int(o[1]), out[0]); }
@@ -559,6 +562,10 @@ constexpr FunctionSpec kFunctions[] = {
      "Hull Moving Average: WMA(2*WMA(n/2) - WMA(n), sqrt(n)), n/2 and sqrt(n) rounded down. "
      "Lookback (n-1) + (floor(sqrt(n))-1).",
      kReal, kPeriod20Min2, kOutReal, period_lookback<hma_lookback>, real_period<hma>},
+    {"CMF", kExtras,
+     "Chaikin Money Flow: sum(MFM*volume) / sum(volume) over n bars, MFM = ((C-L)-(H-C))/(H-L) (0 when H = L); "
+     "0 when the window's volume is 0. Lookback n-1.",
+     kHlcv, kPeriod20, kOutReal, period_lookback<cmf_lookback>, cmf_run},
     {"CDL2CROWS", kPatterns, "Two Crows", kOhlc, {}, kOutInteger,
      candle_lb<candles::two_crows_lookback>, candle_run<candles::two_crows>},
     {"CDL3BLACKCROWS", kPatterns, "Three Black Crows", kOhlc, {}, kOutInteger,

@@ -339,6 +339,7 @@ function configs() {
     add('KELTNER', [], keltnerOpts(n, a, m), OUT.bands, keltner);
   }
   for (const n of [20, 9, 2]) add('HMA', [], period(n), OUT.real, hma);
+  for (const n of [20, 1]) add('CMF', [], period(n), OUT.real, cmf);
   return list;
 }
 
@@ -440,6 +441,22 @@ function hma(bars, options) {
   return [out];
 }
 
+function cmf(bars, options) {
+  const n = options[0][2];
+  const out = bars.map(() => null);
+  for (let i = n - 1; i < bars.length; i++) {
+    let flow = 0;
+    let vol = 0;
+    for (let j = i - n + 1; j <= i; j++) {
+      const { high: h, low: l, close: c, volume: v } = bars[j];
+      flow += (h === l ? 0 : ((c - l) - (h - c)) / (h - l)) * v;
+      vol += v;
+    }
+    out[i] = vol === 0 ? 0 : flow / vol;
+  }
+  return [out];
+}
+
 // ---- TA-Lib run ---------------------------------------------------------------------------
 function runTalib(cfg, bars) {
   const n = bars.length;
@@ -534,6 +551,7 @@ function main() {
   near('DONCHIAN(timeperiod=20)', 19);
   near('KELTNER(timeperiod=20,atrperiod=10,multiplier=2)', 19);
   near('HMA(timeperiod=20)', 22);
+  near('CMF(timeperiod=20)', 19);
   near('NATR(timeperiod=14)', 14);
   near('HT_DCPERIOD', 32);
   near('HT_SINE', 63);
