@@ -128,4 +128,26 @@ int cmf(In high, In low, In close, In volume, int period, Out out) {
   return static_cast<int>(lb);
 }
 
+// ha_close is the bar's OHLC mean, ha_open the midpoint of the previous
+// Heikin-Ashi body (the first bar: of its own open and close).
+int heikinashi_lookback() { return 0; }
+
+int heikinashi(In open, In high, In low, In close, Out ha_open, Out ha_high, Out ha_low, Out ha_close) {
+  const size_t n = close.size();
+  if (n == 0) return 0;
+  double prev_open = (open[0] + close[0]) / 2.0;
+  double prev_close = 0.0;
+  for (size_t i = 0; i < n; ++i) {
+    const double hc = (((open[i] + high[i]) + low[i]) + close[i]) / 4.0;
+    const double ho = i == 0 ? prev_open : (prev_open + prev_close) / 2.0;
+    ha_open[i] = ho;
+    ha_close[i] = hc;
+    ha_high[i] = std::max(high[i], std::max(ho, hc));
+    ha_low[i] = std::min(low[i], std::min(ho, hc));
+    prev_open = ho;
+    prev_close = hc;
+  }
+  return 0;
+}
+
 }  // namespace ts::ta

@@ -406,5 +406,77 @@ TEST(Cmf, OptionRange) {
   EXPECT_EQ(parse_call("CMF")->lookback(), 19);
 }
 
+// ---- HEIKINASHI -------------------------------------------------------------------
+
+std::vector<Col> ref_heikinashi(const Bars& b) {
+  const std::size_t n = b.close.size();
+  std::vector<Col> out(4, Col(n, kNaN));
+  double ho = 0, hc = 0;
+  for (std::size_t i = 0; i < n; ++i) {
+    const double c = (b.open[i] + b.high[i] + b.low[i] + b.close[i]) / 4;
+    const double o = i == 0 ? (b.open[0] + b.close[0]) / 2 : (ho + hc) / 2;
+    out[0][i] = o;
+    out[1][i] = std::max({b.high[i], o, c});
+    out[2][i] = std::min({b.low[i], o, c});
+    out[3][i] = c;
+    ho = o;
+    hc = c;
+  }
+  return out;
+}
+
+TEST(HeikinAshi, HandCheckedValues) {
+  Bars b;
+  b.open = {10, 12, 9};
+  b.high = {13, 14, 11};
+  b.low = {9, 11, 6};
+  b.close = {12, 13, 7};
+  b.volume = Col(3, 0.0);
+  int begin = -1;
+  const auto c = run_call("HEIKINASHI", b, &begin);
+  EXPECT_EQ(begin, 0);
+  // bar 0: close (10+13+9+12)/4 = 11, open (10+12)/2 = 11
+  EXPECT_EQ(c[3][0], 11.0);
+  EXPECT_EQ(c[0][0], 11.0);
+  EXPECT_EQ(c[1][0], 13.0);
+  EXPECT_EQ(c[2][0], 9.0);
+  // bar 1: close (12+14+11+13)/4 = 12.5, open (11+11)/2 = 11 -> low min(11, 11, 12.5) = 11
+  EXPECT_EQ(c[3][1], 12.5);
+  EXPECT_EQ(c[0][1], 11.0);
+  EXPECT_EQ(c[1][1], 14.0);
+  EXPECT_EQ(c[2][1], 11.0);
+  // bar 2: close (9+11+6+7)/4 = 8.25, open (11+12.5)/2 = 11.75 above the high 11
+  EXPECT_EQ(c[3][2], 8.25);
+  EXPECT_EQ(c[0][2], 11.75);
+  EXPECT_EQ(c[1][2], 11.75);
+  EXPECT_EQ(c[2][2], 6.0);
+  EXPECT_EQ(c[0].size(), 3u);
+}
+
+TEST(HeikinAshi, MatchesPlainLoops) {
+  const Bars b = random_bars(1000, 51);
+  int begin = -1;
+  const auto got = run_call("HEIKINASHI", b, &begin);
+  EXPECT_EQ(begin, 0);
+  const auto want = ref_heikinashi(b);
+  for (int k = 0; k < 4; ++k) expect_close(got[k], want[k], 0, "HEIKINASHI", 0.0, 0.0);  // exact
+  // Each candle's body lies within its wicks.
+  for (std::size_t i = 0; i < 1000; ++i) {
+    EXPECT_LE(got[2][i], std::min(got[0][i], got[3][i]));
+    EXPECT_GE(got[1][i], std::max(got[0][i], got[3][i]));
+  }
+}
+
+TEST(HeikinAshi, NaNPropagatesThroughTheOpenChain) {
+  Bars b = random_bars(20, 52);
+  b.close[5] = kNaN;
+  const auto got = run_call("HEIKINASHI", b);
+  EXPECT_FALSE(std::isnan(got[0][5]));  // the open comes from bar 4
+  EXPECT_TRUE(std::isnan(got[3][5]));
+  EXPECT_TRUE(std::isnan(got[0][6]));   // and from then on, as an EMA would
+  EXPECT_FALSE(std::isnan(got[3][6]));
+  EXPECT_FALSE(parse_call("HEIKINASHI(timeperiod=3)").ok());
+}
+
 }  // namespace
 }  // namespace ts::ta

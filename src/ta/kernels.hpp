@@ -110,6 +110,11 @@ int hma(In real, int period, Out out);
 /// high == low; 0 when the window's volume is 0. Lookback period - 1.
 int cmf_lookback(int period);
 int cmf(In high, In low, In close, In volume, int period, Out out);
+/// Heikin-Ashi candles (lookback 0): ha_close = (O+H+L+C)/4, ha_open =
+/// (ha_open[i-1] + ha_close[i-1])/2 seeded with (O[0]+C[0])/2, ha_high =
+/// max(H, ha_open, ha_close), ha_low = min(L, ha_open, ha_close).
+int heikinashi_lookback();
+int heikinashi(In open, In high, In low, In close, Out ha_open, Out ha_high, Out ha_low, Out ha_close);
 
 // ---- First slice of the remaining TA-Lib functions (issue 5) ---------------
 // Price transforms (lookback 0).

@@ -60,6 +60,11 @@ constexpr OutputSpec kOutPivots[] = {
     {"pp", OutputKind::real}, {"r1", OutputKind::real}, {"r2", OutputKind::real}, {"r3", OutputKind::real},
     {"s1", OutputKind::real}, {"s2", OutputKind::real}, {"s3", OutputKind::real}};
 
+constexpr OutputSpec kOutHeikinAshi[] = {{"ha_open", OutputKind::real},
+                                         {"ha_high", OutputKind::real},
+                                         {"ha_low", OutputKind::real},
+                                         {"ha_close", OutputKind::real}};
+
 constexpr double kMaxPeriod = 100000;
 constexpr double kRealLimit = 3e37;  // TA-Lib's TA_REAL_MIN/MAX for real options
 constexpr std::string_view kPeriodHelp = "Number of periods";
@@ -238,6 +243,9 @@ int keltner_run(const Inputs& in, Opts o, Outs out) {
 
 int cmf_run(const Inputs& in, Opts o, Outs out) {
   return cmf(in.high, in.low, in.close, in.volume, as_int(o[0]), out[0]);
+}
+int heikinashi_run(const Inputs& in, Opts, Outs out) {
+  return heikinashi(in.open, in.high, in.low, in.close, out[0], out[1], out[2], out[3]);
 }
 int zero_lb(Opts) { return 0; }
 int ma_lb(Opts o) { return ma_lookback(as_int(o[0]), as_int(o[1])); }
@@ -566,6 +574,10 @@ constexpr FunctionSpec kFunctions[] = {
      "Chaikin Money Flow: sum(MFM*volume) / sum(volume) over n bars, MFM = ((C-L)-(H-C))/(H-L) (0 when H = L); "
      "0 when the window's volume is 0. Lookback n-1.",
      kHlcv, kPeriod20, kOutReal, period_lookback<cmf_lookback>, cmf_run},
+    {"HEIKINASHI", kExtras,
+     "Heikin-Ashi candles: ha_close = (O+H+L+C)/4, ha_open = (prev ha_open + prev ha_close)/2 seeded with "
+     "(O0+C0)/2, ha_high = max(H, ha_open, ha_close), ha_low = min(L, ha_open, ha_close). Lookback 0.",
+     kOhlc, {}, kOutHeikinAshi, fixed_lb<heikinashi_lookback>, heikinashi_run},
     {"CDL2CROWS", kPatterns, "Two Crows", kOhlc, {}, kOutInteger,
      candle_lb<candles::two_crows_lookback>, candle_run<candles::two_crows>},
     {"CDL3BLACKCROWS", kPatterns, "Three Black Crows", kOhlc, {}, kOutInteger,

@@ -340,6 +340,7 @@ function configs() {
   }
   for (const n of [20, 9, 2]) add('HMA', [], period(n), OUT.real, hma);
   for (const n of [20, 1]) add('CMF', [], period(n), OUT.real, cmf);
+  add('HEIKINASHI', [], [], [['', 'ha_open'], ['', 'ha_high'], ['', 'ha_low'], ['', 'ha_close']], heikinashi);
   return list;
 }
 
@@ -457,6 +458,23 @@ function cmf(bars, options) {
   return [out];
 }
 
+function heikinashi(bars) {
+  const cols = [0, 1, 2, 3].map(() => bars.map(() => null));
+  let ho = 0;
+  let hc = 0;
+  bars.forEach((b, i) => {
+    const c = (b.open + b.high + b.low + b.close) / 4;
+    const o = i === 0 ? (b.open + b.close) / 2 : (ho + hc) / 2;
+    cols[0][i] = o;
+    cols[1][i] = Math.max(b.high, o, c);
+    cols[2][i] = Math.min(b.low, o, c);
+    cols[3][i] = c;
+    ho = o;
+    hc = c;
+  });
+  return cols;
+}
+
 // ---- TA-Lib run ---------------------------------------------------------------------------
 function runTalib(cfg, bars) {
   const n = bars.length;
@@ -552,6 +570,7 @@ function main() {
   near('KELTNER(timeperiod=20,atrperiod=10,multiplier=2)', 19);
   near('HMA(timeperiod=20)', 22);
   near('CMF(timeperiod=20)', 19);
+  near('HEIKINASHI', 0);
   near('NATR(timeperiod=14)', 14);
   near('HT_DCPERIOD', 32);
   near('HT_SINE', 63);
