@@ -41,46 +41,26 @@ int donchian(In high, In low, int period, Out upper, Out middle, Out lower) {
 int keltner_lookback(int period, int atr_period) { return std::max(period - 1, atr_period); }
 
 // One pass: the EMA (TA-Lib's: seeded with the SMA of the first `period`
-// closes, k = 2/(period+1)) and the ATR (TA-Lib's: seeded with the mean of
-// TR[1..atr_period], then Wilder smoothing; atr_period 1 is the plain true
-// range) run side by side with the same operations as ema() and atr(), so
-// the middle band equals EMA and the band width equals multiplier * ATR bit
-// for bit.
+// closes, k = 2/(period+1)) and the ATR (detail::WilderAtr, atr()'s
+// operations) side by side, so the middle band equals EMA and the band width
+// equals multiplier * ATR bit for bit.
 int keltner(In high, In low, In close, int period, int atr_period, double multiplier, Out upper, Out middle,
             Out lower) {
   const size_t n = close.size();
   const size_t lb = static_cast<size_t>(keltner_lookback(period, atr_period));
   if (n <= lb) return static_cast<int>(n);
-  const double* h = high.data();
-  const double* l = low.data();
   const double* c = close.data();
   const size_t ema_lb = static_cast<size_t>(period - 1);
-  const size_t atr_lb = static_cast<size_t>(atr_period);
   const double k = detail::per_to_k(period);
-  // EMA up to bar lb - 1.
   double sum = 0.0;
   for (size_t i = 0; i <= ema_lb; ++i) sum += c[i];
   double ema = sum / period;
   for (size_t i = ema_lb + 1; i < lb; ++i) ema = ((c[i] - ema) * k) + ema;
-  // ATR up to bar lb - 1 (the seed is complete at bar atr_lb <= lb).
-  const double p = atr_period;
-  const double pm1 = atr_period - 1;
-  double atr = 0.0;
-  if (atr_period > 1) {
-    double trs = 0.0;
-    for (size_t i = 1; i <= atr_lb; ++i) trs += detail::true_range(h[i], l[i], c[i - 1]);
-    atr = trs / p;
-    for (size_t i = atr_lb + 1; i < lb; ++i) atr = ((atr * pm1) + detail::true_range(h[i], l[i], c[i - 1])) / p;
-  }
+  detail::WilderAtr atr(high.data(), low.data(), c, atr_period);
+  for (size_t i = static_cast<size_t>(atr_period); i < lb; ++i) atr.advance(i);
   for (size_t i = lb; i < n; ++i) {
     if (i > ema_lb) ema = ((c[i] - ema) * k) + ema;
-    const double tr = detail::true_range(h[i], l[i], c[i - 1]);
-    if (atr_period <= 1) {
-      atr = tr;
-    } else if (i > atr_lb) {
-      atr = ((atr * pm1) + tr) / p;
-    }
-    const double width = multiplier * atr;
+    const double width = multiplier * atr.advance(i);
     middle[i] = ema;
     upper[i] = ema + width;
     lower[i] = ema - width;

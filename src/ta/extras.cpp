@@ -150,4 +150,49 @@ int heikinashi(In open, In high, In low, In close, Out ha_open, Out ha_high, Out
   return 0;
 }
 
+int supertrend_lookback(int atr_period) { return atr_period; }
+
+// The final-band recursion (Olivier Seban's SuperTrend in the form of
+// TradingView's ta.supertrend): the upper band only falls and the lower band
+// only rises unless the previous close broke through them; the trend flips
+// when the close crosses the band it is riding. Seeded on the first valid bar
+// with the basic bands and a downtrend (supertrend = upper band), as
+// ta.supertrend does. The direction is kept as state (not by comparing the
+// previous supertrend with the previous upper band, which is ambiguous when
+// ATR = 0 makes the bands equal).
+int supertrend(In high, In low, In close, int atr_period, double multiplier, Out trend, Out direction) {
+  const size_t n = close.size();
+  const size_t lb = static_cast<size_t>(atr_period);
+  if (n <= lb) return static_cast<int>(n);
+  const double* h = high.data();
+  const double* l = low.data();
+  const double* c = close.data();
+  detail::WilderAtr atr(h, l, c, atr_period);
+  double fu = 0.0;
+  double fl = 0.0;
+  int dir = -1;
+  for (size_t i = lb; i < n; ++i) {
+    const double hl2 = (h[i] + l[i]) / 2.0;
+    const double width = multiplier * atr.advance(i);
+    const double bu = hl2 + width;
+    const double bl = hl2 - width;
+    if (i == lb) {
+      fu = bu;
+      fl = bl;
+    } else {
+      const double pc = c[i - 1];
+      fu = (bu < fu || pc > fu) ? bu : fu;
+      fl = (bl > fl || pc < fl) ? bl : fl;
+      if (dir < 0) {
+        dir = c[i] > fu ? 1 : -1;
+      } else {
+        dir = c[i] < fl ? -1 : 1;
+      }
+    }
+    trend[i] = dir > 0 ? fl : fu;
+    direction[i] = dir;
+  }
+  return static_cast<int>(lb);
+}
+
 }  // namespace ts::ta

@@ -478,5 +478,101 @@ TEST(HeikinAshi, NaNPropagatesThroughTheOpenChain) {
   EXPECT_FALSE(parse_call("HEIKINASHI(timeperiod=3)").ok());
 }
 
+// ---- SUPERTREND ------------------------------------------------------------------
+
+/// TradingView's ta.supertrend written out (Pine's direction sign flipped:
+/// here +1 is up): bands from the previous bar's final bands (0 before the
+/// first), the trend read by comparing the previous supertrend with the
+/// previous upper band.
+std::vector<Col> ref_supertrend(const Bars& b, int ap, double m) {
+  const std::size_t n = b.close.size();
+  std::vector<Col> out(2, Col(n, kNaN));
+  const auto atr = ref_atr(b, ap);
+  long double pu = 0, pl = 0, pst = NAN;
+  for (std::size_t i = ap; i < n; ++i) {
+    const long double hl2 = (static_cast<long double>(b.high[i]) + b.low[i]) / 2;
+    long double up = hl2 + m * atr[i], lo = hl2 - m * atr[i];
+    const long double pc = b.close[i - 1];
+    lo = (lo > pl || pc < pl) ? lo : pl;
+    up = (up < pu || pc > pu) ? up : pu;
+    int dir;
+    if (i == static_cast<std::size_t>(ap)) {
+      dir = -1;
+    } else if (pst == pu) {
+      dir = b.close[i] > up ? 1 : -1;
+    } else {
+      dir = b.close[i] < lo ? -1 : 1;
+    }
+    const long double st = dir > 0 ? lo : up;
+    out[0][i] = static_cast<double>(st);
+    out[1][i] = dir;
+    pu = up;
+    pl = lo;
+    pst = st;
+  }
+  return out;
+}
+
+TEST(SuperTrend, HandCheckedValues) {
+  Bars b;
+  b.high = {10, 11, 13, 12.5, 10};
+  b.low = {8, 9, 11, 10.5, 8};
+  b.close = {9, 10, 12.5, 11, 8.5};
+  b.open = b.volume = Col(5, 1.0);
+  int begin = -1;
+  const auto c = run_call("SUPERTREND(atrperiod=1,multiplier=1)", b, &begin);
+  EXPECT_EQ(begin, 1);
+  EXPECT_TRUE(std::isnan(c[0][0]));
+  // bar 1: TR 2, bands 12 / 8, starts down on the upper band
+  EXPECT_EQ(c[0][1], 12.0);
+  EXPECT_EQ(c[1][1], -1.0);
+  // bar 2: TR 3, basic 15 / 9; the upper band holds at 12, the close 12.5 breaks it
+  EXPECT_EQ(c[0][2], 9.0);
+  EXPECT_EQ(c[1][2], 1.0);
+  // bar 3: TR 2, basic 13.5 / 9.5; the lower band rises to 9.5
+  EXPECT_EQ(c[0][3], 9.5);
+  EXPECT_EQ(c[1][3], 1.0);
+  // bar 4: TR 3, basic 12 / 6; the lower band holds at 9.5, the close 8.5 breaks it
+  EXPECT_EQ(c[0][4], 12.0);
+  EXPECT_EQ(c[1][4], -1.0);
+}
+
+TEST(SuperTrend, MatchesTheTradingViewFormulation) {
+  const Bars b = random_bars(2000, 61);
+  for (auto [ap, m] : {std::pair{10, 3.0}, {1, 1.0}, {2, 0.5}, {14, 2.0}, {50, 4.0}}) {
+    const std::string call = "SUPERTREND(atrperiod=" + std::to_string(ap) + ",multiplier=" + std::to_string(m) + ")";
+    int begin = -1;
+    const auto got = run_call(call, b, &begin);
+    EXPECT_EQ(begin, ap) << call;
+    const auto want = ref_supertrend(b, ap, m);
+    expect_close(got[1], want[1], 0, call + " direction", 0.0, 0.0);
+    expect_close(got[0], want[0], 0, call, 1e-12, 1e-12);
+    int flips = 0;
+    for (std::size_t i = ap + 1; i < b.close.size(); ++i) flips += got[1][i] != got[1][i - 1];
+    EXPECT_GT(flips, 5) << call;  // the data exercises both branches
+  }
+}
+
+TEST(SuperTrend, FlatBarsKeepTheTrend) {
+  // ATR 0 makes both bands equal the price; the state-kept direction stays put.
+  Bars b;
+  b.high = b.low = b.close = b.open = Col(8, 5.0);
+  b.volume = Col(8, 0.0);
+  const auto c = run_call("SUPERTREND(atrperiod=2,multiplier=3)", b);
+  for (std::size_t i = 2; i < 8; ++i) {
+    EXPECT_EQ(c[0][i], 5.0);
+    EXPECT_EQ(c[1][i], -1.0);
+  }
+}
+
+TEST(SuperTrend, OptionRange) {
+  expect_rejected("SUPERTREND(atrperiod=0)");
+  expect_rejected("SUPERTREND(multiplier=-0.5)");
+  auto c = parse_call("SUPERTREND");
+  ASSERT_TRUE(c.ok());
+  EXPECT_EQ(c->key(), "SUPERTREND(atrperiod=10,multiplier=3)");
+  EXPECT_EQ(c->lookback(), 10);
+}
+
 }  // namespace
 }  // namespace ts::ta

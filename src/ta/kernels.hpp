@@ -115,6 +115,12 @@ int cmf(In high, In low, In close, In volume, int period, Out out);
 /// max(H, ha_open, ha_close), ha_low = min(L, ha_open, ha_close).
 int heikinashi_lookback();
 int heikinashi(In open, In high, In low, In close, Out ha_open, Out ha_high, Out ha_low, Out ha_close);
+/// SuperTrend over TA-Lib's ATR(atr_period): basic bands (H+L)/2 +/- multiplier
+/// * ATR, final-band recursion, `trend` = the lower final band in an uptrend
+/// and the upper one in a downtrend, `direction` = +1 up / -1 down. The first
+/// valid bar (lookback atr_period) is a downtrend on the basic bands.
+int supertrend_lookback(int atr_period);
+int supertrend(In high, In low, In close, int atr_period, double multiplier, Out trend, Out direction);
 
 // ---- First slice of the remaining TA-Lib functions (issue 5) ---------------
 // Price transforms (lookback 0).

@@ -65,6 +65,8 @@ constexpr OutputSpec kOutHeikinAshi[] = {{"ha_open", OutputKind::real},
                                          {"ha_low", OutputKind::real},
                                          {"ha_close", OutputKind::real}};
 
+constexpr OutputSpec kOutSuperTrend[] = {{"supertrend", OutputKind::real}, {"direction", OutputKind::integer}};
+
 constexpr double kMaxPeriod = 100000;
 constexpr double kRealLimit = 3e37;  // TA-Lib's TA_REAL_MIN/MAX for real options
 constexpr std::string_view kPeriodHelp = "Number of periods";
@@ -167,6 +169,9 @@ constexpr OptionSpec kKeltnerOptions[] = {
     period_option<20, 2>(),
     {"atrperiod", OptionType::integer, 10, 1, kMaxPeriod, "Number of periods of the ATR (Wilder smoothing)"},
     {"multiplier", OptionType::real, 2, 0, kRealLimit, "ATR multiplier of the band width"}};
+constexpr OptionSpec kSuperTrendOptions[] = {
+    {"atrperiod", OptionType::integer, 10, 1, kMaxPeriod, "Number of periods of the ATR (Wilder smoothing)"},
+    {"multiplier", OptionType::real, 3, 0, kRealLimit, "ATR multiplier of the band width"}};
 constexpr OptionSpec kPenetration50[] = {
     {"penetration", OptionType::real, 0.5, 0, kRealLimit, kPenetrationHelp}};
 
@@ -246,6 +251,10 @@ int cmf_run(const Inputs& in, Opts o, Outs out) {
 }
 int heikinashi_run(const Inputs& in, Opts, Outs out) {
   return heikinashi(in.open, in.high, in.low, in.close, out[0], out[1], out[2], out[3]);
+}
+int supertrend_lb(Opts o) { return supertrend_lookback(as_int(o[0])); }
+int supertrend_run(const Inputs& in, Opts o, Outs out) {
+  return supertrend(in.high, in.low, in.close, as_int(o[0]), o[1], out[0], out[1]);
 }
 int zero_lb(Opts) { return 0; }
 int ma_lb(Opts o) { return ma_lookback(as_int(o[0]), as_int(o[1])); }
@@ -578,6 +587,11 @@ constexpr FunctionSpec kFunctions[] = {
      "Heikin-Ashi candles: ha_close = (O+H+L+C)/4, ha_open = (prev ha_open + prev ha_close)/2 seeded with "
      "(O0+C0)/2, ha_high = max(H, ha_open, ha_close), ha_low = min(L, ha_open, ha_close). Lookback 0.",
      kOhlc, {}, kOutHeikinAshi, fixed_lb<heikinashi_lookback>, heikinashi_run},
+    {"SUPERTREND", kExtras,
+     "SuperTrend: bands (H+L)/2 +/- multiplier * ATR(atrperiod) (TA-Lib's Wilder ATR) with the final-band "
+     "recursion; supertrend = lower band in an uptrend, upper band in a downtrend; direction +1 up, -1 down "
+     "(the first bar starts down, as TradingView's ta.supertrend). Lookback atrperiod.",
+     kHlc, kSuperTrendOptions, kOutSuperTrend, supertrend_lb, supertrend_run},
     {"CDL2CROWS", kPatterns, "Two Crows", kOhlc, {}, kOutInteger,
      candle_lb<candles::two_crows_lookback>, candle_run<candles::two_crows>},
     {"CDL3BLACKCROWS", kPatterns, "Three Black Crows", kOhlc, {}, kOutInteger,

@@ -341,6 +341,10 @@ function configs() {
   for (const n of [20, 9, 2]) add('HMA', [], period(n), OUT.real, hma);
   for (const n of [20, 1]) add('CMF', [], period(n), OUT.real, cmf);
   add('HEIKINASHI', [], [], [['', 'ha_open'], ['', 'ha_high'], ['', 'ha_low'], ['', 'ha_close']], heikinashi);
+  for (const [a, m] of [[10, 3], [1, 1], [14, 2.5]]) {
+    add('SUPERTREND', [], [['atrperiod', '', a], ['multiplier', '', m]], [['', 'supertrend'], ['', 'direction']],
+      supertrend);
+  }
   return list;
 }
 
@@ -475,6 +479,36 @@ function heikinashi(bars) {
   return cols;
 }
 
+// TradingView's ta.supertrend (direction sign flipped: +1 = up) over TA-Lib's ATR,
+// with the direction carried as state (TickStock's documented definition: Pine
+// compares the previous supertrend with the previous upper band, which reads a
+// flat bar with ATR = 0, where both bands are equal, as a downtrend).
+function supertrend(bars, options) {
+  const [a, m] = options.map((o) => o[2]);
+  const cols = [bars.map(() => null), bars.map(() => null)];
+  if (bars.length <= a) return cols;
+  const atr = talibAtr(bars, a);
+  let pu = 0;
+  let pl = 0;
+  let dir = -1;
+  for (let i = a; i < bars.length; i++) {
+    const hl2 = (bars[i].high + bars[i].low) / 2;
+    let up = hl2 + m * atr[i];
+    let lo = hl2 - m * atr[i];
+    const pc = bars[i - 1].close;
+    lo = lo > pl || pc < pl ? lo : pl;
+    up = up < pu || pc > pu ? up : pu;
+    if (i === a) dir = -1;
+    else if (dir < 0) dir = bars[i].close > up ? 1 : -1;
+    else dir = bars[i].close < lo ? -1 : 1;
+    cols[0][i] = dir > 0 ? lo : up;
+    cols[1][i] = dir;
+    pu = up;
+    pl = lo;
+  }
+  return cols;
+}
+
 // ---- TA-Lib run ---------------------------------------------------------------------------
 function runTalib(cfg, bars) {
   const n = bars.length;
@@ -571,6 +605,7 @@ function main() {
   near('HMA(timeperiod=20)', 22);
   near('CMF(timeperiod=20)', 19);
   near('HEIKINASHI', 0);
+  near('SUPERTREND(atrperiod=10,multiplier=3)', 10);
   near('NATR(timeperiod=14)', 14);
   near('HT_DCPERIOD', 32);
   near('HT_SINE', 63);
