@@ -1,4 +1,4 @@
-// TickStock extras: moving averages, volume flow and trend studies.
+// TickStock extras: moving averages, volume flow, VWAP and trend studies.
 #include <algorithm>
 #include <cmath>
 #include <cstddef>
@@ -193,6 +193,24 @@ int supertrend(In high, In low, In close, int atr_period, double multiplier, Out
     direction[i] = dir;
   }
   return static_cast<int>(lb);
+}
+
+int vwap_lookback() { return 0; }
+
+// Cumulative from the first bar of the input (the anchor). Every term
+// tp * volume is >= 0 for prices and volumes >= 0, so the plain running sums
+// lose nothing to cancellation.
+int vwap(In high, In low, In close, In volume, Out out) {
+  const size_t n = close.size();
+  double pv = 0.0;
+  double vol = 0.0;
+  for (size_t i = 0; i < n; ++i) {
+    const double tp = ((high[i] + low[i]) + close[i]) / 3.0;
+    pv += tp * volume[i];
+    vol += volume[i];
+    out[i] = vol != 0.0 ? pv / vol : tp;
+  }
+  return 0;
 }
 
 }  // namespace ts::ta

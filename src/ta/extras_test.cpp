@@ -574,5 +574,61 @@ TEST(SuperTrend, OptionRange) {
   EXPECT_EQ(c->lookback(), 10);
 }
 
+// ---- VWAP --------------------------------------------------------------------------
+
+TEST(Vwap, HandCheckedValues) {
+  Bars b;
+  b.high = {12, 12, 15, 9};
+  b.low = {9, 9, 9, 6};
+  b.close = {9, 12, 12, 6};  // typical prices 10, 11, 12, 7
+  b.volume = {0, 100, 300, 0};
+  b.open = Col(4, 1.0);
+  int begin = -1;
+  const auto c = run_call("VWAP", b, &begin);
+  EXPECT_EQ(begin, 0);
+  EXPECT_EQ(c[0][0], 10.0);  // no volume yet: the bar's typical price
+  EXPECT_EQ(c[0][1], 11.0);
+  EXPECT_DOUBLE_EQ(c[0][2], (11.0 * 100 + 12.0 * 300) / 400.0);
+  EXPECT_DOUBLE_EQ(c[0][3], c[0][2]);  // a zero-volume bar does not move it
+}
+
+TEST(Vwap, MatchesPlainLoopsAndIsAnchoredAtTheFirstBar) {
+  const Bars b = random_bars(1500, 71);
+  const auto got = run_call("VWAP", b);
+  long double pv = 0, v = 0;
+  Col want(b.close.size());
+  for (std::size_t i = 0; i < want.size(); ++i) {
+    const long double tp = (static_cast<long double>(b.high[i]) + b.low[i] + b.close[i]) / 3;
+    pv += tp * b.volume[i];
+    v += b.volume[i];
+    want[i] = v == 0 ? static_cast<double>(tp) : static_cast<double>(pv / v);
+  }
+  expect_close(got[0], want, 0, "VWAP", 1e-12, 0.0);
+  // Anchoring later = running the same call on the suffix.
+  Bars tail;
+  for (auto [dst, src] : {std::pair{&tail.open, &b.open}, {&tail.high, &b.high}, {&tail.low, &b.low},
+                          {&tail.close, &b.close}, {&tail.volume, &b.volume}})
+    dst->assign(src->begin() + 700, src->end());
+  const auto anchored = run_call("VWAP", tail);
+  EXPECT_NE(anchored[0][100], got[0][800]);
+  EXPECT_FALSE(parse_call("VWAP(timeperiod=5)").ok());
+}
+
+TEST(Vwap, OneBarPerSessionIsTheTypicalPrice) {
+  // Daily bars: each bar is its own session, so the session VWAP is its
+  // typical price -- VWAP over a single bar.
+  const Bars b = random_bars(50, 72);
+  for (std::size_t i = 0; i < 50; ++i) {
+    Bars one;
+    one.open = {b.open[i]};
+    one.high = {b.high[i]};
+    one.low = {b.low[i]};
+    one.close = {b.close[i]};
+    one.volume = {b.volume[i] + 1};
+    const auto c = run_call("VWAP", one);
+    EXPECT_NEAR(c[0][0], (b.high[i] + b.low[i] + b.close[i]) / 3.0, 1e-12 * b.close[i]);
+  }
+}
+
 }  // namespace
 }  // namespace ts::ta

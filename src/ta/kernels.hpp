@@ -121,6 +121,11 @@ int heikinashi(In open, In high, In low, In close, Out ha_open, Out ha_high, Out
 /// valid bar (lookback atr_period) is a downtrend on the basic bands.
 int supertrend_lookback(int atr_period);
 int supertrend(In high, In low, In close, int atr_period, double multiplier, Out trend, Out direction);
+/// VWAP anchored at the first bar of the input: sum(tp * volume) / sum(volume)
+/// over bars 0..i, tp = (H+L+C)/3; the bar's tp while the cumulative volume is 0.
+/// Lookback 0. Over one session's intraday bars this is the session VWAP.
+int vwap_lookback();
+int vwap(In high, In low, In close, In volume, Out out);
 
 // ---- First slice of the remaining TA-Lib functions (issue 5) ---------------
 // Price transforms (lookback 0).

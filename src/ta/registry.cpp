@@ -256,6 +256,7 @@ int supertrend_lb(Opts o) { return supertrend_lookback(as_int(o[0])); }
 int supertrend_run(const Inputs& in, Opts o, Outs out) {
   return supertrend(in.high, in.low, in.close, as_int(o[0]), o[1], out[0], out[1]);
 }
+int vwap_run(const Inputs& in, Opts, Outs out) { return vwap(in.high, in.low, in.close, in.volume, out[0]); }
 int zero_lb(Opts) { return 0; }
 int ma_lb(Opts o) { return ma_lookback(as_int(o[0]), as_int(o[1])); }
 int ma_run(const Inputs& in, Opts o, Outs out) { return ma(real0(in), as_int(o[0]), as_int(o[1]), out[0]); }
@@ -592,6 +593,10 @@ constexpr FunctionSpec kFunctions[] = {
      "recursion; supertrend = lower band in an uptrend, upper band in a downtrend; direction +1 up, -1 down "
      "(the first bar starts down, as TradingView's ta.supertrend). Lookback atrperiod.",
      kHlc, kSuperTrendOptions, kOutSuperTrend, supertrend_lb, supertrend_run},
+    {"VWAP", kExtras,
+     "Volume-weighted average price anchored at the first input bar: sum(tp*volume) / sum(volume) over bars "
+     "0..i, tp = (H+L+C)/3 (tp itself while the cumulative volume is 0). Lookback 0.",
+     kHlcv, {}, kOutReal, fixed_lb<vwap_lookback>, vwap_run},
     {"CDL2CROWS", kPatterns, "Two Crows", kOhlc, {}, kOutInteger,
      candle_lb<candles::two_crows_lookback>, candle_run<candles::two_crows>},
     {"CDL3BLACKCROWS", kPatterns, "Three Black Crows", kOhlc, {}, kOutInteger,

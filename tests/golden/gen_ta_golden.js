@@ -345,6 +345,7 @@ function configs() {
     add('SUPERTREND', [], [['atrperiod', '', a], ['multiplier', '', m]], [['', 'supertrend'], ['', 'direction']],
       supertrend);
   }
+  add('VWAP', [], [], OUT.real, vwap);
   return list;
 }
 
@@ -509,6 +510,19 @@ function supertrend(bars, options) {
   return cols;
 }
 
+function vwap(bars) {
+  const out = bars.map(() => null);
+  let pv = 0;
+  let vol = 0;
+  bars.forEach((b, i) => {
+    const tp = (b.high + b.low + b.close) / 3;
+    pv += tp * b.volume;
+    vol += b.volume;
+    out[i] = vol !== 0 ? pv / vol : tp;
+  });
+  return [out];
+}
+
 // ---- TA-Lib run ---------------------------------------------------------------------------
 function runTalib(cfg, bars) {
   const n = bars.length;
@@ -606,6 +620,7 @@ function main() {
   near('CMF(timeperiod=20)', 19);
   near('HEIKINASHI', 0);
   near('SUPERTREND(atrperiod=10,multiplier=3)', 10);
+  near('VWAP', 0);
   near('NATR(timeperiod=14)', 14);
   near('HT_DCPERIOD', 32);
   near('HT_SINE', 63);
