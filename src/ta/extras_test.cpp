@@ -630,5 +630,67 @@ TEST(Vwap, OneBarPerSessionIsTheTypicalPrice) {
   }
 }
 
+// ---- PIVOTS_WOODIE / PIVOTS_CAMARILLA ---------------------------------------------
+
+/// Two bars: the levels of bar 1 come from bar 0's H, L, C alone.
+Bars prior_bar(double h, double l, double c) {
+  Bars b;
+  b.high = {h, 999};
+  b.low = {l, 1};
+  b.close = {c, 500};
+  b.open = {c, 500};
+  b.volume = {0, 0};
+  return b;
+}
+
+TEST(Pivots, WoodieFromThePriorBar) {
+  const Bars b = prior_bar(110, 90, 105);
+  int begin = -1;
+  const auto c = run_call("PIVOTS_WOODIE", b, &begin);
+  EXPECT_EQ(begin, 1);
+  const double pp = (110.0 + 90.0 + 2 * 105.0) / 4.0;  // 102.5
+  EXPECT_TRUE(std::isnan(c[0][0]));
+  EXPECT_EQ(c[0][1], pp);
+  EXPECT_EQ(c[1][1], 2 * pp - 90);          // r1 115
+  EXPECT_EQ(c[2][1], pp + 20);              // r2
+  EXPECT_EQ(c[3][1], 110 + 2 * (pp - 90));  // r3
+  EXPECT_EQ(c[4][1], 2 * pp - 110);         // s1 95
+  EXPECT_EQ(c[5][1], pp - 20);              // s2
+  EXPECT_EQ(c[6][1], 90 - 2 * (110 - pp));  // s3
+}
+
+TEST(Pivots, CamarillaFromThePriorBar) {
+  const Bars b = prior_bar(110, 86, 100);  // range 24: 1.1 * 24 = 26.4
+  int begin = -1;
+  const auto c = run_call("PIVOTS_CAMARILLA", b, &begin);
+  EXPECT_EQ(begin, 1);
+  ASSERT_EQ(c.size(), 9u);  // pp, r1..r4, s1..s4
+  EXPECT_TRUE(std::isnan(c[4][0]));
+  // pp, then C +/- 26.4 / 12, / 6, / 4, / 2.
+  const double want[] = {(110.0 + 86.0 + 100.0) / 3.0, 102.2, 104.4, 106.6, 113.2, 97.8, 95.6, 93.4, 86.8};
+  for (int k = 0; k < 9; ++k) EXPECT_DOUBLE_EQ(c[k][1], want[k]) << k;
+}
+
+TEST(Pivots, WoodieAndCamarillaMatchPlainFormulas) {
+  const Bars b = random_bars(500, 81);
+  const auto w = run_call("PIVOTS_WOODIE", b);
+  const auto m = run_call("PIVOTS_CAMARILLA", b);
+  for (std::size_t i = 1; i < 500; ++i) {
+    const long double h = b.high[i - 1], l = b.low[i - 1], c = b.close[i - 1], r = h - l;
+    const long double pp = (h + l + 2 * c) / 4;
+    const long double wl[] = {pp, 2 * pp - l, pp + r, h + 2 * (pp - l), 2 * pp - h, pp - r, l - 2 * (h - pp)};
+    for (int k = 0; k < 7; ++k) EXPECT_NEAR(w[k][i], static_cast<double>(wl[k]), 1e-12 * c) << k << " " << i;
+    const long double ml[] = {(h + l + c) / 3, c + r * 1.1L / 12, c + r * 1.1L / 6, c + r * 1.1L / 4, c + r * 1.1L / 2,
+                              c - r * 1.1L / 12, c - r * 1.1L / 6, c - r * 1.1L / 4, c - r * 1.1L / 2};
+    for (int k = 0; k < 9; ++k) EXPECT_NEAR(m[k][i], static_cast<double>(ml[k]), 1e-12 * c) << k << " " << i;
+  }
+  // Camarilla levels are ordered around the prior close.
+  for (std::size_t i = 1; i < 500; ++i) {
+    EXPECT_LE(m[8][i], m[7][i]);
+    EXPECT_LE(m[5][i], m[1][i]);
+    EXPECT_LE(m[3][i], m[4][i]);
+  }
+}
+
 }  // namespace
 }  // namespace ts::ta

@@ -90,6 +90,11 @@ struct PivotOut {
 int pivots_lookback();
 int pivots(In high, In low, In close, const PivotOut& out);
 int pivots_fib(In high, In low, In close, const PivotOut& out);
+/// Woodie pivots: pp = (H + L + 2C) / 4, then the floor formulas for r1..s3.
+int pivots_woodie(In high, In low, In close, const PivotOut& out);
+/// Camarilla pivots: r1..r4 = C + (H - L) * 1.1 / {12, 6, 4, 2}, s1..s4 = C - the
+/// same; pp = (H + L + C) / 3. r4 and s4 go to their own columns.
+int pivots_camarilla(In high, In low, In close, const PivotOut& out, Out r4, Out s4);
 /// Donchian channel: upper = highest high, lower = lowest low over the last
 /// `period` bars, middle = (upper + lower) / 2. Lookback period - 1. A NaN
 /// high/low is skipped; a window with no valid value gives NaN.

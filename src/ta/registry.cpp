@@ -67,6 +67,11 @@ constexpr OutputSpec kOutHeikinAshi[] = {{"ha_open", OutputKind::real},
 
 constexpr OutputSpec kOutSuperTrend[] = {{"supertrend", OutputKind::real}, {"direction", OutputKind::integer}};
 
+constexpr OutputSpec kOutCamarilla[] = {
+    {"pp", OutputKind::real}, {"r1", OutputKind::real}, {"r2", OutputKind::real},
+    {"r3", OutputKind::real}, {"r4", OutputKind::real}, {"s1", OutputKind::real},
+    {"s2", OutputKind::real}, {"s3", OutputKind::real}, {"s4", OutputKind::real}};
+
 constexpr double kMaxPeriod = 100000;
 constexpr double kRealLimit = 3e37;  // TA-Lib's TA_REAL_MIN/MAX for real options
 constexpr std::string_view kPeriodHelp = "Number of periods";
@@ -257,6 +262,10 @@ int supertrend_run(const Inputs& in, Opts o, Outs out) {
   return supertrend(in.high, in.low, in.close, as_int(o[0]), o[1], out[0], out[1]);
 }
 int vwap_run(const Inputs& in, Opts, Outs out) { return vwap(in.high, in.low, in.close, in.volume, out[0]); }
+int camarilla_run(const Inputs& in, Opts, Outs out) {
+  return pivots_camarilla(in.high, in.low, in.close, PivotOut{out[0], out[1], out[2], out[3], out[5], out[6], out[7]},
+                          out[4], out[8]);
+}
 int zero_lb(Opts) { return 0; }
 int ma_lb(Opts o) { return ma_lookback(as_int(o[0]), as_int(o[1])); }
 int ma_run(const Inputs& in, Opts o, Outs out) { return ma(real0(in), as_int(o[0]), as_int(o[1]), out[0]); }
@@ -568,6 +577,14 @@ constexpr FunctionSpec kFunctions[] = {
      "Fibonacci pivot points from the prior bar: pp = (H+L+C)/3, r1/r2/r3 = pp + 0.382/0.618/1.0 * (H-L), "
      "s1/s2/s3 = pp - 0.382/0.618/1.0 * (H-L). Lookback 1.",
      kHlc, {}, kOutPivots, pivots_lb, pivots_run<pivots_fib>},
+    {"PIVOTS_WOODIE", kExtras,
+     "Woodie pivot points from the prior bar: pp = (H+L+2C)/4, r1 = 2pp-L, s1 = 2pp-H, r2 = pp+(H-L), "
+     "s2 = pp-(H-L), r3 = H+2(pp-L), s3 = L-2(H-pp). Lookback 1.",
+     kHlc, {}, kOutPivots, pivots_lb, pivots_run<pivots_woodie>},
+    {"PIVOTS_CAMARILLA", kExtras,
+     "Camarilla pivot points from the prior bar: r1..r4 = C + (H-L)*1.1/12, /6, /4, /2, s1..s4 = C - the same; "
+     "pp = (H+L+C)/3. Lookback 1.",
+     kHlc, {}, kOutCamarilla, pivots_lb, camarilla_run},
     {"DONCHIAN", kExtras,
      "Donchian channel: upper = highest high, lower = lowest low of the last n bars, middle = (upper+lower)/2. "
      "Lookback n-1.",
@@ -722,7 +739,7 @@ constexpr FunctionSpec kFunctions[] = {
 };
 // clang-format on
 
-constexpr std::size_t kMaxOutputs = 8;  // run() stages output spans in a fixed array
+constexpr std::size_t kMaxOutputs = 9;  // run() stages output spans in a fixed array
 static_assert(std::all_of(std::begin(kFunctions), std::end(kFunctions),
                           [](const FunctionSpec& f) { return f.outputs.size() <= kMaxOutputs; }));
 

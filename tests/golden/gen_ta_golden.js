@@ -333,6 +333,9 @@ function configs() {
   add('RELVOL', [], period(20), OUT.real, relvol);
   add('PIVOTS', [], [], OUT.pivots, (b) => pivots(b, false));
   add('PIVOTS_FIB', [], [], OUT.pivots, (b) => pivots(b, true));
+  add('PIVOTS_WOODIE', [], [], OUT.pivots, woodie);
+  add('PIVOTS_CAMARILLA', [], [], ['pp', 'r1', 'r2', 'r3', 'r4', 's1', 's2', 's3', 's4'].map((k) => ['', k]),
+    camarilla);
   for (const n of [20, 5, 1]) add('DONCHIAN', [], period(n), OUT.bands, donchian);
   const keltnerOpts = (n, a, m) => [['timeperiod', '', n], ['atrperiod', '', a], ['multiplier', '', m]];
   for (const [n, a, m] of [[20, 10, 2], [10, 20, 1.5], [2, 1, 0.5]]) {
@@ -521,6 +524,29 @@ function vwap(bars) {
     out[i] = vol !== 0 ? pv / vol : tp;
   });
   return [out];
+}
+
+function woodie(bars) {
+  const cols = OUT.pivots.map(() => bars.map(() => null));
+  for (let i = 1; i < bars.length; i++) {
+    const { high: h, low: l, close: c } = bars[i - 1];
+    const pp = (h + l + 2 * c) / 4;
+    const levels = [pp, 2 * pp - l, pp + (h - l), h + 2 * (pp - l), 2 * pp - h, pp - (h - l), l - 2 * (h - pp)];
+    levels.forEach((v, k) => { cols[k][i] = v; });
+  }
+  return cols;
+}
+
+function camarilla(bars) {
+  const cols = [...Array(9)].map(() => bars.map(() => null));
+  for (let i = 1; i < bars.length; i++) {
+    const { high: h, low: l, close: c } = bars[i - 1];
+    const r = h - l;
+    const levels = [(h + l + c) / 3, c + r * 1.1 / 12, c + r * 1.1 / 6, c + r * 1.1 / 4, c + r * 1.1 / 2,
+      c - r * 1.1 / 12, c - r * 1.1 / 6, c - r * 1.1 / 4, c - r * 1.1 / 2];
+    levels.forEach((v, k) => { cols[k][i] = v; });
+  }
+  return cols;
 }
 
 // ---- TA-Lib run ---------------------------------------------------------------------------
