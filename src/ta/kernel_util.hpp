@@ -38,6 +38,52 @@ inline double true_range(double high, double low, double prev_close) {
   return out;
 }
 
+/// Neumaier-compensated running sum: adding and later subtracting values of
+/// very different magnitudes (a window sliding out of a high-price or
+/// high-volume stretch) leaves an error of ~eps^2 of the large values instead
+/// of ~eps. Requires strict IEEE evaluation (no -ffast-math).
+struct CompensatedSum {
+  double sum = 0.0;
+  double comp = 0.0;
+  void add(double x) {
+    const double t = sum + x;
+    comp += std::fabs(sum) >= std::fabs(x) ? (sum - t) + x : (x - t) + sum;
+    sum = t;
+  }
+  double value() const { return sum + comp; }
+};
+
+/// TA-Lib's ATR as a sequence: advance(i) for i = period, period + 1, ...
+/// (in order) returns ATR[i] with atr()'s exact operations: the mean of
+/// TR[1..period] at bar `period`, then Wilder smoothing; period 1 is TR.
+class WilderAtr {
+ public:
+  WilderAtr(const double* high, const double* low, const double* close, int period)
+      : h_(high), l_(low), c_(close), period_(period), p_(period), pm1_(period - 1) {}
+  double advance(std::size_t i) {
+    const double tr = true_range(h_[i], l_[i], c_[i - 1]);
+    if (period_ <= 1) {
+      value_ = tr;
+    } else if (i == static_cast<std::size_t>(period_)) {
+      double sum = 0.0;
+      for (std::size_t j = 1; j <= i; ++j) sum += true_range(h_[j], l_[j], c_[j - 1]);
+      value_ = sum / p_;
+    } else {
+      value_ = ((value_ * pm1_) + tr) / p_;
+    }
+    return value_;
+  }
+
+ private:
+  const double* h_;
+  const double* l_;
+  const double* c_;
+  int period_;
+  double p_;
+  double pm1_;
+  double value_ = 0.0;
+};
+
 /// A ring of `size` doubles: on the stack up to kInline entries, otherwise one
 /// heap allocation for the whole call (only long periods pay for it).
 class Ring {

@@ -90,6 +90,47 @@ struct PivotOut {
 int pivots_lookback();
 int pivots(In high, In low, In close, const PivotOut& out);
 int pivots_fib(In high, In low, In close, const PivotOut& out);
+/// Woodie pivots: pp = (H + L + 2C) / 4, then the floor formulas for r1..s3.
+int pivots_woodie(In high, In low, In close, const PivotOut& out);
+/// Camarilla pivots: r1..r4 = C + (H - L) * 1.1 / {12, 6, 4, 2}, s1..s4 = C - the
+/// same; pp = (H + L + C) / 3. r4 and s4 go to their own columns.
+int pivots_camarilla(In high, In low, In close, const PivotOut& out, Out r4, Out s4);
+/// Donchian channel: upper = highest high, lower = lowest low over the last
+/// `period` bars, middle = (upper + lower) / 2. Lookback period - 1. A NaN
+/// high/low is skipped; a window with no valid value gives NaN.
+int donchian_lookback(int period);
+int donchian(In high, In low, int period, Out upper, Out middle, Out lower);
+/// Keltner channel: middle = EMA(close, period) (TA-Lib's EMA), upper/lower =
+/// middle +/- multiplier * ATR(atr_period) (TA-Lib's Wilder ATR).
+/// Lookback max(period - 1, atr_period).
+int keltner_lookback(int period, int atr_period);
+int keltner(In high, In low, In close, int period, int atr_period, double multiplier, Out upper, Out middle,
+            Out lower);
+/// Hull moving average: WMA(2 * WMA(real, floor(n/2)) - WMA(real, n), floor(sqrt(n)))
+/// with TA-Lib's WMA arithmetic. Lookback (n - 1) + (floor(sqrt(n)) - 1).
+int hma_lookback(int period);
+int hma(In real, int period, Out out);
+/// Chaikin Money Flow: sum(MFM * volume) / sum(volume) over the last `period`
+/// bars, MFM = ((close - low) - (high - close)) / (high - low), 0 when
+/// high == low; 0 when the window's volume is 0. Lookback period - 1.
+int cmf_lookback(int period);
+int cmf(In high, In low, In close, In volume, int period, Out out);
+/// Heikin-Ashi candles (lookback 0): ha_close = (O+H+L+C)/4, ha_open =
+/// (ha_open[i-1] + ha_close[i-1])/2 seeded with (O[0]+C[0])/2, ha_high =
+/// max(H, ha_open, ha_close), ha_low = min(L, ha_open, ha_close).
+int heikinashi_lookback();
+int heikinashi(In open, In high, In low, In close, Out ha_open, Out ha_high, Out ha_low, Out ha_close);
+/// SuperTrend over TA-Lib's ATR(atr_period): basic bands (H+L)/2 +/- multiplier
+/// * ATR, final-band recursion, `trend` = the lower final band in an uptrend
+/// and the upper one in a downtrend, `direction` = +1 up / -1 down. The first
+/// valid bar (lookback atr_period) is a downtrend on the basic bands.
+int supertrend_lookback(int atr_period);
+int supertrend(In high, In low, In close, int atr_period, double multiplier, Out trend, Out direction);
+/// VWAP anchored at the first bar of the input: sum(tp * volume) / sum(volume)
+/// over bars 0..i, tp = (H+L+C)/3; the bar's tp while the cumulative volume is 0.
+/// Lookback 0. Over one session's intraday bars this is the session VWAP.
+int vwap_lookback();
+int vwap(In high, In low, In close, In volume, Out out);
 
 // ---- First slice of the remaining TA-Lib functions (issue 5) ---------------
 // Price transforms (lookback 0).

@@ -60,6 +60,18 @@ constexpr OutputSpec kOutPivots[] = {
     {"pp", OutputKind::real}, {"r1", OutputKind::real}, {"r2", OutputKind::real}, {"r3", OutputKind::real},
     {"s1", OutputKind::real}, {"s2", OutputKind::real}, {"s3", OutputKind::real}};
 
+constexpr OutputSpec kOutHeikinAshi[] = {{"ha_open", OutputKind::real},
+                                         {"ha_high", OutputKind::real},
+                                         {"ha_low", OutputKind::real},
+                                         {"ha_close", OutputKind::real}};
+
+constexpr OutputSpec kOutSuperTrend[] = {{"supertrend", OutputKind::real}, {"direction", OutputKind::integer}};
+
+constexpr OutputSpec kOutCamarilla[] = {
+    {"pp", OutputKind::real}, {"r1", OutputKind::real}, {"r2", OutputKind::real},
+    {"r3", OutputKind::real}, {"r4", OutputKind::real}, {"s1", OutputKind::real},
+    {"s2", OutputKind::real}, {"s3", OutputKind::real}, {"s4", OutputKind::real}};
+
 constexpr double kMaxPeriod = 100000;
 constexpr double kRealLimit = 3e37;  // TA-Lib's TA_REAL_MIN/MAX for real options
 constexpr std::string_view kPeriodHelp = "Number of periods";
@@ -158,6 +170,13 @@ constexpr std::string_view kPenetrationHelp =
     "Penetration into the first candle's body, as a fraction of that body";
 constexpr OptionSpec kPenetration[] = {
     {"penetration", OptionType::real, 0.3, 0, kRealLimit, kPenetrationHelp}};
+constexpr OptionSpec kKeltnerOptions[] = {
+    period_option<20, 2>(),
+    {"atrperiod", OptionType::integer, 10, 1, kMaxPeriod, "Number of periods of the ATR (Wilder smoothing)"},
+    {"multiplier", OptionType::real, 2, 0, kRealLimit, "ATR multiplier of the band width"}};
+constexpr OptionSpec kSuperTrendOptions[] = {
+    {"atrperiod", OptionType::integer, 10, 1, kMaxPeriod, "Number of periods of the ATR (Wilder smoothing)"},
+    {"multiplier", OptionType::real, 3, 0, kRealLimit, "ATR multiplier of the band width"}};
 constexpr OptionSpec kPenetration50[] = {
     {"penetration", OptionType::real, 0.5, 0, kRealLimit, kPenetrationHelp}};
 
@@ -224,6 +243,29 @@ int pivots_run(const Inputs& in, Opts, Outs out) {
   return Kernel(in.high, in.low, in.close, PivotOut{out[0], out[1], out[2], out[3], out[4], out[5], out[6]});
 }
 
+int donchian_run(const Inputs& in, Opts o, Outs out) {
+  return donchian(in.high, in.low, as_int(o[0]), out[0], out[1], out[2]);
+}
+int keltner_lb(Opts o) { return keltner_lookback(as_int(o[0]), as_int(o[1])); }
+int keltner_run(const Inputs& in, Opts o, Outs out) {
+  return keltner(in.high, in.low, in.close, as_int(o[0]), as_int(o[1]), o[2], out[0], out[1], out[2]);
+}
+
+int cmf_run(const Inputs& in, Opts o, Outs out) {
+  return cmf(in.high, in.low, in.close, in.volume, as_int(o[0]), out[0]);
+}
+int heikinashi_run(const Inputs& in, Opts, Outs out) {
+  return heikinashi(in.open, in.high, in.low, in.close, out[0], out[1], out[2], out[3]);
+}
+int supertrend_lb(Opts o) { return supertrend_lookback(as_int(o[0])); }
+int supertrend_run(const Inputs& in, Opts o, Outs out) {
+  return supertrend(in.high, in.low, in.close, as_int(o[0]), o[1], out[0], out[1]);
+}
+int vwap_run(const Inputs& in, Opts, Outs out) { return vwap(in.high, in.low, in.close, in.volume, out[0]); }
+int camarilla_run(const Inputs& in, Opts, Outs out) {
+  return pivots_camarilla(in.high, in.low, in.close, PivotOut{out[0], out[1], out[2], out[3], out[5], out[6], out[7]},
+                          out[4], out[8]);
+}
 int zero_lb(Opts) { return 0; }
 int ma_lb(Opts o) { return ma_lookback(as_int(o[0]), as_int(o[1])); }
 int ma_run(const Inputs& in, Opts o, Outs out) { return ma(real0(in), as_int(o[0]), as_int(o[1]), out[0]); }
@@ -535,6 +577,43 @@ constexpr FunctionSpec kFunctions[] = {
      "Fibonacci pivot points from the prior bar: pp = (H+L+C)/3, r1/r2/r3 = pp + 0.382/0.618/1.0 * (H-L), "
      "s1/s2/s3 = pp - 0.382/0.618/1.0 * (H-L). Lookback 1.",
      kHlc, {}, kOutPivots, pivots_lb, pivots_run<pivots_fib>},
+    {"PIVOTS_WOODIE", kExtras,
+     "Woodie pivot points from the prior bar: pp = (H+L+2C)/4, r1 = 2pp-L, s1 = 2pp-H, r2 = pp+(H-L), "
+     "s2 = pp-(H-L), r3 = H+2(pp-L), s3 = L-2(H-pp). Lookback 1.",
+     kHlc, {}, kOutPivots, pivots_lb, pivots_run<pivots_woodie>},
+    {"PIVOTS_CAMARILLA", kExtras,
+     "Camarilla pivot points from the prior bar: r1..r4 = C + (H-L)*1.1/12, /6, /4, /2, s1..s4 = C - the same; "
+     "pp = (H+L+C)/3. Lookback 1.",
+     kHlc, {}, kOutCamarilla, pivots_lb, camarilla_run},
+    {"DONCHIAN", kExtras,
+     "Donchian channel: upper = highest high, lower = lowest low of the last n bars, middle = (upper+lower)/2. "
+     "Lookback n-1.",
+     kHl, kPeriod20, kOutBands, period_lookback<donchian_lookback>, donchian_run},
+    {"KELTNER", kExtras,
+     "Keltner channel: middle = EMA(close, timeperiod), upper/lower = middle +/- multiplier * ATR(atrperiod) "
+     "(TA-Lib's EMA and Wilder ATR). Lookback max(timeperiod-1, atrperiod).",
+     kHlc, kKeltnerOptions, kOutBands, keltner_lb, keltner_run},
+    {"HMA", kExtras,
+     "Hull Moving Average: WMA(2*WMA(n/2) - WMA(n), sqrt(n)), n/2 and sqrt(n) rounded down. "
+     "Lookback (n-1) + (floor(sqrt(n))-1).",
+     kReal, kPeriod20Min2, kOutReal, period_lookback<hma_lookback>, real_period<hma>},
+    {"CMF", kExtras,
+     "Chaikin Money Flow: sum(MFM*volume) / sum(volume) over n bars, MFM = ((C-L)-(H-C))/(H-L) (0 when H = L); "
+     "0 when the window's volume is 0. Lookback n-1.",
+     kHlcv, kPeriod20, kOutReal, period_lookback<cmf_lookback>, cmf_run},
+    {"HEIKINASHI", kExtras,
+     "Heikin-Ashi candles: ha_close = (O+H+L+C)/4, ha_open = (prev ha_open + prev ha_close)/2 seeded with "
+     "(O0+C0)/2, ha_high = max(H, ha_open, ha_close), ha_low = min(L, ha_open, ha_close). Lookback 0.",
+     kOhlc, {}, kOutHeikinAshi, fixed_lb<heikinashi_lookback>, heikinashi_run},
+    {"SUPERTREND", kExtras,
+     "SuperTrend: bands (H+L)/2 +/- multiplier * ATR(atrperiod) (TA-Lib's Wilder ATR) with the final-band "
+     "recursion; supertrend = lower band in an uptrend, upper band in a downtrend; direction +1 up, -1 down "
+     "(the first bar starts down, as TradingView's ta.supertrend). Lookback atrperiod.",
+     kHlc, kSuperTrendOptions, kOutSuperTrend, supertrend_lb, supertrend_run},
+    {"VWAP", kExtras,
+     "Volume-weighted average price anchored at the first input bar: sum(tp*volume) / sum(volume) over bars "
+     "0..i, tp = (H+L+C)/3 (tp itself while the cumulative volume is 0). Lookback 0.",
+     kHlcv, {}, kOutReal, fixed_lb<vwap_lookback>, vwap_run},
     {"CDL2CROWS", kPatterns, "Two Crows", kOhlc, {}, kOutInteger,
      candle_lb<candles::two_crows_lookback>, candle_run<candles::two_crows>},
     {"CDL3BLACKCROWS", kPatterns, "Three Black Crows", kOhlc, {}, kOutInteger,
@@ -660,7 +739,7 @@ constexpr FunctionSpec kFunctions[] = {
 };
 // clang-format on
 
-constexpr std::size_t kMaxOutputs = 8;  // run() stages output spans in a fixed array
+constexpr std::size_t kMaxOutputs = 9;  // run() stages output spans in a fixed array
 static_assert(std::all_of(std::begin(kFunctions), std::end(kFunctions),
                           [](const FunctionSpec& f) { return f.outputs.size() <= kMaxOutputs; }));
 

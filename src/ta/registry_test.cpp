@@ -13,6 +13,7 @@
 
 #include "ta/function.hpp"
 #include "ta/kernels.hpp"
+#include "ta/test_series.hpp"
 
 namespace ts::ta {
 namespace {
@@ -21,27 +22,8 @@ constexpr double kNaN = std::numeric_limits<double>::quiet_NaN();
 
 // ---- Random OHLCV data --------------------------------------------------------
 
-struct Series {
-  std::vector<double> open, high, low, close, volume;
-  Inputs inputs() const { return {open, high, low, close, volume, {}, {}, close.size()}; }
-};
-
-Series random_series(std::size_t n, unsigned seed) {
-  std::mt19937_64 rng(seed);
-  std::normal_distribution<double> z(0.0, 1.0);
-  Series s;
-  double p = 100.0;
-  for (std::size_t i = 0; i < n; ++i) {
-    const double o = p;
-    p *= std::exp(0.02 * z(rng));
-    s.open.push_back(o);
-    s.close.push_back(p);
-    s.high.push_back(std::max(o, p) * (1.0 + 0.01 * std::fabs(z(rng))));
-    s.low.push_back(std::min(o, p) * (1.0 - 0.01 * std::fabs(z(rng))));
-    s.volume.push_back(std::floor(1e5 * std::exp(z(rng))));
-  }
-  return s;
-}
+using test_data::random_series;
+using test_data::Series;
 
 struct Outputs {
   std::vector<std::vector<double>> cols;

@@ -16,9 +16,10 @@
 //   edge          flat stretches (zero range, zero volume), gaps, extreme moves,
 //                 tiny and huge price levels, repeated closes
 //   short_<n>     the first n bars of random_walk, n around the lookbacks
-// RELVOL, PIVOTS and PIVOTS_FIB are TickStock extras with no TA-Lib twin; their
-// goldens come from the straightforward formulas below (an independent
-// implementation of the documented definitions).
+// RELVOL, PIVOTS, PIVOTS_FIB, DONCHIAN, KELTNER, ... are TickStock extras with
+// no TA-Lib twin; their goldens come from the straightforward formulas below
+// (an independent implementation of the documented definitions), built on
+// TA-Lib's own EMA/WMA/ATR where the definition names them.
 'use strict';
 
 const fs = require('fs');
@@ -332,6 +333,22 @@ function configs() {
   add('RELVOL', [], period(20), OUT.real, relvol);
   add('PIVOTS', [], [], OUT.pivots, (b) => pivots(b, false));
   add('PIVOTS_FIB', [], [], OUT.pivots, (b) => pivots(b, true));
+  add('PIVOTS_WOODIE', [], [], OUT.pivots, woodie);
+  add('PIVOTS_CAMARILLA', [], [], ['pp', 'r1', 'r2', 'r3', 'r4', 's1', 's2', 's3', 's4'].map((k) => ['', k]),
+    camarilla);
+  for (const n of [20, 5, 1]) add('DONCHIAN', [], period(n), OUT.bands, donchian);
+  const keltnerOpts = (n, a, m) => [['timeperiod', '', n], ['atrperiod', '', a], ['multiplier', '', m]];
+  for (const [n, a, m] of [[20, 10, 2], [10, 20, 1.5], [2, 1, 0.5]]) {
+    add('KELTNER', [], keltnerOpts(n, a, m), OUT.bands, keltner);
+  }
+  for (const n of [20, 9, 2]) add('HMA', [], period(n), OUT.real, hma);
+  for (const n of [20, 1]) add('CMF', [], period(n), OUT.real, cmf);
+  add('HEIKINASHI', [], [], [['', 'ha_open'], ['', 'ha_high'], ['', 'ha_low'], ['', 'ha_close']], heikinashi);
+  for (const [a, m] of [[10, 3], [1, 1], [14, 2.5]]) {
+    add('SUPERTREND', [], [['atrperiod', '', a], ['multiplier', '', m]], [['', 'supertrend'], ['', 'direction']],
+      supertrend);
+  }
+  add('VWAP', [], [], OUT.real, vwap);
   return list;
 }
 
@@ -357,6 +374,176 @@ function pivots(bars, fib) {
     const levels = fib
       ? [pp, pp + 0.382 * range, pp + 0.618 * range, pp + range, pp - 0.382 * range, pp - 0.618 * range, pp - range]
       : [pp, 2 * pp - l, pp + range, h + 2 * (pp - l), 2 * pp - h, pp - range, l - 2 * (h - pp)];
+    levels.forEach((v, k) => { cols[k][i] = v; });
+  }
+  return cols;
+}
+
+function donchian(bars, options) {
+  const n = options[0][2];
+  const cols = OUT.bands.map(() => bars.map(() => null));
+  for (let i = n - 1; i < bars.length; i++) {
+    let hi = -Infinity;
+    let lo = Infinity;
+    for (let j = i - n + 1; j <= i; j++) {
+      hi = Math.max(hi, bars[j].high);
+      lo = Math.min(lo, bars[j].low);
+    }
+    cols[0][i] = hi;
+    cols[1][i] = (hi + lo) / 2;
+    cols[2][i] = lo;
+  }
+  return cols;
+}
+
+// A TA-Lib function over a whole column, aligned with the bars (null before begIndex).
+function talibColumn(name, args, outName) {
+  const res = talib.execute({ name, startIdx: 0, endIdx: args.len - 1, ...args.inputs, ...args.options });
+  if (res.error) throw new Error(`${name}: ${res.error}`);
+  const out = new Array(args.len).fill(null);
+  const values = res.result[outName];
+  for (let k = 0; k < res.nbElement; k++) out[res.begIndex + k] = values[k];
+  return out;
+}
+
+function talibAtr(bars, period) {
+  const col = (k) => bars.map((b) => b[k]);
+  return talibColumn('ATR', { len: bars.length, inputs: { high: col('high'), low: col('low'), close: col('close') },
+    options: { optInTimePeriod: period } }, 'outReal');
+}
+
+function keltner(bars, options) {
+  const [n, a, m] = options.map((o) => o[2]);
+  const cols = OUT.bands.map(() => bars.map(() => null));
+  const lb = Math.max(n - 1, a);
+  if (bars.length <= lb) return cols;
+  const ema = talibColumn('EMA', { len: bars.length, inputs: { inReal: bars.map((b) => b.close) },
+    options: { optInTimePeriod: n } }, 'outReal');
+  const atr = talibAtr(bars, a);
+  for (let i = lb; i < bars.length; i++) {
+    cols[0][i] = ema[i] + m * atr[i];
+    cols[1][i] = ema[i];
+    cols[2][i] = ema[i] - m * atr[i];
+  }
+  return cols;
+}
+
+// TA-Lib's WMA over values (period 1 copies, as TA_MA does).
+function talibWma(values, p) {
+  if (p === 1) return values.slice();
+  return talibColumn('WMA', { len: values.length, inputs: { inReal: values }, options: { optInTimePeriod: p } },
+    'outReal');
+}
+
+function hma(bars, options) {
+  const n = options[0][2];
+  const s = Math.floor(Math.sqrt(n));
+  const out = bars.map(() => null);
+  if (bars.length <= n - 1 + s - 1) return [out];
+  const close = bars.map((b) => b.close);
+  const half = talibWma(close, Math.floor(n / 2));
+  const full = talibWma(close, n);
+  const diff = [];
+  for (let i = n - 1; i < bars.length; i++) diff.push(2 * half[i] - full[i]);
+  const hull = talibWma(diff, s);
+  hull.forEach((v, k) => { if (v !== null) out[k + n - 1] = v; });
+  return [out];
+}
+
+function cmf(bars, options) {
+  const n = options[0][2];
+  const out = bars.map(() => null);
+  for (let i = n - 1; i < bars.length; i++) {
+    let flow = 0;
+    let vol = 0;
+    for (let j = i - n + 1; j <= i; j++) {
+      const { high: h, low: l, close: c, volume: v } = bars[j];
+      flow += (h === l ? 0 : ((c - l) - (h - c)) / (h - l)) * v;
+      vol += v;
+    }
+    out[i] = vol === 0 ? 0 : flow / vol;
+  }
+  return [out];
+}
+
+function heikinashi(bars) {
+  const cols = [0, 1, 2, 3].map(() => bars.map(() => null));
+  let ho = 0;
+  let hc = 0;
+  bars.forEach((b, i) => {
+    const c = (b.open + b.high + b.low + b.close) / 4;
+    const o = i === 0 ? (b.open + b.close) / 2 : (ho + hc) / 2;
+    cols[0][i] = o;
+    cols[1][i] = Math.max(b.high, o, c);
+    cols[2][i] = Math.min(b.low, o, c);
+    cols[3][i] = c;
+    ho = o;
+    hc = c;
+  });
+  return cols;
+}
+
+// TradingView's ta.supertrend (direction sign flipped: +1 = up) over TA-Lib's ATR,
+// with the direction carried as state (TickStock's documented definition: Pine
+// compares the previous supertrend with the previous upper band, which reads a
+// flat bar with ATR = 0, where both bands are equal, as a downtrend).
+function supertrend(bars, options) {
+  const [a, m] = options.map((o) => o[2]);
+  const cols = [bars.map(() => null), bars.map(() => null)];
+  if (bars.length <= a) return cols;
+  const atr = talibAtr(bars, a);
+  let pu = 0;
+  let pl = 0;
+  let dir = -1;
+  for (let i = a; i < bars.length; i++) {
+    const hl2 = (bars[i].high + bars[i].low) / 2;
+    let up = hl2 + m * atr[i];
+    let lo = hl2 - m * atr[i];
+    const pc = bars[i - 1].close;
+    lo = lo > pl || pc < pl ? lo : pl;
+    up = up < pu || pc > pu ? up : pu;
+    if (i === a) dir = -1;
+    else if (dir < 0) dir = bars[i].close > up ? 1 : -1;
+    else dir = bars[i].close < lo ? -1 : 1;
+    cols[0][i] = dir > 0 ? lo : up;
+    cols[1][i] = dir;
+    pu = up;
+    pl = lo;
+  }
+  return cols;
+}
+
+function vwap(bars) {
+  const out = bars.map(() => null);
+  let pv = 0;
+  let vol = 0;
+  bars.forEach((b, i) => {
+    const tp = (b.high + b.low + b.close) / 3;
+    pv += tp * b.volume;
+    vol += b.volume;
+    out[i] = vol !== 0 ? pv / vol : tp;
+  });
+  return [out];
+}
+
+function woodie(bars) {
+  const cols = OUT.pivots.map(() => bars.map(() => null));
+  for (let i = 1; i < bars.length; i++) {
+    const { high: h, low: l, close: c } = bars[i - 1];
+    const pp = (h + l + 2 * c) / 4;
+    const levels = [pp, 2 * pp - l, pp + (h - l), h + 2 * (pp - l), 2 * pp - h, pp - (h - l), l - 2 * (h - pp)];
+    levels.forEach((v, k) => { cols[k][i] = v; });
+  }
+  return cols;
+}
+
+function camarilla(bars) {
+  const cols = [...Array(9)].map(() => bars.map(() => null));
+  for (let i = 1; i < bars.length; i++) {
+    const { high: h, low: l, close: c } = bars[i - 1];
+    const r = h - l;
+    const levels = [(h + l + c) / 3, c + r * 1.1 / 12, c + r * 1.1 / 6, c + r * 1.1 / 4, c + r * 1.1 / 2,
+      c - r * 1.1 / 12, c - r * 1.1 / 6, c - r * 1.1 / 4, c - r * 1.1 / 2];
     levels.forEach((v, k) => { cols[k][i] = v; });
   }
   return cols;
@@ -453,6 +640,13 @@ function main() {
   near('OBV', 0);
   near('RELVOL(timeperiod=20)', 20);
   near('PIVOTS', 1);
+  near('DONCHIAN(timeperiod=20)', 19);
+  near('KELTNER(timeperiod=20,atrperiod=10,multiplier=2)', 19);
+  near('HMA(timeperiod=20)', 22);
+  near('CMF(timeperiod=20)', 19);
+  near('HEIKINASHI', 0);
+  near('SUPERTREND(atrperiod=10,multiplier=3)', 10);
+  near('VWAP', 0);
   near('NATR(timeperiod=14)', 14);
   near('HT_DCPERIOD', 32);
   near('HT_SINE', 63);

@@ -1,0 +1,71 @@
+// TickStock extras: price channels and bands (DONCHIAN, KELTNER).
+#include <algorithm>
+#include <cstddef>
+#include <limits>
+
+#include "ta/kernel_util.hpp"
+#include "ta/kernels.hpp"
+
+namespace ts::ta {
+
+using std::size_t;
+
+int donchian_lookback(int period) { return period - 1; }
+
+// Van Herk / Gil-Werman window extremes (O(1) per bar, no data-dependent
+// branches). A NaN high/low is skipped; a window without any valid high (low)
+// yields NaN for the upper (lower) band and the middle.
+int donchian(In high, In low, int period, Out upper, Out middle, Out lower) {
+  const size_t n = high.size();
+  const size_t lb = static_cast<size_t>(period - 1);
+  if (n <= lb) return static_cast<int>(n);
+  constexpr double kInf = std::numeric_limits<double>::infinity();
+  constexpr double kNaN = std::numeric_limits<double>::quiet_NaN();
+  detail::RollingExtremes ext(high.data(), low.data(), static_cast<size_t>(period));
+  double h[detail::kBlock];
+  double l[detail::kBlock];
+  for (size_t b = lb; b < n; b += detail::kBlock) {
+    const size_t cnt = std::min(detail::kBlock, n - b);
+    ext.fill(b, cnt, h, l);
+    for (size_t k = 0; k < cnt; ++k) {
+      const double hi = h[k] == -kInf ? kNaN : h[k];
+      const double lo = l[k] == kInf ? kNaN : l[k];
+      upper[b + k] = hi;
+      lower[b + k] = lo;
+      middle[b + k] = (hi + lo) / 2.0;
+    }
+  }
+  return static_cast<int>(lb);
+}
+
+int keltner_lookback(int period, int atr_period) { return std::max(period - 1, atr_period); }
+
+// One pass: the EMA (TA-Lib's: seeded with the SMA of the first `period`
+// closes, k = 2/(period+1)) and the ATR (detail::WilderAtr, atr()'s
+// operations) side by side, so the middle band equals EMA and the band width
+// equals multiplier * ATR bit for bit.
+int keltner(In high, In low, In close, int period, int atr_period, double multiplier, Out upper, Out middle,
+            Out lower) {
+  const size_t n = close.size();
+  const size_t lb = static_cast<size_t>(keltner_lookback(period, atr_period));
+  if (n <= lb) return static_cast<int>(n);
+  const double* c = close.data();
+  const size_t ema_lb = static_cast<size_t>(period - 1);
+  const double k = detail::per_to_k(period);
+  double sum = 0.0;
+  for (size_t i = 0; i <= ema_lb; ++i) sum += c[i];
+  double ema = sum / period;
+  for (size_t i = ema_lb + 1; i < lb; ++i) ema = ((c[i] - ema) * k) + ema;
+  detail::WilderAtr atr(high.data(), low.data(), c, atr_period);
+  for (size_t i = static_cast<size_t>(atr_period); i < lb; ++i) atr.advance(i);
+  for (size_t i = lb; i < n; ++i) {
+    if (i > ema_lb) ema = ((c[i] - ema) * k) + ema;
+    const double width = multiplier * atr.advance(i);
+    middle[i] = ema;
+    upper[i] = ema + width;
+    lower[i] = ema - width;
+  }
+  return static_cast<int>(lb);
+}
+
+}  // namespace ts::ta
