@@ -304,6 +304,23 @@ TEST(Hma, LookbackFollowsTheRoundedDownParts) {
   EXPECT_EQ(parse_call("HMA(timeperiod=100000)")->lookback(), 99999 + 315);
 }
 
+TEST(Wma, PeriodsNearTheTopOfTheRangeDoNotOverflowTheWeightSum) {
+  // period * (period + 1) exceeds int above 46,340; the range allows 100,000.
+  const int p = 60000;
+  Col x(p + 10);
+  for (std::size_t i = 0; i < x.size(); ++i) x[i] = 100.0 + static_cast<double>(i % 7);
+  Col out(x.size(), kNaN);
+  ASSERT_EQ(wma(x, p, out), p - 1);
+  for (std::size_t end = p - 1; end < x.size(); end += 5) {
+    long double num = 0, den = 0;
+    for (int k = 0; k < p; ++k) {
+      num += static_cast<long double>(k + 1) * x[end + 1 - p + k];
+      den += k + 1;
+    }
+    EXPECT_NEAR(out[end], static_cast<double>(num / den), 1e-9) << end;
+  }
+}
+
 TEST(Hma, MatchesPlainLoopsAndComposedWmas) {
   const Bars b = random_bars(1500, 33);
   const std::size_t n = b.close.size();

@@ -50,7 +50,8 @@ int wma(In real, int period, Out out) {
   const size_t n = real.size();
   const int begin = first_valid(n, period - 1);
   if (static_cast<size_t>(begin) >= n) return begin;
-  const double divider = static_cast<double>((period * (period + 1)) >> 1);
+  // 64-bit: period * (period + 1) overflows int above period 46,340 (the range allows 100,000).
+  const double divider = static_cast<double>((static_cast<long long>(period) * (period + 1)) >> 1);
   const size_t lb = static_cast<size_t>(period - 1);
   double sum = 0.0;
   double sub = 0.0;
