@@ -60,11 +60,15 @@ Result<EngineConfig> apply_toml_file(EngineConfig c, const std::string& path) {
   return c;
 }
 
+namespace {
+/// An environment variable's value; nullptr when unset or empty.
+const char* env(const char* name) {
+  const char* v = std::getenv(name);
+  return v && *v ? v : nullptr;
+}
+}  // namespace
+
 Result<EngineConfig> apply_environment(EngineConfig c) {
-  auto env = [](const char* name) -> const char* {
-    const char* v = std::getenv(name);
-    return v && *v ? v : nullptr;
-  };
   if (auto v = env("TICKSTOCK_REDIS_URL")) c.redis_url = v;
   if (auto v = env("TICKSTOCK_DB")) c.db_url = v;
   if (auto v = env("TICKSTOCK_HTTP")) c.http = v;
@@ -105,10 +109,6 @@ Result<AppConfig> apply_toml_file(AppConfig c, const std::string& path) {
 }
 
 Result<AppConfig> apply_environment(AppConfig c) {
-  auto env = [](const char* name) -> const char* {
-    const char* v = std::getenv(name);
-    return v && *v ? v : nullptr;
-  };
   if (auto v = env("TICKSTOCK_REDIS_URL")) c.redis_url = v;
   if (auto v = env("TICKSTOCK_APP_DB")) c.db_url = v;
   if (auto v = env("TICKSTOCK_APP_HTTP")) c.http = v;

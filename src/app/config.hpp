@@ -55,6 +55,18 @@ Result<EngineConfig> apply_toml_file(EngineConfig base, const std::string& path)
 Result<EngineConfig> apply_environment(EngineConfig base);
 /// One line per setting, secrets (api_token, passwords in URLs) masked.
 std::string describe(const EngineConfig& c);
+
+/// The layers under the command-line flags, for either config: defaults (`base`)
+/// < the TOML file (when `file` is not empty) < the environment.
+template <class Config>
+Result<Config> apply_file_and_environment(Config base, const std::string& file) {
+  if (!file.empty()) {
+    auto c = apply_toml_file(std::move(base), file);
+    if (!c) return c;
+    base = std::move(c).value();
+  }
+  return apply_environment(std::move(base));
+}
 /// "redis://user:secret@host" -> "redis://user:***@host".
 std::string mask_url(const std::string& url);
 

@@ -25,12 +25,7 @@ struct EngineFlags {
 
 /// Defaults < TOML file < environment < flags.
 Result<EngineConfig> effective_config(const EngineFlags& f, EngineConfig base) {
-  if (!f.config_file.empty()) {
-    auto c = apply_toml_file(base, f.config_file);
-    if (!c) return c;
-    base = std::move(c).value();
-  }
-  auto c = apply_environment(base);
+  auto c = apply_file_and_environment(std::move(base), f.config_file);
   if (!c) return c;
   if (!f.redis.empty()) c->redis_url = f.redis;
   if (!f.db.empty()) c->db_url = f.db;

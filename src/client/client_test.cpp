@@ -1,6 +1,7 @@
 // Pure parts of the engine clients: HTTP mapping, reply decoding, event tracking.
 #include <gtest/gtest.h>
 
+#include "core/percent.hpp"
 #include "client/engine_client.hpp"
 #include "client/http_engine_client.hpp"
 #include "client/run_tracking.hpp"

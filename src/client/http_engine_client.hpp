@@ -23,8 +23,6 @@ struct HttpCall {
   std::vector<std::pair<std::string, std::string>> headers;
 };
 
-/// Percent-encodes everything except A-Z a-z 0-9 - _ . ~ (RFC 3986 unreserved).
-std::string percent_encode(std::string_view s);
 
 /// The request for `r` against `base_url` ("http://127.0.0.1:8080", a trailing
 /// slash is ignored). Query values: integers and booleans as JSON text,

@@ -4,6 +4,7 @@
 #include <climits>
 #include <cmath>
 
+#include "core/percent.hpp"
 #include "core/run_types.hpp"
 #include "core/symbol.hpp"
 #include "core/timeframe.hpp"
@@ -466,32 +467,6 @@ bool path_matches(std::string_view pattern, std::string_view path, std::string& 
   return true;
 }
 
-int hex_value(char c) {
-  if (c >= '0' && c <= '9') return c - '0';
-  if (c >= 'a' && c <= 'f') return c - 'a' + 10;
-  if (c >= 'A' && c <= 'F') return c - 'A' + 10;
-  return -1;
-}
-
-std::optional<std::string> percent_decode(std::string_view s) {
-  std::string out;
-  out.reserve(s.size());
-  for (std::size_t i = 0; i < s.size(); ++i) {
-    if (s[i] == '+') {
-      out += ' ';
-    } else if (s[i] == '%') {
-      if (i + 2 >= s.size()) return std::nullopt;
-      const int hi = hex_value(s[i + 1]), lo = hex_value(s[i + 2]);
-      if (hi < 0 || lo < 0) return std::nullopt;
-      out += static_cast<char>(hi * 16 + lo);
-      i += 2;
-    } else {
-      out += s[i];
-    }
-  }
-  return out;
-}
-
 /// Splits a query array value at the commas outside parentheses, so
 /// "SMA(timeperiod=20,nbdev=1),RSI" is two items. Unbalanced parentheses are
 /// left for the parameter's check to reject.
@@ -607,9 +582,9 @@ Result<CommandRequest, CommandFailure> decode_http_command(const HttpRequestView
     query = amp == std::string_view::npos ? std::string_view{} : query.substr(amp + 1);
     if (pair.empty()) continue;
     const auto eq = pair.find('=');
-    const auto key = percent_decode(pair.substr(0, eq));
+    const auto key = percent_decode(pair.substr(0, eq), /*plus_is_space=*/true);
     const auto value =
-        percent_decode(eq == std::string_view::npos ? std::string_view{} : pair.substr(eq + 1));
+        percent_decode(eq == std::string_view::npos ? std::string_view{} : pair.substr(eq + 1), /*plus_is_space=*/true);
     if (!key || !value)
       return http_fail({ErrorCode::invalid_parameter,
                         name + ": malformed percent-encoding in query " + quote_for_message(pair),

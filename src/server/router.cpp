@@ -9,6 +9,7 @@
 #include <optional>
 
 #include "core/uuid.hpp"
+#include "server/request_target.hpp"
 
 namespace ts::server::detail {
 
@@ -107,17 +108,10 @@ std::optional<CommandError> check_token(const Request& req, const RouterConfig& 
   return std::nullopt;
 }
 
-/// The parts of a request line the router looks at.
-struct Target {
-  std::string_view method, path, query;
-};
+using Target = RequestTarget;
 
 Target split_target(const Request& req) {
-  const std::string_view target = ssv(req.target());
-  const auto qpos = target.find('?');
-  std::string_view query = qpos == std::string_view::npos ? std::string_view{} : target.substr(qpos + 1);
-  if (const auto hash = query.find('#'); hash != std::string_view::npos) query = query.substr(0, hash);
-  return {ssv(req.method_string()), target.substr(0, qpos), query};
+  return server::split_target(ssv(req.method_string()), ssv(req.target()));
 }
 
 /// What the observer is told: the command served at the route, "health", "metrics" or "".

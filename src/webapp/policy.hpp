@@ -47,10 +47,6 @@ bool same_origin(std::string_view origin, std::string_view host, bool tls) noexc
 std::string error_body(std::string_view code, std::string_view message,
                        const nlohmann::json& details = nlohmann::json::object());
 
-/// Percent-decodes `s` ('+' is left alone: it is a path). nullopt on a bad escape.
-std::optional<std::string> percent_decode(std::string_view s);
-/// Percent-encodes everything but unreserved characters and '/' (for ?next=).
-std::string percent_encode(std::string_view s);
 
 /// A safe local redirect target for ?next=: a path starting with one '/', else "/".
 std::string safe_next(std::string_view next);

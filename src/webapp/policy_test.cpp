@@ -5,6 +5,7 @@
 #include <filesystem>
 #include <fstream>
 
+#include "core/percent.hpp"
 #include "core/uuid.hpp"
 #include "webapp/static_files.hpp"
 
@@ -56,7 +57,7 @@ TEST(Policy, PercentCodingAndNext) {
   EXPECT_EQ(percent_decode("%2e%2E/a%20b").value(), "../a b");
   EXPECT_FALSE(percent_decode("%zz"));
   EXPECT_FALSE(percent_decode("abc%2"));
-  EXPECT_EQ(percent_encode("/history?x=1"), "/history%3Fx%3D1");
+  EXPECT_EQ(percent_encode("/history?x=1", "/"), "/history%3Fx%3D1");  // ?next= keeps the slashes
   EXPECT_EQ(safe_next("/symbol/AAPL"), "/symbol/AAPL");
   EXPECT_EQ(safe_next("//evil.example"), "/");
   EXPECT_EQ(safe_next("/\\evil"), "/");

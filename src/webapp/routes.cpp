@@ -7,8 +7,10 @@
 #include <memory>
 #include <nlohmann/json.hpp>
 
+#include "core/percent.hpp"
 #include "core/uuid.hpp"
 #include "protocol/envelope.hpp"
+#include "server/request_target.hpp"
 #include "webapp/policy.hpp"
 
 namespace ts::webapp::detail {
@@ -37,17 +39,10 @@ Response json_response(unsigned status, const json& body, unsigned version) {
   return make_response(status, kJson, body.dump(-1, ' ', false, json::error_handler_t::replace), version);
 }
 
-/// The parts of the request line the routes look at.
-struct Target {
-  std::string_view method, path, query;
-};
+using Target = server::RequestTarget;
 
 Target split_target(const Request& req) {
-  const std::string_view target = ssv(req.target());
-  const auto qpos = target.find('?');
-  std::string_view query = qpos == std::string_view::npos ? std::string_view{} : target.substr(qpos + 1);
-  if (const auto hash = query.find('#'); hash != std::string_view::npos) query = query.substr(0, hash);
-  return {ssv(req.method_string()), target.substr(0, qpos), query};
+  return server::split_target(ssv(req.method_string()), ssv(req.target()));
 }
 
 /// The first value of `key` in a query string, percent-decoded.
@@ -310,7 +305,7 @@ void static_file(Call& c, StaticKind kind) {
     std::string next(c.t.path);
     if (!c.t.query.empty()) next += "?" + std::string(c.t.query);
     auto r = make_response(302, "", "", c.v());
-    r.set(http::field::location, "/login?next=" + percent_encode(next));
+    r.set(http::field::location, "/login?next=" + percent_encode(next, "/"));
     return c.send(std::move(r));
   }
   auto file = c.ctx.files.lookup(c.t.path);

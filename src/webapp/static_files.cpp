@@ -7,6 +7,7 @@
 #include <system_error>
 
 #include "webapp/policy.hpp"
+#include "core/percent.hpp"
 
 namespace ts::webapp {
 
