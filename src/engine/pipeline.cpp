@@ -551,12 +551,9 @@ class Runner {
   /// error names the phase and symbol. Later failures of the same run (other
   /// workers, the final record) only log.
   void storage_failed(std::optional<Phase> phase, std::optional<Symbol> sym, const storage::StorageError& e) {
-    std::string where;
-    if (phase && sym)
-      where = fmt::format("{} of {}", to_string(*phase), sym->str());
-    else
-      where = "recording the run";
-    const std::string message = fmt::format("{}: {}", where, e.what());
+    // "import of MSFT: sqlite: ...", or SQLite's message alone outside per-symbol work.
+    const std::string where = phase && sym ? fmt::format("{} of {}", to_string(*phase), sym->str()) : "";
+    const std::string message = where.empty() ? std::string(e.what()) : fmt::format("{}: {}", where, e.what());
     {
       std::lock_guard lock(mu_);
       if (storage_failure_) return;
@@ -565,7 +562,7 @@ class Runner {
       fatal_error_ = fmt::format("{}: {}; the run stopped", e.code(), message);
       rec_.error = fatal_error_;
     }
-    spdlog::error("run {}: database failure during {}: {}", rec_.run_id, where, e.what());
+    spdlog::error("run {}: database failure, the run stops: {}", rec_.run_id, message);
     notify_serialised([&](RunObserver& o) { o.on_storage_failed(rec_, sym ? sym->str() : "", message); });
   }
 

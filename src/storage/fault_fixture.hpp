@@ -22,6 +22,7 @@
 #include <sys/mount.h>
 #include <unistd.h>
 
+#include <array>
 #include <cerrno>
 #include <cstring>
 #include <filesystem>
@@ -323,18 +324,9 @@ class LockedFault final : public DatabaseFault {
 
 enum class FaultKind : unsigned char { disk_full, read_only, locked };
 
-/// Test-parameter names of the faults (valid gtest names).
-constexpr const char* fault_name(FaultKind k) {
-  switch (k) {
-    case FaultKind::disk_full:
-      return "DiskFull";
-    case FaultKind::read_only:
-      return "ReadOnlyFile";
-    case FaultKind::locked:
-      return "LockedByAnotherWriter";
-  }
-  return "";
-}
+/// Test-parameter names of the faults (valid gtest names), by FaultKind.
+inline constexpr std::array<const char*, 3> kFaultNames{"DiskFull", "ReadOnlyFile", "LockedByAnotherWriter"};
+constexpr const char* fault_name(FaultKind k) { return kFaultNames[static_cast<std::size_t>(k)]; }
 
 /// `tmpfs_bytes` sizes the disk-full tmpfs; `busy_timeout_ms` the locked database's wait.
 inline std::unique_ptr<DatabaseFault> make_fault(FaultKind k, std::size_t tmpfs_bytes, int busy_timeout_ms) {

@@ -26,7 +26,7 @@ std::set<std::string> as_set(const std::vector<std::string>& v) { return {v.begi
 class DatabaseFaultTest : public EngineFixture, public ::testing::WithParamInterface<FaultKind> {
  protected:
   void customise(app::EngineConfig& c) override {
-    fault_ = storage::testing::make_fault(GetParam(), 256u << 20, /*busy_timeout_ms=*/200);
+    fault_ = storage::testing::make_fault(GetParam(), 128u << 20, /*busy_timeout_ms=*/200);
     const std::string url = fault_->prepare(dir_.path(), "engine.db");
     if (url.empty()) return;  // the test skips with fault_->skip_reason
     c.db_url = url;
