@@ -228,23 +228,17 @@ class Runner {
           r = {false, "INTERNAL", e.what(), 0};
         }
         const double ms = std::chrono::duration<double, std::milli>(Clock::now() - ts).count();
-        if (!r.ok && storage_down) {
-          // Recording the outcome would most likely fail too; when the
-          // database is still partly writable it documents the symbol.
-          SymbolOutcome o{rec_.run_id, phase, sym.str(), "failed", 1, r.error_code, r.message, ms};
-          try {
-            db_.record_outcome(o);
-          } catch (const std::exception& e) {
-            spdlog::debug("cannot record failure of {}: {}", sym.str(), e.what());
-          }
-        } else if (!r.ok) {
+        if (!r.ok) {
+          // After a database failure this most likely fails too (logged);
+          // when the database is still partly writable it documents the symbol.
           SymbolOutcome o{rec_.run_id, phase, sym.str(), "failed", 1, r.error_code, r.message, ms};
           try {
             db_.record_outcome(o);
           } catch (const std::exception& e) {
             spdlog::error("cannot record failure of {}: {}", sym.str(), e.what());
           }
-          notify_serialised([&](RunObserver& ob) { ob.on_symbol_failed(rec_, o); });
+          // A database failure has its own single event (on_storage_failed).
+          if (!storage_down) notify_serialised([&](RunObserver& ob) { ob.on_symbol_failed(rec_, o); });
         }
         std::lock_guard lock(mu_);
         // A rejected API key fails every other symbol too: stop the run at once.

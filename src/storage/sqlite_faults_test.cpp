@@ -51,7 +51,12 @@ class SqliteFaultTest : public ::testing::TestWithParam<FaultKind> {
     r.run_date = "2025-01-02";
     r.started_at = "2025-01-02T21:00:00.000Z";
     r.symbols_total = 2;
-    for (const Phase p : r.phases) r.phase_summaries.push_back({p, "running"});
+    for (const Phase p : r.phases) {
+      PhaseSummary sum;
+      sum.phase = p;
+      sum.status = "running";
+      r.phase_summaries.push_back(sum);
+    }
     return r;
   }
   static SymbolOutcome ok(Phase p, const char* s) { return {"fault-run", p, s, "ok", 1, "", "", 1}; }
