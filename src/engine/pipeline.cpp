@@ -547,7 +547,8 @@ class Runner {
   void storage_failed(std::optional<Phase> phase, std::optional<Symbol> sym, const storage::StorageError& e) {
     // "import of MSFT: sqlite: ...", or SQLite's message alone outside per-symbol work.
     const std::string where = phase && sym ? fmt::format("{} of {}", to_string(*phase), sym->str()) : "";
-    const std::string message = where.empty() ? std::string(e.what()) : fmt::format("{}: {}", where, e.what());
+    const std::string message =
+        where.empty() ? std::string(e.what()) : fmt::format("{}: {}", where, e.what());
     {
       std::lock_guard lock(mu_);
       if (storage_failure_) return;
@@ -611,7 +612,7 @@ class Runner {
   std::mutex mu_;
   std::string stopped_;
   std::atomic<bool> fatal_{false};  // a failure no other symbol can survive (API_KEY_INVALID, STORAGE_FAILED)
-  bool storage_failure_ = false;     // guarded by mu_: on_storage_failed was sent
+  bool storage_failure_ = false;    // guarded by mu_: on_storage_failed was sent
   std::string fatal_error_;
   std::map<std::string, Result<BarSeries, ingest::FetchFailure>> prefetched_;  // import phase only
   std::map<std::string, TradingDate> resplit_;  // import phase only: symbol -> split date

@@ -28,9 +28,8 @@
 namespace ts::engine {
 
 struct ManagerError {
-  std::string
-      code;  // protocol error code: ALREADY_RUNNING, MARKET_CLOSED, NOT_FOUND, INVALID_PARAMETER,
-             // INTERNAL, STORAGE_FAILED (the database refused to record the run)
+  std::string code;  // protocol error code: ALREADY_RUNNING, MARKET_CLOSED, NOT_FOUND, INVALID_PARAMETER,
+                     // INTERNAL, STORAGE_FAILED (the database refused to record the run)
   std::string message;
   std::string active_run_id;  // set with ALREADY_RUNNING
 };

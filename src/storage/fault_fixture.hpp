@@ -47,8 +47,8 @@ class TmpfsMount {
     if (::mount("tmpfs", dir_.c_str(), "tmpfs", MS_NOSUID | MS_NODEV, opts.c_str()) == 0)
       mounted_ = true;
     else
-      error_ = "cannot mount a tmpfs at " + dir_.string() + " (needs root with CAP_SYS_ADMIN): " +
-               errno_text(errno);
+      error_ = "cannot mount a tmpfs at " + dir_.string() +
+               " (needs root with CAP_SYS_ADMIN): " + errno_text(errno);
   }
   ~TmpfsMount() {
     if (!mounted_) return;
@@ -113,8 +113,8 @@ inline std::string set_immutable(const fs::path& file, bool on) {
   } else {
     flags = on ? (flags | FS_IMMUTABLE_FL) : (flags & ~FS_IMMUTABLE_FL);
     if (::ioctl(fd, FS_IOC_SETFLAGS, &flags) != 0)
-      err = "cannot set the immutable flag on " + file.string() + " (needs root with CAP_LINUX_IMMUTABLE): " +
-            errno_text(errno);
+      err = "cannot set the immutable flag on " + file.string() +
+            " (needs root with CAP_LINUX_IMMUTABLE): " + errno_text(errno);
   }
   ::close(fd);
   return err;
@@ -228,7 +228,8 @@ inline std::vector<std::string> query_column(const fs::path& db_path, const std:
 /// PRAGMA integrity_check: "ok" when the database is intact, else its findings.
 inline std::string integrity_check(const fs::path& db_path) {
   std::string out;
-  for (const auto& row : query_column(db_path, "PRAGMA integrity_check")) out += (out.empty() ? "" : "; ") + row;
+  for (const auto& row : query_column(db_path, "PRAGMA integrity_check"))
+    out += (out.empty() ? "" : "; ") + row;
   return out;
 }
 

@@ -14,6 +14,7 @@
 #include <set>
 
 #include "engine_support.hpp"
+#include "server/http_client.hpp"
 #include "storage/fault_fixture.hpp"
 
 namespace ts::testing {
@@ -126,19 +127,26 @@ TEST_P(DatabaseFaultTest, RunFailsWithStorageFailedEngineKeepsServingAndRecovers
   ASSERT_FALSE(history["result"]["runs"].empty());
   EXPECT_EQ(history["result"]["runs"][0]["run_id"], run_id);
   EXPECT_EQ(history["result"]["runs"][0]["status"], "failed");
-  // A new run cannot start on the failed database: refused with STORAGE_FAILED,
-  // or (when its first record still fits) failed with a STORAGE_FAILED error.
-  const auto refused = call("trigger_daily_processing", {{"symbols", {"AAPL"}}, {"skip_market_check", true}});
-  if (refused.value("ok", false)) {
-    const std::string id = refused["result"]["run_id"];
+  // A new run cannot start on the failed database: over HTTP the trigger is
+  // refused with 503 STORAGE_FAILED, or (should its first record still fit)
+  // its run fails with a STORAGE_FAILED error.
+  const std::string base = "http://127.0.0.1:" + std::to_string(daemon_->http_port());
+  auto refused = server::http_request("POST", base + "/api/processing/trigger-manual",
+                                      R"({"symbols":["AAPL"],"skip_market_check":true})", {},
+                                      std::chrono::seconds(30));
+  ASSERT_TRUE(refused) << refused.error().message;
+  const auto body = json::parse(refused->body, nullptr, false);
+  if (refused->status == 200) {
+    const std::string id = body["run_id"];
     const auto t = wait_terminal(id);
     ASSERT_TRUE(t);
     daemon_->wait_idle();
     EXPECT_EQ(t->event, protocol::Event::processing_failed);
     EXPECT_EQ(storage_errors(id).size(), 1u);
   } else {
-    EXPECT_EQ(refused["error"]["code"], "STORAGE_FAILED") << refused.dump();
-    EXPECT_TRUE(protocol::testing::schemas().is_valid("reply.json", refused)) << refused.dump();
+    EXPECT_EQ(refused->status, 503) << refused->body;
+    EXPECT_EQ(body["error"]["code"], "STORAGE_FAILED") << refused->body;
+    EXPECT_TRUE(protocol::testing::schemas().is_valid("http_error.json", body)) << refused->body;
   }
 
   // Nothing half-written, and the file is intact.
@@ -147,7 +155,8 @@ TEST_P(DatabaseFaultTest, RunFailsWithStorageFailedEngineKeepsServingAndRecovers
 
   // Remove the fault: a new run completes, and the failed run is recorded as failed.
   fault_->remove();
-  const auto again = call("trigger_daily_processing", {{"symbols", {"AAPL", "MSFT"}}, {"skip_market_check", true}});
+  const auto again =
+      call("trigger_daily_processing", {{"symbols", {"AAPL", "MSFT"}}, {"skip_market_check", true}});
   ASSERT_TRUE(again.value("ok", false)) << again.dump();
   const auto done = wait_terminal(again["result"]["run_id"]);
   ASSERT_TRUE(done);
