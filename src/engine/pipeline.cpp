@@ -535,9 +535,14 @@ class Runner {
                       levels_json(d.levels)});
     }
     db_.commit_patterns(sym, Timeframe::daily, rows, daily.date.back(), ok_outcome(Phase::patterns, sym));
+    const auto stored = static_cast<long long>(rows.size());
+    if (req_.alert_bars > 0 && daily.size() > static_cast<std::size_t>(req_.alert_bars)) {
+      const TradingDate cutoff = daily.date[daily.size() - static_cast<std::size_t>(req_.alert_bars)];
+      std::erase_if(rows, [&](const storage::DetectionRow& r) { return r.bar_date < cutoff; });
+    }
     if (!rows.empty())
       notify_serialised([&](RunObserver& o) { o.on_detections(rec_, sym, Timeframe::daily, rows); });
-    return {true, "", "", static_cast<long long>(rows.size())};
+    return {true, "", "", stored};
   }
 
   /// The run stops because the database failed: once per run, the observers

@@ -51,6 +51,10 @@ class CancellationToken {
   std::atomic<StopReason> reason_{StopReason::none};
 };
 
+/// patterns_detected events are alerts: by default only the detections on each
+/// symbol's newest 5 daily bars are published (every detection is stored).
+inline constexpr int kDefaultAlertBars = 5;
+
 struct RunRequest {
   std::string run_id;  // "" = generate a UUID v4
   TriggerType trigger = TriggerType::manual;
@@ -72,6 +76,13 @@ struct RunRequest {
   std::vector<Timeframe> timeframes;
   /// Patterns phase: pattern registry names to keep (empty = every pattern).
   std::vector<std::string> patterns;
+  /// Observers get on_detections only for detections on each symbol's newest
+  /// `alert_bars` daily bars; 0 = every detection. A daily run's new bar is
+  /// always among them, while a 10-year backfill or a --full recompute
+  /// (~1,600 detections per symbol) does not flood the event stream: the
+  /// stream is capped, and a flood would trim away what reconnecting consumers
+  /// need to replay. Stored detections are not affected.
+  int alert_bars = kDefaultAlertBars;
 };
 
 struct ProgressUpdate {
