@@ -39,6 +39,26 @@ class DatabaseFaultTest : public EngineFixture, public ::testing::WithParamInter
     fault_.reset();
   }
 
+  /// Starts a long run (sp500), injects the fault once the run is importing,
+  /// and returns the run id ("" after a test failure).
+  std::string start_run_and_inject_fault() {
+    const auto reply = call("trigger_daily_processing", {{"universe", "sp500"}, {"skip_market_check", true}});
+    EXPECT_TRUE(reply.value("ok", false)) << reply.dump();
+    if (!reply.value("ok", false)) return "";
+    const std::string run_id = reply["result"]["run_id"];
+    const bool importing = bus::testing::wait_for(
+        [&] {
+          for (const auto& e : run_events(run_id))
+            if (e.event == protocol::Event::import_progress) return true;
+          return false;
+        },
+        std::chrono::seconds(60));
+    EXPECT_TRUE(importing) << "no import_progress event";
+    const std::string injected = fault_->inject(db_path_);
+    EXPECT_EQ(injected, "");
+    return importing && injected.empty() ? run_id : "";
+  }
+
   /// The first STORAGE_FAILED error of a run, if any.
   std::vector<protocol::Envelope> storage_errors(const std::string& run_id) {
     std::vector<protocol::Envelope> out;
@@ -82,18 +102,8 @@ class DatabaseFaultTest : public EngineFixture, public ::testing::WithParamInter
 
 TEST_P(DatabaseFaultTest, RunFailsWithStorageFailedEngineKeepsServingAndRecovers) {
   if (db_path_.empty()) GTEST_SKIP() << fault_->skip_reason;
-  // A long run: the fault hits while it is importing.
-  const auto reply = call("trigger_daily_processing", {{"universe", "sp500"}, {"skip_market_check", true}});
-  ASSERT_TRUE(reply.value("ok", false)) << reply.dump();
-  const std::string run_id = reply["result"]["run_id"];
-  ASSERT_TRUE(bus::testing::wait_for(
-      [&] {
-        for (const auto& e : run_events(run_id))
-          if (e.event == protocol::Event::import_progress) return true;
-        return false;
-      },
-      std::chrono::seconds(60)));
-  ASSERT_EQ(fault_->inject(db_path_), "");
+  const std::string run_id = start_run_and_inject_fault();
+  ASSERT_FALSE(run_id.empty());
 
   // The run fails, naming the cause, after exactly one critical STORAGE_FAILED error.
   const auto terminal = wait_terminal(run_id);
@@ -165,6 +175,32 @@ TEST_P(DatabaseFaultTest, RunFailsWithStorageFailedEngineKeepsServingAndRecovers
   ASSERT_TRUE(stored);
   EXPECT_EQ(stored->status, RunStatus::failed);
   EXPECT_NE(stored->error.find("STORAGE_FAILED"), std::string::npos) << stored->error;
+  EXPECT_EQ(storage::testing::integrity_check(db_path_), "ok");
+}
+
+TEST_P(DatabaseFaultTest, AnEngineStoppedDuringTheFaultLeavesNoRunRunning) {
+  // The engine stops before the database recovers, so the failed run's
+  // terminal record never reaches it: the next engine start must not leave
+  // the run `running`.
+  if (db_path_.empty()) GTEST_SKIP() << fault_->skip_reason;
+  const std::string run_id = start_run_and_inject_fault();
+  ASSERT_FALSE(run_id.empty());
+  const auto terminal = wait_terminal(run_id);
+  ASSERT_TRUE(terminal);
+  EXPECT_EQ(terminal->event, protocol::Event::processing_failed) << terminal->payload.dump();
+  daemon_->stop();
+  daemon_.reset();
+  const auto left = storage::testing::query_column(
+      db_path_, "SELECT status FROM processing_runs WHERE run_id='" + run_id + "'");
+  ASSERT_EQ(left.size(), 1u);
+
+  fault_->remove();
+  daemon_ = std::make_unique<app::Daemon>(config_, [this] { return clock_.now(); });
+  const auto st = daemon_->start();
+  ASSERT_TRUE(st) << st.error().message;
+  const auto run = daemon_->storage().get_run(run_id);
+  ASSERT_TRUE(run);
+  EXPECT_TRUE(is_terminal(run->status)) << to_string(run->status) << " (stored before: " << left[0] << ")";
   EXPECT_EQ(storage::testing::integrity_check(db_path_), "ok");
 }
 
