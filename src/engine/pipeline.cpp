@@ -440,7 +440,15 @@ class Runner {
     auto bars = provider_.fetch(fr);
     if (!bars) return {false, std::string(ingest::to_string(bars.error().code)), bars.error().message, 0};
     db_.commit_import(sym, bars->view(), ok_outcome(Phase::import, sym), /*reset_watermarks=*/true);
-    db_.put_setting("split_applied:" + sym.str(), format_date(split_date));
+    try {
+      db_.put_setting("split_applied:" + sym.str(), format_date(split_date));
+    } catch (const storage::StorageError& e) {
+      // The symbol's import is committed whole; without the marker the next
+      // run only re-imports it once more. Failing the symbol here would mark
+      // committed data `failed`; a database that is really down stops the run
+      // at the next symbol's commit.
+      spdlog::warn("{}: split {} not marked as applied: {}", sym.str(), format_date(split_date), e.what());
+    }
     return {true, "", "", static_cast<long long>(bars->size())};
   }
 
