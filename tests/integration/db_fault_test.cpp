@@ -33,6 +33,10 @@ class DatabaseFaultTest : public EngineFixture, public ::testing::WithParamInter
     c.db_url = url;
     db_path_ = storage::testing::sqlite_url_path(url);
   }
+  void SetUp() override {
+    EngineFixture::SetUp();
+    if (!HasFatalFailure() && db_path_.empty()) GTEST_SKIP() << fault_->skip_reason;
+  }
   void TearDown() override {
     if (fault_) fault_->remove();  // the daemon's final writes (and clean stop) need a working database
     EngineFixture::TearDown();
@@ -40,11 +44,12 @@ class DatabaseFaultTest : public EngineFixture, public ::testing::WithParamInter
   }
 
   /// Starts a long run (sp500), injects the fault once the run is importing,
-  /// and returns the run id ("" after a test failure).
-  std::string start_run_and_inject_fault() {
+  /// waits for the run's end (expecting processing_failed) and returns its
+  /// terminal event; nullopt after a test failure.
+  std::optional<protocol::Envelope> fail_a_run_by_the_fault() {
     const auto reply = call("trigger_daily_processing", {{"universe", "sp500"}, {"skip_market_check", true}});
     EXPECT_TRUE(reply.value("ok", false)) << reply.dump();
-    if (!reply.value("ok", false)) return "";
+    if (!reply.value("ok", false)) return std::nullopt;
     const std::string run_id = reply["result"]["run_id"];
     const bool importing = bus::testing::wait_for(
         [&] {
@@ -56,7 +61,12 @@ class DatabaseFaultTest : public EngineFixture, public ::testing::WithParamInter
     EXPECT_TRUE(importing) << "no import_progress event";
     const std::string injected = fault_->inject(db_path_);
     EXPECT_EQ(injected, "");
-    return importing && injected.empty() ? run_id : "";
+    if (!importing || !injected.empty()) return std::nullopt;
+    auto terminal = wait_terminal(run_id);
+    EXPECT_TRUE(terminal) << "run " << run_id << " did not end";
+    if (terminal)
+      EXPECT_EQ(terminal->event, protocol::Event::processing_failed) << terminal->payload.dump();
+    return terminal;
   }
 
   /// The first STORAGE_FAILED error of a run, if any.
@@ -101,15 +111,11 @@ class DatabaseFaultTest : public EngineFixture, public ::testing::WithParamInter
 };
 
 TEST_P(DatabaseFaultTest, RunFailsWithStorageFailedEngineKeepsServingAndRecovers) {
-  if (db_path_.empty()) GTEST_SKIP() << fault_->skip_reason;
-  const std::string run_id = start_run_and_inject_fault();
-  ASSERT_FALSE(run_id.empty());
-
   // The run fails, naming the cause, after exactly one critical STORAGE_FAILED error.
-  const auto terminal = wait_terminal(run_id);
+  const auto terminal = fail_a_run_by_the_fault();
   ASSERT_TRUE(terminal);
+  const std::string run_id = terminal->payload["run_id"];
   daemon_->wait_idle();
-  EXPECT_EQ(terminal->event, protocol::Event::processing_failed) << terminal->payload.dump();
   const std::string error = terminal->payload.value("error", "");
   EXPECT_NE(error.find("STORAGE_FAILED"), std::string::npos) << error;
   EXPECT_NE(error.find(fault_->symptom()), std::string::npos) << error;
@@ -182,12 +188,9 @@ TEST_P(DatabaseFaultTest, AnEngineStoppedDuringTheFaultLeavesNoRunRunning) {
   // The engine stops before the database recovers, so the failed run's
   // terminal record never reaches it: the next engine start must not leave
   // the run `running`.
-  if (db_path_.empty()) GTEST_SKIP() << fault_->skip_reason;
-  const std::string run_id = start_run_and_inject_fault();
-  ASSERT_FALSE(run_id.empty());
-  const auto terminal = wait_terminal(run_id);
+  const auto terminal = fail_a_run_by_the_fault();
   ASSERT_TRUE(terminal);
-  EXPECT_EQ(terminal->event, protocol::Event::processing_failed) << terminal->payload.dump();
+  const std::string run_id = terminal->payload["run_id"];
   daemon_->stop();
   daemon_.reset();
   const auto left = storage::testing::query_column(
