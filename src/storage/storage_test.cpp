@@ -58,23 +58,13 @@ Rows sqlite_rows(const std::string& path, const std::string& sql) {
 class StorageTest : public ::testing::TestWithParam<std::string> {
  protected:
   void SetUp() override {
-    dir_ = fs::temp_directory_path() / ("ts_storage_" + make_uuid_v4());
-    url_ = empty_database();
+    url_ = databases_.fresh_url();
     db_ = open_storage(url_);
   }
-  void TearDown() override {
-    db_.reset();
-    pg_.clear();
-    fs::remove_all(dir_);
-  }
-  bool sqlite() const { return GetParam() == "sqlite"; }
+  bool sqlite() const { return databases_.sqlite(); }
 
   /// The URL of a new, empty database of this test's backend.
-  std::string empty_database() {
-    if (sqlite()) return "sqlite:" + (dir_ / "sub" / (make_uuid_v4() + ".db")).string();
-    pg_.push_back(std::make_unique<testing::PgTestDatabase>());
-    return pg_.back()->url();
-  }
+  std::string empty_database() { return databases_.fresh_url(); }
   /// Rows of `sql` (the result of its last statement) run directly on the
   /// database behind `url`, as text.
   Rows rows(const std::string& sql, std::string url = {}) const {
@@ -126,13 +116,12 @@ class StorageTest : public ::testing::TestWithParam<std::string> {
     return {run_id, p, s, "ok", 1, "", "", 1.5};
   }
 
-  fs::path dir_;
+  testing::TestDatabases databases_{GetParam()};
   std::string url_;
-  std::vector<std::unique_ptr<testing::PgTestDatabase>> pg_;
-  std::unique_ptr<Storage> db_;
+  std::unique_ptr<Storage> db_;  // declared last: closed before its database goes
 };
 
-INSTANTIATE_TEST_SUITE_P(Backends, StorageTest, ::testing::Values("sqlite", "postgresql"),
+INSTANTIATE_TEST_SUITE_P(Backends, StorageTest, ::testing::ValuesIn(testing::kBackends),
                          [](const auto& info) { return info.param; });
 
 TEST_P(StorageTest, AppliesMigrationsOnceWithTheSameVersionsOnEveryBackend) {

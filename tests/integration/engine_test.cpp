@@ -7,6 +7,7 @@
 
 #include "engine_support.hpp"
 #include "server/http_client.hpp"
+#include "storage/postgres/test_database.hpp"
 
 namespace ts::testing {
 namespace {
@@ -34,9 +35,28 @@ int phase_rank(const protocol::Envelope& e) {
   return 5;                        // terminal
 }
 
-class EngineTest : public EngineFixture {};
+class EngineTest : public EngineFixture {
+ protected:
+  void full_run_over_redis_matches_the_database();
+};
+
+/// The same engine on a PostgreSQL database of the private test server.
+class PostgresEngineTest : public EngineTest {
+ protected:
+  void customise(app::EngineConfig& c) override { c.db_url = pg_.url(); }
+  storage::testing::PgTestDatabase pg_;
+};
 
 TEST_F(EngineTest, FullRunOverRedisEmitsOrderedValidEventsMatchingTheDatabase) {
+  full_run_over_redis_matches_the_database();
+}
+
+TEST_F(PostgresEngineTest, FullRunOverRedisEmitsOrderedValidEventsMatchingTheDatabase) {
+  EXPECT_EQ(daemon_->storage().describe().rfind("postgresql://", 0), 0u) << daemon_->storage().describe();
+  full_run_over_redis_matches_the_database();
+}
+
+void EngineTest::full_run_over_redis_matches_the_database() {
   Listener all(url(), {}, {"tickstock:*"});
   const auto reply = call("trigger_daily_processing",
                           {{"symbols", {"AAPL", "MSFT", "NVDA", "JPM", "KO"}}, {"skip_market_check", true}});

@@ -8,6 +8,9 @@
 // start the server: PostgreSQL tests fail rather than skip.
 // Thread-safety: none needed (one object per test).
 #include <cstdlib>
+#include <filesystem>
+#include <memory>
+#include <vector>
 #include <fstream>
 #include <pqxx/pqxx>
 #include <stdexcept>
@@ -75,5 +78,40 @@ class PgTestDatabase {
  private:
   std::string server_, name_, url_;
 };
+
+/// Fresh, empty databases of one backend ("sqlite" or "postgresql") for a
+/// test that runs on either: SQLite files under a temporary directory, or
+/// PostgreSQL databases on the test server. All removed with the object.
+class TestDatabases {
+ public:
+  explicit TestDatabases(std::string backend)
+      : backend_(std::move(backend)),
+        dir_(std::filesystem::temp_directory_path() / ("ts_db_" + make_uuid_v4())) {}
+  ~TestDatabases() {
+    pg_.clear();
+    std::error_code ec;
+    std::filesystem::remove_all(dir_, ec);
+  }
+  TestDatabases(const TestDatabases&) = delete;
+  TestDatabases& operator=(const TestDatabases&) = delete;
+
+  const std::string& backend() const { return backend_; }
+  bool sqlite() const { return backend_ == "sqlite"; }
+  /// The URL of a new, empty database (open_storage creates a SQLite file's
+  /// parent directories itself).
+  std::string fresh_url() {
+    if (sqlite()) return "sqlite:" + (dir_ / "sub" / (make_uuid_v4() + ".db")).string();
+    pg_.push_back(std::make_unique<PgTestDatabase>());
+    return pg_.back()->url();
+  }
+
+ private:
+  std::string backend_;
+  std::filesystem::path dir_;
+  std::vector<std::unique_ptr<PgTestDatabase>> pg_;
+};
+
+/// The backends a parameterised suite runs on (also its test-name suffixes).
+inline const std::vector<std::string> kBackends{"sqlite", "postgresql"};
 
 }  // namespace ts::storage::testing
