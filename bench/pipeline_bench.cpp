@@ -19,7 +19,8 @@ int main(int argc, char** argv) {
   const int years = argc > 2 ? std::atoi(argv[2]) : 10;
   const std::string where = argc > 3 ? argv[3] : "/tmp";
   const bool postgres = where.rfind("postgresql://", 0) == 0;
-  const std::filesystem::path dir = std::filesystem::path(postgres ? "/tmp" : where) / ("tickstock_bench_" + make_uuid_v4());
+  const std::filesystem::path dir =
+      std::filesystem::path(postgres ? "/tmp" : where) / ("tickstock_bench_" + make_uuid_v4());
   std::filesystem::create_directories(dir);
 
   engine::RunRequest req;

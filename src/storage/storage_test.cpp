@@ -2,6 +2,8 @@
 // a private PostgreSQL 15 (scripts/pg-test-server.sh, ctest fixture PgServer).
 // A test that needs the database's own view (raw rows, query plans) asks the
 // fixture for it; everything else goes through the Storage interface only.
+#include "storage/storage.hpp"
+
 #include <gtest/gtest.h>
 #include <sqlite3.h>
 
@@ -12,7 +14,6 @@
 #include "storage/postgres/pg_migrations.hpp"
 #include "storage/postgres/test_database.hpp"
 #include "storage/sqlite/migrations.hpp"
-#include "storage/storage.hpp"
 
 namespace ts::storage {
 namespace {
@@ -581,7 +582,8 @@ TEST_F(PostgresStorageTest, RetriesWhenTheServerDropsItsConnections) {
   EXPECT_EQ(db->count_bars(), 0);  // a pooled connection now exists
   // Kill every session on the database, as a server restart or a failover would.
   const auto killed = pg_.query(
-      "SELECT COUNT(*) FROM (SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE datname = current_database() "
+      "SELECT COUNT(*) FROM (SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE datname = "
+      "current_database() "
       "AND pid <> pg_backend_pid()) t");
   EXPECT_GE(killed[0][0].as<int>(), 1);
   // The next calls notice the dead connection, reconnect and succeed.
@@ -590,7 +592,8 @@ TEST_F(PostgresStorageTest, RetriesWhenTheServerDropsItsConnections) {
   BarSeries b;
   b.push_back({parse_date("2024-01-02").value(), 1, 2, 0.5, 1.5, 100});
   db->insert_run(run("r1"));
-  db->commit_import(Symbol::parse("AAPL").value(), b.view(), {"r1", Phase::import, "AAPL", "ok", 1, "", "", 0});
+  db->commit_import(Symbol::parse("AAPL").value(), b.view(),
+                    {"r1", Phase::import, "AAPL", "ok", 1, "", "", 0});
   EXPECT_EQ(db->count_bars(), 1);
 }
 
@@ -637,14 +640,16 @@ TEST_F(PostgresStorageTest, IndexesServeTheDashboardQueries) {
   pg_.query("ANALYZE");
   auto plan = [&](const std::string& query) {
     std::string out;
-    for (const auto& r : pg_.query("SET enable_seqscan = off; EXPLAIN " + query)) out += r[0].c_str() + std::string("\n");
+    for (const auto& r : pg_.query("SET enable_seqscan = off; EXPLAIN " + query))
+      out += r[0].c_str() + std::string("\n");
     return out;
   };
   // Run history by time, and by status.
-  const auto by_time = plan("SELECT run_id FROM processing_runs ORDER BY started_at DESC, run_id DESC LIMIT 50");
+  const auto by_time =
+      plan("SELECT run_id FROM processing_runs ORDER BY started_at DESC, run_id DESC LIMIT 50");
   EXPECT_NE(by_time.find("processing_runs_by_start"), std::string::npos) << by_time;
-  const auto by_status = plan(
-      "SELECT run_id FROM processing_runs WHERE status='failed' ORDER BY started_at DESC LIMIT 50");
+  const auto by_status =
+      plan("SELECT run_id FROM processing_runs WHERE status='failed' ORDER BY started_at DESC LIMIT 50");
   EXPECT_NE(by_status.find("processing_runs_by_status"), std::string::npos) << by_status;
   // The screener's latest value of one key: a backward seek on the primary key, no sort.
   const auto latest = plan(
@@ -654,7 +659,8 @@ TEST_F(PostgresStorageTest, IndexesServeTheDashboardQueries) {
   EXPECT_EQ(latest.find("Sort"), std::string::npos) << latest;
   // Detections of one pattern on a symbol over dates.
   const auto det = plan(
-      "SELECT bar_date FROM pattern_detections WHERE symbol='AAPL' AND pattern='doji' AND bar_date>='2024-01-01' "
+      "SELECT bar_date FROM pattern_detections WHERE symbol='AAPL' AND pattern='doji' AND "
+      "bar_date>='2024-01-01' "
       "ORDER BY bar_date DESC LIMIT 100");
   EXPECT_NE(det.find("Index"), std::string::npos) << det;
   EXPECT_EQ(det.find("Sort"), std::string::npos) << det;

@@ -308,7 +308,8 @@ TEST(PipelineBackends, PostgresqlStoresExactlyWhatSqliteStores) {
         ASSERT_EQ(ba.volume[i], bb.volume[i]);
       }
     }
-    for (const char* key : {"EMA(timeperiod=50)", "RSI(timeperiod=14)", "MACD(fastperiod=12,slowperiod=26,signalperiod=9)"}) {
+    for (const char* key :
+         {"EMA(timeperiod=50)", "RSI(timeperiod=14)", "MACD(fastperiod=12,slowperiod=26,signalperiod=9)"}) {
       const auto va = a->indicator_values(m.symbol, Timeframe::daily, key);
       const auto vb = b->indicator_values(m.symbol, Timeframe::daily, key);
       ASSERT_EQ(va.size(), vb.size()) << key;

@@ -1,6 +1,7 @@
 #include "storage/postgres/pg_migrations.hpp"
 
 #include <array>
+#include <pqxx/nontransaction>
 #include <pqxx/transaction>
 
 #include "storage/rows.hpp"
@@ -75,15 +76,24 @@ CREATE TABLE processing_runs (
 CREATE INDEX processing_runs_by_start ON processing_runs (started_at DESC, run_id DESC);
 CREATE INDEX processing_runs_by_status ON processing_runs (status, started_at DESC);
 
-CREATE FUNCTION processing_runs_terminal_is_final() RETURNS trigger LANGUAGE plpgsql AS $$
+-- One trigger function for both tables: a run's row, and its phase rows,
+-- stay as they are once the run is terminal.
+CREATE FUNCTION tickstock_terminal_is_final() RETURNS trigger LANGUAGE plpgsql AS $$
+DECLARE
+  run_status TEXT;
 BEGIN
-  IF OLD.status IN ('completed','completed_with_errors','failed','cancelled','interrupted') THEN
+  IF TG_TABLE_NAME = 'processing_runs' THEN
+    run_status := OLD.status;
+  ELSE
+    SELECT status INTO run_status FROM processing_runs WHERE run_id = OLD.run_id;
+  END IF;
+  IF run_status IN ('completed','completed_with_errors','failed','cancelled','interrupted') THEN
     RETURN NULL;
   END IF;
   RETURN NEW;
 END $$;
 CREATE TRIGGER processing_runs_terminal_is_final BEFORE UPDATE ON processing_runs
-  FOR EACH ROW EXECUTE FUNCTION processing_runs_terminal_is_final();
+  FOR EACH ROW EXECUTE FUNCTION tickstock_terminal_is_final();
 
 CREATE TABLE run_phases (
   run_id            TEXT COLLATE "C" NOT NULL REFERENCES processing_runs(run_id),
@@ -98,16 +108,8 @@ CREATE TABLE run_phases (
   duration_seconds  DOUBLE PRECISION NOT NULL DEFAULT 0,
   PRIMARY KEY (run_id, phase)
 );
-CREATE FUNCTION run_phases_final_with_run() RETURNS trigger LANGUAGE plpgsql AS $$
-BEGIN
-  IF (SELECT status FROM processing_runs WHERE run_id = OLD.run_id)
-     IN ('completed','completed_with_errors','failed','cancelled','interrupted') THEN
-    RETURN NULL;
-  END IF;
-  RETURN NEW;
-END $$;
 CREATE TRIGGER run_phases_final_with_run BEFORE UPDATE ON run_phases
-  FOR EACH ROW EXECUTE FUNCTION run_phases_final_with_run();
+  FOR EACH ROW EXECUTE FUNCTION tickstock_terminal_is_final();
 
 CREATE TABLE run_symbols (
   run_id       TEXT COLLATE "C" NOT NULL REFERENCES processing_runs(run_id),
@@ -156,19 +158,6 @@ CREATE TABLE phase_watermarks (
 );
 )sql";
 
-constexpr std::string_view kV2 = R"sql(
-CREATE TABLE engine_settings (
-  key         TEXT COLLATE "C" PRIMARY KEY,
-  value       TEXT NOT NULL,
-  updated_at  TEXT NOT NULL
-);
-)sql";
-
-// As in SQLite: symbol first, matching the read API's ORDER BY exactly.
-constexpr std::string_view kV3 = R"sql(
-CREATE INDEX pattern_detections_by_symbol ON pattern_detections (symbol, bar_date DESC, timeframe, pattern);
-)sql";
-
 constexpr std::string_view kV4 = R"sql(
 ALTER TABLE memberships ADD COLUMN weight DOUBLE PRECISION CHECK (weight IS NULL OR weight >= 0);
 ALTER TABLE universes ADD COLUMN description TEXT NOT NULL DEFAULT '';
@@ -180,11 +169,13 @@ ALTER TABLE symbols ADD COLUMN details_at TEXT COLLATE "C";
 )sql";
 
 // Version numbers and descriptions are the SQLite table's, so one number
-// names one schema on both backends.
+// names one schema on both backends. Versions 2 (engine_settings: looked up by
+// key only, so collation does not matter) and 3 (the detections index, symbol
+// first, matching the read API's ORDER BY) are valid PostgreSQL as written.
 const std::array<Migration, 4> kMigrations{{
     {1, sqlite::migrations()[0].description, kV1},
-    {2, sqlite::migrations()[1].description, kV2},
-    {3, sqlite::migrations()[2].description, kV3},
+    sqlite::migrations()[1],
+    sqlite::migrations()[2],
     {4, sqlite::migrations()[3].description, kV4},
 }};
 
@@ -193,26 +184,34 @@ const std::array<Migration, 4> kMigrations{{
 std::span<const Migration> migrations() { return kMigrations; }
 
 void migrate(pqxx::connection& c) {
+  // Any fixed key: serialises concurrent first starts on one database. A
+  // session lock, so each migration can still commit on its own.
+  pqxx::nontransaction(c).exec("SELECT pg_advisory_lock(7291547301)");
+  struct Unlock {
+    pqxx::connection& c;
+    ~Unlock() {
+      try {
+        pqxx::nontransaction(c).exec("SELECT pg_advisory_unlock(7291547301)");
+      } catch (...) {
+        // The connection broke: the server released the lock with the session.
+      }
+    }
+  } unlock{c};
+  int current = 0;
   {
     pqxx::work tx(c);
-    // Any fixed key: serialises concurrent first starts on one database.
-    tx.exec("SELECT pg_advisory_xact_lock(7291547301)");
     tx.exec(
-        "CREATE TABLE IF NOT EXISTS schema_migrations (version INTEGER PRIMARY KEY, description TEXT NOT NULL, "
+        "CREATE TABLE IF NOT EXISTS schema_migrations (version INTEGER PRIMARY KEY, description TEXT NOT "
+        "NULL, "
         "applied_at TEXT NOT NULL)");
+    current = tx.exec("SELECT COALESCE(MAX(version), 0) FROM schema_migrations")[0][0].as<int>();
     tx.commit();
   }
-  for (const auto& m : kMigrations) {
+  for (const auto& m : sqlite::pending(kMigrations, current)) {
     pqxx::work tx(c);
-    tx.exec("SELECT pg_advisory_xact_lock(7291547301)");
-    const int current = tx.exec("SELECT COALESCE(MAX(version), 0) FROM schema_migrations")[0][0].as<int>();
-    if (current > kMigrations.back().version)
-      throw StorageError("database schema version " + std::to_string(current) + " is newer than this binary (" +
-                         std::to_string(kMigrations.back().version) + "); upgrade tickstock");
-    if (m.version <= current) continue;
     tx.exec(std::string(m.sql));
-    tx.exec_params("INSERT INTO schema_migrations(version, description, applied_at) VALUES ($1,$2,$3)", m.version,
-                   std::string(m.description), now_utc());
+    tx.exec_params("INSERT INTO schema_migrations(version, description, applied_at) VALUES ($1,$2,$3)",
+                   m.version, std::string(m.description), now_utc());
     tx.commit();
   }
   // TimescaleDB is optional: when a DBA has installed the extension in this

@@ -21,11 +21,10 @@
 #include <functional>
 #include <memory>
 #include <mutex>
-#include <type_traits>
-#include <string>
-#include <vector>
-
 #include <pqxx/connection>
+#include <string>
+#include <type_traits>
+#include <vector>
 
 namespace ts::storage::postgres {
 

@@ -41,11 +41,20 @@ class CopyLine {
     sep();
     for (const char ch : s) {
       switch (ch) {
-        case '\\': line_ += "\\\\"; break;
-        case '\t': line_ += "\\t"; break;
-        case '\n': line_ += "\\n"; break;
-        case '\r': line_ += "\\r"; break;
-        default: line_ += ch;
+        case '\\':
+          line_ += "\\\\";
+          break;
+        case '\t':
+          line_ += "\\t";
+          break;
+        case '\n':
+          line_ += "\\n";
+          break;
+        case '\r':
+          line_ += "\\r";
+          break;
+        default:
+          line_ += ch;
       }
     }
     return *this;
@@ -113,7 +122,8 @@ CREATE TEMP TABLE IF NOT EXISTS stage_detections (
 
 constexpr std::string_view kRunSelect =
     "SELECT run_id, trigger_type, status, phases, universe, parameters, run_date, started_at, "
-    "COALESCE(finished_at,''), COALESCE(duration_seconds,0), symbols_total, symbols_processed, symbols_failed, "
+    "COALESCE(finished_at,''), COALESCE(duration_seconds,0), symbols_total, symbols_processed, "
+    "symbols_failed, "
     "records_imported, indicators_calculated, patterns_detected, error, COALESCE(parent_run_id,'') "
     "FROM processing_runs";
 
@@ -180,16 +190,17 @@ class PgStorage final : public Storage {
 
   std::optional<Universe> registered_universe(std::string_view name) override {
     return read([&](pqxx::nontransaction& tx) -> std::optional<Universe> {
-      const auto head =
-          tx.exec_params("SELECT as_of, description FROM universes WHERE name=$1 AND source='file'", std::string(name));
+      const auto head = tx.exec_params(
+          "SELECT as_of, description FROM universes WHERE name=$1 AND source='file'", std::string(name));
       if (head.empty()) return std::nullopt;
       Universe out{std::string(name), head[0][0].c_str(), {}, head[0][1].c_str()};
-      for (const auto& row : tx.exec_params(
-               "SELECT m.symbol, s.name, s.sector, m.weight FROM memberships m JOIN symbols s ON s.symbol=m.symbol "
-               "WHERE m.universe=$1 AND m.active=1 ORDER BY m.symbol",
-               std::string(name))) {
+      for (const auto& row : tx.exec_params("SELECT m.symbol, s.name, s.sector, m.weight FROM memberships m "
+                                            "JOIN symbols s ON s.symbol=m.symbol "
+                                            "WHERE m.universe=$1 AND m.active=1 ORDER BY m.symbol",
+                                            std::string(name))) {
         auto sym = Symbol::parse(row[0].c_str());
-        if (!sym) throw StorageError("corrupt symbol '" + std::string(row[0].c_str()) + "' in universe " + out.name);
+        if (!sym)
+          throw StorageError("corrupt symbol '" + std::string(row[0].c_str()) + "' in universe " + out.name);
         out.members.push_back({std::move(sym).value(), row[1].c_str(), row[2].c_str(),
                                row[3].is_null() ? std::nullopt : std::optional<double>(row[3].as<double>())});
       }
@@ -206,9 +217,9 @@ class PgStorage final : public Storage {
     array += "}";
     const auto fresh = read([&](pqxx::nontransaction& tx) {
       std::set<std::string> out;
-      for (const auto& row : tx.exec_params(
-               "SELECT symbol FROM symbols WHERE symbol = ANY($1::text[]) AND details_at >= $2", array,
-               std::string(before)))
+      for (const auto& row :
+           tx.exec_params("SELECT symbol FROM symbols WHERE symbol = ANY($1::text[]) AND details_at >= $2",
+                          array, std::string(before)))
         out.insert(row[0].c_str());
       return out;
     });
@@ -241,22 +252,19 @@ class PgStorage final : public Storage {
           std::string(symbol));
       if (r.empty()) return std::nullopt;
       const auto& row = r[0];
-      return SymbolRecord{row[0].c_str(),
-                          row[1].c_str(),
-                          row[2].c_str(),
-                          row[3].c_str(),
-                          row[4].c_str(),
-                          row[5].is_null() ? std::nullopt : std::optional<bool>(row[5].as<int>() != 0),
-                          row[6].c_str()};
+      return SymbolRecord{
+          row[0].c_str(), row[1].c_str(),
+          row[2].c_str(), row[3].c_str(),
+          row[4].c_str(), row[5].is_null() ? std::nullopt : std::optional<bool>(row[5].as<int>() != 0),
+          row[6].c_str()};
     });
   }
 
   std::optional<TradingDate> last_bar_date(const Symbol& s, Timeframe tf) override {
-    return date_query("SELECT MAX(date) FROM ohlcv WHERE symbol=$1 AND timeframe=$2", s, tf);
+    return bar_date(s, tf, "MAX");
   }
-
   std::optional<TradingDate> first_bar_date(const Symbol& s, Timeframe tf) override {
-    return date_query("SELECT MIN(date) FROM ohlcv WHERE symbol=$1 AND timeframe=$2", s, tf);
+    return bar_date(s, tf, "MIN");
   }
 
   BarSeries load_bars(const Symbol& s, Timeframe tf, std::optional<TradingDate> from,
@@ -316,8 +324,12 @@ class PgStorage final : public Storage {
         copy_into(tx, "stage_indicators", [&](CopyLine& line, auto&& put) {
           for (const auto& g : rows)
             for (const auto& r : g.rows) {
-              line.text(s.str()).text(to_string(g.tf)).text(r.indicator).date(r.as_of).text(r.values_json).text(
-                  outcome.run_id);
+              line.text(s.str())
+                  .text(to_string(g.tf))
+                  .text(r.indicator)
+                  .date(r.as_of)
+                  .text(r.values_json)
+                  .text(outcome.run_id);
               put();
             }
         });
@@ -388,8 +400,8 @@ class PgStorage final : public Storage {
           "symbols_processed=$5, symbols_failed=$6, records_imported=$7, indicators_calculated=$8, "
           "patterns_detected=$9, error=$10 WHERE run_id=$11",
           std::string(to_string(r.status)), null_if_empty(r.finished_at), r.duration_seconds, r.symbols_total,
-          r.symbols_processed, r.symbols_failed, r.records_imported, r.indicators_calculated, r.patterns_detected,
-          r.error, r.run_id);
+          r.symbols_processed, r.symbols_failed, r.records_imported, r.indicators_calculated,
+          r.patterns_detected, r.error, r.run_id);
       changed = res.affected_rows() > 0;
     });
     return changed;
@@ -432,10 +444,11 @@ class PgStorage final : public Storage {
   std::vector<SymbolOutcome> run_outcomes(std::string_view run_id, bool failed_only) override {
     return read([&](pqxx::nontransaction& tx) {
       std::vector<SymbolOutcome> out;
-      for (const auto& row : tx.exec_params(
-               "SELECT run_id, phase, symbol, status, attempts, error_code, message, duration_ms FROM run_symbols "
-               "WHERE run_id=$1 AND ($2::int=0 OR status='failed') ORDER BY phase, symbol",
-               std::string(run_id), failed_only ? 1 : 0)) {
+      for (const auto& row :
+           tx.exec_params("SELECT run_id, phase, symbol, status, attempts, error_code, message, duration_ms "
+                          "FROM run_symbols "
+                          "WHERE run_id=$1 AND ($2::int=0 OR status='failed') ORDER BY phase, symbol",
+                          std::string(run_id), failed_only ? 1 : 0)) {
         SymbolOutcome o;
         o.run_id = row[0].c_str();
         o.phase = parse_phase(row[1].c_str()).value_or(Phase::import);
@@ -459,10 +472,10 @@ class PgStorage final : public Storage {
       tx.exec(
           "UPDATE run_phases SET status='cancelled' WHERE status IN ('pending','running') AND run_id IN "
           "(SELECT run_id FROM processing_runs WHERE status IN ('queued','running'))");
-      for (const auto& row : tx.exec_params(
-               "UPDATE processing_runs SET status='interrupted', finished_at=$1, error=$2 "
-               "WHERE status IN ('queued','running') RETURNING run_id",
-               now_utc(), reason))
+      for (const auto& row :
+           tx.exec_params("UPDATE processing_runs SET status='interrupted', finished_at=$1, error=$2 "
+                          "WHERE status IN ('queued','running') RETURNING run_id",
+                          now_utc(), reason))
         ids.emplace_back(row[0].c_str());
     });
     return ids;
@@ -479,7 +492,8 @@ class PgStorage final : public Storage {
   void put_setting(std::string_view key, std::string_view value) override {
     write([&](pqxx::work& tx) {
       tx.exec_params(
-          "INSERT INTO engine_settings(key, value, updated_at) VALUES($1,$2,$3) ON CONFLICT(key) DO UPDATE SET "
+          "INSERT INTO engine_settings(key, value, updated_at) VALUES($1,$2,$3) ON CONFLICT(key) DO UPDATE "
+          "SET "
           "value=excluded.value, updated_at=excluded.updated_at",
           std::string(key), std::string(value), now_utc());
     });
@@ -498,10 +512,11 @@ class PgStorage final : public Storage {
                                              std::optional<TradingDate> to) override {
     return read([&](pqxx::nontransaction& tx) {
       std::vector<IndicatorRow> out;
-      for (const auto& row : tx.exec_params(
-               "SELECT as_of, value FROM indicator_values WHERE symbol=$1 AND timeframe=$2 AND indicator=$3 AND "
-               "as_of>=$4 AND as_of<=$5 ORDER BY as_of",
-               s.str(), std::string(to_string(tf)), std::string(indicator), lo(from), hi(to)))
+      for (const auto& row :
+           tx.exec_params("SELECT as_of, value FROM indicator_values WHERE symbol=$1 AND timeframe=$2 AND "
+                          "indicator=$3 AND "
+                          "as_of>=$4 AND as_of<=$5 ORDER BY as_of",
+                          s.str(), std::string(to_string(tf)), std::string(indicator), lo(from), hi(to)))
         out.push_back({std::string(indicator), read_date(row[0]), row[1].c_str()});
       return out;
     });
@@ -549,10 +564,12 @@ class PgStorage final : public Storage {
     filter("timeframe", q.timeframe ? std::string(to_string(*q.timeframe)) : std::string());
     if (q.after) {
       const std::string date = p.add(date_text(q.after->bar_date));
-      sql += " AND (bar_date<" + date + "::date OR (bar_date=" + date + "::date AND (symbol, timeframe, pattern) > (" +
-             p.add(q.after->symbol) + ", " + p.add(q.after->timeframe) + ", " + p.add(q.after->pattern) + ")))";
+      sql += " AND (bar_date<" + date + "::date OR (bar_date=" + date +
+             "::date AND (symbol, timeframe, pattern) > (" + p.add(q.after->symbol) + ", " +
+             p.add(q.after->timeframe) + ", " + p.add(q.after->pattern) + ")))";
     }
-    sql += " ORDER BY bar_date DESC, symbol, timeframe, pattern LIMIT " + p.add(std::to_string(q.limit)) + "::bigint";
+    sql += " ORDER BY bar_date DESC, symbol, timeframe, pattern LIMIT " + p.add(std::to_string(q.limit)) +
+           "::bigint";
     return read([&](pqxx::nontransaction& tx) {
       std::vector<DetectionRecord> out;
       for (const auto& row : tx.exec_params(sql, pqxx::prepare::make_dynamic_params(p.values))) {
@@ -576,9 +593,9 @@ class PgStorage final : public Storage {
   std::vector<UniverseInfo> list_universes() override {
     return read([&](pqxx::nontransaction& tx) {
       std::vector<UniverseInfo> out;
-      for (const auto& row : tx.exec(
-               "SELECT u.name, u.as_of, (SELECT COUNT(*) FROM memberships m WHERE m.universe=u.name AND "
-               "m.active=1), u.description, u.source FROM universes u ORDER BY u.name"))
+      for (const auto& row :
+           tx.exec("SELECT u.name, u.as_of, (SELECT COUNT(*) FROM memberships m WHERE m.universe=u.name AND "
+                   "m.active=1), u.description, u.source FROM universes u ORDER BY u.name"))
         out.push_back({row[0].c_str(), row[1].c_str(), row[2].as<long long>(), row[3].c_str(),
                        std::string_view(row[4].c_str()) == "file"});
       return out;
@@ -587,10 +604,12 @@ class PgStorage final : public Storage {
 
   std::optional<std::vector<std::string>> universe_symbols(std::string_view name) override {
     return read([&](pqxx::nontransaction& tx) -> std::optional<std::vector<std::string>> {
-      if (tx.exec_params("SELECT 1 FROM universes WHERE name=$1", std::string(name)).empty()) return std::nullopt;
+      if (tx.exec_params("SELECT 1 FROM universes WHERE name=$1", std::string(name)).empty())
+        return std::nullopt;
       std::vector<std::string> out;
-      for (const auto& row : tx.exec_params(
-               "SELECT symbol FROM memberships WHERE universe=$1 AND active=1 ORDER BY symbol", std::string(name)))
+      for (const auto& row :
+           tx.exec_params("SELECT symbol FROM memberships WHERE universe=$1 AND active=1 ORDER BY symbol",
+                          std::string(name)))
         out.emplace_back(row[0].c_str());
       return out;
     });
@@ -607,7 +626,8 @@ class PgStorage final : public Storage {
                " UNION ALL SELECT (SELECT MIN(o.symbol) FROM ohlcv o WHERE o.symbol>next.symbol AND "
                "o.timeframe=$2::text)"
                " FROM next WHERE next.symbol IS NOT NULL AND left(next.symbol, length($1::text))=$1::text)"
-               " SELECT symbol FROM next WHERE symbol IS NOT NULL AND left(symbol, length($1::text))=$1::text "
+               " SELECT symbol FROM next WHERE symbol IS NOT NULL AND left(symbol, "
+               "length($1::text))=$1::text "
                "LIMIT $3::bigint",
                std::string(prefix), std::string(to_string(tf)), limit))
         out.emplace_back(row[0].c_str());
@@ -635,9 +655,12 @@ class PgStorage final : public Storage {
     });
   }
 
-  std::optional<TradingDate> date_query(const char* sql, const Symbol& s, Timeframe tf) {
+  /// The first ("MIN") or last ("MAX") bar date of a symbol on `tf`.
+  std::optional<TradingDate> bar_date(const Symbol& s, Timeframe tf, const char* aggregate) {
     return read([&](pqxx::nontransaction& tx) -> std::optional<TradingDate> {
-      const auto r = tx.exec_params(sql, s.str(), std::string(to_string(tf)));
+      const auto r = tx.exec_params(
+          std::string("SELECT ") + aggregate + "(date) FROM ohlcv WHERE symbol=$1 AND timeframe=$2", s.str(),
+          std::string(to_string(tf)));
       if (r.empty() || r[0][0].is_null()) return std::nullopt;
       return read_date(r[0][0]);
     });
@@ -653,8 +676,8 @@ class PgStorage final : public Storage {
   }
 
   static Bar read_bar(const pqxx::row& row) {
-    return Bar{read_date(row[0]), row[1].as<double>(), row[2].as<double>(), row[3].as<double>(),
-               row[4].as<double>(), row[5].as<double>()};
+    return Bar{read_date(row[0]),   row[1].as<double>(), row[2].as<double>(),
+               row[3].as<double>(), row[4].as<double>(), row[5].as<double>()};
   }
 
   void write_universe(pqxx::work& tx, const Universe& u, std::string_view source) {
@@ -684,15 +707,18 @@ class PgStorage final : public Storage {
   /// As in SQLite: a list's name fills the row until a provider's details name it.
   static void put_symbol(pqxx::work& tx, const UniverseMember& m, const std::string& now) {
     tx.exec_params(
-        "INSERT INTO symbols(symbol, name, sector, updated_at) VALUES($1,$2,$3,$4) ON CONFLICT(symbol) DO UPDATE "
-        "SET name=CASE WHEN excluded.name<>'' AND symbols.details_at IS NULL THEN excluded.name ELSE symbols.name "
+        "INSERT INTO symbols(symbol, name, sector, updated_at) VALUES($1,$2,$3,$4) ON CONFLICT(symbol) DO "
+        "UPDATE "
+        "SET name=CASE WHEN excluded.name<>'' AND symbols.details_at IS NULL THEN excluded.name ELSE "
+        "symbols.name "
         "END, sector=CASE WHEN excluded.sector<>'' THEN excluded.sector ELSE symbols.sector END, "
         "updated_at=excluded.updated_at",
         m.symbol.str(), m.name, m.sector, now);
   }
 
   /// COPY every series into the staging table, then one upsert for all.
-  static void upsert_bars(pqxx::work& tx, const Symbol& s, std::initializer_list<std::pair<Timeframe, SeriesView>> series) {
+  static void upsert_bars(pqxx::work& tx, const Symbol& s,
+                          std::initializer_list<std::pair<Timeframe, SeriesView>> series) {
     std::size_t n = 0;
     for (const auto& [tf, bars] : series) n += bars.size();
     if (n == 0) return;
@@ -712,7 +738,8 @@ class PgStorage final : public Storage {
     });
     tx.exec(
         "INSERT INTO ohlcv SELECT * FROM stage_ohlcv ON CONFLICT(symbol, timeframe, date) DO UPDATE SET "
-        "open=excluded.open, high=excluded.high, low=excluded.low, close=excluded.close, volume=excluded.volume");
+        "open=excluded.open, high=excluded.high, low=excluded.low, close=excluded.close, "
+        "volume=excluded.volume");
   }
 
   static void put_watermark(pqxx::work& tx, const Symbol& s, Phase p, TradingDate d) {
@@ -737,7 +764,8 @@ class PgStorage final : public Storage {
     for (const auto& p : r.phase_summaries)
       tx.exec_params(
           "INSERT INTO run_phases(run_id, phase, status, total, processed, failed, count, started_at, "
-          "finished_at, duration_seconds) VALUES($1,$2,$3,$4,$5,$6,$7,$8,$9,$10) ON CONFLICT(run_id, phase) DO "
+          "finished_at, duration_seconds) VALUES($1,$2,$3,$4,$5,$6,$7,$8,$9,$10) ON CONFLICT(run_id, phase) "
+          "DO "
           "UPDATE SET status=excluded.status, total=excluded.total, processed=excluded.processed, "
           "failed=excluded.failed, count=excluded.count, started_at=excluded.started_at, "
           "finished_at=excluded.finished_at, duration_seconds=excluded.duration_seconds",
@@ -747,10 +775,10 @@ class PgStorage final : public Storage {
 
   static void load_phases(pqxx::transaction_base& tx, RunRecord& r) {
     r.phase_summaries.clear();
-    for (const auto& row : tx.exec_params(
-             "SELECT phase, status, total, processed, failed, count, started_at, finished_at, duration_seconds "
-             "FROM run_phases WHERE run_id=$1",
-             r.run_id)) {
+    for (const auto& row : tx.exec_params("SELECT phase, status, total, processed, failed, count, "
+                                          "started_at, finished_at, duration_seconds "
+                                          "FROM run_phases WHERE run_id=$1",
+                                          r.run_id)) {
       PhaseSummary p;
       p.phase = parse_phase(row[0].c_str()).value_or(Phase::import);
       p.status = row[1].c_str();

@@ -9,12 +9,12 @@
 // Thread-safety: none needed (one object per test).
 #include <cstdlib>
 #include <filesystem>
-#include <memory>
-#include <vector>
 #include <fstream>
+#include <memory>
 #include <pqxx/pqxx>
 #include <stdexcept>
 #include <string>
+#include <vector>
 
 #include "core/uuid.hpp"
 
