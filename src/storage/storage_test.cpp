@@ -12,6 +12,7 @@
 
 #include "core/uuid.hpp"
 #include "storage/postgres/pg_migrations.hpp"
+#include "storage/postgres/pg_pool.hpp"
 #include "storage/postgres/test_database.hpp"
 #include "storage/sqlite/migrations.hpp"
 
@@ -664,6 +665,18 @@ TEST_F(PostgresStorageTest, IndexesServeTheDashboardQueries) {
       "ORDER BY bar_date DESC LIMIT 100");
   EXPECT_NE(det.find("Index"), std::string::npos) << det;
   EXPECT_EQ(det.find("Sort"), std::string::npos) << det;
+}
+
+TEST(PostgresUrl, RedactsPasswordsWhereverLibpqAcceptsThem) {
+  using postgres::redact_url;
+  EXPECT_EQ(redact_url("postgresql://u:pw@h:5432/db"), "postgresql://u@h:5432/db");
+  EXPECT_EQ(redact_url("postgresql://u@h/db?password=pw"), "postgresql://u@h/db");
+  EXPECT_EQ(redact_url("postgresql://h/db?password=pw&sslmode=require"), "postgresql://h/db?sslmode=require");
+  EXPECT_EQ(redact_url("postgresql://h/db?sslmode=require&password=pw"), "postgresql://h/db?sslmode=require");
+  EXPECT_EQ(redact_url("postgres://h/db?a=1&password=pw&b=2"), "postgres://h/db?a=1&b=2");
+  EXPECT_EQ(redact_url("postgresql://h/db?application_name=nopassword=x"),
+            "postgresql://h/db?application_name=nopassword=x");
+  EXPECT_EQ(redact_url("postgresql://h/a:b@c"), "postgresql://h/a:b@c");  // '@' in the path: no user info
 }
 
 }  // namespace

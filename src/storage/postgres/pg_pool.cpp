@@ -2,6 +2,7 @@
 
 #include <chrono>
 #include <pqxx/except>
+#include <stdexcept>
 #include <thread>
 
 #include "storage/storage.hpp"
@@ -82,7 +83,9 @@ void Pool::attempt(const std::function<void(pqxx::connection&)>& f) {
     } catch (const pqxx::failure& e) {
       // Other libpqxx failures (usage errors, conversion) are not transient.
       throw StorageError("PostgreSQL (" + redact_url(url_) + "): " + e.what());
-    } catch (const pqxx::conversion_error& e) {
+    } catch (const std::logic_error& e) {
+      // libpqxx's usage_error and conversion_error (a value that does not
+      // read as the column's type): not transient either.
       throw StorageError("PostgreSQL (" + redact_url(url_) + "): " + e.what());
     }
     // A transient failure: the connection may be half-dead, so it is dropped
@@ -95,15 +98,28 @@ void Pool::attempt(const std::function<void(pqxx::connection&)>& f) {
 }
 
 std::string redact_url(const std::string& url) {
+  std::string out = url;
+  // A "password=..." parameter (libpq accepts one in the query string).
+  for (auto p = out.find("password="); p != std::string::npos; p = out.find("password=", p + 1)) {
+    if (p > 0 && out[p - 1] != '?' && out[p - 1] != '&') continue;
+    const auto end = out.find('&', p);
+    out.erase(p, end == std::string::npos ? std::string::npos : end - p);
+    if (p > 0 && (out.size() == p || out[p] == '&')) {
+      if (out.size() == p)
+        out.erase(p - 1);  // the separator before a now-empty tail
+      else
+        out.erase(p, 1);
+    }
+  }
   // scheme://user:password@host... -> scheme://user@host...
-  const auto scheme = url.find("://");
-  if (scheme == std::string::npos) return url;
-  const auto auth_end = url.find('@', scheme + 3);
-  const auto path = url.find('/', scheme + 3);
-  if (auth_end == std::string::npos || (path != std::string::npos && path < auth_end)) return url;
-  const auto colon = url.find(':', scheme + 3);
-  if (colon == std::string::npos || colon > auth_end) return url;
-  return url.substr(0, colon) + url.substr(auth_end);
+  const auto scheme = out.find("://");
+  if (scheme == std::string::npos) return out;
+  const auto auth_end = out.find('@', scheme + 3);
+  const auto path = out.find('/', scheme + 3);
+  if (auth_end == std::string::npos || (path != std::string::npos && path < auth_end)) return out;
+  const auto colon = out.find(':', scheme + 3);
+  if (colon == std::string::npos || colon > auth_end) return out;
+  return out.substr(0, colon) + out.substr(auth_end);
 }
 
 }  // namespace ts::storage::postgres
