@@ -442,26 +442,22 @@ class PgStorage final : public Storage {
   }
 
   std::vector<SymbolOutcome> run_outcomes(std::string_view run_id, bool failed_only) override {
-    return read([&](pqxx::nontransaction& tx) {
-      std::vector<SymbolOutcome> out;
-      for (const auto& row :
-           tx.exec_params("SELECT run_id, phase, symbol, status, attempts, error_code, message, duration_ms "
-                          "FROM run_symbols "
-                          "WHERE run_id=$1 AND ($2::int=0 OR status='failed') ORDER BY phase, symbol",
-                          std::string(run_id), failed_only ? 1 : 0)) {
-        SymbolOutcome o;
-        o.run_id = row[0].c_str();
-        o.phase = parse_phase(row[1].c_str()).value_or(Phase::import);
-        o.symbol = row[2].c_str();
-        o.status = row[3].c_str();
-        o.attempts = row[4].as<int>();
-        o.error_code = row[5].c_str();
-        o.message = row[6].c_str();
-        o.duration_ms = row[7].as<double>();
-        out.push_back(std::move(o));
-      }
-      return out;
-    });
+    return collect<SymbolOutcome>(
+        "SELECT run_id, phase, symbol, status, attempts, error_code, message, duration_ms FROM run_symbols "
+        "WHERE run_id=$1 AND ($2::int=0 OR status='failed') ORDER BY phase, symbol",
+        [](const pqxx::row& row) {
+          SymbolOutcome o;
+          o.run_id = row[0].c_str();
+          o.phase = parse_phase(row[1].c_str()).value_or(Phase::import);
+          o.symbol = row[2].c_str();
+          o.status = row[3].c_str();
+          o.attempts = row[4].as<int>();
+          o.error_code = row[5].c_str();
+          o.message = row[6].c_str();
+          o.duration_ms = row[7].as<double>();
+          return o;
+        },
+        std::string(run_id), failed_only ? 1 : 0);
   }
 
   std::vector<std::string> interrupt_stale_runs(const std::string& reason) override {
@@ -510,16 +506,13 @@ class PgStorage final : public Storage {
   std::vector<IndicatorRow> indicator_values(const Symbol& s, Timeframe tf, std::string_view indicator,
                                              std::optional<TradingDate> from,
                                              std::optional<TradingDate> to) override {
-    return read([&](pqxx::nontransaction& tx) {
-      std::vector<IndicatorRow> out;
-      for (const auto& row :
-           tx.exec_params("SELECT as_of, value FROM indicator_values WHERE symbol=$1 AND timeframe=$2 AND "
-                          "indicator=$3 AND "
-                          "as_of>=$4 AND as_of<=$5 ORDER BY as_of",
-                          s.str(), std::string(to_string(tf)), std::string(indicator), lo(from), hi(to)))
-        out.push_back({std::string(indicator), read_date(row[0]), row[1].c_str()});
-      return out;
-    });
+    return collect<IndicatorRow>(
+        "SELECT as_of, value FROM indicator_values WHERE symbol=$1 AND timeframe=$2 AND indicator=$3 AND "
+        "as_of>=$4 AND as_of<=$5 ORDER BY as_of",
+        [&](const pqxx::row& row) {
+          return IndicatorRow{std::string(indicator), read_date(row[0]), row[1].c_str()};
+        },
+        s.str(), std::string(to_string(tf)), std::string(indicator), lo(from), hi(to));
   }
 
   std::optional<Bar> latest_bar(const Symbol& s, Timeframe tf) override {
@@ -591,15 +584,14 @@ class PgStorage final : public Storage {
   }
 
   std::vector<UniverseInfo> list_universes() override {
-    return read([&](pqxx::nontransaction& tx) {
-      std::vector<UniverseInfo> out;
-      for (const auto& row :
-           tx.exec("SELECT u.name, u.as_of, (SELECT COUNT(*) FROM memberships m WHERE m.universe=u.name AND "
-                   "m.active=1), u.description, u.source FROM universes u ORDER BY u.name"))
-        out.push_back({row[0].c_str(), row[1].c_str(), row[2].as<long long>(), row[3].c_str(),
-                       std::string_view(row[4].c_str()) == "file"});
-      return out;
-    });
+    return collect<UniverseInfo>(
+        "SELECT u.name, u.as_of, (SELECT COUNT(*) FROM memberships m WHERE m.universe=u.name AND "
+        "m.active=1), "
+        "u.description, u.source FROM universes u ORDER BY u.name",
+        [](const pqxx::row& row) {
+          return UniverseInfo{row[0].c_str(), row[1].c_str(), row[2].as<long long>(), row[3].c_str(),
+                              std::string_view(row[4].c_str()) == "file"};
+        });
   }
 
   std::optional<std::vector<std::string>> universe_symbols(std::string_view name) override {
@@ -618,21 +610,16 @@ class PgStorage final : public Storage {
   std::vector<std::string> symbols_with_bars(Timeframe tf, std::string_view prefix, int limit) override {
     // A loose index scan, as in SQLite: each step seeks the next symbol on the
     // primary key instead of reading every bar.
-    return read([&](pqxx::nontransaction& tx) {
-      std::vector<std::string> out;
-      for (const auto& row : tx.exec_params(
-               "WITH RECURSIVE next(symbol) AS ("
-               " SELECT (SELECT MIN(symbol) FROM ohlcv WHERE symbol>=$1::text AND timeframe=$2::text)"
-               " UNION ALL SELECT (SELECT MIN(o.symbol) FROM ohlcv o WHERE o.symbol>next.symbol AND "
-               "o.timeframe=$2::text)"
-               " FROM next WHERE next.symbol IS NOT NULL AND left(next.symbol, length($1::text))=$1::text)"
-               " SELECT symbol FROM next WHERE symbol IS NOT NULL AND left(symbol, "
-               "length($1::text))=$1::text "
-               "LIMIT $3::bigint",
-               std::string(prefix), std::string(to_string(tf)), limit))
-        out.emplace_back(row[0].c_str());
-      return out;
-    });
+    return collect<std::string>(
+        "WITH RECURSIVE next(symbol) AS ("
+        " SELECT (SELECT MIN(symbol) FROM ohlcv WHERE symbol>=$1::text AND timeframe=$2::text)"
+        " UNION ALL SELECT (SELECT MIN(o.symbol) FROM ohlcv o WHERE o.symbol>next.symbol AND "
+        "o.timeframe=$2::text)"
+        " FROM next WHERE next.symbol IS NOT NULL AND left(next.symbol, length($1::text))=$1::text)"
+        " SELECT symbol FROM next WHERE symbol IS NOT NULL AND left(symbol, length($1::text))=$1::text "
+        "LIMIT $3::bigint",
+        [](const pqxx::row& row) { return std::string(row[0].c_str()); }, std::string(prefix),
+        std::string(to_string(tf)), limit);
   }
 
  private:
@@ -652,6 +639,16 @@ class PgStorage final : public Storage {
     return pool_.run([&](pqxx::connection& c) {
       pqxx::nontransaction tx(c);
       return f(tx);
+    });
+  }
+
+  /// Every row of one parameterised query, each mapped by `map`.
+  template <class T, class Map, class... Args>
+  std::vector<T> collect(const std::string& sql, Map&& map, const Args&... args) {
+    return read([&](pqxx::nontransaction& tx) {
+      std::vector<T> out;
+      for (const auto& row : tx.exec_params(sql, args...)) out.push_back(map(row));
+      return out;
     });
   }
 
