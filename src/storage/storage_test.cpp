@@ -7,6 +7,7 @@
 #include <gtest/gtest.h>
 #include <sqlite3.h>
 
+#include <atomic>
 #include <filesystem>
 #include <thread>
 
@@ -596,6 +597,25 @@ TEST_F(PostgresStorageTest, RetriesWhenTheServerDropsItsConnections) {
   db->commit_import(Symbol::parse("AAPL").value(), b.view(),
                     {"r1", Phase::import, "AAPL", "ok", 1, "", "", 0});
   EXPECT_EQ(db->count_bars(), 1);
+}
+
+TEST_F(PostgresStorageTest, ProcessesStartingTogetherMigrateOnce) {
+  // Without the advisory lock both would run CREATE TABLE symbols and one would fail.
+  std::vector<std::thread> starters;
+  std::atomic<int> opened{0};
+  for (int i = 0; i < 4; ++i)
+    starters.emplace_back([&] {
+      try {
+        open_storage(pg_.url());
+        ++opened;
+      } catch (const StorageError& e) {
+        ADD_FAILURE() << e.what();
+      }
+    });
+  for (auto& t : starters) t.join();
+  EXPECT_EQ(opened.load(), 4);
+  const auto applied = pg_.query("SELECT COUNT(*) FROM schema_migrations");
+  EXPECT_EQ(applied[0][0].as<std::size_t>(), postgres::migrations().size());
 }
 
 TEST_F(PostgresStorageTest, ErrorsAreStorageErrorsAndNeverShowThePassword) {
