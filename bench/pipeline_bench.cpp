@@ -1,6 +1,7 @@
 // Pipeline benchmark: N synthetic symbols x ~2,520 daily bars (10 years)
-// through every phase into a fresh SQLite file. Reports wall time per phase,
-// bars/s and peak RSS. Usage: pipeline_bench [symbols=1000] [years=10] [dir=/tmp]
+// through every phase into a fresh SQLite file (or an empty PostgreSQL
+// database). Reports wall time per phase, bars/s and peak RSS.
+// Usage: pipeline_bench [symbols=1000] [years=10] [dir=/tmp | postgresql://URL]
 #include <sys/resource.h>
 
 #include <chrono>
@@ -16,8 +17,10 @@ int main(int argc, char** argv) {
   using namespace ts;
   const int symbols = argc > 1 ? std::atoi(argv[1]) : 1000;
   const int years = argc > 2 ? std::atoi(argv[2]) : 10;
+  const std::string where = argc > 3 ? argv[3] : "/tmp";
+  const bool postgres = where.rfind("postgresql://", 0) == 0;
   const std::filesystem::path dir =
-      std::filesystem::path(argc > 3 ? argv[3] : "/tmp") / ("tickstock_bench_" + make_uuid_v4());
+      std::filesystem::path(postgres ? "/tmp" : where) / ("tickstock_bench_" + make_uuid_v4());
   std::filesystem::create_directories(dir);
 
   engine::RunRequest req;
@@ -33,7 +36,8 @@ int main(int argc, char** argv) {
   req.from =
       TradingDate{(end.year() - std::chrono::years{years}) / end.month() / end.day()} + std::chrono::days{1};
 
-  auto db = storage::open_storage("sqlite:" + (dir / "bench.db").string());
+  auto db = storage::open_storage(postgres ? where : "sqlite:" + (dir / "bench.db").string());
+  std::printf("database          %s\n", db->describe().c_str());
   auto provider = ingest::make_provider("synthetic:seed=1").value();
   engine::CancellationToken cancel;
   const auto t0 = std::chrono::steady_clock::now();

@@ -10,6 +10,7 @@ packages=(
   libgtest-dev libbenchmark-dev
   libboost1.74-dev libboost-system1.74-dev libhiredis-dev redis-server libtoml11-dev
   libssl-dev libargon2-dev
+  libpqxx-dev postgresql-15
   chromium
   clang libclang-rt-14-dev
 )

@@ -77,7 +77,7 @@ int serve(const EngineConfig& cfg, const sigset_t& signals, bool first_run = fal
 
 void add_common(CLI::App* cmd, EngineFlags& f) {
   cmd->add_option("--config", f.config_file, "TOML configuration file");
-  cmd->add_option("--db", f.db, "Database URL (sqlite:PATH)");
+  cmd->add_option("--db", f.db, "Database URL (sqlite:PATH or postgresql://user:pass@host:5432/db)");
   cmd->add_option("--http", f.http, "HTTP API address HOST:PORT, or 'off'");
   cmd->add_option("--provider", f.provider,
                   "Bar provider: synthetic[:seed=N] | csv:DIR | massive[:base=URL,rpm=N]");

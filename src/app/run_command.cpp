@@ -175,7 +175,7 @@ void add_import_csv_command(CLI::App& app, int& exit_code) {
       "import-csv", "Load a directory of <SYMBOL>.csv files into the database (the import phase only, recorded "
                     "as a run; later runs compute indicators and patterns for the new bars)");
   cmd->add_option("dir", f->dir, "Directory of <SYMBOL>.csv files")->required();
-  cmd->add_option("--db", f->db, "Database URL (sqlite:PATH)")->capture_default_str();
+  cmd->add_option("--db", f->db, "Database URL (sqlite:PATH or postgresql://user:pass@host:5432/db)")->capture_default_str();
   cmd->add_option("--symbols", f->symbols, "Only these symbols (default: every <SYMBOL>.csv in the directory)");
   cmd->add_option("--threads", f->threads, "Worker threads (0 = one per core)");
   cmd->add_flag("--json", f->json, "Print the final run record as JSON");
@@ -207,7 +207,7 @@ void add_run_command(CLI::App& app, int& exit_code) {
   auto opts = std::make_shared<RunOptions>();
   auto* cmd = app.add_subcommand(
       "run", "Run the processing pipeline once (import, cache_sync, indicators, patterns)");
-  cmd->add_option("--db", opts->db, "Database URL (sqlite:PATH)")->capture_default_str();
+  cmd->add_option("--db", opts->db, "Database URL (sqlite:PATH or postgresql://user:pass@host:5432/db)")->capture_default_str();
   cmd->add_option("--provider", opts->provider,
                   "Bar provider: synthetic[:seed=N] | csv:DIR | massive[:base=URL,rpm=N]")
       ->capture_default_str();

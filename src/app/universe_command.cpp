@@ -149,17 +149,17 @@ void add_universe_command(CLI::App& app, int& exit_code) {
   a->add_option("name", f->name, "Universe name: 1-64 of A-Z a-z 0-9 _ . - (not a built-in name)")
       ->required();
   a->add_option("file", f->file, "CSV file")->required();
-  a->add_option("--db", f->db, "Database URL (sqlite:PATH)")->capture_default_str();
+  a->add_option("--db", f->db, "Database URL (sqlite:PATH or postgresql://user:pass@host:5432/db)")->capture_default_str();
   a->callback([f, &exit_code] { exit_code = add(f->name, f->file, f->db); });
 
   auto* l = cmd->add_subcommand("list", "Built-in, registered and run-recorded universes with member counts");
-  l->add_option("--db", f->db, "Database URL (sqlite:PATH)")->capture_default_str();
+  l->add_option("--db", f->db, "Database URL (sqlite:PATH or postgresql://user:pass@host:5432/db)")->capture_default_str();
   l->add_flag("--json", f->json, "Print JSON");
   l->callback([f, &exit_code] { exit_code = list(f->db, f->json); });
 
   auto* s = cmd->add_subcommand("show", "A universe's members with weights and their last stored daily bar");
   s->add_option("name", f->name, "Universe name")->required();
-  s->add_option("--db", f->db, "Database URL (sqlite:PATH)")->capture_default_str();
+  s->add_option("--db", f->db, "Database URL (sqlite:PATH or postgresql://user:pass@host:5432/db)")->capture_default_str();
   s->add_flag("--json", f->json, "Print JSON");
   s->callback([f, &exit_code] { exit_code = show(f->name, f->db, f->json); });
 }

@@ -1,5 +1,6 @@
 #include "storage/storage.hpp"
 
+#include "storage/postgres/pg_storage.hpp"
 #include "storage/sqlite/sqlite_storage.hpp"
 
 namespace ts::storage {
@@ -62,9 +63,9 @@ std::unique_ptr<Storage> open_storage(const std::string& url) {
     if (path.empty()) throw StorageError("database URL '" + url + "' has no file path");
     return open_sqlite(path, sqlite_options(query, url));
   }
-  if (url.rfind("postgresql://", 0) == 0 || url.rfind("postgres://", 0) == 0)
-    throw StorageError("the PostgreSQL backend is not built into this version; use sqlite:PATH");
-  throw StorageError("unknown database URL '" + url + "' (expected sqlite:PATH)");
+  // libpq reads both URI schemes itself (user, password, host, port, database, parameters).
+  if (url.rfind("postgresql://", 0) == 0 || url.rfind("postgres://", 0) == 0) return open_postgres(url);
+  throw StorageError("unknown database URL '" + url + "' (expected sqlite:PATH or postgresql://...)");
 }
 
 }  // namespace ts::storage

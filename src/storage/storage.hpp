@@ -1,6 +1,7 @@
 #pragma once
 // Storage: repository interfaces over the engine's database. SQLite is the
-// default backend (sqlite/); PostgreSQL implements the same interface later.
+// default backend (sqlite/); PostgreSQL (postgres/) implements the same
+// interface over the same schema for storage several processes share.
 //
 // Every table has a natural unique key and every write is an upsert on it.
 // The phase-commit methods (commit_*) are units of work: each runs in ONE
@@ -8,7 +9,8 @@
 //
 // Errors: I/O and database failures throw StorageError (code STORAGE_FAILED).
 // Thread-safety: every method may be called from any thread; the SQLite
-// backend serialises access internally.
+// backend serialises access internally, the PostgreSQL one gives each
+// concurrently calling thread its own pooled connection.
 #include <map>
 #include <memory>
 #include <optional>
@@ -256,11 +258,12 @@ class Storage {
 /// UNKNOWN_UNIVERSE (naming the known ones) otherwise.
 Result<Universe> resolve_universe(Storage& db, std::string_view name);
 
-/// Opens "sqlite:PATH" (creating parent directories and applying migrations).
-/// Options follow a '?': `sqlite:PATH?busy_timeout_ms=N` (how long a write
-/// waits for another writer's lock; default 5000, see SqliteOptions).
-/// Throws StorageError with a clear message for unknown schemes or options,
-/// or I/O errors.
+/// Opens "sqlite:PATH" (creating parent directories and applying migrations)
+/// or "postgresql://user:pass@host:port/db" ("postgres://" too; migrated the
+/// same way). SQLite options follow a '?': `sqlite:PATH?busy_timeout_ms=N`
+/// (how long a write waits for another writer's lock; default 5000, see
+/// SqliteOptions). Throws StorageError with a clear message for unknown
+/// schemes or options, I/O errors or a server that cannot be reached.
 std::unique_ptr<Storage> open_storage(const std::string& url);
 
 }  // namespace ts::storage

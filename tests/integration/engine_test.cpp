@@ -8,6 +8,7 @@
 #include "engine_support.hpp"
 #include "engine/pipeline.hpp"
 #include "server/http_client.hpp"
+#include "storage/postgres/test_database.hpp"
 
 namespace ts::testing {
 namespace {
@@ -35,9 +36,28 @@ int phase_rank(const protocol::Envelope& e) {
   return 5;                        // terminal
 }
 
-class EngineTest : public EngineFixture {};
+class EngineTest : public EngineFixture {
+ protected:
+  void full_run_over_redis_matches_the_database();
+};
+
+/// The same engine on a PostgreSQL database of the private test server.
+class PostgresEngineTest : public EngineTest {
+ protected:
+  void customise(app::EngineConfig& c) override { c.db_url = pg_.url(); }
+  storage::testing::PgTestDatabase pg_;
+};
 
 TEST_F(EngineTest, FullRunOverRedisEmitsOrderedValidEventsMatchingTheDatabase) {
+  full_run_over_redis_matches_the_database();
+}
+
+TEST_F(PostgresEngineTest, FullRunOverRedisEmitsOrderedValidEventsMatchingTheDatabase) {
+  EXPECT_EQ(daemon_->storage().describe().rfind("postgresql://", 0), 0u) << daemon_->storage().describe();
+  full_run_over_redis_matches_the_database();
+}
+
+void EngineTest::full_run_over_redis_matches_the_database() {
   Listener all(url(), {}, {"tickstock:*"});
   const auto reply = call("trigger_daily_processing",
                           {{"symbols", {"AAPL", "MSFT", "NVDA", "JPM", "KO"}}, {"skip_market_check", true}});
@@ -274,7 +294,8 @@ TEST_F(EngineTest, SchedulePreviewListsTheNextTenFiresWithHolidaysEarlyClosesAnd
   auto r = call("get_schedule");
   ASSERT_TRUE(r.value("ok", false)) << r.dump();
   EXPECT_TRUE(protocol::testing::schemas().is_valid("commands/get_schedule.result.json", r["result"]))
-      << protocol::to_string(protocol::testing::schemas().validate("commands/get_schedule.result.json", r["result"]));
+      << protocol::to_string(
+             protocol::testing::schemas().validate("commands/get_schedule.result.json", r["result"]));
   const auto& preview = r["result"]["preview"];
   ASSERT_EQ(preview.size(), 10u);
   EXPECT_EQ(preview[0]["utc"], r["result"]["next_fire"]["utc"]);
@@ -284,7 +305,8 @@ TEST_F(EngineTest, SchedulePreviewListsTheNextTenFiresWithHolidaysEarlyClosesAnd
     abbrevs.push_back(preview[i]["zone_abbrev"]);
     if (i > 0) EXPECT_LT(preview[i - 1]["utc"].get<std::string>(), preview[i]["utc"].get<std::string>());
     // The first fire after the clocks changed says so; no other does.
-    EXPECT_EQ(preview[i]["dst_change"], preview[i]["local"] == "2025-11-03T16:10:00-05:00") << preview[i].dump();
+    EXPECT_EQ(preview[i]["dst_change"], preview[i]["local"] == "2025-11-03T16:10:00-05:00")
+        << preview[i].dump();
   }
   EXPECT_EQ(abbrevs.front(), "EDT");
   EXPECT_EQ(abbrevs.back(), "EST");

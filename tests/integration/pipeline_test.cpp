@@ -1,5 +1,6 @@
-// End-to-end pipeline on a real SQLite file: counts, incremental re-runs,
-// adding a day, and cancellation.
+// End-to-end pipeline on each storage backend (a real SQLite file, a real
+// PostgreSQL database): counts, incremental re-runs, adding a day,
+// cancellation, and both backends storing the same results.
 #include "engine/pipeline.hpp"
 
 #include <gtest/gtest.h>
@@ -9,6 +10,7 @@
 #include "core/calendar.hpp"
 #include "core/resample.hpp"
 #include "engine/studies.hpp"
+#include "storage/postgres/test_database.hpp"
 #include "test_support.hpp"
 
 namespace ts {
@@ -47,23 +49,29 @@ long long periods(TradingDate from, TradingDate to, Timeframe tf) {
   return static_cast<long long>(keys.size());
 }
 
-class PipelineTest : public ::testing::Test {
+class PipelineTest : public ::testing::TestWithParam<std::string> {
  protected:
   void SetUp() override {
-    db_ = storage::open_storage("sqlite:" + dir_.str("t.db"));
+    db_ = fresh_db();
     provider_ = ingest::make_provider("synthetic:seed=7").value();
   }
   storage::RunRecord run(const engine::RunRequest& r, engine::RunObserver* obs = nullptr) {
     return engine::run_pipeline(r, *db_, *provider_, cancel_, obs);
   }
 
-  TempDir dir_;
+  /// Another empty database of this test's backend.
+  std::unique_ptr<storage::Storage> fresh_db() { return storage::open_storage(databases_.fresh_url()); }
+
+  storage::testing::TestDatabases databases_{GetParam()};
   std::unique_ptr<storage::Storage> db_;
   std::unique_ptr<ingest::BarProvider> provider_;
   engine::CancellationToken cancel_;
 };
 
-TEST_F(PipelineTest, FiftySymbolsTwoYearsIncrementalAndAddADay) {
+INSTANTIATE_TEST_SUITE_P(Backends, PipelineTest, ::testing::ValuesIn(storage::testing::kBackends),
+                         [](const auto& info) { return info.param; });
+
+TEST_P(PipelineTest, FiftySymbolsTwoYearsIncrementalAndAddADay) {
   const auto u = first_n_of_sp500(50);
   const auto from = d("2023-01-02"), to = d("2024-12-31");
   const long long days = trading_days(from, to);
@@ -124,7 +132,7 @@ TEST_F(PipelineTest, FiftySymbolsTwoYearsIncrementalAndAddADay) {
   EXPECT_EQ(format_date(sma[1].as_of), "2025-01-02");
 }
 
-TEST_F(PipelineTest, IncrementalValuesEqualAFullRecompute) {
+TEST_P(PipelineTest, IncrementalValuesEqualAFullRecompute) {
   const auto u = first_n_of_sp500(3);
   auto a = request(u, "2023-01-02", "2024-06-28");
   a.store_history = true;
@@ -132,8 +140,7 @@ TEST_F(PipelineTest, IncrementalValuesEqualAFullRecompute) {
   ASSERT_EQ(run(request(u, "2023-01-02", "2024-07-03")).status, RunStatus::completed);
   const auto incremental = db_->indicator_values(u.members[1].symbol, Timeframe::daily, "EMA(timeperiod=50)");
 
-  TempDir other;
-  auto db2 = storage::open_storage("sqlite:" + other.str("full.db"));
+  auto db2 = fresh_db();
   auto full = request(u, "2023-01-02", "2024-07-03");
   full.store_history = true;
   ASSERT_EQ(engine::run_pipeline(full, *db2, *provider_, cancel_).status, RunStatus::completed);
@@ -158,7 +165,7 @@ class CancelAfter final : public engine::RunObserver {
   int after_;
 };
 
-TEST_F(PipelineTest, CancelKeepsFinishedSymbolsAndAResumeCompletesTheRest) {
+TEST_P(PipelineTest, CancelKeepsFinishedSymbolsAndAResumeCompletesTheRest) {
   const auto u = first_n_of_sp500(20);
   auto req = request(u, "2023-06-01", "2024-12-31");
   req.threads = 1;  // deterministic stopping point
@@ -201,7 +208,7 @@ TEST_F(PipelineTest, CancelKeepsFinishedSymbolsAndAResumeCompletesTheRest) {
   EXPECT_EQ(db_->get_run(r.run_id)->status, RunStatus::cancelled);
 }
 
-TEST_F(PipelineTest, ExtendingTheRangeBackwardsBackfillsAndRedetects) {
+TEST_P(PipelineTest, ExtendingTheRangeBackwardsBackfillsAndRedetects) {
   const auto u = first_n_of_sp500(3);
   const auto r1 = run(request(u, "2024-07-01", "2024-12-31"));
   ASSERT_EQ(r1.status, RunStatus::completed);
@@ -216,15 +223,14 @@ TEST_F(PipelineTest, ExtendingTheRangeBackwardsBackfillsAndRedetects) {
   EXPECT_EQ(db_->count_bars(Timeframe::monthly), 3 * 12);
   // Patterns were re-detected over the whole backfilled history: same as a
   // fresh database over the full range.
-  TempDir other;
-  auto db2 = storage::open_storage("sqlite:" + other.str("fresh.db"));
+  auto db2 = fresh_db();
   const auto fresh = engine::run_pipeline(request(u, "2024-01-02", "2024-12-31"), *db2, *provider_, cancel_);
   EXPECT_EQ(db_->count_detections(), db2->count_detections());
   EXPECT_EQ(db_->count_indicator_values(), db2->count_indicator_values());
   EXPECT_GT(fresh.patterns_detected, r1.patterns_detected);
 }
 
-TEST_F(PipelineTest, PhasesCanBeRunSeparately) {
+TEST_P(PipelineTest, PhasesCanBeRunSeparately) {
   const auto u = first_n_of_sp500(4);
   auto imp = request(u, "2024-01-02", "2024-12-31");
   imp.phases = {Phase::import};
@@ -241,7 +247,7 @@ TEST_F(PipelineTest, PhasesCanBeRunSeparately) {
   EXPECT_EQ(r2.records_imported, 0);
 }
 
-TEST_F(PipelineTest, FailingSymbolsBelowTheThresholdFailTheRun) {
+TEST_P(PipelineTest, FailingSymbolsBelowTheThresholdFailTheRun) {
   TempDir csv;
   // Two symbols have no file at all: 2 of 4 succeed, below the 80% default.
   const auto good = ingest::make_provider("synthetic").value();
@@ -266,6 +272,66 @@ TEST_F(PipelineTest, FailingSymbolsBelowTheThresholdFailTheRun) {
   // With a 50% threshold the same run completes with errors.
   req.min_success_ratio = 0.5;
   EXPECT_EQ(engine::run_pipeline(req, *db_, *provider, cancel_).status, RunStatus::completed_with_errors);
+}
+
+// The same run on both backends stores the same rows: bars of every
+// timeframe, every indicator value and every detection, to the last bit.
+TEST(PipelineBackends, PostgresqlStoresExactlyWhatSqliteStores) {
+  storage::testing::TestDatabases lite("sqlite"), pg("postgresql");
+  auto a = storage::open_storage(lite.fresh_url());
+  auto b = storage::open_storage(pg.fresh_url());
+  auto provider = ingest::make_provider("synthetic:seed=11").value();
+  engine::CancellationToken cancel;
+  const auto u = first_n_of_sp500(4);
+  auto req = request(u, "2023-01-02", "2024-06-28");
+  req.store_history = true;
+  const auto ra = engine::run_pipeline(req, *a, *provider, cancel);
+  const auto rb = engine::run_pipeline(req, *b, *provider, cancel);
+  ASSERT_EQ(ra.status, RunStatus::completed);
+  ASSERT_EQ(rb.status, RunStatus::completed);
+  EXPECT_EQ(ra.records_imported, rb.records_imported);
+  EXPECT_EQ(ra.indicators_calculated, rb.indicators_calculated);
+  EXPECT_EQ(ra.patterns_detected, rb.patterns_detected);
+  for (const Timeframe tf : {Timeframe::daily, Timeframe::weekly, Timeframe::monthly}) {
+    EXPECT_EQ(a->count_bars(tf), b->count_bars(tf));
+    EXPECT_EQ(a->count_indicator_values(tf), b->count_indicator_values(tf));
+  }
+  EXPECT_GT(a->count_indicator_values(), 0);
+  for (const auto& m : u.members) {
+    for (const Timeframe tf : {Timeframe::daily, Timeframe::weekly}) {
+      const auto ba = a->load_bars(m.symbol, tf), bb = b->load_bars(m.symbol, tf);
+      ASSERT_EQ(ba.size(), bb.size());
+      for (std::size_t i = 0; i < ba.size(); ++i) {
+        ASSERT_EQ(ba.date[i], bb.date[i]);
+        ASSERT_EQ(ba.open[i], bb.open[i]);
+        ASSERT_EQ(ba.close[i], bb.close[i]);
+        ASSERT_EQ(ba.volume[i], bb.volume[i]);
+      }
+    }
+    for (const char* key :
+         {"EMA(timeperiod=50)", "RSI(timeperiod=14)", "MACD(fastperiod=12,slowperiod=26,signalperiod=9)"}) {
+      const auto va = a->indicator_values(m.symbol, Timeframe::daily, key);
+      const auto vb = b->indicator_values(m.symbol, Timeframe::daily, key);
+      ASSERT_EQ(va.size(), vb.size()) << key;
+      for (std::size_t i = 0; i < va.size(); ++i) {
+        EXPECT_EQ(va[i].as_of, vb[i].as_of);
+        EXPECT_EQ(va[i].values_json, vb[i].values_json);
+      }
+    }
+  }
+  storage::DetectionQuery q;
+  q.limit = 100000;
+  const auto da = a->query_detections(q), db = b->query_detections(q);
+  ASSERT_EQ(da.size(), db.size());
+  EXPECT_GT(da.size(), 0u);
+  for (std::size_t i = 0; i < da.size(); ++i) {
+    EXPECT_EQ(da[i].symbol, db[i].symbol);
+    EXPECT_EQ(da[i].pattern, db[i].pattern);
+    EXPECT_EQ(da[i].bar_date, db[i].bar_date);
+    EXPECT_EQ(da[i].strength, db[i].strength);
+    EXPECT_EQ(da[i].confidence, db[i].confidence);
+    EXPECT_EQ(da[i].levels_json, db[i].levels_json);
+  }
 }
 
 }  // namespace

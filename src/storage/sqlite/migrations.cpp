@@ -191,6 +191,16 @@ constexpr std::array<Migration, 4> kMigrations{{
 
 std::span<const Migration> migrations() { return kMigrations; }
 
+std::span<const Migration> pending(std::span<const Migration> all, int current) {
+  const int newest = all.empty() ? 0 : all.back().version;
+  if (current > newest)
+    throw StorageError("database schema version " + std::to_string(current) + " is newer than this binary (" +
+                       std::to_string(newest) + "); upgrade tickstock");
+  std::size_t first = 0;
+  while (first < all.size() && all[first].version <= current) ++first;
+  return all.subspan(first);
+}
+
 void migrate(Connection& c) {
   c.exec(
       "CREATE TABLE IF NOT EXISTS schema_migrations (version INTEGER PRIMARY KEY, description TEXT NOT NULL, "
@@ -200,12 +210,7 @@ void migrate(Connection& c) {
     Statement st(c.handle(), "SELECT COALESCE(MAX(version), 0) FROM schema_migrations");
     if (st.step()) current = static_cast<int>(st.integer(0));
   }
-  const int newest = kMigrations.back().version;
-  if (current > newest)
-    throw StorageError("database schema version " + std::to_string(current) + " is newer than this binary (" +
-                       std::to_string(newest) + "); upgrade tickstock");
-  for (const auto& m : kMigrations) {
-    if (m.version <= current) continue;
+  for (const auto& m : pending(kMigrations, current)) {
     Transaction tx(c);
     c.exec(m.sql);
     Statement st(c.handle(),

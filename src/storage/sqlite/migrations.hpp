@@ -15,6 +15,11 @@ struct Migration {
 
 std::span<const Migration> migrations();
 
+/// The migrations of `all` (ascending) newer than `current`, the database's
+/// version; shared by both backends. Throws StorageError when the database is
+/// newer than the newest migration this binary knows.
+std::span<const Migration> pending(std::span<const Migration> all, int current);
+
 class Connection;
 /// Applies every migration newer than the database's version. Throws
 /// StorageError when the database is newer than this binary knows.

@@ -3,9 +3,9 @@
 #include <algorithm>
 #include <filesystem>
 #include <mutex>
-#include <nlohmann/json.hpp>
 #include <unordered_map>
 
+#include "storage/rows.hpp"
 #include "storage/sqlite/migrations.hpp"
 #include "storage/sqlite/sqlite_db.hpp"
 
@@ -15,24 +15,6 @@ namespace {
 using sqlite::Connection;
 using sqlite::Statement;
 using sqlite::Transaction;
-
-std::string now_utc() { return format_utc_ms(std::chrono::system_clock::now()); }
-
-std::string phases_json(const std::vector<Phase>& phases) {
-  nlohmann::json j = nlohmann::json::array();
-  for (const Phase p : phases) j.push_back(std::string(to_string(p)));
-  return j.dump();
-}
-
-std::vector<Phase> parse_phases_json(std::string_view text) {
-  std::vector<Phase> out;
-  const auto j = nlohmann::json::parse(text, nullptr, false);
-  if (!j.is_array()) return out;
-  for (const auto& e : j)
-    if (e.is_string())
-      if (auto p = parse_phase(e.get<std::string>())) out.push_back(*p);
-  return out;
-}
 
 class SqliteStorage final : public Storage {
  public:
