@@ -11,8 +11,12 @@
 #include <gtest/gtest.h>
 
 #include <chrono>
+#include <filesystem>
+#include <fstream>
 #include <future>
+#include <map>
 #include <memory>
+#include <sstream>
 #include <optional>
 #include <stdexcept>
 #include <thread>
@@ -38,6 +42,30 @@ template <class T>
 std::optional<T> get_within(std::future<T>& f, std::chrono::milliseconds timeout = std::chrono::seconds(15)) {
   if (f.wait_for(timeout) != std::future_status::ready) return std::nullopt;
   return f.get();
+}
+
+/// redis-server arguments that create the users of an ACL file (lines
+/// "user NAME RULE...", '#' comments; docs/security/redis-users.acl), with each
+/// rule equal to a key of `replace` (e.g. "><engine-password>") replaced by its value.
+/// Throws std::runtime_error when the file cannot be read or holds no user.
+inline std::vector<std::string> acl_user_args(const std::filesystem::path& file,
+                                              const std::map<std::string, std::string>& replace) {
+  std::ifstream in(file);
+  if (!in) throw std::runtime_error("cannot read " + file.string());
+  std::vector<std::string> args;
+  std::string line;
+  while (std::getline(in, line)) {
+    std::istringstream words(line);
+    std::string word;
+    if (!(words >> word) || word != "user") continue;
+    args.push_back("--user");
+    while (words >> word) {
+      const auto it = replace.find(word);
+      args.push_back(it == replace.end() ? word : it->second);
+    }
+  }
+  if (args.empty()) throw std::runtime_error(file.string() + " defines no user");
+  return args;
 }
 
 class RedisFixture : public ::testing::Test {
