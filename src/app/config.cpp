@@ -48,7 +48,7 @@ Result<EngineConfig> apply_toml_file(EngineConfig c, const std::string& path) {
     c.universe = toml::find_or<std::string>(data, "universe", c.universe);
     c.legacy_channels = toml::find_or<bool>(data, "legacy_channels", c.legacy_channels);
     c.api_token = toml::find_or<std::string>(data, "api_token", c.api_token);
-    for (auto [key, target] : {std::pair{"api_token_file", &c.api_token}, {"command_secret_file", &c.command_secret}})
+    for (auto [key, target] : {std::pair{"api_token_file", &c.api_token}, std::pair{"command_secret_file", &c.command_secret}})
       if (const auto file = toml::find_or<std::string>(data, key, std::string()); !file.empty()) {
         auto secret = read_secret_file(file);
         if (!secret) return fail("INVALID_CONFIG", path + ": " + key + ": " + secret.error().message);
@@ -86,7 +86,7 @@ Result<EngineConfig> apply_environment(EngineConfig c) {
   if (auto v = env("TICKSTOCK_VENDOR_URL")) c.vendor_url = v;
   if (auto v = env("TICKSTOCK_UNIVERSE")) c.universe = v;
   for (auto [name, target] : {std::pair{"TICKSTOCK_API_TOKEN", &c.api_token},
-                               {"TICKSTOCK_COMMAND_SECRET", &c.command_secret}}) {
+                               std::pair{"TICKSTOCK_COMMAND_SECRET", &c.command_secret}}) {
     auto secret = secret_from_environment(name);
     if (!secret) return fail("INVALID_CONFIG", secret.error().message);
     if (!secret->empty()) *target = std::move(secret).value();

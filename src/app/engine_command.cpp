@@ -36,7 +36,7 @@ Result<EngineConfig> effective_config(const EngineFlags& f, EngineConfig base) {
   if (!f.vendor_url.empty()) c->vendor_url = f.vendor_url;
   if (!f.universe.empty()) c->universe = f.universe;
   if (!f.api_token.empty()) c->api_token = f.api_token;
-  for (auto [file, target] : {std::pair{&f.api_token_file, &c->api_token}, {&f.command_secret_file, &c->command_secret}})
+  for (auto [file, target] : {std::pair{&f.api_token_file, &c->api_token}, std::pair{&f.command_secret_file, &c->command_secret}})
     if (!file->empty()) {
       auto secret = read_secret_file(*file);
       if (!secret) return fail("INVALID_CONFIG", secret.error().message);

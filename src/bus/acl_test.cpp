@@ -22,10 +22,11 @@ class RedisAcl : public testing::RedisFixture {
   RedisServerOptions server_options() const override {
     RedisServerOptions o;
     o.password = "admin-pw-for-acl-test";
-    o.extra_args = testing::acl_user_args(std::filesystem::path(TICKSTOCK_SOURCE_DIR) / "docs/security/redis-users.acl",
-                                          {{"><engine-password>", ">engine-pw-acl"},
-                                           {"><app-password>", ">app-pw-acl"},
-                                           {"><watcher-password>", ">watcher-pw-acl"}});
+    o.extra_args =
+        testing::acl_user_args(std::filesystem::path(TICKSTOCK_SOURCE_DIR) / "docs/security/redis-users.acl",
+                               {{"><engine-password>", ">engine-pw-acl"},
+                                {"><app-password>", ">app-pw-acl"},
+                                {"><watcher-password>", ">watcher-pw-acl"}});
     return o;
   }
   RedisUrl as(const std::string& user, const std::string& password) const {
@@ -85,8 +86,12 @@ TEST_F(RedisAcl, EveryClientKindLogsInWithUserAndPassword) {
   // SyncClient as the app: publishes a command, reads the stream.
   auto app = SyncClient::connect(as("tickstock-app", "app-pw-acl"));
   ASSERT_TRUE(app) << app.error().message;
-  EXPECT_EQ(app->publish("tickstock:commands", "{}").value_or(-1), 1);
-  EXPECT_EQ(app->xrange("tickstock:events").value_or(std::vector<StreamEntry>{}).size(), 1u);
+  auto receivers = app->publish("tickstock:commands", "{}");
+  ASSERT_TRUE(receivers) << receivers.error().message;
+  EXPECT_EQ(*receivers, 1);
+  auto stream = app->xrange("tickstock:events");
+  ASSERT_TRUE(stream) << stream.error().message;
+  EXPECT_EQ(stream->size(), 1u);
   ASSERT_TRUE(commands.wait_size(1));
   EXPECT_TRUE(refused().empty()) << refused()[0];
 }

@@ -19,8 +19,8 @@ std::string canonical_command(const CommandEnvelope& e) {
   // (a source may hold a newline) can shift bytes from one field into another.
   // nlohmann's objects are std::maps, so dump() sorts keys byte-wise, which for
   // UTF-8 is the code-point order Python's sort_keys uses.
-  const json fields = json::array({kSignatureScheme, e.command, e.request_id, e.timestamp, e.source,
-                                   e.reply_to, e.parameters});
+  const json fields = json::array(
+      {kSignatureScheme, e.command, e.request_id, e.timestamp, e.source, e.reply_to, e.parameters});
   return dump_json(fields);
 }
 
@@ -44,7 +44,8 @@ std::string hmac_sha256_hex(std::string_view key, std::string_view data) {
 void sign_command(CommandRequest& r, std::string_view secret, std::chrono::system_clock::time_point now) {
   r.timestamp = format_timestamp(now);
   const std::string reply_to = r.reply_to.empty() ? std::string(kDefaultReplyChannel) : r.reply_to;
-  const CommandEnvelope e{to_string(r.command), r.request_id, r.timestamp, r.source, reply_to, r.parameters, {}};
+  const CommandEnvelope e{
+      to_string(r.command), r.request_id, r.timestamp, r.source, reply_to, r.parameters, {}};
   r.signature = hmac_sha256_hex(secret, canonical_command(e));
 }
 
@@ -91,8 +92,8 @@ std::optional<CommandError> CommandVerifier::verify(const CommandEnvelope& e, Ti
     return refusal(SignatureFault::stale, e,
                    "stale command: its timestamp " + std::string(e.timestamp) + " is " +
                        std::to_string(std::chrono::duration_cast<std::chrono::seconds>(skew).count()) +
-                       " s from the engine's clock " + format_timestamp(now) +
-                       " (allowed +-" + std::to_string(options_.window.count()) + " s)");
+                       " s from the engine's clock " + format_timestamp(now) + " (allowed +-" +
+                       std::to_string(options_.window.count()) + " s)");
 
   std::lock_guard lock(mu_);
   forget_older_than(now - options_.window);

@@ -58,7 +58,8 @@ void sign_command(CommandRequest& r, std::string_view secret, std::chrono::syste
 
 /// Why a command was refused: details.reason of the UNAUTHORIZED error.
 enum class SignatureFault : unsigned char { unsigned_command, missing_field, bad_signature, stale, replayed };
-std::string_view to_string(SignatureFault f) noexcept;  // unsigned, missing_field, bad_signature, stale, replayed
+std::string_view to_string(
+    SignatureFault f) noexcept;  // unsigned, missing_field, bad_signature, stale, replayed
 
 struct VerifierOptions {
   std::string secret;  ///< at least kMinCommandSecretBytes
@@ -87,8 +88,8 @@ class CommandVerifier {
   VerifierOptions options_;
   mutable std::mutex mu_;
   std::unordered_map<std::string, TimePoint> seen_;  // request_id -> its timestamp
-  std::multimap<TimePoint, std::string> by_time_;     // the same, oldest first
-  std::optional<TimePoint> floor_;                    // commands not newer than this are refused
+  std::multimap<TimePoint, std::string> by_time_;    // the same, oldest first
+  std::optional<TimePoint> floor_;                   // commands not newer than this are refused
 };
 
 }  // namespace ts::protocol

@@ -29,15 +29,21 @@ TEST(Signing, CanonicalBytesAndSignatureMatchPythonsHmac) {
   //   {"universe":"dow30","skip_market_check":True,"phases":["import","patterns"],"days":7}],
   //   ensure_ascii=False,separators=(",",":"),sort_keys=True).encode();
   //   print(c.decode()); print(hmac.new(b"test-secret-0123456789abcdef",c,hashlib.sha256).hexdigest())'
-  const json params = {{"universe", "dow30"}, {"skip_market_check", true}, {"phases", {"import", "patterns"}},
-                       {"days", 7}};
-  const CommandEnvelope e{"trigger_daily_processing", "req-1", "2025-06-03T21:00:00.000Z", "ctl",
-                          "tickstock:commands:replies", params, ""};
+  const json params = {
+      {"universe", "dow30"}, {"skip_market_check", true}, {"phases", {"import", "patterns"}}, {"days", 7}};
+  const CommandEnvelope e{"trigger_daily_processing",
+                          "req-1",
+                          "2025-06-03T21:00:00.000Z",
+                          "ctl",
+                          "tickstock:commands:replies",
+                          params,
+                          ""};
   const std::string canonical = canonical_command(e);
-  EXPECT_EQ(canonical,
-            R"(["tickstock-command-v1","trigger_daily_processing","req-1","2025-06-03T21:00:00.000Z","ctl",)"
-            R"("tickstock:commands:replies",{"days":7,"phases":["import","patterns"],"skip_market_check":true,)"
-            R"("universe":"dow30"}])");
+  EXPECT_EQ(
+      canonical,
+      R"(["tickstock-command-v1","trigger_daily_processing","req-1","2025-06-03T21:00:00.000Z","ctl",)"
+      R"("tickstock:commands:replies",{"days":7,"phases":["import","patterns"],"skip_market_check":true,)"
+      R"("universe":"dow30"}])");
   EXPECT_EQ(hmac_sha256_hex(kSecret, canonical),
             "3d5dca460953766298fb833a1f261649471fdc439e6b32f5ec8b87fe51be5774");
 }
@@ -47,8 +53,13 @@ TEST(Signing, EscapesMatchOpensslDgst) {
   //   "line\nbreak \"q\" é","tickstock:commands:replies:ctl-x",{}]' |
   //   openssl dgst -sha256 -hmac test-secret-0123456789abcdef
   const json params = json::object();
-  const CommandEnvelope e{"get_processing_status", "r:2", "2025-06-03T21:00:00Z", "line\nbreak \"q\" \xc3\xa9",
-                          "tickstock:commands:replies:ctl-x", params, ""};
+  const CommandEnvelope e{"get_processing_status",
+                          "r:2",
+                          "2025-06-03T21:00:00Z",
+                          "line\nbreak \"q\" \xc3\xa9",
+                          "tickstock:commands:replies:ctl-x",
+                          params,
+                          ""};
   EXPECT_EQ(hmac_sha256_hex(kSecret, canonical_command(e)),
             "d8ed92de37f72d92ef1c9c031ef6bedbe82eef39704b27842b9740de04432618");
 }
@@ -61,8 +72,9 @@ TEST(Signing, TheDocumentedExampleVerifies) {
       R"("signature":"5d901cdb6e0f9f27c9ebd1c94db1df085ca59c2778ed2263fcb9c2639de974fc"})";
   CommandVerifier v{{.secret = std::string(kSecret)}};
   const auto now = at("2025-06-03T21:00:30Z");
-  const auto r = decode_command(raw, [] { return std::string("g"); }, kMaxCommandBytes,
-                                [&](const CommandEnvelope& e) { return v.verify(e, now); });
+  const auto r = decode_command(
+      raw, [] { return std::string("g"); }, kMaxCommandBytes,
+      [&](const CommandEnvelope& e) { return v.verify(e, now); });
   EXPECT_TRUE(r) << (r ? "" : r.error().error.message);
 }
 
@@ -79,8 +91,9 @@ CommandRequest request(std::string id) {
 /// verifier called from decode_command.
 Result<CommandRequest, CommandFailure> deliver(const std::string& raw, CommandVerifier& v,
                                                std::chrono::system_clock::time_point now) {
-  return decode_command(raw, [] { return std::string("generated"); }, kMaxCommandBytes,
-                        [&](const CommandEnvelope& e) { return v.verify(e, now); });
+  return decode_command(
+      raw, [] { return std::string("generated"); }, kMaxCommandBytes,
+      [&](const CommandEnvelope& e) { return v.verify(e, now); });
 }
 
 std::string reason(const Result<CommandRequest, CommandFailure>& r) {
@@ -121,7 +134,8 @@ TEST_F(Verifier, RefusesUnsignedCommands) {
 }
 
 TEST_F(Verifier, RefusesAWrongSecretAndAnyAlteredField) {
-  EXPECT_EQ(reason(deliver(signed_message("w-1", now, "another-secret-0123456789"), v, now)), "bad_signature");
+  EXPECT_EQ(reason(deliver(signed_message("w-1", now, "another-secret-0123456789"), v, now)),
+            "bad_signature");
 
   auto base = request("w-2");
   sign_command(base, kSecret, now);
@@ -161,8 +175,9 @@ TEST_F(Verifier, RefusesStaleCommandsOutsideTheWindowBothWays) {
 
 TEST_F(Verifier, RefusesAReplayEvenWithAFreshSignature) {
   EXPECT_EQ(reason(deliver(signed_message("r-1", now), v, now)), "accepted");
-  EXPECT_EQ(reason(deliver(signed_message("r-1", now), v, now)), "replayed");                 // identical bytes
-  EXPECT_EQ(reason(deliver(signed_message("r-1", now + seconds(5)), v, now + seconds(5))), "replayed");  // re-signed
+  EXPECT_EQ(reason(deliver(signed_message("r-1", now), v, now)), "replayed");  // identical bytes
+  EXPECT_EQ(reason(deliver(signed_message("r-1", now + seconds(5)), v, now + seconds(5))),
+            "replayed");  // re-signed
 }
 
 TEST_F(Verifier, ForgetsIdsOnceTheyWouldBeStale) {

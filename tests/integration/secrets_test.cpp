@@ -78,11 +78,11 @@ class SecretsNeverLeak : public bus::testing::RedisFixture {
   bus::RedisServerOptions server_options() const override {
     bus::RedisServerOptions o;
     o.password = std::string(kAdminPassword);
-    o.extra_args = bus::testing::acl_user_args(
-        fs::path(TICKSTOCK_SOURCE_DIR) / "docs/security/redis-users.acl",
-        {{"><engine-password>", ">" + std::string(kEnginePassword)},
-         {"><app-password>", ">" + std::string(kAppPassword)},
-         {"><watcher-password>", ">" + std::string(kWatcherPassword)}});
+    o.extra_args =
+        bus::testing::acl_user_args(fs::path(TICKSTOCK_SOURCE_DIR) / "docs/security/redis-users.acl",
+                                    {{"><engine-password>", ">" + std::string(kEnginePassword)},
+                                     {"><app-password>", ">" + std::string(kAppPassword)},
+                                     {"><watcher-password>", ">" + std::string(kWatcherPassword)}});
     return o;
   }
   std::string url_as(std::string_view user, std::string_view password) const {
@@ -113,7 +113,7 @@ class SecretsNeverLeak : public bus::testing::RedisFixture {
   }
   bool answers(const std::string& url) {
     return bus::testing::wait_for(
-        [&] { return server::http_request("GET", url, "", {}, std::chrono::seconds(2)).has_value(); },
+        [&] { return server::http_request("GET", url, "", {}, std::chrono::seconds(2)).ok(); },
         std::chrono::seconds(30));
   }
 
@@ -131,8 +131,9 @@ TEST_F(SecretsNeverLeak, InAnyOutputEventErrorMetricOrLog) {
   const std::string app_base = "http://127.0.0.1:" + std::to_string(app_port);
   const std::string command_secret = secret_file("command-secret", kCommandSecret);
 
-  Child engine({"engine", "--db", "sqlite:" + dir_.str("engine.db"), "--http", "127.0.0.1:" + std::to_string(engine_port),
-                "--provider", "massive", "--vendor-url", vendor.base(), "--no-scheduler"},
+  Child engine({"engine", "--db", "sqlite:" + dir_.str("engine.db"), "--http",
+                "127.0.0.1:" + std::to_string(engine_port), "--provider", "massive", "--vendor-url",
+                vendor.base(), "--no-scheduler"},
                {"TICKSTOCK_REDIS_URL=" + url_as("tickstock-engine", kEnginePassword),
                 "TICKSTOCK_COMMAND_SECRET_FILE=" + command_secret,
                 "TICKSTOCK_API_TOKEN_FILE=" + secret_file("api-token", kApiToken),
@@ -143,18 +144,20 @@ TEST_F(SecretsNeverLeak, InAnyOutputEventErrorMetricOrLog) {
   // The dashboard's user, its password on stdin.
   const std::string pw_file = secret_file("dashboard-password", kDashboardPassword);
   const std::string app_db = "sqlite:" + dir_.str("app.db");
-  ASSERT_EQ(std::system((std::string(TICKSTOCK_BINARY) + " app user add otto --role operator --password-stdin --db " +
-                         app_db + " <" + pw_file + " >" + dir_.str("useradd.out") + " 2>" + dir_.str("useradd.err"))
+  ASSERT_EQ(std::system((std::string(TICKSTOCK_BINARY) +
+                         " app user add otto --role operator --password-stdin --db " + app_db + " <" +
+                         pw_file + " >" + dir_.str("useradd.out") + " 2>" + dir_.str("useradd.err"))
                             .c_str()),
             0);
   const auto web = dir_.path() / "web";
   fs::create_directories(web);
   std::ofstream(web / "index.html") << "<!doctype html><title>TickStock</title>";
   std::ofstream(web / "login.html") << "<!doctype html><title>Sign in</title>";
-  Child app({"app", "--http", "127.0.0.1:" + std::to_string(app_port), "--db", app_db, "--web-dir", web.string()},
-            {"TICKSTOCK_REDIS_URL=" + url_as("tickstock-app", kAppPassword),
-             "TICKSTOCK_COMMAND_SECRET_FILE=" + command_secret},
-            dir_.path() / "app.out", dir_.path() / "app.err");
+  Child app(
+      {"app", "--http", "127.0.0.1:" + std::to_string(app_port), "--db", app_db, "--web-dir", web.string()},
+      {"TICKSTOCK_REDIS_URL=" + url_as("tickstock-app", kAppPassword),
+       "TICKSTOCK_COMMAND_SECRET_FILE=" + command_secret},
+      dir_.path() / "app.out", dir_.path() / "app.err");
   ASSERT_TRUE(answers(app_base + "/login.html")) << read_file(dir_.path() / "app.err");
 
   // ctl: a signed trigger the vendor fails (it rejects the key), a wrong
@@ -162,17 +165,19 @@ TEST_F(SecretsNeverLeak, InAnyOutputEventErrorMetricOrLog) {
   const std::string ctl_env = "TICKSTOCK_REDIS_URL=" + url_as("tickstock-app", kAppPassword) +
                               " TICKSTOCK_COMMAND_SECRET_FILE=" + command_secret;
   keep("ctl trigger", run_tickstock("ctl trigger --symbols AAPL --skip-market-check --wait", dir_, ctl_env));
-  const auto unsigned_ctl = run_tickstock("ctl status", dir_, "TICKSTOCK_REDIS_URL=" + url_as("tickstock-app", kAppPassword) +
-                                                            " TICKSTOCK_COMMAND_SECRET_FILE=" +
-                                                            secret_file("wrong-secret", "S3CRET-wrongcmd-9d0e1f2a3b"));
+  const auto unsigned_ctl = run_tickstock(
+      "ctl status", dir_,
+      "TICKSTOCK_REDIS_URL=" + url_as("tickstock-app", kAppPassword) +
+          " TICKSTOCK_COMMAND_SECRET_FILE=" + secret_file("wrong-secret", "S3CRET-wrongcmd-9d0e1f2a3b"));
   keep("ctl wrong secret", unsigned_ctl);
   EXPECT_NE(unsigned_ctl.err.find("UNAUTHORIZED"), std::string::npos) << unsigned_ctl.err;
-  const auto bad_password =
-      run_tickstock("ctl status", dir_, "TICKSTOCK_REDIS_URL=" + url_as("tickstock-app", kWrongRedisPassword));
+  const auto bad_password = run_tickstock(
+      "ctl status", dir_, "TICKSTOCK_REDIS_URL=" + url_as("tickstock-app", kWrongRedisPassword));
   keep("ctl wrong redis password", bad_password);
   EXPECT_NE(bad_password.err.find("REDIS_AUTH_FAILED"), std::string::npos) << bad_password.err;
   keep("ctl watcher publishes",
-       run_tickstock("ctl status", dir_, "TICKSTOCK_REDIS_URL=" + url_as("tickstock-watcher", kWatcherPassword)));
+       run_tickstock("ctl status", dir_,
+                     "TICKSTOCK_REDIS_URL=" + url_as("tickstock-watcher", kWatcherPassword)));
   keep("ctl watch", run_tickstock("ctl watch --json --from-id 0 --max-events 5", dir_,
                                   "TICKSTOCK_REDIS_URL=" + url_as("tickstock-watcher", kWatcherPassword)));
 
@@ -189,11 +194,13 @@ TEST_F(SecretsNeverLeak, InAnyOutputEventErrorMetricOrLog) {
 
   // The dashboard: a failed and a good login, a trigger through it (signed by the app).
   EXPECT_EQ(http("POST", app_base + "/auth/login",
-                 json{{"username", "otto"}, {"password", kWrongDashboardPassword}}.dump(), {{"Origin", app_base}})
+                 json{{"username", "otto"}, {"password", std::string(kWrongDashboardPassword)}}.dump(),
+                 {{"Origin", app_base}})
                 .status,
             401);
   const auto login = http("POST", app_base + "/auth/login",
-                          json{{"username", "otto"}, {"password", kDashboardPassword}}.dump(), {{"Origin", app_base}});
+                          json{{"username", "otto"}, {"password", std::string(kDashboardPassword)}}.dump(),
+                          {{"Origin", app_base}});
   ASSERT_EQ(login.status, 200) << login.body;
   const auto* set_cookie = server::find_header(login, "Set-Cookie");
   ASSERT_NE(set_cookie, nullptr);
@@ -233,11 +240,12 @@ TEST_F(SecretsNeverLeak, InAnyOutputEventErrorMetricOrLog) {
   EXPECT_NE(read_file(command_secret).find(kCommandSecret), std::string::npos);
 
   for (const std::string_view secret :
-       {kCommandSecret, kApiToken, kVendorKey, kAdminPassword, kEnginePassword, kAppPassword, kWatcherPassword,
-        kDashboardPassword, kWrongToken, kWrongRedisPassword, kWrongDashboardPassword,
+       {kCommandSecret, kApiToken, kVendorKey, kAdminPassword, kEnginePassword, kAppPassword,
+        kWatcherPassword, kDashboardPassword, kWrongToken, kWrongRedisPassword, kWrongDashboardPassword,
         std::string_view("S3CRET-wrongcmd-9d0e1f2a3b"), std::string_view(session_token)})
     for (const auto& [what, bytes] : artifacts_) {
-      if (what.starts_with("POST " + app_base + "/auth/login") && secret == session_token) continue;  // its cookie
+      if (what.starts_with("POST " + app_base + "/auth/login") && secret == session_token)
+        continue;  // its cookie
       EXPECT_EQ(bytes.find(secret), std::string::npos) << "'" << secret << "' leaked into " << what;
     }
 }

@@ -80,8 +80,8 @@ TEST_F(SignedCommands, UnsignedWrongStaleAndReplayedAreRefusedWithAWarningEach) 
                     {"parameters", trigger},
                     {"timestamp", protocol::format_timestamp(now)}};
   EXPECT_EQ(reason(send(unsigned_cmd)), "unsigned");
-  EXPECT_EQ(reason(send(signed_command("trigger_daily_processing", trigger, "bad-1", now,
-                                       "some-other-secret-0000"))),
+  EXPECT_EQ(reason(send(
+                signed_command("trigger_daily_processing", trigger, "bad-1", now, "some-other-secret-0000"))),
             "bad_signature");
   json tampered = signed_command("trigger_daily_processing", trigger, "bad-2", now);
   tampered["parameters"]["full"] = true;
@@ -153,19 +153,19 @@ class LeastPrivilege : public AppFixture {
     o.extra_args = documented_acl_users();
     return o;
   }
-  bus::RedisUrl as(std::string_view user, std::string_view password) const {
+  bus::RedisUrl redis_as(std::string_view user, std::string_view password) const {
     bus::RedisUrl u = url();
     u.user = std::string(user);
     u.password = std::string(password);
     return u;
   }
   void customise(app::EngineConfig& c) override {
-    c.redis_url = as("tickstock-engine", kEnginePassword).str();
+    c.redis_url = redis_as("tickstock-engine", kEnginePassword).str();
     c.command_secret = std::string(kSecret);
     real_clock_ = true;
   }
   void customise_app(webapp::AppServerOptions& o) override {
-    o.redis = as("tickstock-app", kAppPassword);
+    o.redis = redis_as("tickstock-app", kAppPassword);
     o.command_secret = std::string(kSecret);
   }
   /// What Redis refused since it started (ACL LOG), one line per entry.
@@ -200,7 +200,7 @@ TEST_F(LeastPrivilege, AFullRunThroughTheAppEngineAndCtlNeedsNothingMore) {
   EXPECT_TRUE(socket->next().has_value());
 
   // ctl as the app's user: commands (signed) and the stream.
-  const std::string env = "TICKSTOCK_REDIS_URL=" + as("tickstock-app", kAppPassword).str() +
+  const std::string env = "TICKSTOCK_REDIS_URL=" + redis_as("tickstock-app", kAppPassword).str() +
                           " TICKSTOCK_COMMAND_SECRET_FILE=" + write_secret(dir, "secret", kSecret);
   const auto status = run_with_env(env, "ctl run " + run_id, dir);
   EXPECT_EQ(status.exit_code, 0) << status.err;
@@ -215,7 +215,7 @@ TEST_F(LeastPrivilege, AFullRunThroughTheAppEngineAndCtlNeedsNothingMore) {
 
 TEST_F(LeastPrivilege, TheWatcherCanWatchButCannotPublishACommand) {
   TempDir dir;
-  const std::string env = "TICKSTOCK_REDIS_URL=" + as("tickstock-watcher", kWatcherPassword).str() +
+  const std::string env = "TICKSTOCK_REDIS_URL=" + redis_as("tickstock-watcher", kWatcherPassword).str() +
                           " TICKSTOCK_COMMAND_SECRET_FILE=" + write_secret(dir, "secret", kSecret);
   const auto watch = run_with_env(env, "ctl watch --json --from-id 0 --max-events 1", dir);
   EXPECT_EQ(watch.exit_code, 0) << watch.err;  // heartbeats are in the stream
