@@ -35,17 +35,9 @@ class RedisAcl : public testing::RedisFixture {
     u.password = password;
     return u;
   }
-  /// The ACL LOG entries: commands Redis refused (each entry is a flat key/value array).
   std::vector<std::string> refused() {
-    std::vector<std::string> out;
-    auto log = sync().command({"ACL", "LOG"});
-    if (!log) return {"ACL LOG failed: " + log.error().message};
-    for (const auto& entry : log->elements) {
-      std::string line;
-      for (const auto& field : entry.elements) line += field.str + " ";
-      out.push_back(line);
-    }
-    return out;
+    auto admin = sync();
+    return testing::acl_refusals(admin);
   }
   EventLoop loop;
 };

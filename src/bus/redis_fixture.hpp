@@ -16,8 +16,8 @@
 #include <future>
 #include <map>
 #include <memory>
-#include <sstream>
 #include <optional>
+#include <sstream>
 #include <stdexcept>
 #include <thread>
 
@@ -66,6 +66,20 @@ inline std::vector<std::string> acl_user_args(const std::filesystem::path& file,
   }
   if (args.empty()) throw std::runtime_error(file.string() + " defines no user");
   return args;
+}
+
+/// What Redis refused since it started (ACL LOG, newest first), one line per
+/// entry: "count 1 reason command ... username NAME ...".
+inline std::vector<std::string> acl_refusals(SyncClient& admin) {
+  auto log = admin.command({"ACL", "LOG"});
+  if (!log) return {"ACL LOG failed: " + log.error().message};
+  std::vector<std::string> out;
+  for (const auto& entry : log->elements) {
+    std::string line;
+    for (const auto& field : entry.elements) line += field.str + " ";
+    out.push_back(line);
+  }
+  return out;
 }
 
 class RedisFixture : public ::testing::Test {

@@ -7,6 +7,7 @@
 #include <array>
 #include <stdexcept>
 
+#include "core/hex.hpp"
 #include "protocol/envelope.hpp"
 #include "protocol/json_util.hpp"
 
@@ -30,13 +31,7 @@ std::string hmac_sha256_hex(std::string_view key, std::string_view data) {
   if (!HMAC(EVP_sha256(), key.data(), static_cast<int>(key.size()),
             reinterpret_cast<const unsigned char*>(data.data()), data.size(), md.data(), &len))
     throw std::runtime_error("HMAC-SHA256 failed");
-  static constexpr char kHex[] = "0123456789abcdef";
-  std::string out;
-  out.reserve(len * 2);
-  for (unsigned i = 0; i < len; ++i) {
-    out += kHex[md[i] >> 4];
-    out += kHex[md[i] & 15];
-  }
+  std::string out = to_hex(md.data(), len);
   OPENSSL_cleanse(md.data(), md.size());
   return out;
 }

@@ -168,17 +168,9 @@ class LeastPrivilege : public AppFixture {
     o.redis = redis_as("tickstock-app", kAppPassword);
     o.command_secret = std::string(kSecret);
   }
-  /// What Redis refused since it started (ACL LOG), one line per entry.
   std::vector<std::string> refused() {
-    std::vector<std::string> out;
-    auto log = sync().command({"ACL", "LOG"});
-    if (!log) return {"ACL LOG failed: " + log.error().message};
-    for (const auto& entry : log->elements) {
-      std::string line;
-      for (const auto& field : entry.elements) line += field.str + " ";
-      out.push_back(line);
-    }
-    return out;
+    auto admin = sync();
+    return bus::testing::acl_refusals(admin);
   }
 };
 
