@@ -178,7 +178,9 @@ struct Daemon::Impl {
       reply_to = decoded->reply_to;
     }
     const int status = protocol::http_status(reply);
-    metrics.record_command(reply.command.empty() ? "invalid" : reply.command, status,
+    // Only known names become metric labels: a refused or unknown command's name is the
+    // sender's text, and an unauthenticated sender must not be able to grow /metrics.
+    metrics.record_command(protocol::find_command(reply.command) ? reply.command : "invalid", status,
                            std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count());
     if (reply_to.empty()) reply_to = std::string(protocol::kDefaultReplyChannel);
     redis->publish(reply_to, protocol::encode_reply(reply), [](Result<long long> r) {
