@@ -121,7 +121,8 @@ class RefusalWarnings {
       return std::nullopt;
     }
     ++sent_;
-    if (suppressed_ > 0) message += " (" + std::to_string(std::exchange(suppressed_, 0)) + " similar refusals not reported)";
+    if (suppressed_ > 0)
+      message += " (" + std::to_string(std::exchange(suppressed_, 0)) + " similar refusals not reported)";
     return message;
   }
 
@@ -162,9 +163,9 @@ struct Daemon::Impl {
     const auto t0 = std::chrono::steady_clock::now();
     const std::string now = protocol::format_timestamp(clock());
     protocol::EnvelopeCheck check;
-    if (verifier)
-      check = [this](const protocol::CommandEnvelope& e) { return verifier->verify(e, clock()); };
-    auto decoded = protocol::decode_command(raw, [] { return make_uuid_v4(); }, protocol::kMaxCommandBytes, check);
+    if (verifier) check = [this](const protocol::CommandEnvelope& e) { return verifier->verify(e, clock()); };
+    auto decoded = protocol::decode_command(
+        raw, [] { return make_uuid_v4(); }, protocol::kMaxCommandBytes, check);
     protocol::Reply reply;
     std::string reply_to;
     if (!decoded) {
@@ -172,7 +173,8 @@ struct Daemon::Impl {
       reply_to = decoded.error().reply_to;
       spdlog::warn("rejected command: {} {}", protocol::to_string(decoded.error().error.code),
                    decoded.error().error.message);
-      if (decoded.error().error.code == protocol::ErrorCode::unauthorized) warn_refused(decoded.error().error);
+      if (decoded.error().error.code == protocol::ErrorCode::unauthorized)
+        warn_refused(decoded.error().error);
     } else {
       reply = dispatcher->handle(*decoded, TriggerType::manual);
       reply_to = decoded->reply_to;
@@ -254,7 +256,8 @@ Status<> Daemon::start() {
   if (!url) return fail("INVALID_CONFIG", "redis: " + url.error().message);
   if (!d.cfg.command_secret.empty()) {
     try {
-      d.verifier = std::make_unique<protocol::CommandVerifier>(protocol::VerifierOptions{d.cfg.command_secret});
+      d.verifier =
+          std::make_unique<protocol::CommandVerifier>(protocol::VerifierOptions{d.cfg.command_secret});
     } catch (const std::invalid_argument& e) {
       return fail("INVALID_CONFIG", std::string("command secret: ") + e.what());
     }
@@ -336,8 +339,19 @@ Status<> Daemon::start() {
       [&](auto cb) { d.commands->subscribe({std::string(protocol::kCommandChannel)}, cb); });
   auto psubscribed = bus::as_future<Ok>(
       [&](auto cb) { d.commands->psubscribe({std::string(protocol::kCommandChannelPattern)}, cb); });
-  if (auto r = subscribed.get(); !r) return fail("REDIS_UNAVAILABLE", r.error().message);
-  if (auto r = psubscribed.get(); !r) return fail("REDIS_UNAVAILABLE", r.error().message);
+  // Bounded: Redis refuses a SUBSCRIBE its ACL does not allow (NOPERM), hiredis
+  // drops the connection and the subscriber reconnects, so the confirmation
+  // would never come and the engine would hang at start instead of saying why.
+  for (auto [future, what] : {std::pair{&subscribed, protocol::kCommandChannel},
+                              std::pair{&psubscribed, protocol::kCommandChannelPattern}}) {
+    if (future->wait_for(sub_opt.command_timeout) != std::future_status::ready)
+      return fail("REDIS_UNAVAILABLE", "Redis " + url->redacted() + " did not confirm the subscription to " +
+                                           std::string(what) + " within " +
+                                           std::to_string(sub_opt.command_timeout.count()) +
+                                           " ms; if the log says NOPERM, the engine's Redis user needs "
+                                           "&tickstock:commands:* (docs/security.md)");
+    if (auto r = future->get(); !r) return fail("REDIS_UNAVAILABLE", r.error().message);
+  }
 
   if (endpoint) {
     server::HttpServerOptions hopt;

@@ -240,5 +240,32 @@ TEST_F(LeastPrivilege, TheWatcherCanWatchButCannotPublishACommand) {
   EXPECT_EQ(trigger.err.find(kWatcherPassword), std::string::npos) << trigger.err;
 }
 
+TEST(EngineAcl, AUserWithoutTheCommandPatternFailsToStartAndSaysWhy) {
+  // The documented engine user minus &tickstock:commands:*: the engine must not hang at start.
+  auto users = documented_acl_users();
+  std::erase(users, "&tickstock:commands:*");
+  bus::RedisServerOptions o;
+  o.password = "admin-pw-only-for-the-test-harness";
+  o.extra_args = users;
+  bus::RedisServer redis(o);
+  ASSERT_TRUE(redis.start());
+  TempDir dir;
+  app::EngineConfig c;
+  bus::RedisUrl u = redis.url();
+  u.user = "tickstock-engine";
+  u.password = std::string(kEnginePassword);
+  c.redis_url = u.str();
+  c.db_url = "sqlite:" + dir.str("engine.db");
+  c.http = "off";
+  c.scheduler = false;
+  app::Daemon daemon(c);
+  const auto st = daemon.start();
+  daemon.stop();
+  ASSERT_FALSE(st);
+  EXPECT_EQ(st.error().code, "REDIS_UNAVAILABLE");
+  EXPECT_NE(st.error().message.find("tickstock:commands:*"), std::string::npos) << st.error().message;
+  EXPECT_EQ(st.error().message.find(kEnginePassword), std::string::npos) << st.error().message;
+}
+
 }  // namespace
 }  // namespace ts::testing
