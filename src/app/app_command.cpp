@@ -11,6 +11,7 @@
 
 #include "app/commands.hpp"
 #include "app/dashboard.hpp"
+#include "core/secret.hpp"
 
 namespace ts::app {
 
@@ -18,6 +19,7 @@ namespace {
 
 struct AppFlags {
   std::string config_file, redis, db, http, web_dir;
+  std::string command_secret_file;
   long engine_timeout_ms = 0;
 };
 
@@ -29,6 +31,11 @@ Result<AppConfig> effective_config(const AppFlags& f) {
   if (!f.http.empty()) c->http = f.http;
   if (!f.web_dir.empty()) c->web_dir = f.web_dir;
   if (f.engine_timeout_ms > 0) c->engine_timeout_ms = f.engine_timeout_ms;
+  if (!f.command_secret_file.empty()) {
+    auto secret = read_secret_file(f.command_secret_file);
+    if (!secret) return fail("INVALID_CONFIG", secret.error().message);
+    c->command_secret = std::move(secret).value();
+  }
   return c;
 }
 
@@ -192,6 +199,9 @@ void add_app_command(CLI::App& app, int& exit_code) {
   cmd->add_option("--db", f->db, "The app's database: users and sessions (sqlite:PATH)");
   cmd->add_option("--web-dir", f->web_dir, "The front end's files (default: the source tree's web/)");
   cmd->add_option("--engine-timeout-ms", f->engine_timeout_ms, "How long to wait for the engine's replies");
+  cmd->add_option("--command-secret-file", f->command_secret_file,
+                  "File holding the engine's command secret: the app signs its commands (or "
+                  "TICKSTOCK_COMMAND_SECRET[_FILE])");
   add_user_commands(cmd, exit_code);
   cmd->callback([f, cmd, &exit_code] {
     if (!cmd->get_subcommands().empty()) return;  // `app user ...` ran
@@ -247,6 +257,7 @@ Result<webapp::AppServerOptions> server_options(const AppConfig& c) {
   o.web_dir = c.web_dir.empty() ? webapp::default_web_dir() : std::filesystem::path(c.web_dir);
   o.engine_timeout = std::chrono::milliseconds(c.engine_timeout_ms);
   o.secure_cookies = c.secure_cookies;
+  o.command_secret = c.command_secret;
   return o;
 }
 

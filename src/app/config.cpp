@@ -6,6 +6,8 @@
 #include <set>
 #include <toml.hpp>
 
+#include "core/secret.hpp"
+
 namespace ts::app {
 
 std::string mask_url(const std::string& url) {
@@ -26,6 +28,8 @@ Result<EngineConfig> apply_toml_file(EngineConfig c, const std::string& path) {
                                            "universe",
                                            "legacy_channels",
                                            "api_token",
+                                           "api_token_file",
+                                           "command_secret_file",
                                            "stream_maxlen",
                                            "progress_per_second",
                                            "threads",
@@ -45,6 +49,12 @@ Result<EngineConfig> apply_toml_file(EngineConfig c, const std::string& path) {
     c.universe = toml::find_or<std::string>(data, "universe", c.universe);
     c.legacy_channels = toml::find_or<bool>(data, "legacy_channels", c.legacy_channels);
     c.api_token = toml::find_or<std::string>(data, "api_token", c.api_token);
+    for (auto [key, target] : {std::pair{"api_token_file", &c.api_token}, std::pair{"command_secret_file", &c.command_secret}})
+      if (const auto file = toml::find_or<std::string>(data, key, std::string()); !file.empty()) {
+        auto secret = read_secret_file(file);
+        if (!secret) return fail("INVALID_CONFIG", path + ": " + key + ": " + secret.error().message);
+        *target = std::move(secret).value();
+      }
     c.stream_maxlen =
         static_cast<std::size_t>(toml::find_or<long long>(data, "stream_maxlen", c.stream_maxlen));
     c.progress_per_second = toml::find_or<double>(data, "progress_per_second", c.progress_per_second);
@@ -78,7 +88,12 @@ Result<EngineConfig> apply_environment(EngineConfig c) {
   if (auto v = env("TICKSTOCK_PROVIDER")) c.provider = v;
   if (auto v = env("TICKSTOCK_VENDOR_URL")) c.vendor_url = v;
   if (auto v = env("TICKSTOCK_UNIVERSE")) c.universe = v;
-  if (auto v = env("TICKSTOCK_API_TOKEN")) c.api_token = v;
+  for (auto [name, target] : {std::pair{"TICKSTOCK_API_TOKEN", &c.api_token},
+                               std::pair{"TICKSTOCK_COMMAND_SECRET", &c.command_secret}}) {
+    auto secret = secret_from_environment(name);
+    if (!secret) return fail("INVALID_CONFIG", secret.error().message);
+    if (!secret->empty()) *target = std::move(secret).value();
+  }
   if (auto v = env("TICKSTOCK_LEGACY_CHANNELS"))
     c.legacy_channels = std::string(v) == "1" || std::string(v) == "true";
   if (auto v = env("TICKSTOCK_THREADS")) {
@@ -92,8 +107,8 @@ Result<EngineConfig> apply_environment(EngineConfig c) {
 }
 
 Result<AppConfig> apply_toml_file(AppConfig c, const std::string& path) {
-  static const std::set<std::string> kKeys{"redis",         "db", "http", "web_dir", "engine_timeout_ms",
-                                           "secure_cookies"};
+  static const std::set<std::string> kKeys{"redis",          "db", "http", "web_dir", "engine_timeout_ms",
+                                           "secure_cookies", "command_secret_file"};
   try {
     const auto data = toml::parse(path);
     for (const auto& [key, value] : data.as_table())
@@ -104,6 +119,11 @@ Result<AppConfig> apply_toml_file(AppConfig c, const std::string& path) {
     c.web_dir = toml::find_or<std::string>(data, "web_dir", c.web_dir);
     c.engine_timeout_ms = toml::find_or<long long>(data, "engine_timeout_ms", c.engine_timeout_ms);
     c.secure_cookies = toml::find_or<bool>(data, "secure_cookies", c.secure_cookies);
+    if (const auto file = toml::find_or<std::string>(data, "command_secret_file", std::string()); !file.empty()) {
+      auto secret = read_secret_file(file);
+      if (!secret) return fail("INVALID_CONFIG", path + ": command_secret_file: " + secret.error().message);
+      c.command_secret = std::move(secret).value();
+    }
   } catch (const std::exception& e) {
     return fail("INVALID_CONFIG", "config file " + path + ": " + e.what());
   }
@@ -124,6 +144,9 @@ Result<AppConfig> apply_environment(AppConfig c) {
     }
     if (c.engine_timeout_ms <= 0) return fail("INVALID_CONFIG", "TICKSTOCK_ENGINE_TIMEOUT_MS must be > 0");
   }
+  auto secret = secret_from_environment("TICKSTOCK_COMMAND_SECRET");
+  if (!secret) return fail("INVALID_CONFIG", secret.error().message);
+  if (!secret->empty()) c.command_secret = std::move(secret).value();
   return c;
 }
 
@@ -138,12 +161,12 @@ Result<std::string> sqlite_path(const std::string& db_url) {
 std::string describe(const EngineConfig& c) {
   return fmt::format(
       "redis={} db={} http={} provider={} vendor_url={} universe={} legacy_channels={} api_token={} "
-      "stream_maxlen={} progress_per_second={} threads={} min_success={} alert_bars={} heartbeat_ms={} "
-      "scheduler={}",
+      "command_secret={} stream_maxlen={} progress_per_second={} threads={} min_success={} alert_bars={} "
+      "heartbeat_ms={} scheduler={}",
       mask_url(c.redis_url), mask_url(c.db_url), c.http, c.provider,
       c.vendor_url.empty() ? "(default)" : mask_url(c.vendor_url), c.universe, c.legacy_channels,
-      c.api_token.empty() ? "(none)" : "***", c.stream_maxlen, c.progress_per_second, c.threads,
-      c.min_success_ratio, c.alert_bars, c.heartbeat_ms, c.scheduler);
+      c.api_token.empty() ? "(none)" : "***", c.command_secret.empty() ? "(none)" : "***", c.stream_maxlen,
+      c.progress_per_second, c.threads, c.min_success_ratio, c.alert_bars, c.heartbeat_ms, c.scheduler);
 }
 
 }  // namespace ts::app

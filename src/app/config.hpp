@@ -18,7 +18,8 @@ struct EngineConfig {
   std::string vendor_url;          // the vendor API's base URL (massive); "" = its default
   std::string universe = "dow30";  // default universe of triggers without one
   bool legacy_channels = false;
-  std::string api_token;  // secret: never logged
+  std::string api_token;       // secret: never logged
+  std::string command_secret;  // secret: never logged; "" = Redis commands are not authenticated
   std::size_t stream_maxlen = 100000;
   double progress_per_second = 4.0;
   unsigned threads = 0;
@@ -37,22 +38,27 @@ struct AppConfig {
   std::string web_dir;  // "" = the compiled-in <source dir>/web
   long engine_timeout_ms = 10'000;
   bool secure_cookies = false;  // TLS terminated in front of the app
+  std::string command_secret;   // secret: signs the app's commands; "" = unsigned
 };
 
-/// TOML keys: redis, db, http, web_dir, engine_timeout_ms, secure_cookies. Unknown keys are errors.
+/// TOML keys: redis, db, http, web_dir, engine_timeout_ms, secure_cookies,
+/// command_secret_file. Unknown keys are errors.
 Result<AppConfig> apply_toml_file(AppConfig base, const std::string& path);
-/// TICKSTOCK_REDIS_URL, TICKSTOCK_APP_DB, TICKSTOCK_APP_HTTP, TICKSTOCK_WEB_DIR, TICKSTOCK_ENGINE_TIMEOUT_MS.
+/// TICKSTOCK_REDIS_URL, TICKSTOCK_APP_DB, TICKSTOCK_APP_HTTP, TICKSTOCK_WEB_DIR, TICKSTOCK_ENGINE_TIMEOUT_MS,
+/// TICKSTOCK_COMMAND_SECRET or TICKSTOCK_COMMAND_SECRET_FILE.
 Result<AppConfig> apply_environment(AppConfig base);
 /// The path of a `sqlite:PATH` URL (a bare path is accepted too).
 Result<std::string> sqlite_path(const std::string& db_url);
 
 /// Reads `path` (TOML, flat keys: redis, db, http, provider, vendor_url,
-/// universe, legacy_channels, api_token, stream_maxlen, progress_per_second,
-/// threads, min_success, alert_bars, heartbeat_ms, scheduler) over `base`. Unknown keys are errors.
+/// universe, legacy_channels, api_token, api_token_file, command_secret_file,
+/// stream_maxlen, progress_per_second, threads, min_success, alert_bars,
+/// heartbeat_ms, scheduler) over `base`. Unknown keys are errors. Secrets are read from the
+/// files named (the command secret has no inline key: keep it out of configs).
 Result<EngineConfig> apply_toml_file(EngineConfig base, const std::string& path);
 /// TICKSTOCK_REDIS_URL, TICKSTOCK_DB, TICKSTOCK_HTTP, TICKSTOCK_PROVIDER,
-/// TICKSTOCK_VENDOR_URL, TICKSTOCK_UNIVERSE, TICKSTOCK_API_TOKEN, TICKSTOCK_LEGACY_CHANNELS,
-/// TICKSTOCK_THREADS.
+/// TICKSTOCK_VENDOR_URL, TICKSTOCK_UNIVERSE, TICKSTOCK_API_TOKEN[_FILE],
+/// TICKSTOCK_COMMAND_SECRET[_FILE], TICKSTOCK_LEGACY_CHANNELS, TICKSTOCK_THREADS.
 Result<EngineConfig> apply_environment(EngineConfig base);
 /// One line per setting, secrets (api_token, passwords in URLs) masked.
 std::string describe(const EngineConfig& c);

@@ -89,12 +89,54 @@ TEST(Config, DescriptionMasksSecrets) {
   EngineConfig c;
   c.redis_url = "redis://engine:hunter2@127.0.0.1:6379/0";
   c.api_token = "tok-very-secret";
+  c.command_secret = "cmd-secret-very-secret";
   const auto text = describe(c);
   EXPECT_EQ(text.find("hunter2"), std::string::npos) << text;
   EXPECT_EQ(text.find("tok-very-secret"), std::string::npos) << text;
+  EXPECT_EQ(text.find("cmd-secret-very-secret"), std::string::npos) << text;
+  EXPECT_NE(text.find("command_secret=***"), std::string::npos) << text;
   EXPECT_NE(text.find("redis://engine:***@127.0.0.1:6379/0"), std::string::npos) << text;
   EXPECT_EQ(mask_url("redis://:pw@h:1/0"), "redis://:***@h:1/0");
   EXPECT_EQ(mask_url("redis://h:1/0"), "redis://h:1/0");
+}
+
+TEST(Config, SecretsComeFromTheEnvironmentOrFiles) {
+  const auto secret = write_toml("file-secret-0123456789\n");  // any file; one trailing newline is dropped
+  const auto token = write_toml("file-token\r\n");
+  setenv("TICKSTOCK_COMMAND_SECRET_FILE", secret.c_str(), 1);
+  setenv("TICKSTOCK_API_TOKEN_FILE", token.c_str(), 1);
+  auto e = apply_environment(EngineConfig{});
+  auto a = apply_environment(AppConfig{});
+  ASSERT_TRUE(e) << e.error().message;
+  ASSERT_TRUE(a) << a.error().message;
+  EXPECT_EQ(e->command_secret, "file-secret-0123456789");
+  EXPECT_EQ(e->api_token, "file-token");
+  EXPECT_EQ(a->command_secret, "file-secret-0123456789");
+
+  setenv("TICKSTOCK_COMMAND_SECRET", "env-secret-0123456789", 1);  // both: ambiguous
+  auto both = apply_environment(EngineConfig{});
+  ASSERT_FALSE(both);
+  EXPECT_NE(both.error().message.find("TICKSTOCK_COMMAND_SECRET_FILE"), std::string::npos);
+  unsetenv("TICKSTOCK_COMMAND_SECRET_FILE");
+  EXPECT_EQ(apply_environment(EngineConfig{})->command_secret, "env-secret-0123456789");
+  unsetenv("TICKSTOCK_COMMAND_SECRET");
+
+  setenv("TICKSTOCK_API_TOKEN_FILE", "/nonexistent/tickstock-token", 1);
+  auto missing = apply_environment(EngineConfig{});
+  unsetenv("TICKSTOCK_API_TOKEN_FILE");
+  ASSERT_FALSE(missing);
+  EXPECT_NE(missing.error().message.find("/nonexistent/tickstock-token"), std::string::npos);
+
+  const auto toml = write_toml("command_secret_file = \"" + secret + "\"\n");
+  auto t = apply_toml_file(EngineConfig{}, toml);
+  ASSERT_TRUE(t) << t.error().message;
+  EXPECT_EQ(t->command_secret, "file-secret-0123456789");
+  const auto empty = write_toml("");
+  const auto bad = write_toml("command_secret_file = \"" + empty + "\"\n");
+  auto refused = apply_toml_file(EngineConfig{}, bad);
+  ASSERT_FALSE(refused);
+  EXPECT_NE(refused.error().message.find("empty"), std::string::npos) << refused.error().message;
+  for (const auto& p : {secret, token, toml, empty, bad}) std::filesystem::remove(p);
 }
 
 }  // namespace

@@ -29,6 +29,7 @@
 #include "client/redis_engine_client.hpp"
 #include "client/run_tracking.hpp"
 #include "client/stream_tail.hpp"
+#include "core/secret.hpp"
 #include "protocol/events.hpp"
 
 namespace ts::app {
@@ -52,7 +53,8 @@ constexpr auto kStallWarning = 30s;
 struct CtlGlobal {
   std::string redis;  // "" = $TICKSTOCK_REDIS_URL or the default
   std::string api;    // "" = commands over Redis
-  std::string token;  // "" = $TICKSTOCK_API_TOKEN
+  std::string token;  // "" = $TICKSTOCK_API_TOKEN[_FILE]
+  std::string command_secret_file;  // "" = $TICKSTOCK_COMMAND_SECRET[_FILE]
   double timeout = 10;
   bool json = false;
 };
@@ -143,13 +145,18 @@ Result<std::unique_ptr<client::EngineClient>> open_client(const CtlGlobal& g) {
     if (!g.api.starts_with("http://"))
       return fail("INVALID_URL",
                   "--api must be an http:// URL such as http://127.0.0.1:8080, got '" + g.api + "'");
-    const std::string token = g.token.empty() ? env("TICKSTOCK_API_TOKEN") : g.token;
+    auto token = g.token.empty() ? secret_from_environment("TICKSTOCK_API_TOKEN") : Result<std::string>(g.token);
+    if (!token) return fail(std::move(token).error());
     return std::unique_ptr<client::EngineClient>(
-        std::make_unique<client::HttpEngineClient>(g.api, token, timeout_of(g)));
+        std::make_unique<client::HttpEngineClient>(g.api, *token, timeout_of(g)));
   }
   auto url = bus::RedisUrl::parse(*redis_url_text(g));
   if (!url) return fail(std::move(url).error());
-  auto c = client::RedisEngineClient::connect({.url = *url, .timeout = timeout_of(g)});
+  auto secret = g.command_secret_file.empty() ? secret_from_environment("TICKSTOCK_COMMAND_SECRET")
+                                              : read_secret_file(g.command_secret_file);
+  if (!secret) return fail(std::move(secret).error());
+  auto c = client::RedisEngineClient::connect(
+      {.url = *url, .timeout = timeout_of(g), .command_secret = std::move(secret).value()});
   if (!c) return fail(std::move(c).error());
   return std::unique_ptr<client::EngineClient>(std::move(c).value());
 }
@@ -473,7 +480,11 @@ void add_ctl_command(CLI::App& app, int& exit_code) {
       "to follow events");
   ctl->add_option("--api", g->api, "Send commands to the HTTP API instead, e.g. http://127.0.0.1:8080");
   ctl->add_option("--token", g->token,
-                  "API bearer token for mutating requests (default $TICKSTOCK_API_TOKEN)");
+                  "API bearer token for mutating requests (default $TICKSTOCK_API_TOKEN or the file "
+                  "$TICKSTOCK_API_TOKEN_FILE; a literal here is visible in `ps`)");
+  ctl->add_option("--command-secret-file", g->command_secret_file,
+                  "File holding the engine's command secret: commands are signed (default "
+                  "$TICKSTOCK_COMMAND_SECRET or the file $TICKSTOCK_COMMAND_SECRET_FILE)");
   ctl->add_option("--timeout", g->timeout, "Seconds to wait for a reply")
       ->check(CLI::PositiveNumber)
       ->capture_default_str();

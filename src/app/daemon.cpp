@@ -6,7 +6,9 @@
 #include <condition_variable>
 #include <deque>
 #include <mutex>
+#include <optional>
 #include <thread>
+#include <utility>
 
 #include "app/providers.hpp"
 #include "bus/async_client.hpp"
@@ -15,6 +17,8 @@
 #include "engine/run_manager.hpp"
 #include "ingest/provider.hpp"
 #include "protocol/events.hpp"
+#include "protocol/payloads.hpp"
+#include "protocol/signing.hpp"
 #include "server/http_server.hpp"
 #include "service/dispatcher.hpp"
 #include "service/metrics.hpp"
@@ -98,6 +102,37 @@ class ProgressLogger final : public engine::RunObserver {
   int quarter_ = -1;
 };
 
+/// Turns refused Redis commands into `warning` error events, at most kBurst per
+/// minute: anyone who can PUBLISH can send unsigned commands, and must not be
+/// able to flood the event stream through us. The suppressed count rides on
+/// the next warning that goes out.
+class RefusalWarnings {
+ public:
+  static constexpr int kBurst = 20;
+  /// The message to publish, or nullopt when this minute's budget is spent.
+  std::optional<std::string> admit(std::string message, std::chrono::system_clock::time_point now) {
+    std::lock_guard lock(mu_);
+    if (now - window_start_ >= std::chrono::minutes(1) || now < window_start_) {
+      window_start_ = now;
+      sent_ = 0;
+    }
+    if (sent_ >= kBurst) {
+      ++suppressed_;
+      return std::nullopt;
+    }
+    ++sent_;
+    if (suppressed_ > 0)
+      message += " (" + std::to_string(std::exchange(suppressed_, 0)) + " similar refusals not reported)";
+    return message;
+  }
+
+ private:
+  std::mutex mu_;
+  std::chrono::system_clock::time_point window_start_{};
+  int sent_ = 0;
+  long long suppressed_ = 0;
+};
+
 struct Daemon::Impl {
   EngineConfig cfg;
   Clock clock;
@@ -116,6 +151,8 @@ struct Daemon::Impl {
   std::unique_ptr<service::Dispatcher> dispatcher;
   std::unique_ptr<CommandQueue> queue;
   std::unique_ptr<server::HttpServer> http;
+  std::unique_ptr<protocol::CommandVerifier> verifier;  // null: no command secret configured
+  RefusalWarnings refusal_warnings;
   std::thread heartbeat;
   std::mutex hb_mu;
   std::condition_variable hb_cv;
@@ -125,7 +162,10 @@ struct Daemon::Impl {
   void on_command_message(const std::string& raw) {
     const auto t0 = std::chrono::steady_clock::now();
     const std::string now = protocol::format_timestamp(clock());
-    auto decoded = protocol::decode_command(raw, [] { return make_uuid_v4(); });
+    protocol::EnvelopeCheck check;
+    if (verifier) check = [this](const protocol::CommandEnvelope& e) { return verifier->verify(e, clock()); };
+    auto decoded = protocol::decode_command(
+        raw, [] { return make_uuid_v4(); }, protocol::kMaxCommandBytes, check);
     protocol::Reply reply;
     std::string reply_to;
     if (!decoded) {
@@ -133,17 +173,36 @@ struct Daemon::Impl {
       reply_to = decoded.error().reply_to;
       spdlog::warn("rejected command: {} {}", protocol::to_string(decoded.error().error.code),
                    decoded.error().error.message);
+      if (decoded.error().error.code == protocol::ErrorCode::unauthorized)
+        warn_refused(decoded.error().error);
     } else {
       reply = dispatcher->handle(*decoded, TriggerType::manual);
       reply_to = decoded->reply_to;
     }
     const int status = protocol::http_status(reply);
-    metrics.record_command(reply.command.empty() ? "invalid" : reply.command, status,
+    // Only known names become metric labels: a refused or unknown command's name is the
+    // sender's text, and an unauthenticated sender must not be able to grow /metrics.
+    metrics.record_command(protocol::find_command(reply.command) ? reply.command : "invalid", status,
                            std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count());
     if (reply_to.empty()) reply_to = std::string(protocol::kDefaultReplyChannel);
     redis->publish(reply_to, protocol::encode_reply(reply), [](Result<long long> r) {
       if (!r) spdlog::warn("reply not sent: {}", r.error().message);
     });
+  }
+
+  /// A `warning` error event for a refused command. The message is the
+  /// refusal's: it quotes what was sent (truncated), never the secret or the
+  /// signature that was expected.
+  void warn_refused(const protocol::CommandError& e) {
+    auto message = refusal_warnings.admit(e.message, clock());
+    if (!message) return;
+    protocol::ErrorEvent ev;
+    ev.severity = protocol::Severity::warning;
+    ev.component = "commands";
+    ev.error_code = std::string(protocol::to_string(e.code));
+    ev.message = std::move(*message);
+    ev.recovery_action = "command_refused";
+    events->publish(protocol::Event::error, protocol::error_payload(ev));
   }
 
   std::pair<int, std::string> health() {
@@ -195,6 +254,19 @@ Status<> Daemon::start() {
 
   auto url = bus::RedisUrl::parse(d.cfg.redis_url);
   if (!url) return fail("INVALID_CONFIG", "redis: " + url.error().message);
+  if (!d.cfg.command_secret.empty()) {
+    try {
+      d.verifier =
+          std::make_unique<protocol::CommandVerifier>(protocol::VerifierOptions{d.cfg.command_secret});
+    } catch (const std::invalid_argument& e) {
+      return fail("INVALID_CONFIG", std::string("command secret: ") + e.what());
+    }
+  } else {
+    spdlog::warn(
+        "Redis commands are not authenticated: anyone who can PUBLISH on {} can start and cancel runs; "
+        "set TICKSTOCK_COMMAND_SECRET_FILE (docs/security.md)",
+        protocol::kCommandChannel);
+  }
   auto provider = make_any_provider(d.cfg.provider, d.cfg.vendor_url);
   if (!provider) return fail("INVALID_CONFIG", provider.error().message);
   d.provider = std::move(provider).value();
@@ -268,8 +340,19 @@ Status<> Daemon::start() {
       [&](auto cb) { d.commands->subscribe({std::string(protocol::kCommandChannel)}, cb); });
   auto psubscribed = bus::as_future<Ok>(
       [&](auto cb) { d.commands->psubscribe({std::string(protocol::kCommandChannelPattern)}, cb); });
-  if (auto r = subscribed.get(); !r) return fail("REDIS_UNAVAILABLE", r.error().message);
-  if (auto r = psubscribed.get(); !r) return fail("REDIS_UNAVAILABLE", r.error().message);
+  // Bounded: Redis refuses a SUBSCRIBE its ACL does not allow (NOPERM), hiredis
+  // drops the connection and the subscriber reconnects, so the confirmation
+  // would never come and the engine would hang at start instead of saying why.
+  for (auto [future, what] : {std::pair{&subscribed, protocol::kCommandChannel},
+                              std::pair{&psubscribed, protocol::kCommandChannelPattern}}) {
+    if (future->wait_for(sub_opt.command_timeout) != std::future_status::ready)
+      return fail("REDIS_UNAVAILABLE", "Redis " + url->redacted() + " did not confirm the subscription to " +
+                                           std::string(what) + " within " +
+                                           std::to_string(sub_opt.command_timeout.count()) +
+                                           " ms; if the log says NOPERM, the engine's Redis user needs "
+                                           "&tickstock:commands:* (docs/security.md)");
+    if (auto r = future->get(); !r) return fail("REDIS_UNAVAILABLE", r.error().message);
+  }
 
   if (endpoint) {
     server::HttpServerOptions hopt;

@@ -10,12 +10,14 @@
 #include "app/daemon.hpp"
 #include "app/dashboard.hpp"
 #include "bus/redis_server.hpp"
+#include "core/secret.hpp"
 
 namespace ts::app {
 namespace {
 
 struct EngineFlags {
   std::string config_file, redis, db, http, provider, vendor_url, universe, api_token;
+  std::string api_token_file, command_secret_file;  // secrets come from files, not from `ps`-visible literals
   bool legacy_channels = false;
   bool no_scheduler = false;
   std::string data_dir = "./tickstock-data";
@@ -34,6 +36,12 @@ Result<EngineConfig> effective_config(const EngineFlags& f, EngineConfig base) {
   if (!f.vendor_url.empty()) c->vendor_url = f.vendor_url;
   if (!f.universe.empty()) c->universe = f.universe;
   if (!f.api_token.empty()) c->api_token = f.api_token;
+  for (auto [file, target] : {std::pair{&f.api_token_file, &c->api_token}, std::pair{&f.command_secret_file, &c->command_secret}})
+    if (!file->empty()) {
+      auto secret = read_secret_file(*file);
+      if (!secret) return fail("INVALID_CONFIG", secret.error().message);
+      *target = std::move(secret).value();
+    }
   if (f.legacy_channels) c->legacy_channels = true;
   if (f.no_scheduler) c->scheduler = false;
   return c;
@@ -86,7 +94,12 @@ void add_common(CLI::App* cmd, EngineFlags& f) {
                   "MASSIVE_BASE_URL, else the vendor's HTTPS host)");
   cmd->add_option("--universe", f.universe, "Default universe of triggers that name none");
   cmd->add_option("--api-token", f.api_token,
-                  "Bearer token required by mutating HTTP endpoints (or TICKSTOCK_API_TOKEN)");
+                  "Bearer token required by mutating HTTP endpoints (visible in `ps`: prefer --api-token-file "
+                  "or TICKSTOCK_API_TOKEN[_FILE])");
+  cmd->add_option("--api-token-file", f.api_token_file, "File holding the API bearer token");
+  cmd->add_option("--command-secret-file", f.command_secret_file,
+                  "File holding the shared secret that signs Redis commands (HMAC-SHA256; or "
+                  "TICKSTOCK_COMMAND_SECRET[_FILE]); without one, Redis commands are not authenticated");
   cmd->add_flag("--legacy-channels", f.legacy_channels,
                 "Also publish detections on tickstock.events.patterns");
   cmd->add_flag("--no-scheduler", f.no_scheduler, "Do not fire scheduled runs");
@@ -171,6 +184,7 @@ void add_up_command(CLI::App& app, int& exit_code) {
           ac.db_url = "sqlite:" + (std::filesystem::path(f->data_dir) / "app.db").string();
           ac.http = f->http_app;
           ac.web_dir = f->web_dir;
+          ac.command_secret = cfg->command_secret;  // the dashboard signs with the engine's secret
           auto options = server_options(ac);
           if (!options) return fail(options.error());
           try {

@@ -9,6 +9,8 @@
 #include <stdexcept>
 #include <vector>
 
+#include "core/hex.hpp"
+
 namespace ts::auth::detail {
 namespace {
 constexpr std::size_t kSaltBytes = 16;
@@ -22,12 +24,13 @@ void random_bytes(unsigned char* out, std::size_t n) {
 std::string hash_password(std::string_view password, const Argon2Cost& cost) {
   std::array<unsigned char, kSaltBytes> salt{};
   random_bytes(salt.data(), salt.size());
-  std::vector<char> encoded(argon2_encodedlen(cost.iterations, cost.memory_kib, cost.parallelism,
-                                              kSaltBytes, kHashBytes, Argon2_id));
+  std::vector<char> encoded(argon2_encodedlen(cost.iterations, cost.memory_kib, cost.parallelism, kSaltBytes,
+                                              kHashBytes, Argon2_id));
   const int rc = argon2id_hash_encoded(cost.iterations, cost.memory_kib, cost.parallelism, password.data(),
                                        password.size(), salt.data(), salt.size(), kHashBytes, encoded.data(),
                                        encoded.size());
-  if (rc != ARGON2_OK) throw std::runtime_error(std::string("auth: argon2id failed: ") + argon2_error_message(rc));
+  if (rc != ARGON2_OK)
+    throw std::runtime_error(std::string("auth: argon2id failed: ") + argon2_error_message(rc));
   return std::string(encoded.data());
 }
 
@@ -63,14 +66,7 @@ std::string sha256_hex(std::string_view data) {
   unsigned len = 0;
   if (EVP_Digest(data.data(), data.size(), md.data(), &len, EVP_sha256(), nullptr) != 1)
     throw std::runtime_error("auth: SHA-256 failed");
-  static constexpr char kHex[] = "0123456789abcdef";
-  std::string out;
-  out.reserve(len * 2);
-  for (unsigned i = 0; i < len; ++i) {
-    out += kHex[md[i] >> 4];
-    out += kHex[md[i] & 15];
-  }
-  return out;
+  return to_hex(md.data(), len);
 }
 
 bool equal_constant_time(std::string_view a, std::string_view b) noexcept {

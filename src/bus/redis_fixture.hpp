@@ -11,9 +11,13 @@
 #include <gtest/gtest.h>
 
 #include <chrono>
+#include <filesystem>
+#include <fstream>
 #include <future>
+#include <map>
 #include <memory>
 #include <optional>
+#include <sstream>
 #include <stdexcept>
 #include <thread>
 
@@ -38,6 +42,44 @@ template <class T>
 std::optional<T> get_within(std::future<T>& f, std::chrono::milliseconds timeout = std::chrono::seconds(15)) {
   if (f.wait_for(timeout) != std::future_status::ready) return std::nullopt;
   return f.get();
+}
+
+/// redis-server arguments that create the users of an ACL file (lines
+/// "user NAME RULE...", '#' comments; docs/security/redis-users.acl), with each
+/// rule equal to a key of `replace` (e.g. "><engine-password>") replaced by its value.
+/// Throws std::runtime_error when the file cannot be read or holds no user.
+inline std::vector<std::string> acl_user_args(const std::filesystem::path& file,
+                                              const std::map<std::string, std::string>& replace) {
+  std::ifstream in(file);
+  if (!in) throw std::runtime_error("cannot read " + file.string());
+  std::vector<std::string> args;
+  std::string line;
+  while (std::getline(in, line)) {
+    std::istringstream words(line);
+    std::string word;
+    if (!(words >> word) || word != "user") continue;
+    args.push_back("--user");
+    while (words >> word) {
+      const auto it = replace.find(word);
+      args.push_back(it == replace.end() ? word : it->second);
+    }
+  }
+  if (args.empty()) throw std::runtime_error(file.string() + " defines no user");
+  return args;
+}
+
+/// What Redis refused since it started (ACL LOG, newest first), one line per
+/// entry: "count 1 reason command ... username NAME ...".
+inline std::vector<std::string> acl_refusals(SyncClient& admin) {
+  auto log = admin.command({"ACL", "LOG"});
+  if (!log) return {"ACL LOG failed: " + log.error().message};
+  std::vector<std::string> out;
+  for (const auto& entry : log->elements) {
+    std::string line;
+    for (const auto& field : entry.elements) line += field.str + " ";
+    out.push_back(line);
+  }
+  return out;
 }
 
 class RedisFixture : public ::testing::Test {

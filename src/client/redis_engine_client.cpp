@@ -11,6 +11,7 @@
 #include "core/uuid.hpp"
 #include "protocol/commands.hpp"
 #include "protocol/events.hpp"
+#include "protocol/signing.hpp"
 
 namespace ts::client {
 
@@ -107,6 +108,9 @@ Result<protocol::Reply> RedisEngineClient::call(const protocol::CommandRequest& 
     std::lock_guard lock(m.mu);
     m.awaited.clear();
   };
+  // Signed at the moment of sending, so the engine's freshness window counts from here.
+  if (!m.options.command_secret.empty())
+    protocol::sign_command(r, m.options.command_secret, std::chrono::system_clock::now());
   // PUBLISH <command channel> <request>
   auto receivers = m.publisher->publish(m.options.command_channel, protocol::encode_command(r));
   if (!receivers) {

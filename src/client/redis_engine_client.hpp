@@ -28,6 +28,9 @@ struct RedisClientOptions {
   std::string command_channel = "tickstock:commands";
   /// CLIENT SETNAME prefix of both connections.
   std::string client_name = "tickstock-ctl";
+  /// When set, every request is signed (timestamp = now, HMAC-SHA256,
+  /// protocol/signing.hpp), as an engine configured with the same secret requires.
+  std::string command_secret;
 };
 
 class RedisEngineClient final : public EngineClient {

@@ -101,6 +101,9 @@ bool valid_date(std::string_view s) {
                      all_of(s.substr(8, 2), [](char c) { return c >= '0' && c <= '9'; });
   return shape && parse_date(s).ok();
 }
+bool is_signature_text(std::string_view s) {
+  return s.size() == 64 && all_of(s, [](char c) { return (c >= '0' && c <= '9') || (c >= 'a' && c <= 'f'); });
+}
 bool valid_reply_channel(std::string_view s) {
   return !s.empty() && s.size() <= 256 && all_of(s, [](char c) { return c > 0x20 && c < 0x7f; }) &&
          !is_command_channel(s);
@@ -356,7 +359,7 @@ Result<json, CommandError> validate_parameters(const CommandSpec& spec, const js
 }
 
 Result<CommandRequest, CommandFailure> decode_command(std::string_view raw, const RequestIdGenerator& new_id,
-                                                      std::size_t max_bytes) {
+                                                      std::size_t max_bytes, const EnvelopeCheck& check) {
   const std::string reply_default(kDefaultReplyChannel);
   auto parsed = parse_request(raw, max_bytes, "command");
   if (!parsed) return fail(failure(std::move(parsed).error(), new_id(), "", reply_default));
@@ -379,7 +382,9 @@ Result<CommandRequest, CommandFailure> decode_command(std::string_view raw, cons
     else
       envelope_fail("request_id", "must be a string of 1-128 characters A-Z a-z 0-9 _ - . :");
   }
-  if (request_id.empty()) request_id = new_id();
+  // A signature covers the request_id as sent, so remember whether there was one.
+  const bool request_id_sent = !request_id.empty();
+  if (!request_id_sent) request_id = new_id();
   if (const auto it = j.find("reply_to"); it != j.end()) {
     if (it->is_string() && valid_reply_channel(it->get_ref<const std::string&>()))
       reply_to = it->get<std::string>();
@@ -400,17 +405,23 @@ Result<CommandRequest, CommandFailure> decode_command(std::string_view raw, cons
   else
     command = it->get<std::string>();
 
-  static constexpr std::string_view kFields[] = {"command", "request_id", "parameters",
-                                                 "source",  "timestamp",  "reply_to"};
+  static constexpr std::string_view kFields[] = {"command",   "request_id", "parameters", "source",
+                                                 "timestamp", "reply_to",   "signature"};
   for (const auto& [key, value] : j.items()) {
     bool known = false;
     for (const auto f : kFields) known = known || key == f;
     if (!known)
       envelope_fail(key,
                     "is not a command field (fields: command, request_id, parameters, source, timestamp, "
-                    "reply_to; parameters go inside 'parameters')");
+                    "reply_to, signature; parameters go inside 'parameters')");
   }
-  std::string source, timestamp;
+  std::string source, timestamp, signature;
+  if (const auto it = j.find("signature"); it != j.end()) {
+    if (it->is_string() && is_signature_text(it->get_ref<const std::string&>()))
+      signature = it->get<std::string>();
+    else
+      envelope_fail("signature", "must be 64 lowercase hex digits (HMAC-SHA256, docs/security.md)");
+  }
   if (const auto it = j.find("source"); it != j.end()) {
     if (it->is_string() && it->get_ref<const std::string&>().size() <= 128)
       source = it->get<std::string>();
@@ -425,6 +436,19 @@ Result<CommandRequest, CommandFailure> decode_command(std::string_view raw, cons
   }
   if (envelope_error) return fail(failure(std::move(*envelope_error), request_id, command, reply_to));
 
+  const auto pit = j.find("parameters");
+  const json no_parameters = json::object();
+  const json& sent_parameters = pit == j.end() ? no_parameters : *pit;
+  // Authentication comes before the name and the parameters, so an unsigned
+  // sender learns nothing about what the engine would have accepted.
+  if (check) {
+    const CommandEnvelope envelope{command,  request_id_sent ? std::string_view(request_id) : std::string_view(),
+                                   timestamp, source,
+                                   reply_to, sent_parameters,
+                                   signature};
+    if (auto refused = check(envelope)) return fail(failure(std::move(*refused), request_id, command, reply_to));
+  }
+
   const CommandSpec* spec = find_command(command);
   if (!spec) {
     json known = json::array();
@@ -435,12 +459,12 @@ Result<CommandRequest, CommandFailure> decode_command(std::string_view raw, cons
                  {{"command", command}, {"known", known}}},
                 request_id, command, reply_to));
   }
-  const auto pit = j.find("parameters");
-  auto params = validate_parameters(*spec, pit == j.end() ? json::object() : *pit);
+  auto params = validate_parameters(*spec, sent_parameters);
   if (!params) return fail(failure(std::move(params).error(), request_id, command, reply_to));
 
-  return CommandRequest{spec->command,     std::move(request_id), std::move(params).value(),
-                        std::move(source), std::move(timestamp),  std::move(reply_to)};
+  return CommandRequest{spec->command,        std::move(request_id), std::move(params).value(),
+                        std::move(source),    std::move(timestamp),  std::move(reply_to),
+                        std::move(signature)};
 }
 
 std::string encode_command(const CommandRequest& r) {
@@ -448,6 +472,7 @@ std::string encode_command(const CommandRequest& r) {
   if (!r.source.empty()) j["source"] = r.source;
   if (!r.timestamp.empty()) j["timestamp"] = r.timestamp;
   if (!r.reply_to.empty() && r.reply_to != kDefaultReplyChannel) j["reply_to"] = r.reply_to;
+  if (!r.signature.empty()) j["signature"] = r.signature;
   return dump_json(j);
 }
 
@@ -602,7 +627,7 @@ Result<CommandRequest, CommandFailure> decode_http_command(const HttpRequestView
   }
   auto valid = validate_parameters(spec, params);
   if (!valid) return http_fail(std::move(valid).error(), name);
-  return CommandRequest{spec.command, request_id, std::move(valid).value(), "http", "", ""};
+  return CommandRequest{spec.command, request_id, std::move(valid).value(), "http", "", "", ""};
 }
 
 // ---- replies -------------------------------------------------------------------------

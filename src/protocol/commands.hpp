@@ -5,7 +5,8 @@
 // docs/schemas/commands/*.json as JSON Schemas; tests keep the three in step.
 //
 // Redis:  PUBLISH tickstock:commands[:<suffix>] <request JSON>
-//         {"command", "request_id"?, "parameters"?, "source"?, "timestamp"?, "reply_to"?}
+//         {"command", "request_id"?, "parameters"?, "source"?, "timestamp"?, "reply_to"?, "signature"?}
+//         (signature: HMAC-SHA256 of the canonical form, protocol/signing.hpp)
 //         reply on reply_to (default tickstock:commands:replies):
 //         {"request_id", "command", "ok", "result" | "error": {"code", "message", "details"},
 //          "timestamp", "source"}
@@ -63,7 +64,7 @@ inline constexpr std::array<ErrorCodeInfo, 11> kErrorCodes{{
     {ErrorCode::already_running,   "ALREADY_RUNNING",   409, "a run is active and only one runs at a time; details.active_run_id"},
     {ErrorCode::not_found,         "NOT_FOUND",         404, "the run, universe or symbol named does not exist"},
     {ErrorCode::market_closed,     "MARKET_CLOSED",     409, "the day is not an NYSE trading day; send skip_market_check: true to run anyway"},
-    {ErrorCode::unauthorized,      "UNAUTHORIZED",      401, "missing or wrong bearer token (HTTP, mutating endpoints)"},
+    {ErrorCode::unauthorized,      "UNAUTHORIZED",      401, "HTTP: missing or wrong bearer token (mutating endpoints). Redis, with a command secret configured: the command is unsigned, wrongly signed, stale (timestamp outside +-60 s of the engine's clock) or replayed (its request_id was already used); details.reason says which"},
     {ErrorCode::payload_too_large, "PAYLOAD_TOO_LARGE", 413, "the request is larger than the limit (64 KiB)"},
     {ErrorCode::internal,          "INTERNAL",          500, "the engine failed; the message says how; the engine keeps serving"},
     {ErrorCode::storage_failed,    "STORAGE_FAILED",    503, "the engine's database cannot be written or read (read-only, disk full, locked by another writer); the engine keeps serving; retry once the database is fixed"},
@@ -384,7 +385,9 @@ struct CommandRequest {
   std::string source;     // as sent ("" when absent); "http" for HTTP requests
   std::string timestamp;  // as sent ("" when absent)
   std::string reply_to;   // Redis: where to reply (default kDefaultReplyChannel); HTTP: ""
+  std::string signature;  // Redis: 64 lowercase hex digits, HMAC-SHA256 (signing.hpp); "" = unsigned
 };
+
 
 struct CommandError {
   ErrorCode code = ErrorCode::internal;
@@ -402,14 +405,33 @@ struct CommandFailure {
 
 using RequestIdGenerator = std::function<std::string()>;
 
+/// A Redis command's envelope as sent, before its name and parameters are
+/// checked: what a signature covers (protocol/signing.hpp). Views into the
+/// decoder's parsed message, valid during the EnvelopeCheck call only.
+struct CommandEnvelope {
+  std::string_view command;     // as sent (not yet known to be a command)
+  std::string_view request_id;  // "" when absent (the decoder then generates one)
+  std::string_view timestamp;   // "" when absent
+  std::string_view source;      // "" when absent
+  std::string_view reply_to;    // effective: kDefaultReplyChannel when absent
+  const nlohmann::json& parameters;  // as sent; {} when absent
+  std::string_view signature;        // "" when absent
+};
+/// Called by decode_command once the envelope is well formed, before the name
+/// and parameters are checked; an error it returns becomes the failure.
+using EnvelopeCheck = std::function<std::optional<CommandError>(const CommandEnvelope&)>;
+
 /// Decodes one Redis command message. Checks, in order: size (PAYLOAD_TOO_LARGE,
 /// before parsing), JSON syntax (INVALID_JSON with details.position), the
 /// envelope (INVALID_COMMAND: an object, `command` a string, request_id,
-/// source, timestamp, reply_to of the right form, parameters an object, no
-/// other field), the name (UNKNOWN_COMMAND), then the parameters
-/// (INVALID_PARAMETER). `new_id` supplies request_id when the client sent none.
+/// source, timestamp, reply_to, signature of the right form, parameters an
+/// object, no other field), then `check` when given (the engine's signature
+/// verification: UNAUTHORIZED), the name (UNKNOWN_COMMAND), then the
+/// parameters (INVALID_PARAMETER). `new_id` supplies request_id when the
+/// client sent none.
 Result<CommandRequest, CommandFailure> decode_command(std::string_view raw, const RequestIdGenerator& new_id,
-                                                      std::size_t max_bytes = kMaxCommandBytes);
+                                                      std::size_t max_bytes = kMaxCommandBytes,
+                                                      const EnvelopeCheck& check = {});
 
 /// Validates and normalises a command's parameters (shared by both transports).
 /// Unknown parameters are rejected, so a misspelt option never silently falls
@@ -417,7 +439,8 @@ Result<CommandRequest, CommandFailure> decode_command(std::string_view raw, cons
 Result<nlohmann::json, CommandError> validate_parameters(const CommandSpec& spec,
                                                          const nlohmann::json& parameters);
 
-/// The JSON a client publishes (what ctl sends); parameters as given.
+/// The JSON a client publishes (what ctl sends); parameters as given, the
+/// signature when r.signature is set (sign it with protocol::sign_command).
 std::string encode_command(const CommandRequest& r);
 
 // ---- HTTP -------------------------------------------------------------------------

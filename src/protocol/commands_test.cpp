@@ -383,7 +383,8 @@ TEST(Replies, DispatcherErrorsReadWell) {
 TEST(Commands, EncodeCommandRoundTrips) {
   CommandRequest r{Command::get_run,           "req-1",
                    {{"run_id", "abc"}},        "ctl",
-                   "2026-03-09T20:05:00.120Z", "tickstock:commands:replies:ctl-1"};
+                   "2026-03-09T20:05:00.120Z", "tickstock:commands:replies:ctl-1",
+                   ""};
   const auto back = decode_ok(encode_command(r));
   EXPECT_EQ(back.command, Command::get_run);
   EXPECT_EQ(back.request_id, "req-1");

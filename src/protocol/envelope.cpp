@@ -23,19 +23,21 @@ bool digits(std::string_view s, std::size_t pos, std::size_t n, int& out) noexce
   return true;
 }
 
-/// Parses "YYYY-MM-DDTHH:MM:SS" at the start of s; returns false when malformed
-/// or not a real date/time.
-bool date_time_prefix(std::string_view s) noexcept {
+/// Reads "YYYY-MM-DDTHH:MM:SS" at the start of s as UTC seconds; nullopt when
+/// malformed or not a real date/time (a leap second :60 counts as :59 + 1 s).
+std::optional<std::chrono::sys_seconds> date_time_prefix(std::string_view s) noexcept {
   int y, mo, d, h, mi, se;
   if (s.size() < 19 || s[4] != '-' || s[7] != '-' || (s[10] != 'T' && s[10] != 't') || s[13] != ':' ||
       s[16] != ':')
-    return false;
+    return std::nullopt;
   if (!digits(s, 0, 4, y) || !digits(s, 5, 2, mo) || !digits(s, 8, 2, d) || !digits(s, 11, 2, h) ||
       !digits(s, 14, 2, mi) || !digits(s, 17, 2, se))
-    return false;
+    return std::nullopt;
   const std::chrono::year_month_day ymd{std::chrono::year{y}, std::chrono::month{static_cast<unsigned>(mo)},
                                         std::chrono::day{static_cast<unsigned>(d)}};
-  return ymd.ok() && h <= 23 && mi <= 59 && se <= 60;
+  if (!ymd.ok() || h > 23 || mi > 59 || se > 60) return std::nullopt;
+  return std::chrono::sys_days{ymd} + std::chrono::hours(h) + std::chrono::minutes(mi) +
+         std::chrono::seconds(se);
 }
 
 }  // namespace
@@ -46,21 +48,32 @@ bool is_event_timestamp(std::string_view s) noexcept {
          s[23] == 'Z';
 }
 
-bool is_rfc3339(std::string_view s) noexcept {
-  if (!date_time_prefix(s)) return false;
+std::optional<std::chrono::system_clock::time_point> parse_rfc3339(std::string_view s) noexcept {
+  const auto whole = date_time_prefix(s);
+  if (!whole) return std::nullopt;
+  std::chrono::system_clock::time_point t = *whole;
   std::size_t i = 19;
   if (i < s.size() && s[i] == '.') {
     ++i;
     const std::size_t start = i;
-    while (i < s.size() && s[i] >= '0' && s[i] <= '9') ++i;
-    if (i == start) return false;
+    std::chrono::nanoseconds frac{0};
+    long long scale = 100'000'000;
+    for (; i < s.size() && s[i] >= '0' && s[i] <= '9'; ++i, scale /= 10)
+      frac += std::chrono::nanoseconds((s[i] - '0') * scale);  // digits past nanoseconds add 0
+    if (i == start) return std::nullopt;
+    t += std::chrono::duration_cast<std::chrono::system_clock::duration>(frac);
   }
   const std::string_view zone = s.substr(i);
-  if (zone == "Z" || zone == "z") return true;
+  if (zone == "Z" || zone == "z") return t;
   int hh, mm;
-  return zone.size() == 6 && (zone[0] == '+' || zone[0] == '-') && zone[3] == ':' && digits(zone, 1, 2, hh) &&
-         digits(zone, 4, 2, mm) && hh <= 23 && mm <= 59;
+  if (zone.size() != 6 || (zone[0] != '+' && zone[0] != '-') || zone[3] != ':' || !digits(zone, 1, 2, hh) ||
+      !digits(zone, 4, 2, mm) || hh > 23 || mm > 59)
+    return std::nullopt;
+  const auto offset = std::chrono::hours(hh) + std::chrono::minutes(mm);
+  return zone[0] == '+' ? t - offset : t + offset;  // local = UTC + offset
 }
+
+bool is_rfc3339(std::string_view s) noexcept { return parse_rfc3339(s).has_value(); }
 
 std::string format_timestamp(std::chrono::system_clock::time_point t) { return format_utc_ms(t); }
 

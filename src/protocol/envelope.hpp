@@ -19,6 +19,7 @@
 #include <cstdint>
 #include <map>
 #include <nlohmann/json.hpp>
+#include <optional>
 #include <string>
 #include <string_view>
 
@@ -61,6 +62,9 @@ std::string format_timestamp(std::chrono::system_clock::time_point t);
 bool is_event_timestamp(std::string_view s) noexcept;
 /// Any RFC 3339 date-time: optional fraction, Z or +hh:mm offset (what clients may send).
 bool is_rfc3339(std::string_view s) noexcept;
+/// The instant an RFC 3339 date-time names (offset applied; fraction to the
+/// clock's resolution); nullopt exactly when !is_rfc3339(s).
+std::optional<std::chrono::system_clock::time_point> parse_rfc3339(std::string_view s) noexcept;
 
 /// Hands out seq numbers per scope (see above). Not thread-safe: the publisher
 /// owns one and calls it under its own lock, in publishing order.

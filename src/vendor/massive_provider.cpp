@@ -7,6 +7,7 @@
 #include <cstdlib>
 #include <unordered_map>
 
+#include "core/secret.hpp"
 #include "ingest/validate.hpp"
 
 namespace ts::vendor {
@@ -404,8 +405,14 @@ std::vector<Result<BarSeries, FetchFailure>> MassiveProvider::fetch_many(
 
 Result<std::unique_ptr<ingest::BarProvider>> make_massive_provider(std::optional<std::string_view> options) {
   MassiveConfig cfg;
-  cfg.api_key = env("MASSIVE_API_KEY");
-  if (cfg.api_key.empty()) cfg.api_key = env("POLYGON_API_KEY");
+  for (const char* name : {"MASSIVE_API_KEY", "POLYGON_API_KEY"}) {
+    auto key = secret_from_environment(name);  // NAME, else the file NAME_FILE
+    if (!key) return fail("INVALID_PROVIDER", "massive provider: " + key.error().message);
+    if (!key->empty()) {
+      cfg.api_key = std::move(key).value();
+      break;
+    }
+  }
   if (const std::string base = env("MASSIVE_BASE_URL"); !base.empty()) cfg.base_url = base;
   cfg.ca_file = env("MASSIVE_CA_FILE");
   if (const std::string rpm = env("MASSIVE_RPM"); !rpm.empty())
@@ -437,7 +444,7 @@ Result<std::unique_ptr<ingest::BarProvider>> make_massive_provider(std::optional
     return fail("INVALID_PROVIDER", "massive provider: bad base URL '" + redact(cfg.base_url, cfg.api_key) +
                                         "': " + url.error().message);
   if (cfg.api_key.empty())
-    return fail("INVALID_PROVIDER", "massive provider: no API key (set MASSIVE_API_KEY or POLYGON_API_KEY)");
+    return fail("INVALID_PROVIDER", "massive provider: no API key (set MASSIVE_API_KEY or MASSIVE_API_KEY_FILE)");
   return std::unique_ptr<ingest::BarProvider>(std::make_unique<MassiveProvider>(std::move(cfg)));
 }
 

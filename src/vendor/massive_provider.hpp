@@ -6,7 +6,7 @@
 //   rpm=N      request rate limit per minute (default MASSIVE_RPM, else unlimited)
 // MASSIVE_CA_FILE adds a trusted CA certificate (PEM) for HTTPS, e.g. behind a
 // TLS-inspecting proxy.
-// The key comes from MASSIVE_API_KEY (or POLYGON_API_KEY) and is sent as an
+// The key comes from MASSIVE_API_KEY or the file MASSIVE_API_KEY_FILE (or POLYGON_API_KEY[_FILE]) and is sent as an
 // "Authorization: Bearer" header, never in the URL; it is scrubbed from every
 // log line and error message.
 //

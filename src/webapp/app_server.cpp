@@ -269,6 +269,7 @@ void AppServer::start() {
   bo.url = o.redis;
   bo.timeout = o.engine_timeout;
   bo.command_channel = o.command_channel;
+  bo.command_secret = o.command_secret;
   bo.on_connection = [hub = m.hub.get()](bool up) {
     spdlog::info("app: Redis {}", up ? "connected" : "disconnected");
     hub->set_redis_connected(up);

@@ -59,6 +59,8 @@ struct AppServerOptions {
   std::chrono::milliseconds progress_interval{100};
   std::string stream_key = "tickstock:events";
   std::string command_channel = "tickstock:commands";
+  /// Signs every command sent to the engine (protocol/signing.hpp); "" = unsigned.
+  std::string command_secret;
 };
 
 /// The compiled-in default --web-dir: <source dir>/web.

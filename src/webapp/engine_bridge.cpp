@@ -14,6 +14,7 @@
 #include "bus/subscriber.hpp"
 #include "core/uuid.hpp"
 #include "protocol/events.hpp"
+#include "protocol/signing.hpp"
 
 namespace ts::webapp {
 
@@ -82,6 +83,9 @@ struct EngineBridge::Impl : std::enable_shared_from_this<EngineBridge::Impl> {
                                              std::to_string(timeout.count()) + " ms"));
     });
     pending.emplace(id, std::move(p));
+    // Signed at the moment of sending, so the engine's freshness window counts from here.
+    if (!options.command_secret.empty())
+      protocol::sign_command(request, options.command_secret, std::chrono::system_clock::now());
     publisher->publish(
         options.command_channel, protocol::encode_command(request),
         [weak, id, channel = options.command_channel](Result<long long> r) {

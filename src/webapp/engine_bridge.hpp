@@ -38,6 +38,9 @@ struct EngineBridgeOptions {
   bus::RedisUrl url;
   std::chrono::milliseconds timeout{10'000};
   std::string command_channel = "tickstock:commands";
+  /// When set, every request is signed (timestamp = now, HMAC-SHA256 over its
+  /// canonical bytes, protocol/signing.hpp) as an engine with the same secret requires.
+  std::string command_secret;
   /// Called on the bridge's I/O thread whenever the Redis connection goes up or down.
   std::function<void(bool connected)> on_connection;
 };

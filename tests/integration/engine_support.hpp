@@ -100,7 +100,8 @@ class EngineFixture : public bus::testing::RedisFixture {
     config_.scheduler = false;
     config_.threads = 2;
     customise(config_);
-    daemon_ = std::make_unique<app::Daemon>(config_, [this] { return clock_.now(); });
+    daemon_ = std::make_unique<app::Daemon>(
+        config_, [this] { return real_clock_ ? std::chrono::system_clock::now() : clock_.now(); });
     auto st = daemon_->start();
     ASSERT_TRUE(st) << st.error().message;
     replies_ = std::make_unique<Listener>(
@@ -172,6 +173,9 @@ class EngineFixture : public bus::testing::RedisFixture {
   }
 
   TestClock clock_{trading_day_evening()};
+  /// Set in customise(): the engine reads the system clock instead of clock_
+  /// (for clients that stamp commands with the real time: signed commands).
+  bool real_clock_ = false;
   TempDir dir_;
   app::EngineConfig config_;
   std::unique_ptr<app::Daemon> daemon_;

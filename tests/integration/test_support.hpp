@@ -47,10 +47,11 @@ struct CommandResult {
 };
 
 /// Runs `tickstock ARGS` (args already shell-quoted) and captures stdout, stderr and the exit code.
-inline CommandResult run_tickstock(const std::string& args, const TempDir& scratch) {
+/// `env`: variable assignments for it alone, e.g. "TICKSTOCK_REDIS_URL=redis://...".
+inline CommandResult run_tickstock(const std::string& args, const TempDir& scratch, const std::string& env = "") {
   const std::string out = scratch.str("stdout.txt"), err = scratch.str("stderr.txt");
-  const std::string cmd =
-      std::string(TICKSTOCK_BINARY) + " " + args + " >" + out + " 2>" + err + " </dev/null";
+  const std::string cmd = (env.empty() ? "" : "env " + env + " ") + std::string(TICKSTOCK_BINARY) + " " + args +
+                          " >" + out + " 2>" + err + " </dev/null";
   const int status = std::system(cmd.c_str());
   CommandResult r;
   r.exit_code = WIFEXITED(status) ? WEXITSTATUS(status) : -1;
