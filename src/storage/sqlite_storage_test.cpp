@@ -386,6 +386,58 @@ TEST_F(SqliteStorageTest, MigrationFourKeepsVersionThreeRowsValid) {
             std::vector<Symbol>{sym("AAPL")});
 }
 
+TEST_F(SqliteStorageTest, MigrationSixKeepsRunsAndTheirTriggersAndAcceptsResumeRuns) {
+  db_.reset();
+  fs::remove_all(dir_);
+  fs::create_directories(dir_);
+  const std::string old_path = (dir_ / "v4.db").string();
+  sqlite3* raw = nullptr;
+  ASSERT_EQ(sqlite3_open(old_path.c_str(), &raw), SQLITE_OK);
+  auto exec = [&](std::string_view sql) {
+    char* err = nullptr;
+    ASSERT_EQ(sqlite3_exec(raw, std::string(sql).c_str(), nullptr, nullptr, &err), SQLITE_OK)
+        << (err ? err : "");
+  };
+  exec(
+      "CREATE TABLE schema_migrations (version INTEGER PRIMARY KEY, description TEXT NOT NULL, applied_at "
+      "TEXT NOT NULL)");
+  for (const auto& m : sqlite::migrations())
+    if (m.version <= 4) {
+      exec(m.sql);
+      exec("INSERT INTO schema_migrations VALUES (" + std::to_string(m.version) + ", 'v', 'now')");
+    }
+  exec(
+      "INSERT INTO processing_runs(run_id, trigger_type, status, phases, universe, run_date, started_at) "
+      "VALUES ('done', 'manual', 'completed', '[\"import\"]', 'dow30', '2025-01-02', "
+      "'2025-01-02T21:00:00.000Z'),"
+      " ('stopped', 'api', 'interrupted', '[\"import\"]', 'dow30', '2025-01-03', "
+      "'2025-01-03T21:00:00.000Z')");
+  exec("INSERT INTO run_phases(run_id, phase, status) VALUES ('done', 'import', 'completed')");
+  sqlite3_close(raw);
+
+  db_ = open_storage("sqlite:" + old_path);
+  ASSERT_EQ(db_->list_runs({}).size(), 2u);
+  auto child = run("child", "2025-01-04T21:00:00.000Z");
+  child.trigger_type = TriggerType::resume;
+  child.parent_run_id = "stopped";
+  db_->insert_run(child);
+  const auto stored = db_->get_run("child");
+  ASSERT_TRUE(stored);
+  EXPECT_EQ(stored->trigger_type, TriggerType::resume);
+  EXPECT_EQ(stored->parent_run_id, "stopped");
+  // Terminal states are still final, for the run and its phases.
+  auto done = *db_->get_run("done");
+  done.status = RunStatus::failed;
+  done.phase_summaries.at(0).status = "failed";
+  EXPECT_FALSE(db_->update_run(done));
+  EXPECT_EQ(db_->get_run("done")->status, RunStatus::completed);
+  EXPECT_EQ(db_->get_run("done")->phase_summaries.at(0).status, "completed");
+  // References are still enforced: a parent that does not exist is refused.
+  auto orphan = run("orphan", "2025-01-05T21:00:00.000Z");
+  orphan.parent_run_id = "no-such-run";
+  EXPECT_THROW(db_->insert_run(orphan), StorageError);
+}
+
 TEST_F(SqliteStorageTest, DetectionQueriesFilterAndPageNewestFirstWithoutGapsOrRepeats) {
   db_->insert_run(run("r1", "2025-01-01T00:00:00.000Z"));
   auto put = [&](const char* s, Timeframe tf, std::vector<DetectionRow> rows) {

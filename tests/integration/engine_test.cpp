@@ -253,7 +253,8 @@ TEST_F(EngineTest, SchedulePreviewListsTheNextTenFiresWithHolidaysEarlyClosesAnd
   auto r = call("get_schedule");
   ASSERT_TRUE(r.value("ok", false)) << r.dump();
   EXPECT_TRUE(protocol::testing::schemas().is_valid("commands/get_schedule.result.json", r["result"]))
-      << protocol::to_string(protocol::testing::schemas().validate("commands/get_schedule.result.json", r["result"]));
+      << protocol::to_string(
+             protocol::testing::schemas().validate("commands/get_schedule.result.json", r["result"]));
   const auto& preview = r["result"]["preview"];
   ASSERT_EQ(preview.size(), 10u);
   EXPECT_EQ(preview[0]["utc"], r["result"]["next_fire"]["utc"]);
@@ -263,7 +264,8 @@ TEST_F(EngineTest, SchedulePreviewListsTheNextTenFiresWithHolidaysEarlyClosesAnd
     abbrevs.push_back(preview[i]["zone_abbrev"]);
     if (i > 0) EXPECT_LT(preview[i - 1]["utc"].get<std::string>(), preview[i]["utc"].get<std::string>());
     // The first fire after the clocks changed says so; no other does.
-    EXPECT_EQ(preview[i]["dst_change"], preview[i]["local"] == "2025-11-03T16:10:00-05:00") << preview[i].dump();
+    EXPECT_EQ(preview[i]["dst_change"], preview[i]["local"] == "2025-11-03T16:10:00-05:00")
+        << preview[i].dump();
   }
   EXPECT_EQ(abbrevs.front(), "EDT");
   EXPECT_EQ(abbrevs.back(), "EST");
