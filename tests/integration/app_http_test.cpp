@@ -137,8 +137,7 @@ TEST_F(AppHttp, EveryRouteIsProxied) {
     if (auto p = path.find("{run_id}"); p != std::string::npos) path.replace(p, 8, run_id);
     std::string query;
     for (const auto& param : c.params) {
-      if (!param.required || c.route.path.find("{" + std::string(param.name) + "}") != std::string_view::npos)
-        continue;
+      if (!param.required || c.route.path.find("{" + std::string(param.name) + "}") != std::string_view::npos) continue;
       const auto sample = samples.find(param.name);
       ASSERT_NE(sample, samples.end()) << c.name << ": no sample value for required parameter " << param.name;
       query += (query.empty() ? "?" : "&") + std::string(param.name) + "=" + sample->second;

@@ -5,12 +5,12 @@
 // clang-format off
 #include <utility>  // first: Boost 1.74 Asio needs std::exchange under C++20 (STACK.md)
 // clang-format on
+#include <deque>
 #include <boost/asio/connect.hpp>
 #include <boost/asio/io_context.hpp>
 #include <boost/asio/ip/tcp.hpp>
 #include <boost/beast/core.hpp>
 #include <boost/beast/websocket.hpp>
-#include <deque>
 #include <fstream>
 
 #include "auth/auth.hpp"

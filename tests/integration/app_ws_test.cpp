@@ -179,8 +179,8 @@ TEST_F(AppWs, ADetectionBurstDoesNotReleaseProgressEarly) {
   };
   const std::string progress =
       templated(envelope("patterns_progress", {{"run_id", "r2"}, {"phase", "patterns"}}, 0));
-  const std::string detection = templated(
-      envelope("patterns_detected", {{"run_id", "r2"}, {"symbol", "AAPL"}, {"pattern", "doji"}}, 0));
+  const std::string detection = templated(envelope(
+      "patterns_detected", {{"run_id", "r2"}, {"symbol", "AAPL"}, {"pattern", "doji"}}, 0));
   const json done = envelope("patterns_completed", {{"run_id", "r2"}, {"phase", "patterns"}}, 101);
   auto redis = sync();
   ASSERT_TRUE(redis.command(
@@ -239,9 +239,8 @@ TEST_F(AppWs, AResumeThousandsOfEventsBehindIsReplayedNotDropped) {
   const auto first = xadd(envelope("schedule_skipped", {{"n", 0}}, 0));
   const json e = envelope("schedule_skipped", {{"n", 1}}, 1);
   auto redis = sync();
-  ASSERT_TRUE(
-      redis.command({"EVAL", "for i=1,6000 do redis.call('XADD', KEYS[1], '*', 'data', ARGV[1]) end return 1",
-                     "1", std::string(protocol::kStreamKey), e.dump()}));
+  ASSERT_TRUE(redis.command({"EVAL", "for i=1,6000 do redis.call('XADD', KEYS[1], '*', 'data', ARGV[1]) end return 1",
+                             "1", std::string(protocol::kStreamKey), e.dump()}));
   auto c = ws(vic, "?last_id=" + first);
   auto hello = c->next();
   ASSERT_TRUE(hello);

@@ -87,8 +87,7 @@ TEST(CliImportCsv, LoadsADirectoryAndReportsBadFilesPerSymbol) {
   const std::string src = std::string(TICKSTOCK_SOURCE_DIR) + "/tests/data/csv_bad";
   const auto data = dir.path() / "bars";
   std::filesystem::create_directories(data);
-  for (const char* f : {"GOOD1.csv", "GOODY.csv", "BADHIGH.csv"})
-    std::filesystem::copy_file(src + "/" + f, data / f);
+  for (const char* f : {"GOOD1.csv", "GOODY.csv", "BADHIGH.csv"}) std::filesystem::copy_file(src + "/" + f, data / f);
   std::filesystem::copy_file(src + "/GOOD1.csv", data / "not a symbol.csv");
   { std::ofstream(data / "README.txt") << "not bars\n"; }
   const std::string db = "sqlite:" + dir.str("ts.db");

@@ -34,8 +34,7 @@ std::multiset<std::string> tickers_requested(const vendor::testing::FakeMassive&
   for (const auto& r : json::parse(fake.admin("/admin/requests"))) {
     const std::string path = r["path"];
     constexpr std::string_view kAggs = "/v2/aggs/ticker/";
-    if (path.rfind(kAggs, 0) == 0)
-      out.insert(path.substr(kAggs.size(), path.find('/', kAggs.size()) - kAggs.size()));
+    if (path.rfind(kAggs, 0) == 0) out.insert(path.substr(kAggs.size(), path.find('/', kAggs.size()) - kAggs.size()));
   }
   return out;
 }
@@ -45,10 +44,9 @@ TEST(CliVendor, RunWithTheMassiveProviderAgainstTheVendorUrl) {
   vendor::testing::FakeMassive fake(kKey, 100);
   TempDir dir;
   const std::string db = "sqlite:" + dir.str("ts.db");
-  const auto r =
-      run_tickstock("run --db " + db + " --provider massive --vendor-url " + fake.base() +
-                        " --symbols AAA,BBB,GONE --from 2025-01-02 --to 2025-06-30 --min-success 0.5 --json",
-                    dir);
+  const auto r = run_tickstock("run --db " + db + " --provider massive --vendor-url " + fake.base() +
+                                   " --symbols AAA,BBB,GONE --from 2025-01-02 --to 2025-06-30 --min-success 0.5 --json",
+                               dir);
   ASSERT_EQ(r.exit_code, 3) << r.err << r.out;
   const auto j = json::parse(r.out);
   EXPECT_EQ(j["status"], "completed_with_errors");
@@ -68,17 +66,15 @@ TEST(CliVendor, RunWithTheMassiveProviderAgainstTheVendorUrl) {
 
 TEST(CliVendor, VendorUrlNeedsTheVendorProviderAndOneUrl) {
   TempDir dir;
-  auto r = run_tickstock("run --db sqlite:" + dir.str("ts.db") +
-                             " --provider synthetic --vendor-url http://127.0.0.1:9 "
-                             "--symbols AAA",
+  auto r = run_tickstock("run --db sqlite:" + dir.str("ts.db") + " --provider synthetic --vendor-url http://127.0.0.1:9 "
+                         "--symbols AAA",
                          dir);
   EXPECT_EQ(r.exit_code, 2);
   EXPECT_NE(r.err.find("--vendor-url applies to the massive provider"), std::string::npos) << r.err;
   VendorKey key;
-  r = run_tickstock(
-      "run --db sqlite:" + dir.str("ts.db") +
-          " --provider massive:base=http://127.0.0.1:9 --vendor-url http://127.0.0.1:9 --symbols AAA",
-      dir);
+  r = run_tickstock("run --db sqlite:" + dir.str("ts.db") +
+                        " --provider massive:base=http://127.0.0.1:9 --vendor-url http://127.0.0.1:9 --symbols AAA",
+                    dir);
   EXPECT_EQ(r.exit_code, 2);
   EXPECT_NE(r.err.find("not both"), std::string::npos) << r.err;
 }
@@ -109,10 +105,9 @@ TEST_F(VendorEngineTest, RetryFailedImportsFetchesExactlyTheFailedSymbolsOnceThe
   // 4 attempts (NETWORK_TIMEOUT). 8 of 10 symbols succeed: completed_with_errors.
   fake_->admin("/admin/script?path=/v2/aggs/ticker/CCC&codes=404");
   fake_->admin("/admin/script?path=/v2/aggs/ticker/DDD&codes=500,500,500,500");
-  const auto started =
-      call("trigger_daily_processing",
-           {{"symbols", {"AAA", "BBB", "CCC", "DDD", "EEE", "FFF", "GGG", "HHH", "III", "JJJ"}},
-            {"skip_market_check", true}});
+  const auto started = call("trigger_daily_processing",
+                            {{"symbols", {"AAA", "BBB", "CCC", "DDD", "EEE", "FFF", "GGG", "HHH", "III", "JJJ"}},
+                             {"skip_market_check", true}});
   ASSERT_TRUE(started.value("ok", false)) << started.dump();
   const std::string run_id = started["result"]["run_id"];
   const auto end = wait_terminal(run_id);
@@ -121,8 +116,7 @@ TEST_F(VendorEngineTest, RetryFailedImportsFetchesExactlyTheFailedSymbolsOnceThe
   ASSERT_EQ(run["result"]["run"]["status"], "completed_with_errors") << run.dump();
   std::map<std::string, std::string> failed;
   for (const auto& f : run["result"]["failed_symbols"]) failed[f["symbol"]] = f["error_code"];
-  EXPECT_EQ(failed,
-            (std::map<std::string, std::string>{{"CCC", "SYMBOL_NOT_FOUND"}, {"DDD", "NETWORK_TIMEOUT"}}));
+  EXPECT_EQ(failed, (std::map<std::string, std::string>{{"CCC", "SYMBOL_NOT_FOUND"}, {"DDD", "NETWORK_TIMEOUT"}}));
   // cache_sync stored the vendor's reference data: list_symbols names the symbols.
   const auto named = call("list_symbols", {{"prefix", "AAA"}});
   ASSERT_EQ(named["result"]["symbols"].size(), 1u) << named.dump();
