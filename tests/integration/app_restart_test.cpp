@@ -23,7 +23,8 @@ class AppRestartTest : public EngineFixture {
     app_ = std::make_unique<TickstockProcess>(
         std::vector<std::string>{"app", "--redis", url().str(), "--db", "sqlite:" + dir_.str("app.db"),
                                  "--http", http, "--web-dir", std::string(TICKSTOCK_SOURCE_DIR) + "/web"},
-        dir_.str("app.log"));
+        dir_.str("app-" + std::to_string(++starts_) +
+                 ".log"));  // one log per start: the port line is its own
     // "Dashboard: http://127.0.0.1:PORT/" once it listens.
     unsigned short port = 0;
     bus::testing::wait_for(
@@ -40,6 +41,7 @@ class AppRestartTest : public EngineFixture {
   }
 
   std::unique_ptr<TickstockProcess> app_;
+  int starts_ = 0;
 };
 
 TEST_F(AppRestartTest, SigtermOfTheAppWhileAClientWatchesARunLosesNoEventAfterARestart) {
