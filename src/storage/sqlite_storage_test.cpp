@@ -51,6 +51,31 @@ class SqliteStorageTest : public ::testing::Test {
     }
     return r;
   }
+  static void exec_sql(sqlite3* raw, std::string_view sql) {
+    char* err = nullptr;
+    ASSERT_EQ(sqlite3_exec(raw, std::string(sql).c_str(), nullptr, nullptr, &err), SQLITE_OK)
+        << (err ? err : "");
+  }
+  /// A fresh database file as a binary that knew migrations up to `version`
+  /// left it (the fixture's own database is closed first); returns its path.
+  std::string database_at_version(int version) {
+    db_.reset();
+    fs::remove_all(dir_);
+    fs::create_directories(dir_);
+    const std::string path = (dir_ / ("v" + std::to_string(version) + ".db")).string();
+    sqlite3* raw = nullptr;
+    EXPECT_EQ(sqlite3_open(path.c_str(), &raw), SQLITE_OK);
+    exec_sql(raw,
+             "CREATE TABLE schema_migrations (version INTEGER PRIMARY KEY, description TEXT NOT NULL, "
+             "applied_at TEXT NOT NULL)");
+    for (const auto& m : sqlite::migrations())
+      if (m.version <= version) {
+        exec_sql(raw, m.sql);
+        exec_sql(raw, "INSERT INTO schema_migrations VALUES (" + std::to_string(m.version) + ", 'v', 'now')");
+      }
+    sqlite3_close(raw);
+    return path;
+  }
   SymbolOutcome ok(const std::string& run_id, Phase p, const char* s) {
     return {run_id, p, s, "ok", 1, "", "", 1.5};
   }
@@ -347,25 +372,10 @@ TEST_F(SqliteStorageTest, SymbolDetailsAreStoredStampedAndWinOverListNames) {
 }
 
 TEST_F(SqliteStorageTest, MigrationFourKeepsVersionThreeRowsValid) {
-  db_.reset();
-  fs::remove_all(dir_);
-  fs::create_directories(dir_);
-  const std::string old_path = (dir_ / "v3.db").string();
+  const std::string old_path = database_at_version(3);
   sqlite3* raw = nullptr;
   ASSERT_EQ(sqlite3_open(old_path.c_str(), &raw), SQLITE_OK);
-  auto exec = [&](std::string_view sql) {
-    char* err = nullptr;
-    ASSERT_EQ(sqlite3_exec(raw, std::string(sql).c_str(), nullptr, nullptr, &err), SQLITE_OK)
-        << (err ? err : "");
-  };
-  exec(
-      "CREATE TABLE schema_migrations (version INTEGER PRIMARY KEY, description TEXT NOT NULL, applied_at "
-      "TEXT NOT NULL)");
-  for (const auto& m : sqlite::migrations())
-    if (m.version <= 3) {
-      exec(m.sql);
-      exec("INSERT INTO schema_migrations VALUES (" + std::to_string(m.version) + ", 'v', 'now')");
-    }
+  auto exec = [&](std::string_view sql) { exec_sql(raw, sql); };
   exec("INSERT INTO universes(name, as_of, updated_at) VALUES ('dow30', '2025-01-01', 'now')");
   exec("INSERT INTO symbols(symbol, name, updated_at) VALUES ('AAPL', 'Apple', 'now')");
   exec("INSERT INTO memberships VALUES ('dow30', 'AAPL', 'now', 'now', 1)");
@@ -387,25 +397,10 @@ TEST_F(SqliteStorageTest, MigrationFourKeepsVersionThreeRowsValid) {
 }
 
 TEST_F(SqliteStorageTest, MigrationSixKeepsRunsAndTheirTriggersAndAcceptsResumeRuns) {
-  db_.reset();
-  fs::remove_all(dir_);
-  fs::create_directories(dir_);
-  const std::string old_path = (dir_ / "v4.db").string();
+  const std::string old_path = database_at_version(4);
   sqlite3* raw = nullptr;
   ASSERT_EQ(sqlite3_open(old_path.c_str(), &raw), SQLITE_OK);
-  auto exec = [&](std::string_view sql) {
-    char* err = nullptr;
-    ASSERT_EQ(sqlite3_exec(raw, std::string(sql).c_str(), nullptr, nullptr, &err), SQLITE_OK)
-        << (err ? err : "");
-  };
-  exec(
-      "CREATE TABLE schema_migrations (version INTEGER PRIMARY KEY, description TEXT NOT NULL, applied_at "
-      "TEXT NOT NULL)");
-  for (const auto& m : sqlite::migrations())
-    if (m.version <= 4) {
-      exec(m.sql);
-      exec("INSERT INTO schema_migrations VALUES (" + std::to_string(m.version) + ", 'v', 'now')");
-    }
+  auto exec = [&](std::string_view sql) { exec_sql(raw, sql); };
   exec(
       "INSERT INTO processing_runs(run_id, trigger_type, status, phases, universe, run_date, started_at) "
       "VALUES ('done', 'manual', 'completed', '[\"import\"]', 'dow30', '2025-01-02', "

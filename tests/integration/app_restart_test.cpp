@@ -25,18 +25,9 @@ class AppRestartTest : public EngineFixture {
                                  "--http", http, "--web-dir", std::string(TICKSTOCK_SOURCE_DIR) + "/web"},
         dir_.str("app-" + std::to_string(++starts_) +
                  ".log"));  // one log per start: the port line is its own
-    // "Dashboard: http://127.0.0.1:PORT/" once it listens.
     unsigned short port = 0;
-    bus::testing::wait_for(
-        [&] {
-          const std::string log = app_->log();
-          const std::string tag = "Dashboard: http://127.0.0.1:";
-          const auto at = log.rfind(tag);
-          if (at == std::string::npos) return false;
-          port = static_cast<unsigned short>(std::stoi(log.substr(at + tag.size())));
-          return true;
-        },
-        std::chrono::seconds(30));
+    bus::testing::wait_for([&] { return (port = dashboard_port(app_->log())) != 0; },
+                           std::chrono::seconds(30));
     return port;
   }
 

@@ -6,9 +6,12 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include <chrono>
+#include <cstdlib>
 #include <functional>
 #include <optional>
 #include <string>
+#include <thread>
 #include <vector>
 
 #include "bus/redis_fixture.hpp"
@@ -53,6 +56,20 @@ class TickstockProcess {
     exited_ = true;
     return status_;
   }
+  /// Sends `sig` and waits up to `timeout`: the exit code (128 + the signal
+  /// when a signal ended it), or -1 when it is still running.
+  int exit_code_after(int sig, std::chrono::milliseconds timeout) {
+    if (!exited_) {
+      ::kill(pid_, sig);
+      const auto deadline = std::chrono::steady_clock::now() + timeout;
+      while (!exited_ && waitpid(pid_, &status_, WNOHANG) != pid_) {
+        if (std::chrono::steady_clock::now() >= deadline) return -1;
+        std::this_thread::sleep_for(std::chrono::milliseconds(20));
+      }
+      exited_ = true;
+    }
+    return WIFEXITED(status_) ? WEXITSTATUS(status_) : 128 + WTERMSIG(status_);
+  }
   /// SIGTERM, and whether the process then exited with status 0.
   bool stop_gracefully() {
     const int st = stop(SIGTERM);
@@ -66,6 +83,15 @@ class TickstockProcess {
   bool exited_ = false;
   int status_ = 0;
 };
+
+/// The port of the last "Dashboard: http://127.0.0.1:PORT/" line `tickstock
+/// app` or `up` printed, or 0 when there is none yet.
+inline unsigned short dashboard_port(const std::string& output) {
+  const std::string tag = "Dashboard: http://127.0.0.1:";
+  const auto at = output.rfind(tag);
+  if (at == std::string::npos) return 0;
+  return static_cast<unsigned short>(std::atoi(output.c_str() + at + tag.size()));
+}
 
 /// Whether an engine listens on the command channel within `timeout` (a
 /// status request reaches a subscriber; a killed engine's subscription is gone).
