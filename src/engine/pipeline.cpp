@@ -405,8 +405,7 @@ class Runner {
   }
 
   SymbolResult do_import(const Symbol& sym) {
-    if (const auto split = resplit_.find(sym.str()); split != resplit_.end())
-      return reimport(sym, split->second);
+    if (const auto split = resplit_.find(sym.str()); split != resplit_.end()) return reimport(sym, split->second);
     const auto first = db_.first_bar_date(sym, Timeframe::daily);
     const auto last = db_.last_bar_date(sym, Timeframe::daily);
     // Incremental: only bars after the last stored one. A range that starts
@@ -433,8 +432,7 @@ class Runner {
   /// recomputed by the later phases.
   SymbolResult reimport(const Symbol& sym, TradingDate split_date) {
     const auto first = db_.first_bar_date(sym, Timeframe::daily);
-    const ingest::FetchRequest fr{sym, first ? std::min(*first, req_.from) : req_.from, req_.to,
-                                  std::nullopt};
+    const ingest::FetchRequest fr{sym, first ? std::min(*first, req_.from) : req_.from, req_.to, std::nullopt};
     auto bars = provider_.fetch(fr);
     if (!bars) return {false, std::string(ingest::to_string(bars.error().code)), bars.error().message, 0};
     db_.commit_import(sym, bars->view(), ok_outcome(Phase::import, sym), /*reset_watermarks=*/true);
