@@ -36,7 +36,8 @@ Result<EngineConfig> apply_toml_file(EngineConfig c, const std::string& path) {
                                            "min_success",
                                            "alert_bars",
                                            "heartbeat_ms",
-                                           "scheduler"};
+                                           "scheduler",
+                                           "resume"};
   try {
     const auto data = toml::parse(path);
     for (const auto& [key, value] : data.as_table())
@@ -63,6 +64,7 @@ Result<EngineConfig> apply_toml_file(EngineConfig c, const std::string& path) {
     c.alert_bars = static_cast<int>(toml::find_or<long long>(data, "alert_bars", c.alert_bars));
     c.heartbeat_ms = toml::find_or<long long>(data, "heartbeat_ms", c.heartbeat_ms);
     c.scheduler = toml::find_or<bool>(data, "scheduler", c.scheduler);
+    c.resume = toml::find_or<bool>(data, "resume", c.resume);
   } catch (const std::exception& e) {
     return fail("INVALID_CONFIG", "config file " + path + ": " + e.what());
   }
@@ -96,6 +98,12 @@ Result<EngineConfig> apply_environment(EngineConfig c) {
   }
   if (auto v = env("TICKSTOCK_LEGACY_CHANNELS"))
     c.legacy_channels = std::string(v) == "1" || std::string(v) == "true";
+  if (auto v = env("TICKSTOCK_RESUME")) {
+    const std::string r = v;
+    if (r != "1" && r != "true" && r != "0" && r != "false")
+      return fail("INVALID_CONFIG", "TICKSTOCK_RESUME: expected 1, true, 0 or false, not '" + r + "'");
+    c.resume = r == "1" || r == "true";
+  }
   if (auto v = env("TICKSTOCK_THREADS")) {
     try {
       c.threads = static_cast<unsigned>(std::stoul(v));
@@ -162,11 +170,12 @@ std::string describe(const EngineConfig& c) {
   return fmt::format(
       "redis={} db={} http={} provider={} vendor_url={} universe={} legacy_channels={} api_token={} "
       "command_secret={} stream_maxlen={} progress_per_second={} threads={} min_success={} alert_bars={} "
-      "heartbeat_ms={} scheduler={}",
+      "heartbeat_ms={} scheduler={} resume={}",
       mask_url(c.redis_url), mask_url(c.db_url), c.http, c.provider,
       c.vendor_url.empty() ? "(default)" : mask_url(c.vendor_url), c.universe, c.legacy_channels,
       c.api_token.empty() ? "(none)" : "***", c.command_secret.empty() ? "(none)" : "***", c.stream_maxlen,
-      c.progress_per_second, c.threads, c.min_success_ratio, c.alert_bars, c.heartbeat_ms, c.scheduler);
+      c.progress_per_second, c.threads, c.min_success_ratio, c.alert_bars, c.heartbeat_ms, c.scheduler,
+      c.resume);
 }
 
 }  // namespace ts::app

@@ -27,6 +27,10 @@ struct EngineConfig {
   int alert_bars = 5;  // engine::kDefaultAlertBars: detections on the newest N bars are published; 0 = all
   long heartbeat_ms = 5000;
   bool scheduler = true;
+  /// At start-up, continue the newest run when it ended `interrupted` (a
+  /// crash or a SIGTERM): a new run with trigger_type `resume` and
+  /// parent_run_id set skips what the interrupted run committed.
+  bool resume = true;
   bool console_progress = false;  // log phase progress lines (tickstock up)
 };
 
@@ -53,12 +57,13 @@ Result<std::string> sqlite_path(const std::string& db_url);
 /// Reads `path` (TOML, flat keys: redis, db, http, provider, vendor_url,
 /// universe, legacy_channels, api_token, api_token_file, command_secret_file,
 /// stream_maxlen, progress_per_second, threads, min_success, alert_bars,
-/// heartbeat_ms, scheduler) over `base`. Unknown keys are errors. Secrets are read from the
+/// heartbeat_ms, scheduler, resume) over `base`. Unknown keys are errors. Secrets are read from the
 /// files named (the command secret has no inline key: keep it out of configs).
 Result<EngineConfig> apply_toml_file(EngineConfig base, const std::string& path);
 /// TICKSTOCK_REDIS_URL, TICKSTOCK_DB, TICKSTOCK_HTTP, TICKSTOCK_PROVIDER,
 /// TICKSTOCK_VENDOR_URL, TICKSTOCK_UNIVERSE, TICKSTOCK_API_TOKEN[_FILE],
-/// TICKSTOCK_COMMAND_SECRET[_FILE], TICKSTOCK_LEGACY_CHANNELS, TICKSTOCK_THREADS.
+/// TICKSTOCK_COMMAND_SECRET[_FILE], TICKSTOCK_LEGACY_CHANNELS, TICKSTOCK_THREADS,
+/// TICKSTOCK_RESUME (1/true or 0/false).
 Result<EngineConfig> apply_environment(EngineConfig base);
 /// One line per setting, secrets (api_token, passwords in URLs) masked.
 std::string describe(const EngineConfig& c);

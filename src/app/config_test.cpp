@@ -63,6 +63,29 @@ TEST(Config, UnknownKeysAndBadValuesAreRejectedWithTheirName) {
   for (const auto& p : {bad_key, bad_value, bad_alerts, all_alerts, bad_syntax}) std::filesystem::remove(p);
 }
 
+TEST(Config, ResumeIsOnByDefaultAndTomlOrEnvironmentTurnItOff) {
+  EXPECT_TRUE(EngineConfig{}.resume);
+  const auto path = write_toml("resume = false\n");
+  auto c = apply_toml_file(EngineConfig{}, path);
+  ASSERT_TRUE(c) << c.error().message;
+  EXPECT_FALSE(c->resume);
+  setenv("TICKSTOCK_RESUME", "1", 1);
+  auto e = apply_environment(*c);
+  ASSERT_TRUE(e);
+  EXPECT_TRUE(e->resume);
+  setenv("TICKSTOCK_RESUME", "false", 1);
+  e = apply_environment(EngineConfig{});
+  ASSERT_TRUE(e);
+  EXPECT_FALSE(e->resume);
+  setenv("TICKSTOCK_RESUME", "maybe", 1);
+  e = apply_environment(EngineConfig{});
+  unsetenv("TICKSTOCK_RESUME");
+  ASSERT_FALSE(e);
+  EXPECT_NE(e.error().message.find("TICKSTOCK_RESUME"), std::string::npos) << e.error().message;
+  EXPECT_NE(describe(EngineConfig{}).find("resume=true"), std::string::npos);
+  std::filesystem::remove(path);
+}
+
 TEST(Config, VendorUrlFromTomlThenEnvironmentReachesTheProvider) {
   EXPECT_EQ(EngineConfig{}.vendor_url, "");
   const auto path = write_toml("provider = \"massive\"\nvendor_url = \"http://127.0.0.1:9001\"\n");

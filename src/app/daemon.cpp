@@ -223,6 +223,41 @@ struct Daemon::Impl {
     return {protocol::health_http_status(h), protocol::health_json(h).dump()};
   }
 
+  /// Continues the newest run when a crash or a SIGTERM left it `interrupted`:
+  /// a child run (trigger `resume`) skips what it committed. Only the newest
+  /// run qualifies (one run at a time, so it is the one that was active; a run
+  /// started since then means an operator moved on), and a chain of resumes
+  /// stops at kMaxResumeChain, so a run that kills the engine every time it
+  /// reaches some symbol does not restart forever.
+  static constexpr int kMaxResumeChain = 5;
+  void resume_interrupted() {
+    storage::RunQuery q;
+    q.limit = 1;
+    const auto newest = db->list_runs(q);
+    if (newest.empty() || newest.front().status != RunStatus::interrupted) return;
+    const auto& parent = newest.front();
+    int chain = 0;
+    for (auto r = std::optional(parent);
+         r && r->trigger_type == TriggerType::resume && chain <= kMaxResumeChain;
+         r = db->get_run(r->parent_run_id))
+      ++chain;
+    if (chain >= kMaxResumeChain) {
+      spdlog::error("run {} was interrupted after {} resumes in a row; not resuming it again", parent.run_id,
+                    chain);
+      return;
+    }
+    auto req = dispatcher->make_resume_request(parent);
+    if (!req) {
+      spdlog::error("run {} cannot be resumed: {}", parent.run_id, req.error().message);
+      return;
+    }
+    auto started = runs->start(std::move(req).value(), /*skip_market_check=*/true);
+    if (!started)
+      spdlog::error("run {} not resumed: {}", parent.run_id, started.error().message);
+    else
+      spdlog::info("run {} resumes interrupted run {}", started->run_id, parent.run_id);
+  }
+
   std::string render_metrics() {
     service::ExternalCounters ext;
     const auto ps = events->stats();
@@ -387,6 +422,9 @@ Status<> Daemon::start() {
     }
   });
   d.started = true;
+  // After the command channel and the HTTP API are up, so the resumed run can
+  // be watched and cancelled like any other.
+  if (d.cfg.resume) d.resume_interrupted();
   spdlog::info("engine ready: listening on {} and {}", protocol::kCommandChannel,
                protocol::kCommandChannelPattern);
   return Ok{};

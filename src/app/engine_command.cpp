@@ -20,6 +20,7 @@ struct EngineFlags {
   std::string api_token_file, command_secret_file;  // secrets come from files, not from `ps`-visible literals
   bool legacy_channels = false;
   bool no_scheduler = false;
+  bool no_resume = false;
   std::string data_dir = "./tickstock-data";
   std::string http_app = "127.0.0.1:8000";
   std::string web_dir;
@@ -44,6 +45,7 @@ Result<EngineConfig> effective_config(const EngineFlags& f, EngineConfig base) {
     }
   if (f.legacy_channels) c->legacy_channels = true;
   if (f.no_scheduler) c->scheduler = false;
+  if (f.no_resume) c->resume = false;
   return c;
 }
 
@@ -103,6 +105,9 @@ void add_common(CLI::App* cmd, EngineFlags& f) {
   cmd->add_flag("--legacy-channels", f.legacy_channels,
                 "Also publish detections on tickstock.events.patterns");
   cmd->add_flag("--no-scheduler", f.no_scheduler, "Do not fire scheduled runs");
+  cmd->add_flag(
+      "--no-resume", f.no_resume,
+      "Do not continue an interrupted run at start-up (or TOML resume = false, TICKSTOCK_RESUME=0)");
 }
 
 }  // namespace

@@ -67,8 +67,11 @@ constexpr int exit_code(RunStatus s) {
   }
 }
 
-enum class TriggerType : unsigned char { manual, scheduled, retry, api };
-inline constexpr std::array<std::string_view, 4> kTriggerTypeNames{"manual", "scheduled", "retry", "api"};
+/// `resume`: a run the engine starts on its own at start-up to finish the work
+/// of an `interrupted` run (its parent_run_id), skipping what that run committed.
+enum class TriggerType : unsigned char { manual, scheduled, retry, api, resume };
+inline constexpr std::array<std::string_view, 5> kTriggerTypeNames{"manual", "scheduled", "retry", "api",
+                                                                   "resume"};
 constexpr std::string_view to_string(TriggerType t) { return kTriggerTypeNames[static_cast<int>(t)]; }
 constexpr std::optional<TriggerType> parse_trigger_type(std::string_view s) {
   for (std::size_t i = 0; i < kTriggerTypeNames.size(); ++i)

@@ -85,6 +85,7 @@ class Runner {
       db_.update_run(rec_);
       started = true;
       notify([&](RunObserver& o) { o.on_run_started(rec_); });
+      load_committed_by_parent();
       for (const Phase phase : kAllPhases) {
         if (std::find(req_.phases.begin(), req_.phases.end(), phase) == req_.phases.end()) continue;
         if (fatal_.load()) break;
@@ -187,17 +188,36 @@ class Runner {
     notify(std::forward<F>(f));
   }
 
-  void run_phase(Phase phase, const std::vector<Symbol>& symbols, std::set<std::string>& failed_symbols) {
+  /// A resumed run: what the interrupted parent committed, by (phase, symbol).
+  /// Its `ok` outcomes were written in the same transaction as the results, so
+  /// they are exactly the committed work; a failed or missing one is redone.
+  void load_committed_by_parent() {
+    if (req_.trigger != TriggerType::resume || req_.parent_run_id.empty()) return;
+    for (const auto& o : db_.run_outcomes(req_.parent_run_id, /*failed_only=*/false))
+      if (o.status == "ok") committed_.emplace(o.phase, o.symbol);
+    spdlog::info("run {} resumes run {}: {} symbol phases already committed", rec_.run_id, req_.parent_run_id,
+                 committed_.size());
+  }
+
+  void run_phase(Phase phase, const std::vector<Symbol>& all, std::set<std::string>& failed_symbols) {
     auto& sum = summary(phase);
     const auto t0 = Clock::now();
+    std::vector<Symbol> symbols, carried;
+    for (const auto& s : all) (committed_.contains({phase, s.str()}) ? carried : symbols).push_back(s);
     {
       std::lock_guard lock(mu_);
       sum.status = "running";
-      sum.total = static_cast<int>(symbols.size());
+      sum.total = static_cast<int>(all.size());
       sum.started_at = now_utc();
     }
     db_.update_run(rec_);
     notify([&](RunObserver& o) { o.on_phase_started(rec_, phase, sum.total); });
+    // Recorded in this run too, so a resume of this run carries them again.
+    for (const auto& s : carried) {
+      db_.record_outcome(
+          {rec_.run_id, phase, s.str(), "ok", 0, "", "committed by run " + req_.parent_run_id, 0});
+      ++sum.processed;
+    }
     if (phase == Phase::import) {
       find_split_symbols(symbols);
       prefetch_incremental(symbols);
@@ -628,10 +648,55 @@ class Runner {
   bool storage_failure_ = false;    // guarded by mu_: on_storage_failed was sent
   std::string fatal_error_;
   std::map<std::string, Result<BarSeries, ingest::FetchFailure>> prefetched_;  // import phase only
-  std::map<std::string, TradingDate> resplit_;  // import phase only: symbol -> split date
+  std::map<std::string, TradingDate> resplit_;         // import phase only: symbol -> split date
+  std::set<std::pair<Phase, std::string>> committed_;  // resume: (phase, symbol) the parent committed
 };
 
 }  // namespace
+
+Status<> apply_recorded_parameters(std::string_view parameters_json, RunRequest& req) {
+  const auto p = nlohmann::json::parse(parameters_json, nullptr, false);
+  if (!p.is_object()) return fail("INVALID_PARAMETER", "recorded parameters are not a JSON object");
+  auto bad = [](const std::string& what) {
+    return fail("INVALID_PARAMETER", "recorded parameters: " + what);
+  };
+  try {
+    for (const char* key : {"from", "to"}) {
+      if (!p.contains(key)) continue;
+      auto d = parse_date(p[key].get<std::string>());
+      if (!d) return bad(std::string(key) + ": " + d.error().message);
+      (std::string_view(key) == "from" ? req.from : req.to) = *d;
+    }
+    if (p.contains("phases")) {
+      req.phases.clear();
+      for (const auto& x : p["phases"]) {
+        auto ph = parse_phase(x.get<std::string>());
+        if (!ph) return bad("unknown phase " + x.get<std::string>());
+        req.phases.push_back(*ph);
+      }
+    }
+    req.full = p.value("full", req.full);
+    req.store_history = p.value("store_history", req.store_history);
+    req.min_success_ratio = p.value("min_success_ratio", req.min_success_ratio);
+    req.publish_indicator_values = p.value("publish_indicator_values", req.publish_indicator_values);
+    req.studies.clear();
+    for (const auto& key : p.value("indicators", nlohmann::json::array())) {
+      auto call = ta::parse_call(key.get<std::string>());
+      if (!call) return bad("indicators: " + call.error().message);
+      req.studies.push_back(std::move(call).value());
+    }
+    req.timeframes.clear();
+    for (const auto& x : p.value("timeframes", nlohmann::json::array())) {
+      auto tf = parse_timeframe(x.get<std::string>());
+      if (!tf) return bad("unknown timeframe " + x.get<std::string>());
+      req.timeframes.push_back(*tf);
+    }
+    req.patterns = p.value("patterns", std::vector<std::string>{});
+  } catch (const nlohmann::json::exception& e) {
+    return bad(e.what());
+  }
+  return Ok{};
+}
 
 storage::RunRecord run_pipeline(const RunRequest& req, storage::Storage& db,
                                 const ingest::BarProvider& provider, const CancellationToken& cancel,

@@ -16,6 +16,13 @@
 //   the terminal status; the stored row is then behind (see RunManager).
 // * Cancellation is cooperative: the token is checked between symbols; a
 //   cancelled run keeps every symbol's committed phase results.
+// * Resumption: a request with trigger `resume` and a parent_run_id carries
+//   over every (symbol, phase) the parent recorded as `ok` (committed in the
+//   same transaction as its results): it is recorded `ok` again in the new run
+//   (attempts 0, message naming the parent) and not redone. Everything else is
+//   processed as usual, so parent + child leave exactly the rows one
+//   uninterrupted run would. A chain of resumes works because each child
+//   records the carried outcomes too.
 // * Memory stays bounded: at most one symbol's series per worker thread.
 // * Observers are called from worker threads, serialised by the pipeline; an
 //   observer that throws is logged and ignored (it never breaks a run).
@@ -62,10 +69,10 @@ struct RunRequest {
   Universe universe;
   TradingDate from, to;
   bool full = false;
-  bool store_history = false;      // store indicator values for every bar, not only new dates
-  double min_success_ratio = 0.8;  // a phase below this share of successful symbols fails the run
-  unsigned threads = 0;            // 0 = hardware concurrency
-  std::string parent_run_id;
+  bool store_history = false;        // store indicator values for every bar, not only new dates
+  double min_success_ratio = 0.8;    // a phase below this share of successful symbols fails the run
+  unsigned threads = 0;              // 0 = hardware concurrency
+  std::string parent_run_id;         // retry: the run retried; resume: the interrupted run continued
   std::string provider_description;  // recorded in parameters
   /// Observers get on_indicator_values for every stored row (off by default:
   /// it is one event per value on the wire).
@@ -117,6 +124,15 @@ class RunObserver {
   virtual void on_phase_completed(const storage::RunRecord&, const storage::PhaseSummary&) {}
   virtual void on_run_finished(const storage::RunRecord&) {}
 };
+
+/// Applies a run's recorded parameters (processing_runs.parameters, as
+/// run_pipeline writes them) to `req`: range, phases, full, store_history,
+/// min_success_ratio, publish_indicator_values, studies, timeframes and
+/// patterns. The universe is left alone (resolving a name needs storage; the
+/// JSON holds `universe` and, for custom lists, `symbols`). INVALID_PARAMETER
+/// when the JSON is not an object or holds an unparsable date, phase, study
+/// or timeframe.
+Status<> apply_recorded_parameters(std::string_view parameters_json, RunRequest& req);
 
 /// Runs one processing run to a terminal state and returns its final record.
 /// Throws only when the run cannot even be recorded (StorageError on insert).

@@ -144,6 +144,20 @@ Result<engine::RunRequest> Dispatcher::make_request(const std::string& universe,
   return req;
 }
 
+Result<engine::RunRequest> Dispatcher::make_resume_request(const storage::RunRecord& parent) const {
+  const auto params = nlohmann::json::parse(parent.parameters_json, nullptr, false);
+  std::vector<std::string> symbols;
+  if (params.is_object() && params.contains("symbols") && params["symbols"].is_array())
+    for (const auto& s : params["symbols"])
+      if (s.is_string()) symbols.push_back(s.get<std::string>());
+  auto req = make_request(symbols.empty() ? parent.universe : std::string(), symbols, parent.phases);
+  if (!req) return req;
+  if (auto st = engine::apply_recorded_parameters(parent.parameters_json, *req); !st) return fail(st.error());
+  req->trigger = TriggerType::resume;
+  req->parent_run_id = parent.run_id;
+  return req;
+}
+
 Result<nlohmann::json, CommandError> Dispatcher::start(engine::RunRequest req, bool skip_market_check,
                                                        std::vector<std::string> retried) {
   const std::string parent = req.parent_run_id;

@@ -43,6 +43,12 @@ class Dispatcher {
   Result<engine::RunRequest> make_request(const std::string& universe,
                                           const std::vector<std::string>& symbols,
                                           const std::vector<Phase>& phases) const;
+  /// The request that finishes `parent` (an interrupted run): trigger
+  /// `resume`, parent_run_id = parent.run_id, the parent's universe (its name
+  /// resolved again, or its recorded symbol list) and recorded parameters, so
+  /// it covers exactly the parent's work. Errors: NOT_FOUND (the universe no
+  /// longer resolves), INVALID_PARAMETER (unreadable recorded parameters).
+  Result<engine::RunRequest> make_resume_request(const storage::RunRecord& parent) const;
 
  private:
   Result<nlohmann::json, protocol::CommandError> execute(const protocol::CommandRequest& r, TriggerType via);

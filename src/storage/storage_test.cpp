@@ -68,6 +68,21 @@ class StorageTest : public ::testing::TestWithParam<std::string> {
 
   /// The URL of a new, empty database of this test's backend.
   std::string empty_database() { return databases_.fresh_url(); }
+  /// A new database migrated only up to `version`, then `extra` SQL run on it.
+  std::string database_at_version(int version, const std::string& extra) {
+    const std::string url = empty_database();
+    std::string script =
+        "CREATE TABLE schema_migrations (version INTEGER PRIMARY KEY, description TEXT NOT NULL, applied_at "
+        "TEXT NOT NULL);";
+    for (const auto& m : backend_migrations())
+      if (m.version <= version)
+        script += std::string(m.sql) + ";INSERT INTO schema_migrations VALUES (" + std::to_string(m.version) +
+                  ", 'v', 'now');";
+    script += extra;
+    if (sqlite()) fs::create_directories(fs::path(url.substr(7)).parent_path());
+    rows(script, url);
+    return url;
+  }
   /// Rows of `sql` (the result of its last statement) run directly on the
   /// database behind `url`, as text.
   Rows rows(const std::string& sql, std::string url = {}) const {
@@ -114,6 +129,31 @@ class StorageTest : public ::testing::TestWithParam<std::string> {
       r.phase_summaries.push_back(p);
     }
     return r;
+  }
+  static void exec_sql(sqlite3* raw, std::string_view sql) {
+    char* err = nullptr;
+    ASSERT_EQ(sqlite3_exec(raw, std::string(sql).c_str(), nullptr, nullptr, &err), SQLITE_OK)
+        << (err ? err : "");
+  }
+  /// A fresh database file as a binary that knew migrations up to `version`
+  /// left it (the fixture's own database is closed first); returns its path.
+  std::string database_at_version(int version) {
+    db_.reset();
+    fs::remove_all(dir_);
+    fs::create_directories(dir_);
+    const std::string path = (dir_ / ("v" + std::to_string(version) + ".db")).string();
+    sqlite3* raw = nullptr;
+    EXPECT_EQ(sqlite3_open(path.c_str(), &raw), SQLITE_OK);
+    exec_sql(raw,
+             "CREATE TABLE schema_migrations (version INTEGER PRIMARY KEY, description TEXT NOT NULL, "
+             "applied_at TEXT NOT NULL)");
+    for (const auto& m : sqlite::migrations())
+      if (m.version <= version) {
+        exec_sql(raw, m.sql);
+        exec_sql(raw, "INSERT INTO schema_migrations VALUES (" + std::to_string(m.version) + ", 'v', 'now')");
+      }
+    sqlite3_close(raw);
+    return path;
   }
   SymbolOutcome ok(const std::string& run_id, Phase p, const char* s) {
     return {run_id, p, s, "ok", 1, "", "", 1.5};
@@ -407,20 +447,11 @@ TEST_P(StorageTest, SymbolDetailsAreStoredStampedAndWinOverListNames) {
 }
 
 TEST_P(StorageTest, MigrationFourKeepsVersionThreeRowsValid) {
-  const std::string old = empty_database();
-  std::string script =
-      "CREATE TABLE schema_migrations (version INTEGER PRIMARY KEY, description TEXT NOT NULL, applied_at "
-      "TEXT NOT NULL);";
-  for (const auto& m : backend_migrations())
-    if (m.version <= 3)
-      script += std::string(m.sql) + ";INSERT INTO schema_migrations VALUES (" + std::to_string(m.version) +
-                ", 'v', 'now');";
-  script +=
+  const std::string old = database_at_version(
+      3,
       "INSERT INTO universes(name, as_of, updated_at) VALUES ('dow30', '2025-01-01', 'now');"
       "INSERT INTO symbols(symbol, name, updated_at) VALUES ('AAPL', 'Apple', 'now');"
-      "INSERT INTO memberships VALUES ('dow30', 'AAPL', 'now', 'now', 1);";
-  if (sqlite()) fs::create_directories(fs::path(old.substr(7)).parent_path());
-  rows(script, old);
+      "INSERT INTO memberships VALUES ('dow30', 'AAPL', 'now', 'now', 1);");
 
   db_ = open_storage(old);
   const auto all = db_->list_universes();
@@ -437,6 +468,39 @@ TEST_P(StorageTest, MigrationFourKeepsVersionThreeRowsValid) {
             std::vector<Symbol>{sym("AAPL")});
   EXPECT_EQ(rows("SELECT MAX(version) FROM schema_migrations", old)[0][0],
             std::to_string(backend_migrations().back().version));
+}
+
+TEST_P(StorageTest, MigrationSixKeepsRunsAndTheirTriggersAndAcceptsResumeRuns) {
+  const std::string old = database_at_version(
+      4,
+      "INSERT INTO processing_runs(run_id, trigger_type, status, phases, universe, run_date, started_at) "
+      "VALUES ('done', 'manual', 'completed', '[\"import\"]', 'dow30', '2025-01-02', "
+      "'2025-01-02T21:00:00.000Z'),"
+      " ('stopped', 'api', 'interrupted', '[\"import\"]', 'dow30', '2025-01-03', "
+      "'2025-01-03T21:00:00.000Z');"
+      "INSERT INTO run_phases(run_id, phase, status) VALUES ('done', 'import', 'completed');");
+
+  db_ = open_storage(old);
+  ASSERT_EQ(db_->list_runs({}).size(), 2u);
+  auto child = run("child", "2025-01-04T21:00:00.000Z");
+  child.trigger_type = TriggerType::resume;
+  child.parent_run_id = "stopped";
+  db_->insert_run(child);
+  const auto stored = db_->get_run("child");
+  ASSERT_TRUE(stored);
+  EXPECT_EQ(stored->trigger_type, TriggerType::resume);
+  EXPECT_EQ(stored->parent_run_id, "stopped");
+  // Terminal states are still final, for the run and its phases.
+  auto done = *db_->get_run("done");
+  done.status = RunStatus::failed;
+  done.phase_summaries.at(0).status = "failed";
+  EXPECT_FALSE(db_->update_run(done));
+  EXPECT_EQ(db_->get_run("done")->status, RunStatus::completed);
+  EXPECT_EQ(db_->get_run("done")->phase_summaries.at(0).status, "completed");
+  // References are still enforced: a parent that does not exist is refused.
+  auto orphan = run("orphan", "2025-01-05T21:00:00.000Z");
+  orphan.parent_run_id = "no-such-run";
+  EXPECT_THROW(db_->insert_run(orphan), StorageError);
 }
 
 TEST_P(StorageTest, DetectionQueriesFilterAndPageNewestFirstWithoutGapsOrRepeats) {

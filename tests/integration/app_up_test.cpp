@@ -4,64 +4,13 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
-#include <regex>
-
 #include "app_support.hpp"
+#include "process_support.hpp"
 
 namespace ts::testing {
 namespace {
 
 /// The binary in the background, its output in a file.
-class Background {
- public:
-  Background(const std::vector<std::string>& args, const fs::path& out) : out_(out) {
-    pid_ = fork();
-    if (pid_ == 0) {
-      const int fd = ::open(out.c_str(), O_WRONLY | O_CREAT | O_TRUNC, 0644);
-      dup2(fd, 1);
-      dup2(fd, 2);
-      std::vector<char*> argv{const_cast<char*>(TICKSTOCK_BINARY)};
-      for (const auto& a : args) argv.push_back(const_cast<char*>(a.c_str()));
-      argv.push_back(nullptr);
-      execv(TICKSTOCK_BINARY, argv.data());
-      _exit(127);
-    }
-  }
-  ~Background() {
-    if (pid_ > 0 && !exited_) {
-      kill(pid_, SIGKILL);
-      waitpid(pid_, nullptr, 0);
-    }
-  }
-  std::string output() const { return read_file(out_); }
-  /// The exit status after SIGINT, or -1 when it did not exit within `timeout`.
-  int interrupt(std::chrono::seconds timeout) {
-    kill(pid_, SIGINT);
-    const auto deadline = std::chrono::steady_clock::now() + timeout;
-    while (std::chrono::steady_clock::now() < deadline) {
-      int status = 0;
-      if (waitpid(pid_, &status, WNOHANG) == pid_) {
-        exited_ = true;
-        return WIFEXITED(status) ? WEXITSTATUS(status) : 128 + WTERMSIG(status);
-      }
-      std::this_thread::sleep_for(std::chrono::milliseconds(20));
-    }
-    return -1;
-  }
-
- private:
-  fs::path out_;
-  pid_t pid_ = -1;
-  bool exited_ = false;
-};
-
-int dashboard_port(const Background& p) {
-  static const std::regex re("Dashboard: http://127\\.0\\.0\\.1:([0-9]+)/");
-  std::smatch m;
-  const std::string out = p.output();
-  return std::regex_search(out, m, re) ? std::stoi(m[1]) : 0;
-}
-
 TEST(AppUp, EngineAndDashboardInOneProcessWithAGeneratedAdmin) {
   TempDir dir;
   const fs::path data = dir.path() / "data";
@@ -70,13 +19,13 @@ TEST(AppUp, EngineAndDashboardInOneProcessWithAGeneratedAdmin) {
   std::ofstream(web / "index.html") << "<title>TickStock</title>";
   std::string first_password;
   for (int start = 0; start < 2; ++start) {
-    Background up({"up", "--data-dir", data.string(), "--http-app", "127.0.0.1:0", "--http", "off",
-                   "--web-dir", web.string()},
-                  dir.path() / ("up" + std::to_string(start) + ".txt"));
+    TickstockProcess up({"up", "--data-dir", data.string(), "--http-app", "127.0.0.1:0", "--http", "off",
+                         "--web-dir", web.string()},
+                        dir.path() / ("up" + std::to_string(start) + ".txt"));
     int port = 0;
-    ASSERT_TRUE(
-        bus::testing::wait_for([&] { return (port = dashboard_port(up)) != 0; }, std::chrono::seconds(60)))
-        << up.output();
+    ASSERT_TRUE(bus::testing::wait_for([&] { return (port = dashboard_port(up.log())) != 0; },
+                                       std::chrono::seconds(60)))
+        << up.log();
     const fs::path pw_file = data / "admin-password.txt";
     ASSERT_TRUE(fs::exists(pw_file));
     struct stat st {};
@@ -87,10 +36,10 @@ TEST(AppUp, EngineAndDashboardInOneProcessWithAGeneratedAdmin) {
     EXPECT_EQ(password.size(), 20u);
     if (start == 0) {
       first_password = password;
-      EXPECT_NE(up.output().find(password), std::string::npos);  // printed once, on the first start
+      EXPECT_NE(up.log().find(password), std::string::npos);  // printed once, on the first start
     } else {
       EXPECT_EQ(password, first_password);
-      EXPECT_EQ(up.output().find("First start"), std::string::npos);
+      EXPECT_EQ(up.log().find("First start"), std::string::npos);
     }
     const std::string base = "http://127.0.0.1:" + std::to_string(port);
     auto login = server::http_request("POST", base + "/auth/login",
@@ -110,7 +59,7 @@ TEST(AppUp, EngineAndDashboardInOneProcessWithAGeneratedAdmin) {
     auto hello = ws.next();
     ASSERT_TRUE(hello);
     EXPECT_EQ((*hello)["username"], "admin");
-    EXPECT_EQ(up.interrupt(std::chrono::seconds(30)), 0) << up.output();
+    EXPECT_EQ(up.exit_code_after(SIGINT, std::chrono::seconds(30)), 0) << up.log();
   }
 }
 

@@ -10,6 +10,7 @@
 
 #include "engine_support.hpp"
 #include "ingest/provider.hpp"
+#include "process_support.hpp"
 #include "server/http_client.hpp"
 
 namespace ts::testing {
@@ -134,22 +135,11 @@ class SigtermTest : public bus::testing::RedisFixture {};
 TEST_F(SigtermTest, SigtermInterruptsTheActiveRunAndFlushesItsEvents) {
   TempDir dir;
   const std::string db = "sqlite:" + dir.str("engine.db");
-  const pid_t pid = fork();
-  ASSERT_GE(pid, 0);
-  if (pid == 0) {
-    const std::string out = dir.str("engine.log");
-    freopen(out.c_str(), "w", stdout);
-    freopen(out.c_str(), "a", stderr);
-    execl(TICKSTOCK_BINARY, TICKSTOCK_BINARY, "engine", "--redis", url().str().c_str(), "--db", db.c_str(),
-          "--http", "off", "--no-scheduler", static_cast<char*>(nullptr));
-    _exit(127);
-  }
+  TickstockProcess engine({"engine", "--redis", url().str(), "--db", db, "--http", "off", "--no-scheduler"},
+                          dir.str("engine.log"));
   // Wait for the engine to listen, then start a long run.
   auto c = sync();
-  ASSERT_TRUE(bus::testing::wait_for([&] {
-    auto n = c.publish("tickstock:commands", R"({"command":"get_processing_status"})");
-    return n && *n >= 1;
-  }));
+  ASSERT_TRUE(engine_listening(c)) << engine.log();
   const std::string cmd =
       R"({"command":"trigger_daily_processing","parameters":{"universe":"sp500","skip_market_check":true,"run_id":"long-run"}})";
   ASSERT_TRUE(c.publish("tickstock:commands", cmd));
@@ -160,10 +150,7 @@ TEST_F(SigtermTest, SigtermInterruptsTheActiveRunAndFlushesItsEvents) {
       if (e.payload.find("import_progress") != std::string::npos) return true;
     return false;
   }));
-  ASSERT_EQ(kill(pid, SIGTERM), 0);
-  int status = 0;
-  ASSERT_EQ(waitpid(pid, &status, 0), pid);
-  EXPECT_TRUE(WIFEXITED(status) && WEXITSTATUS(status) == 0) << read_file(dir.path() / "engine.log");
+  EXPECT_TRUE(engine.stop_gracefully()) << engine.log();
   auto store = storage::open_storage(db);
   const auto run = store->get_run("long-run");
   ASSERT_TRUE(run);

@@ -1,6 +1,8 @@
 #include "storage/postgres/pg_migrations.hpp"
 
 #include <array>
+#include <stdexcept>
+#include <string>
 #include <pqxx/nontransaction>
 #include <pqxx/transaction>
 
@@ -168,15 +170,32 @@ ALTER TABLE symbols ADD COLUMN active INTEGER CHECK (active IS NULL OR active IN
 ALTER TABLE symbols ADD COLUMN details_at TEXT COLLATE "C";
 )sql";
 
+// v6: resumed runs. PostgreSQL changes a CHECK constraint in place (SQLite
+// had to rebuild the table); the inline CHECK of v1 has PostgreSQL's default name.
+constexpr std::string_view kV6 = R"sql(
+ALTER TABLE processing_runs DROP CONSTRAINT processing_runs_trigger_type_check;
+ALTER TABLE processing_runs ADD CONSTRAINT processing_runs_trigger_type_check
+  CHECK (trigger_type IN ('manual','scheduled','retry','api','resume'));
+CREATE INDEX processing_runs_by_parent ON processing_runs (parent_run_id) WHERE parent_run_id IS NOT NULL;
+)sql";
+
+/// The SQLite migration with this version (one number names one schema on both backends).
+const Migration& sqlite_migration(int version) {
+  for (const auto& m : sqlite::migrations())
+    if (m.version == version) return m;
+  throw std::logic_error("no SQLite migration " + std::to_string(version));
+}
+
 // Version numbers and descriptions are the SQLite table's, so one number
 // names one schema on both backends. Versions 2 (engine_settings: looked up by
 // key only, so collation does not matter) and 3 (the detections index, symbol
 // first, matching the read API's ORDER BY) are valid PostgreSQL as written.
-const std::array<Migration, 4> kMigrations{{
-    {1, sqlite::migrations()[0].description, kV1},
-    sqlite::migrations()[1],
-    sqlite::migrations()[2],
-    {4, sqlite::migrations()[3].description, kV4},
+const std::array<Migration, 5> kMigrations{{
+    {1, sqlite_migration(1).description, kV1},
+    sqlite_migration(2),
+    sqlite_migration(3),
+    {4, sqlite_migration(4).description, kV4},
+    {6, sqlite_migration(6).description, kV6},
 }};
 
 }  // namespace

@@ -180,11 +180,59 @@ ALTER TABLE symbols ADD COLUMN active INTEGER CHECK (active IS NULL OR active IN
 ALTER TABLE symbols ADD COLUMN details_at TEXT;
 )sql";
 
-constexpr std::array<Migration, 4> kMigrations{{
+// Resumed runs (trigger_type 'resume', parent_run_id = the interrupted run).
+// SQLite cannot widen a CHECK constraint in place, so processing_runs is
+// rebuilt (the documented create-copy-drop-rename procedure) with its indexes
+// and triggers; run_phases' trigger names processing_runs in its body, so it
+// is dropped first and recreated after the rename. The partial index answers
+// "which runs continue this one" without scanning the history.
+constexpr std::string_view kV6 = R"sql(
+DROP TRIGGER run_phases_final_with_run;
+CREATE TABLE processing_runs_v6 (
+  run_id                 TEXT PRIMARY KEY,
+  trigger_type           TEXT NOT NULL CHECK (trigger_type IN ('manual','scheduled','retry','api','resume')),
+  status                 TEXT NOT NULL CHECK (status IN ('queued','running','completed',
+                           'completed_with_errors','failed','cancelled','interrupted')),
+  phases                 TEXT NOT NULL,
+  universe               TEXT NOT NULL,
+  parameters             TEXT NOT NULL DEFAULT '{}',
+  run_date               TEXT NOT NULL,
+  started_at             TEXT NOT NULL,
+  finished_at            TEXT,
+  duration_seconds       REAL,
+  symbols_total          INTEGER NOT NULL DEFAULT 0,
+  symbols_processed      INTEGER NOT NULL DEFAULT 0,
+  symbols_failed         INTEGER NOT NULL DEFAULT 0,
+  records_imported       INTEGER NOT NULL DEFAULT 0,
+  indicators_calculated  INTEGER NOT NULL DEFAULT 0,
+  patterns_detected      INTEGER NOT NULL DEFAULT 0,
+  error                  TEXT NOT NULL DEFAULT '',
+  parent_run_id          TEXT REFERENCES processing_runs(run_id)
+);
+INSERT INTO processing_runs_v6 SELECT * FROM processing_runs;
+DROP TABLE processing_runs;
+ALTER TABLE processing_runs_v6 RENAME TO processing_runs;
+CREATE INDEX processing_runs_by_start ON processing_runs (started_at DESC, run_id DESC);
+CREATE INDEX processing_runs_by_status ON processing_runs (status, started_at DESC);
+CREATE INDEX processing_runs_by_parent ON processing_runs (parent_run_id) WHERE parent_run_id IS NOT NULL;
+CREATE TRIGGER processing_runs_terminal_is_final
+BEFORE UPDATE ON processing_runs
+WHEN OLD.status IN ('completed','completed_with_errors','failed','cancelled','interrupted')
+BEGIN SELECT RAISE(IGNORE); END;
+CREATE TRIGGER run_phases_final_with_run
+BEFORE UPDATE ON run_phases
+WHEN (SELECT status FROM processing_runs WHERE run_id = OLD.run_id)
+     IN ('completed','completed_with_errors','failed','cancelled','interrupted')
+BEGIN SELECT RAISE(IGNORE); END;
+)sql";
+
+constexpr std::array<Migration, 5> kMigrations{{
     {1, "initial schema: catalog, bars, runs, results, watermarks", kV1},
     {2, "engine settings: schedule and scheduler state", kV2},
     {3, "read API: detections by symbol, newest first", kV3},
     {4, "registered universes with weights; symbol details", kV4},
+    // v5 is the event outbox (branch outbox); versions are unique, order is by version.
+    {6, "resumed runs: trigger_type 'resume'; runs by parent", kV6, /*rebuilds_referenced_table=*/true},
 }};
 
 }  // namespace
@@ -211,13 +259,38 @@ void migrate(Connection& c) {
     if (st.step()) current = static_cast<int>(st.integer(0));
   }
   for (const auto& m : pending(kMigrations, current)) {
-    Transaction tx(c);
-    c.exec(m.sql);
-    Statement st(c.handle(),
-                 "INSERT INTO schema_migrations(version, description, applied_at) VALUES (?,?,?)");
-    st.bind(1, m.version).bind(2, m.description).bind(3, format_utc_ms(std::chrono::system_clock::now()));
-    st.exec();
-    tx.commit();
+    bool fk_on = false;
+    if (m.rebuilds_referenced_table) {
+      // Dropping the old table would otherwise fail (or cascade) on the rows
+      // that reference it; the check below proves the rebuilt table satisfies
+      // every reference before anything is committed.
+      Statement fk(c.handle(), "PRAGMA foreign_keys");
+      fk_on = fk.step() && fk.integer(0) != 0;
+      c.exec("PRAGMA foreign_keys=OFF");
+    }
+    try {
+      Transaction tx(c);
+      c.exec(m.sql);
+      if (m.rebuilds_referenced_table) {
+        std::string broken;
+        {
+          Statement check(c.handle(), "PRAGMA foreign_key_check");
+          if (check.step()) broken = check.text(0);
+        }
+        if (!broken.empty())
+          throw StorageError("migration " + std::to_string(m.version) + " broke a reference from table " +
+                             broken);
+      }
+      Statement st(c.handle(),
+                   "INSERT INTO schema_migrations(version, description, applied_at) VALUES (?,?,?)");
+      st.bind(1, m.version).bind(2, m.description).bind(3, format_utc_ms(std::chrono::system_clock::now()));
+      st.exec();
+      tx.commit();
+    } catch (...) {
+      if (fk_on) c.exec("PRAGMA foreign_keys=ON");
+      throw;
+    }
+    if (fk_on) c.exec("PRAGMA foreign_keys=ON");
   }
 }
 

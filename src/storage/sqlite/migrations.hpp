@@ -11,6 +11,11 @@ struct Migration {
   int version;
   std::string_view description;
   std::string_view sql;
+  /// The migration rebuilds a table other tables reference (SQLite cannot
+  /// alter a CHECK constraint in place): foreign key enforcement is switched
+  /// off around its transaction (the pragma is a no-op inside one) and
+  /// PRAGMA foreign_key_check must come back empty before it commits.
+  bool rebuilds_referenced_table = false;
 };
 
 std::span<const Migration> migrations();
