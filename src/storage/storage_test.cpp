@@ -130,31 +130,6 @@ class StorageTest : public ::testing::TestWithParam<std::string> {
     }
     return r;
   }
-  static void exec_sql(sqlite3* raw, std::string_view sql) {
-    char* err = nullptr;
-    ASSERT_EQ(sqlite3_exec(raw, std::string(sql).c_str(), nullptr, nullptr, &err), SQLITE_OK)
-        << (err ? err : "");
-  }
-  /// A fresh database file as a binary that knew migrations up to `version`
-  /// left it (the fixture's own database is closed first); returns its path.
-  std::string database_at_version(int version) {
-    db_.reset();
-    fs::remove_all(dir_);
-    fs::create_directories(dir_);
-    const std::string path = (dir_ / ("v" + std::to_string(version) + ".db")).string();
-    sqlite3* raw = nullptr;
-    EXPECT_EQ(sqlite3_open(path.c_str(), &raw), SQLITE_OK);
-    exec_sql(raw,
-             "CREATE TABLE schema_migrations (version INTEGER PRIMARY KEY, description TEXT NOT NULL, "
-             "applied_at TEXT NOT NULL)");
-    for (const auto& m : sqlite::migrations())
-      if (m.version <= version) {
-        exec_sql(raw, m.sql);
-        exec_sql(raw, "INSERT INTO schema_migrations VALUES (" + std::to_string(m.version) + ", 'v', 'now')");
-      }
-    sqlite3_close(raw);
-    return path;
-  }
   SymbolOutcome ok(const std::string& run_id, Phase p, const char* s) {
     return {run_id, p, s, "ok", 1, "", "", 1.5};
   }
