@@ -20,6 +20,7 @@ struct EngineConfig {
   bool legacy_channels = false;
   std::string api_token;  // secret: never logged
   std::size_t stream_maxlen = 100000;
+  std::size_t event_outbox_max = 2'000'000;  // rows in the database outbox while Redis is down
   double progress_per_second = 4.0;
   unsigned threads = 0;
   double min_success_ratio = 0.8;
@@ -46,7 +47,7 @@ Result<AppConfig> apply_environment(AppConfig base);
 Result<std::string> sqlite_path(const std::string& db_url);
 
 /// Reads `path` (TOML, flat keys: redis, db, http, provider, vendor_url,
-/// universe, legacy_channels, api_token, stream_maxlen, progress_per_second,
+/// universe, legacy_channels, api_token, stream_maxlen, event_outbox_max, progress_per_second,
 /// threads, min_success, heartbeat_ms, scheduler) over `base`. Unknown keys are errors.
 Result<EngineConfig> apply_toml_file(EngineConfig base, const std::string& path);
 /// TICKSTOCK_REDIS_URL, TICKSTOCK_DB, TICKSTOCK_HTTP, TICKSTOCK_PROVIDER,

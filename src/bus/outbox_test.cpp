@@ -149,5 +149,83 @@ TEST_F(RedisOutbox, ATimedOutServerIsReconnected) {
   ASSERT_TRUE(wait_for([&] { return client.connected() && client.stats().reconnects >= 1; }));
 }
 
+// Redis restarted without persistence: the events it had acknowledged are
+// gone from the stream; the client sends them again, first and in order.
+TEST_F(RedisOutbox, ReplaysAcknowledgedEventsARestartedRedisLost) {
+  AsyncClient client(loop, {fast(url(), "engine")});
+  auto started = client.start();
+  ASSERT_TRUE(succeeds(started));
+  std::vector<std::string> sent;
+  for (int i = 0; i < 200; ++i) {
+    sent.push_back("event-" + std::to_string(i));
+    ASSERT_TRUE(client.publish_event("c", "tickstock:events", 0, sent.back()));
+  }
+  auto drained = client.drain(20s);
+  ASSERT_TRUE(succeeds(drained));
+  server().stop(true);  // SIGKILL, no persistence: the stream is gone
+  ASSERT_TRUE(wait_for([&] { return !client.connected(); }));
+  ASSERT_TRUE(server().start());
+  sent.push_back("after-restart");
+  ASSERT_TRUE(client.publish_event("c", "tickstock:events", 0, sent.back()));
+  auto again = client.drain(20s);
+  ASSERT_TRUE(succeeds(again));
+  auto redis = sync();
+  EXPECT_EQ(stream_payloads(redis, "tickstock:events"), sent);  // the lost ones first, once each
+  EXPECT_EQ(client.stats().events_replayed, 200u);
+}
+
+TEST_F(RedisOutbox, ReplaysOnlyWhatIsOlderThanTheWindowAllows) {
+  AsyncClientOptions opt{fast(url(), "engine")};
+  opt.replay_window = 50;
+  AsyncClient client(loop, opt);
+  auto started = client.start();
+  ASSERT_TRUE(succeeds(started));
+  for (int i = 0; i < 120; ++i) ASSERT_TRUE(client.publish_event("c", "s", 0, std::to_string(i)));
+  auto drained = client.drain(20s);
+  ASSERT_TRUE(succeeds(drained));
+  server().stop(true);
+  ASSERT_TRUE(wait_for([&] { return !client.connected(); }));
+  ASSERT_TRUE(server().start());
+  ASSERT_TRUE(client.publish_event("c", "s", 0, "new"));
+  auto again = client.drain(20s);
+  ASSERT_TRUE(succeeds(again));
+  auto redis = sync();
+  const auto got = stream_payloads(redis, "s");
+  ASSERT_EQ(got.size(), 51u);  // the newest 50, then the new one: 0..69 are lost for good
+  EXPECT_EQ(got.front(), "70");
+  EXPECT_EQ(got[49], "119");
+  EXPECT_EQ(got.back(), "new");
+}
+
+class PersistentRedisOutbox : public RedisOutbox {
+ protected:
+  RedisServerOptions server_options() const override {
+    RedisServerOptions o;
+    o.extra_args = {"--appendonly", "yes", "--appendfsync", "always"};
+    return o;
+  }
+};
+
+// With persistence nothing was lost, so nothing is sent twice.
+TEST_F(PersistentRedisOutbox, NothingIsReplayedWhenRedisKeptTheEvents) {
+  AsyncClient client(loop, {fast(url(), "engine")});
+  auto started = client.start();
+  ASSERT_TRUE(succeeds(started));
+  for (int i = 0; i < 100; ++i) ASSERT_TRUE(client.publish_event("c", "s", 0, std::to_string(i)));
+  auto drained = client.drain(20s);
+  ASSERT_TRUE(succeeds(drained));
+  server().stop(true);
+  ASSERT_TRUE(wait_for([&] { return !client.connected(); }));
+  ASSERT_TRUE(server().start());
+  ASSERT_TRUE(client.publish_event("c", "s", 0, "100"));
+  auto again = client.drain(20s);
+  ASSERT_TRUE(succeeds(again));
+  auto redis = sync();
+  const auto got = stream_payloads(redis, "s");
+  ASSERT_EQ(got.size(), 101u);
+  for (int i = 0; i <= 100; ++i) EXPECT_EQ(got[i], std::to_string(i));
+  EXPECT_EQ(client.stats().events_replayed, 0u);
+}
+
 }  // namespace
 }  // namespace ts::bus
