@@ -289,7 +289,11 @@ void EventPublisher::drain_once() {
         return;
       }
       spilling_ = false;
-      spdlog::info("event outbox published; events go straight to Redis again");
+      const double secs =
+          std::chrono::duration<double>(std::chrono::steady_clock::now() - drain_started_).count();
+      spdlog::info("event outbox published: {} event(s) in {:.2f} s; events go straight to Redis again",
+                   drained_, secs);
+      drained_ = 0;
       return;
     }
     for (const auto& ev : batch)
@@ -315,6 +319,7 @@ bool EventPublisher::hand_over(const storage::OutboxEvent& ev) {
                                        acked_through_.store(id);  // replies come in sending order
                                      });
     if (st.ok()) {
+      if (drained_++ == 0) drain_started_ = std::chrono::steady_clock::now();
       handed_through_ = id;
       return true;
     }

@@ -160,6 +160,8 @@ class EventPublisher final : public engine::RunObserver {
   // Drainer state (drainer thread; after it is joined, close()):
   std::int64_t handed_through_ = 0;  // outbox rows up to here are with the bus
   std::int64_t deleted_through_ = 0;
+  std::uint64_t drained_ = 0;  // handed over since the outbox last ran empty (for the log)
+  std::chrono::steady_clock::time_point drain_started_;
   std::atomic<std::int64_t> acked_through_{0};  // set by the bus thread, in order
   std::mutex drain_mu_;
   std::condition_variable drain_cv_;

@@ -10,6 +10,7 @@
 #include <unistd.h>
 
 #include <fstream>
+#include <iostream>
 #include <set>
 
 #include "bus/subscriber.hpp"
@@ -101,8 +102,10 @@ TEST_P(RedisKilledMidRun, TheConsumerEndsWithEveryEventOfTheRunOnceAndInSeqOrder
   const std::string run_id = std::string("outage-") + GetParam().name;
   Child watch({"ctl", "--redis", redis, "--json", "watch", "--run", run_id}, dir.str("watch.out"),
               dir.str("watch.err"));
+  // ctl is tailing once its blocking XREAD shows in CLIENT LIST.
   ASSERT_TRUE(wait_for([&] {
-    return read_file(dir.path() / "watch.err").find("watching") != std::string::npos;
+    auto list = c.command({"CLIENT", "LIST"});
+    return list && list->str.find("cmd=xread") != std::string::npos;
   })) << read_file(dir.path() / "watch.err");
 
   const std::string cmd = R"({"command":"trigger_daily_processing","parameters":{"universe":"sp500",)"
@@ -155,11 +158,17 @@ TEST_P(RedisKilledMidRun, TheConsumerEndsWithEveryEventOfTheRunOnceAndInSeqOrder
   EXPECT_EQ(detections, store->count_detections(run_id));
   EXPECT_EQ(detections, run.patterns_detected);
   EXPECT_GT(detections, 0);
+  std::cout << "[ measured ] " << ids.size() << " events of the run, "
+            << metric(metrics->body, "tickstock_events_spilled_total") << " spilled to the database outbox\n";
   EXPECT_EQ(read_file(dir.path() / "watch.err").find("seq gap"), std::string::npos)
       << read_file(dir.path() / "watch.err");
   // The outbox is empty again once everything was acknowledged.
   EXPECT_TRUE(wait_for([&] { return store->count_outbox() == 0; }, 60s));
   EXPECT_EQ(engine.stop(SIGTERM), 0) << read_file(dir.path() / "engine.err");
+  for (const char* log : {"engine.out", "engine.err"})
+    for (const auto& line : lines_of(dir.path() / log))
+      if (line.find("outbox published") != std::string::npos || line.find("Redis lost") != std::string::npos)
+        std::cout << "[ measured ] " << line << "\n";
 }
 
 INSTANTIATE_TEST_SUITE_P(Persistence, RedisKilledMidRun,
