@@ -149,46 +149,58 @@ TEST_F(RedisOutbox, ATimedOutServerIsReconnected) {
   ASSERT_TRUE(wait_for([&] { return client.connected() && client.stats().reconnects >= 1; }));
 }
 
+// For the replay tests: publishes `payloads` to `key` and waits until Redis
+// has acknowledged them all.
+void publish_acknowledged(AsyncClient& client, const std::string& key,
+                          const std::vector<std::string>& payloads) {
+  for (const auto& p : payloads) ASSERT_TRUE(client.publish_event("c", key, 0, p));
+  auto drained = client.drain(20s);
+  ASSERT_TRUE(succeeds(drained));
+}
+
+std::vector<std::string> numbered(int n) {
+  std::vector<std::string> out;
+  for (int i = 0; i < n; ++i) out.push_back(std::to_string(i));
+  return out;
+}
+
+class RedisRestart : public RedisOutbox {
+ protected:
+  // SIGKILLs the server, starts it again on the same port and directory, then
+  // publishes `last` and waits until everything is acknowledged again.
+  void kill_restart_and_publish(AsyncClient& client, const std::string& key, const std::string& last) {
+    server().stop(true);
+    ASSERT_TRUE(wait_for([&] { return !client.connected(); }));
+    ASSERT_TRUE(server().start());
+    ASSERT_TRUE(client.publish_event("c", key, 0, last));
+    auto again = client.drain(20s);
+    ASSERT_TRUE(succeeds(again));
+  }
+};
+
 // Redis restarted without persistence: the events it had acknowledged are
 // gone from the stream; the client sends them again, first and in order.
-TEST_F(RedisOutbox, ReplaysAcknowledgedEventsARestartedRedisLost) {
+TEST_F(RedisRestart, ReplaysAcknowledgedEventsARestartedRedisLost) {
   AsyncClient client(loop, {fast(url(), "engine")});
   auto started = client.start();
   ASSERT_TRUE(succeeds(started));
-  std::vector<std::string> sent;
-  for (int i = 0; i < 200; ++i) {
-    sent.push_back("event-" + std::to_string(i));
-    ASSERT_TRUE(client.publish_event("c", "tickstock:events", 0, sent.back()));
-  }
-  auto drained = client.drain(20s);
-  ASSERT_TRUE(succeeds(drained));
-  server().stop(true);  // SIGKILL, no persistence: the stream is gone
-  ASSERT_TRUE(wait_for([&] { return !client.connected(); }));
-  ASSERT_TRUE(server().start());
+  auto sent = numbered(200);
+  publish_acknowledged(client, "tickstock:events", sent);
+  kill_restart_and_publish(client, "tickstock:events", "after-restart");
   sent.push_back("after-restart");
-  ASSERT_TRUE(client.publish_event("c", "tickstock:events", 0, sent.back()));
-  auto again = client.drain(20s);
-  ASSERT_TRUE(succeeds(again));
   auto redis = sync();
   EXPECT_EQ(stream_payloads(redis, "tickstock:events"), sent);  // the lost ones first, once each
   EXPECT_EQ(client.stats().events_replayed, 200u);
 }
 
-TEST_F(RedisOutbox, ReplaysOnlyWhatIsOlderThanTheWindowAllows) {
+TEST_F(RedisRestart, ReplaysOnlyWhatTheWindowHolds) {
   AsyncClientOptions opt{fast(url(), "engine")};
   opt.replay_window = 50;
   AsyncClient client(loop, opt);
   auto started = client.start();
   ASSERT_TRUE(succeeds(started));
-  for (int i = 0; i < 120; ++i) ASSERT_TRUE(client.publish_event("c", "s", 0, std::to_string(i)));
-  auto drained = client.drain(20s);
-  ASSERT_TRUE(succeeds(drained));
-  server().stop(true);
-  ASSERT_TRUE(wait_for([&] { return !client.connected(); }));
-  ASSERT_TRUE(server().start());
-  ASSERT_TRUE(client.publish_event("c", "s", 0, "new"));
-  auto again = client.drain(20s);
-  ASSERT_TRUE(succeeds(again));
+  publish_acknowledged(client, "s", numbered(120));
+  kill_restart_and_publish(client, "s", "new");
   auto redis = sync();
   const auto got = stream_payloads(redis, "s");
   ASSERT_EQ(got.size(), 51u);  // the newest 50, then the new one: 0..69 are lost for good
@@ -197,7 +209,7 @@ TEST_F(RedisOutbox, ReplaysOnlyWhatIsOlderThanTheWindowAllows) {
   EXPECT_EQ(got.back(), "new");
 }
 
-class PersistentRedisOutbox : public RedisOutbox {
+class PersistentRedisRestart : public RedisRestart {
  protected:
   RedisServerOptions server_options() const override {
     RedisServerOptions o;
@@ -207,23 +219,14 @@ class PersistentRedisOutbox : public RedisOutbox {
 };
 
 // With persistence nothing was lost, so nothing is sent twice.
-TEST_F(PersistentRedisOutbox, NothingIsReplayedWhenRedisKeptTheEvents) {
+TEST_F(PersistentRedisRestart, NothingIsReplayedWhenRedisKeptTheEvents) {
   AsyncClient client(loop, {fast(url(), "engine")});
   auto started = client.start();
   ASSERT_TRUE(succeeds(started));
-  for (int i = 0; i < 100; ++i) ASSERT_TRUE(client.publish_event("c", "s", 0, std::to_string(i)));
-  auto drained = client.drain(20s);
-  ASSERT_TRUE(succeeds(drained));
-  server().stop(true);
-  ASSERT_TRUE(wait_for([&] { return !client.connected(); }));
-  ASSERT_TRUE(server().start());
-  ASSERT_TRUE(client.publish_event("c", "s", 0, "100"));
-  auto again = client.drain(20s);
-  ASSERT_TRUE(succeeds(again));
+  publish_acknowledged(client, "s", numbered(100));
+  kill_restart_and_publish(client, "s", "100");
   auto redis = sync();
-  const auto got = stream_payloads(redis, "s");
-  ASSERT_EQ(got.size(), 101u);
-  for (int i = 0; i <= 100; ++i) EXPECT_EQ(got[i], std::to_string(i));
+  EXPECT_EQ(stream_payloads(redis, "s"), numbered(101));
   EXPECT_EQ(client.stats().events_replayed, 0u);
 }
 

@@ -471,23 +471,13 @@ class SqliteStorage final : public Storage {
 
   std::uint64_t reserve_seq(std::string_view run_id, std::uint64_t high) override {
     std::lock_guard lock(mu_);
-    stmt(
-        "INSERT INTO run_seq(run_id, high_water) VALUES (?,?) ON CONFLICT(run_id) DO UPDATE SET "
-        "high_water = MAX(high_water, excluded.high_water)")
-        .bind(1, run_id)
-        .bind(2, static_cast<std::int64_t>(high))
-        .exec();
+    write_seq(run_id, high, /*only_raise=*/true);
     return static_cast<std::uint64_t>(scalar("SELECT high_water FROM run_seq WHERE run_id=?", run_id));
   }
 
   void settle_seq(std::string_view run_id, std::uint64_t last_used) override {
     std::lock_guard lock(mu_);
-    stmt(
-        "INSERT INTO run_seq(run_id, high_water) VALUES (?,?) ON CONFLICT(run_id) DO UPDATE SET "
-        "high_water = excluded.high_water")
-        .bind(1, run_id)
-        .bind(2, static_cast<std::int64_t>(last_used))
-        .exec();
+    write_seq(run_id, last_used, /*only_raise=*/false);
   }
 
   std::uint64_t seq_high_water(std::string_view run_id) override {
@@ -698,6 +688,18 @@ class SqliteStorage final : public Storage {
     auto it = cache_.find(sql);
     if (it == cache_.end()) it = cache_.emplace(sql, std::make_unique<Statement>(db_.handle(), sql)).first;
     return *it->second;
+  }
+
+  /// The run's seq high-water := value, or max(stored, value) with only_raise.
+  void write_seq(std::string_view run_id, std::uint64_t value, bool only_raise) {
+    stmt(only_raise
+             ? "INSERT INTO run_seq(run_id, high_water) VALUES (?,?) ON CONFLICT(run_id) DO UPDATE SET "
+               "high_water = MAX(high_water, excluded.high_water)"
+             : "INSERT INTO run_seq(run_id, high_water) VALUES (?,?) ON CONFLICT(run_id) DO UPDATE SET "
+               "high_water = excluded.high_water")
+        .bind(1, run_id)
+        .bind(2, static_cast<std::int64_t>(value))
+        .exec();
   }
 
   long long scalar(const std::string& sql, std::string_view arg) {
