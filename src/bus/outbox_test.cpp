@@ -166,6 +166,14 @@ std::vector<std::string> numbered(int n) {
 
 class RedisRestart : public RedisOutbox {
  protected:
+  std::unique_ptr<AsyncClient> connected_client(std::size_t replay_window = 10'000) {
+    AsyncClientOptions opt{fast(url(), "engine")};
+    opt.replay_window = replay_window;
+    auto client = std::make_unique<AsyncClient>(loop, opt);
+    auto started = client->start();
+    EXPECT_TRUE(succeeds(started));
+    return client;
+  }
   // SIGKILLs the server, starts it again on the same port and directory, then
   // publishes `last` and waits until everything is acknowledged again.
   void kill_restart_and_publish(AsyncClient& client, const std::string& key, const std::string& last) {
@@ -181,9 +189,8 @@ class RedisRestart : public RedisOutbox {
 // Redis restarted without persistence: the events it had acknowledged are
 // gone from the stream; the client sends them again, first and in order.
 TEST_F(RedisRestart, ReplaysAcknowledgedEventsARestartedRedisLost) {
-  AsyncClient client(loop, {fast(url(), "engine")});
-  auto started = client.start();
-  ASSERT_TRUE(succeeds(started));
+  auto owned = connected_client();
+  auto& client = *owned;
   auto sent = numbered(200);
   publish_acknowledged(client, "tickstock:events", sent);
   kill_restart_and_publish(client, "tickstock:events", "after-restart");
@@ -194,11 +201,8 @@ TEST_F(RedisRestart, ReplaysAcknowledgedEventsARestartedRedisLost) {
 }
 
 TEST_F(RedisRestart, ReplaysOnlyWhatTheWindowHolds) {
-  AsyncClientOptions opt{fast(url(), "engine")};
-  opt.replay_window = 50;
-  AsyncClient client(loop, opt);
-  auto started = client.start();
-  ASSERT_TRUE(succeeds(started));
+  auto owned = connected_client(/*replay_window=*/50);
+  auto& client = *owned;
   publish_acknowledged(client, "s", numbered(120));
   kill_restart_and_publish(client, "s", "new");
   auto redis = sync();
@@ -220,9 +224,8 @@ class PersistentRedisRestart : public RedisRestart {
 
 // With persistence nothing was lost, so nothing is sent twice.
 TEST_F(PersistentRedisRestart, NothingIsReplayedWhenRedisKeptTheEvents) {
-  AsyncClient client(loop, {fast(url(), "engine")});
-  auto started = client.start();
-  ASSERT_TRUE(succeeds(started));
+  auto owned = connected_client();
+  auto& client = *owned;
   publish_acknowledged(client, "s", numbered(100));
   kill_restart_and_publish(client, "s", "100");
   auto redis = sync();
