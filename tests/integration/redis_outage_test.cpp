@@ -159,7 +159,8 @@ TEST_P(RedisKilledMidRun, TheConsumerEndsWithEveryEventOfTheRunOnceAndInSeqOrder
   EXPECT_EQ(detections, run.patterns_detected);
   EXPECT_GT(detections, 0);
   std::cout << "[ measured ] " << ids.size() << " events of the run, "
-            << metric(metrics->body, "tickstock_events_spilled_total") << " spilled to the database outbox\n";
+            << metric(metrics->body, "tickstock_events_spilled_total")
+            << " spilled to the database outbox; run " << run.duration_seconds << " s\n";
   EXPECT_EQ(read_file(dir.path() / "watch.err").find("seq gap"), std::string::npos)
       << read_file(dir.path() / "watch.err");
   // The outbox is empty again once everything was acknowledged.
