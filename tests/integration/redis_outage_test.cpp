@@ -176,6 +176,58 @@ INSTANTIATE_TEST_SUITE_P(Persistence, RedisKilledMidRun,
                          ::testing::Values(OutageParams{"aof", true}, OutageParams{"none", false}),
                          [](const auto& info) { return std::string(info.param.name); });
 
+// seq continuation through the real binary: an engine SIGKILLed mid-run, a
+// new engine marks the run interrupted; that event's seq is above every seq
+// the run used before (a gap is allowed, a reuse is not).
+class EngineKilledMidRun : public bus::testing::RedisFixture {};
+
+TEST_F(EngineKilledMidRun, TheInterruptedEventContinuesTheRunsSeqWithoutReuse) {
+  TempDir dir;
+  const std::string db = "sqlite:" + dir.str("engine.db");
+  const std::vector<std::string> args{"engine", "--redis", url().str(), "--db",
+                                      db,       "--http",  "off",       "--no-scheduler"};
+  auto c = sync();
+  auto listening = [&] {
+    auto n = c.publish("tickstock:commands", R"({"command":"get_processing_status"})");
+    return n && *n >= 1;
+  };
+  const std::string run_id = "killed-run";
+  auto run_events = [&] {
+    std::vector<protocol::Envelope> out;
+    if (auto entries = c.xrange(std::string(protocol::kStreamKey)))
+      for (const auto& e : *entries)
+        if (auto env = protocol::decode_event(e.payload); env && env->payload.value("run_id", "") == run_id)
+          out.push_back(std::move(env).value());
+    return out;
+  };
+  {
+    Child engine(args, dir.str("engine1.out"), dir.str("engine1.err"));
+    ASSERT_TRUE(wait_for(listening));
+    ASSERT_TRUE(c.publish("tickstock:commands",
+                          R"({"command":"trigger_daily_processing","parameters":{"universe":"sp500",)"
+                          R"("skip_market_check":true,"run_id":"killed-run"}})"));
+    ASSERT_TRUE(wait_for([&] { return run_events().size() >= 50; }, 60s));
+    engine.stop(SIGKILL);
+  }
+  const auto before = run_events();
+  std::set<std::uint64_t> used;
+  for (const auto& e : before) used.insert(e.seq);
+  ASSERT_FALSE(before.empty());
+  Child engine(args, dir.str("engine2.out"), dir.str("engine2.err"));
+  std::optional<protocol::Envelope> interrupted;
+  ASSERT_TRUE(wait_for(
+      [&] {
+        for (const auto& e : run_events())
+          if (e.event == protocol::Event::processing_interrupted) interrupted = e;
+        return interrupted.has_value();
+      },
+      60s))
+      << read_file(dir.path() / "engine2.err");
+  EXPECT_GT(interrupted->seq, *used.rbegin());         // never a number the killed engine used
+  EXPECT_LE(interrupted->seq, *used.rbegin() + 1024);  // at most one reserved block skipped
+  EXPECT_EQ(engine.stop(SIGTERM), 0);
+}
+
 // A trigger whose reply went nowhere (the client was not listening, or Redis
 // restarted) is sent again with the same request_id: the engine answers with
 // the first reply and starts nothing new.
