@@ -7,6 +7,12 @@
 //                --user bench --password-file F [--clients 1000] [--rate 1000]
 //                [--seconds 10] [--special-every 10] [--app-pid PID]
 //
+// --rate 0 is the soak mode (bench/soak.sh): publish nothing, hold the N
+// clients connected for --seconds (0 = until SIGTERM/SIGINT) while a real
+// engine runs. A client the app drops as a slow reader reconnects with the
+// greatest stream id it saw, as the front end does. Reports frames received,
+// reconnects, and how many clients ended behind the stream's last entry.
+//
 // Event mix: of every `special-every` events one is patterns_detected or error
 // (alternately) and must reach every client; the rest are import_progress of
 // one run, which the app coalesces (<= 10 per second per client). Each
@@ -31,9 +37,11 @@
 #include <boost/beast/http.hpp>
 #include <boost/beast/websocket.hpp>
 #include <charconv>
+#include <csignal>
 #include <chrono>
 #include <cstdio>
 #include <fstream>
+#include <future>
 #include <iterator>
 #include <sstream>
 #include <iostream>
@@ -106,13 +114,35 @@ struct Stats {
   std::unordered_map<long long, std::pair<int, long long>> special;
   std::vector<long long> delivery_ns;
   long long progress_frames = 0, frames = 0;
+  std::atomic<long long> all_frames{0};  // every frame, benchmark payload or not
+  std::atomic<long long> reconnects{0};  // soak mode: resumptions after a drop
 };
+
+/// Stream ids "ms-seq" compare numerically, part by part.
+bool stream_id_less(std::string_view a, std::string_view b) {
+  const auto split = [](std::string_view id) {
+    unsigned long long ms = 0, sq = 0;
+    const auto dash = id.find('-');
+    std::from_chars(id.data(), id.data() + std::min(dash, id.size()), ms);
+    if (dash != std::string_view::npos) std::from_chars(id.data() + dash + 1, id.data() + id.size(), sq);
+    return std::pair{ms, sq};
+  };
+  return split(a) < split(b);
+}
+
+std::atomic<bool> g_stop{false};
+extern "C" void on_stop_signal(int) { g_stop.store(true); }
 
 class Client : public std::enable_shared_from_this<Client> {
  public:
   Client(asio::io_context& io, const Options& o, std::string cookie, Stats& stats, std::atomic<int>& ready,
-         std::atomic<int>& closed)
-      : ws_(io), o_(o), cookie_(std::move(cookie)), stats_(stats), ready_(ready), closed_(closed) {}
+         std::atomic<int>& closed, std::string last_id = {})
+      : io_(io), ws_(io), o_(o), cookie_(std::move(cookie)), stats_(stats), ready_(ready), closed_(closed),
+        last_id_(std::move(last_id)), resuming_(!last_id_.empty()) {}
+
+  /// Soak mode: the client that now carries this connection's position.
+  std::shared_ptr<Client> current() { return successor_ ? successor_->current() : shared_from_this(); }
+  const std::string& last_id() const { return last_id_; }
 
   void start(const tcp::resolver::results_type& eps) {
     beast::get_lowest_layer(ws_).expires_after(std::chrono::seconds(30));
@@ -123,7 +153,8 @@ class Client : public std::enable_shared_from_this<Client> {
         r.set(http::field::cookie, self->cookie_);
         r.set(http::field::origin, "http://" + self->o_.host + ":" + self->o_.port);
       }));
-      self->ws_.async_handshake(self->o_.host + ":" + self->o_.port, "/ws",
+      const std::string target = self->last_id_.empty() ? "/ws" : "/ws?last_id=" + self->last_id_;
+      self->ws_.async_handshake(self->o_.host + ":" + self->o_.port, target,
                                 [self](beast::error_code ec2) {
                                   if (ec2) return self->fail("handshake", ec2);
                                   self->read();
@@ -153,9 +184,17 @@ class Client : public std::enable_shared_from_this<Client> {
   }
 
   void on_frame(std::string_view f, long long t) {
+    ++stats_.all_frames;
+    if (o_.rate == 0 && f.find("\"type\":\"event\"") != std::string_view::npos) {
+      const auto at = f.find("\"id\":\"");
+      if (at != std::string_view::npos) {
+        const auto id = f.substr(at + 6, f.find('"', at + 6) - (at + 6));
+        if (last_id_.empty() || stream_id_less(last_id_, id)) last_id_ = std::string(id);
+      }
+    }
     if (!hello_ && (f.find("\"snapshot\"") != std::string::npos || f.find("\"hello\"") != std::string::npos)) {
       hello_ = true;
-      ++ready_;
+      if (!resuming_) ++ready_;
     }
     const long long sent = find_int(f, "\"bench_ns\"");
     if (sent < 0) return;
@@ -176,13 +215,25 @@ class Client : public std::enable_shared_from_this<Client> {
   }
 
   void fail(const char* what, beast::error_code ec) {
-    if (!failed_) {
-      failed_ = true;
-      ++closed_;
-      if (closed_ <= 5) std::cerr << "client " << what << ": " << ec.message() << "\n";
-    }
+    if (failed_) return;
+    failed_ = true;
+    if (o_.rate == 0 && hello_) return resume();
+    ++closed_;
+    if (closed_ <= 5) std::cerr << "client " << what << ": " << ec.message() << "\n";
   }
 
+  /// Soak mode: reconnect from the greatest id seen after 0.5 s (the front end's first back-off).
+  void resume() {
+    ++stats_.reconnects;
+    auto timer = std::make_shared<asio::steady_timer>(io_, std::chrono::milliseconds(500));
+    timer->async_wait([self = shared_from_this(), timer](beast::error_code) {
+      self->successor_ = std::make_shared<Client>(self->io_, self->o_, self->cookie_, self->stats_, self->ready_,
+                                                  self->closed_, self->last_id_);
+      self->successor_->start(tcp::resolver(self->io_).resolve(self->o_.host, self->o_.port));
+    });
+  }
+
+  asio::io_context& io_;
   websocket::stream<beast::tcp_stream> ws_;
   const Options& o_;
   std::string cookie_;
@@ -191,6 +242,9 @@ class Client : public std::enable_shared_from_this<Client> {
   std::atomic<int>& closed_;
   beast::flat_buffer buf_;
   bool hello_ = false, failed_ = false;
+  std::string last_id_;  // soak mode: greatest stream id received
+  bool resuming_ = false;
+  std::shared_ptr<Client> successor_;
 };
 
 long long percentile(std::vector<long long> v, double p) {
@@ -221,6 +275,46 @@ double cpu_seconds(long pid) {
   for (int i = 3; i <= 15 && rest >> field; ++i)
     if (i == 14 || i == 15) ticks += std::stod(field);  // utime, stime
   return ticks / static_cast<double>(sysconf(_SC_CLK_TCK));
+}
+
+/// Soak mode: keep the clients connected until --seconds pass or a stop
+/// signal arrives; exit 1 when any client was disconnected.
+int hold(const Options& o, Stats& stats, std::atomic<int>& ready, std::atomic<int>& closed,
+         asio::io_context& io, std::thread& net, const std::vector<std::shared_ptr<Client>>& clients) {
+  std::signal(SIGTERM, on_stop_signal);
+  std::signal(SIGINT, on_stop_signal);
+  const auto t0 = std::chrono::steady_clock::now();
+  while (!g_stop.load() &&
+         (o.seconds == 0 || std::chrono::steady_clock::now() - t0 < std::chrono::seconds(o.seconds)))
+    std::this_thread::sleep_for(std::chrono::milliseconds(100));
+  // Every client should end at the stream's last entry; give stragglers 30 s to catch up.
+  auto redis = ts::bus::SyncClient::connect(ts::bus::RedisUrl::parse(o.redis).value()).value();
+  const std::string stream_last = redis.stream_info(std::string(ts::protocol::kStreamKey)).value().last_generated_id;
+  const auto behind = [&] {
+    std::promise<int> count;
+    asio::post(io, [&] {
+      int n = 0;
+      for (const auto& c : clients) n += c->current()->last_id() != stream_last;
+      count.set_value(n);
+    });
+    return count.get_future().get();
+  };
+  int left_behind = behind();
+  for (int i = 0; i < 300 && left_behind > 0; ++i) {
+    std::this_thread::sleep_for(std::chrono::milliseconds(100));
+    left_behind = behind();
+  }
+  io.stop();
+  net.join();
+  const nlohmann::json j{{"clients", o.clients},
+                         {"ready", ready.load()},
+                         {"disconnected", closed.load()},
+                         {"reconnects", stats.reconnects.load()},
+                         {"behind_stream_end", left_behind},
+                         {"frames", stats.all_frames.load()},
+                         {"seconds", std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count()}};
+  std::printf("RESULT %s\n", j.dump().c_str());
+  return closed == 0 && ready == o.clients && left_behind == 0 ? 0 : 1;
 }
 
 }  // namespace
@@ -264,14 +358,15 @@ int main(int argc, char** argv) {
     clients.push_back(std::make_shared<Client>(io, o, cookie, stats, ready, closed));
     clients.back()->start(eps);
   }
-  std::thread net([&] { io.run(); });
   auto guard = asio::make_work_guard(io);
+  std::thread net([&] { io.run(); });
 
   const auto connect_deadline = std::chrono::steady_clock::now() + std::chrono::seconds(60);
   while (ready + closed < o.clients && std::chrono::steady_clock::now() < connect_deadline)
     std::this_thread::sleep_for(std::chrono::milliseconds(20));
   std::printf("clients ready     %d of %d (%d failed)\n", ready.load(), o.clients, closed.load());
   const double rss_idle = o.app_pid ? kib_to_mb(proc_status(o.app_pid, "VmRSS")) : -1;
+  if (o.rate == 0) return hold(o, stats, ready, closed, io, net, clients);
 
   auto redis = ts::bus::SyncClient::connect(ts::bus::RedisUrl::parse(o.redis).value()).value();
   ts::protocol::Sequencer seq;

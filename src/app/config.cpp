@@ -31,6 +31,7 @@ Result<EngineConfig> apply_toml_file(EngineConfig c, const std::string& path) {
                                            "progress_per_second",
                                            "threads",
                                            "min_success",
+                                           "alert_bars",
                                            "heartbeat_ms",
                                            "scheduler"};
   try {
@@ -52,6 +53,7 @@ Result<EngineConfig> apply_toml_file(EngineConfig c, const std::string& path) {
     c.progress_per_second = toml::find_or<double>(data, "progress_per_second", c.progress_per_second);
     c.threads = static_cast<unsigned>(toml::find_or<long long>(data, "threads", c.threads));
     c.min_success_ratio = toml::find_or<double>(data, "min_success", c.min_success_ratio);
+    c.alert_bars = static_cast<int>(toml::find_or<long long>(data, "alert_bars", c.alert_bars));
     c.heartbeat_ms = toml::find_or<long long>(data, "heartbeat_ms", c.heartbeat_ms);
     c.scheduler = toml::find_or<bool>(data, "scheduler", c.scheduler);
   } catch (const std::exception& e) {
@@ -60,6 +62,7 @@ Result<EngineConfig> apply_toml_file(EngineConfig c, const std::string& path) {
   if (c.progress_per_second <= 0) return fail("INVALID_CONFIG", path + ": progress_per_second must be > 0");
   if (c.min_success_ratio < 0 || c.min_success_ratio > 1)
     return fail("INVALID_CONFIG", path + ": min_success must be within 0..1");
+  if (c.alert_bars < 0) return fail("INVALID_CONFIG", path + ": alert_bars must be >= 0 (0 = every detection)");
   return c;
 }
 
@@ -138,11 +141,12 @@ Result<std::string> sqlite_path(const std::string& db_url) {
 std::string describe(const EngineConfig& c) {
   return fmt::format(
       "redis={} db={} http={} provider={} vendor_url={} universe={} legacy_channels={} api_token={} "
-      "stream_maxlen={} progress_per_second={} threads={} min_success={} heartbeat_ms={} scheduler={}",
+      "stream_maxlen={} progress_per_second={} threads={} min_success={} alert_bars={} heartbeat_ms={} "
+      "scheduler={}",
       mask_url(c.redis_url), mask_url(c.db_url), c.http, c.provider,
       c.vendor_url.empty() ? "(default)" : mask_url(c.vendor_url), c.universe, c.legacy_channels,
       c.api_token.empty() ? "(none)" : "***", c.stream_maxlen, c.progress_per_second, c.threads,
-      c.min_success_ratio, c.heartbeat_ms, c.scheduler);
+      c.min_success_ratio, c.alert_bars, c.heartbeat_ms, c.scheduler);
 }
 
 }  // namespace ts::app

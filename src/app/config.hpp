@@ -24,6 +24,7 @@ struct EngineConfig {
   double progress_per_second = 4.0;
   unsigned threads = 0;
   double min_success_ratio = 0.8;
+  int alert_bars = 5;  // engine::kDefaultAlertBars: detections on the newest N bars are published; 0 = all
   long heartbeat_ms = 5000;
   bool scheduler = true;
   bool console_progress = false;  // log phase progress lines (tickstock up)
@@ -48,7 +49,7 @@ Result<std::string> sqlite_path(const std::string& db_url);
 
 /// Reads `path` (TOML, flat keys: redis, db, http, provider, vendor_url,
 /// universe, legacy_channels, api_token, stream_maxlen, event_outbox_max, progress_per_second,
-/// threads, min_success, heartbeat_ms, scheduler) over `base`. Unknown keys are errors.
+/// threads, min_success, alert_bars, heartbeat_ms, scheduler) over `base`. Unknown keys are errors.
 Result<EngineConfig> apply_toml_file(EngineConfig base, const std::string& path);
 /// TICKSTOCK_REDIS_URL, TICKSTOCK_DB, TICKSTOCK_HTTP, TICKSTOCK_PROVIDER,
 /// TICKSTOCK_VENDOR_URL, TICKSTOCK_UNIVERSE, TICKSTOCK_API_TOKEN, TICKSTOCK_LEGACY_CHANNELS,

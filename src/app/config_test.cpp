@@ -7,6 +7,7 @@
 #include <fstream>
 
 #include "app/providers.hpp"
+#include "engine/pipeline.hpp"
 #include "core/uuid.hpp"
 
 namespace ts::app {
@@ -44,13 +45,22 @@ TEST(Config, UnknownKeysAndBadValuesAreRejectedWithTheirName) {
   c = apply_toml_file(EngineConfig{}, bad_value);
   ASSERT_FALSE(c);
   EXPECT_NE(c.error().message.find("min_success"), std::string::npos);
+  const auto bad_alerts = write_toml("alert_bars = -1\n");
+  c = apply_toml_file(EngineConfig{}, bad_alerts);
+  ASSERT_FALSE(c);
+  EXPECT_NE(c.error().message.find("alert_bars"), std::string::npos);
+  const auto all_alerts = write_toml("alert_bars = 0\n");
+  c = apply_toml_file(EngineConfig{}, all_alerts);
+  ASSERT_TRUE(c) << c.error().message;
+  EXPECT_EQ(c->alert_bars, 0);
+  EXPECT_EQ(EngineConfig{}.alert_bars, engine::kDefaultAlertBars);
   const auto bad_syntax = write_toml("threads = [\n");
   EXPECT_FALSE(apply_toml_file(EngineConfig{}, bad_syntax));
   EXPECT_FALSE(apply_toml_file(EngineConfig{}, "/nonexistent/tickstock.toml"));
   setenv("TICKSTOCK_THREADS", "many", 1);
   EXPECT_FALSE(apply_environment(EngineConfig{}));
   unsetenv("TICKSTOCK_THREADS");
-  for (const auto& p : {bad_key, bad_value, bad_syntax}) std::filesystem::remove(p);
+  for (const auto& p : {bad_key, bad_value, bad_alerts, all_alerts, bad_syntax}) std::filesystem::remove(p);
 }
 
 TEST(Config, VendorUrlFromTomlThenEnvironmentReachesTheProvider) {

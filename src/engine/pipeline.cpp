@@ -74,15 +74,17 @@ class Runner {
   storage::RunRecord run() {
     start_ = Clock::now();
     init_record();
-    db_.insert_run(rec_);
+    db_.insert_run(rec_);  // throws: then the run does not exist at all
     rec_.status = RunStatus::running;
-    db_.update_run(rec_);
-    notify([&](RunObserver& o) { o.on_run_started(rec_); });
 
     std::vector<Symbol> symbols;
     for (const auto& m : req_.universe.members) symbols.push_back(m.symbol);
     std::set<std::string> failed_symbols;
+    bool started = false;
     try {
+      db_.update_run(rec_);
+      started = true;
+      notify([&](RunObserver& o) { o.on_run_started(rec_); });
       for (const Phase phase : kAllPhases) {
         if (std::find(req_.phases.begin(), req_.phases.end(), phase) == req_.phases.end()) continue;
         if (fatal_.load()) break;
@@ -104,7 +106,13 @@ class Runner {
     } catch (const std::exception& e) {
       // Only a failure outside per-symbol work gets here (e.g. the database
       // went away while recording the phase): the run fails, with the reason.
-      rec_.error = e.what();
+      // Observers still see a start before the end, even when recording the
+      // start itself failed.
+      if (!started) notify([&](RunObserver& o) { o.on_run_started(rec_); });
+      if (const auto* se = dynamic_cast<const storage::StorageError*>(&e))
+        storage_failed(std::nullopt, std::nullopt, *se);
+      else
+        rec_.error = e.what();
       finish(RunStatus::failed, failed_symbols);
       return rec_;
     }
@@ -206,22 +214,31 @@ class Runner {
         const Symbol& sym = symbols[i];
         const auto ts = Clock::now();
         SymbolResult r;
+        bool storage_down = false;
         try {
           r = process(phase, sym, scratch);
         } catch (const storage::StorageError& e) {
+          // The database refused (read-only, full, locked): every later symbol
+          // would fail the same way, so the run stops here. The symbol's
+          // transaction was rolled back, so nothing of it is left behind.
           r = {false, "STORAGE_FAILED", e.what(), 0};
+          storage_down = true;
+          storage_failed(phase, sym, e);
         } catch (const std::exception& e) {
           r = {false, "INTERNAL", e.what(), 0};
         }
         const double ms = std::chrono::duration<double, std::milli>(Clock::now() - ts).count();
         if (!r.ok) {
+          // After a database failure this most likely fails too (logged);
+          // when the database is still partly writable it documents the symbol.
           SymbolOutcome o{rec_.run_id, phase, sym.str(), "failed", 1, r.error_code, r.message, ms};
           try {
             db_.record_outcome(o);
           } catch (const std::exception& e) {
             spdlog::error("cannot record failure of {}: {}", sym.str(), e.what());
           }
-          notify_serialised([&](RunObserver& ob) { ob.on_symbol_failed(rec_, o); });
+          // A database failure has its own single event (on_storage_failed).
+          if (!storage_down) notify_serialised([&](RunObserver& ob) { ob.on_symbol_failed(rec_, o); });
         }
         std::lock_guard lock(mu_);
         // A rejected API key fails every other symbol too: stop the run at once.
@@ -267,7 +284,14 @@ class Runner {
     } else {
       sum.status = sum.failed ? "completed_with_errors" : "completed";
     }
-    db_.update_run(rec_);
+    try {
+      db_.update_run(rec_);
+    } catch (const storage::StorageError& e) {
+      // After the database failed the phase record is best effort: the
+      // failure is already reported and the run ends `failed` either way.
+      if (!storage_failure_) throw;
+      spdlog::debug("phase {} of run {} not recorded: {}", to_string(phase), rec_.run_id, e.what());
+    }
     notify([&](RunObserver& o) { o.on_phase_completed(rec_, sum); });
   }
 
@@ -416,7 +440,15 @@ class Runner {
     auto bars = provider_.fetch(fr);
     if (!bars) return {false, std::string(ingest::to_string(bars.error().code)), bars.error().message, 0};
     db_.commit_import(sym, bars->view(), ok_outcome(Phase::import, sym), /*reset_watermarks=*/true);
-    db_.put_setting("split_applied:" + sym.str(), format_date(split_date));
+    try {
+      db_.put_setting("split_applied:" + sym.str(), format_date(split_date));
+    } catch (const storage::StorageError& e) {
+      // The symbol's import is committed whole; without the marker the next
+      // run only re-imports it once more. Failing the symbol here would mark
+      // committed data `failed`; a database that is really down stops the run
+      // at the next symbol's commit.
+      spdlog::warn("{}: split {} not marked as applied: {}", sym.str(), format_date(split_date), e.what());
+    }
     return {true, "", "", static_cast<long long>(bars->size())};
   }
 
@@ -511,9 +543,35 @@ class Runner {
                       levels_json(d.levels)});
     }
     db_.commit_patterns(sym, Timeframe::daily, rows, daily.date.back(), ok_outcome(Phase::patterns, sym));
+    const auto stored = static_cast<long long>(rows.size());
+    if (req_.alert_bars > 0 && daily.size() > static_cast<std::size_t>(req_.alert_bars)) {
+      const TradingDate cutoff = daily.date[daily.size() - static_cast<std::size_t>(req_.alert_bars)];
+      std::erase_if(rows, [&](const storage::DetectionRow& r) { return r.bar_date < cutoff; });
+    }
     if (!rows.empty())
       notify_serialised([&](RunObserver& o) { o.on_detections(rec_, sym, Timeframe::daily, rows); });
-    return {true, "", "", static_cast<long long>(rows.size())};
+    return {true, "", "", stored};
+  }
+
+  /// The run stops because the database failed: once per run, the observers
+  /// get on_storage_failed (the STORAGE_FAILED error event) and the run's
+  /// error names the phase and symbol. Later failures of the same run (other
+  /// workers, the final record) only log.
+  void storage_failed(std::optional<Phase> phase, std::optional<Symbol> sym, const storage::StorageError& e) {
+    // "import of MSFT: sqlite: ...", or SQLite's message alone outside per-symbol work.
+    const std::string where = phase && sym ? fmt::format("{} of {}", to_string(*phase), sym->str()) : "";
+    const std::string message =
+        where.empty() ? std::string(e.what()) : fmt::format("{}: {}", where, e.what());
+    {
+      std::lock_guard lock(mu_);
+      if (storage_failure_) return;
+      storage_failure_ = true;
+      fatal_.store(true);
+      fatal_error_ = fmt::format("{}: {}; the run stopped", e.code(), message);
+      rec_.error = fatal_error_;
+    }
+    spdlog::error("run {}: database failure, the run stops: {}", rec_.run_id, message);
+    notify_serialised([&](RunObserver& o) { o.on_storage_failed(rec_, sym ? sym->str() : "", message); });
   }
 
   RunStatus final_status() const {
@@ -566,7 +624,8 @@ class Runner {
   Clock::time_point start_;
   std::mutex mu_;
   std::string stopped_;
-  std::atomic<bool> fatal_{false};  // a failure no other symbol can survive (API_KEY_INVALID)
+  std::atomic<bool> fatal_{false};  // a failure no other symbol can survive (API_KEY_INVALID, STORAGE_FAILED)
+  bool storage_failure_ = false;    // guarded by mu_: on_storage_failed was sent
   std::string fatal_error_;
   std::map<std::string, Result<BarSeries, ingest::FetchFailure>> prefetched_;  // import phase only
   std::map<std::string, TradingDate> resplit_;  // import phase only: symbol -> split date

@@ -6,7 +6,14 @@
 //   stored date; later phases work from per-(symbol, phase) watermarks and store
 //   results only for the new dates, computed over the full stored history so
 //   they are exact. `full` recomputes everything in range.
-// * Per-symbol failures are recorded (run_symbols) and never stop the run.
+// * Per-symbol failures are recorded (run_symbols) and never stop the run,
+//   except two no later symbol could survive: a rejected API key and a
+//   database failure (storage::StorageError). A database failure stops the
+//   run at once: on_storage_failed, then the run ends `failed`. Each symbol's
+//   phase results are one transaction, so the symbol being written when the
+//   database failed leaves nothing behind. When even the terminal record
+//   cannot be stored, the returned record (and on_run_finished) still carry
+//   the terminal status; the stored row is then behind (see RunManager).
 // * Cancellation is cooperative: the token is checked between symbols; a
 //   cancelled run keeps every symbol's committed phase results.
 // * Memory stays bounded: at most one symbol's series per worker thread.
@@ -44,6 +51,10 @@ class CancellationToken {
   std::atomic<StopReason> reason_{StopReason::none};
 };
 
+/// patterns_detected events are alerts: by default only the detections on each
+/// symbol's newest 5 daily bars are published (every detection is stored).
+inline constexpr int kDefaultAlertBars = 5;
+
 struct RunRequest {
   std::string run_id;  // "" = generate a UUID v4
   TriggerType trigger = TriggerType::manual;
@@ -65,6 +76,13 @@ struct RunRequest {
   std::vector<Timeframe> timeframes;
   /// Patterns phase: pattern registry names to keep (empty = every pattern).
   std::vector<std::string> patterns;
+  /// Observers get on_detections only for detections on each symbol's newest
+  /// `alert_bars` daily bars; 0 = every detection. A daily run's new bar is
+  /// always among them, while a 10-year backfill or a --full recompute
+  /// (~1,600 detections per symbol) does not flood the event stream: the
+  /// stream is capped, and a flood would trim away what reconnecting consumers
+  /// need to replay. Stored detections are not affected.
+  int alert_bars = kDefaultAlertBars;
 };
 
 struct ProgressUpdate {
@@ -85,6 +103,11 @@ class RunObserver {
   virtual void on_phase_started(const storage::RunRecord&, Phase, int /*total*/) {}
   virtual void on_progress(const storage::RunRecord&, const ProgressUpdate&) {}
   virtual void on_symbol_failed(const storage::RunRecord&, const storage::SymbolOutcome&) {}
+  /// The database refused a read or write (StorageError: read-only, disk
+  /// full, locked): sent once per run, before the run ends `failed`.
+  /// `symbol` is the one being processed ("" outside per-symbol work).
+  virtual void on_storage_failed(const storage::RunRecord&, const std::string& /*symbol*/,
+                                 const std::string& /*message*/) {}
   /// After a symbol's detections are committed (only when there are some).
   virtual void on_detections(const storage::RunRecord&, const Symbol&, Timeframe,
                              const std::vector<storage::DetectionRow>&) {}

@@ -32,6 +32,10 @@ class RunManager::Tap final : public RunObserver {
   void on_symbol_failed(const storage::RunRecord& r, const storage::SymbolOutcome& o) override {
     forward([&](RunObserver& x) { x.on_symbol_failed(r, o); });
   }
+  void on_storage_failed(const storage::RunRecord& r, const std::string& symbol,
+                         const std::string& message) override {
+    forward([&](RunObserver& o) { o.on_storage_failed(r, symbol, message); });
+  }
   void on_detections(const storage::RunRecord& r, const Symbol& s, Timeframe tf,
                      const std::vector<storage::DetectionRow>& rows) override {
     forward([&](RunObserver& o) { o.on_detections(r, s, tf, rows); });
@@ -45,6 +49,9 @@ class RunManager::Tap final : public RunObserver {
     forward([&](RunObserver& o) { o.on_phase_completed(r, s); });
   }
   void on_run_finished(const storage::RunRecord& r) override {
+    // Before the terminal event goes out, so a client reacting to it already
+    // gets the true status from get_run.
+    m_.keep_if_unrecorded(r);
     forward([&](RunObserver& o) { o.on_run_finished(r); });
   }
 
@@ -73,6 +80,8 @@ Result<StartOutcome, ManagerError> RunManager::start(RunRequest req, bool skip_m
   if (!req.run_id.empty()) {
     if (active_ && active_->record.run_id == req.run_id)
       return StartOutcome{req.run_id, active_->record.status, true};
+    if (unrecorded_ && unrecorded_->run_id == req.run_id)
+      return StartOutcome{req.run_id, unrecorded_->status, true};
     if (auto existing = db_.get_run(req.run_id)) return StartOutcome{req.run_id, existing->status, true};
   }
   if (running_) {
@@ -91,15 +100,21 @@ Result<StartOutcome, ManagerError> RunManager::start(RunRequest req, bool skip_m
   }
   if (req.run_id.empty()) req.run_id = make_uuid_v4();
   if (thread_.joinable()) thread_.join();  // the previous run's thread has finished
+  // The previous run's terminal state first: a fixed database must not keep
+  // showing it `running` next to the new run.
+  record_unrecorded_locked();
   running_ = true;
   recorded_ = false;
   start_error_.clear();
+  start_storage_error_ = false;
   active_.reset();
   token_ = std::make_unique<CancellationToken>();
   const std::string id = req.run_id;
   thread_ = std::thread([this, r = std::move(req)]() mutable { worker(std::move(r)); });
   cv_.wait(lock, [&] { return recorded_ || !running_; });
-  if (!recorded_) return fail(ManagerError{"INTERNAL", "run could not be recorded: " + start_error_, ""});
+  if (!recorded_)
+    return fail(ManagerError{start_storage_error_ ? "STORAGE_FAILED" : "INTERNAL",
+                             "run could not be recorded: " + start_error_, ""});
   return StartOutcome{id, RunStatus::running, false};
 }
 
@@ -111,6 +126,7 @@ void RunManager::worker(RunRequest req) {
     spdlog::error("run {} could not run: {}", req.run_id, e.what());
     std::lock_guard lock(mu_);
     start_error_ = e.what();
+    start_storage_error_ = dynamic_cast<const storage::StorageError*>(&e) != nullptr;
   }
   {
     std::lock_guard lock(mu_);
@@ -141,6 +157,41 @@ void RunManager::shutdown() {
     if (running_ && token_) token_->request(StopReason::shutdown);
   }
   if (thread_.joinable()) thread_.join();
+  std::lock_guard lock(mu_);
+  record_unrecorded_locked();
+}
+
+void RunManager::keep_if_unrecorded(const storage::RunRecord& done) {
+  // Did the terminal state reach the database? Not when the run failed
+  // because the database refused writes; then it waits in memory.
+  bool stored = false;
+  try {
+    const auto row = db_.get_run(done.run_id);
+    stored = row && is_terminal(row->status);
+  } catch (const std::exception& e) {
+    spdlog::warn("run {}: cannot read back its record: {}", done.run_id, e.what());
+  }
+  if (stored) return;
+  spdlog::warn("run {} ended {} but the database does not show it yet; it is written before the next run",
+               done.run_id, to_string(done.status));
+  std::lock_guard lock(mu_);
+  unrecorded_ = done;
+}
+
+void RunManager::record_unrecorded_locked() {
+  if (!unrecorded_) return;
+  try {
+    db_.update_run(*unrecorded_);
+    spdlog::info("run {}: terminal state {} recorded", unrecorded_->run_id, to_string(unrecorded_->status));
+    unrecorded_.reset();
+  } catch (const std::exception& e) {
+    spdlog::warn("run {}: terminal state still not recorded: {}", unrecorded_->run_id, e.what());
+  }
+}
+
+std::optional<storage::RunRecord> RunManager::unrecorded() const {
+  std::lock_guard lock(mu_);
+  return unrecorded_;
 }
 
 void RunManager::wait_idle() {

@@ -9,6 +9,11 @@
 // * Runs execute on a background thread; start() returns once the run is
 //   recorded in the database (so get_run works at once).
 // * shutdown() stops the active run cooperatively and marks it `interrupted`.
+// * A run whose terminal record the database refused (it failed because the
+//   database is read-only, full or locked) is kept in memory and written
+//   before the next run starts and at shutdown; until then `unrecorded()`
+//   returns it, so status queries can report the truth. A process that dies
+//   first leaves it `running`, and the next start marks it `interrupted`.
 // Thread-safety: every method may be called from any thread.
 #include <chrono>
 #include <condition_variable>
@@ -23,8 +28,8 @@
 namespace ts::engine {
 
 struct ManagerError {
-  std::string
-      code;  // protocol error code: ALREADY_RUNNING, MARKET_CLOSED, NOT_FOUND, INVALID_PARAMETER, INTERNAL
+  std::string code;  // protocol error code: ALREADY_RUNNING, MARKET_CLOSED, NOT_FOUND, INVALID_PARAMETER,
+                     // INTERNAL, STORAGE_FAILED (the database refused to record the run)
   std::string message;
   std::string active_run_id;  // set with ALREADY_RUNNING
 };
@@ -64,11 +69,19 @@ class RunManager {
   void shutdown();
   /// Blocks until no run is active.
   void wait_idle();
+  /// The last finished run when the database has not stored its terminal
+  /// state yet (nullopt otherwise).
+  std::optional<storage::RunRecord> unrecorded() const;
   std::chrono::system_clock::time_point now() const { return clock_(); }
 
  private:
   class Tap;
   void worker(RunRequest req);
+  /// Keeps `done` as unrecorded_ when the database does not show it terminal.
+  void keep_if_unrecorded(const storage::RunRecord& done);
+  /// Writes unrecorded_ if there is one; keeps it when the database still
+  /// refuses. Called with mu_ held.
+  void record_unrecorded_locked();
 
   storage::Storage& db_;
   const ingest::BarProvider& provider_;
@@ -82,6 +95,8 @@ class RunManager {
   std::optional<ActiveRun> active_;
   bool recorded_ = false;    // the active run's row exists
   std::string start_error_;  // the run could not even be recorded
+  bool start_storage_error_ = false;  // ... because the database refused
+  std::optional<storage::RunRecord> unrecorded_;
   bool running_ = false;
 };
 

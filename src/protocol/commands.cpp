@@ -747,4 +747,8 @@ CommandError internal_error(std::string_view what) {
   return {ErrorCode::internal, "internal error: " + std::string(what), json::object()};
 }
 
+CommandError storage_failed(std::string_view what) {
+  return {ErrorCode::storage_failed, "database failure: " + std::string(what), json::object()};
+}
+
 }  // namespace ts::protocol

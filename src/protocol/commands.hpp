@@ -44,6 +44,7 @@ enum class ErrorCode : unsigned char {
   unauthorized,
   payload_too_large,
   internal,
+  storage_failed,
 };
 
 struct ErrorCodeInfo {
@@ -54,7 +55,7 @@ struct ErrorCodeInfo {
 };
 
 // clang-format off
-inline constexpr std::array<ErrorCodeInfo, 10> kErrorCodes{{
+inline constexpr std::array<ErrorCodeInfo, 11> kErrorCodes{{
     {ErrorCode::invalid_json,      "INVALID_JSON",      400, "the message is not valid JSON (details.position: byte offset)"},
     {ErrorCode::invalid_command,   "INVALID_COMMAND",   400, "valid JSON but not a command: not an object, no string `command`, or an unknown or ill-typed envelope field"},
     {ErrorCode::unknown_command,   "UNKNOWN_COMMAND",   404, "no such command (over HTTP: no such route); details.known lists the commands"},
@@ -65,6 +66,7 @@ inline constexpr std::array<ErrorCodeInfo, 10> kErrorCodes{{
     {ErrorCode::unauthorized,      "UNAUTHORIZED",      401, "missing or wrong bearer token (HTTP, mutating endpoints)"},
     {ErrorCode::payload_too_large, "PAYLOAD_TOO_LARGE", 413, "the request is larger than the limit (64 KiB)"},
     {ErrorCode::internal,          "INTERNAL",          500, "the engine failed; the message says how; the engine keeps serving"},
+    {ErrorCode::storage_failed,    "STORAGE_FAILED",    503, "the engine's database cannot be written or read (read-only, disk full, locked by another writer); the engine keeps serving; retry once the database is fixed"},
 }};
 // clang-format on
 
@@ -475,6 +477,9 @@ CommandError run_not_found(std::string_view run_id);
 CommandError market_closed(std::string_view date, std::string_view reason);
 CommandError unauthorized(std::string_view why);
 CommandError internal_error(std::string_view what);
+/// STORAGE_FAILED (HTTP 503): the database refused a read or write; `what` is
+/// the storage layer's message (it names the SQLite error, never a secret).
+CommandError storage_failed(std::string_view what);
 /// NOT_FOUND for a symbol without bars on a timeframe (details.symbol, details.timeframe).
 CommandError symbol_not_found(std::string_view symbol, std::string_view timeframe);
 /// NOT_FOUND for a universe the engine does not know (details.universe).

@@ -290,7 +290,7 @@ TEST(Commands, GenericTableWalk) {
 }
 
 TEST(ErrorCodes, TableAndHttpStatuses) {
-  const std::set<int> allowed{400, 401, 404, 409, 413, 422, 500};
+  const std::set<int> allowed{400, 401, 404, 409, 413, 422, 500, 503};
   for (std::size_t i = 0; i < kErrorCodes.size(); ++i) {
     EXPECT_EQ(static_cast<std::size_t>(kErrorCodes[i].code), i);
     EXPECT_EQ(parse_error_code(kErrorCodes[i].name), kErrorCodes[i].code);
@@ -302,6 +302,7 @@ TEST(ErrorCodes, TableAndHttpStatuses) {
   EXPECT_EQ(http_status(ErrorCode::payload_too_large), 413);
   EXPECT_EQ(http_status(ErrorCode::unauthorized), 401);
   EXPECT_EQ(http_status(ErrorCode::internal), 500);
+  EXPECT_EQ(http_status(ErrorCode::storage_failed), 503);
   EXPECT_EQ(parse_error_code("NOPE"), std::nullopt);
   // error.json lists exactly the table's codes.
   std::set<std::string> in_schema;
@@ -374,6 +375,9 @@ TEST(Replies, DispatcherErrorsReadWell) {
   EXPECT_TRUE(contains(mc.message, "skip_market_check")) << mc.message;
   EXPECT_EQ(unauthorized("missing bearer token").code, ErrorCode::unauthorized);
   EXPECT_EQ(internal_error("database locked").code, ErrorCode::internal);
+  const auto sf = storage_failed("sqlite: BEGIN IMMEDIATE: database is locked");
+  EXPECT_EQ(sf.code, ErrorCode::storage_failed);
+  EXPECT_TRUE(contains(sf.message, "database is locked")) << sf.message;
 }
 
 TEST(Commands, EncodeCommandRoundTrips) {

@@ -19,6 +19,14 @@ CommandError error(ErrorCode code, std::string message, nlohmann::json details =
   return {code, std::move(message), std::move(details)};
 }
 
+/// A stored run row, or the engine's own record of it when the database
+/// refused its terminal state (RunManager::unrecorded): status queries then
+/// report how the run ended, not the stale `running` row.
+storage::RunRecord with_unrecorded(const storage::RunRecord& row,
+                                   const std::optional<storage::RunRecord>& unrecorded) {
+  return unrecorded && unrecorded->run_id == row.run_id ? *unrecorded : row;
+}
+
 ErrorCode code_of(std::string_view name) {
   return protocol::parse_error_code(name).value_or(ErrorCode::internal);
 }
@@ -131,6 +139,7 @@ Result<engine::RunRequest> Dispatcher::make_request(const std::string& universe,
   req.phases = phases;
   req.threads = opt_.threads;
   req.min_success_ratio = opt_.min_success_ratio;
+  req.alert_bars = opt_.alert_bars;
   req.provider_description = opt_.provider_description;
   return req;
 }
@@ -212,13 +221,15 @@ Result<nlohmann::json, CommandError> Dispatcher::execute(const protocol::Command
         next = encode_cursor(rows.back().started_at, rows.back().run_id);
       }
       std::vector<protocol::RunSummary> runs;
-      for (const auto& row : rows) runs.push_back(to_summary(row));
+      const auto unrecorded = runs_.unrecorded();
+      for (const auto& row : rows) runs.push_back(to_summary(with_unrecorded(row, unrecorded)));
       return protocol::history_result(runs, next);
     }
     case Command::get_run: {
       const std::string id = p["run_id"].get<std::string>();
-      const auto run = db_.get_run(id);
+      auto run = db_.get_run(id);
       if (!run) return fail(protocol::run_not_found(id));
+      run = with_unrecorded(*run, runs_.unrecorded());
       std::vector<protocol::FailedSymbol> failed;
       for (const auto& o : db_.run_outcomes(id, true))
         failed.push_back({o.symbol, o.phase, o.error_code, o.message, o.attempts});
@@ -347,6 +358,11 @@ protocol::Reply Dispatcher::execute_reply(const protocol::CommandRequest& r, Tri
     auto result = execute(r, via);
     if (result) return protocol::make_ok_reply(r, std::move(result).value(), now, opt_.source);
     return protocol::make_error_reply(r, std::move(result).error(), now, opt_.source);
+  } catch (const storage::StorageError& e) {
+    // The database refused (read-only, full, locked): a condition of the
+    // environment that clients may retry, not an engine bug, hence 503.
+    spdlog::error("command {} failed: {}", protocol::to_string(r.command), e.what());
+    return protocol::make_error_reply(r, protocol::storage_failed(e.what()), now, opt_.source);
   } catch (const std::exception& e) {
     spdlog::error("command {} failed: {}", protocol::to_string(r.command), e.what());
     return protocol::make_error_reply(r, protocol::internal_error(e.what()), now, opt_.source);

@@ -37,8 +37,9 @@ struct DispatcherOptions {
   std::string provider_description;
   unsigned threads = 0;
   double min_success_ratio = 0.8;
-  int default_history_years = 2;          // a trigger's range when the universe is new
-  std::size_t remembered_replies = 1024;  // request_ids whose replies answer a re-send
+  int alert_bars = engine::kDefaultAlertBars;  // see engine::RunRequest::alert_bars
+  int default_history_years = 2;               // a trigger's range when the universe is new
+  std::size_t remembered_replies = 1024;       // request_ids whose replies answer a re-send
 };
 
 class Dispatcher {

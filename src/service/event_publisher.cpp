@@ -5,6 +5,7 @@
 #include <thread>
 
 #include "core/uuid.hpp"
+#include "protocol/commands.hpp"
 #include "protocol/events.hpp"
 
 namespace ts::service {
@@ -424,6 +425,20 @@ void EventPublisher::on_symbol_failed(const storage::RunRecord& r, const storage
   e.symbol = o.symbol;
   e.run_id = r.run_id;
   e.recovery_action = "symbol_skipped";
+  publish_locked(Event::error, protocol::error_payload(e), r.run_id);
+}
+
+void EventPublisher::on_storage_failed(const storage::RunRecord& r, const std::string& symbol,
+                                       const std::string& message) {
+  std::lock_guard lock(mu_);
+  protocol::ErrorEvent e;
+  e.severity = protocol::Severity::critical;
+  e.component = "database";
+  e.error_code = std::string(protocol::to_string(protocol::ErrorCode::storage_failed));
+  e.message = message;
+  e.symbol = symbol;
+  e.run_id = r.run_id;
+  e.recovery_action = "run_aborted";
   publish_locked(Event::error, protocol::error_payload(e), r.run_id);
 }
 

@@ -106,6 +106,10 @@ class EventPublisher final : public engine::RunObserver {
   void on_phase_started(const storage::RunRecord& r, Phase p, int total) override;
   void on_progress(const storage::RunRecord& r, const engine::ProgressUpdate& u) override;
   void on_symbol_failed(const storage::RunRecord& r, const storage::SymbolOutcome& o) override;
+  /// One `error` event: critical, component `database`, STORAGE_FAILED,
+  /// recovery_action `run_aborted` (the run's terminal event follows).
+  void on_storage_failed(const storage::RunRecord& r, const std::string& symbol,
+                         const std::string& message) override;
   void on_detections(const storage::RunRecord& r, const Symbol& s, Timeframe tf,
                      const std::vector<storage::DetectionRow>& rows) override;
   void on_indicator_values(const storage::RunRecord& r, const Symbol& s,

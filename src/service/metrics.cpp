@@ -100,6 +100,10 @@ void ObserverTee::on_progress(const storage::RunRecord& r, const engine::Progres
 void ObserverTee::on_symbol_failed(const storage::RunRecord& r, const storage::SymbolOutcome& o) {
   TS_TEE(on_symbol_failed(r, o))
 }
+void ObserverTee::on_storage_failed(const storage::RunRecord& r, const std::string& symbol,
+                                    const std::string& message) {
+  TS_TEE(on_storage_failed(r, symbol, message))
+}
 void ObserverTee::on_detections(const storage::RunRecord& r, const Symbol& s, Timeframe tf,
                                 const std::vector<storage::DetectionRow>& rows) {
   TS_TEE(on_detections(r, s, tf, rows))

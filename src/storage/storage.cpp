@@ -18,6 +18,35 @@ Result<Universe> resolve_universe(Storage& db, std::string_view name) {
 }
 
 namespace {
+
+/// The options of a sqlite URL (after '?', '&'-separated): busy_timeout_ms=N.
+SqliteOptions sqlite_options(std::string_view query, const std::string& url) {
+  SqliteOptions o;
+  while (!query.empty()) {
+    const auto amp = query.find('&');
+    const std::string_view item = query.substr(0, amp);
+    query = amp == std::string_view::npos ? std::string_view() : query.substr(amp + 1);
+    const auto eq = item.find('=');
+    const std::string_view key = item.substr(0, eq);
+    const std::string value(eq == std::string_view::npos ? std::string_view() : item.substr(eq + 1));
+    if (key != "busy_timeout_ms")
+      throw StorageError("database URL '" + url + "': unknown option '" + std::string(key) +
+                         "' (known: busy_timeout_ms)");
+    long long ms = -1;
+    std::size_t used = 0;
+    try {
+      ms = std::stoll(value, &used);
+    } catch (const std::exception&) {
+      used = 0;
+    }
+    if (value.empty() || used != value.size() || ms < 0 || ms > 600000)
+      throw StorageError("database URL '" + url + "': busy_timeout_ms must be 0..600000 milliseconds, got '" +
+                         value + "'");
+    o.busy_timeout = std::chrono::milliseconds(ms);
+  }
+  return o;
+}
+
 [[noreturn]] void unsupported(const Storage& db, const char* what) {
   throw StorageError(std::string(what) + " is not supported by " + db.describe());
 }
@@ -42,8 +71,12 @@ std::unique_ptr<Storage> open_storage(const std::string& url) {
     std::string path = url.substr(kSqlite.size());
     // Accept sqlite:///abs/path and sqlite://rel as well as sqlite:PATH.
     if (path.rfind("//", 0) == 0) path = path.substr(2);
+    std::string_view query;
+    const auto q = path.find('?');
+    if (q != std::string::npos) query = std::string_view(url).substr(url.size() - (path.size() - q - 1));
+    path = path.substr(0, q);
     if (path.empty()) throw StorageError("database URL '" + url + "' has no file path");
-    return open_sqlite(path);
+    return open_sqlite(path, sqlite_options(query, url));
   }
   if (url.rfind("postgresql://", 0) == 0 || url.rfind("postgres://", 0) == 0)
     throw StorageError("the PostgreSQL backend is not built into this version; use sqlite:PATH");

@@ -290,7 +290,10 @@ class Storage {
 Result<Universe> resolve_universe(Storage& db, std::string_view name);
 
 /// Opens "sqlite:PATH" (creating parent directories and applying migrations).
-/// Throws StorageError with a clear message for unknown schemes or I/O errors.
+/// Options follow a '?': `sqlite:PATH?busy_timeout_ms=N` (how long a write
+/// waits for another writer's lock; default 5000, see SqliteOptions).
+/// Throws StorageError with a clear message for unknown schemes or options,
+/// or I/O errors.
 std::unique_ptr<Storage> open_storage(const std::string& url);
 
 }  // namespace ts::storage

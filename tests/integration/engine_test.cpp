@@ -6,6 +6,7 @@
 #include <set>
 
 #include "engine_support.hpp"
+#include "engine/pipeline.hpp"
 #include "server/http_client.hpp"
 
 namespace ts::testing {
@@ -78,10 +79,30 @@ TEST_F(EngineTest, FullRunOverRedisEmitsOrderedValidEventsMatchingTheDatabase) {
   EXPECT_EQ(p["records_imported"].get<long long>(), db.count_bars(Timeframe::daily));
   EXPECT_EQ(p["indicators_calculated"].get<long long>(), db.count_indicator_values());
   EXPECT_EQ(p["patterns_detected"].get<long long>(), db.count_detections(run_id));
+  // patterns_detected events are alerts: this run's detections on each symbol's
+  // newest kDefaultAlertBars daily bars (every detection is stored).
   const auto detections = std::count_if(events.begin(), events.end(), [](const auto& e) {
     return e.event == protocol::Event::patterns_detected;
   });
-  EXPECT_EQ(detections, db.count_detections(run_id));
+  long long alerts = 0;
+  for (const char* s : {"AAPL", "MSFT", "NVDA", "JPM", "KO"}) {
+    const auto bars = db.load_bars(Symbol::parse(s).value(), Timeframe::daily);
+    ASSERT_GT(bars.size(), static_cast<std::size_t>(engine::kDefaultAlertBars));
+    storage::DetectionQuery q;
+    q.symbol = s;
+    q.from = bars.date[bars.size() - engine::kDefaultAlertBars];
+    q.limit = 100000;
+    for (const auto& d : db.query_detections(q)) alerts += d.run_id == run_id;
+  }
+  EXPECT_GT(alerts, 0);
+  EXPECT_LT(alerts, db.count_detections(run_id));
+  EXPECT_EQ(detections, alerts);
+  for (const auto& e : events)
+    if (e.event == protocol::Event::patterns_detected)
+      EXPECT_GE(e.payload["bar_date"].get<std::string>(),
+                format_date(db.load_bars(Symbol::parse(e.payload["symbol"].get<std::string>()).value(),
+                                         Timeframe::daily)
+                                .date.end()[-engine::kDefaultAlertBars]));
   // Third parties on pub/sub saw the same envelopes in the same order.
   bus::testing::wait_for([&] {
     return std::count_if(all.messages().begin(), all.messages().end(), [&](const auto&) { return true; }) > 0;
@@ -368,7 +389,10 @@ namespace ts::testing {
 namespace {
 
 class LegacyChannelsTest : public EngineFixture {
-  void customise(app::EngineConfig& c) override { c.legacy_channels = true; }
+  void customise(app::EngineConfig& c) override {
+    c.legacy_channels = true;
+    c.alert_bars = 0;  // every detection is an event
+  }
 };
 
 TEST_F(LegacyChannelsTest, DetectionsAreAlsoPublishedOnTheDotNotationChannel) {

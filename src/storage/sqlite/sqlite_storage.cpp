@@ -36,11 +36,13 @@ std::vector<Phase> parse_phases_json(std::string_view text) {
 
 class SqliteStorage final : public Storage {
  public:
-  explicit SqliteStorage(const std::string& path) : path_(path), db_(path) {
+  SqliteStorage(const std::string& path, const SqliteOptions& options) : path_(path), db_(path) {
+    // The busy timeout first: journal_mode and the migrations already write,
+    // and another writer may hold the lock while we open.
+    db_.exec("PRAGMA busy_timeout=" + std::to_string(options.busy_timeout.count()));
     db_.exec("PRAGMA journal_mode=WAL");
     db_.exec("PRAGMA synchronous=NORMAL");
     db_.exec("PRAGMA foreign_keys=ON");
-    db_.exec("PRAGMA busy_timeout=5000");
     // Upserts land in several B-trees in key order per symbol but across the
     // whole date range; a 64 MiB page cache keeps their hot pages resident
     // (the 2 MiB default made large runs I/O-bound).
@@ -890,12 +892,12 @@ class SqliteStorage final : public Storage {
 
 }  // namespace
 
-std::unique_ptr<Storage> open_sqlite(const std::string& path) {
+std::unique_ptr<Storage> open_sqlite(const std::string& path, const SqliteOptions& options) {
   std::error_code ec;
   const auto parent = std::filesystem::path(path).parent_path();
   if (!parent.empty()) std::filesystem::create_directories(parent, ec);
   if (ec) throw StorageError("cannot create directory '" + parent.string() + "': " + ec.message());
-  return std::make_unique<SqliteStorage>(path);
+  return std::make_unique<SqliteStorage>(path, options);
 }
 
 }  // namespace ts::storage
