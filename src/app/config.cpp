@@ -31,6 +31,7 @@ Result<EngineConfig> apply_toml_file(EngineConfig c, const std::string& path) {
                                            "api_token_file",
                                            "command_secret_file",
                                            "stream_maxlen",
+                                           "event_outbox_max",
                                            "progress_per_second",
                                            "threads",
                                            "min_success",
@@ -58,6 +59,8 @@ Result<EngineConfig> apply_toml_file(EngineConfig c, const std::string& path) {
       }
     c.stream_maxlen =
         static_cast<std::size_t>(toml::find_or<long long>(data, "stream_maxlen", c.stream_maxlen));
+    c.event_outbox_max =
+        static_cast<std::size_t>(toml::find_or<long long>(data, "event_outbox_max", c.event_outbox_max));
     c.progress_per_second = toml::find_or<double>(data, "progress_per_second", c.progress_per_second);
     c.threads = static_cast<unsigned>(toml::find_or<long long>(data, "threads", c.threads));
     c.min_success_ratio = toml::find_or<double>(data, "min_success", c.min_success_ratio);

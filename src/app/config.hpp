@@ -21,6 +21,7 @@ struct EngineConfig {
   std::string api_token;       // secret: never logged
   std::string command_secret;  // secret: never logged; "" = Redis commands are not authenticated
   std::size_t stream_maxlen = 100000;
+  std::size_t event_outbox_max = 2'000'000;  // rows in the database outbox while Redis is down
   double progress_per_second = 4.0;
   unsigned threads = 0;
   double min_success_ratio = 0.8;
@@ -56,9 +57,9 @@ Result<std::string> sqlite_path(const std::string& db_url);
 
 /// Reads `path` (TOML, flat keys: redis, db, http, provider, vendor_url,
 /// universe, legacy_channels, api_token, api_token_file, command_secret_file,
-/// stream_maxlen, progress_per_second, threads, min_success, alert_bars,
-/// heartbeat_ms, scheduler, resume) over `base`. Unknown keys are errors. Secrets are read from the
-/// files named (the command secret has no inline key: keep it out of configs).
+/// stream_maxlen, event_outbox_max, progress_per_second, threads, min_success,
+/// alert_bars, heartbeat_ms, scheduler, resume) over `base`. Unknown keys are errors. Secrets are
+/// read from the files named (the command secret has no inline key: keep it out of configs).
 Result<EngineConfig> apply_toml_file(EngineConfig base, const std::string& path);
 /// TICKSTOCK_REDIS_URL, TICKSTOCK_DB, TICKSTOCK_HTTP, TICKSTOCK_PROVIDER,
 /// TICKSTOCK_VENDOR_URL, TICKSTOCK_UNIVERSE, TICKSTOCK_API_TOKEN[_FILE],

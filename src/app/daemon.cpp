@@ -264,6 +264,10 @@ struct Daemon::Impl {
     ext.events_published = ps.published;
     ext.events_dropped = ps.dropped;
     ext.events_coalesced = ps.coalesced;
+    ext.events_spilled = ps.spilled;
+    ext.events_spill_failed = ps.spill_failed;
+    ext.seq_reserve_failed = ps.seq_reserve_failed;
+    ext.db_outbox = ps.outbox_rows;
     if (redis) {
       const auto rs = redis->stats();
       ext.redis_reconnects = rs.reconnects;
@@ -328,9 +332,10 @@ Status<> Daemon::start() {
   service::PublisherOptions popt;
   popt.source = d.source;
   popt.stream_maxlen = d.cfg.stream_maxlen;
+  popt.db_outbox_capacity = d.cfg.event_outbox_max;
   popt.progress_per_second = d.cfg.progress_per_second;
   popt.legacy_channels = d.cfg.legacy_channels;
-  d.events = std::make_unique<service::EventPublisher>(d.redis.get(), popt, d.clock);
+  d.events = std::make_unique<service::EventPublisher>(d.redis.get(), popt, d.clock, d.db.get());
   std::vector<engine::RunObserver*> observers{d.events.get(), &d.metrics};
   if (d.cfg.console_progress) observers.push_back(&d.progress_log);
   d.tee = std::make_unique<service::ObserverTee>(std::move(observers));
@@ -451,11 +456,8 @@ void Daemon::stop() {
   }
   d.hb_cv.notify_all();
   if (d.heartbeat.joinable()) d.heartbeat.join();
-  if (d.redis) {
-    if (auto st = d.redis->drain(std::chrono::seconds(5)).get(); !st)
-      spdlog::warn("events not flushed before exit: {}", st.error().message);
-    d.redis->close();
-  }
+  if (d.events) d.events->close(std::chrono::seconds(5));  // flushes; the outbox keeps the rest
+  if (d.redis) d.redis->close();
   spdlog::info("engine stopped");
 }
 

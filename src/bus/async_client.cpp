@@ -21,6 +21,11 @@ struct AsyncClient::Impl : detail::ComponentCore, std::enable_shared_from_this<A
     Callback<EventReceipt> done;
     bool sent = false;  // sent on an earlier connection: a resend may duplicate it
   };
+  struct Retained {  // acknowledged: kept for a restarted Redis that lost it
+    std::string channel, stream_key, payload;
+    std::size_t maxlen = 0;
+    StreamId id;
+  };
   struct DrainWaiter {
     std::shared_ptr<std::promise<Status<>>> promise;
     std::shared_ptr<boost::asio::steady_timer> timer;
@@ -34,17 +39,78 @@ struct AsyncClient::Impl : detail::ComponentCore, std::enable_shared_from_this<A
   EventLoop& loop;
   AsyncClientOptions opt;
   std::atomic<std::size_t> accepted{0};  // admission count: outbox + in flight
-  std::atomic<std::uint64_t> published{0}, rejected{0}, failed{0}, resent{0};
+  std::atomic<std::uint64_t> published{0}, rejected{0}, failed{0}, resent{0}, replayed{0};
 
   // Loop thread only:
   std::deque<Event> outbox;  // [0, in_flight) sent and unacknowledged, in order
   std::size_t in_flight = 0;
   std::uint64_t send_gen = 0;  // bumped when in-flight events are requeued
   std::vector<DrainWaiter> drainers;
+  std::deque<Retained> retained;  // the last replay_window acknowledged events, in order
+  bool probing = false;           // XINFO before anything else after a reconnection
 
   std::string what() const override { return "Redis client"; }
-  void on_ready() override { pump(); }
-  void on_down() override { requeue_in_flight(); }
+  void on_ready() override {
+    if (retained.empty()) return pump();
+    probe_for_loss();
+  }
+  void on_down() override {
+    probing = false;
+    requeue_in_flight();
+  }
+
+  // XINFO STREAM <key>: did the server we reconnected to lose what it had
+  // acknowledged? Nothing else is sent until the answer is in, so the events
+  // found missing go out ahead of the outbox, in their original order.
+  void probe_for_loss() {
+    const std::string key = retained.back().stream_key;
+    auto cb = [self = shared_from_this(), key, gen = send_gen](Result<Reply> r) {
+      if (gen != self->send_gen || self->closed) return;
+      self->probing = false;
+      if (!r) return;  // the connection broke again: on_down, then on_ready probes again
+      auto info = parse_stream_info(*r);
+      if (!info) {
+        log(lvl::warn, "bus: {}: XINFO STREAM {} unreadable ({}); not checking for lost events",
+            self->conn->describe(), key, info.error().message);
+      } else {
+        self->replay_lost(key, *info);
+      }
+      self->pump();
+    };
+    probing = true;
+    if (!conn->send({"XINFO", "STREAM", key}, std::move(cb))) probing = false;
+  }
+
+  void replay_lost(const std::string& key, const StreamInfo& info) {
+    const auto last = StreamId::parse(info.last_generated_id).value_or(StreamId{});
+    std::deque<Event> lost;
+    std::deque<Retained> kept;
+    for (auto& r : retained) {
+      if (r.stream_key == key && (!info.exists || r.id > last))
+        lost.push_back(
+            Event{std::move(r.channel), std::move(r.stream_key), std::move(r.payload), r.maxlen, {}, true});
+      else
+        kept.push_back(std::move(r));
+    }
+    retained = std::move(kept);
+    if (lost.empty()) return;
+    log(lvl::warn,
+        "bus: {}: Redis lost {} acknowledged event(s) of {} (restarted without them); sending them again",
+        conn->describe(), lost.size(), key);
+    replayed.fetch_add(lost.size());
+    accepted.fetch_add(lost.size());
+    outbox.insert(outbox.begin(), std::make_move_iterator(lost.begin()), std::make_move_iterator(lost.end()));
+  }
+
+  // Takes the event's strings: it has been acknowledged and is done with them.
+  void retain(Event& ev, const EventReceipt& receipt) {
+    if (opt.replay_window == 0) return;
+    const auto id = StreamId::parse(receipt.id);
+    if (!id) return;
+    retained.push_back(
+        {std::move(ev.channel), std::move(ev.stream_key), std::move(ev.payload), ev.maxlen, *id});
+    if (retained.size() > opt.replay_window) retained.pop_front();
+  }
 
   void enqueue(Event ev) {
     if (closed) {
@@ -58,7 +124,7 @@ struct AsyncClient::Impl : detail::ComponentCore, std::enable_shared_from_this<A
   }
 
   void pump() {
-    while (conn->ready() && in_flight < outbox.size() && in_flight < opt.max_in_flight) {
+    while (!probing && conn->ready() && in_flight < outbox.size() && in_flight < opt.max_in_flight) {
       Event& ev = outbox[in_flight];
       auto argv = detail::publish_event_cmd(ev.channel, ev.stream_key, ev.maxlen, ev.payload);
       auto cb = [self = shared_from_this(), gen = send_gen](Result<Reply> r) {
@@ -94,6 +160,7 @@ struct AsyncClient::Impl : detail::ComponentCore, std::enable_shared_from_this<A
     auto receipt = detail::parse_publish_event(*r);
     if (receipt) {
       published.fetch_add(1);
+      retain(ev, *receipt);
     } else {
       failed.fetch_add(1);
       log(lvl::err, "bus: {}: event for {} / {} refused: {}", conn->describe(), ev.stream_key, ev.channel,
@@ -256,6 +323,7 @@ ClientStats AsyncClient::stats() const {
   s.events_rejected = impl_->rejected.load();
   s.events_failed = impl_->failed.load();
   s.events_resent = impl_->resent.load();
+  s.events_replayed = impl_->replayed.load();
   return s;
 }
 

@@ -17,6 +17,15 @@
 //  * At-least-once: an event whose reply was lost with the connection is sent
 //    again, so a consumer can see it twice (same payload). Consumers dedupe by
 //    the envelope's id/seq.
+//  * Redis restarted and lost acknowledged events (no persistence, or the
+//    last second of an AOF `everysec`): the client keeps the last
+//    `replay_window` acknowledged events with their stream ids. On every
+//    reconnection, before sending anything else, it asks XINFO STREAM; the
+//    retained events whose id is above the stream's last-generated-id (all of
+//    them when the stream is gone) are sent again first, in order. Events
+//    older than the window are lost for good; consumers see the hole as a seq
+//    gap. A consumer that had read an event before the restart gets it again
+//    (new stream id, same envelope id): consumers dedupe by envelope id.
 // Everything else (publish, get, set, locks, command) is not buffered: while
 // disconnected it fails at once with NOT_CONNECTED.
 //
@@ -50,6 +59,8 @@ struct AsyncClientOptions {
   std::size_t outbox_capacity = 10'000;
   /// Events pipelined at once on a live connection.
   std::size_t max_in_flight = 256;
+  /// Acknowledged events kept to re-send when a restarted Redis lost them (0 = none).
+  std::size_t replay_window = 10'000;
 };
 
 /// Counters for /metrics. Any thread.
@@ -61,6 +72,7 @@ struct ClientStats {
   std::uint64_t events_rejected = 0;   ///< refused by publish_event (outbox full, closed)
   std::uint64_t events_failed = 0;     ///< Redis answered with an error (reported to the callback)
   std::uint64_t events_resent = 0;     ///< sent again after a connection loss (possible duplicates)
+  std::uint64_t events_replayed = 0;   ///< acknowledged, then missing after a Redis restart: sent again
 };
 
 class AsyncClient {

@@ -149,5 +149,89 @@ TEST_F(RedisOutbox, ATimedOutServerIsReconnected) {
   ASSERT_TRUE(wait_for([&] { return client.connected() && client.stats().reconnects >= 1; }));
 }
 
+// For the replay tests: publishes `payloads` to `key` and waits until Redis
+// has acknowledged them all.
+void publish_acknowledged(AsyncClient& client, const std::string& key,
+                          const std::vector<std::string>& payloads) {
+  for (const auto& p : payloads) ASSERT_TRUE(client.publish_event("c", key, 0, p));
+  auto drained = client.drain(20s);
+  ASSERT_TRUE(succeeds(drained));
+}
+
+std::vector<std::string> numbered(int n) {
+  std::vector<std::string> out;
+  for (int i = 0; i < n; ++i) out.push_back(std::to_string(i));
+  return out;
+}
+
+class RedisRestart : public RedisOutbox {
+ protected:
+  std::unique_ptr<AsyncClient> connected_client(std::size_t replay_window = 10'000) {
+    AsyncClientOptions opt{fast(url(), "engine")};
+    opt.replay_window = replay_window;
+    auto client = std::make_unique<AsyncClient>(loop, opt);
+    auto started = client->start();
+    EXPECT_TRUE(succeeds(started));
+    return client;
+  }
+  // SIGKILLs the server, starts it again on the same port and directory, then
+  // publishes `last` and waits until everything is acknowledged again.
+  void kill_restart_and_publish(AsyncClient& client, const std::string& key, const std::string& last) {
+    server().stop(true);
+    ASSERT_TRUE(wait_for([&] { return !client.connected(); }));
+    ASSERT_TRUE(server().start());
+    ASSERT_TRUE(client.publish_event("c", key, 0, last));
+    auto again = client.drain(20s);
+    ASSERT_TRUE(succeeds(again));
+  }
+};
+
+// Redis restarted without persistence: the events it had acknowledged are
+// gone from the stream; the client sends them again, first and in order.
+TEST_F(RedisRestart, ReplaysAcknowledgedEventsARestartedRedisLost) {
+  auto owned = connected_client();
+  auto& client = *owned;
+  auto sent = numbered(200);
+  publish_acknowledged(client, "tickstock:events", sent);
+  kill_restart_and_publish(client, "tickstock:events", "after-restart");
+  sent.push_back("after-restart");
+  auto redis = sync();
+  EXPECT_EQ(stream_payloads(redis, "tickstock:events"), sent);  // the lost ones first, once each
+  EXPECT_EQ(client.stats().events_replayed, 200u);
+}
+
+TEST_F(RedisRestart, ReplaysOnlyWhatTheWindowHolds) {
+  auto owned = connected_client(/*replay_window=*/50);
+  auto& client = *owned;
+  publish_acknowledged(client, "s", numbered(120));
+  kill_restart_and_publish(client, "s", "new");
+  auto redis = sync();
+  const auto got = stream_payloads(redis, "s");
+  ASSERT_EQ(got.size(), 51u);  // the newest 50, then the new one: 0..69 are lost for good
+  EXPECT_EQ(got.front(), "70");
+  EXPECT_EQ(got[49], "119");
+  EXPECT_EQ(got.back(), "new");
+}
+
+class PersistentRedisRestart : public RedisRestart {
+ protected:
+  RedisServerOptions server_options() const override {
+    RedisServerOptions o;
+    o.extra_args = {"--appendonly", "yes", "--appendfsync", "always"};
+    return o;
+  }
+};
+
+// With persistence nothing was lost, so nothing is sent twice.
+TEST_F(PersistentRedisRestart, NothingIsReplayedWhenRedisKeptTheEvents) {
+  auto owned = connected_client();
+  auto& client = *owned;
+  publish_acknowledged(client, "s", numbered(100));
+  kill_restart_and_publish(client, "s", "100");
+  auto redis = sync();
+  EXPECT_EQ(stream_payloads(redis, "s"), numbered(101));
+  EXPECT_EQ(client.stats().events_replayed, 0u);
+}
+
 }  // namespace
 }  // namespace ts::bus

@@ -22,9 +22,13 @@ namespace ts::client {
 std::string run_id_of(const protocol::Envelope& e);
 
 /// The last `capacity` envelope ids seen: de-duplication for a consumer.
+/// The default window (65,536 ids, a few MB) is larger than the engine's
+/// replay window (bus::AsyncClientOptions::replay_window, 10,000): after a
+/// Redis restart the engine re-sends up to that many events the consumer may
+/// already have shown, and each is recognised here.
 class RecentIds {
  public:
-  explicit RecentIds(std::size_t capacity = 4096) : capacity_(capacity == 0 ? 1 : capacity) {}
+  explicit RecentIds(std::size_t capacity = 1 << 16) : capacity_(capacity == 0 ? 1 : capacity) {}
   /// True the first time `id` is seen (within the window), false for a repeat.
   bool insert(const std::string& id);
 

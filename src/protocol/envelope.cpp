@@ -1,5 +1,6 @@
 #include "protocol/envelope.hpp"
 
+#include <algorithm>
 #include <charconv>
 
 #include "core/trading_date.hpp"
@@ -176,6 +177,14 @@ std::uint64_t Sequencer::next(std::string_view run_id) {
 void Sequencer::finish(std::string_view run_id) {
   const auto it = counters_.find(run_id);
   if (it != counters_.end()) counters_.erase(it);
+}
+
+bool Sequencer::active(std::string_view run_id) const { return counters_.find(run_id) != counters_.end(); }
+
+void Sequencer::seed(std::string_view run_id, std::uint64_t last) {
+  auto it = counters_.find(run_id);
+  if (it == counters_.end()) it = counters_.emplace(std::string(run_id), 0).first;
+  it->second = std::max(it->second, last);
 }
 
 }  // namespace ts::protocol

@@ -74,6 +74,11 @@ class Sequencer {
   std::uint64_t next(std::string_view run_id = {});
   /// Drops a finished run's counter (call after its terminal event).
   void finish(std::string_view run_id);
+  /// Whether the run has a counter (it had an event since the last finish()).
+  bool active(std::string_view run_id) const;
+  /// Continues a run another process numbered: its next seq is `last` + 1
+  /// (never lower than a number this sequencer already handed out for it).
+  void seed(std::string_view run_id, std::uint64_t last);
 
  private:
   std::map<std::string, std::uint64_t, std::less<>> counters_;

@@ -342,6 +342,31 @@ Result<nlohmann::json, CommandError> Dispatcher::execute(const protocol::Command
 }
 
 protocol::Reply Dispatcher::handle(const protocol::CommandRequest& r, TriggerType via) {
+  if (!protocol::spec(r.command).mutating || r.request_id.empty() || opt_.remembered_replies == 0)
+    return execute_reply(r, via);
+  // One at a time: a re-send racing the original must find its reply, not
+  // run the command a second time.
+  std::lock_guard lock(replay_mu_);
+  std::string fingerprint = std::string(protocol::to_string(r.command)) + ' ' + r.parameters.dump();
+  if (const auto it = replies_.find(r.request_id);
+      it != replies_.end() && it->second.fingerprint == fingerprint) {
+    spdlog::info("command {} re-sent with request_id {}: answering with the earlier reply",
+                 protocol::to_string(r.command), r.request_id);
+    return it->second.reply;
+  }
+  auto reply = execute_reply(r, via);
+  if (!replies_.count(r.request_id)) {
+    reply_order_.push_back(r.request_id);
+    if (reply_order_.size() > opt_.remembered_replies) {
+      replies_.erase(reply_order_.front());
+      reply_order_.pop_front();
+    }
+  }
+  replies_[r.request_id] = {std::move(fingerprint), reply};
+  return reply;
+}
+
+protocol::Reply Dispatcher::execute_reply(const protocol::CommandRequest& r, TriggerType via) {
   const std::string now = protocol::format_timestamp(clock_());
   try {
     auto result = execute(r, via);

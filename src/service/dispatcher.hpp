@@ -4,8 +4,23 @@
 //
 // handle() never throws: failures become error replies (INTERNAL for
 // unexpected exceptions, with the engine still serving).
-// Thread-safety: handle() may be called concurrently from any thread.
+//
+// Idempotent re-send: a client whose reply was lost (Redis restarted, reply
+// channel dropped) sends the same command again with the same request_id. For
+// mutating commands (CommandSpec::mutating) the dispatcher remembers the last
+// `remembered_replies` request_ids with the command, its parameters and its
+// reply; a repeat of the same request_id, command and parameters gets the
+// remembered reply, byte for byte, and is not executed again. The same
+// request_id with a different command or parameters is executed as a new
+// command (the id was reused, not re-sent). The memory is per process: after
+// an engine restart a trigger is still idempotent by its run_id (RunManager),
+// a cancel by the run's terminal state. Read-only commands simply run again.
+// Thread-safety: handle() may be called concurrently from any thread
+// (mutating commands with a request_id are executed one at a time).
+#include <deque>
 #include <functional>
+#include <map>
+#include <mutex>
 #include <string>
 
 #include "engine/run_manager.hpp"
@@ -23,7 +38,8 @@ struct DispatcherOptions {
   unsigned threads = 0;
   double min_success_ratio = 0.8;
   int alert_bars = engine::kDefaultAlertBars;  // see engine::RunRequest::alert_bars
-  int default_history_years = 2;  // a trigger's range when the universe is new
+  int default_history_years = 2;               // a trigger's range when the universe is new
+  std::size_t remembered_replies = 1024;       // request_ids whose replies answer a re-send
 };
 
 class Dispatcher {
@@ -51,6 +67,7 @@ class Dispatcher {
   Result<engine::RunRequest> make_resume_request(const storage::RunRecord& parent) const;
 
  private:
+  protocol::Reply execute_reply(const protocol::CommandRequest& r, TriggerType via);
   Result<nlohmann::json, protocol::CommandError> execute(const protocol::CommandRequest& r, TriggerType via);
   Result<nlohmann::json, protocol::CommandError> start(engine::RunRequest req, bool skip_market_check,
                                                        std::vector<std::string> retried = {});
@@ -62,6 +79,14 @@ class Dispatcher {
   DispatcherOptions opt_;
   Clock clock_;
   ReadQueries reads_;
+
+  struct Remembered {
+    std::string fingerprint;  // command name + canonical parameters
+    protocol::Reply reply;
+  };
+  std::mutex replay_mu_;  // held while a mutating command with a request_id executes
+  std::map<std::string, Remembered> replies_;
+  std::deque<std::string> reply_order_;  // oldest first, for the bound
 };
 
 /// Keyset cursor <-> opaque token ("started_at|run_id", hex-encoded).

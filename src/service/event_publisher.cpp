@@ -46,11 +46,54 @@ protocol::PhaseSummary to_phase_summary(const storage::PhaseSummary& s) {
   return p;
 }
 
-EventPublisher::EventPublisher(bus::AsyncClient* client, PublisherOptions options, Clock clock)
-    : client_(client), opt_(std::move(options)), clock_(std::move(clock)) {
+EventPublisher::EventPublisher(bus::AsyncClient* client, PublisherOptions options, Clock clock,
+                               storage::Storage* db)
+    : client_(client), opt_(std::move(options)), clock_(std::move(clock)), db_(db) {
   snap_.engine_id = opt_.source;
   snap_.engine_version = opt_.engine_version;
   snap_.state = protocol::EngineState::idle;
+  if (opt_.spill_batch == 0) opt_.spill_batch = 1;
+  if (opt_.seq_block == 0) opt_.seq_block = 1;
+  if (!db_ || !client_) return;
+  try {
+    outbox_rows_ = db_->count_outbox();
+  } catch (const std::exception& e) {
+    spdlog::warn("event outbox not readable ({}); events wait in memory only", e.what());
+  }
+  // Rows a previous process could not publish go first: everything published
+  // from now on queues behind them until the drainer has handed them over.
+  spilling_ = outbox_rows_ > 0;
+  if (spilling_)
+    spdlog::info("{} event(s) left in the database outbox will be published first", outbox_rows_.load());
+  drainer_ = std::thread([this] { drain_loop(); });
+}
+
+EventPublisher::~EventPublisher() {
+  {
+    std::lock_guard lk(drain_mu_);
+    drain_stop_ = true;
+  }
+  drain_cv_.notify_all();
+  if (drainer_.joinable()) drainer_.join();
+}
+
+void EventPublisher::close(std::chrono::milliseconds timeout) {
+  {
+    std::lock_guard lk(drain_mu_);
+    drain_stop_ = true;
+  }
+  drain_cv_.notify_all();
+  if (drainer_.joinable()) drainer_.join();
+  {
+    std::lock_guard lock(mu_);
+    if (closed_) return;
+    closed_ = true;
+    if (db_) flush_spill_locked();
+  }
+  if (!client_) return;
+  if (auto st = client_->drain(timeout).get(); !st)
+    spdlog::warn("events not flushed before exit: {}", st.error().message);
+  if (db_) trim_acked();
 }
 
 double EventPublisher::uptime_seconds() const {
@@ -68,7 +111,7 @@ std::string EventPublisher::publish_locked(Event e, nlohmann::json payload, std:
   env.event = e;
   env.timestamp = protocol::format_timestamp(clock_());
   env.source = opt_.source;
-  env.seq = seq_.next(run_id);
+  env.seq = next_seq_locked(run_id);
   env.payload = std::move(payload);
   const std::string text = protocol::encode_event(env);
   snap_.last_event_id = env.id;
@@ -78,6 +121,68 @@ std::string EventPublisher::publish_locked(Event e, nlohmann::json payload, std:
   ++stats_.published;
   if (!client_) return env.id;
   const std::string channel(protocol::channel_of(e));
+  // Spilling is sticky until the drainer finds the outbox empty (under mu_),
+  // so nothing overtakes an event that is already waiting in the database.
+  if (db_ && (spilling_ || closed_ || !client_->connected()))
+    spill_locked(channel, text);
+  else
+    send_locked(channel, text);
+  if (opt_.legacy_channels && e == Event::patterns_detected)
+    client_->publish(std::string(protocol::kLegacyPatternsChannel), text, [](Result<long long>) {});
+  return env.id;
+}
+
+std::uint64_t EventPublisher::next_seq_locked(std::string_view run_id) {
+  if (run_id.empty() || !db_) return seq_.next(run_id);
+  auto it = reserved_.find(run_id);
+  if (it == reserved_.end() || !seq_.active(run_id)) {
+    // A run this process has no counter for may have been numbered by an
+    // earlier process (a restart, a resumed run): continue above its record.
+    std::uint64_t high = 0;
+    try {
+      high = db_->seq_high_water(run_id);
+    } catch (const std::exception& ex) {
+      ++stats_.seq_reserve_failed;
+      spdlog::warn("seq high-water of run {} not readable: {}", run_id, ex.what());
+    }
+    seq_.seed(run_id, high);
+    it = reserved_.insert_or_assign(std::string(run_id), high).first;
+  }
+  const std::uint64_t seq = seq_.next(run_id);
+  if (seq > it->second) {
+    // Write the block down BEFORE using its first number: a crash then costs
+    // at most the unused rest of the block, never a reuse.
+    const std::uint64_t want = seq + opt_.seq_block - 1;
+    try {
+      it->second = db_->reserve_seq(run_id, want);
+    } catch (const std::exception& ex) {
+      // Publishing must not stop for this; retrying on every event would turn
+      // a failing disk into a write per event, so the block counts as taken.
+      ++stats_.seq_reserve_failed;
+      it->second = want;
+      spdlog::warn("seq high-water of run {} not written ({}); a restart could reuse seq numbers", run_id,
+                   ex.what());
+    }
+  }
+  return seq;
+}
+
+void EventPublisher::finish_run_locked(std::string_view run_id) {
+  seq_.finish(run_id);
+  const auto it = reserved_.find(run_id);
+  if (it == reserved_.end()) return;
+  reserved_.erase(it);
+  // The terminal event was just numbered (snap_ holds its seq) and nobody else
+  // numbers this run: give back the rest of the block, so a run that is
+  // resumed after a graceful stop continues without a gap.
+  try {
+    db_->settle_seq(run_id, snap_.last_event_seq);
+  } catch (const std::exception& ex) {
+    spdlog::debug("seq high-water of run {} not settled: {}", run_id, ex.what());  // a gap later, no reuse
+  }
+}
+
+void EventPublisher::send_locked(const std::string& channel, const std::string& text) {
   // Back-pressure: the outbox is bounded; while Redis is up it drains quickly,
   // so wait for room rather than lose the event.
   for (int attempt = 0;; ++attempt) {
@@ -94,17 +199,149 @@ std::string EventPublisher::publish_locked(Event e, nlohmann::json payload, std:
                                  std::lock_guard lk(stream_mu_);
                                  last_stream_id_ = r->id;
                                });
-    if (st.ok()) break;
+    if (st.ok()) return;
     if (st.error().code != "OUTBOX_FULL" || !client_->connected() || attempt > 5000) {
       ++stats_.dropped;
-      spdlog::error("event {} dropped: {}", protocol::to_string(e), st.error().message);
-      break;
+      spdlog::error("event on {} dropped: {}", channel, st.error().message);
+      return;
     }
     std::this_thread::sleep_for(std::chrono::milliseconds(1));
   }
-  if (opt_.legacy_channels && e == Event::patterns_detected)
-    client_->publish(std::string(protocol::kLegacyPatternsChannel), text, [](Result<long long>) {});
-  return env.id;
+}
+
+void EventPublisher::spill_locked(const std::string& channel, const std::string& text) {
+  if (!spilling_) {
+    spilling_ = true;
+    spdlog::warn("Redis unreachable: events go to the database outbox until it has been published");
+  }
+  if (static_cast<std::size_t>(outbox_rows_.load()) + spill_buf_.size() >= opt_.db_outbox_capacity) {
+    if (stats_.dropped++ % 10000 == 0)
+      spdlog::error("the database outbox is full ({} rows); events are dropped", opt_.db_outbox_capacity);
+    return;
+  }
+  spill_buf_.push_back({0, channel, text});
+  if (spill_buf_.size() >= opt_.spill_batch || closed_) flush_spill_locked();
+}
+
+void EventPublisher::flush_spill_locked() {
+  if (spill_buf_.empty()) return;
+  const auto n = spill_buf_.size();
+  try {
+    db_->append_outbox(spill_buf_);
+    outbox_rows_ += static_cast<long long>(n);
+    stats_.spilled += n;
+  } catch (const std::exception& ex) {
+    // The database is failing (disk full, read-only, locked): memory is the
+    // only place left. These events may overtake rows already spilled.
+    stats_.spill_failed += n;
+    spdlog::error("event outbox write failed ({}); {} event(s) wait in memory instead", ex.what(), n);
+    for (const auto& ev : spill_buf_) send_locked(ev.channel, ev.payload);
+  }
+  spill_buf_.clear();
+}
+
+void EventPublisher::drain_loop() {
+  std::unique_lock lk(drain_mu_);
+  while (!drain_stop_) {
+    drain_cv_.wait_for(lk, std::chrono::milliseconds(50), [&] { return drain_stop_; });
+    if (drain_stop_) break;
+    lk.unlock();
+    try {
+      drain_once();
+    } catch (const std::exception& ex) {
+      spdlog::error("event outbox drainer: {}", ex.what());
+    }
+    lk.lock();
+  }
+}
+
+void EventPublisher::drain_once() {
+  {
+    // Written at least every tick, so a crash loses at most one tick's spill.
+    std::lock_guard lock(mu_);
+    if (spilling_) flush_spill_locked();
+  }
+  trim_acked();
+  while (client_->connected()) {
+    {
+      std::lock_guard lock(drain_mu_);
+      if (drain_stop_) return;
+    }
+    std::vector<storage::OutboxEvent> batch;
+    try {
+      batch = db_->read_outbox(handed_through_, opt_.spill_batch);
+    } catch (const std::exception& ex) {
+      spdlog::warn("event outbox not readable: {}", ex.what());
+      return;
+    }
+    if (batch.empty()) {
+      // Under mu_ nothing can be spilled meanwhile: with the buffer written
+      // and no row after handed_through_, every spilled event is with the bus,
+      // ahead of anything published from now on.
+      std::lock_guard lock(mu_);
+      if (!spilling_) return;
+      if (!spill_buf_.empty()) {
+        flush_spill_locked();
+        continue;
+      }
+      try {
+        if (!db_->read_outbox(handed_through_, 1).empty()) continue;
+      } catch (const std::exception&) {
+        return;
+      }
+      spilling_ = false;
+      const double secs =
+          std::chrono::duration<double>(std::chrono::steady_clock::now() - drain_started_).count();
+      spdlog::info("event outbox published: {} event(s) in {:.2f} s; events go straight to Redis again",
+                   drained_, secs);
+      drained_ = 0;
+      return;
+    }
+    for (const auto& ev : batch)
+      if (!hand_over(ev)) return;
+    trim_acked();
+  }
+}
+
+bool EventPublisher::hand_over(const storage::OutboxEvent& ev) {
+  const std::int64_t id = ev.id;
+  for (;;) {
+    auto st = client_->publish_event(ev.channel, std::string(protocol::kStreamKey), opt_.stream_maxlen,
+                                     ev.payload, [this, id](Result<bus::EventReceipt> r) {
+                                       // CLOSED: never reached Redis; the row stays for the next process.
+                                       if (!r && r.error().code == "CLOSED") return;
+                                       if (!r) {
+                                         spdlog::warn("outbox event not stored in the stream: {}",
+                                                      r.error().message);
+                                       } else {
+                                         std::lock_guard lk(stream_mu_);
+                                         last_stream_id_ = r->id;
+                                       }
+                                       acked_through_.store(id);  // replies come in sending order
+                                     });
+    if (st.ok()) {
+      if (drained_++ == 0) drain_started_ = std::chrono::steady_clock::now();
+      handed_through_ = id;
+      return true;
+    }
+    if (st.error().code != "OUTBOX_FULL" || !client_->connected()) return false;
+    {
+      std::lock_guard lock(drain_mu_);
+      if (drain_stop_) return false;
+    }
+    std::this_thread::sleep_for(std::chrono::milliseconds(1));
+  }
+}
+
+void EventPublisher::trim_acked() {
+  const std::int64_t acked = acked_through_.load();
+  if (acked <= deleted_through_) return;
+  try {
+    outbox_rows_ -= db_->delete_outbox(acked);
+    deleted_through_ = acked;
+  } catch (const std::exception& ex) {
+    spdlog::warn("published outbox rows not deleted ({}); they will be published again", ex.what());
+  }
 }
 
 void EventPublisher::write_snapshot_locked() {
@@ -282,7 +519,7 @@ void EventPublisher::on_run_finished(const storage::RunRecord& r) {
   std::lock_guard lock(mu_);
   publish_locked(protocol::terminal_event(r.status), protocol::run_finished_payload(finished_of(r)),
                  r.run_id);
-  seq_.finish(r.run_id);
+  finish_run_locked(r.run_id);
   snap_.state = protocol::EngineState::idle;
   snap_.current_run.reset();
   snap_.current_progress.reset();
@@ -292,10 +529,10 @@ void EventPublisher::on_run_finished(const storage::RunRecord& r) {
 
 void EventPublisher::publish_interrupted(const storage::RunRecord& r) {
   std::lock_guard lock(mu_);
-  // A previous process's run: its seq numbers are unknown here, so the
-  // interrupted event continues from the stream's record when available.
+  // A previous process's run: with a database its seq continues above the
+  // persisted high-water (next_seq_locked).
   publish_locked(Event::processing_interrupted, protocol::run_finished_payload(finished_of(r)), r.run_id);
-  seq_.finish(r.run_id);
+  finish_run_locked(r.run_id);
   snap_.last_run = to_summary(r);
   write_snapshot_locked();
 }
@@ -338,7 +575,9 @@ protocol::StatusSnapshot EventPublisher::snapshot() const {
 
 PublisherStats EventPublisher::stats() const {
   std::lock_guard lock(mu_);
-  return stats_;
+  auto s = stats_;
+  s.outbox_rows = outbox_rows_.load();
+  return s;
 }
 
 }  // namespace ts::service

@@ -55,8 +55,8 @@ std::string Metrics::render(const ExternalCounters& ext) const {
   line("# TYPE tickstock_events_published_total counter\ntickstock_events_published_total {}\n",
        ext.events_published);
   line(
-      "# HELP tickstock_events_dropped_total Events lost because the outbox was full while Redis was "
-      "down.\n");
+      "# HELP tickstock_events_dropped_total Events lost because an outbox (memory or database) was full "
+      "while Redis was down.\n");
   line("# TYPE tickstock_events_dropped_total counter\ntickstock_events_dropped_total {}\n",
        ext.events_dropped);
   line("# HELP tickstock_progress_coalesced_total Progress events folded into later ones.\n");
@@ -65,8 +65,23 @@ std::string Metrics::render(const ExternalCounters& ext) const {
   line("# HELP tickstock_redis_reconnects_total Redis reconnections.\n");
   line("# TYPE tickstock_redis_reconnects_total counter\ntickstock_redis_reconnects_total {}\n",
        ext.redis_reconnects);
-  line("# HELP tickstock_event_outbox Events waiting for Redis.\n");
+  line("# HELP tickstock_event_outbox Events waiting for Redis in memory.\n");
   line("# TYPE tickstock_event_outbox gauge\ntickstock_event_outbox {}\n", ext.outbox);
+  line("# HELP tickstock_event_outbox_db Events waiting for Redis in the database outbox.\n");
+  line("# TYPE tickstock_event_outbox_db gauge\ntickstock_event_outbox_db {}\n", ext.db_outbox);
+  line("# HELP tickstock_events_spilled_total Events written to the database outbox while Redis was down.\n");
+  line("# TYPE tickstock_events_spilled_total counter\ntickstock_events_spilled_total {}\n",
+       ext.events_spilled);
+  line(
+      "# HELP tickstock_events_spill_failed_total Events the database outbox could not take (kept in "
+      "memory instead).\n");
+  line("# TYPE tickstock_events_spill_failed_total counter\ntickstock_events_spill_failed_total {}\n",
+       ext.events_spill_failed);
+  line(
+      "# HELP tickstock_seq_reserve_failed_total seq high-water reads or writes that failed (seq reuse "
+      "possible after a crash).\n");
+  line("# TYPE tickstock_seq_reserve_failed_total counter\ntickstock_seq_reserve_failed_total {}\n",
+       ext.seq_reserve_failed);
   return out;
 }
 

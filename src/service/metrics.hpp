@@ -14,6 +14,8 @@ struct ExternalCounters {
   std::uint64_t events_published = 0, events_dropped = 0, events_coalesced = 0;
   std::uint64_t redis_reconnects = 0;
   std::size_t outbox = 0;
+  std::uint64_t events_spilled = 0, events_spill_failed = 0, seq_reserve_failed = 0;
+  long long db_outbox = 0;
 };
 
 class Metrics final : public engine::RunObserver {

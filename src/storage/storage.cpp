@@ -48,7 +48,23 @@ SqliteOptions sqlite_options(std::string_view query, const std::string& url) {
   return o;
 }
 
+[[noreturn]] void unsupported(const Storage& db, const char* what) {
+  throw StorageError(std::string(what) + " is not supported by " + db.describe());
+}
 }  // namespace
+
+// Defaults for backends without migration v5 (see storage.hpp).
+void Storage::append_outbox(std::vector<OutboxEvent>&) { unsupported(*this, "the event outbox"); }
+std::vector<OutboxEvent> Storage::read_outbox(std::int64_t, std::size_t) {
+  unsupported(*this, "the event outbox");
+}
+long long Storage::delete_outbox(std::int64_t) { unsupported(*this, "the event outbox"); }
+long long Storage::count_outbox() { return 0; }  // nothing can have been appended
+std::uint64_t Storage::reserve_seq(std::string_view, std::uint64_t) {
+  unsupported(*this, "the seq high-water");
+}
+void Storage::settle_seq(std::string_view, std::uint64_t) { unsupported(*this, "the seq high-water"); }
+std::uint64_t Storage::seq_high_water(std::string_view) { return 0; }
 
 std::unique_ptr<Storage> open_storage(const std::string& url) {
   constexpr std::string_view kSqlite = "sqlite:";

@@ -11,6 +11,7 @@
 // Thread-safety: every method may be called from any thread; the SQLite
 // backend serialises access internally, the PostgreSQL one gives each
 // concurrently calling thread its own pooled connection.
+#include <cstdint>
 #include <map>
 #include <memory>
 #include <optional>
@@ -108,6 +109,13 @@ struct DetectionRecord {
   std::string detected_at;
 };
 
+/// One event waiting in the database outbox (migration v5) for Redis.
+struct OutboxEvent {
+  std::int64_t id = 0;  ///< assigned by append_outbox; increasing = publishing order
+  std::string channel;  ///< the pub/sub channel (the stream key is the publisher's)
+  std::string payload;  ///< the encoded envelope, exactly as it will be published
+};
+
 /// Filters of query_detections; empty/nullopt = no filter. Rows come newest
 /// bar_date first, then symbol, timeframe, pattern ascending (a total order,
 /// so pages never skip or repeat a row).
@@ -147,7 +155,7 @@ struct RunQuery {
   std::optional<TriggerType> trigger_type;
   std::string started_after;   // RFC 3339, inclusive; "" = no bound
   std::string started_before;  // RFC 3339, exclusive; "" = no bound
-  std::string cursor;         // keyset: started_at|run_id of the last row seen
+  std::string cursor;          // keyset: started_at|run_id of the last row seen
 };
 
 class Storage {
@@ -219,6 +227,31 @@ class Storage {
   /// Runs left `queued` or `running` by a process that died: marks them
   /// `interrupted` (with `reason`) and returns their ids.
   virtual std::vector<std::string> interrupt_stale_runs(const std::string& reason) = 0;
+
+  // --- event outbox (v5): events the publisher could not hand to Redis, in
+  // publishing order. Bounding the table is the caller's job (it counts rows).
+  /// Appends every event in ONE transaction, in vector order, and writes each
+  /// one's id back. Ids are never reused, even after the newest rows were deleted.
+  virtual void append_outbox(std::vector<OutboxEvent>& events);
+  /// Up to `limit` rows with id > after_id, ascending by id.
+  virtual std::vector<OutboxEvent> read_outbox(std::int64_t after_id, std::size_t limit);
+  /// Deletes every row with id <= through_id; returns how many rows went.
+  virtual long long delete_outbox(std::int64_t through_id);
+  virtual long long count_outbox();
+
+  // --- per-run seq high-water (v5): every seq at or below it may have been used.
+  /// Raises the run's high-water to max(stored, high) (never lowers it) and
+  /// returns the stored value; durable when it returns.
+  virtual std::uint64_t reserve_seq(std::string_view run_id, std::uint64_t high);
+  /// Sets the high-water to exactly `last_used`, lowering it: only for the one
+  /// process numbering the run, after the run's terminal event, to give back
+  /// the unused rest of its block (so a graceful stop leaves no seq gap).
+  virtual void settle_seq(std::string_view run_id, std::uint64_t last_used);
+  /// The run's high-water, 0 when no seq was ever reserved for it.
+  virtual std::uint64_t seq_high_water(std::string_view run_id);
+  // (The v5 methods have throwing defaults, "not supported by this backend", so
+  // a backend without them still works: the publisher then keeps events in
+  // memory only and seq starts at 1 per process.)
 
   // --- engine settings (schedule, scheduler state): small JSON/text values by key
   virtual std::optional<std::string> get_setting(std::string_view key) = 0;

@@ -478,6 +478,52 @@ TEST_P(StorageTest, MigrationSixKeepsRunsAndTheirTriggersAndAcceptsResumeRuns) {
   EXPECT_THROW(db_->insert_run(orphan), StorageError);
 }
 
+// Migration v5: the event outbox keeps publishing order and never hands out
+// an id twice, even after its newest rows were deleted (a drainer positioned
+// after them would otherwise skip the new rows).
+TEST_P(StorageTest, EventOutboxKeepsOrderAndNeverReusesIds) {
+  std::vector<OutboxEvent> batch;
+  for (int i = 0; i < 5; ++i) batch.push_back({0, "ch" + std::to_string(i % 2), "p" + std::to_string(i)});
+  db_->append_outbox(batch);
+  for (std::size_t i = 1; i < batch.size(); ++i) EXPECT_GT(batch[i].id, batch[i - 1].id);
+  EXPECT_EQ(db_->count_outbox(), 5);
+  const auto first = db_->read_outbox(0, 3);
+  ASSERT_EQ(first.size(), 3u);
+  EXPECT_EQ(first[0].payload, "p0");
+  EXPECT_EQ(first[2].payload, "p2");
+  EXPECT_EQ(first[1].channel, "ch1");
+  const auto rest = db_->read_outbox(first.back().id, 100);
+  ASSERT_EQ(rest.size(), 2u);
+  EXPECT_EQ(rest[0].payload, "p3");
+
+  EXPECT_EQ(db_->delete_outbox(batch.back().id), 5);  // everything, the newest row included
+  EXPECT_EQ(db_->count_outbox(), 0);
+  std::vector<OutboxEvent> more{{0, "c", "later"}};
+  db_->append_outbox(more);
+  EXPECT_GT(more[0].id, batch.back().id);
+  const auto after = db_->read_outbox(batch.back().id, 10);
+  ASSERT_EQ(after.size(), 1u);
+  EXPECT_EQ(after[0].payload, "later");
+
+  // Survives reopening (the database, not a cache).
+  db_.reset();
+  db_ = open_storage(url_);
+  EXPECT_EQ(db_->count_outbox(), 1);
+}
+
+TEST_P(StorageTest, SeqHighWaterOnlyRisesAndIsPerRun) {
+  EXPECT_EQ(db_->seq_high_water("r1"), 0u);
+  EXPECT_EQ(db_->reserve_seq("r1", 1024), 1024u);
+  EXPECT_EQ(db_->reserve_seq("r1", 10), 1024u);  // never lowered
+  EXPECT_EQ(db_->reserve_seq("r1", 2048), 2048u);
+  db_->settle_seq("r1", 1500);  // the one numbering process gives back the rest of its block
+  EXPECT_EQ(db_->seq_high_water("r1"), 1500u);
+  EXPECT_EQ(db_->seq_high_water("r2"), 0u);
+  db_.reset();
+  db_ = open_storage(url_);
+  EXPECT_EQ(db_->seq_high_water("r1"), 1500u);
+}
+
 TEST_P(StorageTest, DetectionQueriesFilterAndPageNewestFirstWithoutGapsOrRepeats) {
   db_->insert_run(run("r1", "2025-01-01T00:00:00.000Z"));
   auto put = [&](const char* s, Timeframe tf, std::vector<DetectionRow> rows) {

@@ -17,6 +17,7 @@
 
 #include "bus/reply.hpp"
 #include "bus/sync_client.hpp"
+#include "client/run_tracking.hpp"
 
 namespace ts::webapp {
 
@@ -53,7 +54,8 @@ EventPtr make_event(const bus::StreamEntry& e, std::string* event_name = nullptr
   auto ev = std::make_shared<HubEvent>();
   ev->id = *id;
   const std::string name = j.value("event", "");
-  ev->boundary = name.ends_with("_started") || name.ends_with("_completed") || name.starts_with("processing_");
+  ev->boundary =
+      name.ends_with("_started") || name.ends_with("_completed") || name.starts_with("processing_");
   if (name.ends_with("_progress")) {
     ev->progress = true;
     const auto& p = j.contains("payload") && j["payload"].is_object() ? j["payload"] : j;
@@ -65,6 +67,17 @@ EventPtr make_event(const bus::StreamEntry& e, std::string* event_name = nullptr
   if (event_name) *event_name = name;
   if (parsed) *parsed = std::move(j);
   return ev;
+}
+
+/// The envelope fields seq tracking reads, from an already parsed entry.
+protocol::Envelope seq_view(const nlohmann::json& j) {
+  protocol::Envelope e;
+  e.event = protocol::parse_event(j.value("event", "")).value_or(protocol::Event::heartbeat);
+  e.source = j.value("source", "");
+  e.seq = j.contains("seq") && j["seq"].is_number_unsigned() ? j["seq"].get<std::uint64_t>() : 0;
+  if (j.contains("payload") && j["payload"].is_object() && j["payload"].contains("run_id"))
+    e.payload = {{"run_id", j["payload"]["run_id"]}};
+  return e;
 }
 
 Frame make_frame(const nlohmann::json& j) { return std::make_shared<const std::string>(j.dump()); }
@@ -92,6 +105,7 @@ struct EventHub::Impl : std::enable_shared_from_this<EventHub::Impl> {
   std::atomic<bool> redis_connected{false};
   std::atomic<std::size_t> client_count{0};
   std::atomic<std::uint64_t> slow_disconnects{0};
+  std::atomic<std::uint64_t> duplicates_dropped{0}, seq_gaps{0};
   mutable std::mutex status_mu;
   std::optional<std::string> last_id;  // the tail's position (last entry read)
   std::optional<std::string> hb_timestamp, hb_source;
@@ -451,7 +465,9 @@ void EventHub::Impl::disconnect_all(const char* why) {
 
 void EventHub::Impl::tail_loop() {
   std::optional<bus::SyncClient> redis;
-  std::string position;  // "" until resolved
+  client::RecentIds seen(1 << 16);  // envelope ids: bounded de-duplication window
+  client::SeqTracker seq;           // seq gaps per run (counted and logged)
+  std::string position;             // "" until resolved
   auto backoff = std::chrono::milliseconds(100);
   while (!stopping) {
     if (!redis) {
@@ -502,6 +518,17 @@ void EventHub::Impl::tail_loop() {
       if (!ev) {
         spdlog::warn("app: event tail: skipping entry {} (not a JSON object)", e.id);
         continue;
+      }
+      // The same envelope under a new stream id: the engine re-sent it (a
+      // lost reply, or a restarted Redis that had lost it). Clients get it once.
+      if (!seen.insert(parsed.value("id", e.id))) {
+        duplicates_dropped.fetch_add(1);
+        continue;
+      }
+      if (auto gap = seq.observe(seq_view(parsed))) {
+        seq_gaps.fetch_add(1);
+        spdlog::warn("app: event tail: {} seq {}..{} missing from the stream", gap->scope, gap->expected,
+                     gap->got - 1);
       }
       if (name == "heartbeat") {
         std::lock_guard lock(status_mu);
@@ -596,6 +623,8 @@ HubStatus EventHub::status() const {
   s.redis_connected = impl_->redis_connected;
   s.clients = impl_->client_count;
   s.disconnected_slow = impl_->slow_disconnects;
+  s.duplicates_dropped = impl_->duplicates_dropped;
+  s.seq_gaps = impl_->seq_gaps;
   std::lock_guard lock(impl_->status_mu);
   s.stream_last_id = impl_->last_id;
   if (impl_->hb_received) {

@@ -23,6 +23,11 @@
 // slow reader) is disconnected; so
 // memory per client is bounded. Frames are shared between clients, never copied.
 //
+// De-duplication and gaps: the tail drops an entry whose envelope id it has
+// seen among the last 65,536 (the engine re-sends after a lost reply or to a
+// Redis that restarted without the events) and counts seq holes per run
+// (HubStatus::seq_gaps, and a warning in the log).
+//
 // What can be lost: nothing in the stream while the hub keeps up with it; if
 // the hub itself finds its position trimmed or the stream reset (a Redis
 // restart), every client is disconnected and resynchronises from a snapshot
@@ -81,7 +86,9 @@ struct HubStatus {
   std::optional<double> heartbeat_age_seconds;
   std::optional<std::string> heartbeat_source;
   std::size_t clients = 0;
-  std::uint64_t disconnected_slow = 0;  ///< clients dropped for a full send queue
+  std::uint64_t disconnected_slow = 0;   ///< clients dropped for a full send queue
+  std::uint64_t duplicates_dropped = 0;  ///< stream entries repeating an envelope id already sent
+  std::uint64_t seq_gaps = 0;            ///< holes in a run's seq seen by the tail (also logged)
 };
 
 class EventHub {

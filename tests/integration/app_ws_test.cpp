@@ -135,6 +135,15 @@ TEST_F(AppWs, AWholeRunArrivesInStreamOrderWithProgressCoalesced) {
   EXPECT_GT(stream_progress, 0u);
 }
 
+/// An envelope as a Lua template: the script puts each entry's number where
+/// SEQ stands, in `seq` and in the envelope id (the hub drops a repeated id).
+std::string templated(json j) {
+  j["id"] = j["id"].get<std::string>() + "-SEQ";
+  std::string t = j.dump();
+  t.replace(t.find("\"seq\":0"), 7, "\"seq\":SEQ");
+  return t;
+}
+
 TEST_F(AppWs, ProgressIsCoalescedToTheNewestAndFlushedBeforeOtherEvents) {
   const auto vic = login("vic");
   auto c = ws(vic);
@@ -144,10 +153,8 @@ TEST_F(AppWs, ProgressIsCoalescedToTheNewestAndFlushedBeforeOtherEvents) {
       "for i=1,50 do redis.call('XADD', KEYS[1], '*', 'data', (string.gsub(ARGV[1], 'SEQ', tostring(i)))) "
       "end "
       "return redis.call('XADD', KEYS[1], '*', 'data', ARGV[2])";
-  const json progress =
-      envelope("import_progress", {{"run_id", "r1"}, {"phase", "import"}, {"completed_symbols", 0}}, 0);
-  std::string progress_text = progress.dump();
-  progress_text.replace(progress_text.find("\"seq\":0"), 7, "\"seq\":SEQ");
+  const std::string progress_text = templated(
+      envelope("import_progress", {{"run_id", "r1"}, {"phase", "import"}, {"completed_symbols", 0}}, 0));
   const json done = envelope("import_completed", {{"run_id", "r1"}, {"phase", "import"}}, 51);
   auto redis = sync();
   ASSERT_TRUE(
@@ -172,15 +179,10 @@ TEST_F(AppWs, ADetectionBurstDoesNotReleaseProgressEarly) {
       "redis.call('XADD', KEYS[1], '*', 'data', (string.gsub(ARGV[1], 'SEQ', tostring(2*i-1)))) "
       "redis.call('XADD', KEYS[1], '*', 'data', (string.gsub(ARGV[2], 'SEQ', tostring(2*i)))) end "
       "return redis.call('XADD', KEYS[1], '*', 'data', ARGV[3])";
-  auto templated = [](json j) {
-    std::string t = j.dump();
-    t.replace(t.find("\"seq\":0"), 7, "\"seq\":SEQ");
-    return t;
-  };
   const std::string progress =
       templated(envelope("patterns_progress", {{"run_id", "r2"}, {"phase", "patterns"}}, 0));
-  const std::string detection = templated(envelope(
-      "patterns_detected", {{"run_id", "r2"}, {"symbol", "AAPL"}, {"pattern", "doji"}}, 0));
+  const std::string detection = templated(
+      envelope("patterns_detected", {{"run_id", "r2"}, {"symbol", "AAPL"}, {"pattern", "doji"}}, 0));
   const json done = envelope("patterns_completed", {{"run_id", "r2"}, {"phase", "patterns"}}, 101);
   auto redis = sync();
   ASSERT_TRUE(redis.command(
@@ -239,8 +241,9 @@ TEST_F(AppWs, AResumeThousandsOfEventsBehindIsReplayedNotDropped) {
   const auto first = xadd(envelope("schedule_skipped", {{"n", 0}}, 0));
   const json e = envelope("schedule_skipped", {{"n", 1}}, 1);
   auto redis = sync();
-  ASSERT_TRUE(redis.command({"EVAL", "for i=1,6000 do redis.call('XADD', KEYS[1], '*', 'data', ARGV[1]) end return 1",
-                             "1", std::string(protocol::kStreamKey), e.dump()}));
+  ASSERT_TRUE(
+      redis.command({"EVAL", "for i=1,6000 do redis.call('XADD', KEYS[1], '*', 'data', ARGV[1]) end return 1",
+                     "1", std::string(protocol::kStreamKey), e.dump()}));
   auto c = ws(vic, "?last_id=" + first);
   auto hello = c->next();
   ASSERT_TRUE(hello);
@@ -323,6 +326,23 @@ TEST_F(AppWsSlow, ASlowReaderIsDisconnectedAndOthersKeepTheirEvents) {
     s = body(as(vic, "GET", "/api/app/status"));
     return s["clients"] == 1;
   })) << s.dump();
+}
+
+// The engine re-sends an event after a lost reply or to a Redis that
+// restarted without it: same envelope id, new stream id. Clients get it once.
+TEST_F(AppWs, ARepeatedEnvelopeIdIsDeliveredOnce) {
+  const auto vic = login("vic");
+  auto c = ws(vic);
+  ASSERT_TRUE(c->next_of("snapshot"));
+  const json detection = envelope("patterns_detected", {{"run_id", "r3"}, {"symbol", "KO"}}, 1);
+  const json done = envelope("patterns_completed", {{"run_id", "r3"}, {"phase", "patterns"}}, 2);
+  auto redis = sync();
+  for (const auto& e : {detection, detection, done})
+    ASSERT_TRUE(redis.command({"XADD", std::string(protocol::kStreamKey), "*", "data", e.dump()}));
+  auto got = events_until(*c, [](const json& f) { return f["event"]["event"] == "patterns_completed"; });
+  int copies = 0;
+  for (const auto& f : got) copies += f["event"]["id"] == detection["id"];
+  EXPECT_EQ(copies, 1);
 }
 
 }  // namespace

@@ -170,6 +170,21 @@ ALTER TABLE symbols ADD COLUMN active INTEGER CHECK (active IS NULL OR active IN
 ALTER TABLE symbols ADD COLUMN details_at TEXT COLLATE "C";
 )sql";
 
+// v5: the event outbox and the per-run seq high-water. An identity column is
+// never handed out twice (like SQLite's AUTOINCREMENT), so a drainer
+// positioned after deleted rows never skips new ones.
+constexpr std::string_view kV5 = R"sql(
+CREATE TABLE event_outbox (
+  id       BIGINT GENERATED ALWAYS AS IDENTITY PRIMARY KEY,
+  channel  TEXT NOT NULL,
+  payload  TEXT NOT NULL
+);
+CREATE TABLE run_seq (
+  run_id      TEXT COLLATE "C" PRIMARY KEY,
+  high_water  BIGINT NOT NULL CHECK (high_water >= 0)
+);
+)sql";
+
 // v6: resumed runs. PostgreSQL changes a CHECK constraint in place (SQLite
 // had to rebuild the table); the inline CHECK of v1 has PostgreSQL's default name.
 constexpr std::string_view kV6 = R"sql(
@@ -190,11 +205,12 @@ const Migration& sqlite_migration(int version) {
 // names one schema on both backends. Versions 2 (engine_settings: looked up by
 // key only, so collation does not matter) and 3 (the detections index, symbol
 // first, matching the read API's ORDER BY) are valid PostgreSQL as written.
-const std::array<Migration, 5> kMigrations{{
+const std::array<Migration, 6> kMigrations{{
     {1, sqlite_migration(1).description, kV1},
     sqlite_migration(2),
     sqlite_migration(3),
     {4, sqlite_migration(4).description, kV4},
+    {5, sqlite_migration(5).description, kV5},
     {6, sqlite_migration(6).description, kV6},
 }};
 

@@ -495,6 +495,69 @@ class PgStorage final : public Storage {
     });
   }
 
+  // --- event outbox and seq high-water (v5) ---------------------------------
+  // One publisher appends and one drainer reads, so the identity column's
+  // order is the publishing order.
+  void append_outbox(std::vector<OutboxEvent>& events) override {
+    if (events.empty()) return;
+    write([&](pqxx::work& tx) {
+      for (auto& e : events)
+        e.id = tx.exec_params("INSERT INTO event_outbox(channel, payload) VALUES ($1,$2) RETURNING id", e.channel,
+                              e.payload)[0][0]
+                   .as<std::int64_t>();
+    });
+  }
+
+  std::vector<OutboxEvent> read_outbox(std::int64_t after_id, std::size_t limit) override {
+    return read([&](pqxx::nontransaction& tx) {
+      std::vector<OutboxEvent> out;
+      for (const auto& r : tx.exec_params("SELECT id, channel, payload FROM event_outbox WHERE id > $1 ORDER BY id "
+                                          "LIMIT $2",
+                                          after_id, static_cast<std::int64_t>(limit)))
+        out.push_back({r[0].as<std::int64_t>(), r[1].c_str(), r[2].c_str()});
+      return out;
+    });
+  }
+
+  long long delete_outbox(std::int64_t through_id) override {
+    long long deleted = 0;
+    write([&](pqxx::work& tx) {
+      deleted = static_cast<long long>(tx.exec_params("DELETE FROM event_outbox WHERE id <= $1", through_id)
+                                           .affected_rows());
+    });
+    return deleted;
+  }
+
+  long long count_outbox() override { return count("event_outbox", "", ""); }
+
+  std::uint64_t reserve_seq(std::string_view run_id, std::uint64_t high) override {
+    std::uint64_t stored = 0;
+    write([&](pqxx::work& tx) {
+      stored = tx.exec_params(
+                     "INSERT INTO run_seq(run_id, high_water) VALUES ($1,$2) ON CONFLICT(run_id) DO UPDATE SET "
+                     "high_water = GREATEST(run_seq.high_water, excluded.high_water) RETURNING high_water",
+                     std::string(run_id), static_cast<std::int64_t>(high))[0][0]
+                   .as<std::uint64_t>();
+    });
+    return stored;
+  }
+
+  void settle_seq(std::string_view run_id, std::uint64_t last_used) override {
+    write([&](pqxx::work& tx) {
+      tx.exec_params(
+          "INSERT INTO run_seq(run_id, high_water) VALUES ($1,$2) ON CONFLICT(run_id) DO UPDATE SET "
+          "high_water = excluded.high_water",
+          std::string(run_id), static_cast<std::int64_t>(last_used));
+    });
+  }
+
+  std::uint64_t seq_high_water(std::string_view run_id) override {
+    return read([&](pqxx::nontransaction& tx) -> std::uint64_t {
+      const auto r = tx.exec_params("SELECT high_water FROM run_seq WHERE run_id=$1", std::string(run_id));
+      return r.empty() ? 0 : r[0][0].as<std::uint64_t>();
+    });
+  }
+
   long long count_indicator_values(std::optional<Timeframe> tf) override {
     return count("indicator_values", "timeframe", tf ? std::string(to_string(*tf)) : std::string());
   }

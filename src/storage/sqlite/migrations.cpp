@@ -180,6 +180,22 @@ ALTER TABLE symbols ADD COLUMN active INTEGER CHECK (active IS NULL OR active IN
 ALTER TABLE symbols ADD COLUMN details_at TEXT;
 )sql";
 
+// The event outbox and the per-run seq high-water (docs/reliability.md, "Redis
+// outages and the event outbox"). AUTOINCREMENT, not a plain rowid: once the
+// drainer has deleted the newest rows, a plain rowid would hand their ids out
+// again, and a reader positioned after them would skip the new rows.
+constexpr std::string_view kV5 = R"sql(
+CREATE TABLE event_outbox (
+  id       INTEGER PRIMARY KEY AUTOINCREMENT,
+  channel  TEXT NOT NULL,
+  payload  TEXT NOT NULL
+);
+CREATE TABLE run_seq (
+  run_id      TEXT PRIMARY KEY,
+  high_water  INTEGER NOT NULL CHECK (high_water >= 0)
+) WITHOUT ROWID;
+)sql";
+
 // Resumed runs (trigger_type 'resume', parent_run_id = the interrupted run).
 // SQLite cannot widen a CHECK constraint in place, so processing_runs is
 // rebuilt (the documented create-copy-drop-rename procedure) with its indexes
@@ -226,12 +242,12 @@ WHEN (SELECT status FROM processing_runs WHERE run_id = OLD.run_id)
 BEGIN SELECT RAISE(IGNORE); END;
 )sql";
 
-constexpr std::array<Migration, 5> kMigrations{{
+constexpr std::array<Migration, 6> kMigrations{{
     {1, "initial schema: catalog, bars, runs, results, watermarks", kV1},
     {2, "engine settings: schedule and scheduler state", kV2},
     {3, "read API: detections by symbol, newest first", kV3},
     {4, "registered universes with weights; symbol details", kV4},
-    // v5 is the event outbox (branch outbox); versions are unique, order is by version.
+    {5, "event outbox and per-run seq high-water", kV5},
     {6, "resumed runs: trigger_type 'resume'; runs by parent", kV6, /*rebuilds_referenced_table=*/true},
 }};
 

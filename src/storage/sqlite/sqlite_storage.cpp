@@ -420,6 +420,55 @@ class SqliteStorage final : public Storage {
     return ids;
   }
 
+  void append_outbox(std::vector<OutboxEvent>& events) override {
+    if (events.empty()) return;
+    std::lock_guard lock(mu_);
+    Transaction tx(db_);
+    auto& st = stmt("INSERT INTO event_outbox(channel, payload) VALUES (?,?)");
+    for (auto& e : events) {
+      st.bind_static(1, e.channel).bind_static(2, e.payload).exec();
+      e.id = sqlite3_last_insert_rowid(db_.handle());
+    }
+    tx.commit();
+  }
+
+  std::vector<OutboxEvent> read_outbox(std::int64_t after_id, std::size_t limit) override {
+    std::lock_guard lock(mu_);
+    auto& st = stmt("SELECT id, channel, payload FROM event_outbox WHERE id > ? ORDER BY id LIMIT ?");
+    st.bind(1, after_id).bind(2, static_cast<std::int64_t>(limit));
+    std::vector<OutboxEvent> out;
+    while (st.step()) out.push_back({st.integer(0), std::string(st.text(1)), std::string(st.text(2))});
+    st.reset();
+    return out;
+  }
+
+  long long delete_outbox(std::int64_t through_id) override {
+    std::lock_guard lock(mu_);
+    stmt("DELETE FROM event_outbox WHERE id <= ?").bind(1, through_id).exec();
+    return db_.changes();
+  }
+
+  long long count_outbox() override {
+    std::lock_guard lock(mu_);
+    return scalar("SELECT COUNT(*) FROM event_outbox", {});
+  }
+
+  std::uint64_t reserve_seq(std::string_view run_id, std::uint64_t high) override {
+    std::lock_guard lock(mu_);
+    write_seq(run_id, high, /*only_raise=*/true);
+    return static_cast<std::uint64_t>(scalar("SELECT high_water FROM run_seq WHERE run_id=?", run_id));
+  }
+
+  void settle_seq(std::string_view run_id, std::uint64_t last_used) override {
+    std::lock_guard lock(mu_);
+    write_seq(run_id, last_used, /*only_raise=*/false);
+  }
+
+  std::uint64_t seq_high_water(std::string_view run_id) override {
+    std::lock_guard lock(mu_);
+    return static_cast<std::uint64_t>(scalar("SELECT high_water FROM run_seq WHERE run_id=?", run_id));
+  }
+
   std::optional<std::string> get_setting(std::string_view key) override {
     std::lock_guard lock(mu_);
     auto& st = stmt("SELECT value FROM engine_settings WHERE key=?");
@@ -623,6 +672,18 @@ class SqliteStorage final : public Storage {
     auto it = cache_.find(sql);
     if (it == cache_.end()) it = cache_.emplace(sql, std::make_unique<Statement>(db_.handle(), sql)).first;
     return *it->second;
+  }
+
+  /// The run's seq high-water := value, or max(stored, value) with only_raise.
+  void write_seq(std::string_view run_id, std::uint64_t value, bool only_raise) {
+    stmt(only_raise
+             ? "INSERT INTO run_seq(run_id, high_water) VALUES (?,?) ON CONFLICT(run_id) DO UPDATE SET "
+               "high_water = MAX(high_water, excluded.high_water)"
+             : "INSERT INTO run_seq(run_id, high_water) VALUES (?,?) ON CONFLICT(run_id) DO UPDATE SET "
+               "high_water = excluded.high_water")
+        .bind(1, run_id)
+        .bind(2, static_cast<std::int64_t>(value))
+        .exec();
   }
 
   long long scalar(const std::string& sql, std::string_view arg) {
