@@ -38,6 +38,37 @@ inline double true_range(double high, double low, double prev_close) {
   return out;
 }
 
+/// OBV's step for one bar: +volume on an up close, -volume on a down close,
+/// +0.0 when unchanged, built branch-free (sign bit flipped, or masked). acc +
+/// (-v) is the same IEEE operation as TA-Lib's acc - v and adding +0.0 leaves
+/// acc unchanged, so the running total is bit-identical to TA-Lib's.
+inline double obv_step(double prev, double cur, double volume) {
+  const std::uint64_t up = cur > prev;
+  const std::uint64_t down = cur < prev;
+  const std::uint64_t keep = 0 - (up | down);
+  return std::bit_cast<double>((std::bit_cast<std::uint64_t>(volume) ^ (down << 63)) & keep);
+}
+
+/// Chaikin A/D money-flow volume of one bar (0 when high <= low).
+inline double ad_step(double high, double low, double close, double volume) {
+  const double range = high - low;
+  return range > 0.0 ? (((close - low) - (high - close)) / range) * volume : 0.0;
+}
+
+/// Fast %K = (close - lowest) / ((highest - lowest) / 100), 0 when the range is 0.
+inline double fast_k(double highest, double lowest, double close) {
+  const double diff = (highest - lowest) / 100.0;
+  const double k = (close - lowest) / diff;  // computed unconditionally: keeps the block loop vectorizable
+  return diff != 0.0 ? k : 0.0;
+}
+
+/// Williams %R = (highest - close) / ((highest - lowest) / -100), 0 when the range is 0.
+inline double williams_r(double highest, double lowest, double close) {
+  const double diff = (highest - lowest) / (-100.0);
+  const double r = (highest - close) / diff;
+  return diff != 0.0 ? r : 0.0;
+}
+
 /// Neumaier-compensated running sum: adding and later subtracting values of
 /// very different magnitudes (a window sliding out of a high-price or
 /// high-volume stretch) leaves an error of ~eps^2 of the large values instead

@@ -179,12 +179,7 @@ int aroonosc(In high, In low, int period, Out out) {
                     });
 }
 
-namespace {
-inline double ad_step(double high, double low, double close, double volume) {
-  const double range = high - low;
-  return range > 0.0 ? (((close - low) - (high - close)) / range) * volume : 0.0;
-}
-}  // namespace
+using detail::ad_step;
 
 int ad(In high, In low, In close, In volume, Out out) {
   const std::size_t n = high.size();

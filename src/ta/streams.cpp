@@ -1,0 +1,943 @@
+// Streaming forms. Each stream replays its batch kernel's floating-point
+// operations in the same order (same seeds, same running sums, same Wilder
+// updates), which is what makes its outputs bit-identical to the batch ones;
+// the comment on each stream names the kernel it mirrors. State that changes
+// per bar is computed into locals first and stored only when `commit` is set,
+// so peek() is the same code path as update() minus the final stores.
+#include "ta/streams.hpp"
+
+#include <algorithm>
+#include <array>
+#include <cmath>
+#include <cstddef>
+#include <cstdint>
+#include <utility>
+#include <vector>
+
+#include "ta/kernel_util.hpp"
+#include "ta/kernels.hpp"
+
+namespace ts::ta::streams {
+namespace {
+
+using detail::is_zero;
+using std::size_t;
+
+int as_int(double v) { return static_cast<int>(v); }
+
+/// The last n values pushed; oldest() is the value pushed n pushes ago.
+/// Allocated once (n doubles).
+class Lag {
+ public:
+  explicit Lag(size_t n) : buf_(n == 0 ? 1 : n, 0.0) {}
+  double oldest() const { return buf_[pos_]; }
+  void push(double x) {
+    buf_[pos_] = x;
+    pos_ = pos_ + 1 == buf_.size() ? 0 : pos_ + 1;
+  }
+
+ private:
+  std::vector<double> buf_;
+  size_t pos_ = 0;
+};
+
+/// TA-Lib's INT_SMA / SUM running total (sma_impl, sum, StreamMa's SMA): add
+/// the newest value, use the total, then subtract the oldest value.
+class WindowSum {
+ public:
+  WindowSum(int period, bool divide) : lb_(period - 1), p_(period), divide_(divide), lag_(lb_) {}
+  bool step(double x, double& out, bool commit) {
+    double total = total_ + x;
+    if (count_ < lb_) {
+      if (commit) {
+        total_ = total;
+        lag_.push(x);
+        ++count_;
+      }
+      return false;
+    }
+    out = divide_ ? total / p_ : total;
+    total -= lag_.oldest();
+    if (commit) {
+      total_ = total;
+      lag_.push(x);
+    }
+    return true;
+  }
+
+ private:
+  int lb_;
+  double p_;
+  bool divide_;
+  Lag lag_;
+  int count_ = 0;
+  double total_ = 0.0;
+};
+
+/// TA-Lib's INT_EMA over a value stream: seeded with the mean of the first
+/// `period` values (ema_impl, ChainEma, StreamMa's EMA, MACD's lines).
+class EmaCore {
+ public:
+  EmaCore(int period, double k) : period_(period), k_(k) {}
+  bool step(double x, double& out, bool commit) {
+    int count = count_;
+    double sum = sum_;
+    double prev = prev_;
+    if (count < period_) {
+      sum += x;
+      ++count;
+      if (count < period_) {
+        if (commit) {
+          sum_ = sum;
+          count_ = count;
+        }
+        return false;
+      }
+      prev = sum / period_;
+    } else {
+      prev = ((x - prev) * k_) + prev;
+    }
+    if (commit) {
+      sum_ = sum;
+      count_ = count;
+      prev_ = prev;
+    }
+    out = prev;
+    return true;
+  }
+
+ private:
+  int period_;
+  double k_;
+  int count_ = 0;
+  double sum_ = 0.0;
+  double prev_ = 0.0;
+};
+
+/// detail::StreamMa with a commit flag: copy (period <= 1), SMA or EMA.
+class MaCore {
+ public:
+  MaCore(int period, int matype)
+      : copy_(period <= 1),
+        ema_(matype == 1),
+        sma_(std::max(period, 2), true),
+        e_(std::max(period, 1), detail::per_to_k(period)) {}
+  bool step(double x, double& out, bool commit) {
+    if (copy_) {
+      out = x;
+      return true;
+    }
+    return ema_ ? e_.step(x, out, commit) : sma_.step(x, out, commit);
+  }
+
+ private:
+  bool copy_;
+  bool ema_;
+  WindowSum sma_;
+  EmaCore e_;
+};
+
+/// Sliding-window extreme by a monotonic deque: O(1) amortised per bar, one
+/// allocation of `period` entries. The extreme VALUE equals what the batch
+/// kernels' scans find for NaN-free windows (a max/min does not depend on the
+/// scan order); NaN inputs are outside this equality (the batch kernels then
+/// reproduce TA-Lib's index-tracking scan, whose NaN results depend on it).
+template <bool kMax>
+class MonoDeque {
+ public:
+  explicit MonoDeque(int period) : p_(static_cast<size_t>(period)), val_(p_), idx_(p_) {}
+  /// The extreme of the window ending at bar i, whose value is x.
+  double extreme(double x, std::uint64_t i) const {
+    size_t k = (size_ > 0 && expired(idx_[head_], i)) ? 1 : 0;
+    if (k >= size_) return x;
+    const double f = val_[wrap(head_ + k)];
+    return better(x, f) ? x : f;
+  }
+  void push(double x, std::uint64_t i) {
+    if (size_ > 0 && expired(idx_[head_], i)) {
+      head_ = wrap(head_ + 1);
+      --size_;
+    }
+    while (size_ > 0 && !better(val_[wrap(head_ + size_ - 1)], x)) --size_;
+    const size_t at = wrap(head_ + size_);
+    val_[at] = x;
+    idx_[at] = i;
+    ++size_;
+  }
+
+ private:
+  static bool better(double a, double b) { return kMax ? a > b : a < b; }
+  bool expired(std::uint64_t j, std::uint64_t i) const { return j + p_ <= i; }
+  size_t wrap(size_t k) const { return k >= p_ ? k - p_ : k; }
+
+  size_t p_;
+  std::vector<double> val_;
+  std::vector<std::uint64_t> idx_;
+  size_t head_ = 0;
+  size_t size_ = 0;
+};
+
+/// Highest high and lowest low over the last `period` bars (valid from bar period-1).
+class HighLow {
+ public:
+  explicit HighLow(int period) : lb_(static_cast<std::uint64_t>(period - 1)), hi_(period), lo_(period) {}
+  bool step(double high, double low, double& highest, double& lowest, bool commit) {
+    highest = hi_.extreme(high, i_);
+    lowest = lo_.extreme(low, i_);
+    const bool valid = i_ >= lb_;
+    if (commit) {
+      hi_.push(high, i_);
+      lo_.push(low, i_);
+      ++i_;
+    }
+    return valid;
+  }
+
+ private:
+  std::uint64_t lb_;
+  std::uint64_t i_ = 0;
+  MonoDeque<true> hi_;
+  MonoDeque<false> lo_;
+};
+
+/// A Stream whose state is one core object: step forwards to Fn.
+template <class Core>
+class CoreStream final : public Stream {
+ public:
+  explicit CoreStream(Core core) : core_(std::move(core)) {}
+
+ protected:
+  bool step(const StreamBar& bar, double* out, bool commit) override { return core_.step(bar, out, commit); }
+
+ private:
+  Core core_;
+};
+
+template <class Core, class... Args>
+std::unique_ptr<Stream> make(Args&&... args) {
+  return std::make_unique<CoreStream<Core>>(Core(std::forward<Args>(args)...));
+}
+
+// ---- Generic small-window re-run -------------------------------------------
+
+class WindowRerun final : public Stream {
+ public:
+  static constexpr int kMaxWindow = 4;
+  static constexpr size_t kMaxOutputs = 9;
+  WindowRerun(BatchFn batch, int window, size_t outputs, Opts options)
+      : batch_(batch), window_(window), outputs_(outputs), options_(options.begin(), options.end()) {}
+
+ protected:
+  bool step(const StreamBar& bar, double* out, bool commit) override {
+    const int have = std::min(count_, window_ - 1);
+    std::array<std::array<double, kMaxWindow>, 7> col{};
+    const int w = have + 1;
+    for (int k = 0; k < have; ++k) fill(col, k, past_[static_cast<size_t>(window_ - 1 - have + k)]);
+    fill(col, have, bar);
+    bool valid = false;
+    if (w == window_) {
+      auto span = [&](int c) {
+        return std::span<const double>(col[static_cast<size_t>(c)].data(), size_t(w));
+      };
+      const Inputs in{span(0), span(1), span(2), span(3), span(4), span(5), span(6), static_cast<size_t>(w)};
+      std::array<std::array<double, kMaxWindow>, kMaxOutputs> res{};
+      std::array<std::span<double>, kMaxOutputs> outs{};
+      for (size_t k = 0; k < outputs_; ++k) outs[k] = std::span<double>(res[k].data(), size_t(w));
+      const int begin = batch_(in, options_, std::span<const std::span<double>>(outs.data(), outputs_));
+      valid = begin < w;
+      if (valid)
+        for (size_t k = 0; k < outputs_; ++k) out[k] = res[k][static_cast<size_t>(w - 1)];
+    }
+    if (commit && window_ > 1) {
+      std::rotate(past_.begin(), past_.begin() + 1, past_.begin() + (window_ - 1));
+      past_[static_cast<size_t>(window_ - 2)] = bar;
+      count_ = std::min(count_ + 1, window_);
+    }
+    return valid;
+  }
+
+ private:
+  static void fill(std::array<std::array<double, kMaxWindow>, 7>& col, int k, const StreamBar& b) {
+    const auto j = static_cast<size_t>(k);
+    col[0][j] = b.open;
+    col[1][j] = b.high;
+    col[2][j] = b.low;
+    col[3][j] = b.close;
+    col[4][j] = b.volume;
+    col[5][j] = b.real0;
+    col[6][j] = b.real1;
+  }
+
+  BatchFn batch_;
+  int window_;
+  size_t outputs_;
+  std::vector<double> options_;
+  std::array<StreamBar, kMaxWindow> past_{};
+  int count_ = 0;
+};
+
+// ---- Moving averages ---------------------------------------------------------
+
+/// SMA (period >= 2) or SUM over real0.
+struct SumCore {
+  WindowSum s;
+  bool step(const StreamBar& b, double* out, bool commit) { return s.step(b.real0, out[0], commit); }
+};
+/// EMA / MA over real0.
+struct MaStreamCore {
+  MaCore m;
+  bool step(const StreamBar& b, double* out, bool commit) { return m.step(b.real0, out[0], commit); }
+};
+
+/// bbands_ma() with matype 0/1: x and x^2 running sums (added, used, then the
+/// oldest subtracted), mean of squares minus squared mean, EMA or SMA middle.
+struct BbandsCore {
+  int lb;
+  double p;
+  double up_k, dn_k;
+  bool use_ema;
+  EmaCore ema;
+  Lag lag;
+  int count = 0;
+  double total1 = 0.0, total2 = 0.0;
+  BbandsCore(int period, double up, double dn, int matype)
+      : lb(period - 1),
+        p(period),
+        up_k(up),
+        dn_k(dn),
+        use_ema(matype == 1),
+        ema(period, detail::per_to_k(period)),
+        lag(static_cast<size_t>(period - 1)) {}
+  bool step(const StreamBar& b, double* out, bool commit) {
+    const double v = b.real0;
+    double t1 = total1 + v;
+    double t2 = total2 + v * v;
+    double m = 0.0;
+    const bool has_ema = use_ema && ema.step(v, m, commit);
+    (void)has_ema;
+    if (count < lb) {
+      if (commit) {
+        total1 = t1;
+        total2 = t2;
+        lag.push(v);
+        ++count;
+      }
+      return false;
+    }
+    const double mean1 = t1 / p;
+    double mean2 = t2 / p;
+    const double old = lag.oldest();
+    t1 -= old;
+    t2 -= old * old;
+    mean2 -= mean1 * mean1;
+    const double sd = detail::is_zero_or_neg(mean2) ? 0.0 : std::sqrt(mean2);
+    if (!use_ema) m = mean1;
+    out[0] = m + sd * up_k;
+    out[1] = m;
+    out[2] = m - sd * dn_k;
+    if (commit) {
+      total1 = t1;
+      total2 = t2;
+      lag.push(v);
+    }
+    return true;
+  }
+};
+
+// ---- Momentum ------------------------------------------------------------------
+
+/// rsi(): Wilder averages seeded by the plain mean of the first `period` changes.
+struct RsiCore {
+  int period;
+  double p, pm1;
+  int count = 0;  // bars seen, capped at period + 1
+  double prev = 0.0, gain = 0.0, loss = 0.0;
+  explicit RsiCore(int n) : period(n), p(n), pm1(n - 1) {}
+  bool step(const StreamBar& b, double* out, bool commit) {
+    const double x = b.real0;
+    if (count == 0) {
+      if (commit) {
+        prev = x;
+        count = 1;
+      }
+      return false;
+    }
+    bool valid = true;
+    double g = gain, l = loss;
+    if (period == 1) {
+      out[0] = x;
+    } else {
+      const double d = x - prev;
+      const bool neg = d < 0;
+      if (count > period) {
+        l *= pm1;
+        g *= pm1;
+      }
+      l -= neg ? d : 0.0;
+      g += neg ? 0.0 : d;
+      if (count >= period) {
+        l /= p;
+        g /= p;
+        const double s = g + l;
+        out[0] = is_zero(s) ? 0.0 : 100.0 * (g / s);
+      } else {
+        valid = false;
+      }
+    }
+    if (commit) {
+      prev = x;
+      gain = g;
+      loss = l;
+      count = std::min(count + 1, period + 1);
+    }
+    return valid;
+  }
+};
+
+/// macd_impl(): slow EMA from bar 0, fast EMA from bar slow - fast (both seeded
+/// at bar slow - 1), signal EMA over the MACD line (signal 1: the line itself).
+struct MacdCore {
+  int fast_start;
+  bool plain_signal;
+  int count = 0;  // bars seen, capped at fast_start
+  EmaCore slow, fast, signal;
+  MacdCore(int f, int s, int sig, double kf, double ks)
+      : fast_start(s - f),
+        plain_signal(sig <= 1),
+        slow(s, ks),
+        fast(f, kf),
+        signal(std::max(sig, 1), detail::per_to_k(sig)) {}
+  bool step(const StreamBar& b, double* out, bool commit) {
+    const double x = b.real0;
+    double es = 0.0, ef = 0.0;
+    const bool have_slow = slow.step(x, es, commit);
+    const bool have_fast = count >= fast_start && fast.step(x, ef, commit);
+    if (commit && count < fast_start) ++count;
+    if (!have_slow || !have_fast) return false;
+    const double m = ef - es;
+    double sig = m;
+    if (!plain_signal && !signal.step(m, sig, commit)) return false;
+    out[0] = m;
+    out[1] = sig;
+    out[2] = m - sig;
+    return true;
+  }
+};
+
+/// The high/low window oscillators: fast %K (STOCH, STOCHF) or Williams %R.
+struct WillrCore {
+  HighLow hl;
+  bool step(const StreamBar& b, double* out, bool commit) {
+    double hi, lo;
+    if (!hl.step(b.high, b.low, hi, lo, commit)) return false;
+    out[0] = detail::williams_r(hi, lo, b.close);
+    return true;
+  }
+};
+
+/// stoch() / stochf(): fast %K, then one (STOCHF) or two (STOCH) streamed MAs.
+struct StochCore {
+  HighLow hl;
+  bool slow;
+  MaCore k_ma, d_ma;
+  StochCore(int fastk, bool slow_form, int k_period, int k_type, int d_period, int d_type)
+      : hl(fastk), slow(slow_form), k_ma(k_period, k_type), d_ma(d_period, d_type) {}
+  bool step(const StreamBar& b, double* out, bool commit) {
+    double hi, lo;
+    if (!hl.step(b.high, b.low, hi, lo, commit)) return false;
+    const double fk = detail::fast_k(hi, lo, b.close);
+    double sk = fk, sd;
+    if (slow && !k_ma.step(fk, sk, commit)) return false;
+    if (!d_ma.step(sk, sd, commit)) return false;
+    out[0] = sk;
+    out[1] = sd;
+    return true;
+  }
+};
+
+/// cci(): typical prices in a ring indexed by bar % period, summed in SLOT
+/// order for the mean and the mean deviation. O(period) per bar, like the
+/// batch kernel and TA-Lib (the mean absolute deviation has no running form
+/// with the same rounding).
+struct CciCore {
+  std::vector<double> buf;
+  size_t slot = 0;
+  size_t count = 0;  // capped at period
+  explicit CciCore(int period) : buf(static_cast<size_t>(period), 0.0) {}
+  bool step(const StreamBar& b, double* out, bool commit) {
+    const double last = (b.high + b.low + b.close) / 3;
+    const size_t p = buf.size();
+    const bool valid = count + 1 >= p;
+    if (valid) {
+      const double pd = static_cast<double>(p);
+      double avg = 0;
+      for (size_t j = 0; j < p; ++j) avg += j == slot ? last : buf[j];
+      avg /= pd;
+      double dev = 0;
+      for (size_t j = 0; j < p; ++j) dev += std::fabs((j == slot ? last : buf[j]) - avg);
+      const double t = last - avg;
+      out[0] = (t != 0.0 && dev != 0.0) ? t / (0.015 * (dev / pd)) : 0.0;
+    }
+    if (commit) {
+      buf[slot] = last;
+      slot = slot + 1 == p ? 0 : slot + 1;
+      count = std::min(count + 1, p);
+    }
+    return valid;
+  }
+};
+
+/// mfi(): positive/negative money flows in a ring; the oldest flow leaves the
+/// sums before the new one enters.
+struct MfiCore {
+  size_t lb;
+  std::vector<double> rp, rn;
+  size_t slot = 0;
+  size_t count = 0;  // bars seen, capped at lb + 1
+  double prev = 0.0, pos = 0.0, neg = 0.0;
+  explicit MfiCore(int period) : lb(static_cast<size_t>(period)), rp(lb, 0.0), rn(lb, 0.0) {}
+  bool step(const StreamBar& b, double* out, bool commit) {
+    const double tp = (b.high + b.low + b.close) / 3.0;
+    if (count == 0) {
+      if (commit) {
+        prev = tp;
+        count = 1;
+      }
+      return false;
+    }
+    double ps = pos, ns = neg;
+    if (count > lb) {
+      ps -= rp[slot];
+      ns -= rn[slot];
+    }
+    const double d = tp - prev;
+    const double mf = tp * b.volume;
+    const double pv = d > 0 ? mf : 0.0;
+    const double nv = d < 0 ? mf : 0.0;
+    ps += pv;
+    ns += nv;
+    const bool valid = count >= lb;
+    if (valid) {
+      const double s = ps + ns;
+      out[0] = s < 1.0 ? 0.0 : 100.0 * (ps / s);
+    }
+    if (commit) {
+      rp[slot] = pv;
+      rn[slot] = nv;
+      slot = slot + 1 == lb ? 0 : slot + 1;
+      pos = ps;
+      neg = ns;
+      prev = tp;
+      count = std::min(count + 1, lb + 1);
+    }
+    return valid;
+  }
+};
+
+/// roc_family(): the value `period` bars back from a ring.
+template <int Kind>
+struct RocCore {
+  int period;
+  int count = 0;  // capped at period
+  Lag lag;
+  explicit RocCore(int n) : period(n), lag(static_cast<size_t>(n)) {}
+  bool step(const StreamBar& b, double* out, bool commit) {
+    const double v = b.real0;
+    const bool valid = count >= period;
+    if (valid) {
+      const double prev = lag.oldest();
+      constexpr auto kind = static_cast<RocKind>(Kind);
+      if constexpr (kind == RocKind::mom) {
+        out[0] = v - prev;
+      } else if constexpr (kind == RocKind::roc) {
+        out[0] = prev != 0.0 ? ((v / prev) - 1.0) * 100.0 : 0.0;
+      } else if constexpr (kind == RocKind::rocp) {
+        out[0] = prev != 0.0 ? (v - prev) / prev : 0.0;
+      } else if constexpr (kind == RocKind::rocr) {
+        out[0] = prev != 0.0 ? (v / prev) : 0.0;
+      } else {
+        out[0] = prev != 0.0 ? (v / prev) * 100.0 : 0.0;
+      }
+    }
+    if (commit) {
+      lag.push(v);
+      count = std::min(count + 1, period);
+    }
+    return valid;
+  }
+};
+
+// ---- Volatility and volume --------------------------------------------------
+
+/// atr() / natr(): TR from bar 1, seeded by the mean of TR[1..period], then
+/// Wilder smoothing; period 1 is TRANGE. `normalise`: NATR's / close * 100.
+struct AtrCore {
+  int period;
+  bool normalise;
+  double p, pm1;
+  int count = 0;  // bars seen, capped at period + 1
+  double prev_close = 0.0, sum = 0.0, prev = 0.0;
+  AtrCore(int n, bool natr) : period(n), normalise(natr), p(n), pm1(n - 1) {}
+  bool step(const StreamBar& b, double* out, bool commit) {
+    if (count == 0) {
+      if (commit) {
+        prev_close = b.close;
+        count = 1;
+      }
+      return false;
+    }
+    const double tr = detail::true_range(b.high, b.low, prev_close);
+    double s = sum, v = prev;
+    bool valid = true;
+    if (period <= 1) {
+      v = tr;
+    } else if (count < period) {
+      s += tr;
+      valid = false;
+    } else if (count == period) {
+      s += tr;
+      v = s / p;
+    } else {
+      v = ((v * pm1) + tr) / p;
+    }
+    if (valid) out[0] = normalise && period > 1 ? (is_zero(b.close) ? 0.0 : (v / b.close) * 100.0) : v;
+    if (commit) {
+      prev_close = b.close;
+      sum = s;
+      prev = v;
+      count = std::min(count + 1, period + 1);
+    }
+    return valid;
+  }
+};
+
+/// obv(): OBV[0] = volume[0], then the signed volume steps.
+struct ObvCore {
+  bool started = false;
+  double acc = 0.0, prev = 0.0;
+  bool step(const StreamBar& b, double* out, bool commit) {
+    const double a = started ? acc + detail::obv_step(prev, b.real0, b.volume) : b.volume;
+    out[0] = a;
+    if (commit) {
+      acc = a;
+      prev = b.real0;
+      started = true;
+    }
+    return true;
+  }
+};
+
+/// ad() and adosc(): the A/D line, and for ADOSC its two EMAs in k x + (1-k) e
+/// form seeded with the first bar's A/D value.
+struct AdCore {
+  bool osc;
+  double fk, sk, fk1, sk1;
+  std::uint64_t begin;
+  std::uint64_t i = 0;
+  double acc = 0.0, fast = 0.0, slow = 0.0;
+  AdCore(bool oscillator, int f, int s)
+      : osc(oscillator),
+        fk(detail::per_to_k(f)),
+        sk(detail::per_to_k(s)),
+        fk1(1.0 - fk),
+        sk1(1.0 - sk),
+        begin(oscillator ? static_cast<std::uint64_t>(ema_lookback(std::max(f, s))) : 0) {}
+  bool step(const StreamBar& b, double* out, bool commit) {
+    double a = acc;
+    if (b.high - b.low > 0.0) a += detail::ad_step(b.high, b.low, b.close, b.volume);
+    double fe = a, se = a;
+    if (i > 0) {
+      fe = (fk * a) + (fk1 * fast);
+      se = (sk * a) + (sk1 * slow);
+    }
+    const bool valid = i >= begin;
+    if (valid) out[0] = osc ? fe - se : a;
+    if (commit) {
+      acc = a;
+      fast = fe;
+      slow = se;
+      ++i;
+    }
+    return valid;
+  }
+};
+
+// ---- Directional movement ------------------------------------------------------
+
+/// The Dm struct of directional.cpp: this bar's +DM, -DM and TR, and their
+/// plain sums over bars 1..period-1 followed by Wilder smoothing
+/// x = x - x / n + new (the batch's two-lane vector form rounds identically).
+struct DmState {
+  double prev_high = 0.0, prev_low = 0.0, prev_close = 0.0;
+  double plus = 0.0, minus = 0.0, tr = 0.0;  // smoothed
+  int count = 0;                             // bars seen, capped
+  double cur_plus = 0.0, cur_minus = 0.0, cur_range = 0.0;
+
+  /// Advances a copy; returns the bar index (count before the bar).
+  int advance(const StreamBar& b, double p, int period, int cap) {
+    const int i = count;
+    if (i == 0) {
+      prev_high = b.high;
+      prev_low = b.low;
+      prev_close = b.close;
+      count = 1;
+      return 0;
+    }
+    const double diff_p = b.high - prev_high;
+    const double diff_m = prev_low - b.low;
+    cur_minus = detail::keep_if((diff_m > 0) & (diff_p < diff_m), diff_m);
+    cur_plus = detail::keep_if((diff_p > 0) & (diff_p > diff_m), diff_p);
+    cur_range = detail::true_range(b.high, b.low, prev_close);
+    prev_high = b.high;
+    prev_low = b.low;
+    prev_close = b.close;
+    if (i < period) {
+      minus += cur_minus;
+      plus += cur_plus;
+      tr += cur_range;
+    } else {
+      minus = minus - (minus / p) + cur_minus;
+      plus = plus - (plus / p) + cur_plus;
+      tr = tr - (tr / p) + cur_range;
+    }
+    count = std::min(i + 1, cap);
+    return i;
+  }
+};
+
+/// DX of a smoothed state; false when TR or +DI + -DI is ~0.
+bool dx_of(const DmState& d, double& dx) {
+  if (is_zero(d.tr)) return false;
+  const double minus_di = 100.0 * (d.minus / d.tr);
+  const double plus_di = 100.0 * (d.plus / d.tr);
+  const double s = minus_di + plus_di;
+  if (is_zero(s)) return false;
+  dx = 100.0 * (std::fabs(minus_di - plus_di) / s);
+  return true;
+}
+
+enum class DirOut : unsigned char { plus_di, minus_di, dx };
+
+/// PLUS_DI, MINUS_DI (period 1: the bar's DM / TR) and DX (repeats the last DX).
+struct DiCore {
+  int period;
+  double p;
+  DirOut what;
+  DmState dm;
+  double last_dx = 0.0;
+  DiCore(int n, DirOut w) : period(n), p(n), what(w) {}
+  bool step(const StreamBar& b, double* out, bool commit) {
+    DmState d = dm;
+    const int i = d.advance(b, p, std::max(period, 1), std::max(period, 1) + 1);
+    double last = last_dx;
+    bool valid = i >= std::max(period, 1);
+    if (valid) {
+      if (period <= 1) {
+        const double x = what == DirOut::plus_di ? d.cur_plus : d.cur_minus;
+        out[0] = (x == 0.0 || is_zero(d.cur_range)) ? 0.0 : x / d.cur_range;
+      } else if (what == DirOut::dx) {
+        double v;
+        if (dx_of(d, v)) last = v;
+        out[0] = last;
+      } else {
+        const double x = what == DirOut::plus_di ? d.plus : d.minus;
+        out[0] = is_zero(d.tr) ? 0.0 : 100.0 * (x / d.tr);
+      }
+    }
+    if (commit) {
+      dm = d;
+      last_dx = last;
+    }
+    return valid;
+  }
+};
+
+/// adx_impl() (ADX) and adxr(): DX summed over bars period..2*period-1 and
+/// averaged, then Wilder smoothing; ADXR averages with the ADX period-1 bars back.
+struct AdxCore {
+  int period;
+  double p, pm1;
+  bool rating;
+  DmState dm;
+  double sum_dx = 0.0, adx = 0.0;
+  int adx_count = 0;  // ADX values produced, capped at period
+  Lag lag;
+  AdxCore(int n, bool adxr) : period(n), p(n), pm1(n - 1), rating(adxr), lag(static_cast<size_t>(n - 1)) {}
+  bool step(const StreamBar& b, double* out, bool commit) {
+    DmState d = dm;
+    const int i = d.advance(b, p, period, 2 * period);
+    double s = sum_dx, a = adx;
+    bool have = false;
+    if (i >= period) {
+      double v;
+      const bool ok = dx_of(d, v);
+      if (i < 2 * period - 1 || adx_count == 0) {
+        if (ok) s += v;
+        if (i == 2 * period - 1) {
+          a = s / p;
+          have = true;
+        }
+      } else {
+        if (ok) a = ((a * pm1) + v) / p;
+        have = true;
+      }
+    }
+    // i saturates at 2 * period - 1; adx_count tells the seed bar from later ones.
+    bool valid = have;
+    if (have && rating) {
+      valid = adx_count >= period - 1;
+      if (valid) out[0] = (a + lag.oldest()) / 2.0;
+    } else if (have) {
+      out[0] = a;
+    }
+    if (commit) {
+      dm = d;
+      sum_dx = s;
+      adx = a;
+      if (have) {
+        if (rating) lag.push(a);
+        adx_count = std::min(adx_count + 1, period);
+      }
+    }
+    return valid;
+  }
+};
+
+/// directional_movement(): PLUS_DM / MINUS_DM, the plain sum of the first
+/// period-1 moves, then acc - acc / n (+ the move when non-zero).
+struct DmCore {
+  int period;
+  double p;
+  bool plus_side;
+  int count = 0;  // bars seen, capped at period
+  double prev_high = 0.0, prev_low = 0.0, acc = 0.0;
+  DmCore(int n, bool plus) : period(n), p(n), plus_side(plus) {}
+  bool step(const StreamBar& b, double* out, bool commit) {
+    if (count == 0) {
+      if (commit) {
+        prev_high = b.high;
+        prev_low = b.low;
+        count = 1;
+      }
+      return false;
+    }
+    const double diff_p = b.high - prev_high;
+    const double diff_m = prev_low - b.low;
+    const double m = plus_side ? ((diff_p > 0 && diff_p > diff_m) ? diff_p : 0.0)
+                               : ((diff_m > 0 && diff_p < diff_m) ? diff_m : 0.0);
+    double a = acc;
+    bool valid = true;
+    if (period <= 1) {
+      a = m;
+    } else if (count < period) {
+      a += m;
+      valid = count == period - 1;
+    } else {
+      a = m != 0.0 ? a - (a / p) + m : a - (a / p);
+    }
+    if (valid) out[0] = a;
+    if (commit) {
+      prev_high = b.high;
+      prev_low = b.low;
+      acc = a;
+      count = std::min(count + 1, std::max(period, 1));
+    }
+    return valid;
+  }
+};
+
+// ---- Window extremes ---------------------------------------------------------
+
+enum class ExtOut : unsigned char { max, min, minmax, midpoint, midprice };
+
+/// MAX, MIN, MINMAX, MIDPOINT (over real0) and MIDPRICE (high/low).
+struct ExtremeCore {
+  ExtOut what;
+  HighLow hl;
+  ExtremeCore(int period, ExtOut w) : what(w), hl(period) {}
+  bool step(const StreamBar& b, double* out, bool commit) {
+    const bool price = what == ExtOut::midprice;
+    double hi, lo;
+    if (!hl.step(price ? b.high : b.real0, price ? b.low : b.real0, hi, lo, commit)) return false;
+    switch (what) {
+      case ExtOut::max:
+        out[0] = hi;
+        break;
+      case ExtOut::min:
+        out[0] = lo;
+        break;
+      case ExtOut::minmax:
+        out[0] = lo;
+        out[1] = hi;
+        break;
+      case ExtOut::midpoint:
+      case ExtOut::midprice:
+        out[0] = (hi + lo) / 2.0;
+        break;
+    }
+    return true;
+  }
+};
+
+}  // namespace
+
+std::unique_ptr<Stream> window_rerun(BatchFn batch, int window, std::size_t outputs, Opts options) {
+  return std::make_unique<WindowRerun>(batch, window, outputs, options);
+}
+
+std::unique_ptr<Stream> sma(Opts o) { return make<SumCore>(WindowSum(as_int(o[0]), true)); }
+std::unique_ptr<Stream> sum(Opts o) { return make<SumCore>(WindowSum(as_int(o[0]), false)); }
+std::unique_ptr<Stream> ema(Opts o) { return make<MaStreamCore>(MaCore(as_int(o[0]), 1)); }
+std::unique_ptr<Stream> ma(Opts o) {
+  if (as_int(o[0]) > 1 && as_int(o[1]) > kMaxStreamMaType) return nullptr;
+  return make<MaStreamCore>(MaCore(as_int(o[0]), as_int(o[1])));
+}
+std::unique_ptr<Stream> bbands(Opts o) {
+  if (as_int(o[3]) > kMaxStreamMaType) return nullptr;
+  return make<BbandsCore>(as_int(o[0]), o[1], o[2], as_int(o[3]));
+}
+std::unique_ptr<Stream> rsi(Opts o) { return make<RsiCore>(as_int(o[0])); }
+std::unique_ptr<Stream> macd(Opts o) {
+  int f = as_int(o[0]), s = as_int(o[1]);
+  if (s < f) std::swap(f, s);
+  return make<MacdCore>(f, s, as_int(o[2]), detail::per_to_k(f), detail::per_to_k(s));
+}
+std::unique_ptr<Stream> macdfix(Opts o) { return make<MacdCore>(12, 26, as_int(o[0]), 0.15, 0.075); }
+std::unique_ptr<Stream> atr(Opts o) { return make<AtrCore>(as_int(o[0]), false); }
+std::unique_ptr<Stream> natr(Opts o) { return make<AtrCore>(as_int(o[0]), true); }
+std::unique_ptr<Stream> obv(Opts) { return make<ObvCore>(); }
+std::unique_ptr<Stream> mfi(Opts o) { return make<MfiCore>(as_int(o[0])); }
+std::unique_ptr<Stream> willr(Opts o) { return make<WillrCore>(HighLow(as_int(o[0]))); }
+std::unique_ptr<Stream> cci(Opts o) { return make<CciCore>(as_int(o[0])); }
+std::unique_ptr<Stream> stoch(Opts o) {
+  return make<StochCore>(as_int(o[0]), true, as_int(o[1]), as_int(o[2]), as_int(o[3]), as_int(o[4]));
+}
+std::unique_ptr<Stream> stochf(Opts o) {
+  return make<StochCore>(as_int(o[0]), false, 1, 0, as_int(o[1]), as_int(o[2]));
+}
+std::unique_ptr<Stream> adx(Opts o) { return make<AdxCore>(as_int(o[0]), false); }
+std::unique_ptr<Stream> adxr(Opts o) { return make<AdxCore>(as_int(o[0]), true); }
+std::unique_ptr<Stream> dx(Opts o) { return make<DiCore>(as_int(o[0]), DirOut::dx); }
+std::unique_ptr<Stream> plus_di(Opts o) { return make<DiCore>(as_int(o[0]), DirOut::plus_di); }
+std::unique_ptr<Stream> minus_di(Opts o) { return make<DiCore>(as_int(o[0]), DirOut::minus_di); }
+std::unique_ptr<Stream> plus_dm(Opts o) { return make<DmCore>(as_int(o[0]), true); }
+std::unique_ptr<Stream> minus_dm(Opts o) { return make<DmCore>(as_int(o[0]), false); }
+std::unique_ptr<Stream> max(Opts o) { return make<ExtremeCore>(as_int(o[0]), ExtOut::max); }
+std::unique_ptr<Stream> min(Opts o) { return make<ExtremeCore>(as_int(o[0]), ExtOut::min); }
+std::unique_ptr<Stream> minmax(Opts o) { return make<ExtremeCore>(as_int(o[0]), ExtOut::minmax); }
+std::unique_ptr<Stream> midpoint(Opts o) { return make<ExtremeCore>(as_int(o[0]), ExtOut::midpoint); }
+std::unique_ptr<Stream> midprice(Opts o) { return make<ExtremeCore>(as_int(o[0]), ExtOut::midprice); }
+std::unique_ptr<Stream> ad(Opts) { return make<AdCore>(false, 2, 2); }
+std::unique_ptr<Stream> adosc(Opts o) { return make<AdCore>(true, as_int(o[0]), as_int(o[1])); }
+
+template <int Kind>
+std::unique_ptr<Stream> roc(Opts o) {
+  return make<RocCore<Kind>>(as_int(o[0]));
+}
+template std::unique_ptr<Stream> roc<0>(Opts);
+template std::unique_ptr<Stream> roc<1>(Opts);
+template std::unique_ptr<Stream> roc<2>(Opts);
+template std::unique_ptr<Stream> roc<3>(Opts);
+template std::unique_ptr<Stream> roc<4>(Opts);
+
+}  // namespace ts::ta::streams

@@ -1,0 +1,54 @@
+#pragma once
+// Streaming-form factories for the registry table (internal header). Each
+// returns a Stream built from already validated options, in the registry's
+// option order; see function.hpp for the streaming contract.
+#include <memory>
+#include <span>
+
+#include "ta/function.hpp"
+
+namespace ts::ta::streams {
+
+using Opts = std::span<const double>;
+using Factory = std::unique_ptr<Stream> (*)(Opts);
+
+/// Re-runs `batch` over the last `window` bars (window <= 4, lookback + 1 of a
+/// function whose output at bar i is a pure function of bars i-window+1..i, so
+/// the re-run is bit-identical to the full-series run). O(window) = O(1).
+std::unique_ptr<Stream> window_rerun(BatchFn batch, int window, std::size_t outputs, Opts options);
+
+std::unique_ptr<Stream> sma(Opts o);
+std::unique_ptr<Stream> ema(Opts o);
+std::unique_ptr<Stream> ma(Opts o);      // matype 0/1 streamed; other types: nullptr
+std::unique_ptr<Stream> bbands(Opts o);  // matype 0/1 streamed; other types: nullptr
+std::unique_ptr<Stream> rsi(Opts o);
+std::unique_ptr<Stream> macd(Opts o);
+std::unique_ptr<Stream> macdfix(Opts o);
+std::unique_ptr<Stream> atr(Opts o);
+std::unique_ptr<Stream> natr(Opts o);
+std::unique_ptr<Stream> obv(Opts o);
+std::unique_ptr<Stream> mfi(Opts o);
+std::unique_ptr<Stream> willr(Opts o);
+std::unique_ptr<Stream> cci(Opts o);
+std::unique_ptr<Stream> stoch(Opts o);
+std::unique_ptr<Stream> stochf(Opts o);
+std::unique_ptr<Stream> adx(Opts o);
+std::unique_ptr<Stream> adxr(Opts o);
+std::unique_ptr<Stream> dx(Opts o);
+std::unique_ptr<Stream> plus_di(Opts o);
+std::unique_ptr<Stream> minus_di(Opts o);
+std::unique_ptr<Stream> plus_dm(Opts o);
+std::unique_ptr<Stream> minus_dm(Opts o);
+std::unique_ptr<Stream> sum(Opts o);
+std::unique_ptr<Stream> max(Opts o);
+std::unique_ptr<Stream> min(Opts o);
+std::unique_ptr<Stream> minmax(Opts o);
+std::unique_ptr<Stream> midpoint(Opts o);
+std::unique_ptr<Stream> midprice(Opts o);
+std::unique_ptr<Stream> ad(Opts o);
+std::unique_ptr<Stream> adosc(Opts o);
+/// MOM, ROC, ROCP, ROCR, ROCR100 (kind = RocKind as int).
+template <int Kind>
+std::unique_ptr<Stream> roc(Opts o);
+
+}  // namespace ts::ta::streams
