@@ -69,6 +69,28 @@ inline double williams_r(double highest, double lowest, double close) {
   return diff != 0.0 ? r : 0.0;
 }
 
+/// KAMA's squared smoothing constant from the efficiency ratio (TA-Lib's fast
+/// and slow constants 2/(2+1) and 2/(30+1)).
+inline double kama_smoothing(double sum_roc, double period_roc) {
+  const double const_max = 2.0 / (30.0 + 1.0);
+  const double const_diff = 2.0 / (2.0 + 1.0) - const_max;
+  double e = (sum_roc <= period_roc || is_zero(sum_roc)) ? 1.0 : std::fabs(period_roc / sum_roc);
+  e = (e * const_diff) + const_max;
+  return e * e;
+}
+
+/// Tillson's T3 weights of e3..e6 for a volume factor (TA-Lib's expressions).
+struct T3Weights {
+  double c1, c2, c3, c4;
+  explicit T3Weights(double v) {
+    const double v2 = v * v;
+    c1 = -(v2 * v);
+    c2 = 3.0 * (v2 - c1);
+    c3 = -6.0 * v2 - 3.0 * (v - c1);
+    c4 = 1.0 + 3.0 * v - c1 + 3.0 * v2;
+  }
+};
+
 /// Neumaier-compensated running sum: adding and later subtracting values of
 /// very different magnitudes (a window sliding out of a high-price or
 /// high-volume stretch) leaves an error of ~eps^2 of the large values instead

@@ -165,16 +165,10 @@ int kama(In real, int period, Out out) {
   const size_t n = real.size();
   const int begin = first_valid(n, period);
   if (static_cast<size_t>(begin) >= n) return begin;
-  const double const_max = 2.0 / (30.0 + 1.0);
-  const double const_diff = 2.0 / (2.0 + 1.0) - const_max;
   const size_t p = static_cast<size_t>(period);
   double sum_roc = 0.0;
   for (size_t i = 0; i < p; ++i) sum_roc += std::fabs(real[i] - real[i + 1]);
-  auto smoothing = [&](double period_roc) {
-    double e = (sum_roc <= period_roc || detail::is_zero(sum_roc)) ? 1.0 : std::fabs(period_roc / sum_roc);
-    e = (e * const_diff) + const_max;
-    return e * e;
-  };
+  auto smoothing = [&](double period_roc) { return detail::kama_smoothing(sum_roc, period_roc); };
   double prev = real[p - 1];
   double trailing_value = real[0];
   prev = ((real[p] - prev) * smoothing(real[p] - real[0])) + prev;
@@ -220,11 +214,8 @@ int t3(In real, int period, double vfactor, Out out) {
     }
     e[s] = sum / period;
   }
-  const double v2 = vfactor * vfactor;
-  const double c1 = -(v2 * vfactor);
-  const double c2 = 3.0 * (v2 - c1);
-  const double c3 = -6.0 * v2 - 3.0 * (vfactor - c1);
-  const double c4 = 1.0 + 3.0 * vfactor - c1 + 3.0 * v2;
+  const detail::T3Weights w(vfactor);
+  const double c1 = w.c1, c2 = w.c2, c3 = w.c3, c4 = w.c4;
   out[today - 1] = c1 * e[5] + c2 * e[4] + c3 * e[3] + c4 * e[2];
   double e1 = e[0], e2 = e[1], e3 = e[2], e4 = e[3], e5 = e[4], e6 = e[5];
   const double* x = real.data();

@@ -381,6 +381,13 @@ std::unique_ptr<Stream> rerun(Opts o) {
   return streams::window_rerun(Fn, Window, Outputs, o);
 }
 
+/// The same for a function whose window is its lookback + 1 bars (LINEARREG
+/// family, AVGDEV, IMI: their batch kernels recompute each bar from its window).
+template <BatchFn Fn, LookbackFn Lb, std::size_t Outputs>
+std::unique_ptr<Stream> rerun_lb(Opts o) {
+  return streams::window_rerun(Fn, Lb(o) + 1, Outputs, o);
+}
+
 constexpr std::string_view kOverlap = "Overlap Studies";
 constexpr std::string_view kMomentum = "Momentum Indicators";
 constexpr std::string_view kVolatility = "Volatility Indicators";
@@ -402,19 +409,19 @@ constexpr FunctionSpec kFunctions[] = {
     {"MA", kOverlap, "Moving average of the chosen type (period 1 copies the input)", kReal, kMaOptions,
      kOutReal, ma_lb, ma_run, streams::ma},
     {"WMA", kOverlap, "Weighted Moving Average (linear weights 1..n)", kReal, kPeriod30, kOutReal,
-     period_lookback<wma_lookback>, real_period<wma>},
+     period_lookback<wma_lookback>, real_period<wma>, streams::wma},
     {"DEMA", kOverlap, "Double Exponential Moving Average: 2 EMA - EMA(EMA)", kReal, kPeriod30, kOutReal,
-     period_lookback<dema_lookback>, real_period<dema>},
+     period_lookback<dema_lookback>, real_period<dema>, streams::dema},
     {"TEMA", kOverlap, "Triple Exponential Moving Average: 3 EMA - 3 EMA(EMA) + EMA(EMA(EMA))", kReal,
-     kPeriod30, kOutReal, period_lookback<tema_lookback>, real_period<tema>},
+     kPeriod30, kOutReal, period_lookback<tema_lookback>, real_period<tema>, streams::tema},
     {"TRIMA", kOverlap, "Triangular Moving Average", kReal, kPeriod30, kOutReal,
      period_lookback<trima_lookback>, real_period<trima>},
     {"KAMA", kOverlap, "Kaufman Adaptive Moving Average", kReal, kPeriod30, kOutReal,
-     period_lookback<kama_lookback>, real_period<kama>},
+     period_lookback<kama_lookback>, real_period<kama>, streams::kama},
     {"MAMA", kOverlap, "MESA Adaptive Moving Average (MAMA and FAMA)", kReal, kMamaOptions, kOutMama, mama_lb,
      mama_run},
     {"T3", kOverlap, "Triple Exponential Moving Average (T3, Tillson)", kReal, kT3Options, kOutReal, t3_lb,
-     t3_run},
+     t3_run, streams::t3},
     {"ACCBANDS", kOverlap, "Acceleration Bands", kHlc, kPeriod20Min2, kOutBands,
      period_lookback<accbands_lookback>, accbands_run},
     {"BBANDS", kOverlap, "Bollinger Bands (middle = MA, bands = middle +/- nbdev * population stddev)",
@@ -428,7 +435,7 @@ constexpr FunctionSpec kFunctions[] = {
     {"MACDEXT", kMomentum, "MACD with controllable MA types (SMA or EMA per line)", kReal, kMacdExtOptions,
      kOutMacd, macdext_lb, macdext_run},
     {"IMI", kMomentum, "Intraday Momentum Index", kOc, kPeriod14, kOutReal, period_lookback<imi_lookback>,
-     imi_run},
+     imi_run, rerun_lb<imi_run, period_lookback<imi_lookback>, 1>},
     {"STOCH", kMomentum, "Stochastic (slow %K and %D)", kHlc, kStochOptions, kOutStoch, stoch_lb, stoch_run, streams::stoch},
     {"ADX", kMomentum, "Average Directional Movement Index", kHlc, kPeriod14, kOutReal,
      period_lookback<adx_lookback>, hlc_period<adx>, streams::adx},
@@ -451,12 +458,12 @@ constexpr FunctionSpec kFunctions[] = {
     {"TRIX", kMomentum,
      "1-day Rate-Of-Change (ROC) of a Triple Smooth EMA (period >= 2: TA-Lib's period 1 output is misaligned)",
      kReal, kPeriod30, kOutReal,
-     period_lookback<trix_lookback>, real_period<trix>},
+     period_lookback<trix_lookback>, real_period<trix>, streams::trix},
     {"ULTOSC", kMomentum, "Ultimate Oscillator", kHlc, kUltoscOptions, kOutReal, ultosc_lb, ultosc_run},
     {"APO", kMomentum, "Absolute Price Oscillator: MA(fast) - MA(slow)", kReal, kPoOptions, kOutReal, po_lb,
-     po_run<apo>},
+     po_run<apo>, streams::apo},
     {"PPO", kMomentum, "Percentage Price Oscillator: (MA(fast) - MA(slow)) / MA(slow) * 100", kReal, kPoOptions,
-     kOutReal, po_lb, po_run<ppo>},
+     kOutReal, po_lb, po_run<ppo>, streams::ppo},
     {"MFI", kMomentum, "Money Flow Index", kHlcv, kPeriod14, kOutReal, period_lookback<mfi_lookback>, mfi_run, streams::mfi},
     {"WILLR", kMomentum, "Williams' %R", kHlc, kPeriod14, kOutReal, period_lookback<willr_lookback>,
      hlc_period<willr>, streams::willr},
@@ -466,7 +473,7 @@ constexpr FunctionSpec kFunctions[] = {
      period_lookback<atr_lookback>, hlc_period<atr>, streams::atr},
     {"OBV", kVolumeGroup, "On Balance Volume (OBV[0] = volume[0])", kRealVolume, {}, kOutReal, obv_lb, obv_run, streams::obv},
     {"AVGDEV", kPrice, "Average Deviation (mean absolute deviation around the window mean)", kReal, kPeriod14,
-     kOutReal, period_lookback<avgdev_lookback>, real_period<avgdev>},
+     kOutReal, period_lookback<avgdev_lookback>, real_period<avgdev>, rerun_lb<real_period<avgdev>, period_lookback<avgdev_lookback>, 1>},
     {"AVGPRICE", kPrice, "Average Price: (open + high + low + close) / 4", kOhlc, {}, kOutReal, zero_lb,
      avgprice_run, rerun<avgprice_run, 1, 1>},
     {"MEDPRICE", kPrice, "Median Price: (high + low) / 2", kHl, {}, kOutReal, zero_lb, medprice_run, rerun<medprice_run, 1, 1>},
@@ -488,12 +495,12 @@ constexpr FunctionSpec kFunctions[] = {
     {"ROCR100", kMomentum, "Rate of change ratio, 100 scale: (real / prev) * 100", kReal, kPeriod10Min1,
      kOutReal, period_lookback<roc_lookback>, roc_run<RocKind::rocr100>, streams::roc<4>},
     {"CMO", kMomentum, "Chande Momentum Oscillator (Wilder smoothing, as TA-Lib)", kReal, kPeriod14, kOutReal,
-     period_lookback<cmo_lookback>, real_period<cmo>},
+     period_lookback<cmo_lookback>, real_period<cmo>, streams::cmo},
     {"BOP", kMomentum, "Balance Of Power: (close - open) / (high - low)", kOhlc, {}, kOutReal, zero_lb, bop_run, rerun<bop_run, 1, 1>},
     {"AROON", kMomentum, "Aroon (down, up)", kHl, kPeriod14, kOutAroon, period_lookback<aroon_lookback>,
-     aroon_run},
+     aroon_run, streams::aroon},
     {"AROONOSC", kMomentum, "Aroon Oscillator: up - down", kHl, kPeriod14, kOutReal,
-     period_lookback<aroon_lookback>, aroonosc_run},
+     period_lookback<aroon_lookback>, aroonosc_run, streams::aroonosc},
     {"AD", kVolumeGroup, "Chaikin A/D Line", kHlcv, {}, kOutReal, zero_lb, ad_run, streams::ad},
     {"ADOSC", kVolumeGroup, "Chaikin A/D Oscillator: EMA(fast) - EMA(slow) of the A/D line", kHlcv,
      kAdoscOptions, kOutReal, adosc_lb, adosc_run, streams::adosc},
@@ -544,19 +551,19 @@ constexpr FunctionSpec kFunctions[] = {
     {"TAN", kMathTransform, "Vector trigonometric tan", kReal, {}, kOutReal, zero_lb, math_run<MathFn::tan>, rerun<math_run<MathFn::tan>, 1, 1>},
     {"TANH", kMathTransform, "Vector trigonometric tanh", kReal, {}, kOutReal, zero_lb, math_run<MathFn::tanh>, rerun<math_run<MathFn::tanh>, 1, 1>},
     {"VAR", kStatistic, "Variance (population, over the window)", kReal, kVarOptions, kOutReal,
-     period_lookback<var_lookback>, real_period<var>},
+     period_lookback<var_lookback>, real_period<var>, streams::var},
     {"STDDEV", kStatistic, "Standard deviation (population) * nbdev", kReal, kStddevOptions, kOutReal,
-     period_lookback<var_lookback>, stddev_run},
+     period_lookback<var_lookback>, stddev_run, streams::stddev},
     {"LINEARREG", kStatistic, "Linear regression: the fitted value at the last bar", kReal, kPeriod14, kOutReal,
-     period_lookback<linearreg_lookback>, linearreg_run<LinRegOut::value>},
+     period_lookback<linearreg_lookback>, linearreg_run<LinRegOut::value>, rerun_lb<linearreg_run<LinRegOut::value>, period_lookback<linearreg_lookback>, 1>},
     {"LINEARREG_SLOPE", kStatistic, "Linear regression slope", kReal, kPeriod14, kOutReal,
-     period_lookback<linearreg_lookback>, linearreg_run<LinRegOut::slope>},
+     period_lookback<linearreg_lookback>, linearreg_run<LinRegOut::slope>, rerun_lb<linearreg_run<LinRegOut::slope>, period_lookback<linearreg_lookback>, 1>},
     {"LINEARREG_INTERCEPT", kStatistic, "Linear regression intercept (at the window's first bar)", kReal,
-     kPeriod14, kOutReal, period_lookback<linearreg_lookback>, linearreg_run<LinRegOut::intercept>},
+     kPeriod14, kOutReal, period_lookback<linearreg_lookback>, linearreg_run<LinRegOut::intercept>, rerun_lb<linearreg_run<LinRegOut::intercept>, period_lookback<linearreg_lookback>, 1>},
     {"LINEARREG_ANGLE", kStatistic, "Linear regression angle, in degrees: atan(slope)", kReal, kPeriod14,
-     kOutReal, period_lookback<linearreg_lookback>, linearreg_run<LinRegOut::angle>},
+     kOutReal, period_lookback<linearreg_lookback>, linearreg_run<LinRegOut::angle>, rerun_lb<linearreg_run<LinRegOut::angle>, period_lookback<linearreg_lookback>, 1>},
     {"TSF", kStatistic, "Time series forecast: the regression line one bar ahead", kReal, kPeriod14, kOutReal,
-     period_lookback<linearreg_lookback>, linearreg_run<LinRegOut::forecast>},
+     period_lookback<linearreg_lookback>, linearreg_run<LinRegOut::forecast>, rerun_lb<linearreg_run<LinRegOut::forecast>, period_lookback<linearreg_lookback>, 1>},
     {"CORREL", kStatistic, "Pearson's correlation coefficient of real0 and real1", kReal2, kPeriod30Min1,
      kOutReal, period_lookback<correl_lookback>, real2_period<correl>},
     {"BETA", kStatistic, "Beta: regression slope of real1's returns on real0's returns (TA-Lib's formula)", kReal2, kPeriod5Min1, kOutReal,
@@ -576,7 +583,7 @@ constexpr FunctionSpec kFunctions[] = {
     {"RELVOL", kExtras,
      "Relative volume: volume[i] / mean(volume[i-n .. i-1]), the average of the n PRIOR bars (the current bar "
      "is excluded); 0 when that average is 0. Lookback n.",
-     kVolume, kPeriod20, kOutReal, period_lookback<relvol_lookback>, relvol_run},
+     kVolume, kPeriod20, kOutReal, period_lookback<relvol_lookback>, relvol_run, streams::relvol},
     {"PIVOTS", kExtras,
      "Floor pivot points from the prior bar's H, L, C: pp = (H+L+C)/3, r1 = 2pp-L, s1 = 2pp-H, "
      "r2 = pp+(H-L), s2 = pp-(H-L), r3 = H+2(pp-L), s3 = L-2(H-pp). Lookback 1.",
@@ -612,7 +619,7 @@ constexpr FunctionSpec kFunctions[] = {
     {"HEIKINASHI", kExtras,
      "Heikin-Ashi candles: ha_close = (O+H+L+C)/4, ha_open = (prev ha_open + prev ha_close)/2 seeded with "
      "(O0+C0)/2, ha_high = max(H, ha_open, ha_close), ha_low = min(L, ha_open, ha_close). Lookback 0.",
-     kOhlc, {}, kOutHeikinAshi, fixed_lb<heikinashi_lookback>, heikinashi_run},
+     kOhlc, {}, kOutHeikinAshi, fixed_lb<heikinashi_lookback>, heikinashi_run, streams::heikinashi},
     {"SUPERTREND", kExtras,
      "SuperTrend: bands (H+L)/2 +/- multiplier * ATR(atrperiod) (TA-Lib's Wilder ATR) with the final-band "
      "recursion; supertrend = lower band in an uptrend, upper band in a downtrend; direction +1 up, -1 down "
@@ -621,7 +628,7 @@ constexpr FunctionSpec kFunctions[] = {
     {"VWAP", kExtras,
      "Volume-weighted average price anchored at the first input bar: sum(tp*volume) / sum(volume) over bars "
      "0..i, tp = (H+L+C)/3 (tp itself while the cumulative volume is 0). Lookback 0.",
-     kHlcv, {}, kOutReal, fixed_lb<vwap_lookback>, vwap_run},
+     kHlcv, {}, kOutReal, fixed_lb<vwap_lookback>, vwap_run, streams::vwap},
     {"CDL2CROWS", kPatterns, "Two Crows", kOhlc, {}, kOutInteger,
      candle_lb<candles::two_crows_lookback>, candle_run<candles::two_crows>},
     {"CDL3BLACKCROWS", kPatterns, "Three Black Crows", kOhlc, {}, kOutInteger,

@@ -153,6 +153,14 @@ class MonoDeque {
     const double f = val_[wrap(head_ + k)];
     return better(x, f) ? x : f;
   }
+  /// The bar index of that extreme; a tie goes to the LATEST bar (the deque
+  /// keeps only the latest of equal values, and a new equal value wins).
+  std::uint64_t extreme_index(double x, std::uint64_t i) const {
+    size_t k = (size_ > 0 && expired(idx_[head_], i)) ? 1 : 0;
+    if (k >= size_) return i;
+    const size_t at = wrap(head_ + k);
+    return better(val_[at], x) ? idx_[at] : i;
+  }
   void push(double x, std::uint64_t i) {
     if (size_ > 0 && expired(idx_[head_], i)) {
       head_ = wrap(head_ + 1);
@@ -222,58 +230,60 @@ std::unique_ptr<Stream> make(Args&&... args) {
 
 class WindowRerun final : public Stream {
  public:
-  static constexpr int kMaxWindow = 4;
-  static constexpr size_t kMaxOutputs = 9;
   WindowRerun(BatchFn batch, int window, size_t outputs, Opts options)
-      : batch_(batch), window_(window), outputs_(outputs), options_(options.begin(), options.end()) {}
+      : batch_(batch),
+        w_(static_cast<size_t>(window)),
+        outputs_(outputs),
+        options_(options.begin(), options.end()),
+        past_(w_ > 1 ? w_ - 1 : 1),
+        cols_(7 * w_),
+        res_(outputs * w_),
+        outs_(outputs) {
+    for (size_t k = 0; k < outputs_; ++k) outs_[k] = std::span<double>(res_.data() + k * w_, w_);
+  }
 
  protected:
   bool step(const StreamBar& bar, double* out, bool commit) override {
-    const int have = std::min(count_, window_ - 1);
-    std::array<std::array<double, kMaxWindow>, 7> col{};
-    const int w = have + 1;
-    for (int k = 0; k < have; ++k) fill(col, k, past_[static_cast<size_t>(window_ - 1 - have + k)]);
-    fill(col, have, bar);
+    const size_t have = std::min(count_, w_ - 1);
     bool valid = false;
-    if (w == window_) {
-      auto span = [&](int c) {
-        return std::span<const double>(col[static_cast<size_t>(c)].data(), size_t(w));
-      };
-      const Inputs in{span(0), span(1), span(2), span(3), span(4), span(5), span(6), static_cast<size_t>(w)};
-      std::array<std::array<double, kMaxWindow>, kMaxOutputs> res{};
-      std::array<std::span<double>, kMaxOutputs> outs{};
-      for (size_t k = 0; k < outputs_; ++k) outs[k] = std::span<double>(res[k].data(), size_t(w));
-      const int begin = batch_(in, options_, std::span<const std::span<double>>(outs.data(), outputs_));
-      valid = begin < w;
+    if (have + 1 == w_) {
+      // Oldest first: past_ is a ring whose oldest entry sits at head_.
+      for (size_t k = 0; k < have; ++k) fill(k, past_[(head_ + k) % past_.size()]);
+      fill(have, bar);
+      auto col = [&](size_t c) { return std::span<const double>(cols_.data() + c * w_, w_); };
+      const Inputs in{col(0), col(1), col(2), col(3), col(4), col(5), col(6), w_};
+      const int begin = batch_(in, options_, outs_);
+      valid = static_cast<size_t>(begin) < w_;
       if (valid)
-        for (size_t k = 0; k < outputs_; ++k) out[k] = res[k][static_cast<size_t>(w - 1)];
+        for (size_t k = 0; k < outputs_; ++k) out[k] = res_[k * w_ + w_ - 1];
     }
-    if (commit && window_ > 1) {
-      std::rotate(past_.begin(), past_.begin() + 1, past_.begin() + (window_ - 1));
-      past_[static_cast<size_t>(window_ - 2)] = bar;
-      count_ = std::min(count_ + 1, window_);
+    if (commit && w_ > 1) {
+      if (count_ < w_ - 1) {
+        past_[count_++] = bar;
+      } else {
+        past_[head_] = bar;
+        head_ = head_ + 1 == past_.size() ? 0 : head_ + 1;
+      }
     }
     return valid;
   }
 
  private:
-  static void fill(std::array<std::array<double, kMaxWindow>, 7>& col, int k, const StreamBar& b) {
-    const auto j = static_cast<size_t>(k);
-    col[0][j] = b.open;
-    col[1][j] = b.high;
-    col[2][j] = b.low;
-    col[3][j] = b.close;
-    col[4][j] = b.volume;
-    col[5][j] = b.real0;
-    col[6][j] = b.real1;
+  void fill(size_t k, const StreamBar& b) {
+    const double v[7] = {b.open, b.high, b.low, b.close, b.volume, b.real0, b.real1};
+    for (size_t c = 0; c < 7; ++c) cols_[c * w_ + k] = v[c];
   }
 
   BatchFn batch_;
-  int window_;
+  size_t w_;
   size_t outputs_;
   std::vector<double> options_;
-  std::array<StreamBar, kMaxWindow> past_{};
-  int count_ = 0;
+  std::vector<StreamBar> past_;  // the last w_-1 bars
+  size_t head_ = 0;
+  size_t count_ = 0;  // bars kept, up to w_-1
+  // Scratch for the re-run (allocated once; not thread-safe, like every Stream).
+  std::vector<double> cols_, res_;
+  std::vector<std::span<double>> outs_;
 };
 
 // ---- Moving averages ---------------------------------------------------------
@@ -349,10 +359,11 @@ struct BbandsCore {
 /// rsi(): Wilder averages seeded by the plain mean of the first `period` changes.
 struct RsiCore {
   int period;
+  bool cmo;  // cmo(): same averages, output 100 (gain - loss) / (gain + loss)
   double p, pm1;
   int count = 0;  // bars seen, capped at period + 1
   double prev = 0.0, gain = 0.0, loss = 0.0;
-  explicit RsiCore(int n) : period(n), p(n), pm1(n - 1) {}
+  RsiCore(int n, bool cmo_form) : period(n), cmo(cmo_form), p(n), pm1(n - 1) {}
   bool step(const StreamBar& b, double* out, bool commit) {
     const double x = b.real0;
     if (count == 0) {
@@ -364,7 +375,7 @@ struct RsiCore {
     }
     bool valid = true;
     double g = gain, l = loss;
-    if (period == 1) {
+    if (period == 1 && !cmo) {
       out[0] = x;
     } else {
       const double d = x - prev;
@@ -379,7 +390,7 @@ struct RsiCore {
         l /= p;
         g /= p;
         const double s = g + l;
-        out[0] = is_zero(s) ? 0.0 : 100.0 * (g / s);
+        out[0] = is_zero(s) ? 0.0 : 100.0 * ((cmo ? g - l : g) / s);
       } else {
         valid = false;
       }
@@ -879,6 +890,319 @@ struct ExtremeCore {
   }
 };
 
+/// wma(): TA-Lib's running numerator `sum` and plain window sum `sub`; the
+/// value leaving the window is subtracted one bar late (`trailing`).
+struct WmaCore {
+  size_t lb;
+  double period, divider;
+  Lag lag;
+  size_t count = 0;  // capped at lb
+  double sum = 0.0, sub = 0.0, trailing = 0.0;
+  explicit WmaCore(int n)
+      : lb(static_cast<size_t>(n - 1)),
+        period(n),
+        divider(static_cast<double>((static_cast<long long>(n) * (n + 1)) >> 1)),
+        lag(lb) {}
+  bool step(double x, double& out, bool commit) {
+    double sm = sum, sb = sub + x, tr = trailing;
+    const bool valid = count >= lb;
+    if (!valid) {
+      sm += x * static_cast<double>(count + 1);
+    } else {
+      sb -= tr;
+      sm += x * period;
+      tr = lag.oldest();
+      out = sm / divider;
+      sm -= sb;
+    }
+    if (commit) {
+      sum = sm;
+      sub = sb;
+      trailing = tr;
+      lag.push(x);
+      if (count < lb) ++count;
+    }
+    return valid;
+  }
+};
+
+/// dema() / tema(): chained EMAs, each seeded with the mean of its first inputs.
+struct MultiEmaCore {
+  int depth;
+  EmaCore e1, e2, e3;
+  MultiEmaCore(int n, int d)
+      : depth(d), e1(n, detail::per_to_k(n)), e2(n, detail::per_to_k(n)), e3(n, detail::per_to_k(n)) {}
+  bool step(double x, double& out, bool commit) {
+    double v1, v2, v3;
+    if (!e1.step(x, v1, commit) || !e2.step(v1, v2, commit)) return false;
+    if (depth == 2) {
+      out = (2.0 * v1) - v2;
+      return true;
+    }
+    if (!e3.step(v2, v3, commit)) return false;
+    double t = v3;
+    t += (3.0 * v1) - (3.0 * v2);
+    out = t;
+    return true;
+  }
+};
+
+/// kama(): the efficiency-ratio denominator as a running sum of |x[i-1] - x[i]|
+/// (seeded in bar order, then one out and one in per bar), x[i - period] from a ring.
+struct KamaCore {
+  size_t p;
+  Lag lag;
+  size_t count = 0;  // capped at p + 1
+  double last = 0.0, sum_roc = 0.0, prev = 0.0, trailing_value = 0.0;
+  explicit KamaCore(int n) : p(static_cast<size_t>(n)), lag(p) {}
+  bool step(double x, double& out, bool commit) {
+    double sr = sum_roc, pv = prev, tv = trailing_value;
+    const bool valid = count >= p;
+    if (count == 0) {
+      // the first bar only seeds `last`
+    } else if (count < p) {
+      sr += std::fabs(last - x);
+    } else {
+      const double old = lag.oldest();
+      if (count == p) {
+        sr += std::fabs(last - x);
+        pv = last;
+      } else {
+        sr -= std::fabs(tv - old);
+        sr += std::fabs(x - last);
+      }
+      tv = old;
+      pv = ((x - pv) * detail::kama_smoothing(sr, x - old)) + pv;
+      out = pv;
+    }
+    if (commit) {
+      sum_roc = sr;
+      prev = pv;
+      trailing_value = tv;
+      last = x;
+      lag.push(x);
+      count = std::min(count + 1, p + 1);
+    }
+    return valid;
+  }
+};
+
+/// t3(): six EMAs in k x + (1-k) e form, each seeded with the mean of its
+/// first `period` inputs (the sum starts AT the first input, as TA-Lib's).
+struct T3Core {
+  struct Stage {
+    int count = 0;
+    double sum = 0.0, e = 0.0;
+  };
+  int period;
+  double k, k1;
+  detail::T3Weights w;
+  std::array<Stage, 6> st{};
+  T3Core(int n, double vfactor) : period(n), k(2.0 / (n + 1.0)), k1(1.0 - k), w(vfactor) {}
+  bool step(double x, double& out, bool commit) {
+    std::array<Stage, 6> s = st;
+    double in = x;
+    bool all = true;
+    for (auto& g : s) {
+      if (g.count < period) {
+        g.sum = g.count == 0 ? in : g.sum + in;
+        if (++g.count < period) {
+          all = false;
+          break;
+        }
+        g.e = g.sum / period;
+      } else {
+        g.e = (k * in) + (k1 * g.e);
+      }
+      in = g.e;
+    }
+    if (all) out = w.c1 * s[5].e + w.c2 * s[4].e + w.c3 * s[3].e + w.c4 * s[2].e;
+    if (commit) st = s;
+    return all;
+  }
+};
+
+/// A real0 stream around one value core (WMA, DEMA, TEMA, KAMA, T3).
+template <class C>
+struct RealCore {
+  C c;
+  bool step(const StreamBar& b, double* out, bool commit) { return c.step(b.real0, out[0], commit); }
+};
+
+/// price_oscillator(): APO / PPO from two SMAs (running sums from bar 0) or EMAs.
+struct PoCore {
+  bool percent, ema;
+  WindowSum fs, ss;
+  EmaCore fe, se;
+  PoCore(int fast, int slow, int matype, bool ppo)
+      : percent(ppo),
+        ema(matype == 1),
+        fs(fast, true),
+        ss(slow, true),
+        fe(fast, detail::per_to_k(fast)),
+        se(slow, detail::per_to_k(slow)) {}
+  bool step(const StreamBar& b, double* out, bool commit) {
+    double f = 0.0, s = 0.0;
+    const bool hf = ema ? fe.step(b.real0, f, commit) : fs.step(b.real0, f, commit);
+    const bool hs = ema ? se.step(b.real0, s, commit) : ss.step(b.real0, s, commit);
+    if (!hf || !hs) return false;
+    out[0] = percent ? (is_zero(s) ? 0.0 : ((f - s) / s) * 100.0) : f - s;
+    return true;
+  }
+};
+
+/// trix(): 1-bar rate of change of a triple EMA.
+struct TrixCore {
+  EmaCore e1, e2, e3;
+  bool have_prev = false;
+  double prev = 0.0;
+  explicit TrixCore(int n)
+      : e1(n, detail::per_to_k(n)), e2(n, detail::per_to_k(n)), e3(n, detail::per_to_k(n)) {}
+  bool step(const StreamBar& b, double* out, bool commit) {
+    double v1, v2, v3;
+    if (!e1.step(b.real0, v1, commit) || !e2.step(v1, v2, commit) || !e3.step(v2, v3, commit)) return false;
+    const bool valid = have_prev;
+    if (valid) out[0] = prev != 0.0 ? ((v3 / prev) - 1.0) * 100.0 : 0.0;
+    if (commit) {
+      prev = v3;
+      have_prev = true;
+    }
+    return valid;
+  }
+};
+
+/// variance(): running sums of x and x^2 from bar 0 (VAR; STDDEV = sqrt * nbdev).
+struct VarCore {
+  int period;
+  size_t lb;
+  bool stddev;
+  double nbdev;
+  Lag lag;
+  size_t count = 0;  // capped at lb
+  double s1 = 0.0, s2 = 0.0;
+  VarCore(int n, bool sd, double nb)
+      : period(n), lb(static_cast<size_t>(n - 1)), stddev(sd), nbdev(nb), lag(lb) {}
+  bool step(const StreamBar& b, double* out, bool commit) {
+    const double x = b.real0;
+    double a = s1 + x, q = s2 + x * x;
+    const bool valid = count >= lb;
+    if (valid) {
+      const double m1 = a / period;
+      const double m2 = q / period;
+      const double t = lb == 0 ? x : lag.oldest();
+      a -= t;
+      q -= t * t;
+      const double v = m2 - m1 * m1;
+      out[0] = stddev ? (detail::is_zero_or_neg(v) ? 0.0 : std::sqrt(v) * nbdev) : v;
+    }
+    if (commit) {
+      s1 = a;
+      s2 = q;
+      if (lb > 0) lag.push(x);
+      if (count < lb) ++count;
+    }
+    return valid;
+  }
+};
+
+/// relvol(): volume over the mean of the `period` prior volumes.
+struct RelvolCore {
+  size_t p;
+  double pd;
+  Lag lag;
+  size_t count = 0;  // capped at p
+  double total = 0.0;
+  explicit RelvolCore(int n) : p(static_cast<size_t>(n)), pd(n), lag(p) {}
+  bool step(const StreamBar& b, double* out, bool commit) {
+    const double v = b.volume;
+    double t = total;
+    const bool valid = count >= p;
+    if (valid) {
+      const double avg = t / pd;
+      out[0] = avg != 0.0 ? v / avg : 0.0;
+      t += v;
+      t -= lag.oldest();
+    } else {
+      t += v;
+    }
+    if (commit) {
+      total = t;
+      lag.push(v);
+      if (count < p) ++count;
+    }
+    return valid;
+  }
+};
+
+/// vwap(): cumulative price*volume over cumulative volume.
+struct VwapCore {
+  double pv = 0.0, vol = 0.0;
+  bool step(const StreamBar& b, double* out, bool commit) {
+    const double tp = ((b.high + b.low) + b.close) / 3.0;
+    const double a = pv + tp * b.volume;
+    const double v = vol + b.volume;
+    out[0] = v != 0.0 ? a / v : tp;
+    if (commit) {
+      pv = a;
+      vol = v;
+    }
+    return true;
+  }
+};
+
+/// heikinashi(): each candle's open from the previous HA open and close.
+struct HeikinAshiCore {
+  bool started = false;
+  double prev_open = 0.0, prev_close = 0.0;
+  bool step(const StreamBar& b, double* out, bool commit) {
+    const double hc = (((b.open + b.high) + b.low) + b.close) / 4.0;
+    const double ho = started ? (prev_open + prev_close) / 2.0 : (b.open + b.close) / 2.0;
+    out[0] = ho;
+    out[1] = std::max(b.high, std::max(ho, hc));
+    out[2] = std::min(b.low, std::min(ho, hc));
+    out[3] = hc;
+    if (commit) {
+      started = true;
+      prev_open = ho;
+      prev_close = hc;
+    }
+    return true;
+  }
+};
+
+/// aroon_scan(): bars since the highest high / lowest low over period+1 bars,
+/// the LATEST bar winning ties, as the batch scan (exact for NaN-free input).
+struct AroonCore {
+  int period;
+  bool osc;
+  double factor;
+  std::uint64_t i = 0;
+  MonoDeque<true> hi;
+  MonoDeque<false> lo;
+  AroonCore(int n, bool oscillator)
+      : period(n), osc(oscillator), factor(100.0 / static_cast<double>(n)), hi(n + 1), lo(n + 1) {}
+  bool step(const StreamBar& b, double* out, bool commit) {
+    const bool valid = i >= static_cast<std::uint64_t>(period);
+    if (valid) {
+      const auto hi_idx = static_cast<std::ptrdiff_t>(hi.extreme_index(b.high, i));
+      const auto lo_idx = static_cast<std::ptrdiff_t>(lo.extreme_index(b.low, i));
+      const auto today = static_cast<std::ptrdiff_t>(i);
+      if (osc) {
+        out[0] = factor * static_cast<double>(hi_idx - lo_idx);
+      } else {
+        out[0] = factor * static_cast<double>(period - (today - lo_idx));
+        out[1] = factor * static_cast<double>(period - (today - hi_idx));
+      }
+    }
+    if (commit) {
+      hi.push(b.high, i);
+      lo.push(b.low, i);
+      ++i;
+    }
+    return valid;
+  }
+};
+
 }  // namespace
 
 std::unique_ptr<Stream> window_rerun(BatchFn batch, int window, std::size_t outputs, Opts options) {
@@ -888,15 +1212,40 @@ std::unique_ptr<Stream> window_rerun(BatchFn batch, int window, std::size_t outp
 std::unique_ptr<Stream> sma(Opts o) { return make<SumCore>(WindowSum(as_int(o[0]), true)); }
 std::unique_ptr<Stream> sum(Opts o) { return make<SumCore>(WindowSum(as_int(o[0]), false)); }
 std::unique_ptr<Stream> ema(Opts o) { return make<MaStreamCore>(MaCore(as_int(o[0]), 1)); }
+std::unique_ptr<Stream> wma(Opts o) { return make<RealCore<WmaCore>>(WmaCore(as_int(o[0]))); }
+std::unique_ptr<Stream> dema(Opts o) { return make<RealCore<MultiEmaCore>>(MultiEmaCore(as_int(o[0]), 2)); }
+std::unique_ptr<Stream> tema(Opts o) { return make<RealCore<MultiEmaCore>>(MultiEmaCore(as_int(o[0]), 3)); }
+std::unique_ptr<Stream> kama(Opts o) { return make<RealCore<KamaCore>>(KamaCore(as_int(o[0]))); }
+std::unique_ptr<Stream> t3(Opts o) { return make<RealCore<T3Core>>(T3Core(as_int(o[0]), o[1])); }
 std::unique_ptr<Stream> ma(Opts o) {
-  if (as_int(o[0]) > 1 && as_int(o[1]) > kMaxStreamMaType) return nullptr;
-  return make<MaStreamCore>(MaCore(as_int(o[0]), as_int(o[1])));
+  const int period = as_int(o[0]);
+  if (period <= 1) return make<MaStreamCore>(MaCore(period, 0));  // TA_MA copies the input
+  switch (as_int(o[1])) {
+    case 0:
+    case 1:
+      return make<MaStreamCore>(MaCore(period, as_int(o[1])));
+    case 2:
+      return wma(o);
+    case 3:
+      return dema(o);
+    case 4:
+      return tema(o);
+    case 6:
+      return kama(o);
+    case 8: {
+      const double t3_options[] = {o[0], 0.7};  // ma()'s T3 volume factor
+      return t3(t3_options);
+    }
+    default:
+      return nullptr;  // TRIMA and MAMA: no streaming form yet
+  }
 }
 std::unique_ptr<Stream> bbands(Opts o) {
   if (as_int(o[3]) > kMaxStreamMaType) return nullptr;
   return make<BbandsCore>(as_int(o[0]), o[1], o[2], as_int(o[3]));
 }
-std::unique_ptr<Stream> rsi(Opts o) { return make<RsiCore>(as_int(o[0])); }
+std::unique_ptr<Stream> rsi(Opts o) { return make<RsiCore>(as_int(o[0]), false); }
+std::unique_ptr<Stream> cmo(Opts o) { return make<RsiCore>(as_int(o[0]), true); }
 std::unique_ptr<Stream> macd(Opts o) {
   int f = as_int(o[0]), s = as_int(o[1]);
   if (s < f) std::swap(f, s);
@@ -927,6 +1276,24 @@ std::unique_ptr<Stream> min(Opts o) { return make<ExtremeCore>(as_int(o[0]), Ext
 std::unique_ptr<Stream> minmax(Opts o) { return make<ExtremeCore>(as_int(o[0]), ExtOut::minmax); }
 std::unique_ptr<Stream> midpoint(Opts o) { return make<ExtremeCore>(as_int(o[0]), ExtOut::midpoint); }
 std::unique_ptr<Stream> midprice(Opts o) { return make<ExtremeCore>(as_int(o[0]), ExtOut::midprice); }
+std::unique_ptr<Stream> apo(Opts o) {
+  int f = as_int(o[0]), s = as_int(o[1]);
+  if (s < f) std::swap(f, s);
+  return make<PoCore>(f, s, as_int(o[2]), false);
+}
+std::unique_ptr<Stream> ppo(Opts o) {
+  int f = as_int(o[0]), s = as_int(o[1]);
+  if (s < f) std::swap(f, s);
+  return make<PoCore>(f, s, as_int(o[2]), true);
+}
+std::unique_ptr<Stream> trix(Opts o) { return make<TrixCore>(as_int(o[0])); }
+std::unique_ptr<Stream> var(Opts o) { return make<VarCore>(as_int(o[0]), false, 1.0); }
+std::unique_ptr<Stream> stddev(Opts o) { return make<VarCore>(as_int(o[0]), true, o[1]); }
+std::unique_ptr<Stream> relvol(Opts o) { return make<RelvolCore>(as_int(o[0])); }
+std::unique_ptr<Stream> vwap(Opts) { return make<VwapCore>(); }
+std::unique_ptr<Stream> heikinashi(Opts) { return make<HeikinAshiCore>(); }
+std::unique_ptr<Stream> aroon(Opts o) { return make<AroonCore>(as_int(o[0]), false); }
+std::unique_ptr<Stream> aroonosc(Opts o) { return make<AroonCore>(as_int(o[0]), true); }
 std::unique_ptr<Stream> ad(Opts) { return make<AdCore>(false, 2, 2); }
 std::unique_ptr<Stream> adosc(Opts o) { return make<AdCore>(true, as_int(o[0]), as_int(o[1])); }
 

@@ -12,14 +12,34 @@ namespace ts::ta::streams {
 using Opts = std::span<const double>;
 using Factory = std::unique_ptr<Stream> (*)(Opts);
 
-/// Re-runs `batch` over the last `window` bars (window <= 4, lookback + 1 of a
-/// function whose output at bar i is a pure function of bars i-window+1..i, so
-/// the re-run is bit-identical to the full-series run). O(window) = O(1).
+/// Re-runs `batch` over the last `window` bars, for a function whose output at
+/// bar i is computed from bars i-window+1..i alone, in an order that does not
+/// depend on where the series starts (no running sums carried from bar 0), so
+/// the re-run is bit-identical to the full-series run. O(window) per bar: used
+/// for windows of 1-2 bars (price and math transforms, pivots) and for
+/// functions whose batch kernel is itself O(window) per bar (LINEARREG family,
+/// AVGDEV, IMI).
 std::unique_ptr<Stream> window_rerun(BatchFn batch, int window, std::size_t outputs, Opts options);
 
 std::unique_ptr<Stream> sma(Opts o);
 std::unique_ptr<Stream> ema(Opts o);
-std::unique_ptr<Stream> ma(Opts o);      // matype 0/1 streamed; other types: nullptr
+std::unique_ptr<Stream> ma(Opts o);  // every type but TRIMA and MAMA; those: nullptr
+std::unique_ptr<Stream> wma(Opts o);
+std::unique_ptr<Stream> dema(Opts o);
+std::unique_ptr<Stream> tema(Opts o);
+std::unique_ptr<Stream> kama(Opts o);
+std::unique_ptr<Stream> t3(Opts o);
+std::unique_ptr<Stream> cmo(Opts o);
+std::unique_ptr<Stream> apo(Opts o);
+std::unique_ptr<Stream> ppo(Opts o);
+std::unique_ptr<Stream> trix(Opts o);
+std::unique_ptr<Stream> var(Opts o);
+std::unique_ptr<Stream> stddev(Opts o);
+std::unique_ptr<Stream> relvol(Opts o);
+std::unique_ptr<Stream> vwap(Opts o);
+std::unique_ptr<Stream> heikinashi(Opts o);
+std::unique_ptr<Stream> aroon(Opts o);
+std::unique_ptr<Stream> aroonosc(Opts o);
 std::unique_ptr<Stream> bbands(Opts o);  // matype 0/1 streamed; other types: nullptr
 std::unique_ptr<Stream> rsi(Opts o);
 std::unique_ptr<Stream> macd(Opts o);
