@@ -191,47 +191,21 @@ TEST(GoldenCoverage, EveryIndicatorHasGoldens) {
 /// function must ship with its stream, and a function that gains one must
 /// leave this list (StreamingCoverage fails either way).
 constexpr std::string_view kNotYetStreaming[] = {
-    // Overlap studies and MAs whose state is not written yet.
-
+    // Not written yet: TRIMA (and MA type 5), MAMA (and MA type 7), the SARs, STOCHRSI,
+    // the Hilbert-transform cycle family.
     "TRIMA",
-
     "MAMA",
-
-    "ACCBANDS",
     "SAR",
     "SAREXT",
-    "HT_TRENDLINE",
-    // Momentum.
-    "MACDEXT",
-
     "STOCHRSI",
-
-    "ULTOSC",
-
-    // Statistics and window index forms.
-
-    "MAXINDEX",
-    "MININDEX",
-    "MINMAXINDEX",
-
-    "CORREL",
-    "BETA",
-    // Cycle indicators.
+    "HT_TRENDLINE",
     "HT_DCPERIOD",
     "HT_DCPHASE",
     "HT_PHASOR",
     "HT_SINE",
     "HT_TRENDMODE",
-    // TickStock extras.
-
-    "DONCHIAN",
-    "KELTNER",
-    "HMA",
-    "CMF",
-
-    "SUPERTREND",
-
-    // Candlestick patterns: their setting averages are running sums from bar 0.
+    // Candlestick patterns: their setting averages are running sums from bar 0 that
+    // a stream must carry per setting; the per-bar judge is not factored out yet.
     "CDL2CROWS",
     "CDL3BLACKCROWS",
     "CDL3INSIDE",
@@ -418,6 +392,20 @@ TEST(Streaming, EqualsBatchOnOptionVariants) {
                            "VAR(timeperiod=1)",
                            "STDDEV(timeperiod=3,nbdev=-1.5)",
                            "LINEARREG_ANGLE(timeperiod=2)",
+                           "MACDEXT(fastmatype=1,signalmatype=1)",
+                           "MACDEXT(fastperiod=20,slowperiod=3,slowmatype=1,signalperiod=1)",
+                           "HMA(timeperiod=2)",
+                           "HMA(timeperiod=17)",
+                           "KELTNER(atrperiod=1)",
+                           "SUPERTREND(atrperiod=1)",
+                           "CMF(timeperiod=1)",
+                           "ULTOSC(timeperiod1=1,timeperiod2=1,timeperiod3=1)",
+                           "ULTOSC(timeperiod1=9,timeperiod2=2,timeperiod3=5)",
+                           "MAXINDEX(timeperiod=2)",
+                           "MINMAXINDEX(timeperiod=3)",
+                           "BETA(timeperiod=1)",
+                           "CORREL(timeperiod=2)",
+                           "DONCHIAN(timeperiod=1)",
                            "BBANDS(timeperiod=7,matype=1)",
                            "STOCH(slowk_matype=1,slowd_matype=1)",
                            "STOCH(slowk_period=1,slowd_period=1)",

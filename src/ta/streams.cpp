@@ -11,6 +11,7 @@
 #include <cmath>
 #include <cstddef>
 #include <cstdint>
+#include <limits>
 #include <utility>
 #include <vector>
 
@@ -31,6 +32,8 @@ class Lag {
  public:
   explicit Lag(size_t n) : buf_(n == 0 ? 1 : n, 0.0) {}
   double oldest() const { return buf_[pos_]; }
+  /// The value pushed k pushes ago, 1 <= k <= n.
+  double ago(size_t k) const { return buf_[pos_ >= k ? pos_ - k : pos_ + buf_.size() - k]; }
   void push(double x) {
     buf_[pos_] = x;
     pos_ = pos_ + 1 == buf_.size() ? 0 : pos_ + 1;
@@ -904,6 +907,10 @@ struct WmaCore {
         divider(static_cast<double>((static_cast<long long>(n) * (n + 1)) >> 1)),
         lag(lb) {}
   bool step(double x, double& out, bool commit) {
+    if (lb == 0) {  // TA-Lib's WMA (and HMA's inner one) copies the input for period 1
+      out = x;
+      return true;
+    }
     double sm = sum, sb = sub + x, tr = trailing;
     const bool valid = count >= lb;
     if (!valid) {
@@ -1203,6 +1210,407 @@ struct AroonCore {
   }
 };
 
+/// macdext(): both MAs start at the longer lookback's bar minus their own
+/// lookback; the signal MA runs over the MACD line.
+struct MacdExtCore {
+  std::uint64_t fast_from, slow_from;
+  std::uint64_t i = 0;
+  MaCore fast, slow, signal;
+  MacdExtCore(int f, int ft, int s, int st, int g, int gt)
+      : fast_from(0), slow_from(0), fast(f, ft), slow(s, st), signal(g, gt) {
+    const int largest = std::max(ma_lookback(f, ft), ma_lookback(s, st));
+    fast_from = static_cast<std::uint64_t>(largest - ma_lookback(f, ft));
+    slow_from = static_cast<std::uint64_t>(largest - ma_lookback(s, st));
+  }
+  bool step(const StreamBar& b, double* out, bool commit) {
+    double f = 0.0, s = 0.0, g = 0.0;
+    const bool fr = i >= fast_from && fast.step(b.real0, f, commit);
+    const bool sr = i >= slow_from && slow.step(b.real0, s, commit);
+    if (commit) ++i;
+    if (!fr || !sr) return false;
+    const double m = f - s;
+    if (!signal.step(m, g, commit)) return false;
+    out[0] = m;
+    out[1] = g;
+    out[2] = m - g;
+    return true;
+  }
+};
+
+/// keltner(): EMA(close) middle, +/- multiplier * ATR (atr()'s operations).
+struct KeltnerCore {
+  double multiplier;
+  MaCore ema;
+  AtrCore atr;
+  KeltnerCore(int period, int atr_period, double mult)
+      : multiplier(mult), ema(period, 1), atr(atr_period, false) {}
+  bool step(const StreamBar& b, double* out, bool commit) {
+    double e = 0.0, a = 0.0;
+    const bool he = ema.step(b.close, e, commit);
+    const bool ha = atr.step(b, &a, commit);
+    if (!he || !ha) return false;
+    const double width = multiplier * a;
+    out[0] = e + width;
+    out[1] = e;
+    out[2] = e - width;
+    return true;
+  }
+};
+
+/// supertrend(): final-band recursion over atr()'s ATR, direction as state.
+struct SuperTrendCore {
+  double multiplier;
+  AtrCore atr;
+  bool started = false;
+  double fu = 0.0, fl = 0.0, prev_close = 0.0;
+  int dir = -1;
+  SuperTrendCore(int atr_period, double mult) : multiplier(mult), atr(atr_period, false) {}
+  bool step(const StreamBar& b, double* out, bool commit) {
+    double a = 0.0;
+    const bool valid = atr.step(b, &a, commit);
+    double u = fu, l = fl;
+    int d = dir;
+    if (valid) {
+      const double hl2 = (b.high + b.low) / 2.0;
+      const double width = multiplier * a;
+      const double bu = hl2 + width;
+      const double bl = hl2 - width;
+      if (!started) {
+        u = bu;
+        l = bl;
+      } else {
+        u = (bu < u || prev_close > u) ? bu : u;
+        l = (bl > l || prev_close < l) ? bl : l;
+        d = d < 0 ? (b.close > u ? 1 : -1) : (b.close < l ? -1 : 1);
+      }
+      out[0] = d > 0 ? l : u;
+      out[1] = d;
+    }
+    if (commit) {
+      if (valid) {
+        started = true;
+        fu = u;
+        fl = l;
+        dir = d;
+      }
+      prev_close = b.close;
+    }
+    return valid;
+  }
+};
+
+/// cmf(): compensated running sums of money-flow volume and volume; the
+/// leaving bar's terms come from rings (the same bits the batch recomputes).
+struct CmfCore {
+  size_t lb;
+  Lag flows, vols;
+  size_t count = 0;  // capped at lb
+  detail::CompensatedSum flow, vol;
+  explicit CmfCore(int period) : lb(static_cast<size_t>(period - 1)), flows(lb), vols(lb) {}
+  bool step(const StreamBar& b, double* out, bool commit) {
+    const double range = b.high - b.low;
+    const double mfm = range != 0.0 ? ((b.close - b.low) - (b.high - b.close)) / range : 0.0;
+    const double mfv = mfm * b.volume;
+    detail::CompensatedSum f = flow, v = vol;
+    f.add(mfv);
+    v.add(b.volume);
+    const bool valid = count >= lb;
+    if (valid) {
+      const double total = v.value();
+      out[0] = total != 0.0 ? f.value() / total : 0.0;
+      f.add(-(lb == 0 ? mfv : flows.oldest()));
+      v.add(-(lb == 0 ? b.volume : vols.oldest()));
+    }
+    if (commit) {
+      flow = f;
+      vol = v;
+      if (lb > 0) {
+        flows.push(mfv);
+        vols.push(b.volume);
+      }
+      if (count < lb) ++count;
+    }
+    return valid;
+  }
+};
+
+int isqrt(int n) {
+  int s = static_cast<int>(std::sqrt(static_cast<double>(n)));
+  while (s > 0 && s * s > n) --s;
+  while ((s + 1) * (s + 1) <= n) ++s;
+  return s;
+}
+
+/// hma(): WMA(half) and WMA(n) of the input, WMA(floor(sqrt n)) of 2 half - full.
+struct HmaCore {
+  WmaCore half, full, hull;
+  explicit HmaCore(int n) : half(n / 2), full(n), hull(isqrt(n)) {}
+  bool step(const StreamBar& b, double* out, bool commit) {
+    double wh = 0.0, wf = 0.0;
+    half.step(b.real0, wh, commit);
+    if (!full.step(b.real0, wf, commit)) return false;
+    return hull.step((2.0 * wh) - wf, out[0], commit);
+  }
+};
+
+/// donchian(): van Herk extremes where a NaN never wins and an all-NaN window
+/// gives NaN; here a NaN enters the deques as -inf (highs) / +inf (lows).
+struct DonchianCore {
+  HighLow hl;
+  explicit DonchianCore(int period) : hl(period) {}
+  bool step(const StreamBar& b, double* out, bool commit) {
+    constexpr double kInf = std::numeric_limits<double>::infinity();
+    constexpr double kNaN = std::numeric_limits<double>::quiet_NaN();
+    double hi, lo;
+    const double h = std::isnan(b.high) ? -kInf : b.high;
+    const double l = std::isnan(b.low) ? kInf : b.low;
+    if (!hl.step(h, l, hi, lo, commit)) return false;
+    hi = hi == -kInf ? kNaN : hi;
+    lo = lo == kInf ? kNaN : lo;
+    out[0] = hi;
+    out[1] = (hi + lo) / 2.0;
+    out[2] = lo;
+    return true;
+  }
+};
+
+/// accbands(): three SMA running sums (band values, close) from bar 0.
+struct AccbandsCore {
+  WindowSum up, mid, lo;
+  explicit AccbandsCore(int period) : up(period, true), mid(period, true), lo(period, true) {}
+  bool step(const StreamBar& b, double* out, bool commit) {
+    double u = b.high, l = b.low;
+    const double s = b.high + b.low;
+    if (!is_zero(s)) {
+      const double t = 4 * (b.high - b.low) / s;
+      u = b.high * (1 + t);
+      l = b.low * (1 - t);
+    }
+    const bool a = up.step(u, out[0], commit);
+    mid.step(b.close, out[1], commit);
+    lo.step(l, out[2], commit);
+    return a;
+  }
+};
+
+/// ultosc(): three window sums of buying pressure and true range, each begun
+/// `period_k` - 1 bars before the first output (not at bar 0), as the batch.
+struct UltoscCore {
+  std::array<int, 3> p;
+  std::uint64_t start;
+  std::uint64_t i = 0;
+  double prev_close = 0.0;
+  Lag cm, trs;  // the terms of the last max(p) - 1 bars
+  std::array<double, 3> a{}, bsum{};
+  UltoscCore(int p1, int p2, int p3)
+      : p{p1, p2, p3},
+        start(static_cast<std::uint64_t>(ultosc_lookback(p1, p2, p3))),
+        cm(static_cast<size_t>(std::max({p1, p2, p3}))),
+        trs(cm) {
+    std::sort(p.begin(), p.end());
+  }
+  bool step(const StreamBar& b, double* out, bool commit) {
+    if (i == 0) {
+      if (commit) {
+        prev_close = b.close;
+        i = 1;
+      }
+      return false;
+    }
+    const double cy = prev_close;
+    const double true_low = b.low < cy ? b.low : cy;
+    const double cmtl = b.close - true_low;
+    double tr = b.high - b.low;
+    double t = std::fabs(cy - b.high);
+    if (t > tr) tr = t;
+    t = std::fabs(cy - b.low);
+    if (t > tr) tr = t;
+    std::array<double, 3> x = a, y = bsum;
+    const bool valid = i >= start;
+    for (size_t k = 0; k < 3; ++k) {
+      if (i + static_cast<std::uint64_t>(p[k]) < start + 1) continue;  // this window has not begun
+      x[k] += cmtl;
+      y[k] += tr;
+    }
+    if (valid) {
+      double output = 0.0;
+      if (!is_zero(y[0])) output += 4.0 * (x[0] / y[0]);
+      if (!is_zero(y[1])) output += 2.0 * (x[1] / y[1]);
+      if (!is_zero(y[2])) output += x[2] / y[2];
+      for (size_t k = 0; k < 3; ++k) {
+        const auto back = static_cast<size_t>(p[k] - 1);
+        x[k] -= back == 0 ? cmtl : cm.ago(back);
+        y[k] -= back == 0 ? tr : trs.ago(back);
+      }
+      out[0] = 100.0 * (output / 7.0);
+    }
+    if (commit) {
+      a = x;
+      bsum = y;
+      cm.push(cmtl);
+      trs.push(tr);
+      prev_close = b.close;
+      ++i;
+    }
+    return valid;
+  }
+};
+
+/// extreme_index() / window_extremes(): TA-Lib's tracked extreme over a ring,
+/// rescanned (earliest extreme wins) only when it leaves the window, while a
+/// new bar that ties takes over. O(1) except on a rescan (O(period)), the same
+/// cost profile as the batch kernel; exact also with NaN.
+template <bool kMax>
+struct Tracked {
+  std::ptrdiff_t idx = -1;
+  double value = 0.0;
+  static bool better(double a, double b) { return kMax ? a > b : a < b; }
+  static bool at_least(double a, double b) { return kMax ? a >= b : a <= b; }
+  /// Window [today - lb, today]; `hist.ago(k)` is bar today - k.
+  void update(const Lag& hist, double x, std::ptrdiff_t today, std::ptrdiff_t lb) {
+    const std::ptrdiff_t trailing = today - lb;
+    if (idx < trailing) {
+      idx = trailing;
+      value = lb == 0 ? x : hist.ago(static_cast<size_t>(lb));
+      for (std::ptrdiff_t j = trailing + 1; j <= today; ++j) {
+        const double v = j == today ? x : hist.ago(static_cast<size_t>(today - j));
+        if (better(v, value)) {
+          idx = j;
+          value = v;
+        }
+      }
+    } else if (at_least(x, value)) {
+      idx = today;
+      value = x;
+    }
+  }
+};
+
+enum class IndexOut : unsigned char { max, min, both };
+
+/// MAXINDEX, MININDEX, MINMAXINDEX (absolute bar indexes).
+struct IndexCore {
+  IndexOut what;
+  std::ptrdiff_t lb;
+  std::ptrdiff_t i = 0;
+  Lag hist;
+  Tracked<true> mx;
+  Tracked<false> mn;
+  IndexCore(int period, IndexOut w) : what(w), lb(period - 1), hist(static_cast<size_t>(period)) {}
+  bool step(const StreamBar& b, double* out, bool commit) {
+    const bool valid = i >= lb;
+    Tracked<true> a = mx;
+    Tracked<false> c = mn;
+    if (valid) {
+      if (what != IndexOut::min) a.update(hist, b.real0, i, lb);
+      if (what != IndexOut::max) c.update(hist, b.real0, i, lb);
+      switch (what) {
+        case IndexOut::max:
+          out[0] = static_cast<double>(a.idx);
+          break;
+        case IndexOut::min:
+          out[0] = static_cast<double>(c.idx);
+          break;
+        case IndexOut::both:
+          out[0] = static_cast<double>(c.idx);
+          out[1] = static_cast<double>(a.idx);
+          break;
+      }
+    }
+    if (commit) {
+      mx = a;
+      mn = c;
+      hist.push(b.real0);
+      ++i;
+    }
+    return valid;
+  }
+};
+
+/// correl(): five running sums, seeded over the first window; from then on
+/// the value `period` bars back leaves BEFORE the new one enters.
+struct CorrelCore {
+  size_t lb;
+  double p;
+  Lag xs, ys;
+  size_t count = 0;  // capped at lb + 1
+  double sx = 0, sy = 0, sxx = 0, syy = 0, sxy = 0;
+  explicit CorrelCore(int period)
+      : lb(static_cast<size_t>(period - 1)), p(period), xs(static_cast<size_t>(period)), ys(xs) {}
+  bool step(const StreamBar& b, double* out, bool commit) {
+    const double x = b.real0, y = b.real1;
+    double a = sx, c = sy, aa = sxx, cc = syy, ac = sxy;
+    if (count > lb) {
+      const double tx = xs.oldest(), ty = ys.oldest();
+      a -= tx;
+      aa -= tx * tx;
+      ac -= tx * ty;
+      c -= ty;
+      cc -= ty * ty;
+    }
+    a += x;
+    aa += x * x;
+    ac += x * y;
+    c += y;
+    cc += y * y;
+    const bool valid = count >= lb;
+    if (valid) {
+      const double t = (aa - ((a * a) / p)) * (cc - ((c * c) / p));
+      out[0] = detail::is_zero_or_neg(t) ? 0.0 : (ac - ((a * c) / p)) / std::sqrt(t);
+    }
+    if (commit) {
+      sx = a, sy = c, sxx = aa, syy = cc, sxy = ac;
+      xs.push(x);
+      ys.push(y);
+      count = std::min(count + 1, lb + 1);
+    }
+    return valid;
+  }
+};
+
+/// beta(): running sums of the two series' returns over the last `period` returns.
+struct BetaCore {
+  int period;
+  double p;
+  Lag rx, ry;     // the last period-1 returns
+  int count = 0;  // bars seen, capped at period
+  double px = 0, py = 0, sxx = 0, sxy = 0, sx = 0, sy = 0;
+  explicit BetaCore(int n) : period(n), p(n), rx(static_cast<size_t>(std::max(n - 1, 1))), ry(rx) {}
+  static double ret(double now, double prev) { return is_zero(prev) ? 0.0 : (now - prev) / prev; }
+  bool step(const StreamBar& b, double* out, bool commit) {
+    if (count == 0) {
+      if (commit) {
+        px = b.real0;
+        py = b.real1;
+        count = 1;
+      }
+      return false;
+    }
+    const double x = ret(b.real0, px), y = ret(b.real1, py);
+    double aa = sxx + x * x, ab = sxy + x * y, a = sx + x, c = sy + y;
+    const bool valid = count >= period;
+    if (valid) {
+      const double ox = period == 1 ? x : rx.ago(static_cast<size_t>(period - 1));
+      const double oy = period == 1 ? y : ry.ago(static_cast<size_t>(period - 1));
+      const double d = (p * aa) - (a * a);
+      out[0] = is_zero(d) ? 0.0 : ((p * ab) - (a * c)) / d;
+      aa -= ox * ox;
+      ab -= ox * oy;
+      a -= ox;
+      c -= oy;
+    }
+    if (commit) {
+      sxx = aa, sxy = ab, sx = a, sy = c;
+      rx.push(x);
+      ry.push(y);
+      px = b.real0;
+      py = b.real1;
+      count = std::min(count + 1, period);
+    }
+    return valid;
+  }
+};
+
 }  // namespace
 
 std::unique_ptr<Stream> window_rerun(BatchFn batch, int window, std::size_t outputs, Opts options) {
@@ -1294,6 +1702,26 @@ std::unique_ptr<Stream> vwap(Opts) { return make<VwapCore>(); }
 std::unique_ptr<Stream> heikinashi(Opts) { return make<HeikinAshiCore>(); }
 std::unique_ptr<Stream> aroon(Opts o) { return make<AroonCore>(as_int(o[0]), false); }
 std::unique_ptr<Stream> aroonosc(Opts o) { return make<AroonCore>(as_int(o[0]), true); }
+std::unique_ptr<Stream> macdext(Opts o) {
+  int f = as_int(o[0]), ft = as_int(o[1]), s = as_int(o[2]), st = as_int(o[3]);
+  if (s < f) {
+    std::swap(f, s);
+    std::swap(ft, st);
+  }
+  return make<MacdExtCore>(f, ft, s, st, as_int(o[4]), as_int(o[5]));
+}
+std::unique_ptr<Stream> keltner(Opts o) { return make<KeltnerCore>(as_int(o[0]), as_int(o[1]), o[2]); }
+std::unique_ptr<Stream> supertrend(Opts o) { return make<SuperTrendCore>(as_int(o[0]), o[1]); }
+std::unique_ptr<Stream> cmf(Opts o) { return make<CmfCore>(as_int(o[0])); }
+std::unique_ptr<Stream> hma(Opts o) { return make<HmaCore>(as_int(o[0])); }
+std::unique_ptr<Stream> donchian(Opts o) { return make<DonchianCore>(as_int(o[0])); }
+std::unique_ptr<Stream> accbands(Opts o) { return make<AccbandsCore>(as_int(o[0])); }
+std::unique_ptr<Stream> ultosc(Opts o) { return make<UltoscCore>(as_int(o[0]), as_int(o[1]), as_int(o[2])); }
+std::unique_ptr<Stream> maxindex(Opts o) { return make<IndexCore>(as_int(o[0]), IndexOut::max); }
+std::unique_ptr<Stream> minindex(Opts o) { return make<IndexCore>(as_int(o[0]), IndexOut::min); }
+std::unique_ptr<Stream> minmaxindex(Opts o) { return make<IndexCore>(as_int(o[0]), IndexOut::both); }
+std::unique_ptr<Stream> correl(Opts o) { return make<CorrelCore>(as_int(o[0])); }
+std::unique_ptr<Stream> beta(Opts o) { return make<BetaCore>(as_int(o[0])); }
 std::unique_ptr<Stream> ad(Opts) { return make<AdCore>(false, 2, 2); }
 std::unique_ptr<Stream> adosc(Opts o) { return make<AdCore>(true, as_int(o[0]), as_int(o[1])); }
 
