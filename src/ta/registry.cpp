@@ -454,7 +454,7 @@ constexpr FunctionSpec kFunctions[] = {
     {"STOCHF", kMomentum, "Stochastic Fast (fast %K and %D)", kHlc, kStochfOptions, kOutFast, stochf_lb,
      stochf_run, streams::stochf},
     {"STOCHRSI", kMomentum, "Stochastic Relative Strength Index: STOCHF over RSI", kReal, kStochRsiOptions,
-     kOutFast, stochrsi_lb, stochrsi_run},
+     kOutFast, stochrsi_lb, stochrsi_run, streams::stochrsi},
     {"TRIX", kMomentum,
      "1-day Rate-Of-Change (ROC) of a Triple Smooth EMA (period >= 2: TA-Lib's period 1 output is misaligned)",
      kReal, kPeriod30, kOutReal,

@@ -1611,6 +1611,80 @@ struct BetaCore {
   }
 };
 
+/// stochrsi(): rsi()'s RSI, its window extremes over fastk_period RSI values
+/// (values equal the batch's tracked scan: the RSI is never NaN), fast %K of
+/// the RSI and its streamed MA.
+struct StochRsiCore {
+  RsiCore rsi;
+  HighLow hl;
+  MaCore d_ma;
+  StochRsiCore(int period, int fastk, int fastd, int fastd_type)
+      : rsi(period, false), hl(fastk), d_ma(fastd, fastd_type) {}
+  bool step(const StreamBar& b, double* out, bool commit) {
+    double v, hi, lo, fd;
+    if (!rsi.step(b, &v, commit)) return false;
+    if (!hl.step(v, v, hi, lo, commit)) return false;
+    const double fk = detail::fast_k(hi, lo, v);
+    if (!d_ma.step(fk, fd, commit)) return false;
+    out[0] = fk;
+    out[1] = fd;
+    return true;
+  }
+};
+
+/// bbands_other_ma(): the middle band from MA's stream (WMA, DEMA, TEMA, KAMA,
+/// T3) and TA_STDDEV's running sums, which begin at the first output's window
+/// (bar lookback - period + 1), not at bar 0.
+struct BbandsOtherCore {
+  std::unique_ptr<Stream> mid;
+  std::uint64_t start;
+  size_t lb;
+  double p, up_k, dn_k;
+  Lag lag;
+  std::uint64_t i = 0;
+  size_t seen = 0;  // bars summed, capped at lb
+  double t1 = 0.0, t2 = 0.0;
+  BbandsOtherCore(std::unique_ptr<Stream> middle, int period, int lookback, double up, double dn)
+      : mid(std::move(middle)),
+        start(static_cast<std::uint64_t>(lookback - (period - 1))),
+        lb(static_cast<size_t>(period - 1)),
+        p(period),
+        up_k(up),
+        dn_k(dn),
+        lag(lb) {}
+  bool step(const StreamBar& b, double* out, bool commit) {
+    double m = 0.0;
+    const std::span<double> ms(&m, 1);
+    const bool hm = commit ? mid->update(b, ms) : mid->peek(b, ms);
+    const bool summing = i >= start;
+    const double v = b.real0;
+    double a = t1 + v, q = t2 + v * v;
+    const bool valid = hm && summing && seen >= lb;
+    if (valid) {
+      const double mean1 = a / p;
+      double mean2 = q / p;
+      const double old = lag.oldest();
+      a -= old;
+      q -= old * old;
+      mean2 -= mean1 * mean1;
+      const double sd = detail::is_zero_or_neg(mean2) ? 0.0 : std::sqrt(mean2);
+      out[0] = m + sd * up_k;
+      out[1] = m;
+      out[2] = m - sd * dn_k;
+    }
+    if (commit) {
+      ++i;
+      if (summing) {
+        t1 = a;
+        t2 = q;
+        lag.push(v);
+        if (seen < lb) ++seen;
+      }
+    }
+    return valid;
+  }
+};
+
 }  // namespace
 
 std::unique_ptr<Stream> window_rerun(BatchFn batch, int window, std::size_t outputs, Opts options) {
@@ -1648,10 +1722,7 @@ std::unique_ptr<Stream> ma(Opts o) {
       return nullptr;  // TRIMA and MAMA: no streaming form yet
   }
 }
-std::unique_ptr<Stream> bbands(Opts o) {
-  if (as_int(o[3]) > kMaxStreamMaType) return nullptr;
-  return make<BbandsCore>(as_int(o[0]), o[1], o[2], as_int(o[3]));
-}
+
 std::unique_ptr<Stream> rsi(Opts o) { return make<RsiCore>(as_int(o[0]), false); }
 std::unique_ptr<Stream> cmo(Opts o) { return make<RsiCore>(as_int(o[0]), true); }
 std::unique_ptr<Stream> macd(Opts o) {
@@ -1722,6 +1793,17 @@ std::unique_ptr<Stream> minindex(Opts o) { return make<IndexCore>(as_int(o[0]), 
 std::unique_ptr<Stream> minmaxindex(Opts o) { return make<IndexCore>(as_int(o[0]), IndexOut::both); }
 std::unique_ptr<Stream> correl(Opts o) { return make<CorrelCore>(as_int(o[0])); }
 std::unique_ptr<Stream> beta(Opts o) { return make<BetaCore>(as_int(o[0])); }
+std::unique_ptr<Stream> bbands(Opts o) {
+  const int period = as_int(o[0]), matype = as_int(o[3]);
+  if (matype <= kMaxStreamMaType) return make<BbandsCore>(period, o[1], o[2], matype);
+  const double ma_options[] = {o[0], o[3]};
+  auto middle = ma(ma_options);
+  if (middle == nullptr) return nullptr;
+  return make<BbandsOtherCore>(std::move(middle), period, ma_lookback(period, matype), o[1], o[2]);
+}
+std::unique_ptr<Stream> stochrsi(Opts o) {
+  return make<StochRsiCore>(as_int(o[0]), as_int(o[1]), as_int(o[2]), as_int(o[3]));
+}
 std::unique_ptr<Stream> ad(Opts) { return make<AdCore>(false, 2, 2); }
 std::unique_ptr<Stream> adosc(Opts o) { return make<AdCore>(true, as_int(o[0]), as_int(o[1])); }
 

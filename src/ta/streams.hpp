@@ -40,7 +40,7 @@ std::unique_ptr<Stream> vwap(Opts o);
 std::unique_ptr<Stream> heikinashi(Opts o);
 std::unique_ptr<Stream> aroon(Opts o);
 std::unique_ptr<Stream> aroonosc(Opts o);
-std::unique_ptr<Stream> bbands(Opts o);  // matype 0/1 streamed; other types: nullptr
+std::unique_ptr<Stream> bbands(Opts o);  // every middle-band type but TRIMA and MAMA
 std::unique_ptr<Stream> rsi(Opts o);
 std::unique_ptr<Stream> macd(Opts o);
 std::unique_ptr<Stream> macdfix(Opts o);
@@ -78,6 +78,7 @@ std::unique_ptr<Stream> minindex(Opts o);
 std::unique_ptr<Stream> minmaxindex(Opts o);
 std::unique_ptr<Stream> correl(Opts o);
 std::unique_ptr<Stream> beta(Opts o);
+std::unique_ptr<Stream> stochrsi(Opts o);
 std::unique_ptr<Stream> ad(Opts o);
 std::unique_ptr<Stream> adosc(Opts o);
 /// MOM, ROC, ROCP, ROCR, ROCR100 (kind = RocKind as int).
