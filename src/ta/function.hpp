@@ -21,15 +21,21 @@
 //     untouched) exactly while i < lookback(options), so the first true is at
 //     i == lookback, the batch begin index;
 //   * every value it writes is bit-for-bit the batch output at index i over
-//     the same bars 0..i (same floating-point operations in the same order);
+//     the same bars 0..i (same floating-point operations in the same order).
+//     One exception: with NaN inputs, the window extremes kept in monotonic
+//     deques (WILLR, STOCH, STOCHF, STOCHRSI, MAX, MIN, MINMAX, MIDPOINT,
+//     MIDPRICE, AROON, AROONOSC) may differ, because TA-Lib's NaN results
+//     depend on its scan order;
 //   * peek(bar) returns what update(bar) would return and writes the same
 //     values, without changing the state (peek any number of times, then
 //     update once to commit);
 //   * cost per update: O(1) for recursive and running-sum functions; O(1)
-//     amortised (monotonic deque) for window extremes; O(window) only where
-//     the batch kernel itself is O(window) per bar (CCI's mean deviation) or
-//     for tiny constant windows re-run through the batch kernel (lookback 0/1
-//     transforms); each factory's comment in streams.cpp states its cost;
+//     amortised (monotonic deque) for window extreme VALUES; TA-Lib's tracked
+//     extreme INDEX (MAXINDEX family) is O(1) except when the extreme leaves
+//     the window (an O(period) rescan, as in the batch kernel); O(window) only
+//     where the batch kernel itself recomputes each bar from its window (CCI,
+//     AVGDEV, IMI, the LINEARREG family) or for 1-2 bar windows (price and math
+//     transforms, pivots). streams.cpp states each stream's cost;
 //   * a Stream is not thread-safe (one owner; different streams are independent).
 //     It stores a symbol's state, not its history: the engine's daily
 //     incremental run keeps the Stream and feeds it only the new bar.
@@ -94,7 +100,8 @@ class Stream {
 
  protected:
   /// One bar: computes the outputs; commits the new state only when `commit`
-  /// (with commit == false it must not modify anything).
+  /// (with commit == false it must not change the state; preallocated scratch
+  /// buffers may be overwritten).
   virtual bool step(const StreamBar& bar, double* out, bool commit) = 0;
 };
 
