@@ -415,7 +415,7 @@ constexpr FunctionSpec kFunctions[] = {
     {"TEMA", kOverlap, "Triple Exponential Moving Average: 3 EMA - 3 EMA(EMA) + EMA(EMA(EMA))", kReal,
      kPeriod30, kOutReal, period_lookback<tema_lookback>, real_period<tema>, streams::tema},
     {"TRIMA", kOverlap, "Triangular Moving Average", kReal, kPeriod30, kOutReal,
-     period_lookback<trima_lookback>, real_period<trima>},
+     period_lookback<trima_lookback>, real_period<trima>, streams::trima},
     {"KAMA", kOverlap, "Kaufman Adaptive Moving Average", kReal, kPeriod30, kOutReal,
      period_lookback<kama_lookback>, real_period<kama>, streams::kama},
     {"MAMA", kOverlap, "MESA Adaptive Moving Average (MAMA and FAMA)", kReal, kMamaOptions, kOutMama, mama_lb,

@@ -1685,6 +1685,68 @@ struct BbandsOtherCore {
   }
 };
 
+/// trima(): TA-Lib's numerator of triangular weights moved by the running sums
+/// of the window's two halves; seeded over the first window, then three values
+/// (the one leaving, the middle one, the new one) update it per bar.
+struct TrimaCore {
+  size_t lb, k_mid;
+  bool odd;
+  double factor;
+  Lag hist;          // the last `period` values
+  size_t count = 0;  // capped at lb + 1
+  double numerator = 0.0, num_sub = 0.0, num_add = 0.0;
+  explicit TrimaCore(int period)
+      : lb(static_cast<size_t>(period - 1)),
+        k_mid(0),
+        odd(period % 2 == 1),
+        factor(0.0),
+        hist(static_cast<size_t>(period)) {
+    const auto half = static_cast<size_t>(period >> 1);
+    factor = odd ? 1.0 / static_cast<double>((half + 1) * (half + 1))
+                 : 1.0 / static_cast<double>(half * (half + 1));
+    k_mid = lb - (odd ? half : half - 1);  // the middle value is this many bars back
+  }
+  bool step(double x, double& out, bool commit) {
+    double num = numerator, sub = num_sub, add = num_add;
+    const bool valid = count >= lb;
+    if (count == lb) {  // the first window x[0..lb]; x[j] is lb - j bars back
+      const size_t mid0 = lb - k_mid;
+      num = sub = add = 0.0;
+      for (size_t j = mid0 + 1; j-- > 0;) {
+        sub += hist.ago(lb - j);
+        num += sub;
+      }
+      for (size_t j = mid0 + 1; j <= lb; ++j) {
+        add += j == lb ? x : hist.ago(lb - j);
+        num += add;
+      }
+    } else if (valid) {
+      num -= sub;
+      sub -= hist.oldest();  // x[today - lb - 1]
+      const double t = hist.ago(k_mid);
+      sub += t;
+      if (odd) {
+        num += add;
+        add -= t;
+      } else {
+        add -= t;
+        num += add;
+      }
+      add += x;
+      num += x;
+    }
+    if (valid) out = num * factor;
+    if (commit) {
+      numerator = num;
+      num_sub = sub;
+      num_add = add;
+      hist.push(x);
+      if (count <= lb) ++count;
+    }
+    return valid;
+  }
+};
+
 }  // namespace
 
 std::unique_ptr<Stream> window_rerun(BatchFn batch, int window, std::size_t outputs, Opts options) {
@@ -1697,6 +1759,7 @@ std::unique_ptr<Stream> ema(Opts o) { return make<MaStreamCore>(MaCore(as_int(o[
 std::unique_ptr<Stream> wma(Opts o) { return make<RealCore<WmaCore>>(WmaCore(as_int(o[0]))); }
 std::unique_ptr<Stream> dema(Opts o) { return make<RealCore<MultiEmaCore>>(MultiEmaCore(as_int(o[0]), 2)); }
 std::unique_ptr<Stream> tema(Opts o) { return make<RealCore<MultiEmaCore>>(MultiEmaCore(as_int(o[0]), 3)); }
+std::unique_ptr<Stream> trima(Opts o) { return make<RealCore<TrimaCore>>(TrimaCore(as_int(o[0]))); }
 std::unique_ptr<Stream> kama(Opts o) { return make<RealCore<KamaCore>>(KamaCore(as_int(o[0]))); }
 std::unique_ptr<Stream> t3(Opts o) { return make<RealCore<T3Core>>(T3Core(as_int(o[0]), o[1])); }
 std::unique_ptr<Stream> ma(Opts o) {
@@ -1712,6 +1775,8 @@ std::unique_ptr<Stream> ma(Opts o) {
       return dema(o);
     case 4:
       return tema(o);
+    case 5:
+      return trima(o);
     case 6:
       return kama(o);
     case 8: {
@@ -1719,7 +1784,7 @@ std::unique_ptr<Stream> ma(Opts o) {
       return t3(t3_options);
     }
     default:
-      return nullptr;  // TRIMA and MAMA: no streaming form yet
+      return nullptr;  // MAMA: no streaming form yet
   }
 }
 

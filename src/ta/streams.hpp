@@ -23,10 +23,11 @@ std::unique_ptr<Stream> window_rerun(BatchFn batch, int window, std::size_t outp
 
 std::unique_ptr<Stream> sma(Opts o);
 std::unique_ptr<Stream> ema(Opts o);
-std::unique_ptr<Stream> ma(Opts o);  // every type but TRIMA and MAMA; those: nullptr
+std::unique_ptr<Stream> ma(Opts o);  // every type but MAMA (nullptr)
 std::unique_ptr<Stream> wma(Opts o);
 std::unique_ptr<Stream> dema(Opts o);
 std::unique_ptr<Stream> tema(Opts o);
+std::unique_ptr<Stream> trima(Opts o);
 std::unique_ptr<Stream> kama(Opts o);
 std::unique_ptr<Stream> t3(Opts o);
 std::unique_ptr<Stream> cmo(Opts o);
@@ -40,7 +41,7 @@ std::unique_ptr<Stream> vwap(Opts o);
 std::unique_ptr<Stream> heikinashi(Opts o);
 std::unique_ptr<Stream> aroon(Opts o);
 std::unique_ptr<Stream> aroonosc(Opts o);
-std::unique_ptr<Stream> bbands(Opts o);  // every middle-band type but TRIMA and MAMA
+std::unique_ptr<Stream> bbands(Opts o);  // every middle-band type but MAMA
 std::unique_ptr<Stream> rsi(Opts o);
 std::unique_ptr<Stream> macd(Opts o);
 std::unique_ptr<Stream> macdfix(Opts o);
