@@ -91,6 +91,117 @@ struct T3Weights {
   }
 };
 
+/// TA-Lib's Parabolic SAR (SAR and SAREXT) as a state machine: begin() with
+/// bars 0 and 1, then step() for bars 1, 2, ... returns each bar's SAR. On a
+/// reversal the SAR jumps to the extreme point, clamped to the last two bars'
+/// range; the first trend is short when bar 1 has a -DM, long otherwise
+/// (unless a start value says). Short positions are negated when
+/// `negative_short` (SAREXT's convention).
+struct Sar {
+  double init_long, step_long, max_long, init_short, step_short, max_short;
+  double start, offset;
+  bool negative_short;
+  double af_long = 0.0, af_short = 0.0, ep = 0.0, s = 0.0, new_low = 0.0, new_high = 0.0;
+  bool is_long = true;
+
+  Sar(double start_value, double offset_on_reverse, double il, double sl, double ml, double is, double ss,
+      double ms, bool negative)
+      : init_long(il),
+        step_long(sl),
+        max_long(ml),
+        init_short(is),
+        step_short(ss),
+        max_short(ms),
+        start(start_value),
+        offset(offset_on_reverse),
+        negative_short(negative) {
+    af_long = init_long;
+    af_short = init_short;
+    if (af_long > max_long) af_long = init_long = max_long;
+    if (step_long > max_long) step_long = max_long;
+    if (af_short > max_short) af_short = init_short = max_short;
+    if (step_short > max_short) step_short = max_short;
+  }
+
+  void begin(double high0, double low0, double high1, double low1) {
+    if (start == 0) {
+      const double diff_p = high1 - high0;
+      const double diff_m = low0 - low1;
+      is_long = !(diff_m > 0 && diff_p < diff_m);
+      ep = is_long ? high1 : low1;
+      s = is_long ? low0 : high0;
+    } else if (start > 0) {
+      is_long = true;
+      ep = high1;
+      s = start;
+    } else {
+      is_long = false;
+      ep = low1;
+      s = std::fabs(start);
+    }
+    new_low = low1;
+    new_high = high1;
+  }
+
+  double step(double high, double low) {
+    const double prev_low = new_low;
+    const double prev_high = new_high;
+    new_low = low;
+    new_high = high;
+    double out;
+    if (is_long) {
+      if (new_low <= s) {
+        is_long = false;
+        s = ep;
+        if (s < prev_high) s = prev_high;
+        if (s < new_high) s = new_high;
+        if (offset != 0.0) s += s * offset;
+        out = negative_short ? -s : s;
+        af_short = init_short;
+        ep = new_low;
+        s = s + af_short * (ep - s);
+        if (s < prev_high) s = prev_high;
+        if (s < new_high) s = new_high;
+      } else {
+        out = s;
+        if (new_high > ep) {
+          ep = new_high;
+          af_long += step_long;
+          if (af_long > max_long) af_long = max_long;
+        }
+        s = s + af_long * (ep - s);
+        if (s > prev_low) s = prev_low;
+        if (s > new_low) s = new_low;
+      }
+    } else {
+      if (new_high >= s) {
+        is_long = true;
+        s = ep;
+        if (s > prev_low) s = prev_low;
+        if (s > new_low) s = new_low;
+        if (offset != 0.0) s -= s * offset;
+        out = s;
+        af_long = init_long;
+        ep = new_high;
+        s = s + af_long * (ep - s);
+        if (s > prev_low) s = prev_low;
+        if (s > new_low) s = new_low;
+      } else {
+        out = negative_short ? -s : s;
+        if (new_low < ep) {
+          ep = new_low;
+          af_short += step_short;
+          if (af_short > max_short) af_short = max_short;
+        }
+        s = s + af_short * (ep - s);
+        if (s < prev_high) s = prev_high;
+        if (s < new_high) s = new_high;
+      }
+    }
+    return out;
+  }
+};
+
 /// Neumaier-compensated running sum: adding and later subtracting values of
 /// very different magnitudes (a window sliding out of a high-price or
 /// high-volume stretch) leaves an error of ~eps^2 of the large values instead

@@ -66,7 +66,8 @@ constexpr OutputSpec kOutHeikinAshi[] = {{"ha_open", OutputKind::real},
                                          {"ha_low", OutputKind::real},
                                          {"ha_close", OutputKind::real}};
 
-constexpr OutputSpec kOutSuperTrend[] = {{"supertrend", OutputKind::real}, {"direction", OutputKind::integer}};
+constexpr OutputSpec kOutSuperTrend[] = {{"supertrend", OutputKind::real},
+                                         {"direction", OutputKind::integer}};
 
 constexpr OutputSpec kOutCamarilla[] = {
     {"pp", OutputKind::real}, {"r1", OutputKind::real}, {"r2", OutputKind::real},
@@ -264,8 +265,8 @@ int supertrend_run(const Inputs& in, Opts o, Outs out) {
 }
 int vwap_run(const Inputs& in, Opts, Outs out) { return vwap(in.high, in.low, in.close, in.volume, out[0]); }
 int camarilla_run(const Inputs& in, Opts, Outs out) {
-  return pivots_camarilla(in.high, in.low, in.close, PivotOut{out[0], out[1], out[2], out[3], out[5], out[6], out[7]},
-                          out[4], out[8]);
+  return pivots_camarilla(in.high, in.low, in.close,
+                          PivotOut{out[0], out[1], out[2], out[3], out[5], out[6], out[7]}, out[4], out[8]);
 }
 int zero_lb(Opts) { return 0; }
 int ma_lb(Opts o) { return ma_lookback(as_int(o[0]), as_int(o[1])); }
@@ -518,9 +519,9 @@ constexpr FunctionSpec kFunctions[] = {
      period_lookback<minmax_lookback>, minmax_run, streams::minmax},
     {"MINMAXINDEX", kMathOperators, "Indexes of the lowest and highest values over a window", kReal, kPeriod30,
      kOutMinMaxIndex, period_lookback<minmax_lookback>, minmaxindex_run, streams::minmaxindex},
-    {"SAR", kOverlap, "Parabolic SAR", kHl, kSarOptions, kOutReal, sar_lb, sar_run},
+    {"SAR", kOverlap, "Parabolic SAR", kHl, kSarOptions, kOutReal, sar_lb, sar_run, streams::sar},
     {"SAREXT", kOverlap, "Parabolic SAR - Extended (short positions as negative values)", kHl, kSarExtOptions,
-     kOutReal, sar_lb, sarext_run},
+     kOutReal, sar_lb, sarext_run, streams::sarext},
     {"MIDPOINT", kOverlap, "MidPoint over period: (highest + lowest) / 2", kReal, kPeriod14, kOutReal,
      period_lookback<minmax_lookback>, real_period<midpoint>, streams::midpoint},
     {"MIDPRICE", kOverlap, "Midpoint Price over period: (highest high + lowest low) / 2", kHl, kPeriod14,

@@ -1747,6 +1747,32 @@ struct TrimaCore {
   }
 };
 
+/// sar_core(): detail::Sar begun with bars 0 and 1, stepped from bar 1 on.
+struct SarCore {
+  detail::Sar sar;
+  int count = 0;  // bars seen, capped at 2
+  double h0 = 0.0, l0 = 0.0;
+  explicit SarCore(const detail::Sar& s) : sar(s) {}
+  bool step(const StreamBar& b, double* out, bool commit) {
+    if (count == 0) {
+      if (commit) {
+        h0 = b.high;
+        l0 = b.low;
+        count = 1;
+      }
+      return false;
+    }
+    detail::Sar next = sar;
+    if (count == 1) next.begin(h0, l0, b.high, b.low);
+    out[0] = next.step(b.high, b.low);
+    if (commit) {
+      sar = next;
+      count = 2;
+    }
+    return true;
+  }
+};
+
 }  // namespace
 
 std::unique_ptr<Stream> window_rerun(BatchFn batch, int window, std::size_t outputs, Opts options) {
@@ -1868,6 +1894,12 @@ std::unique_ptr<Stream> bbands(Opts o) {
 }
 std::unique_ptr<Stream> stochrsi(Opts o) {
   return make<StochRsiCore>(as_int(o[0]), as_int(o[1]), as_int(o[2]), as_int(o[3]));
+}
+std::unique_ptr<Stream> sar(Opts o) {
+  return make<SarCore>(detail::Sar(0.0, 0.0, o[0], o[0], o[1], o[0], o[0], o[1], false));
+}
+std::unique_ptr<Stream> sarext(Opts o) {
+  return make<SarCore>(detail::Sar(o[0], o[1], o[2], o[3], o[4], o[5], o[6], o[7], true));
 }
 std::unique_ptr<Stream> ad(Opts) { return make<AdCore>(false, 2, 2); }
 std::unique_ptr<Stream> adosc(Opts o) { return make<AdCore>(true, as_int(o[0]), as_int(o[1])); }

@@ -80,6 +80,8 @@ std::unique_ptr<Stream> minmaxindex(Opts o);
 std::unique_ptr<Stream> correl(Opts o);
 std::unique_ptr<Stream> beta(Opts o);
 std::unique_ptr<Stream> stochrsi(Opts o);
+std::unique_ptr<Stream> sar(Opts o);
+std::unique_ptr<Stream> sarext(Opts o);
 std::unique_ptr<Stream> ad(Opts o);
 std::unique_ptr<Stream> adosc(Opts o);
 /// MOM, ROC, ROCP, ROCR, ROCR100 (kind = RocKind as int).
