@@ -202,6 +202,77 @@ struct Sar {
   }
 };
 
+/// TA-Lib's INT_EMA over a value stream: seeded with the mean of the first
+/// `period` values (ema_impl, DEMA/TEMA, StreamMa's EMA, MACD's lines). step() stores
+/// its new state only when `commit` (streams peek with commit == false).
+class EmaCore {
+ public:
+  EmaCore(int period, double k) : period_(period), k_(k) {}
+  bool step(double x, double& out, bool commit) {
+    int count = count_;
+    double sum = sum_;
+    double prev = prev_;
+    if (count < period_) {
+      sum += x;
+      ++count;
+      if (count < period_) {
+        if (commit) {
+          sum_ = sum;
+          count_ = count;
+        }
+        return false;
+      }
+      prev = sum / period_;
+    } else {
+      prev = ((x - prev) * k_) + prev;
+    }
+    if (commit) {
+      sum_ = sum;
+      count_ = count;
+      prev_ = prev;
+    }
+    out = prev;
+    return true;
+  }
+
+ private:
+  int period_;
+  double k_;
+  int count_ = 0;
+  double sum_ = 0.0;
+  double prev_ = 0.0;
+};
+
+/// TA-Lib's window extreme: the extreme's index is kept and the window is
+/// rescanned only when that index falls out. A rescan keeps the earliest
+/// extreme (strict comparison); a new bar that ties moves the index forward.
+/// `at(j)` reads bar j (an array in the batch kernels, a ring in the streams).
+template <bool kMax>
+struct TrackedExtreme {
+  std::ptrdiff_t idx = -1;
+  double value = 0.0;
+  static bool better(double a, double b) { return kMax ? a > b : a < b; }
+  static bool at_least(double a, double b) { return kMax ? a >= b : a <= b; }
+  /// Window [trailing, today]; call with today increasing by one each time.
+  template <class At>
+  void update(const At& at, std::ptrdiff_t trailing, std::ptrdiff_t today) {
+    if (idx < trailing) {
+      idx = trailing;
+      value = at(trailing);
+      for (std::ptrdiff_t i = trailing + 1; i <= today; ++i) {
+        const double v = at(i);
+        if (better(v, value)) {
+          idx = i;
+          value = v;
+        }
+      }
+    } else if (at_least(at(today), value)) {
+      idx = today;
+      value = at(today);
+    }
+  }
+};
+
 /// Neumaier-compensated running sum: adding and later subtracting values of
 /// very different magnitudes (a window sliding out of a high-price or
 /// high-volume stretch) leaves an error of ~eps^2 of the large values instead

@@ -17,30 +17,10 @@ int first_valid(size_t n, int lookback) {
   return n <= static_cast<size_t>(lookback) ? static_cast<int>(n) : lookback;
 }
 
-/// An EMA over a value stream, seeded with the SMA of its first `period`
-/// values (TA-Lib's INT_EMA applied to a buffer starting at the first value).
-class ChainEma {
- public:
-  explicit ChainEma(int period) : period_(period), k_(detail::per_to_k(period)) {}
-  /// Returns true once `value` holds an EMA value.
-  bool push(double x, double& value) {
-    if (count_ < period_) {
-      sum_ += x;
-      if (++count_ < period_) return false;
-      prev_ = sum_ / period_;
-    } else {
-      prev_ = ((x - prev_) * k_) + prev_;
-    }
-    value = prev_;
-    return true;
-  }
-
- private:
-  int period_;
-  double k_;
-  int count_ = 0;
-  double sum_ = 0.0;
-  double prev_ = 0.0;
+/// DEMA/TEMA's EMA stages (TA-Lib's INT_EMA on a buffer starting at the first value).
+struct ChainEma : detail::EmaCore {
+  explicit ChainEma(int period) : detail::EmaCore(period, detail::per_to_k(period)) {}
+  bool push(double x, double& value) { return step(x, value, true); }
 };
 
 }  // namespace

@@ -77,45 +77,7 @@ class WindowSum {
   double total_ = 0.0;
 };
 
-/// TA-Lib's INT_EMA over a value stream: seeded with the mean of the first
-/// `period` values (ema_impl, ChainEma, StreamMa's EMA, MACD's lines).
-class EmaCore {
- public:
-  EmaCore(int period, double k) : period_(period), k_(k) {}
-  bool step(double x, double& out, bool commit) {
-    int count = count_;
-    double sum = sum_;
-    double prev = prev_;
-    if (count < period_) {
-      sum += x;
-      ++count;
-      if (count < period_) {
-        if (commit) {
-          sum_ = sum;
-          count_ = count;
-        }
-        return false;
-      }
-      prev = sum / period_;
-    } else {
-      prev = ((x - prev) * k_) + prev;
-    }
-    if (commit) {
-      sum_ = sum;
-      count_ = count;
-      prev_ = prev;
-    }
-    out = prev;
-    return true;
-  }
-
- private:
-  int period_;
-  double k_;
-  int count_ = 0;
-  double sum_ = 0.0;
-  double prev_ = 0.0;
-};
+using detail::EmaCore;
 
 /// detail::StreamMa with a commit flag: copy (period <= 1), SMA or EMA.
 class MaCore {
@@ -1456,35 +1418,11 @@ struct UltoscCore {
   }
 };
 
-/// extreme_index() / window_extremes(): TA-Lib's tracked extreme over a ring,
-/// rescanned (earliest extreme wins) only when it leaves the window, while a
-/// new bar that ties takes over. O(1) except on a rescan (O(period)), the same
-/// cost profile as the batch kernel; exact also with NaN.
+/// extreme_index() / window_extremes(): detail::TrackedExtreme over a ring of
+/// the last `period` values: O(1) except when the extreme leaves the window (an
+/// O(period) rescan, the batch kernel's cost profile); exact also with NaN.
 template <bool kMax>
-struct Tracked {
-  std::ptrdiff_t idx = -1;
-  double value = 0.0;
-  static bool better(double a, double b) { return kMax ? a > b : a < b; }
-  static bool at_least(double a, double b) { return kMax ? a >= b : a <= b; }
-  /// Window [today - lb, today]; `hist.ago(k)` is bar today - k.
-  void update(const Lag& hist, double x, std::ptrdiff_t today, std::ptrdiff_t lb) {
-    const std::ptrdiff_t trailing = today - lb;
-    if (idx < trailing) {
-      idx = trailing;
-      value = lb == 0 ? x : hist.ago(static_cast<size_t>(lb));
-      for (std::ptrdiff_t j = trailing + 1; j <= today; ++j) {
-        const double v = j == today ? x : hist.ago(static_cast<size_t>(today - j));
-        if (better(v, value)) {
-          idx = j;
-          value = v;
-        }
-      }
-    } else if (at_least(x, value)) {
-      idx = today;
-      value = x;
-    }
-  }
-};
+using Tracked = detail::TrackedExtreme<kMax>;
 
 enum class IndexOut : unsigned char { max, min, both };
 
@@ -1502,8 +1440,11 @@ struct IndexCore {
     Tracked<true> a = mx;
     Tracked<false> c = mn;
     if (valid) {
-      if (what != IndexOut::min) a.update(hist, b.real0, i, lb);
-      if (what != IndexOut::max) c.update(hist, b.real0, i, lb);
+      // Bar j of the window: today's value, or a ring entry i - j bars back.
+      const double x = b.real0;
+      auto at = [&](std::ptrdiff_t j) { return j == i ? x : hist.ago(static_cast<size_t>(i - j)); };
+      if (what != IndexOut::min) a.update(at, i - lb, i);
+      if (what != IndexOut::max) c.update(at, i - lb, i);
       switch (what) {
         case IndexOut::max:
           out[0] = static_cast<double>(a.idx);
@@ -1616,19 +1557,15 @@ struct BetaCore {
 /// the RSI and its streamed MA.
 struct StochRsiCore {
   RsiCore rsi;
-  HighLow hl;
-  MaCore d_ma;
+  StochCore stochf;  // STOCHF with high = low = close = RSI, as TA-Lib runs it
   StochRsiCore(int period, int fastk, int fastd, int fastd_type)
-      : rsi(period, false), hl(fastk), d_ma(fastd, fastd_type) {}
+      : rsi(period, false), stochf(fastk, false, 1, 0, fastd, fastd_type) {}
   bool step(const StreamBar& b, double* out, bool commit) {
-    double v, hi, lo, fd;
+    double v;
     if (!rsi.step(b, &v, commit)) return false;
-    if (!hl.step(v, v, hi, lo, commit)) return false;
-    const double fk = detail::fast_k(hi, lo, v);
-    if (!d_ma.step(fk, fd, commit)) return false;
-    out[0] = fk;
-    out[1] = fd;
-    return true;
+    StreamBar r;
+    r.high = r.low = r.close = v;
+    return stochf.step(r, out, commit);
   }
 };
 
