@@ -273,6 +273,25 @@ struct TrackedExtreme {
   }
 };
 
+/// TRIMA's per-bar update of TA-Lib's triangular numerator and the running
+/// sums of the window's two halves: `leaving` drops out of the first half,
+/// `middle` moves from the second half to the first, `x` enters.
+inline void trima_roll(double& numerator, double& num_sub, double& num_add, double leaving, double middle,
+                       double x, bool odd) {
+  numerator -= num_sub;
+  num_sub -= leaving;
+  num_sub += middle;
+  if (odd) {
+    numerator += num_add;
+    num_add -= middle;
+  } else {
+    num_add -= middle;
+    numerator += num_add;
+  }
+  num_add += x;
+  numerator += x;
+}
+
 /// Neumaier-compensated running sum: adding and later subtracting values of
 /// very different magnitudes (a window sliding out of a high-price or
 /// high-volume stretch) leaves an error of ~eps^2 of the large values instead

@@ -120,20 +120,7 @@ int trima(In real, int period, Out out) {
   out[today] = numerator * factor;
   ++today;
   for (; today < n; ++today) {
-    numerator -= num_sub;
-    num_sub -= t;
-    t = real[middle++];
-    num_sub += t;
-    if (odd) {
-      numerator += num_add;
-      num_add -= t;
-    } else {
-      num_add -= t;
-      numerator += num_add;
-    }
-    t = real[today];
-    num_add += t;
-    numerator += t;
+    detail::trima_roll(numerator, num_sub, num_add, t, real[middle++], real[today], odd);
     t = real[trailing++];
     out[today] = numerator * factor;
   }

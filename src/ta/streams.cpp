@@ -1658,19 +1658,8 @@ struct TrimaCore {
         num += add;
       }
     } else if (valid) {
-      num -= sub;
-      sub -= hist.oldest();  // x[today - lb - 1]
-      const double t = hist.ago(k_mid);
-      sub += t;
-      if (odd) {
-        num += add;
-        add -= t;
-      } else {
-        add -= t;
-        num += add;
-      }
-      add += x;
-      num += x;
+      // hist.oldest() is x[today - lb - 1], the value leaving the first half.
+      detail::trima_roll(num, sub, add, hist.oldest(), hist.ago(k_mid), x, odd);
     }
     if (valid) out = num * factor;
     if (commit) {
