@@ -15,6 +15,7 @@
 #include <utility>
 #include <vector>
 
+#include "ta/cycle_state.hpp"
 #include "ta/kernel_util.hpp"
 #include "ta/kernels.hpp"
 
@@ -1699,6 +1700,19 @@ struct SarCore {
   }
 };
 
+/// The Hilbert-transform indicators and MAMA: their fixed-size per-bar states
+/// (cycle_state.hpp, the batch kernels' own). peek() runs on a copy (a few
+/// hundred doubles, no allocation); DC phase and trendline sum at most 50 bars.
+template <class State>
+struct CopyCore {
+  State state;
+  bool step(const StreamBar& b, double* out, bool commit) {
+    if (commit) return state.push(b.real0, out);
+    State copy = state;
+    return copy.push(b.real0, out);
+  }
+};
+
 }  // namespace
 
 std::unique_ptr<Stream> window_rerun(BatchFn batch, int window, std::size_t outputs, Opts options) {
@@ -1735,8 +1749,12 @@ std::unique_ptr<Stream> ma(Opts o) {
       const double t3_options[] = {o[0], 0.7};  // ma()'s T3 volume factor
       return t3(t3_options);
     }
+    case 7: {
+      const double mama_options[] = {0.5, 0.05};  // ma()'s MAMA limits
+      return mama(mama_options);
+    }
     default:
-      return nullptr;  // MAMA: no streaming form yet
+      return nullptr;
   }
 }
 
@@ -1826,6 +1844,23 @@ std::unique_ptr<Stream> sar(Opts o) {
 }
 std::unique_ptr<Stream> sarext(Opts o) {
   return make<SarCore>(detail::Sar(o[0], o[1], o[2], o[3], o[4], o[5], o[6], o[7], true));
+}
+std::unique_ptr<Stream> ht_dcperiod(Opts) { return make<CopyCore<detail::ht::DcPeriodState<false>>>(); }
+std::unique_ptr<Stream> ht_phasor(Opts) { return make<CopyCore<detail::ht::DcPeriodState<true>>>(); }
+std::unique_ptr<Stream> ht_dcphase(Opts) {
+  return make<CopyCore<detail::ht::PhaseState<detail::ht::PhaseOut::phase>>>();
+}
+std::unique_ptr<Stream> ht_sine(Opts) {
+  return make<CopyCore<detail::ht::PhaseState<detail::ht::PhaseOut::sine>>>();
+}
+std::unique_ptr<Stream> ht_trendline(Opts) {
+  return make<CopyCore<detail::ht::PhaseState<detail::ht::PhaseOut::trendline>>>();
+}
+std::unique_ptr<Stream> ht_trendmode(Opts) {
+  return make<CopyCore<detail::ht::PhaseState<detail::ht::PhaseOut::trendmode>>>();
+}
+std::unique_ptr<Stream> mama(Opts o) {
+  return make<CopyCore<detail::ht::MamaState>>(detail::ht::MamaState(o[0], o[1]));
 }
 std::unique_ptr<Stream> ad(Opts) { return make<AdCore>(false, 2, 2); }
 std::unique_ptr<Stream> adosc(Opts o) { return make<AdCore>(true, as_int(o[0]), as_int(o[1])); }

@@ -23,7 +23,7 @@ std::unique_ptr<Stream> window_rerun(BatchFn batch, int window, std::size_t outp
 
 std::unique_ptr<Stream> sma(Opts o);
 std::unique_ptr<Stream> ema(Opts o);
-std::unique_ptr<Stream> ma(Opts o);  // every type but MAMA (nullptr)
+std::unique_ptr<Stream> ma(Opts o);  // every type
 std::unique_ptr<Stream> wma(Opts o);
 std::unique_ptr<Stream> dema(Opts o);
 std::unique_ptr<Stream> tema(Opts o);
@@ -41,7 +41,7 @@ std::unique_ptr<Stream> vwap(Opts o);
 std::unique_ptr<Stream> heikinashi(Opts o);
 std::unique_ptr<Stream> aroon(Opts o);
 std::unique_ptr<Stream> aroonosc(Opts o);
-std::unique_ptr<Stream> bbands(Opts o);  // every middle-band type but MAMA
+std::unique_ptr<Stream> bbands(Opts o);  // every middle-band type
 std::unique_ptr<Stream> rsi(Opts o);
 std::unique_ptr<Stream> macd(Opts o);
 std::unique_ptr<Stream> macdfix(Opts o);
@@ -82,6 +82,13 @@ std::unique_ptr<Stream> beta(Opts o);
 std::unique_ptr<Stream> stochrsi(Opts o);
 std::unique_ptr<Stream> sar(Opts o);
 std::unique_ptr<Stream> sarext(Opts o);
+std::unique_ptr<Stream> ht_dcperiod(Opts o);
+std::unique_ptr<Stream> ht_phasor(Opts o);
+std::unique_ptr<Stream> ht_dcphase(Opts o);
+std::unique_ptr<Stream> ht_sine(Opts o);
+std::unique_ptr<Stream> ht_trendline(Opts o);
+std::unique_ptr<Stream> ht_trendmode(Opts o);
+std::unique_ptr<Stream> mama(Opts o);
 std::unique_ptr<Stream> ad(Opts o);
 std::unique_ptr<Stream> adosc(Opts o);
 /// MOM, ROC, ROCP, ROCR, ROCR100 (kind = RocKind as int).
