@@ -6,6 +6,9 @@
 #include <fstream>
 #include <iostream>
 #include <map>
+#include <string>
+#include <utility>
+#include <vector>
 
 #include "app/commands.hpp"
 #include "ingest/csv_bars.hpp"
@@ -80,11 +83,34 @@ std::span<const double> column(const BarSeries& b, std::string_view name) {
   return {};
 }
 
+/// The Streaming cell: "yes", "-" (none yet), or for functions with a matype
+/// option the types that stream when not all of them do ("matype 0-4,6,8").
+std::string streaming_cell(const ta::FunctionSpec& f) {
+  if (f.stream == nullptr) return "-";
+  for (std::size_t k = 0; k < f.options.size(); ++k) {
+    const auto& o = f.options[k];
+    if (o.type != ta::OptionType::matype) continue;
+    std::vector<std::pair<std::string_view, double>> opts;
+    std::string types;
+    bool all = true;
+    for (int t = static_cast<int>(o.min_value); t <= static_cast<int>(o.max_value); ++t) {
+      const std::pair<std::string_view, double> one[] = {{o.name, t}};
+      auto call = ta::make_call(f.name, one);
+      if (call && ta::make_stream(*call) != nullptr)
+        append_item(types, ",", std::to_string(t));
+      else
+        all = false;
+    }
+    if (!all) return fmt::format("{} {}", o.name, types);
+  }
+  return "yes";
+}
+
 /// The registry as a Markdown table: docs/indicators.md embeds exactly this
 /// (a test keeps the two identical).
 void print_markdown(std::ostream& out) {
-  out << "| Function | Group | Inputs | Options (default, range) | Outputs | Description |\n";
-  out << "|---|---|---|---|---|---|\n";
+  out << "| Function | Group | Inputs | Options (default, range) | Outputs | Streaming | Description |\n";
+  out << "|---|---|---|---|---|---|---|\n";
   for (const auto& f : ta::registry()) {
     std::string inputs, options, outputs;
     for (const auto in : f.inputs) append_item(inputs, ", ", input_name(in));
@@ -92,8 +118,8 @@ void print_markdown(std::ostream& out) {
       options += fmt::format("{}`{}`={} ({} {}..{})", options.empty() ? "" : "<br>", o.name, o.default_value,
                              type_name(o.type), o.min_value, o.max_value);
     for (const auto& o : f.outputs) append_item(outputs, ", ", o.name);
-    out << fmt::format("| {} | {} | {} | {} | {} | {} |\n", f.name, f.group, inputs,
-                       options.empty() ? "-" : options, outputs, f.description);
+    out << fmt::format("| {} | {} | {} | {} | {} | {} | {} |\n", f.name, f.group, inputs,
+                       options.empty() ? "-" : options, outputs, streaming_cell(f), f.description);
   }
 }
 

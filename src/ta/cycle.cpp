@@ -1,13 +1,8 @@
-// Hilbert-transform cycle indicators (Ehlers, as implemented by TA-Lib):
-// HT_DCPERIOD, HT_DCPHASE, HT_PHASOR, HT_SINE, HT_TRENDLINE, HT_TRENDMODE, MAMA.
-// One shared state machine reproduces TA-Lib's steps: a 4-bar WMA of the
-// price, Hilbert transforms kept separately for even and odd bars (3-slot
-// rings), the homodyne discriminator and the period smoothing. TA-Lib starts
-// the machine at bar 0 and emits from bar 32 (63 for the functions that need
-// 50 bars of smoothed prices).
-#include <cmath>
+// Hilbert-transform cycle indicators: batch loops over the per-bar states of
+// cycle_state.hpp (the streams keep the same states).
 #include <cstddef>
 
+#include "ta/cycle_state.hpp"
 #include "ta/kernels.hpp"
 
 namespace ts::ta {
@@ -15,359 +10,68 @@ namespace {
 
 using std::size_t;
 
-constexpr double kA = 0.0962;
-constexpr double kB = 0.5769;
-constexpr size_t kSmoothSize = 50;
-
-/// One Hilbert transform with TA-Lib's separate even/odd-bar histories.
-struct Hilbert {
-  double ring[2][3] = {{0, 0, 0}, {0, 0, 0}};  // [odd][slot]
-  double prev[2] = {0, 0};
-  double prev_input[2] = {0, 0};
-  double value = 0.0;
-
-  void step(int odd, int slot, double input, double adjust) {
-    const double t = kA * input;
-    double v = -ring[odd][slot];
-    ring[odd][slot] = t;
-    v += t;
-    v -= prev[odd];
-    prev[odd] = kB * prev_input[odd];
-    v += prev[odd];
-    prev_input[odd] = input;
-    value = v * adjust;
+/// Feeds every bar to `state`; writes the outputs it reports valid (from the
+/// lookback on) and returns the batch begin index.
+template <class State, size_t kOutputs>
+int run_state(State state, In real, size_t lookback, Out (&outs)[kOutputs]) {
+  const size_t n = real.size();
+  double v[kOutputs];
+  for (size_t i = 0; i < n; ++i) {
+    if (!state.push(real[i], v)) continue;
+    for (size_t k = 0; k < kOutputs; ++k)
+      if (!outs[k].empty()) outs[k][i] = v[k];
   }
-};
-
-class HtCore {
- public:
-  HtCore(const double* x, int warmup) : x_(x) {
-    double t = x_[today_++];
-    wma_sub_ = t;
-    wma_sum_ = t;
-    t = x_[today_++];
-    wma_sub_ += t;
-    wma_sum_ += t * 2.0;
-    t = x_[today_++];
-    wma_sub_ += t;
-    wma_sum_ += t * 3.0;
-    for (int i = warmup; i != 0; --i) price_wma(x_[today_++]);
-  }
-
-  size_t today() const { return today_; }
-
-  /// Advances over bar today(); afterwards the public fields describe it.
-  void step() {
-    const double adjust = (0.075 * period) + 0.54;
-    smoothed = price_wma(x_[today_]);
-    double q2;
-    double i2;
-    if (today_ % 2 == 0) {
-      detrender_.step(0, slot_, smoothed, adjust);
-      q1_.step(0, slot_, detrender_.value, adjust);
-      i1 = i1_even_prev3_;
-      ji_.step(0, slot_, i1, adjust);
-      jq_.step(0, slot_, q1_.value, adjust);
-      if (++slot_ == 3) slot_ = 0;
-      q2 = (0.2 * (q1_.value + ji_.value)) + (0.8 * prev_q2_);
-      i2 = (0.2 * (i1 - jq_.value)) + (0.8 * prev_i2_);
-      i1_odd_prev3_ = i1_odd_prev2_;
-      i1_odd_prev2_ = detrender_.value;
-    } else {
-      detrender_.step(1, slot_, smoothed, adjust);
-      q1_.step(1, slot_, detrender_.value, adjust);
-      i1 = i1_odd_prev3_;
-      ji_.step(1, slot_, i1, adjust);
-      jq_.step(1, slot_, q1_.value, adjust);
-      q2 = (0.2 * (q1_.value + ji_.value)) + (0.8 * prev_q2_);
-      i2 = (0.2 * (i1 - jq_.value)) + (0.8 * prev_i2_);
-      i1_even_prev3_ = i1_even_prev2_;
-      i1_even_prev2_ = detrender_.value;
-    }
-    q1 = q1_.value;
-    re_ = (0.2 * ((i2 * prev_i2_) + (q2 * prev_q2_))) + (0.8 * re_);
-    im_ = (0.2 * ((i2 * prev_q2_) - (q2 * prev_i2_))) + (0.8 * im_);
-    prev_q2_ = q2;
-    prev_i2_ = i2;
-    const double last = period;
-    if (im_ != 0.0 && re_ != 0.0) period = 360.0 / (std::atan(im_ / re_) * rad2deg());
-    double bound = 1.5 * last;
-    if (period > bound) period = bound;
-    bound = 0.67 * last;
-    if (period < bound) period = bound;
-    if (period < 6)
-      period = 6;
-    else if (period > 50)
-      period = 50;
-    period = (0.2 * period) + (0.8 * last);
-    smooth_period = (0.33 * period) + (0.67 * smooth_period);
-  }
-  void next() { ++today_; }
-
-  static double rad2deg() { return 45.0 / std::atan(1.0); }
-
-  double smoothed = 0.0;
-  double q1 = 0.0;
-  double i1 = 0.0;
-  double period = 0.0;
-  double smooth_period = 0.0;
-
- private:
-  double price_wma(double v) {
-    wma_sub_ += v;
-    wma_sub_ -= trailing_value_;
-    wma_sum_ += v * 4.0;
-    trailing_value_ = x_[trailing_++];
-    const double out = wma_sum_ * 0.1;
-    wma_sum_ -= wma_sub_;
-    return out;
-  }
-
-  const double* x_;
-  size_t today_ = 0;
-  size_t trailing_ = 0;
-  double wma_sub_ = 0.0;
-  double wma_sum_ = 0.0;
-  double trailing_value_ = 0.0;
-  Hilbert detrender_, q1_, ji_, jq_;
-  int slot_ = 0;
-  double prev_i2_ = 0.0;
-  double prev_q2_ = 0.0;
-  double re_ = 0.0;
-  double im_ = 0.0;
-  double i1_odd_prev3_ = 0.0;
-  double i1_even_prev3_ = 0.0;
-  double i1_odd_prev2_ = 0.0;
-  double i1_even_prev2_ = 0.0;
-};
-
-/// The last 50 smoothed prices (TA-Lib's circular buffer) and the dominant
-/// cycle phase computed from them.
-class DcPhase {
- public:
-  void store(double smoothed) { ring_[idx_] = smoothed; }
-  double current() const { return ring_[idx_]; }
-  void next() { idx_ = idx_ + 1 == kSmoothSize ? 0 : idx_ + 1; }
-
-  /// Updates and returns the DC phase for the current bar.
-  double update(double smooth_period) {
-    const double deg2rad_by_360 = std::atan(1.0) * 8.0;
-    const int n = static_cast<int>(smooth_period + 0.5);
-    double real_part = 0.0;
-    double imag_part = 0.0;
-    size_t idx = idx_;
-    for (int i = 0; i < n; ++i) {
-      const double angle = (static_cast<double>(i) * deg2rad_by_360) / static_cast<double>(n);
-      const double v = ring_[idx];
-      real_part += std::sin(angle) * v;
-      imag_part += std::cos(angle) * v;
-      idx = idx == 0 ? kSmoothSize - 1 : idx - 1;
-    }
-    const double mag = std::fabs(imag_part);
-    if (mag > 0.0) {
-      phase_ = std::atan(real_part / imag_part) * HtCore::rad2deg();
-    } else if (mag <= 0.01) {
-      if (real_part < 0.0)
-        phase_ -= 90.0;
-      else if (real_part > 0.0)
-        phase_ += 90.0;
-    }
-    phase_ += 90.0;
-    phase_ += 360.0 / smooth_period;
-    if (imag_part < 0.0) phase_ += 180.0;
-    if (phase_ > 315.0) phase_ -= 360.0;
-    return phase_;
-  }
-  double phase() const { return phase_; }
-
- private:
-  double ring_[kSmoothSize] = {};
-  size_t idx_ = 0;
-  double phase_ = 0.0;
-};
-
-/// Mean of the last int(smooth_period + 0.5) inputs, then TA-Lib's 4-3-2-1
-/// weighting with the three previous means.
-struct Trendline {
-  double t1 = 0.0, t2 = 0.0, t3 = 0.0;
-  double update(const double* x, size_t today, double smooth_period) {
-    const int n = static_cast<int>(smooth_period + 0.5);
-    double mean = 0.0;
-    // TA-Lib reads x[today - n + 1 .. today]; n never exceeds today + 1 on
-    // its own warm-up, but guard the start of the series anyway.
-    for (int i = 0; i < n && static_cast<size_t>(i) <= today; ++i) mean += x[today - static_cast<size_t>(i)];
-    if (n > 0) mean = mean / static_cast<double>(n);
-    const double line = (4.0 * mean + 3.0 * t1 + 2.0 * t2 + t3) / 10.0;
-    t3 = t2;
-    t2 = t1;
-    t1 = mean;
-    return line;
-  }
-};
-
-int first_valid(size_t n, int lookback) {
-  return n <= static_cast<size_t>(lookback) ? static_cast<int>(n) : lookback;
+  return static_cast<int>(n <= lookback ? n : lookback);
 }
 
-constexpr int kShortLookback = 32;  // HT_DCPERIOD, HT_PHASOR
-constexpr int kLongLookback = 63;   // HT_DCPHASE, HT_SINE, HT_TRENDLINE, HT_TRENDMODE
+using detail::ht::kLongLookback;
+using detail::ht::kShortLookback;
+using detail::ht::PhaseOut;
 
 }  // namespace
 
-int ht_dcperiod_lookback() { return kShortLookback; }
+int ht_dcperiod_lookback() { return static_cast<int>(kShortLookback); }
 int ht_dcperiod(In real, Out out) {
-  const size_t n = real.size();
-  const int begin = first_valid(n, kShortLookback);
-  if (static_cast<size_t>(begin) >= n) return begin;
-  HtCore core(real.data(), 9);
-  for (; core.today() < n; core.next()) {
-    core.step();
-    if (core.today() >= static_cast<size_t>(begin)) out[core.today()] = core.smooth_period;
-  }
-  return begin;
+  Out outs[] = {out};
+  return run_state(detail::ht::DcPeriodState<false>{}, real, kShortLookback, outs);
 }
 
-int ht_phasor_lookback() { return kShortLookback; }
+int ht_phasor_lookback() { return static_cast<int>(kShortLookback); }
 int ht_phasor(In real, Out inphase, Out quadrature) {
-  const size_t n = real.size();
-  const int begin = first_valid(n, kShortLookback);
-  if (static_cast<size_t>(begin) >= n) return begin;
-  HtCore core(real.data(), 9);
-  for (; core.today() < n; core.next()) {
-    core.step();
-    if (core.today() >= static_cast<size_t>(begin)) {
-      inphase[core.today()] = core.i1;
-      quadrature[core.today()] = core.q1;
-    }
-  }
-  return begin;
+  Out outs[] = {inphase, quadrature};
+  return run_state(detail::ht::DcPeriodState<true>{}, real, kShortLookback, outs);
 }
 
-int ht_dcphase_lookback() { return kLongLookback; }
+int ht_dcphase_lookback() { return static_cast<int>(kLongLookback); }
 int ht_dcphase(In real, Out out) {
-  const size_t n = real.size();
-  const int begin = first_valid(n, kLongLookback);
-  if (static_cast<size_t>(begin) >= n) return begin;
-  HtCore core(real.data(), 34);
-  DcPhase dc;
-  for (; core.today() < n; core.next(), dc.next()) {
-    core.step();
-    dc.store(core.smoothed);
-    const double phase = dc.update(core.smooth_period);
-    if (core.today() >= static_cast<size_t>(begin)) out[core.today()] = phase;
-  }
-  return begin;
+  Out outs[] = {out};
+  return run_state(detail::ht::PhaseState<PhaseOut::phase>{}, real, kLongLookback, outs);
 }
 
-int ht_sine_lookback() { return kLongLookback; }
+int ht_sine_lookback() { return static_cast<int>(kLongLookback); }
 int ht_sine(In real, Out sine, Out leadsine) {
-  const size_t n = real.size();
-  const int begin = first_valid(n, kLongLookback);
-  if (static_cast<size_t>(begin) >= n) return begin;
-  const double deg2rad = 1.0 / HtCore::rad2deg();
-  HtCore core(real.data(), 34);
-  DcPhase dc;
-  for (; core.today() < n; core.next(), dc.next()) {
-    core.step();
-    dc.store(core.smoothed);
-    const double phase = dc.update(core.smooth_period);
-    if (core.today() >= static_cast<size_t>(begin)) {
-      sine[core.today()] = std::sin(phase * deg2rad);
-      leadsine[core.today()] = std::sin((phase + 45) * deg2rad);
-    }
-  }
-  return begin;
+  Out outs[] = {sine, leadsine};
+  return run_state(detail::ht::PhaseState<PhaseOut::sine>{}, real, kLongLookback, outs);
 }
 
-int ht_trendline_lookback() { return kLongLookback; }
+int ht_trendline_lookback() { return static_cast<int>(kLongLookback); }
 int ht_trendline(In real, Out out) {
-  const size_t n = real.size();
-  const int begin = first_valid(n, kLongLookback);
-  if (static_cast<size_t>(begin) >= n) return begin;
-  HtCore core(real.data(), 34);
-  Trendline trend;
-  for (; core.today() < n; core.next()) {
-    core.step();
-    const double line = trend.update(real.data(), core.today(), core.smooth_period);
-    if (core.today() >= static_cast<size_t>(begin)) out[core.today()] = line;
-  }
-  return begin;
+  Out outs[] = {out};
+  return run_state(detail::ht::PhaseState<PhaseOut::trendline>{}, real, kLongLookback, outs);
 }
 
-int ht_trendmode_lookback() { return kLongLookback; }
+int ht_trendmode_lookback() { return static_cast<int>(kLongLookback); }
+/// 1 in a trend, 0 in a cycle.
 int ht_trendmode(In real, Out out) {
-  const size_t n = real.size();
-  const int begin = first_valid(n, kLongLookback);
-  if (static_cast<size_t>(begin) >= n) return begin;
-  const double deg2rad = 1.0 / HtCore::rad2deg();
-  HtCore core(real.data(), 34);
-  DcPhase dc;
-  Trendline trend;
-  double sine = 0.0;
-  double lead = 0.0;
-  int days_in_trend = 0;
-  for (; core.today() < n; core.next(), dc.next()) {
-    core.step();
-    dc.store(core.smoothed);
-    const double sp = core.smooth_period;
-    const double prev_phase = dc.phase();
-    const double phase = dc.update(sp);
-    const double prev_sine = sine;
-    const double prev_lead = lead;
-    sine = std::sin(phase * deg2rad);
-    lead = std::sin((phase + 45) * deg2rad);
-    const double line = trend.update(real.data(), core.today(), sp);
-    int mode = 1;
-    if ((sine > lead && prev_sine <= prev_lead) || (sine < lead && prev_sine >= prev_lead)) {
-      days_in_trend = 0;
-      mode = 0;
-    }
-    ++days_in_trend;
-    if (days_in_trend < 0.5 * sp) mode = 0;
-    const double dphase = phase - prev_phase;
-    if (sp != 0.0 && dphase > (0.67 * 360.0 / sp) && dphase < (1.5 * 360.0 / sp)) mode = 0;
-    const double price = dc.current();
-    if (line != 0.0 && std::fabs((price - line) / line) >= 0.015) mode = 1;
-    if (core.today() >= static_cast<size_t>(begin)) out[core.today()] = mode;
-  }
-  return begin;
+  Out outs[] = {out};
+  return run_state(detail::ht::PhaseState<PhaseOut::trendmode>{}, real, kLongLookback, outs);
 }
 
-int mama_lookback() { return kShortLookback; }
-// MESA Adaptive Moving Average: alpha = fastlimit / (phase change), bounded
-// by slowlimit, from the Hilbert phasor's phase; FAMA follows MAMA with
-// alpha / 2. `fama` may be empty (TA_MA's MAMA type ignores it).
+int mama_lookback() { return static_cast<int>(kShortLookback); }
+// `fama` may be empty (TA_MA's MAMA type ignores it).
 int mama(In real, double fast_limit, double slow_limit, Out mama_out, Out fama_out) {
-  const size_t n = real.size();
-  const int begin = first_valid(n, kShortLookback);
-  if (static_cast<size_t>(begin) >= n) return begin;
-  const bool want_fama = !fama_out.empty();
-  HtCore core(real.data(), 9);
-  double m = 0.0;
-  double f = 0.0;
-  double prev_phase = 0.0;
-  for (; core.today() < n; core.next()) {
-    core.step();
-    const double phase = core.i1 != 0.0 ? std::atan(core.q1 / core.i1) * HtCore::rad2deg() : 0.0;
-    double alpha = prev_phase - phase;
-    prev_phase = phase;
-    if (alpha < 1.0) alpha = 1.0;
-    if (alpha > 1.0) {
-      alpha = fast_limit / alpha;
-      if (alpha < slow_limit) alpha = slow_limit;
-    } else {
-      alpha = fast_limit;
-    }
-    const double x = real[core.today()];
-    m = (alpha * x) + ((1 - alpha) * m);
-    alpha *= 0.5;
-    f = (alpha * m) + ((1 - alpha) * f);
-    if (core.today() >= static_cast<size_t>(begin)) {
-      mama_out[core.today()] = m;
-      if (want_fama) fama_out[core.today()] = f;
-    }
-  }
-  return begin;
+  Out outs[] = {mama_out, fama_out};
+  return run_state(detail::ht::MamaState(fast_limit, slow_limit), real, kShortLookback, outs);
 }
 
 }  // namespace ts::ta

@@ -11,7 +11,36 @@
 //   * it returns begin == lookback(options), or n when n <= lookback;
 //   * no allocation, no I/O, thread-safe (pure function of its arguments).
 // Options are validated once at the boundary (parse_call); kernels trust them.
+//
+// Streaming contract (every entry whose `stream` factory is non-null):
+//   * the factory makes a Stream from validated options; all memory the
+//     stream needs (rings of at most `period` values) is allocated there;
+//     update() and peek() never allocate and do no I/O;
+//   * update(bar) consumes bar i (bars are fed in order from bar 0) and writes
+//     one value per output; it returns false ("not yet valid", outputs left
+//     untouched) exactly while i < lookback(options), so the first true is at
+//     i == lookback, the batch begin index;
+//   * every value it writes is bit-for-bit the batch output at index i over
+//     the same bars 0..i (same floating-point operations in the same order).
+//     One exception: with NaN inputs, the window extremes kept in monotonic
+//     deques (WILLR, STOCH, STOCHF, STOCHRSI, MAX, MIN, MINMAX, MIDPOINT,
+//     MIDPRICE, AROON, AROONOSC) may differ, because TA-Lib's NaN results
+//     depend on its scan order;
+//   * peek(bar) returns what update(bar) would return and writes the same
+//     values, without changing the state (peek any number of times, then
+//     update once to commit);
+//   * cost per update: O(1) for recursive and running-sum functions; O(1)
+//     amortised (monotonic deque) for window extreme VALUES; TA-Lib's tracked
+//     extreme INDEX (MAXINDEX family) is O(1) except when the extreme leaves
+//     the window (an O(period) rescan, as in the batch kernel); O(window) only
+//     where the batch kernel itself recomputes each bar from its window (CCI,
+//     AVGDEV, IMI, the LINEARREG family) or for 1-2 bar windows (price and math
+//     transforms, pivots). streams.cpp states each stream's cost;
+//   * a Stream is not thread-safe (one owner; different streams are independent).
+//     It stores a symbol's state, not its history: the engine's daily
+//     incremental run keeps the Stream and feeds it only the new bar.
 #include <cstddef>
+#include <memory>
 #include <span>
 #include <string>
 #include <string_view>
@@ -46,6 +75,36 @@ struct OutputSpec {
   OutputKind kind;
 };
 
+/// One bar as a stream consumes it. real0/real1 hold the generic real inputs
+/// already bound (stream_bar() applies run()'s default bindings).
+struct StreamBar {
+  double open = 0.0, high = 0.0, low = 0.0, close = 0.0, volume = 0.0, real0 = 0.0, real1 = 0.0;
+};
+
+/// The streaming form of one function with fixed options (see the streaming
+/// contract above). Outputs: `out` must hold spec->outputs.size() values.
+class Stream {
+ public:
+  virtual ~Stream() = default;
+  Stream() = default;
+  Stream(const Stream&) = delete;
+  Stream& operator=(const Stream&) = delete;
+  /// Consumes the next bar; true when `out` holds the outputs for it.
+  bool update(const StreamBar& bar, std::span<double> out) { return step(bar, out.data(), true); }
+  /// What update(bar) would return and write, without consuming the bar.
+  bool peek(const StreamBar& bar, std::span<double> out) const {
+    // step(.., false) reads the state only; every Stream is created non-const
+    // by its factory, so the cast never touches a const object.
+    return const_cast<Stream*>(this)->step(bar, out.data(), false);
+  }
+
+ protected:
+  /// One bar: computes the outputs; commits the new state only when `commit`
+  /// (with commit == false it must not change the state; preallocated scratch
+  /// buffers may be overwritten).
+  virtual bool step(const StreamBar& bar, double* out, bool commit) = 0;
+};
+
 using LookbackFn = int (*)(std::span<const double> options);
 using BatchFn = int (*)(const Inputs& in, std::span<const double> options,
                         std::span<const std::span<double>> outputs);
@@ -59,6 +118,9 @@ struct FunctionSpec {
   std::span<const OutputSpec> outputs;
   LookbackFn lookback;
   BatchFn batch;
+  /// Streaming form; nullptr while the function has none yet (the streaming
+  /// test lists those and keeps the list from growing).
+  std::unique_ptr<Stream> (*stream)(std::span<const double> options) = nullptr;
 };
 
 /// Every registered function, in table order.
@@ -97,5 +159,11 @@ Result<Call> make_call(std::string_view name, std::span<const std::pair<std::str
 /// std::invalid_argument when a needed column is shorter than in.size or the
 /// output count is wrong (caller bugs, not data errors).
 int run(const Call& call, const Inputs& in, std::span<const std::span<double>> outputs);
+
+/// The streaming form of a call, or nullptr when the function has none.
+std::unique_ptr<Stream> make_stream(const Call& call);
+/// Bar i of `in` as a stream of function `f` reads it, with run()'s default
+/// bindings of real0/real1 (close; high and low for two-real functions).
+StreamBar stream_bar(const FunctionSpec& f, const Inputs& in, std::size_t i);
 
 }  // namespace ts::ta

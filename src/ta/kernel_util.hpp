@@ -38,6 +38,260 @@ inline double true_range(double high, double low, double prev_close) {
   return out;
 }
 
+/// OBV's step for one bar: +volume on an up close, -volume on a down close,
+/// +0.0 when unchanged, built branch-free (sign bit flipped, or masked). acc +
+/// (-v) is the same IEEE operation as TA-Lib's acc - v and adding +0.0 leaves
+/// acc unchanged, so the running total is bit-identical to TA-Lib's.
+inline double obv_step(double prev, double cur, double volume) {
+  const std::uint64_t up = cur > prev;
+  const std::uint64_t down = cur < prev;
+  const std::uint64_t keep = 0 - (up | down);
+  return std::bit_cast<double>((std::bit_cast<std::uint64_t>(volume) ^ (down << 63)) & keep);
+}
+
+/// Chaikin A/D money-flow volume of one bar (0 when high <= low).
+inline double ad_step(double high, double low, double close, double volume) {
+  const double range = high - low;
+  return range > 0.0 ? (((close - low) - (high - close)) / range) * volume : 0.0;
+}
+
+/// Fast %K = (close - lowest) / ((highest - lowest) / 100), 0 when the range is 0.
+inline double fast_k(double highest, double lowest, double close) {
+  const double diff = (highest - lowest) / 100.0;
+  const double k = (close - lowest) / diff;  // computed unconditionally: keeps the block loop vectorizable
+  return diff != 0.0 ? k : 0.0;
+}
+
+/// Williams %R = (highest - close) / ((highest - lowest) / -100), 0 when the range is 0.
+inline double williams_r(double highest, double lowest, double close) {
+  const double diff = (highest - lowest) / (-100.0);
+  const double r = (highest - close) / diff;
+  return diff != 0.0 ? r : 0.0;
+}
+
+/// KAMA's squared smoothing constant from the efficiency ratio (TA-Lib's fast
+/// and slow constants 2/(2+1) and 2/(30+1)).
+inline double kama_smoothing(double sum_roc, double period_roc) {
+  const double const_max = 2.0 / (30.0 + 1.0);
+  const double const_diff = 2.0 / (2.0 + 1.0) - const_max;
+  double e = (sum_roc <= period_roc || is_zero(sum_roc)) ? 1.0 : std::fabs(period_roc / sum_roc);
+  e = (e * const_diff) + const_max;
+  return e * e;
+}
+
+/// Tillson's T3 weights of e3..e6 for a volume factor (TA-Lib's expressions).
+struct T3Weights {
+  double c1, c2, c3, c4;
+  explicit T3Weights(double v) {
+    const double v2 = v * v;
+    c1 = -(v2 * v);
+    c2 = 3.0 * (v2 - c1);
+    c3 = -6.0 * v2 - 3.0 * (v - c1);
+    c4 = 1.0 + 3.0 * v - c1 + 3.0 * v2;
+  }
+};
+
+/// TA-Lib's Parabolic SAR (SAR and SAREXT) as a state machine: begin() with
+/// bars 0 and 1, then step() for bars 1, 2, ... returns each bar's SAR. On a
+/// reversal the SAR jumps to the extreme point, clamped to the last two bars'
+/// range; the first trend is short when bar 1 has a -DM, long otherwise
+/// (unless a start value says). Short positions are negated when
+/// `negative_short` (SAREXT's convention).
+struct Sar {
+  double init_long, step_long, max_long, init_short, step_short, max_short;
+  double start, offset;
+  bool negative_short;
+  double af_long = 0.0, af_short = 0.0, ep = 0.0, s = 0.0, new_low = 0.0, new_high = 0.0;
+  bool is_long = true;
+
+  Sar(double start_value, double offset_on_reverse, double il, double sl, double ml, double is, double ss,
+      double ms, bool negative)
+      : init_long(il),
+        step_long(sl),
+        max_long(ml),
+        init_short(is),
+        step_short(ss),
+        max_short(ms),
+        start(start_value),
+        offset(offset_on_reverse),
+        negative_short(negative) {
+    af_long = init_long;
+    af_short = init_short;
+    if (af_long > max_long) af_long = init_long = max_long;
+    if (step_long > max_long) step_long = max_long;
+    if (af_short > max_short) af_short = init_short = max_short;
+    if (step_short > max_short) step_short = max_short;
+  }
+
+  void begin(double high0, double low0, double high1, double low1) {
+    if (start == 0) {
+      const double diff_p = high1 - high0;
+      const double diff_m = low0 - low1;
+      is_long = !(diff_m > 0 && diff_p < diff_m);
+      ep = is_long ? high1 : low1;
+      s = is_long ? low0 : high0;
+    } else if (start > 0) {
+      is_long = true;
+      ep = high1;
+      s = start;
+    } else {
+      is_long = false;
+      ep = low1;
+      s = std::fabs(start);
+    }
+    new_low = low1;
+    new_high = high1;
+  }
+
+  double step(double high, double low) {
+    const double prev_low = new_low;
+    const double prev_high = new_high;
+    new_low = low;
+    new_high = high;
+    double out;
+    if (is_long) {
+      if (new_low <= s) {
+        is_long = false;
+        s = ep;
+        if (s < prev_high) s = prev_high;
+        if (s < new_high) s = new_high;
+        if (offset != 0.0) s += s * offset;
+        out = negative_short ? -s : s;
+        af_short = init_short;
+        ep = new_low;
+        s = s + af_short * (ep - s);
+        if (s < prev_high) s = prev_high;
+        if (s < new_high) s = new_high;
+      } else {
+        out = s;
+        if (new_high > ep) {
+          ep = new_high;
+          af_long += step_long;
+          if (af_long > max_long) af_long = max_long;
+        }
+        s = s + af_long * (ep - s);
+        if (s > prev_low) s = prev_low;
+        if (s > new_low) s = new_low;
+      }
+    } else {
+      if (new_high >= s) {
+        is_long = true;
+        s = ep;
+        if (s > prev_low) s = prev_low;
+        if (s > new_low) s = new_low;
+        if (offset != 0.0) s -= s * offset;
+        out = s;
+        af_long = init_long;
+        ep = new_high;
+        s = s + af_long * (ep - s);
+        if (s > prev_low) s = prev_low;
+        if (s > new_low) s = new_low;
+      } else {
+        out = negative_short ? -s : s;
+        if (new_low < ep) {
+          ep = new_low;
+          af_short += step_short;
+          if (af_short > max_short) af_short = max_short;
+        }
+        s = s + af_short * (ep - s);
+        if (s < prev_high) s = prev_high;
+        if (s < new_high) s = new_high;
+      }
+    }
+    return out;
+  }
+};
+
+/// TA-Lib's INT_EMA over a value stream: seeded with the mean of the first
+/// `period` values (ema_impl, DEMA/TEMA, StreamMa's EMA, MACD's lines). step() stores
+/// its new state only when `commit` (streams peek with commit == false).
+class EmaCore {
+ public:
+  EmaCore(int period, double k) : period_(period), k_(k) {}
+  bool step(double x, double& out, bool commit) {
+    int count = count_;
+    double sum = sum_;
+    double prev = prev_;
+    if (count < period_) {
+      sum += x;
+      ++count;
+      if (count < period_) {
+        if (commit) {
+          sum_ = sum;
+          count_ = count;
+        }
+        return false;
+      }
+      prev = sum / period_;
+    } else {
+      prev = ((x - prev) * k_) + prev;
+    }
+    if (commit) {
+      sum_ = sum;
+      count_ = count;
+      prev_ = prev;
+    }
+    out = prev;
+    return true;
+  }
+
+ private:
+  int period_;
+  double k_;
+  int count_ = 0;
+  double sum_ = 0.0;
+  double prev_ = 0.0;
+};
+
+/// TA-Lib's window extreme: the extreme's index is kept and the window is
+/// rescanned only when that index falls out. A rescan keeps the earliest
+/// extreme (strict comparison); a new bar that ties moves the index forward.
+/// `at(j)` reads bar j (an array in the batch kernels, a ring in the streams).
+template <bool kMax>
+struct TrackedExtreme {
+  std::ptrdiff_t idx = -1;
+  double value = 0.0;
+  static bool better(double a, double b) { return kMax ? a > b : a < b; }
+  static bool at_least(double a, double b) { return kMax ? a >= b : a <= b; }
+  /// Window [trailing, today]; call with today increasing by one each time.
+  template <class At>
+  void update(const At& at, std::ptrdiff_t trailing, std::ptrdiff_t today) {
+    if (idx < trailing) {
+      idx = trailing;
+      value = at(trailing);
+      for (std::ptrdiff_t i = trailing + 1; i <= today; ++i) {
+        const double v = at(i);
+        if (better(v, value)) {
+          idx = i;
+          value = v;
+        }
+      }
+    } else if (at_least(at(today), value)) {
+      idx = today;
+      value = at(today);
+    }
+  }
+};
+
+/// TRIMA's per-bar update of TA-Lib's triangular numerator and the running
+/// sums of the window's two halves: `leaving` drops out of the first half,
+/// `middle` moves from the second half to the first, `x` enters.
+inline void trima_roll(double& numerator, double& num_sub, double& num_add, double leaving, double middle,
+                       double x, bool odd) {
+  numerator -= num_sub;
+  num_sub -= leaving;
+  num_sub += middle;
+  if (odd) {
+    numerator += num_add;
+    num_add -= middle;
+  } else {
+    num_add -= middle;
+    numerator += num_add;
+  }
+  num_add += x;
+  numerator += x;
+}
+
 /// Neumaier-compensated running sum: adding and later subtracting values of
 /// very different magnitudes (a window sliding out of a high-price or
 /// high-volume stretch) leaves an error of ~eps^2 of the large values instead

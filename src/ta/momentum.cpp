@@ -192,19 +192,8 @@ int stoch_lookback(int fastk_period, int slowk_period, int slowk_matype, int slo
 
 namespace {
 
-// Fast %K = (close - lowest) / ((highest - lowest) / 100), 0 when the range is 0.
-inline double fast_k(double highest, double lowest, double close) {
-  const double diff = (highest - lowest) / 100.0;
-  const double k = (close - lowest) / diff;  // computed unconditionally: keeps the block loop vectorizable
-  return diff != 0.0 ? k : 0.0;
-}
-
-// Williams %R = (highest - close) / ((highest - lowest) / -100), 0 when the range is 0.
-inline double williams_r(double highest, double lowest, double close) {
-  const double diff = (highest - lowest) / (-100.0);
-  const double r = (highest - close) / diff;
-  return diff != 0.0 ? r : 0.0;
-}
+using detail::fast_k;
+using detail::williams_r;
 
 // Calls emit(first_bar, count, values) with the oscillator `F(highest, lowest,
 // close)` for bars period-1 .. n-1, block by block. The fast path uses the van

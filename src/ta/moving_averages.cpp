@@ -17,30 +17,10 @@ int first_valid(size_t n, int lookback) {
   return n <= static_cast<size_t>(lookback) ? static_cast<int>(n) : lookback;
 }
 
-/// An EMA over a value stream, seeded with the SMA of its first `period`
-/// values (TA-Lib's INT_EMA applied to a buffer starting at the first value).
-class ChainEma {
- public:
-  explicit ChainEma(int period) : period_(period), k_(detail::per_to_k(period)) {}
-  /// Returns true once `value` holds an EMA value.
-  bool push(double x, double& value) {
-    if (count_ < period_) {
-      sum_ += x;
-      if (++count_ < period_) return false;
-      prev_ = sum_ / period_;
-    } else {
-      prev_ = ((x - prev_) * k_) + prev_;
-    }
-    value = prev_;
-    return true;
-  }
-
- private:
-  int period_;
-  double k_;
-  int count_ = 0;
-  double sum_ = 0.0;
-  double prev_ = 0.0;
+/// DEMA/TEMA's EMA stages (TA-Lib's INT_EMA on a buffer starting at the first value).
+struct ChainEma : detail::EmaCore {
+  explicit ChainEma(int period) : detail::EmaCore(period, detail::per_to_k(period)) {}
+  bool push(double x, double& value) { return step(x, value, true); }
 };
 
 }  // namespace
@@ -140,20 +120,7 @@ int trima(In real, int period, Out out) {
   out[today] = numerator * factor;
   ++today;
   for (; today < n; ++today) {
-    numerator -= num_sub;
-    num_sub -= t;
-    t = real[middle++];
-    num_sub += t;
-    if (odd) {
-      numerator += num_add;
-      num_add -= t;
-    } else {
-      num_add -= t;
-      numerator += num_add;
-    }
-    t = real[today];
-    num_add += t;
-    numerator += t;
+    detail::trima_roll(numerator, num_sub, num_add, t, real[middle++], real[today], odd);
     t = real[trailing++];
     out[today] = numerator * factor;
   }
@@ -165,16 +132,10 @@ int kama(In real, int period, Out out) {
   const size_t n = real.size();
   const int begin = first_valid(n, period);
   if (static_cast<size_t>(begin) >= n) return begin;
-  const double const_max = 2.0 / (30.0 + 1.0);
-  const double const_diff = 2.0 / (2.0 + 1.0) - const_max;
   const size_t p = static_cast<size_t>(period);
   double sum_roc = 0.0;
   for (size_t i = 0; i < p; ++i) sum_roc += std::fabs(real[i] - real[i + 1]);
-  auto smoothing = [&](double period_roc) {
-    double e = (sum_roc <= period_roc || detail::is_zero(sum_roc)) ? 1.0 : std::fabs(period_roc / sum_roc);
-    e = (e * const_diff) + const_max;
-    return e * e;
-  };
+  auto smoothing = [&](double period_roc) { return detail::kama_smoothing(sum_roc, period_roc); };
   double prev = real[p - 1];
   double trailing_value = real[0];
   prev = ((real[p] - prev) * smoothing(real[p] - real[0])) + prev;
@@ -220,11 +181,8 @@ int t3(In real, int period, double vfactor, Out out) {
     }
     e[s] = sum / period;
   }
-  const double v2 = vfactor * vfactor;
-  const double c1 = -(v2 * vfactor);
-  const double c2 = 3.0 * (v2 - c1);
-  const double c3 = -6.0 * v2 - 3.0 * (vfactor - c1);
-  const double c4 = 1.0 + 3.0 * vfactor - c1 + 3.0 * v2;
+  const detail::T3Weights w(vfactor);
+  const double c1 = w.c1, c2 = w.c2, c3 = w.c3, c4 = w.c4;
   out[today - 1] = c1 * e[5] + c2 * e[4] + c3 * e[3] + c4 * e[2];
   double e1 = e[0], e2 = e[1], e3 = e[2], e4 = e[3], e5 = e[4], e6 = e[5];
   const double* x = real.data();

@@ -179,12 +179,7 @@ int aroonosc(In high, In low, int period, Out out) {
                     });
 }
 
-namespace {
-inline double ad_step(double high, double low, double close, double volume) {
-  const double range = high - low;
-  return range > 0.0 ? (((close - low) - (high - close)) / range) * volume : 0.0;
-}
-}  // namespace
+using detail::ad_step;
 
 int ad(In high, In low, In close, In volume, Out out) {
   const std::size_t n = high.size();
@@ -368,108 +363,16 @@ int ppo(In real, int fast, int slow, int matype, Out out) {
 }
 
 namespace {
-// One Parabolic SAR loop for SAR and SAREXT. On a reversal the SAR jumps to the
-// extreme point, clamped to the last two bars' range; the first trend is short
-// when bar 1 has a -DM, long otherwise (unless a start value says). Short
-// positions are written negated when kNegativeShort (SAREXT's convention).
+// SAR and SAREXT share detail::Sar (kernel_util.hpp), which the streams use too.
 template <bool kNegativeShort>
 int sar_core(In high, In low, const SarExtParams& prm, Out out) {
   const size_t n = high.size();
   if (n <= 1) return static_cast<int>(n);
-  double init_long = prm.accel_init_long;
-  double step_long = prm.accel_long;
-  const double max_long = prm.accel_max_long;
-  double init_short = prm.accel_init_short;
-  double step_short = prm.accel_short;
-  const double max_short = prm.accel_max_short;
-  double af_long = init_long;
-  double af_short = init_short;
-  if (af_long > max_long) af_long = init_long = max_long;
-  if (step_long > max_long) step_long = max_long;
-  if (af_short > max_short) af_short = init_short = max_short;
-  if (step_short > max_short) step_short = max_short;
-  const double start = prm.start_value;
-  const double offset = prm.offset_on_reverse;
-  bool is_long;
-  double ep;
-  double s;
-  if (start == 0) {
-    const double diff_p = high[1] - high[0];
-    const double diff_m = low[0] - low[1];
-    is_long = !(diff_m > 0 && diff_p < diff_m);
-    if (is_long) {
-      ep = high[1];
-      s = low[0];
-    } else {
-      ep = low[1];
-      s = high[0];
-    }
-  } else if (start > 0) {
-    is_long = true;
-    ep = high[1];
-    s = start;
-  } else {
-    is_long = false;
-    ep = low[1];
-    s = std::fabs(start);
-  }
-  double new_low = low[1];
-  double new_high = high[1];
-  for (size_t i = 1; i < n; ++i) {
-    const double prev_low = new_low;
-    const double prev_high = new_high;
-    new_low = low[i];
-    new_high = high[i];
-    if (is_long) {
-      if (new_low <= s) {
-        is_long = false;
-        s = ep;
-        if (s < prev_high) s = prev_high;
-        if (s < new_high) s = new_high;
-        if (offset != 0.0) s += s * offset;
-        out[i] = kNegativeShort ? -s : s;
-        af_short = init_short;
-        ep = new_low;
-        s = s + af_short * (ep - s);
-        if (s < prev_high) s = prev_high;
-        if (s < new_high) s = new_high;
-      } else {
-        out[i] = s;
-        if (new_high > ep) {
-          ep = new_high;
-          af_long += step_long;
-          if (af_long > max_long) af_long = max_long;
-        }
-        s = s + af_long * (ep - s);
-        if (s > prev_low) s = prev_low;
-        if (s > new_low) s = new_low;
-      }
-    } else {
-      if (new_high >= s) {
-        is_long = true;
-        s = ep;
-        if (s > prev_low) s = prev_low;
-        if (s > new_low) s = new_low;
-        if (offset != 0.0) s -= s * offset;
-        out[i] = s;
-        af_long = init_long;
-        ep = new_high;
-        s = s + af_long * (ep - s);
-        if (s > prev_low) s = prev_low;
-        if (s > new_low) s = new_low;
-      } else {
-        out[i] = kNegativeShort ? -s : s;
-        if (new_low < ep) {
-          ep = new_low;
-          af_short += step_short;
-          if (af_short > max_short) af_short = max_short;
-        }
-        s = s + af_short * (ep - s);
-        if (s < prev_high) s = prev_high;
-        if (s < new_high) s = new_high;
-      }
-    }
-  }
+  detail::Sar sar(prm.start_value, prm.offset_on_reverse, prm.accel_init_long, prm.accel_long,
+                  prm.accel_max_long, prm.accel_init_short, prm.accel_short, prm.accel_max_short,
+                  kNegativeShort);
+  sar.begin(high[0], low[0], high[1], low[1]);
+  for (size_t i = 1; i < n; ++i) out[i] = sar.step(high[i], low[i]);
   return 1;
 }
 }  // namespace
@@ -477,7 +380,7 @@ int sar_core(In high, In low, const SarExtParams& prm, Out out) {
 int sar_lookback() { return 1; }
 // Wilder's Parabolic SAR as TA-Lib runs it: SAREXT with one acceleration for
 // both directions, no start value or offset, and short positions reported as
-// positive values (see sar_core above).
+// positive values.
 int sar(In high, In low, double acceleration, double maximum, Out out) {
   SarExtParams p;
   p.accel_init_long = p.accel_long = p.accel_init_short = p.accel_short = acceleration;

@@ -13,6 +13,7 @@
 #include "ta/candles/candles.hpp"
 #include "ta/function.hpp"
 #include "ta/kernels.hpp"
+#include "ta/streams.hpp"
 
 namespace ts::ta {
 namespace {
@@ -65,7 +66,8 @@ constexpr OutputSpec kOutHeikinAshi[] = {{"ha_open", OutputKind::real},
                                          {"ha_low", OutputKind::real},
                                          {"ha_close", OutputKind::real}};
 
-constexpr OutputSpec kOutSuperTrend[] = {{"supertrend", OutputKind::real}, {"direction", OutputKind::integer}};
+constexpr OutputSpec kOutSuperTrend[] = {{"supertrend", OutputKind::real},
+                                         {"direction", OutputKind::integer}};
 
 constexpr OutputSpec kOutCamarilla[] = {
     {"pp", OutputKind::real}, {"r1", OutputKind::real}, {"r2", OutputKind::real},
@@ -263,8 +265,8 @@ int supertrend_run(const Inputs& in, Opts o, Outs out) {
 }
 int vwap_run(const Inputs& in, Opts, Outs out) { return vwap(in.high, in.low, in.close, in.volume, out[0]); }
 int camarilla_run(const Inputs& in, Opts, Outs out) {
-  return pivots_camarilla(in.high, in.low, in.close, PivotOut{out[0], out[1], out[2], out[3], out[5], out[6], out[7]},
-                          out[4], out[8]);
+  return pivots_camarilla(in.high, in.low, in.close,
+                          PivotOut{out[0], out[1], out[2], out[3], out[5], out[6], out[7]}, out[4], out[8]);
 }
 int zero_lb(Opts) { return 0; }
 int ma_lb(Opts o) { return ma_lookback(as_int(o[0]), as_int(o[1])); }
@@ -373,6 +375,20 @@ int penetration_run(const Inputs& in, Opts o, Outs out) {
   return Kernel(ohlc(in), o[0], out[0]);
 }
 
+/// Streaming form of a lookback-0/1 function whose output at bar i depends
+/// only on bars i-Window+1..i: the batch adapter re-run over that window.
+template <BatchFn Fn, int Window, std::size_t Outputs>
+std::unique_ptr<Stream> rerun(Opts o) {
+  return streams::window_rerun(Fn, Window, Outputs, o);
+}
+
+/// The same for a function whose window is its lookback + 1 bars (LINEARREG
+/// family, AVGDEV, IMI: their batch kernels recompute each bar from its window).
+template <BatchFn Fn, LookbackFn Lb, std::size_t Outputs>
+std::unique_ptr<Stream> rerun_lb(Opts o) {
+  return streams::window_rerun(Fn, Lb(o) + 1, Outputs, o);
+}
+
 constexpr std::string_view kOverlap = "Overlap Studies";
 constexpr std::string_view kMomentum = "Momentum Indicators";
 constexpr std::string_view kVolatility = "Volatility Indicators";
@@ -388,232 +404,232 @@ constexpr std::string_view kExtras = "TickStock Extras";
 // clang-format off
 constexpr FunctionSpec kFunctions[] = {
     {"SMA", kOverlap, "Simple Moving Average", kReal, kPeriod30, kOutReal,
-     period_lookback<sma_lookback>, real_period<sma>},
+     period_lookback<sma_lookback>, real_period<sma>, streams::sma},
     {"EMA", kOverlap, "Exponential Moving Average (k = 2/(n+1), seeded with the SMA of the first n values)",
-     kReal, kPeriod30, kOutReal, period_lookback<ema_lookback>, real_period<ema>},
+     kReal, kPeriod30, kOutReal, period_lookback<ema_lookback>, real_period<ema>, streams::ema},
     {"MA", kOverlap, "Moving average of the chosen type (period 1 copies the input)", kReal, kMaOptions,
-     kOutReal, ma_lb, ma_run},
+     kOutReal, ma_lb, ma_run, streams::ma},
     {"WMA", kOverlap, "Weighted Moving Average (linear weights 1..n)", kReal, kPeriod30, kOutReal,
-     period_lookback<wma_lookback>, real_period<wma>},
+     period_lookback<wma_lookback>, real_period<wma>, streams::wma},
     {"DEMA", kOverlap, "Double Exponential Moving Average: 2 EMA - EMA(EMA)", kReal, kPeriod30, kOutReal,
-     period_lookback<dema_lookback>, real_period<dema>},
+     period_lookback<dema_lookback>, real_period<dema>, streams::dema},
     {"TEMA", kOverlap, "Triple Exponential Moving Average: 3 EMA - 3 EMA(EMA) + EMA(EMA(EMA))", kReal,
-     kPeriod30, kOutReal, period_lookback<tema_lookback>, real_period<tema>},
+     kPeriod30, kOutReal, period_lookback<tema_lookback>, real_period<tema>, streams::tema},
     {"TRIMA", kOverlap, "Triangular Moving Average", kReal, kPeriod30, kOutReal,
-     period_lookback<trima_lookback>, real_period<trima>},
+     period_lookback<trima_lookback>, real_period<trima>, streams::trima},
     {"KAMA", kOverlap, "Kaufman Adaptive Moving Average", kReal, kPeriod30, kOutReal,
-     period_lookback<kama_lookback>, real_period<kama>},
+     period_lookback<kama_lookback>, real_period<kama>, streams::kama},
     {"MAMA", kOverlap, "MESA Adaptive Moving Average (MAMA and FAMA)", kReal, kMamaOptions, kOutMama, mama_lb,
-     mama_run},
+     mama_run, streams::mama},
     {"T3", kOverlap, "Triple Exponential Moving Average (T3, Tillson)", kReal, kT3Options, kOutReal, t3_lb,
-     t3_run},
+     t3_run, streams::t3},
     {"ACCBANDS", kOverlap, "Acceleration Bands", kHlc, kPeriod20Min2, kOutBands,
-     period_lookback<accbands_lookback>, accbands_run},
+     period_lookback<accbands_lookback>, accbands_run, streams::accbands},
     {"BBANDS", kOverlap, "Bollinger Bands (middle = MA, bands = middle +/- nbdev * population stddev)",
-     kReal, kBbandsOptions, kOutBands, bbands_lb, bbands_run},
+     kReal, kBbandsOptions, kOutBands, bbands_lb, bbands_run, streams::bbands},
     {"RSI", kMomentum, "Relative Strength Index (Wilder smoothing)", kReal, kPeriod14, kOutReal,
-     period_lookback<rsi_lookback>, real_period<rsi>},
+     period_lookback<rsi_lookback>, real_period<rsi>, streams::rsi},
     {"MACD", kMomentum, "Moving Average Convergence/Divergence (EMA fast - EMA slow, EMA signal)", kReal,
-     kMacdOptions, kOutMacd, macd_lb, macd_run},
+     kMacdOptions, kOutMacd, macd_lb, macd_run, streams::macd},
     {"MACDFIX", kMomentum, "Moving Average Convergence/Divergence Fix 12/26 (smoothing 0.15 and 0.075)", kReal,
-     kMacdFixOptions, kOutMacd, macdfix_lb, macdfix_run},
+     kMacdFixOptions, kOutMacd, macdfix_lb, macdfix_run, streams::macdfix},
     {"MACDEXT", kMomentum, "MACD with controllable MA types (SMA or EMA per line)", kReal, kMacdExtOptions,
-     kOutMacd, macdext_lb, macdext_run},
+     kOutMacd, macdext_lb, macdext_run, streams::macdext},
     {"IMI", kMomentum, "Intraday Momentum Index", kOc, kPeriod14, kOutReal, period_lookback<imi_lookback>,
-     imi_run},
-    {"STOCH", kMomentum, "Stochastic (slow %K and %D)", kHlc, kStochOptions, kOutStoch, stoch_lb, stoch_run},
+     imi_run, rerun_lb<imi_run, period_lookback<imi_lookback>, 1>},
+    {"STOCH", kMomentum, "Stochastic (slow %K and %D)", kHlc, kStochOptions, kOutStoch, stoch_lb, stoch_run, streams::stoch},
     {"ADX", kMomentum, "Average Directional Movement Index", kHlc, kPeriod14, kOutReal,
-     period_lookback<adx_lookback>, hlc_period<adx>},
+     period_lookback<adx_lookback>, hlc_period<adx>, streams::adx},
     {"PLUS_DI", kMomentum, "Plus Directional Indicator", kHlc, kPeriod14Min1, kOutReal,
-     period_lookback<plus_di_lookback>, hlc_period<plus_di>},
+     period_lookback<plus_di_lookback>, hlc_period<plus_di>, streams::plus_di},
     {"MINUS_DI", kMomentum, "Minus Directional Indicator", kHlc, kPeriod14Min1, kOutReal,
-     period_lookback<minus_di_lookback>, hlc_period<minus_di>},
+     period_lookback<minus_di_lookback>, hlc_period<minus_di>, streams::minus_di},
     {"ADXR", kMomentum, "Average Directional Movement Index Rating: (ADX + ADX[n-1 bars ago]) / 2", kHlc,
-     kPeriod14, kOutReal, period_lookback<adxr_lookback>, hlc_period<adxr>},
+     kPeriod14, kOutReal, period_lookback<adxr_lookback>, hlc_period<adxr>, streams::adxr},
     {"DX", kMomentum, "Directional Movement Index", kHlc, kPeriod14, kOutReal, period_lookback<dx_lookback>,
-     hlc_period<dx>},
+     hlc_period<dx>, streams::dx},
     {"PLUS_DM", kMomentum, "Plus Directional Movement (Wilder smoothing)", kHl, kPeriod14Min1, kOutReal,
-     period_lookback<plus_dm_lookback>, hl_period<plus_dm>},
+     period_lookback<plus_dm_lookback>, hl_period<plus_dm>, streams::plus_dm},
     {"MINUS_DM", kMomentum, "Minus Directional Movement (Wilder smoothing)", kHl, kPeriod14Min1, kOutReal,
-     period_lookback<minus_dm_lookback>, hl_period<minus_dm>},
+     period_lookback<minus_dm_lookback>, hl_period<minus_dm>, streams::minus_dm},
     {"STOCHF", kMomentum, "Stochastic Fast (fast %K and %D)", kHlc, kStochfOptions, kOutFast, stochf_lb,
-     stochf_run},
+     stochf_run, streams::stochf},
     {"STOCHRSI", kMomentum, "Stochastic Relative Strength Index: STOCHF over RSI", kReal, kStochRsiOptions,
-     kOutFast, stochrsi_lb, stochrsi_run},
+     kOutFast, stochrsi_lb, stochrsi_run, streams::stochrsi},
     {"TRIX", kMomentum,
      "1-day Rate-Of-Change (ROC) of a Triple Smooth EMA (period >= 2: TA-Lib's period 1 output is misaligned)",
      kReal, kPeriod30, kOutReal,
-     period_lookback<trix_lookback>, real_period<trix>},
-    {"ULTOSC", kMomentum, "Ultimate Oscillator", kHlc, kUltoscOptions, kOutReal, ultosc_lb, ultosc_run},
+     period_lookback<trix_lookback>, real_period<trix>, streams::trix},
+    {"ULTOSC", kMomentum, "Ultimate Oscillator", kHlc, kUltoscOptions, kOutReal, ultosc_lb, ultosc_run, streams::ultosc},
     {"APO", kMomentum, "Absolute Price Oscillator: MA(fast) - MA(slow)", kReal, kPoOptions, kOutReal, po_lb,
-     po_run<apo>},
+     po_run<apo>, streams::apo},
     {"PPO", kMomentum, "Percentage Price Oscillator: (MA(fast) - MA(slow)) / MA(slow) * 100", kReal, kPoOptions,
-     kOutReal, po_lb, po_run<ppo>},
-    {"MFI", kMomentum, "Money Flow Index", kHlcv, kPeriod14, kOutReal, period_lookback<mfi_lookback>, mfi_run},
+     kOutReal, po_lb, po_run<ppo>, streams::ppo},
+    {"MFI", kMomentum, "Money Flow Index", kHlcv, kPeriod14, kOutReal, period_lookback<mfi_lookback>, mfi_run, streams::mfi},
     {"WILLR", kMomentum, "Williams' %R", kHlc, kPeriod14, kOutReal, period_lookback<willr_lookback>,
-     hlc_period<willr>},
+     hlc_period<willr>, streams::willr},
     {"CCI", kMomentum, "Commodity Channel Index", kHlc, kPeriod14, kOutReal, period_lookback<cci_lookback>,
-     hlc_period<cci>},
+     hlc_period<cci>, streams::cci},
     {"ATR", kVolatility, "Average True Range (Wilder smoothing)", kHlc, kPeriod14Min1, kOutReal,
-     period_lookback<atr_lookback>, hlc_period<atr>},
-    {"OBV", kVolumeGroup, "On Balance Volume (OBV[0] = volume[0])", kRealVolume, {}, kOutReal, obv_lb, obv_run},
+     period_lookback<atr_lookback>, hlc_period<atr>, streams::atr},
+    {"OBV", kVolumeGroup, "On Balance Volume (OBV[0] = volume[0])", kRealVolume, {}, kOutReal, obv_lb, obv_run, streams::obv},
     {"AVGDEV", kPrice, "Average Deviation (mean absolute deviation around the window mean)", kReal, kPeriod14,
-     kOutReal, period_lookback<avgdev_lookback>, real_period<avgdev>},
+     kOutReal, period_lookback<avgdev_lookback>, real_period<avgdev>, rerun_lb<real_period<avgdev>, period_lookback<avgdev_lookback>, 1>},
     {"AVGPRICE", kPrice, "Average Price: (open + high + low + close) / 4", kOhlc, {}, kOutReal, zero_lb,
-     avgprice_run},
-    {"MEDPRICE", kPrice, "Median Price: (high + low) / 2", kHl, {}, kOutReal, zero_lb, medprice_run},
+     avgprice_run, rerun<avgprice_run, 1, 1>},
+    {"MEDPRICE", kPrice, "Median Price: (high + low) / 2", kHl, {}, kOutReal, zero_lb, medprice_run, rerun<medprice_run, 1, 1>},
     {"TYPPRICE", kPrice, "Typical Price: (high + low + close) / 3", kHlc, {}, kOutReal, zero_lb,
-     hlc_plain<typprice>},
+     hlc_plain<typprice>, rerun<hlc_plain<typprice>, 1, 1>},
     {"WCLPRICE", kPrice, "Weighted Close Price: (high + low + 2 close) / 4", kHlc, {}, kOutReal, zero_lb,
-     hlc_plain<wclprice>},
-    {"TRANGE", kVolatility, "True Range", kHlc, {}, kOutReal, trange_lb, hlc_plain<trange>},
+     hlc_plain<wclprice>, rerun<hlc_plain<wclprice>, 1, 1>},
+    {"TRANGE", kVolatility, "True Range", kHlc, {}, kOutReal, trange_lb, hlc_plain<trange>, rerun<hlc_plain<trange>, 2, 1>},
     {"NATR", kVolatility, "Normalized Average True Range: ATR / close * 100", kHlc, kPeriod14Min1, kOutReal,
-     period_lookback<natr_lookback>, hlc_period<natr>},
+     period_lookback<natr_lookback>, hlc_period<natr>, streams::natr},
     {"MOM", kMomentum, "Momentum: real - real[n bars ago]", kReal, kPeriod10Min1, kOutReal,
-     period_lookback<roc_lookback>, roc_run<RocKind::mom>},
+     period_lookback<roc_lookback>, roc_run<RocKind::mom>, streams::roc<0>},
     {"ROC", kMomentum, "Rate of change: ((real / prev) - 1) * 100", kReal, kPeriod10Min1, kOutReal,
-     period_lookback<roc_lookback>, roc_run<RocKind::roc>},
+     period_lookback<roc_lookback>, roc_run<RocKind::roc>, streams::roc<1>},
     {"ROCP", kMomentum, "Rate of change percentage: (real - prev) / prev", kReal, kPeriod10Min1, kOutReal,
-     period_lookback<roc_lookback>, roc_run<RocKind::rocp>},
+     period_lookback<roc_lookback>, roc_run<RocKind::rocp>, streams::roc<2>},
     {"ROCR", kMomentum, "Rate of change ratio: real / prev", kReal, kPeriod10Min1, kOutReal,
-     period_lookback<roc_lookback>, roc_run<RocKind::rocr>},
+     period_lookback<roc_lookback>, roc_run<RocKind::rocr>, streams::roc<3>},
     {"ROCR100", kMomentum, "Rate of change ratio, 100 scale: (real / prev) * 100", kReal, kPeriod10Min1,
-     kOutReal, period_lookback<roc_lookback>, roc_run<RocKind::rocr100>},
+     kOutReal, period_lookback<roc_lookback>, roc_run<RocKind::rocr100>, streams::roc<4>},
     {"CMO", kMomentum, "Chande Momentum Oscillator (Wilder smoothing, as TA-Lib)", kReal, kPeriod14, kOutReal,
-     period_lookback<cmo_lookback>, real_period<cmo>},
-    {"BOP", kMomentum, "Balance Of Power: (close - open) / (high - low)", kOhlc, {}, kOutReal, zero_lb, bop_run},
+     period_lookback<cmo_lookback>, real_period<cmo>, streams::cmo},
+    {"BOP", kMomentum, "Balance Of Power: (close - open) / (high - low)", kOhlc, {}, kOutReal, zero_lb, bop_run, rerun<bop_run, 1, 1>},
     {"AROON", kMomentum, "Aroon (down, up)", kHl, kPeriod14, kOutAroon, period_lookback<aroon_lookback>,
-     aroon_run},
+     aroon_run, streams::aroon},
     {"AROONOSC", kMomentum, "Aroon Oscillator: up - down", kHl, kPeriod14, kOutReal,
-     period_lookback<aroon_lookback>, aroonosc_run},
-    {"AD", kVolumeGroup, "Chaikin A/D Line", kHlcv, {}, kOutReal, zero_lb, ad_run},
+     period_lookback<aroon_lookback>, aroonosc_run, streams::aroonosc},
+    {"AD", kVolumeGroup, "Chaikin A/D Line", kHlcv, {}, kOutReal, zero_lb, ad_run, streams::ad},
     {"ADOSC", kVolumeGroup, "Chaikin A/D Oscillator: EMA(fast) - EMA(slow) of the A/D line", kHlcv,
-     kAdoscOptions, kOutReal, adosc_lb, adosc_run},
+     kAdoscOptions, kOutReal, adosc_lb, adosc_run, streams::adosc},
     {"SUM", kMathOperators, "Summation over a window", kReal, kPeriod30, kOutReal,
-     period_lookback<sum_lookback>, real_period<sum>},
+     period_lookback<sum_lookback>, real_period<sum>, streams::sum},
     {"MAX", kMathOperators, "Highest value over a window", kReal, kPeriod30, kOutReal,
-     period_lookback<minmax_lookback>, real_period<max>},
+     period_lookback<minmax_lookback>, real_period<max>, streams::max},
     {"MIN", kMathOperators, "Lowest value over a window", kReal, kPeriod30, kOutReal,
-     period_lookback<minmax_lookback>, real_period<min>},
+     period_lookback<minmax_lookback>, real_period<min>, streams::min},
     {"MAXINDEX", kMathOperators, "Index of the highest value over a window", kReal, kPeriod30, kOutInteger,
-     period_lookback<minmax_lookback>, real_period<maxindex>},
+     period_lookback<minmax_lookback>, real_period<maxindex>, streams::maxindex},
     {"MININDEX", kMathOperators, "Index of the lowest value over a window", kReal, kPeriod30, kOutInteger,
-     period_lookback<minmax_lookback>, real_period<minindex>},
+     period_lookback<minmax_lookback>, real_period<minindex>, streams::minindex},
     {"MINMAX", kMathOperators, "Lowest and highest values over a window", kReal, kPeriod30, kOutMinMax,
-     period_lookback<minmax_lookback>, minmax_run},
+     period_lookback<minmax_lookback>, minmax_run, streams::minmax},
     {"MINMAXINDEX", kMathOperators, "Indexes of the lowest and highest values over a window", kReal, kPeriod30,
-     kOutMinMaxIndex, period_lookback<minmax_lookback>, minmaxindex_run},
-    {"SAR", kOverlap, "Parabolic SAR", kHl, kSarOptions, kOutReal, sar_lb, sar_run},
+     kOutMinMaxIndex, period_lookback<minmax_lookback>, minmaxindex_run, streams::minmaxindex},
+    {"SAR", kOverlap, "Parabolic SAR", kHl, kSarOptions, kOutReal, sar_lb, sar_run, streams::sar},
     {"SAREXT", kOverlap, "Parabolic SAR - Extended (short positions as negative values)", kHl, kSarExtOptions,
-     kOutReal, sar_lb, sarext_run},
+     kOutReal, sar_lb, sarext_run, streams::sarext},
     {"MIDPOINT", kOverlap, "MidPoint over period: (highest + lowest) / 2", kReal, kPeriod14, kOutReal,
-     period_lookback<minmax_lookback>, real_period<midpoint>},
+     period_lookback<minmax_lookback>, real_period<midpoint>, streams::midpoint},
     {"MIDPRICE", kOverlap, "Midpoint Price over period: (highest high + lowest low) / 2", kHl, kPeriod14,
-     kOutReal, period_lookback<minmax_lookback>, midprice_run},
+     kOutReal, period_lookback<minmax_lookback>, midprice_run, streams::midprice},
     {"ADD", kMathOperators, "Vector arithmetic add: real0 + real1", kReal2, {}, kOutReal, zero_lb,
-     operator_run<MathOp::add>},
+     operator_run<MathOp::add>, rerun<operator_run<MathOp::add>, 1, 1>},
     {"SUB", kMathOperators, "Vector arithmetic subtraction: real0 - real1", kReal2, {}, kOutReal, zero_lb,
-     operator_run<MathOp::sub>},
+     operator_run<MathOp::sub>, rerun<operator_run<MathOp::sub>, 1, 1>},
     {"MULT", kMathOperators, "Vector arithmetic mult: real0 * real1", kReal2, {}, kOutReal, zero_lb,
-     operator_run<MathOp::mult>},
+     operator_run<MathOp::mult>, rerun<operator_run<MathOp::mult>, 1, 1>},
     {"DIV", kMathOperators, "Vector arithmetic div: real0 / real1", kReal2, {}, kOutReal, zero_lb,
-     operator_run<MathOp::div>},
+     operator_run<MathOp::div>, rerun<operator_run<MathOp::div>, 1, 1>},
     {"ACOS", kMathTransform, "Vector trigonometric acos (NaN outside [-1, 1])", kReal, {}, kOutReal, zero_lb,
-     math_run<MathFn::acos>},
+     math_run<MathFn::acos>, rerun<math_run<MathFn::acos>, 1, 1>},
     {"ASIN", kMathTransform, "Vector trigonometric asin (NaN outside [-1, 1])", kReal, {}, kOutReal, zero_lb,
-     math_run<MathFn::asin>},
-    {"COSH", kMathTransform, "Vector trigonometric cosh", kReal, {}, kOutReal, zero_lb, math_run<MathFn::cosh>},
-    {"EXP", kMathTransform, "Vector arithmetic exp", kReal, {}, kOutReal, zero_lb, math_run<MathFn::exp>},
-    {"SINH", kMathTransform, "Vector trigonometric sinh", kReal, {}, kOutReal, zero_lb, math_run<MathFn::sinh>},
-    {"ATAN", kMathTransform, "Vector trigonometric atan", kReal, {}, kOutReal, zero_lb, math_run<MathFn::atan>},
-    {"CEIL", kMathTransform, "Vector ceil", kReal, {}, kOutReal, zero_lb, math_run<MathFn::ceil>},
-    {"COS", kMathTransform, "Vector trigonometric cos", kReal, {}, kOutReal, zero_lb, math_run<MathFn::cos>},
-    {"FLOOR", kMathTransform, "Vector floor", kReal, {}, kOutReal, zero_lb, math_run<MathFn::floor>},
-    {"LN", kMathTransform, "Vector natural log", kReal, {}, kOutReal, zero_lb, math_run<MathFn::ln>},
-    {"LOG10", kMathTransform, "Vector log10", kReal, {}, kOutReal, zero_lb, math_run<MathFn::log10>},
-    {"SIN", kMathTransform, "Vector trigonometric sin", kReal, {}, kOutReal, zero_lb, math_run<MathFn::sin>},
-    {"SQRT", kMathTransform, "Vector square root", kReal, {}, kOutReal, zero_lb, math_run<MathFn::sqrt>},
-    {"TAN", kMathTransform, "Vector trigonometric tan", kReal, {}, kOutReal, zero_lb, math_run<MathFn::tan>},
-    {"TANH", kMathTransform, "Vector trigonometric tanh", kReal, {}, kOutReal, zero_lb, math_run<MathFn::tanh>},
+     math_run<MathFn::asin>, rerun<math_run<MathFn::asin>, 1, 1>},
+    {"COSH", kMathTransform, "Vector trigonometric cosh", kReal, {}, kOutReal, zero_lb, math_run<MathFn::cosh>, rerun<math_run<MathFn::cosh>, 1, 1>},
+    {"EXP", kMathTransform, "Vector arithmetic exp", kReal, {}, kOutReal, zero_lb, math_run<MathFn::exp>, rerun<math_run<MathFn::exp>, 1, 1>},
+    {"SINH", kMathTransform, "Vector trigonometric sinh", kReal, {}, kOutReal, zero_lb, math_run<MathFn::sinh>, rerun<math_run<MathFn::sinh>, 1, 1>},
+    {"ATAN", kMathTransform, "Vector trigonometric atan", kReal, {}, kOutReal, zero_lb, math_run<MathFn::atan>, rerun<math_run<MathFn::atan>, 1, 1>},
+    {"CEIL", kMathTransform, "Vector ceil", kReal, {}, kOutReal, zero_lb, math_run<MathFn::ceil>, rerun<math_run<MathFn::ceil>, 1, 1>},
+    {"COS", kMathTransform, "Vector trigonometric cos", kReal, {}, kOutReal, zero_lb, math_run<MathFn::cos>, rerun<math_run<MathFn::cos>, 1, 1>},
+    {"FLOOR", kMathTransform, "Vector floor", kReal, {}, kOutReal, zero_lb, math_run<MathFn::floor>, rerun<math_run<MathFn::floor>, 1, 1>},
+    {"LN", kMathTransform, "Vector natural log", kReal, {}, kOutReal, zero_lb, math_run<MathFn::ln>, rerun<math_run<MathFn::ln>, 1, 1>},
+    {"LOG10", kMathTransform, "Vector log10", kReal, {}, kOutReal, zero_lb, math_run<MathFn::log10>, rerun<math_run<MathFn::log10>, 1, 1>},
+    {"SIN", kMathTransform, "Vector trigonometric sin", kReal, {}, kOutReal, zero_lb, math_run<MathFn::sin>, rerun<math_run<MathFn::sin>, 1, 1>},
+    {"SQRT", kMathTransform, "Vector square root", kReal, {}, kOutReal, zero_lb, math_run<MathFn::sqrt>, rerun<math_run<MathFn::sqrt>, 1, 1>},
+    {"TAN", kMathTransform, "Vector trigonometric tan", kReal, {}, kOutReal, zero_lb, math_run<MathFn::tan>, rerun<math_run<MathFn::tan>, 1, 1>},
+    {"TANH", kMathTransform, "Vector trigonometric tanh", kReal, {}, kOutReal, zero_lb, math_run<MathFn::tanh>, rerun<math_run<MathFn::tanh>, 1, 1>},
     {"VAR", kStatistic, "Variance (population, over the window)", kReal, kVarOptions, kOutReal,
-     period_lookback<var_lookback>, real_period<var>},
+     period_lookback<var_lookback>, real_period<var>, streams::var},
     {"STDDEV", kStatistic, "Standard deviation (population) * nbdev", kReal, kStddevOptions, kOutReal,
-     period_lookback<var_lookback>, stddev_run},
+     period_lookback<var_lookback>, stddev_run, streams::stddev},
     {"LINEARREG", kStatistic, "Linear regression: the fitted value at the last bar", kReal, kPeriod14, kOutReal,
-     period_lookback<linearreg_lookback>, linearreg_run<LinRegOut::value>},
+     period_lookback<linearreg_lookback>, linearreg_run<LinRegOut::value>, rerun_lb<linearreg_run<LinRegOut::value>, period_lookback<linearreg_lookback>, 1>},
     {"LINEARREG_SLOPE", kStatistic, "Linear regression slope", kReal, kPeriod14, kOutReal,
-     period_lookback<linearreg_lookback>, linearreg_run<LinRegOut::slope>},
+     period_lookback<linearreg_lookback>, linearreg_run<LinRegOut::slope>, rerun_lb<linearreg_run<LinRegOut::slope>, period_lookback<linearreg_lookback>, 1>},
     {"LINEARREG_INTERCEPT", kStatistic, "Linear regression intercept (at the window's first bar)", kReal,
-     kPeriod14, kOutReal, period_lookback<linearreg_lookback>, linearreg_run<LinRegOut::intercept>},
+     kPeriod14, kOutReal, period_lookback<linearreg_lookback>, linearreg_run<LinRegOut::intercept>, rerun_lb<linearreg_run<LinRegOut::intercept>, period_lookback<linearreg_lookback>, 1>},
     {"LINEARREG_ANGLE", kStatistic, "Linear regression angle, in degrees: atan(slope)", kReal, kPeriod14,
-     kOutReal, period_lookback<linearreg_lookback>, linearreg_run<LinRegOut::angle>},
+     kOutReal, period_lookback<linearreg_lookback>, linearreg_run<LinRegOut::angle>, rerun_lb<linearreg_run<LinRegOut::angle>, period_lookback<linearreg_lookback>, 1>},
     {"TSF", kStatistic, "Time series forecast: the regression line one bar ahead", kReal, kPeriod14, kOutReal,
-     period_lookback<linearreg_lookback>, linearreg_run<LinRegOut::forecast>},
+     period_lookback<linearreg_lookback>, linearreg_run<LinRegOut::forecast>, rerun_lb<linearreg_run<LinRegOut::forecast>, period_lookback<linearreg_lookback>, 1>},
     {"CORREL", kStatistic, "Pearson's correlation coefficient of real0 and real1", kReal2, kPeriod30Min1,
-     kOutReal, period_lookback<correl_lookback>, real2_period<correl>},
+     kOutReal, period_lookback<correl_lookback>, real2_period<correl>, streams::correl},
     {"BETA", kStatistic, "Beta: regression slope of real1's returns on real0's returns (TA-Lib's formula)", kReal2, kPeriod5Min1, kOutReal,
-     period_lookback<beta_lookback>, real2_period<beta>},
+     period_lookback<beta_lookback>, real2_period<beta>, streams::beta},
     {"HT_DCPERIOD", kCycle, "Hilbert Transform - Dominant Cycle Period", kReal, {}, kOutReal,
-     fixed_lb<ht_dcperiod_lookback>, real_plain<ht_dcperiod>},
+     fixed_lb<ht_dcperiod_lookback>, real_plain<ht_dcperiod>, streams::ht_dcperiod},
     {"HT_DCPHASE", kCycle, "Hilbert Transform - Dominant Cycle Phase", kReal, {}, kOutReal,
-     fixed_lb<ht_dcphase_lookback>, real_plain<ht_dcphase>},
+     fixed_lb<ht_dcphase_lookback>, real_plain<ht_dcphase>, streams::ht_dcphase},
     {"HT_PHASOR", kCycle, "Hilbert Transform - Phasor Components", kReal, {}, kOutPhasor,
-     fixed_lb<ht_phasor_lookback>, real_plain2<ht_phasor>},
+     fixed_lb<ht_phasor_lookback>, real_plain2<ht_phasor>, streams::ht_phasor},
     {"HT_SINE", kCycle, "Hilbert Transform - SineWave", kReal, {}, kOutSine, fixed_lb<ht_sine_lookback>,
-     real_plain2<ht_sine>},
+     real_plain2<ht_sine>, streams::ht_sine},
     {"HT_TRENDMODE", kCycle, "Hilbert Transform - Trend vs Cycle Mode (1 = trend)", kReal, {}, kOutInteger,
-     fixed_lb<ht_trendmode_lookback>, real_plain<ht_trendmode>},
+     fixed_lb<ht_trendmode_lookback>, real_plain<ht_trendmode>, streams::ht_trendmode},
     {"HT_TRENDLINE", kOverlap, "Hilbert Transform - Instantaneous Trendline", kReal, {}, kOutReal,
-     fixed_lb<ht_trendline_lookback>, real_plain<ht_trendline>},
+     fixed_lb<ht_trendline_lookback>, real_plain<ht_trendline>, streams::ht_trendline},
     {"RELVOL", kExtras,
      "Relative volume: volume[i] / mean(volume[i-n .. i-1]), the average of the n PRIOR bars (the current bar "
      "is excluded); 0 when that average is 0. Lookback n.",
-     kVolume, kPeriod20, kOutReal, period_lookback<relvol_lookback>, relvol_run},
+     kVolume, kPeriod20, kOutReal, period_lookback<relvol_lookback>, relvol_run, streams::relvol},
     {"PIVOTS", kExtras,
      "Floor pivot points from the prior bar's H, L, C: pp = (H+L+C)/3, r1 = 2pp-L, s1 = 2pp-H, "
      "r2 = pp+(H-L), s2 = pp-(H-L), r3 = H+2(pp-L), s3 = L-2(H-pp). Lookback 1.",
-     kHlc, {}, kOutPivots, pivots_lb, pivots_run<pivots>},
+     kHlc, {}, kOutPivots, pivots_lb, pivots_run<pivots>, rerun<pivots_run<pivots>, 2, 7>},
     {"PIVOTS_FIB", kExtras,
      "Fibonacci pivot points from the prior bar: pp = (H+L+C)/3, r1/r2/r3 = pp + 0.382/0.618/1.0 * (H-L), "
      "s1/s2/s3 = pp - 0.382/0.618/1.0 * (H-L). Lookback 1.",
-     kHlc, {}, kOutPivots, pivots_lb, pivots_run<pivots_fib>},
+     kHlc, {}, kOutPivots, pivots_lb, pivots_run<pivots_fib>, rerun<pivots_run<pivots_fib>, 2, 7>},
     {"PIVOTS_WOODIE", kExtras,
      "Woodie pivot points from the prior bar: pp = (H+L+2C)/4, r1 = 2pp-L, s1 = 2pp-H, r2 = pp+(H-L), "
      "s2 = pp-(H-L), r3 = H+2(pp-L), s3 = L-2(H-pp). Lookback 1.",
-     kHlc, {}, kOutPivots, pivots_lb, pivots_run<pivots_woodie>},
+     kHlc, {}, kOutPivots, pivots_lb, pivots_run<pivots_woodie>, rerun<pivots_run<pivots_woodie>, 2, 7>},
     {"PIVOTS_CAMARILLA", kExtras,
      "Camarilla pivot points from the prior bar: r1..r4 = C + (H-L)*1.1/12, /6, /4, /2, s1..s4 = C - the same; "
      "pp = (H+L+C)/3. Lookback 1.",
-     kHlc, {}, kOutCamarilla, pivots_lb, camarilla_run},
+     kHlc, {}, kOutCamarilla, pivots_lb, camarilla_run, rerun<camarilla_run, 2, 9>},
     {"DONCHIAN", kExtras,
      "Donchian channel: upper = highest high, lower = lowest low of the last n bars, middle = (upper+lower)/2. "
      "Lookback n-1.",
-     kHl, kPeriod20, kOutBands, period_lookback<donchian_lookback>, donchian_run},
+     kHl, kPeriod20, kOutBands, period_lookback<donchian_lookback>, donchian_run, streams::donchian},
     {"KELTNER", kExtras,
      "Keltner channel: middle = EMA(close, timeperiod), upper/lower = middle +/- multiplier * ATR(atrperiod) "
      "(TA-Lib's EMA and Wilder ATR). Lookback max(timeperiod-1, atrperiod).",
-     kHlc, kKeltnerOptions, kOutBands, keltner_lb, keltner_run},
+     kHlc, kKeltnerOptions, kOutBands, keltner_lb, keltner_run, streams::keltner},
     {"HMA", kExtras,
      "Hull Moving Average: WMA(2*WMA(n/2) - WMA(n), sqrt(n)), n/2 and sqrt(n) rounded down. "
      "Lookback (n-1) + (floor(sqrt(n))-1).",
-     kReal, kPeriod20Min2, kOutReal, period_lookback<hma_lookback>, real_period<hma>},
+     kReal, kPeriod20Min2, kOutReal, period_lookback<hma_lookback>, real_period<hma>, streams::hma},
     {"CMF", kExtras,
      "Chaikin Money Flow: sum(MFM*volume) / sum(volume) over n bars, MFM = ((C-L)-(H-C))/(H-L) (0 when H = L); "
      "0 when the window's volume is 0. Lookback n-1.",
-     kHlcv, kPeriod20, kOutReal, period_lookback<cmf_lookback>, cmf_run},
+     kHlcv, kPeriod20, kOutReal, period_lookback<cmf_lookback>, cmf_run, streams::cmf},
     {"HEIKINASHI", kExtras,
      "Heikin-Ashi candles: ha_close = (O+H+L+C)/4, ha_open = (prev ha_open + prev ha_close)/2 seeded with "
      "(O0+C0)/2, ha_high = max(H, ha_open, ha_close), ha_low = min(L, ha_open, ha_close). Lookback 0.",
-     kOhlc, {}, kOutHeikinAshi, fixed_lb<heikinashi_lookback>, heikinashi_run},
+     kOhlc, {}, kOutHeikinAshi, fixed_lb<heikinashi_lookback>, heikinashi_run, streams::heikinashi},
     {"SUPERTREND", kExtras,
      "SuperTrend: bands (H+L)/2 +/- multiplier * ATR(atrperiod) (TA-Lib's Wilder ATR) with the final-band "
      "recursion; supertrend = lower band in an uptrend, upper band in a downtrend; direction +1 up, -1 down "
      "(the first bar starts down, as TradingView's ta.supertrend). Lookback atrperiod.",
-     kHlc, kSuperTrendOptions, kOutSuperTrend, supertrend_lb, supertrend_run},
+     kHlc, kSuperTrendOptions, kOutSuperTrend, supertrend_lb, supertrend_run, streams::supertrend},
     {"VWAP", kExtras,
      "Volume-weighted average price anchored at the first input bar: sum(tp*volume) / sum(volume) over bars "
      "0..i, tp = (H+L+C)/3 (tp itself while the cumulative volume is 0). Lookback 0.",
-     kHlcv, {}, kOutReal, fixed_lb<vwap_lookback>, vwap_run},
+     kHlcv, {}, kOutReal, fixed_lb<vwap_lookback>, vwap_run, streams::vwap},
     {"CDL2CROWS", kPatterns, "Two Crows", kOhlc, {}, kOutInteger,
      candle_lb<candles::two_crows_lookback>, candle_run<candles::two_crows>},
     {"CDL3BLACKCROWS", kPatterns, "Three Black Crows", kOhlc, {}, kOutInteger,
@@ -1064,6 +1080,23 @@ int run(const Call& call, const Inputs& bound, std::span<const std::span<double>
   for (std::size_t k = 0; k < m; ++k)
     std::fill(trimmed[k].begin(), trimmed[k].begin() + static_cast<std::ptrdiff_t>(b), kNaN);
   return static_cast<int>(b);
+}
+
+std::unique_ptr<Stream> make_stream(const Call& call) {
+  return call.spec->stream != nullptr ? call.spec->stream(call.options) : nullptr;
+}
+
+StreamBar stream_bar(const FunctionSpec& f, const Inputs& in, std::size_t i) {
+  auto at = [i](std::span<const double> col) { return i < col.size() ? col[i] : 0.0; };
+  const bool two_reals = std::find(f.inputs.begin(), f.inputs.end(), Input::real1) != f.inputs.end();
+  StreamBar b{at(in.open), at(in.high), at(in.low), at(in.close), at(in.volume), 0.0, 0.0};
+  if (two_reals) {
+    b.real0 = at(pair0(in));
+    b.real1 = at(pair1(in));
+  } else {
+    b.real0 = at(real0(in));
+  }
+  return b;
 }
 
 }  // namespace ts::ta

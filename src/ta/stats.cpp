@@ -20,31 +20,8 @@ int first_valid(std::size_t n, int lookback) {
   return n <= static_cast<std::size_t>(lookback) ? static_cast<int>(n) : lookback;
 }
 
-/// TA-Lib's window extreme: the extreme's index is kept and the window is
-/// rescanned only when that index falls out. A rescan keeps the earliest
-/// extreme (strict comparison); a new bar that ties moves the index forward.
 template <bool kMax>
-struct Extreme {
-  std::ptrdiff_t idx = -1;
-  double value = 0.0;
-  static bool better(double a, double b) { return kMax ? a > b : a < b; }
-  static bool at_least(double a, double b) { return kMax ? a >= b : a <= b; }
-  void update(const double* x, std::ptrdiff_t trailing, std::ptrdiff_t today) {
-    if (idx < trailing) {
-      idx = trailing;
-      value = x[trailing];
-      for (std::ptrdiff_t i = trailing + 1; i <= today; ++i) {
-        if (better(x[i], value)) {
-          idx = i;
-          value = x[i];
-        }
-      }
-    } else if (at_least(x[today], value)) {
-      idx = today;
-      value = x[today];
-    }
-  }
-};
+using Extreme = detail::TrackedExtreme<kMax>;
 
 /// Calls f(today, max, min) for every bar from the lookback on.
 template <bool kWantMax, bool kWantMin, class F>
@@ -55,8 +32,8 @@ int window_extremes(const double* hi, const double* lo, std::size_t n, int perio
   Extreme<false> mn;
   for (std::ptrdiff_t today = begin; today < static_cast<std::ptrdiff_t>(n); ++today) {
     const std::ptrdiff_t trailing = today - lb;
-    if constexpr (kWantMax) mx.update(hi, trailing, today);
-    if constexpr (kWantMin) mn.update(lo, trailing, today);
+    if constexpr (kWantMax) mx.update([hi](std::ptrdiff_t j) { return hi[j]; }, trailing, today);
+    if constexpr (kWantMin) mn.update([lo](std::ptrdiff_t j) { return lo[j]; }, trailing, today);
     f(today, mx, mn);
   }
   return begin;

@@ -3,6 +3,7 @@
 #include <cstddef>
 #include <cstdint>
 
+#include "ta/kernel_util.hpp"
 #include "ta/kernels.hpp"
 
 namespace ts::ta {
@@ -27,12 +28,7 @@ int obv(In real, In volume, Out out) {
   o[0] = acc;
   for (size_t i = 1; i < n; ++i) {
     const double cur = x[i];
-    const double vol = v[i];
-    const std::uint64_t up = cur > prev;
-    const std::uint64_t down = cur < prev;
-    const std::uint64_t keep = 0 - (up | down);
-    const double step = std::bit_cast<double>((std::bit_cast<std::uint64_t>(vol) ^ (down << 63)) & keep);
-    acc += step;
+    acc += detail::obv_step(prev, cur, v[i]);
     o[i] = acc;
     prev = cur;
   }

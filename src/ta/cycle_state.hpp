@@ -1,0 +1,330 @@
+#pragma once
+// Internal (not a public header): the Hilbert-transform state machines of the
+// cycle indicators (Ehlers, as implemented by TA-Lib): HT_DCPERIOD,
+// HT_DCPHASE, HT_PHASOR, HT_SINE, HT_TRENDLINE, HT_TRENDMODE and MAMA. Each
+// indicator is one fixed-size state with push(x, out), fed bars from 0 in
+// order; the batch kernels (cycle.cpp) loop over it and the streams
+// (streams.cpp) keep one, so both run the same operations. TA-Lib starts the
+// machine at bar 0 and emits from bar 32 (63 for the functions that need 50
+// bars of smoothed prices). No allocation; a state is a few hundred doubles,
+// so a stream peeks on a copy.
+#include <cmath>
+#include <cstddef>
+
+namespace ts::ta::detail::ht {
+
+using std::size_t;
+
+constexpr double kA = 0.0962;
+constexpr double kB = 0.5769;
+constexpr size_t kSmoothSize = 50;
+
+/// One Hilbert transform with TA-Lib's separate even/odd-bar histories.
+struct Hilbert {
+  double ring[2][3] = {{0, 0, 0}, {0, 0, 0}};  // [odd][slot]
+  double prev[2] = {0, 0};
+  double prev_input[2] = {0, 0};
+  double value = 0.0;
+
+  void step(int odd, int slot, double input, double adjust) {
+    const double t = kA * input;
+    double v = -ring[odd][slot];
+    ring[odd][slot] = t;
+    v += t;
+    v -= prev[odd];
+    prev[odd] = kB * prev_input[odd];
+    v += prev[odd];
+    prev_input[odd] = input;
+    value = v * adjust;
+  }
+};
+
+/// The shared core: a 4-bar WMA of the price, Hilbert transforms kept
+/// separately for even and odd bars (3-slot rings), the homodyne
+/// discriminator and the period smoothing.
+class HtCore {
+ public:
+  /// `warmup`: bars after the first three that only feed the price WMA.
+  explicit HtCore(int warmup) : warmup_(static_cast<size_t>(warmup)) {}
+
+  /// Feeds bar today(); true when the full step ran, the public fields then
+  /// describe this bar. Afterwards today() is the next bar.
+  bool push(double v) {
+    const size_t i = today_;
+    bool stepped = false;
+    if (i == 0) {
+      wma_sub_ = v;
+      wma_sum_ = v;
+    } else if (i < 3) {
+      wma_sub_ += v;
+      wma_sum_ += v * static_cast<double>(i + 1);
+    } else if (i < 3 + warmup_) {
+      price_wma(v, last3_[i % 3]);
+    } else {
+      step(v, last3_[i % 3]);
+      stepped = true;
+    }
+    last3_[i % 3] = v;
+    ++today_;
+    return stepped;
+  }
+  size_t today() const { return today_; }
+
+  static double rad2deg() { return 45.0 / std::atan(1.0); }
+
+  double smoothed = 0.0;
+  double q1 = 0.0;
+  double i1 = 0.0;
+  double period = 0.0;
+  double smooth_period = 0.0;
+
+ private:
+  void step(double v, double x_minus_3) {
+    const double adjust = (0.075 * period) + 0.54;
+    smoothed = price_wma(v, x_minus_3);
+    double q2;
+    double i2;
+    if (today_ % 2 == 0) {
+      detrender_.step(0, slot_, smoothed, adjust);
+      q1_.step(0, slot_, detrender_.value, adjust);
+      i1 = i1_even_prev3_;
+      ji_.step(0, slot_, i1, adjust);
+      jq_.step(0, slot_, q1_.value, adjust);
+      if (++slot_ == 3) slot_ = 0;
+      q2 = (0.2 * (q1_.value + ji_.value)) + (0.8 * prev_q2_);
+      i2 = (0.2 * (i1 - jq_.value)) + (0.8 * prev_i2_);
+      i1_odd_prev3_ = i1_odd_prev2_;
+      i1_odd_prev2_ = detrender_.value;
+    } else {
+      detrender_.step(1, slot_, smoothed, adjust);
+      q1_.step(1, slot_, detrender_.value, adjust);
+      i1 = i1_odd_prev3_;
+      ji_.step(1, slot_, i1, adjust);
+      jq_.step(1, slot_, q1_.value, adjust);
+      q2 = (0.2 * (q1_.value + ji_.value)) + (0.8 * prev_q2_);
+      i2 = (0.2 * (i1 - jq_.value)) + (0.8 * prev_i2_);
+      i1_even_prev3_ = i1_even_prev2_;
+      i1_even_prev2_ = detrender_.value;
+    }
+    q1 = q1_.value;
+    re_ = (0.2 * ((i2 * prev_i2_) + (q2 * prev_q2_))) + (0.8 * re_);
+    im_ = (0.2 * ((i2 * prev_q2_) - (q2 * prev_i2_))) + (0.8 * im_);
+    prev_q2_ = q2;
+    prev_i2_ = i2;
+    const double last = period;
+    if (im_ != 0.0 && re_ != 0.0) period = 360.0 / (std::atan(im_ / re_) * rad2deg());
+    double bound = 1.5 * last;
+    if (period > bound) period = bound;
+    bound = 0.67 * last;
+    if (period < bound) period = bound;
+    if (period < 6)
+      period = 6;
+    else if (period > 50)
+      period = 50;
+    period = (0.2 * period) + (0.8 * last);
+    smooth_period = (0.33 * period) + (0.67 * smooth_period);
+  }
+  // The price WMA: x[i-3] enters trailing_value_ one bar late, as TA-Lib's.
+  double price_wma(double v, double x_minus_3) {
+    wma_sub_ += v;
+    wma_sub_ -= trailing_value_;
+    wma_sum_ += v * 4.0;
+    trailing_value_ = x_minus_3;
+    const double out = wma_sum_ * 0.1;
+    wma_sum_ -= wma_sub_;
+    return out;
+  }
+
+  size_t warmup_;
+  size_t today_ = 0;
+  double last3_[3] = {0, 0, 0};  // x[i - 3] sits at slot i % 3 until bar i overwrites it
+  double wma_sub_ = 0.0;
+  double wma_sum_ = 0.0;
+  double trailing_value_ = 0.0;
+  Hilbert detrender_, q1_, ji_, jq_;
+  int slot_ = 0;
+  double prev_i2_ = 0.0;
+  double prev_q2_ = 0.0;
+  double re_ = 0.0;
+  double im_ = 0.0;
+  double i1_odd_prev3_ = 0.0;
+  double i1_even_prev3_ = 0.0;
+  double i1_odd_prev2_ = 0.0;
+  double i1_even_prev2_ = 0.0;
+};
+
+/// The last 50 smoothed prices (TA-Lib's circular buffer) and the dominant
+/// cycle phase computed from them.
+class DcPhase {
+ public:
+  void store(double smoothed) { ring_[idx_] = smoothed; }
+  double current() const { return ring_[idx_]; }
+  void next() { idx_ = idx_ + 1 == kSmoothSize ? 0 : idx_ + 1; }
+
+  /// Updates and returns the DC phase for the current bar.
+  double update(double smooth_period) {
+    const double deg2rad_by_360 = std::atan(1.0) * 8.0;
+    const int n = static_cast<int>(smooth_period + 0.5);
+    double real_part = 0.0;
+    double imag_part = 0.0;
+    size_t idx = idx_;
+    for (int i = 0; i < n; ++i) {
+      const double angle = (static_cast<double>(i) * deg2rad_by_360) / static_cast<double>(n);
+      const double v = ring_[idx];
+      real_part += std::sin(angle) * v;
+      imag_part += std::cos(angle) * v;
+      idx = idx == 0 ? kSmoothSize - 1 : idx - 1;
+    }
+    const double mag = std::fabs(imag_part);
+    if (mag > 0.0) {
+      phase_ = std::atan(real_part / imag_part) * HtCore::rad2deg();
+    } else if (mag <= 0.01) {
+      if (real_part < 0.0)
+        phase_ -= 90.0;
+      else if (real_part > 0.0)
+        phase_ += 90.0;
+    }
+    phase_ += 90.0;
+    phase_ += 360.0 / smooth_period;
+    if (imag_part < 0.0) phase_ += 180.0;
+    if (phase_ > 315.0) phase_ -= 360.0;
+    return phase_;
+  }
+  double phase() const { return phase_; }
+
+ private:
+  double ring_[kSmoothSize] = {};
+  size_t idx_ = 0;
+  double phase_ = 0.0;
+};
+
+/// Mean of the last int(smooth_period + 0.5) inputs (at most 50, kept in a
+/// ring), then TA-Lib's 4-3-2-1 weighting with the three previous means.
+struct Trendline {
+  static constexpr size_t kRing = 64;
+  double xs[kRing] = {};
+  double t1 = 0.0, t2 = 0.0, t3 = 0.0;
+  void remember(size_t today, double x) { xs[today % kRing] = x; }
+  double update(size_t today, double smooth_period) {
+    const int n = static_cast<int>(smooth_period + 0.5);
+    double mean = 0.0;
+    // TA-Lib reads x[today - n + 1 .. today]; n never exceeds today + 1 on
+    // its own warm-up, but guard the start of the series anyway.
+    for (int i = 0; i < n && static_cast<size_t>(i) <= today; ++i)
+      mean += xs[(today - static_cast<size_t>(i)) % kRing];
+    if (n > 0) mean = mean / static_cast<double>(n);
+    const double line = (4.0 * mean + 3.0 * t1 + 2.0 * t2 + t3) / 10.0;
+    t3 = t2;
+    t2 = t1;
+    t1 = mean;
+    return line;
+  }
+};
+
+inline constexpr size_t kShortLookback = 32;  // HT_DCPERIOD, HT_PHASOR, MAMA
+inline constexpr size_t kLongLookback = 63;   // HT_DCPHASE, HT_SINE, HT_TRENDLINE, HT_TRENDMODE
+
+/// HT_DCPERIOD (1 output) and HT_PHASOR (inphase, quadrature).
+template <bool kPhasor>
+struct DcPeriodState {
+  HtCore core{9};
+  bool push(double x, double* out) {
+    const size_t i = core.today();
+    if (!core.push(x) || i < kShortLookback) return false;
+    if constexpr (kPhasor) {
+      out[0] = core.i1;
+      out[1] = core.q1;
+    } else {
+      out[0] = core.smooth_period;
+    }
+    return true;
+  }
+};
+
+enum class PhaseOut : unsigned char { phase, sine, trendline, trendmode };
+
+/// HT_DCPHASE, HT_SINE (sine, leadsine), HT_TRENDLINE and HT_TRENDMODE.
+template <PhaseOut kOut>
+struct PhaseState {
+  HtCore core{34};
+  DcPhase dc;
+  Trendline trend;
+  double sine = 0.0, lead = 0.0;
+  int days_in_trend = 0;
+  bool push(double x, double* out) {
+    const size_t i = core.today();
+    trend.remember(i, x);
+    if (!core.push(x)) return false;
+    const double deg2rad = 1.0 / HtCore::rad2deg();
+    const double sp = core.smooth_period;
+    double value = 0.0, value2 = 0.0;
+    if constexpr (kOut == PhaseOut::trendline) {
+      value = trend.update(i, sp);
+    } else {
+      dc.store(core.smoothed);
+      const double prev_phase = dc.phase();
+      const double phase = dc.update(sp);
+      if constexpr (kOut == PhaseOut::phase) {
+        value = phase;
+      } else if constexpr (kOut == PhaseOut::sine) {
+        value = std::sin(phase * deg2rad);
+        value2 = std::sin((phase + 45) * deg2rad);
+      } else {
+        const double prev_sine = sine;
+        const double prev_lead = lead;
+        sine = std::sin(phase * deg2rad);
+        lead = std::sin((phase + 45) * deg2rad);
+        const double line = trend.update(i, sp);
+        int mode = 1;
+        if ((sine > lead && prev_sine <= prev_lead) || (sine < lead && prev_sine >= prev_lead)) {
+          days_in_trend = 0;
+          mode = 0;
+        }
+        ++days_in_trend;
+        if (days_in_trend < 0.5 * sp) mode = 0;
+        const double dphase = phase - prev_phase;
+        if (sp != 0.0 && dphase > (0.67 * 360.0 / sp) && dphase < (1.5 * 360.0 / sp)) mode = 0;
+        const double price = dc.current();
+        if (line != 0.0 && std::fabs((price - line) / line) >= 0.015) mode = 1;
+        value = mode;
+      }
+      dc.next();
+    }
+    if (i < kLongLookback) return false;
+    out[0] = value;
+    if constexpr (kOut == PhaseOut::sine) out[1] = value2;
+    return true;
+  }
+};
+
+/// MAMA and FAMA: alpha = fastlimit / (phase change), bounded by slowlimit,
+/// from the Hilbert phasor's phase; FAMA follows MAMA with alpha / 2.
+struct MamaState {
+  HtCore core{9};
+  double fast_limit, slow_limit;
+  double m = 0.0, f = 0.0, prev_phase = 0.0;
+  MamaState(double fast, double slow) : fast_limit(fast), slow_limit(slow) {}
+  bool push(double x, double* out) {
+    const size_t i = core.today();
+    if (!core.push(x)) return false;
+    const double phase = core.i1 != 0.0 ? std::atan(core.q1 / core.i1) * HtCore::rad2deg() : 0.0;
+    double alpha = prev_phase - phase;
+    prev_phase = phase;
+    if (alpha < 1.0) alpha = 1.0;
+    if (alpha > 1.0) {
+      alpha = fast_limit / alpha;
+      if (alpha < slow_limit) alpha = slow_limit;
+    } else {
+      alpha = fast_limit;
+    }
+    m = (alpha * x) + ((1 - alpha) * m);
+    alpha *= 0.5;
+    f = (alpha * m) + ((1 - alpha) * f);
+    if (i < kShortLookback) return false;
+    out[0] = m;
+    out[1] = f;
+    return true;
+  }
+};
+
+}  // namespace ts::ta::detail::ht
