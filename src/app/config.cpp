@@ -31,7 +31,9 @@ Result<EngineConfig> apply_toml_file(EngineConfig c, const std::string& path) {
                                            "threads",
                                            "min_success",
                                            "heartbeat_ms",
-                                           "scheduler"};
+                                           "scheduler",
+                                           "tls_cert",
+                                           "tls_key"};
   try {
     const auto data = toml::parse(path);
     for (const auto& [key, value] : data.as_table())
@@ -51,6 +53,8 @@ Result<EngineConfig> apply_toml_file(EngineConfig c, const std::string& path) {
     c.min_success_ratio = toml::find_or<double>(data, "min_success", c.min_success_ratio);
     c.heartbeat_ms = toml::find_or<long long>(data, "heartbeat_ms", c.heartbeat_ms);
     c.scheduler = toml::find_or<bool>(data, "scheduler", c.scheduler);
+    c.tls_cert = toml::find_or<std::string>(data, "tls_cert", c.tls_cert);
+    c.tls_key = toml::find_or<std::string>(data, "tls_key", c.tls_key);
   } catch (const std::exception& e) {
     return fail("INVALID_CONFIG", "config file " + path + ": " + e.what());
   }
@@ -76,6 +80,8 @@ Result<EngineConfig> apply_environment(EngineConfig c) {
   if (auto v = env("TICKSTOCK_VENDOR_URL")) c.vendor_url = v;
   if (auto v = env("TICKSTOCK_UNIVERSE")) c.universe = v;
   if (auto v = env("TICKSTOCK_API_TOKEN")) c.api_token = v;
+  if (auto v = env("TICKSTOCK_TLS_CERT")) c.tls_cert = v;
+  if (auto v = env("TICKSTOCK_TLS_KEY")) c.tls_key = v;
   if (auto v = env("TICKSTOCK_LEGACY_CHANNELS"))
     c.legacy_channels = std::string(v) == "1" || std::string(v) == "true";
   if (auto v = env("TICKSTOCK_THREADS")) {
@@ -90,7 +96,7 @@ Result<EngineConfig> apply_environment(EngineConfig c) {
 
 Result<AppConfig> apply_toml_file(AppConfig c, const std::string& path) {
   static const std::set<std::string> kKeys{"redis",         "db", "http", "web_dir", "engine_timeout_ms",
-                                           "secure_cookies"};
+                                           "secure_cookies", "tls_cert", "tls_key"};
   try {
     const auto data = toml::parse(path);
     for (const auto& [key, value] : data.as_table())
@@ -101,6 +107,8 @@ Result<AppConfig> apply_toml_file(AppConfig c, const std::string& path) {
     c.web_dir = toml::find_or<std::string>(data, "web_dir", c.web_dir);
     c.engine_timeout_ms = toml::find_or<long long>(data, "engine_timeout_ms", c.engine_timeout_ms);
     c.secure_cookies = toml::find_or<bool>(data, "secure_cookies", c.secure_cookies);
+    c.tls_cert = toml::find_or<std::string>(data, "tls_cert", c.tls_cert);
+    c.tls_key = toml::find_or<std::string>(data, "tls_key", c.tls_key);
   } catch (const std::exception& e) {
     return fail("INVALID_CONFIG", "config file " + path + ": " + e.what());
   }
@@ -113,6 +121,8 @@ Result<AppConfig> apply_environment(AppConfig c) {
   if (auto v = env("TICKSTOCK_APP_DB")) c.db_url = v;
   if (auto v = env("TICKSTOCK_APP_HTTP")) c.http = v;
   if (auto v = env("TICKSTOCK_WEB_DIR")) c.web_dir = v;
+  if (auto v = env("TICKSTOCK_APP_TLS_CERT")) c.tls_cert = v;
+  if (auto v = env("TICKSTOCK_APP_TLS_KEY")) c.tls_key = v;
   if (auto v = env("TICKSTOCK_ENGINE_TIMEOUT_MS")) {
     try {
       c.engine_timeout_ms = std::stol(v);

@@ -15,7 +15,7 @@ namespace ts::app {
 namespace {
 
 struct EngineFlags {
-  std::string config_file, redis, db, http, provider, vendor_url, universe, api_token;
+  std::string config_file, redis, db, http, provider, vendor_url, universe, api_token, tls_cert, tls_key;
   bool legacy_channels = false;
   bool no_scheduler = false;
   std::string data_dir = "./tickstock-data";
@@ -34,6 +34,8 @@ Result<EngineConfig> effective_config(const EngineFlags& f, EngineConfig base) {
   if (!f.vendor_url.empty()) c->vendor_url = f.vendor_url;
   if (!f.universe.empty()) c->universe = f.universe;
   if (!f.api_token.empty()) c->api_token = f.api_token;
+  if (!f.tls_cert.empty()) c->tls_cert = f.tls_cert;
+  if (!f.tls_key.empty()) c->tls_key = f.tls_key;
   if (f.legacy_channels) c->legacy_channels = true;
   if (f.no_scheduler) c->scheduler = false;
   return c;
@@ -87,6 +89,9 @@ void add_common(CLI::App* cmd, EngineFlags& f) {
   cmd->add_option("--universe", f.universe, "Default universe of triggers that name none");
   cmd->add_option("--api-token", f.api_token,
                   "Bearer token required by mutating HTTP endpoints (or TICKSTOCK_API_TOKEN)");
+  cmd->add_option("--tls-cert", f.tls_cert,
+                  "PEM certificate chain: serve the HTTP API (and `up`'s dashboard) over HTTPS (or TICKSTOCK_TLS_CERT)");
+  cmd->add_option("--tls-key", f.tls_key, "PEM private key for --tls-cert (or TICKSTOCK_TLS_KEY)");
   cmd->add_flag("--legacy-channels", f.legacy_channels,
                 "Also publish detections on tickstock.events.patterns");
   cmd->add_flag("--no-scheduler", f.no_scheduler, "Do not fire scheduled runs");
@@ -171,6 +176,8 @@ void add_up_command(CLI::App& app, int& exit_code) {
           ac.db_url = "sqlite:" + (std::filesystem::path(f->data_dir) / "app.db").string();
           ac.http = f->http_app;
           ac.web_dir = f->web_dir;
+          ac.tls_cert = cfg->tls_cert;
+          ac.tls_key = cfg->tls_key;
           auto options = server_options(ac);
           if (!options) return fail(options.error());
           try {
@@ -187,7 +194,7 @@ void add_up_command(CLI::App& app, int& exit_code) {
           } catch (const std::exception& e) {
             return fail("APP_UNAVAILABLE", std::string("dashboard: ") + e.what());
           }
-          std::cout << "Dashboard: http://" << options->endpoint.host << ":" << dashboard->port() << "/"
+          std::cout << "Dashboard: " << (options->tls.enabled() ? "https" : "http") << "://" << options->endpoint.host << ":" << dashboard->port() << "/"
                     << std::endl;
           return Ok{};
         },
