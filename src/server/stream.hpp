@@ -11,7 +11,8 @@
 //   websocket::stream<Stream> ws(std::move(s));
 //
 // It is an AsyncReadStream/AsyncWriteStream for completion handlers (not
-// other completion tokens). A moved-from Stream holds nothing: only its
+// other completion tokens), and a SyncReadStream/SyncWriteStream (tests and
+// blocking clients). A moved-from Stream holds nothing: only its
 // destructor may be called. Teardown and close customisation points for
 // Beast's websocket::stream are provided below (found by ADL).
 // clang-format off
@@ -60,6 +61,23 @@ class Stream {
       tls_->async_write_some(buffers, std::forward<Handler>(handler));
     else
       plain_->async_write_some(buffers, std::forward<Handler>(handler));
+  }
+
+  template <class MutableBuffers>
+  std::size_t read_some(const MutableBuffers& buffers, boost::beast::error_code& ec) {
+    return tls_ ? tls_->read_some(buffers, ec) : plain_->socket().read_some(buffers, ec);
+  }
+  template <class MutableBuffers>
+  std::size_t read_some(const MutableBuffers& buffers) {
+    return tls_ ? tls_->read_some(buffers) : plain_->socket().read_some(buffers);
+  }
+  template <class ConstBuffers>
+  std::size_t write_some(const ConstBuffers& buffers, boost::beast::error_code& ec) {
+    return tls_ ? tls_->write_some(buffers, ec) : plain_->socket().write_some(buffers, ec);
+  }
+  template <class ConstBuffers>
+  std::size_t write_some(const ConstBuffers& buffers) {
+    return tls_ ? tls_->write_some(buffers) : plain_->socket().write_some(buffers);
   }
 
   /// Ends the sending side gracefully: TLS sends close_notify (and waits for the
