@@ -25,7 +25,7 @@ class AppTlsTest : public AppFixture {
 
 TEST_F(AppTlsTest, LoginOverHttpsSetsASecureCookieAndTheWebSocketWorksOverWss) {
   ASSERT_TRUE(base_.starts_with("https://"));
-  auto page = http("GET", "/login.html");
+  auto page = http("GET", "/login");
   EXPECT_EQ(page.status, 200);
   EXPECT_EQ(header(page, "Strict-Transport-Security"), "max-age=31536000");
   EXPECT_NE(header(page, "Content-Security-Policy").find("frame-ancestors 'none'"), std::string::npos);
@@ -56,7 +56,7 @@ TEST_F(AppTlsTest, LoginOverHttpsSetsASecureCookieAndTheWebSocketWorksOverWss) {
 TEST_F(AppTlsTest, PlainHttpToTheTlsPortIsRefusedAndTheAppKeepsServing) {
   {
     server::testing::RawConnection c(app_->port());
-    ASSERT_TRUE(c.send("GET /login.html HTTP/1.1\r\nHost: x\r\n\r\n"));
+    ASSERT_TRUE(c.send("GET /login HTTP/1.1\r\nHost: x\r\n\r\n"));
     auto r = c.read_response();
     ASSERT_TRUE(r);
     EXPECT_EQ(r->status, 400);
@@ -64,7 +64,7 @@ TEST_F(AppTlsTest, PlainHttpToTheTlsPortIsRefusedAndTheAppKeepsServing) {
   }
   auto ws_plain = WsTestClient(app_->port(), "", "", origin_);  // ws:// to a wss:// port
   EXPECT_FALSE(ws_plain.open());
-  EXPECT_EQ(http("GET", "/login.html").status, 200);
+  EXPECT_EQ(http("GET", "/login").status, 200);
 }
 
 class EngineTlsTest : public EngineFixture {

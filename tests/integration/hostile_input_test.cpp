@@ -250,8 +250,8 @@ class HostileInputApp : public AppFixture {
 };
 
 TEST_F(HostileInputApp, HttpLevelAttacksOnTheDashboard) {
-  check_raw_rows(app_->port(), "/login.html");
-  check_slowloris(app_->port(), "/login.html");
+  check_raw_rows(app_->port(), "/login");
+  check_slowloris(app_->port(), "/login");
   // The app's own JSON endpoint refuses hostile bodies with the same codes.
   for (const auto& [body, code] : std::vector<std::pair<std::string, std::string>>{
            {R"({"username":"ada","username":"vic","password":"x"})", "INVALID_JSON"},
