@@ -48,36 +48,23 @@ class Stream {
   Tcp& tcp() noexcept { return tls_ ? tls_->next_layer() : *plain_; }
   executor_type get_executor() noexcept { return tcp().get_executor(); }
 
-  template <class MutableBuffers, class Handler>
-  void async_read_some(const MutableBuffers& buffers, Handler&& handler) {
-    if (tls_)
-      tls_->async_read_some(buffers, std::forward<Handler>(handler));
-    else
-      plain_->async_read_some(buffers, std::forward<Handler>(handler));
+  template <class Buffers, class Handler>
+  void async_read_some(const Buffers& buffers, Handler&& handler) {
+    layer([&](auto& s) { s.async_read_some(buffers, std::forward<Handler>(handler)); });
   }
-  template <class ConstBuffers, class Handler>
-  void async_write_some(const ConstBuffers& buffers, Handler&& handler) {
-    if (tls_)
-      tls_->async_write_some(buffers, std::forward<Handler>(handler));
-    else
-      plain_->async_write_some(buffers, std::forward<Handler>(handler));
+  template <class Buffers, class Handler>
+  void async_write_some(const Buffers& buffers, Handler&& handler) {
+    layer([&](auto& s) { s.async_write_some(buffers, std::forward<Handler>(handler)); });
   }
 
-  template <class MutableBuffers>
-  std::size_t read_some(const MutableBuffers& buffers, boost::beast::error_code& ec) {
-    return tls_ ? tls_->read_some(buffers, ec) : plain_->socket().read_some(buffers, ec);
+  // Blocking I/O: the TLS stream, or the plain socket.
+  template <class Buffers, class... Ec>
+  std::size_t read_some(const Buffers& buffers, Ec&... ec) {
+    return sync([&](auto& s) { return s.read_some(buffers, ec...); });
   }
-  template <class MutableBuffers>
-  std::size_t read_some(const MutableBuffers& buffers) {
-    return tls_ ? tls_->read_some(buffers) : plain_->socket().read_some(buffers);
-  }
-  template <class ConstBuffers>
-  std::size_t write_some(const ConstBuffers& buffers, boost::beast::error_code& ec) {
-    return tls_ ? tls_->write_some(buffers, ec) : plain_->socket().write_some(buffers, ec);
-  }
-  template <class ConstBuffers>
-  std::size_t write_some(const ConstBuffers& buffers) {
-    return tls_ ? tls_->write_some(buffers) : plain_->socket().write_some(buffers);
+  template <class Buffers, class... Ec>
+  std::size_t write_some(const Buffers& buffers, Ec&... ec) {
+    return sync([&](auto& s) { return s.write_some(buffers, ec...); });
   }
 
   /// Ends the sending side gracefully: TLS sends close_notify (and waits for the
@@ -104,6 +91,19 @@ class Stream {
   }
 
  private:
+  /// f(the TLS stream or the TCP stream): async operations start on the top layer.
+  template <class F>
+  void layer(F&& f) {
+    if (tls_)
+      f(*tls_);
+    else
+      f(*plain_);
+  }
+  template <class F>
+  std::size_t sync(F&& f) {
+    return tls_ ? f(*tls_) : f(plain_->socket());
+  }
+
   // Behind pointers: a moved-from beast::tcp_stream must not be destroyed.
   std::unique_ptr<Tcp> plain_;
   std::unique_ptr<Tls> tls_;
