@@ -18,7 +18,7 @@ namespace ts::app {
 namespace {
 
 struct AppFlags {
-  std::string config_file, redis, db, http, web_dir;
+  std::string config_file, redis, db, http, web_dir, tls_cert, tls_key;
   std::string command_secret_file;
   long engine_timeout_ms = 0;
 };
@@ -30,6 +30,8 @@ Result<AppConfig> effective_config(const AppFlags& f) {
   if (!f.db.empty()) c->db_url = f.db;
   if (!f.http.empty()) c->http = f.http;
   if (!f.web_dir.empty()) c->web_dir = f.web_dir;
+  if (!f.tls_cert.empty()) c->tls_cert = f.tls_cert;
+  if (!f.tls_key.empty()) c->tls_key = f.tls_key;
   if (f.engine_timeout_ms > 0) c->engine_timeout_ms = f.engine_timeout_ms;
   if (!f.command_secret_file.empty()) {
     auto secret = read_secret_file(f.command_secret_file);
@@ -202,6 +204,8 @@ void add_app_command(CLI::App& app, int& exit_code) {
   cmd->add_option("--command-secret-file", f->command_secret_file,
                   "File holding the engine's command secret: the app signs its commands (or "
                   "TICKSTOCK_COMMAND_SECRET[_FILE])");
+  cmd->add_option("--tls-cert", f->tls_cert, "PEM certificate chain: serve HTTPS and WSS (or TICKSTOCK_APP_TLS_CERT)");
+  cmd->add_option("--tls-key", f->tls_key, "PEM private key for --tls-cert (or TICKSTOCK_APP_TLS_KEY)");
   add_user_commands(cmd, exit_code);
   cmd->callback([f, cmd, &exit_code] {
     if (!cmd->get_subcommands().empty()) return;  // `app user ...` ran
@@ -224,7 +228,7 @@ void add_app_command(CLI::App& app, int& exit_code) {
         spdlog::warn("app: no users yet: add one with `tickstock app user add NAME --role admin`");
       webapp::AppServer server(*options, *users);
       server.start();
-      std::cout << "Dashboard: http://" << options->endpoint.host << ":" << server.port() << "/" << std::endl;
+      std::cout << "Dashboard: " << (options->tls.enabled() ? "https" : "http") << "://" << options->endpoint.host << ":" << server.port() << "/" << std::endl;
       int sig = 0;
       sigwait(&signals, &sig);
       spdlog::info("received {}, stopping", sig == SIGTERM ? "SIGTERM" : "SIGINT");
@@ -256,8 +260,9 @@ Result<webapp::AppServerOptions> server_options(const AppConfig& c) {
   o.redis = *url;
   o.web_dir = c.web_dir.empty() ? webapp::default_web_dir() : std::filesystem::path(c.web_dir);
   o.engine_timeout = std::chrono::milliseconds(c.engine_timeout_ms);
-  o.secure_cookies = c.secure_cookies;
+  o.secure_cookies = c.secure_cookies || !c.tls_cert.empty();
   o.command_secret = c.command_secret;
+  o.tls = {c.tls_cert, c.tls_key};
   return o;
 }
 

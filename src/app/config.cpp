@@ -38,7 +38,9 @@ Result<EngineConfig> apply_toml_file(EngineConfig c, const std::string& path) {
                                            "alert_bars",
                                            "heartbeat_ms",
                                            "scheduler",
-                                           "resume"};
+                                           "resume",
+                                           "tls_cert",
+                                           "tls_key"};
   try {
     const auto data = toml::parse(path);
     for (const auto& [key, value] : data.as_table())
@@ -68,6 +70,8 @@ Result<EngineConfig> apply_toml_file(EngineConfig c, const std::string& path) {
     c.heartbeat_ms = toml::find_or<long long>(data, "heartbeat_ms", c.heartbeat_ms);
     c.scheduler = toml::find_or<bool>(data, "scheduler", c.scheduler);
     c.resume = toml::find_or<bool>(data, "resume", c.resume);
+    c.tls_cert = toml::find_or<std::string>(data, "tls_cert", c.tls_cert);
+    c.tls_key = toml::find_or<std::string>(data, "tls_key", c.tls_key);
   } catch (const std::exception& e) {
     return fail("INVALID_CONFIG", "config file " + path + ": " + e.what());
   }
@@ -99,6 +103,8 @@ Result<EngineConfig> apply_environment(EngineConfig c) {
     if (!secret) return fail("INVALID_CONFIG", secret.error().message);
     if (!secret->empty()) *target = std::move(secret).value();
   }
+  if (auto v = env("TICKSTOCK_TLS_CERT")) c.tls_cert = v;
+  if (auto v = env("TICKSTOCK_TLS_KEY")) c.tls_key = v;
   if (auto v = env("TICKSTOCK_LEGACY_CHANNELS"))
     c.legacy_channels = std::string(v) == "1" || std::string(v) == "true";
   if (auto v = env("TICKSTOCK_RESUME")) {
@@ -118,8 +124,8 @@ Result<EngineConfig> apply_environment(EngineConfig c) {
 }
 
 Result<AppConfig> apply_toml_file(AppConfig c, const std::string& path) {
-  static const std::set<std::string> kKeys{"redis",          "db", "http", "web_dir", "engine_timeout_ms",
-                                           "secure_cookies", "command_secret_file"};
+  static const std::set<std::string> kKeys{"redis",          "db",      "http",   "web_dir", "engine_timeout_ms",
+                                           "secure_cookies", "command_secret_file", "tls_cert", "tls_key"};
   try {
     const auto data = toml::parse(path);
     for (const auto& [key, value] : data.as_table())
@@ -135,6 +141,8 @@ Result<AppConfig> apply_toml_file(AppConfig c, const std::string& path) {
       if (!secret) return fail("INVALID_CONFIG", path + ": command_secret_file: " + secret.error().message);
       c.command_secret = std::move(secret).value();
     }
+    c.tls_cert = toml::find_or<std::string>(data, "tls_cert", c.tls_cert);
+    c.tls_key = toml::find_or<std::string>(data, "tls_key", c.tls_key);
   } catch (const std::exception& e) {
     return fail("INVALID_CONFIG", "config file " + path + ": " + e.what());
   }
@@ -147,6 +155,8 @@ Result<AppConfig> apply_environment(AppConfig c) {
   if (auto v = env("TICKSTOCK_APP_DB")) c.db_url = v;
   if (auto v = env("TICKSTOCK_APP_HTTP")) c.http = v;
   if (auto v = env("TICKSTOCK_WEB_DIR")) c.web_dir = v;
+  if (auto v = env("TICKSTOCK_APP_TLS_CERT")) c.tls_cert = v;
+  if (auto v = env("TICKSTOCK_APP_TLS_KEY")) c.tls_key = v;
   if (auto v = env("TICKSTOCK_ENGINE_TIMEOUT_MS")) {
     try {
       c.engine_timeout_ms = std::stol(v);

@@ -20,6 +20,8 @@ struct EngineConfig {
   bool legacy_channels = false;
   std::string api_token;       // secret: never logged
   std::string command_secret;  // secret: never logged; "" = Redis commands are not authenticated
+  std::string tls_cert;        // PEM certificate chain: the HTTP API serves HTTPS ("" = plain HTTP)
+  std::string tls_key;         // PEM private key for tls_cert
   std::size_t stream_maxlen = 100000;
   std::size_t event_outbox_max = 2'000'000;  // rows in the database outbox while Redis is down
   double progress_per_second = 4.0;
@@ -42,15 +44,17 @@ struct AppConfig {
   std::string http = "127.0.0.1:8000";
   std::string web_dir;  // "" = the compiled-in <source dir>/web
   long engine_timeout_ms = 10'000;
-  bool secure_cookies = false;  // TLS terminated in front of the app
+  bool secure_cookies = false;  // TLS terminated in front of the app (implied by tls_cert)
   std::string command_secret;   // secret: signs the app's commands; "" = unsigned
+  std::string tls_cert;         // PEM certificate chain: serve HTTPS and WSS ("" = plain HTTP)
+  std::string tls_key;          // PEM private key for tls_cert
 };
 
 /// TOML keys: redis, db, http, web_dir, engine_timeout_ms, secure_cookies,
-/// command_secret_file. Unknown keys are errors.
+/// command_secret_file, tls_cert, tls_key. Unknown keys are errors.
 Result<AppConfig> apply_toml_file(AppConfig base, const std::string& path);
 /// TICKSTOCK_REDIS_URL, TICKSTOCK_APP_DB, TICKSTOCK_APP_HTTP, TICKSTOCK_WEB_DIR, TICKSTOCK_ENGINE_TIMEOUT_MS,
-/// TICKSTOCK_COMMAND_SECRET or TICKSTOCK_COMMAND_SECRET_FILE.
+/// TICKSTOCK_COMMAND_SECRET or TICKSTOCK_COMMAND_SECRET_FILE, TICKSTOCK_APP_TLS_CERT, TICKSTOCK_APP_TLS_KEY.
 Result<AppConfig> apply_environment(AppConfig base);
 /// The path of a `sqlite:PATH` URL (a bare path is accepted too).
 Result<std::string> sqlite_path(const std::string& db_url);
@@ -58,13 +62,14 @@ Result<std::string> sqlite_path(const std::string& db_url);
 /// Reads `path` (TOML, flat keys: redis, db, http, provider, vendor_url,
 /// universe, legacy_channels, api_token, api_token_file, command_secret_file,
 /// stream_maxlen, event_outbox_max, progress_per_second, threads, min_success,
-/// alert_bars, heartbeat_ms, scheduler, resume) over `base`. Unknown keys are errors. Secrets are
-/// read from the files named (the command secret has no inline key: keep it out of configs).
+/// alert_bars, heartbeat_ms, scheduler, resume, tls_cert, tls_key) over `base`. Unknown keys are
+/// errors. Secrets are read from the files named (the command secret has no inline key: keep it out
+/// of configs).
 Result<EngineConfig> apply_toml_file(EngineConfig base, const std::string& path);
 /// TICKSTOCK_REDIS_URL, TICKSTOCK_DB, TICKSTOCK_HTTP, TICKSTOCK_PROVIDER,
 /// TICKSTOCK_VENDOR_URL, TICKSTOCK_UNIVERSE, TICKSTOCK_API_TOKEN[_FILE],
 /// TICKSTOCK_COMMAND_SECRET[_FILE], TICKSTOCK_LEGACY_CHANNELS, TICKSTOCK_THREADS,
-/// TICKSTOCK_RESUME (1/true or 0/false).
+/// TICKSTOCK_RESUME (1/true or 0/false), TICKSTOCK_TLS_CERT, TICKSTOCK_TLS_KEY.
 Result<EngineConfig> apply_environment(EngineConfig base);
 /// One line per setting, secrets (api_token, passwords in URLs) masked.
 std::string describe(const EngineConfig& c);

@@ -53,8 +53,9 @@ constexpr auto kStallWarning = 30s;
 struct CtlGlobal {
   std::string redis;  // "" = $TICKSTOCK_REDIS_URL or the default
   std::string api;    // "" = commands over Redis
-  std::string token;  // "" = $TICKSTOCK_API_TOKEN[_FILE]
+  std::string token;                // "" = $TICKSTOCK_API_TOKEN[_FILE]
   std::string command_secret_file;  // "" = $TICKSTOCK_COMMAND_SECRET[_FILE]
+  std::string ca_file;  // --api https://: the CA to trust ("" = $TICKSTOCK_CA_FILE, else the system's)
   double timeout = 10;
   bool json = false;
 };
@@ -142,13 +143,14 @@ int report_failure(const CtlGlobal& g, const Error& e) {
 
 Result<std::unique_ptr<client::EngineClient>> open_client(const CtlGlobal& g) {
   if (!g.api.empty()) {
-    if (!g.api.starts_with("http://"))
-      return fail("INVALID_URL",
-                  "--api must be an http:// URL such as http://127.0.0.1:8080, got '" + g.api + "'");
+    if (!g.api.starts_with("http://") && !g.api.starts_with("https://"))
+      return fail("INVALID_URL", "--api must be an http:// or https:// URL such as http://127.0.0.1:8080, got '" +
+                                     g.api + "'");
     auto token = g.token.empty() ? secret_from_environment("TICKSTOCK_API_TOKEN") : Result<std::string>(g.token);
     if (!token) return fail(std::move(token).error());
+    const std::string ca_file = g.ca_file.empty() ? env("TICKSTOCK_CA_FILE") : g.ca_file;
     return std::unique_ptr<client::EngineClient>(
-        std::make_unique<client::HttpEngineClient>(g.api, *token, timeout_of(g)));
+        std::make_unique<client::HttpEngineClient>(g.api, *token, timeout_of(g), ca_file));
   }
   auto url = bus::RedisUrl::parse(*redis_url_text(g));
   if (!url) return fail(std::move(url).error());
@@ -478,7 +480,11 @@ void add_ctl_command(CLI::App& app, int& exit_code) {
       "--redis", g->redis,
       "Redis URL (default $TICKSTOCK_REDIS_URL or redis://127.0.0.1:6379/0); with --api, used only "
       "to follow events");
-  ctl->add_option("--api", g->api, "Send commands to the HTTP API instead, e.g. http://127.0.0.1:8080");
+  ctl->add_option("--api", g->api,
+                  "Send commands to the HTTP API instead, e.g. http://127.0.0.1:8080 or https://host:8443");
+  ctl->add_option("--ca-file", g->ca_file,
+                  "With an https:// --api: PEM CA certificate(s) to trust (default $TICKSTOCK_CA_FILE, else the "
+                  "system's store)");
   ctl->add_option("--token", g->token,
                   "API bearer token for mutating requests (default $TICKSTOCK_API_TOKEN or the file "
                   "$TICKSTOCK_API_TOKEN_FILE; a literal here is visible in `ps`)");

@@ -398,6 +398,7 @@ Status<> Daemon::start() {
     server::HttpServerOptions hopt;
     hopt.endpoint = *endpoint;
     hopt.api_token = d.cfg.api_token;
+    hopt.tls = {d.cfg.tls_cert, d.cfg.tls_key};
     server::HttpHandlers handlers;
     handlers.on_command = [this](const protocol::CommandRequest& r) {
       return impl_->dispatcher->handle(r, TriggerType::api);

@@ -16,7 +16,7 @@ namespace ts::app {
 namespace {
 
 struct EngineFlags {
-  std::string config_file, redis, db, http, provider, vendor_url, universe, api_token;
+  std::string config_file, redis, db, http, provider, vendor_url, universe, api_token, tls_cert, tls_key;
   std::string api_token_file, command_secret_file;  // secrets come from files, not from `ps`-visible literals
   bool legacy_channels = false;
   bool no_scheduler = false;
@@ -43,6 +43,8 @@ Result<EngineConfig> effective_config(const EngineFlags& f, EngineConfig base) {
       if (!secret) return fail("INVALID_CONFIG", secret.error().message);
       *target = std::move(secret).value();
     }
+  if (!f.tls_cert.empty()) c->tls_cert = f.tls_cert;
+  if (!f.tls_key.empty()) c->tls_key = f.tls_key;
   if (f.legacy_channels) c->legacy_channels = true;
   if (f.no_scheduler) c->scheduler = false;
   if (f.no_resume) c->resume = false;
@@ -102,6 +104,9 @@ void add_common(CLI::App* cmd, EngineFlags& f) {
   cmd->add_option("--command-secret-file", f.command_secret_file,
                   "File holding the shared secret that signs Redis commands (HMAC-SHA256; or "
                   "TICKSTOCK_COMMAND_SECRET[_FILE]); without one, Redis commands are not authenticated");
+  cmd->add_option("--tls-cert", f.tls_cert,
+                  "PEM certificate chain: serve the HTTP API (and `up`'s dashboard) over HTTPS (or TICKSTOCK_TLS_CERT)");
+  cmd->add_option("--tls-key", f.tls_key, "PEM private key for --tls-cert (or TICKSTOCK_TLS_KEY)");
   cmd->add_flag("--legacy-channels", f.legacy_channels,
                 "Also publish detections on tickstock.events.patterns");
   cmd->add_flag("--no-scheduler", f.no_scheduler, "Do not fire scheduled runs");
@@ -190,6 +195,8 @@ void add_up_command(CLI::App& app, int& exit_code) {
           ac.http = f->http_app;
           ac.web_dir = f->web_dir;
           ac.command_secret = cfg->command_secret;  // the dashboard signs with the engine's secret
+          ac.tls_cert = cfg->tls_cert;
+          ac.tls_key = cfg->tls_key;
           auto options = server_options(ac);
           if (!options) return fail(options.error());
           try {
@@ -206,7 +213,7 @@ void add_up_command(CLI::App& app, int& exit_code) {
           } catch (const std::exception& e) {
             return fail("APP_UNAVAILABLE", std::string("dashboard: ") + e.what());
           }
-          std::cout << "Dashboard: http://" << options->endpoint.host << ":" << dashboard->port() << "/"
+          std::cout << "Dashboard: " << (options->tls.enabled() ? "https" : "http") << "://" << options->endpoint.host << ":" << dashboard->port() << "/"
                     << std::endl;
           return Ok{};
         },

@@ -100,12 +100,13 @@ Result<protocol::Reply> reply_from_http(const protocol::CommandRequest& r, int s
   return reply;
 }
 
-HttpEngineClient::HttpEngineClient(std::string base_url, std::string token, std::chrono::milliseconds timeout)
-    : base_url_(std::move(base_url)), token_(std::move(token)), timeout_(timeout) {}
+HttpEngineClient::HttpEngineClient(std::string base_url, std::string token, std::chrono::milliseconds timeout,
+                                   std::string ca_file)
+    : base_url_(std::move(base_url)), token_(std::move(token)), timeout_(timeout), ca_file_(std::move(ca_file)) {}
 
 Result<protocol::Reply> HttpEngineClient::call(const protocol::CommandRequest& request) {
   const HttpCall c = http_call_for(request, base_url_, token_);
-  auto response = server::http_request(c.method, c.url, c.body, c.headers, timeout_);
+  auto response = server::http_request(c.method, c.url, c.body, c.headers, timeout_, {ca_file_});
   if (!response) return fail(std::move(response).error());
   return reply_from_http(request, response->status, response->body);
 }

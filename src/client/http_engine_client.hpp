@@ -36,8 +36,10 @@ Result<protocol::Reply> reply_from_http(const protocol::CommandRequest& r, int s
 
 class HttpEngineClient final : public EngineClient {
  public:
-  /// `base_url` must be http://host[:port][/prefix]; checked by the first call.
-  HttpEngineClient(std::string base_url, std::string token, std::chrono::milliseconds timeout);
+  /// `base_url` must be http(s)://host[:port][/prefix]; checked by the first call.
+  /// `ca_file`: PEM CA certificate(s) to trust for https ("" = the system's store).
+  HttpEngineClient(std::string base_url, std::string token, std::chrono::milliseconds timeout,
+                   std::string ca_file = {});
 
   Result<protocol::Reply> call(const protocol::CommandRequest& request) override;
   std::string describe() const override { return base_url_; }
@@ -45,6 +47,7 @@ class HttpEngineClient final : public EngineClient {
  private:
   std::string base_url_, token_;
   std::chrono::milliseconds timeout_;
+  std::string ca_file_;
 };
 
 }  // namespace ts::client

@@ -296,7 +296,7 @@ Result<json, CommandError> check_param(const CommandSpec& spec, const ParamSpec&
 /// parse_bounded, with the command error codes and their details.
 Result<json, CommandError> parse_request(std::string_view raw, std::size_t max_bytes, std::string_view what) {
   std::size_t position = 0;
-  auto parsed = parse_bounded(raw, max_bytes, what, &position);
+  auto parsed = parse_bounded(raw, max_bytes, what, &position, /*strict=*/true);
   if (parsed) return std::move(parsed).value();
   if (parsed.error().code == "PAYLOAD_TOO_LARGE")
     return fail(CommandError{ErrorCode::payload_too_large,

@@ -8,11 +8,13 @@
 #include <boost/asio/connect.hpp>
 #include <boost/asio/ip/tcp.hpp>
 #include <boost/beast/core.hpp>
+#include <boost/asio/ssl.hpp>
 #include <boost/beast/http.hpp>
 #include <cctype>
 #include <optional>
 
 #include "server/endpoint.hpp"
+#include "server/stream.hpp"
 
 namespace ts::server {
 
@@ -30,6 +32,7 @@ struct ParsedUrl {
   Endpoint endpoint;
   std::string host_header;  // the authority as written
   std::string target;       // path?query
+  bool tls = false;
 };
 
 bool istarts_with(std::string_view s, std::string_view prefix) {
@@ -41,14 +44,14 @@ bool istarts_with(std::string_view s, std::string_view prefix) {
 Result<ParsedUrl> parse_url(std::string_view url) {
   auto bad = [&](std::string why) {
     return fail("INVALID_URL", "invalid URL '" + std::string(url.substr(0, 200)) + "': " + std::move(why) +
-                                   " (expected http://host:port/path)");
+                                   " (expected http://host:port/path or https://...)");
   };
-  if (istarts_with(url, "https://")) return bad("https is not supported (no TLS)");
-  if (!istarts_with(url, "http://")) return bad("it does not start with http://");
+  const bool tls = istarts_with(url, "https://");
+  if (!tls && !istarts_with(url, "http://")) return bad("it does not start with http:// or https://");
   for (const char c : url)
     if (static_cast<unsigned char>(c) <= 0x20 || c == 0x7f)
       return bad("it contains a space or control character");
-  std::string_view rest = url.substr(7);
+  std::string_view rest = url.substr(tls ? 8 : 7);
   const auto end = rest.find_first_of("/?#");
   const std::string_view authority = rest.substr(0, end);
   std::string_view target = end == std::string_view::npos ? std::string_view{} : rest.substr(end);
@@ -57,10 +60,11 @@ Result<ParsedUrl> parse_url(std::string_view url) {
   if (authority.find('@') != std::string_view::npos) return bad("credentials in the URL are not supported");
   const bool has_port = authority.front() == '[' ? authority.find("]:") != std::string_view::npos
                                                  : authority.find(':') != std::string_view::npos;
-  auto endpoint = parse_endpoint(has_port ? std::string(authority) : std::string(authority) + ":80");
+  auto endpoint =
+      parse_endpoint(has_port ? std::string(authority) : std::string(authority) + (tls ? ":443" : ":80"));
   if (!endpoint) return bad(endpoint.error().message);
   if (endpoint->port == 0) return bad("port 0");
-  ParsedUrl out{std::move(endpoint).value(), std::string(authority), std::string(target)};
+  ParsedUrl out{std::move(endpoint).value(), std::string(authority), std::string(target), tls};
   if (out.target.empty() || out.target.front() != '/') out.target.insert(0, "/");
   return out;
 }
@@ -75,7 +79,7 @@ const std::string* find_header(const HttpResponse& r, std::string_view name) {
 
 Result<HttpResponse> http_request(std::string_view method, std::string_view url, std::string_view body,
                                   const std::vector<std::pair<std::string, std::string>>& headers,
-                                  std::chrono::milliseconds timeout) {
+                                  std::chrono::milliseconds timeout, const HttpClientOptions& options) {
   auto parsed = parse_url(url);
   if (!parsed) return fail(std::move(parsed).error());
   if (method.empty() || std::any_of(method.begin(), method.end(),
@@ -105,7 +109,29 @@ Result<HttpResponse> http_request(std::string_view method, std::string_view url,
 
   net::io_context ioc;
   tcp::resolver resolver(ioc);
-  beast::tcp_stream stream(ioc);
+  std::optional<net::ssl::context> tls;
+  if (u.tls) {
+    tls.emplace(net::ssl::context::tls_client);
+    tls->set_options(net::ssl::context::no_sslv2 | net::ssl::context::no_sslv3 | net::ssl::context::no_tlsv1 |
+                     net::ssl::context::no_tlsv1_1);
+    beast::error_code ec;
+    if (options.ca_file.empty())
+      tls->set_default_verify_paths(ec);
+    else
+      tls->load_verify_file(options.ca_file, ec);
+    if (ec)
+      return fail("TLS_FAILED", "https: cannot load the CA " +
+                                    (options.ca_file.empty() ? std::string("store") : "file " + options.ca_file) +
+                                    ": " + ec.message());
+    tls->set_verify_mode(net::ssl::verify_peer);
+  }
+  Stream stream = tls ? Stream(tcp::socket(ioc), *tls) : Stream(tcp::socket(ioc));
+  if (auto* t = stream.tls_stream()) {
+    // SNI, and the name the certificate must carry (a DNS name, or an IP address SAN).
+    if (!SSL_set_tlsext_host_name(t->native_handle(), u.endpoint.host.c_str()))
+      return fail("TLS_FAILED", "https: cannot set the server name " + u.endpoint.host);
+    t->set_verify_callback(net::ssl::host_name_verification(u.endpoint.host));
+  }
   beast::flat_buffer buffer;
   http::response_parser<http::string_body> parser;
   parser.body_limit(kMaxResponseBody);
@@ -119,7 +145,7 @@ Result<HttpResponse> http_request(std::string_view method, std::string_view url,
                                 std::to_string(timeout.count()) + " ms (" + std::string(during) + ")"};
   };
   auto read_response = [&](std::optional<beast::error_code> write_error) {
-    stream.expires_at(deadline);
+    stream.tcp().expires_at(deadline);
     http::async_read(stream, buffer, parser, [&, write_error](beast::error_code ec, std::size_t) {
       done = true;
       if (!ec) return;
@@ -144,8 +170,8 @@ Result<HttpResponse> http_request(std::string_view method, std::string_view url,
           error = Error{"CONNECT_FAILED", "http: cannot resolve " + where + ": " + ec.message()};
           return;
         }
-        stream.expires_at(deadline);
-        stream.async_connect(results, [&](beast::error_code ec2, const tcp::endpoint&) {
+        stream.tcp().expires_at(deadline);
+        stream.tcp().async_connect(results, [&](beast::error_code ec2, const tcp::endpoint&) {
           if (ec2) {
             done = true;
             error = ec2 == beast::error::timeout
@@ -153,15 +179,24 @@ Result<HttpResponse> http_request(std::string_view method, std::string_view url,
                         : Error{"CONNECT_FAILED", "http: cannot connect to " + where + ": " + ec2.message()};
             return;
           }
-          stream.expires_at(deadline);
-          http::async_write(stream, req, [&](beast::error_code ec3, std::size_t) {
-            if (ec3 == beast::error::timeout) {
-              done = true;
-              error = timed_out("sending the request");
-              return;
-            }
-            // A server may answer early (413) and stop reading: still read its response.
-            read_response(ec3 ? std::optional(ec3) : std::nullopt);
+          auto send = [&] {
+            http::async_write(stream, req, [&](beast::error_code ec3, std::size_t) {
+              if (ec3 == beast::error::timeout) {
+                done = true;
+                error = timed_out("sending the request");
+                return;
+              }
+              // A server may answer early (413) and stop reading: still read its response.
+              read_response(ec3 ? std::optional(ec3) : std::nullopt);
+            });
+          };
+          if (!stream.tls()) return send();
+          stream.tls_stream()->async_handshake(net::ssl::stream_base::client, [&, send](beast::error_code ec4) {
+            if (!ec4) return send();
+            done = true;
+            error = ec4 == beast::error::timeout
+                        ? timed_out("the TLS handshake")
+                        : Error{"TLS_FAILED", "https: TLS handshake with " + where + " failed: " + ec4.message()};
           });
         });
       });
@@ -170,8 +205,7 @@ Result<HttpResponse> http_request(std::string_view method, std::string_view url,
   ioc.run_for(timeout + std::chrono::milliseconds(100));
   if (!done) {
     resolver.cancel();
-    beast::error_code ignored;
-    stream.socket().close(ignored);
+    stream.close();
     return fail(timed_out("resolving the host"));
   }
   if (error) return fail(std::move(*error));

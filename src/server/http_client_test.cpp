@@ -42,7 +42,7 @@ std::uint16_t closed_port() {
 }
 
 TEST(HttpClient, RejectsBadUrls) {
-  for (const char* url : {"", "127.0.0.1:8080/health", "https://127.0.0.1/health", "ftp://x/", "http://",
+  for (const char* url : {"", "127.0.0.1:8080/health", "https://", "ftp://x/", "http://",
                           "http://user:pw@127.0.0.1:80/", "http://127.0.0.1:99999/", "http://127.0.0.1:0/",
                           "http://127.0.0.1:80/a b", "http://[::1/"}) {
     SCOPED_TRACE(url);

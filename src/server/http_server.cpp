@@ -24,7 +24,7 @@
 #include <thread>
 #include <unordered_map>
 
-#include "server/listen.hpp"
+#include "server/listener.hpp"
 #include "server/router.hpp"
 
 namespace ts::server {
@@ -42,9 +42,6 @@ using detail::Response;
 /// still sending a refused body reads our answer instead of a reset), and how much.
 constexpr auto kLingerTime = std::chrono::seconds(2);
 constexpr std::size_t kLingerBytes = 1 << 20;
-/// Poll interval while accepting is paused at max_connections.
-constexpr auto kPausedPoll = std::chrono::milliseconds(20);
-constexpr auto kMaxBackoff = std::chrono::milliseconds(1000);
 
 class Session;
 
@@ -80,8 +77,8 @@ bool is_http_error(const beast::error_code& ec) {
 /// Everything runs on the connection's strand.
 class Session : public std::enable_shared_from_this<Session> {
  public:
-  Session(tcp::socket&& socket, std::shared_ptr<Shared> shared)
-      : stream_(std::move(socket)), shared_(std::move(shared)) {}
+  Session(Stream&& stream, std::shared_ptr<Shared> shared)
+      : stream_(std::move(stream)), shared_(std::move(shared)) {}
   ~Session() { shared_->remove(this); }
 
   void run() {
@@ -109,7 +106,7 @@ class Session : public std::enable_shared_from_this<Session> {
         static_cast<std::uint32_t>(std::min<std::size_t>(options().max_header_bytes, UINT32_MAX)));
     parser_->body_limit(options().max_body_bytes);
     // One deadline for the whole request (headers and body): a slow client is cut off.
-    stream_.expires_after(options().read_timeout);
+    stream_.tcp().expires_after(options().read_timeout);
     http::async_read_header(
         stream_, buffer_, *parser_,
         [self = shared_from_this()](beast::error_code ec, std::size_t) { self->on_header(ec); });
@@ -182,8 +179,9 @@ class Session : public std::enable_shared_from_this<Session> {
   void write(Response res, bool then_linger) {
     state_ = State::writing;
     response_ = std::make_unique<Response>(std::move(res));
+    if (stream_.tls()) add_hsts(*response_);
     response_->prepare_payload();
-    stream_.expires_after(options().write_timeout);
+    stream_.tcp().expires_after(options().write_timeout);
     http::async_write(stream_, *response_,
                       [self = shared_from_this(), then_linger](beast::error_code ec, std::size_t) {
                         self->on_written(ec, then_linger);
@@ -200,12 +198,17 @@ class Session : public std::enable_shared_from_this<Session> {
   }
 
   /// Half-close, then read and discard what the client still sends (bounded), then close.
+  /// TLS cannot half-close without ending the session: it sends close_notify instead.
   void linger() {
     if (stop_requested_) return close();
     state_ = State::lingering;
+    const auto limit = std::chrono::duration_cast<std::chrono::milliseconds>(
+        std::min<std::chrono::steady_clock::duration>(kLingerTime, options().read_timeout));
+    if (stream_.tls())
+      return stream_.async_shutdown(limit, [self = shared_from_this()] { self->close(); });
     beast::error_code ignored;
-    stream_.socket().shutdown(tcp::socket::shutdown_send, ignored);
-    stream_.expires_after(std::min<std::chrono::steady_clock::duration>(kLingerTime, options().read_timeout));
+    stream_.tcp().socket().shutdown(tcp::socket::shutdown_send, ignored);
+    stream_.tcp().expires_after(limit);
     drain();
   }
 
@@ -219,19 +222,17 @@ class Session : public std::enable_shared_from_this<Session> {
   }
 
   void shutdown_and_close() {
-    beast::error_code ignored;
-    stream_.socket().shutdown(tcp::socket::shutdown_send, ignored);
-    close();
+    state_ = State::lingering;  // stop() may cut the TLS goodbye short
+    stream_.async_shutdown(kLingerTime, [self = shared_from_this()] { self->close(); });
   }
 
   void close() {
     if (state_ == State::closed) return;
     state_ = State::closed;
-    beast::error_code ignored;
-    stream_.socket().close(ignored);
+    stream_.close();
   }
 
-  beast::tcp_stream stream_;
+  Stream stream_;
   std::shared_ptr<Shared> shared_;
   beast::flat_buffer buffer_;
   std::optional<http::request_parser<http::string_body>> parser_;
@@ -243,28 +244,6 @@ class Session : public std::enable_shared_from_this<Session> {
 };
 
 }  // namespace
-
-void listen_on(tcp::acceptor& acceptor, const Endpoint& want) {
-  tcp::resolver resolver(acceptor.get_executor());
-  beast::error_code ec;
-  const auto results = resolver.resolve(want.host, std::to_string(want.port),
-                                        tcp::resolver::passive | tcp::resolver::numeric_service, ec);
-  if (ec) throw HttpServerError("http: cannot resolve " + want.str() + ": " + ec.message());
-  std::string why = "no address";
-  for (const auto& entry : results) {
-    const tcp::endpoint ep = entry.endpoint();
-    beast::error_code e;
-    acceptor.open(ep.protocol(), e);
-    if (!e) acceptor.set_option(net::socket_base::reuse_address(true), e);
-    if (!e) acceptor.bind(ep, e);
-    if (!e) acceptor.listen(net::socket_base::max_listen_connections, e);
-    if (!e) return;
-    why = e.message();
-    beast::error_code ignored;
-    acceptor.close(ignored);
-  }
-  throw HttpServerError("http: cannot listen on " + want.str() + ": " + why);
-}
 
 std::uint64_t raise_fd_limit() noexcept {
   rlimit lim{};
@@ -284,11 +263,7 @@ std::uint64_t raise_fd_limit() noexcept {
 struct HttpServer::Impl {
   std::shared_ptr<Shared> shared;
   net::io_context ioc;
-  net::strand<net::io_context::executor_type> accept_strand;
-  tcp::acceptor acceptor;
-  net::steady_timer accept_timer;  // back-off after errors, polling while paused
-  std::chrono::milliseconds backoff{0};
-  std::size_t accept_errors = 0;
+  std::unique_ptr<Listener> listener;
   std::vector<std::thread> threads;
 
   std::mutex lifecycle;
@@ -297,53 +272,29 @@ struct HttpServer::Impl {
   Endpoint bound;
 
   Impl(HttpServerOptions options, HttpHandlers handlers)
-      : shared(std::make_shared<Shared>()),
-        ioc(static_cast<int>(std::max(1u, options.threads))),
-        accept_strand(net::make_strand(ioc)),
-        acceptor(accept_strand),
-        accept_timer(accept_strand) {
-    shared->router = {options.api_token, options.allowed_origins, options.max_body_bytes};
+      : shared(std::make_shared<Shared>()), ioc(static_cast<int>(std::max(1u, options.threads))) {
+    shared->router = {options.api_token, options.allowed_origins, options.max_body_bytes, options.tls.enabled()};
     shared->options = std::move(options);
     shared->handlers = std::move(handlers);
   }
 
-  void bind() { listen_on(acceptor, shared->options.endpoint); }
-
-  void do_accept() {
-    if (shared->stopping) return;
-    if (shared->active.load() >= shared->options.max_connections) {
-      // Paused: leave further connections in the kernel backlog until one closes.
-      accept_timer.expires_after(kPausedPoll);
-      accept_timer.async_wait([this](beast::error_code ec) {
-        if (!ec) do_accept();
-      });
-      return;
-    }
-    acceptor.async_accept(net::make_strand(ioc), [this](beast::error_code ec, tcp::socket socket) {
-      on_accept(ec, std::move(socket));
-    });
-  }
-
-  void on_accept(beast::error_code ec, tcp::socket socket) {
-    if (ec == net::error::operation_aborted || shared->stopping) return;
-    if (ec) {
-      // EMFILE and friends: re-arming at once would spin; back off and log once per cycle.
-      if (accept_errors++ == 0)
-        spdlog::warn("http: accept failed: {}; backing off (raise `ulimit -n`?)", ec.message());
-      backoff = backoff.count() == 0 ? std::chrono::milliseconds(10) : std::min(backoff * 2, kMaxBackoff);
-      accept_timer.expires_after(backoff);
-      accept_timer.async_wait([this](beast::error_code e) {
-        if (!e) do_accept();
-      });
-      return;
-    }
-    if (accept_errors > 0) spdlog::info("http: accepting again after {} failed accept(s)", accept_errors);
-    accept_errors = 0;
-    backoff = std::chrono::milliseconds(0);
-    auto session = std::make_shared<Session>(std::move(socket), shared);
-    shared->add(session.get(), session);
-    session->run();
-    do_accept();
+  void bind() {
+    const auto& o = shared->options;
+    ListenerOptions lo;
+    lo.endpoint = o.endpoint;
+    if (o.tls.enabled()) lo.tls = make_server_tls_context(o.tls);
+    lo.max_connections = o.max_connections;
+    lo.handshake_timeout = o.read_timeout;
+    lo.strand_per_connection = true;  // several threads run the io_context
+    lo.log_name = "http";
+    listener = std::make_unique<Listener>(
+        ioc, std::move(lo), [s = shared.get()] { return s->active.load(); },
+        [s = shared](Stream stream) {
+          auto session = std::make_shared<Session>(std::move(stream), s);
+          s->add(session.get(), session);
+          session->run();
+        });
+    listener->listen();
   }
 
   void run_thread() {
@@ -371,18 +322,17 @@ void HttpServer::start() {
   const auto& options = impl_->shared->options;
   if (options.raise_fd_limit) raise_fd_limit();
   impl_->bind();
-  const tcp::endpoint local = impl_->acceptor.local_endpoint();
+  const tcp::endpoint local = impl_->listener->local_endpoint();
   impl_->port = local.port();
   impl_->bound = Endpoint{local.address().to_string(), local.port()};
-  if (!local.address().is_loopback() && options.api_token.empty())
-    spdlog::warn(
-        "http: listening on non-loopback {} without an API token: anyone who can reach it can trigger and "
-        "cancel runs (set TICKSTOCK_API_TOKEN)",
-        impl_->bound.str());
-  spdlog::info("http: listening on {} ({} thread(s), auth {})", impl_->bound.str(),
-               std::max(1u, options.threads), options.api_token.empty() ? "off" : "bearer token");
+  if (auto w = exposure_warning("http", local.address(), options.tls.enabled(), !options.api_token.empty());
+      !w.empty())
+    spdlog::warn("{}", w);
+  spdlog::info("http: listening on {}://{} ({} thread(s), auth {})", options.tls.enabled() ? "https" : "http",
+               impl_->bound.str(), std::max(1u, options.threads),
+               options.api_token.empty() ? "off" : "bearer token");
   impl_->started = true;
-  net::post(impl_->accept_strand, [impl = impl_.get()] { impl->do_accept(); });
+  impl_->listener->start();
   for (unsigned i = 0; i < std::max(1u, options.threads); ++i)
     impl_->threads.emplace_back([impl = impl_.get()] { impl->run_thread(); });
 }
@@ -393,15 +343,7 @@ void HttpServer::stop() {
   impl_->stopped = true;
   Impl& impl = *impl_;
   impl.shared->stopping = true;
-  auto acceptor_closed = std::make_shared<std::promise<void>>();
-  auto closed = acceptor_closed->get_future();
-  net::post(impl.accept_strand, [&impl, acceptor_closed] {
-    beast::error_code ignored;
-    impl.acceptor.close(ignored);
-    impl.accept_timer.cancel();
-    acceptor_closed->set_value();
-  });
-  closed.wait_for(impl.shared->options.shutdown_timeout);
+  impl.listener->close(impl.shared->options.shutdown_timeout);
   // Collect first: the last reference to a session may drop here, and ~Session takes the lock.
   std::vector<std::shared_ptr<Session>> sessions;
   {

@@ -22,9 +22,15 @@
 //   431 PAYLOAD_TOO_LARGE request headers over max_header_bytes
 //   422 INVALID_PARAMETER from the decoder
 //   500 INTERNAL       a handler threw; the server keeps serving
-// Every response carries X-Content-Type-Options: nosniff, Cache-Control: no-store
-// and Content-Security-Policy: default-src 'none'; command responses carry
-// X-Request-Id (the generated request id).
+// Every response carries X-Content-Type-Options: nosniff, Cache-Control: no-store,
+// Content-Security-Policy: default-src 'none'; frame-ancestors 'none',
+// X-Frame-Options: DENY and Referrer-Policy: no-referrer; under TLS also
+// Strict-Transport-Security. Command responses carry X-Request-Id (the
+// generated request id).
+//
+// TLS (options.tls): HTTPS only on the port (TLS 1.2+). Plain HTTP sent to it
+// gets a plain-text 400 and the connection is closed; a client that does not
+// complete the handshake within read_timeout is disconnected. See listener.hpp.
 //
 // Threads: one io_context run by `threads` threads; each connection is served
 // on its own strand. Handlers are called synchronously on a server thread and
@@ -52,10 +58,11 @@
 
 #include "protocol/commands.hpp"
 #include "server/endpoint.hpp"
+#include "server/tls_files.hpp"
 
 namespace ts::server {
 
-/// start() failures: address resolution, bind or listen.
+/// start() failures: address resolution, bind or listen, or the TLS files.
 class HttpServerError : public std::runtime_error {
  public:
   using std::runtime_error::runtime_error;
@@ -63,9 +70,13 @@ class HttpServerError : public std::runtime_error {
 
 struct HttpServerOptions {
   Endpoint endpoint{};  ///< default 127.0.0.1:8080; port 0 = ephemeral (see HttpServer::port())
+  /// Certificate and key: serve HTTPS only (start() throws HttpServerError when
+  /// they cannot be loaded). Empty = plain HTTP.
+  TlsFiles tls;
   unsigned threads = 1;
-  /// Bearer token for mutating routes; empty = no authentication (a warning
-  /// is logged when the server then binds a non-loopback address).
+  /// Bearer token for mutating routes; empty = no authentication. A warning
+  /// (exposure_warning) is logged when the server binds a non-loopback address
+  /// without a token or without TLS.
   std::string api_token;
   std::size_t max_body_bytes = protocol::kMaxCommandBytes;
   std::size_t max_header_bytes = 8 * 1024;

@@ -130,7 +130,10 @@ class HttpServerTest : public ::testing::Test {
   static void expect_security_headers(const HttpResponse& r) {
     EXPECT_EQ(header(r, "X-Content-Type-Options"), "nosniff");
     EXPECT_EQ(header(r, "Cache-Control"), "no-store");
-    EXPECT_EQ(header(r, "Content-Security-Policy"), "default-src 'none'");
+    EXPECT_EQ(header(r, "Content-Security-Policy"), "default-src 'none'; frame-ancestors 'none'");
+    EXPECT_EQ(header(r, "X-Frame-Options"), "DENY");
+    EXPECT_EQ(header(r, "Referrer-Policy"), "no-referrer");
+    EXPECT_EQ(header(r, "Strict-Transport-Security"), "") << "HSTS on plain HTTP";
   }
 
   std::unique_ptr<HttpServer> server;
@@ -555,7 +558,7 @@ TEST_F(HttpServerTest, NonLoopbackWithoutTokenWarns) {
   spdlog::set_default_logger(previous);
   int warnings = 0;
   for (const auto& line : sink->last_formatted())
-    if (line.find("without an API token") != std::string::npos) ++warnings;
+    if (line.find("without TLS and without authentication") != std::string::npos) ++warnings;
   EXPECT_EQ(warnings, 1);
 }
 

@@ -29,7 +29,10 @@ std::string_view ssv(boost::beast::string_view s) { return {s.data(), s.size()};
 void add_security_headers(Response& res) {
   res.set("X-Content-Type-Options", "nosniff");
   res.set(http::field::cache_control, "no-store");
-  res.set("Content-Security-Policy", "default-src 'none'");
+  // The API serves JSON and text only: nothing may load, frame it or leak its URL.
+  res.set("Content-Security-Policy", "default-src 'none'; frame-ancestors 'none'");
+  res.set("X-Frame-Options", "DENY");
+  res.set("Referrer-Policy", "no-referrer");
 }
 
 Response make_response(http::status status, std::string_view content_type, std::string body,
@@ -84,14 +87,14 @@ std::string_view bearer_token(std::string_view header) {
   return header;
 }
 
-/// A browser's cross-origin request carries an Origin that is not http://<Host>.
+/// A browser's cross-origin request carries an Origin that is not http(s)://<Host>.
 /// Non-browser clients (ctl, curl) send no Origin and pass.
 std::optional<CommandError> check_origin(const Request& req, const RouterConfig& config) {
   const auto origin_it = req.find(http::field::origin);
   if (origin_it == req.end()) return std::nullopt;
   const std::string_view origin = ssv(origin_it->value());
   const std::string_view host = ssv(req[http::field::host]);
-  if (!host.empty() && origin == "http://" + std::string(host)) return std::nullopt;
+  if (!host.empty() && origin == (config.tls ? "https://" : "http://") + std::string(host)) return std::nullopt;
   for (const auto& allowed : config.allowed_origins)
     if (origin == allowed) return std::nullopt;
   return protocol::unauthorized("cross-origin request from '" + std::string(origin.substr(0, 100)) +

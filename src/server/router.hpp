@@ -23,6 +23,7 @@ struct RouterConfig {
   std::string api_token;  // empty = no authentication
   std::vector<std::string> allowed_origins;
   std::size_t max_body_bytes = protocol::kMaxCommandBytes;
+  bool tls = false;  // the server's own origin is https://<Host>
 };
 
 /// The response to one complete request (keep-alive is the caller's business).

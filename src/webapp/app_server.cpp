@@ -23,7 +23,7 @@
 
 #include "client/engine_client.hpp"
 #include "server/http_server.hpp"
-#include "server/listen.hpp"
+#include "server/listener.hpp"
 #include "webapp/engine_bridge.hpp"
 #include "webapp/event_hub.hpp"
 #include "webapp/routes.hpp"
@@ -40,8 +40,7 @@ using detail::Response;
 
 namespace {
 
-constexpr auto kPausedPoll = std::chrono::milliseconds(20);
-constexpr auto kMaxBackoff = std::chrono::milliseconds(1000);
+constexpr auto kGoodbyeTime = std::chrono::milliseconds(2000);
 
 struct Shared {
   AppServerOptions options;
@@ -57,11 +56,11 @@ struct Shared {
 /// an authorised upgrade of /ws hands the socket to the EventHub.
 class Session : public std::enable_shared_from_this<Session> {
  public:
-  Session(tcp::socket&& socket, std::shared_ptr<Shared> shared)
-      : stream_(std::move(socket)), shared_(std::move(shared)) {
+  Session(server::Stream&& stream, std::shared_ptr<Shared> shared)
+      : stream_(std::move(stream)), shared_(std::move(shared)) {
     shared_->active.fetch_add(1);
     beast::error_code ec;
-    const auto ep = stream_.socket().remote_endpoint(ec);
+    const auto ep = stream_.tcp().socket().remote_endpoint(ec);
     peer_ = ec ? std::string("unknown") : ep.address().to_string();
   }
   ~Session() { shared_->active.fetch_sub(1); }
@@ -79,7 +78,7 @@ class Session : public std::enable_shared_from_this<Session> {
     parser_->header_limit(static_cast<std::uint32_t>(options().max_header_bytes));
     parser_->body_limit(options().max_body_bytes);
     // One deadline for the whole request: a client trickling bytes is cut off (slowloris).
-    stream_.expires_after(options().read_timeout);
+    stream_.tcp().expires_after(options().read_timeout);
     http::async_read(stream_, buffer_, *parser_,
                      [self = shared_from_this()](beast::error_code ec, std::size_t) { self->on_read(ec); });
   }
@@ -95,7 +94,7 @@ class Session : public std::enable_shared_from_this<Session> {
         ec != http::error::end_of_stream && ec != http::error::partial_message)
       return refuse(detail::error_response(400, "INVALID_COMMAND", "malformed HTTP request"));
     if (ec) return close();
-    stream_.expires_never();
+    stream_.tcp().expires_never();
     auto req = std::make_shared<Request>(parser_->release());
     const auto target = req->target();
     const bool ws_path = target == "/ws" || target.starts_with("/ws?");
@@ -105,7 +104,7 @@ class Session : public std::enable_shared_from_this<Session> {
         auto decision = detail::check_upgrade(*self->shared_->ctx, *req);
         net::post(self->stream_.get_executor(), [self, req, decision = std::move(decision)]() mutable {
           if (decision.refusal) return self->refuse(std::move(*decision.refusal));
-          self->shared_->hub->attach(self->stream_.release_socket(), std::move(*req),
+          self->shared_->hub->attach(std::move(self->stream_), std::move(*req),
                                      std::move(*decision.who), std::move(decision.last_id));
         });
       });
@@ -133,27 +132,23 @@ class Session : public std::enable_shared_from_this<Session> {
 
   void write(Response res, bool close_after) {
     response_ = std::make_unique<Response>(std::move(res));
+    if (stream_.tls()) server::add_hsts(*response_);
     response_->prepare_payload();
-    stream_.expires_after(options().write_timeout);
+    stream_.tcp().expires_after(options().write_timeout);
     http::async_write(stream_, *response_,
                       [self = shared_from_this(), close_after](beast::error_code ec, std::size_t) {
                         const bool keep = self->response_->keep_alive();
                         self->response_.reset();
-                        if (ec || close_after || !keep) {
-                          beast::error_code ignored;
-                          self->stream_.socket().shutdown(tcp::socket::shutdown_send, ignored);
-                          return self->close();
-                        }
+                        if (ec) return self->close();
+                        if (close_after || !keep)
+                          return self->stream_.async_shutdown(kGoodbyeTime, [self] { self->close(); });
                         self->read();
                       });
   }
 
-  void close() {
-    beast::error_code ignored;
-    stream_.socket().close(ignored);
-  }
+  void close() { stream_.close(); }
 
-  beast::tcp_stream stream_;
+  server::Stream stream_;
   std::shared_ptr<Shared> shared_;
   beast::flat_buffer buffer_;
   std::optional<http::request_parser<http::string_body>> parser_;
@@ -170,10 +165,7 @@ struct AppServer::Impl {
   // Keeps run() from returning between connections (and while stop() closes the WebSockets).
   std::optional<net::executor_work_guard<net::io_context::executor_type>> work;
   net::thread_pool pool;
-  tcp::acceptor acceptor{ioc};
-  net::steady_timer accept_timer{ioc};
-  std::chrono::milliseconds backoff{0};
-  std::size_t accept_errors = 0;
+  std::unique_ptr<server::Listener> listener;
   std::unique_ptr<StaticFiles> files;
   std::unique_ptr<EngineBridge> bridge;
   std::unique_ptr<EventHub> hub;
@@ -186,41 +178,25 @@ struct AppServer::Impl {
   }
 
   void bind() {
+    const auto& o = shared->options;
+    server::ListenerOptions lo;
+    lo.endpoint = o.endpoint;
+    lo.max_connections = o.max_connections;
+    lo.handshake_timeout = o.read_timeout;
+    // No strand: one thread runs the io_context (see the header), and a strand
+    // per connection only adds dispatch cost to every WebSocket write.
+    lo.strand_per_connection = false;
+    lo.log_name = "app";
     try {
-      server::listen_on(acceptor, shared->options.endpoint);
+      if (o.tls.enabled()) lo.tls = server::make_server_tls_context(o.tls);
+      listener = std::make_unique<server::Listener>(
+          ioc, std::move(lo),
+          [s = shared.get()] { return s->active.load() + (s->hub ? s->hub->status().clients : 0); },
+          [s = shared](server::Stream stream) { std::make_shared<Session>(std::move(stream), s)->run(); });
+      listener->listen();
     } catch (const server::HttpServerError& e) {
       throw AppServerError(std::string("app: ") + e.what());
     }
-  }
-
-  void do_accept() {
-    if (shared->stopping) return;
-    if (shared->active + hub->status().clients >= shared->options.max_connections) {
-      accept_timer.expires_after(kPausedPoll);  // leave the rest in the kernel backlog
-      accept_timer.async_wait([this](beast::error_code ec) {
-        if (!ec) do_accept();
-      });
-      return;
-    }
-    // No strand: one thread runs the io_context (see the header), and a strand
-    // per connection only adds dispatch cost to every WebSocket write.
-    acceptor.async_accept(ioc, [this](beast::error_code ec, tcp::socket socket) {
-      if (ec == net::error::operation_aborted || shared->stopping) return;
-      if (ec) {
-        // EMFILE and friends: re-arming at once would spin (STACK.md); back off, log once per cycle.
-        if (accept_errors++ == 0) spdlog::warn("app: accept failed: {}; backing off", ec.message());
-        backoff = backoff.count() == 0 ? std::chrono::milliseconds(10) : std::min(backoff * 2, kMaxBackoff);
-        accept_timer.expires_after(backoff);
-        accept_timer.async_wait([this](beast::error_code e) {
-          if (!e) do_accept();
-        });
-        return;
-      }
-      accept_errors = 0;
-      backoff = std::chrono::milliseconds(0);
-      std::make_shared<Session>(std::move(socket), shared)->run();
-      do_accept();
-    });
   }
 };
 
@@ -240,10 +216,11 @@ AppServer::~AppServer() { stop(); }
 void AppServer::start() {
   auto& m = *impl_;
   if (m.started) throw AppServerError("app: already started");
-  const auto& o = m.shared->options;
+  auto& o = m.shared->options;
+  if (o.tls.enabled()) o.secure_cookies = true;  // cookies and Origin checks follow the scheme
   server::raise_fd_limit();
   m.bind();
-  const auto local = m.acceptor.local_endpoint();
+  const auto local = m.listener->local_endpoint();
   m.port = local.port();
   m.files = std::make_unique<StaticFiles>(o.web_dir);
   if (!std::filesystem::exists(m.files->root() / "index.html"))
@@ -284,16 +261,15 @@ void AppServer::start() {
   m.shared->ctx = std::make_unique<detail::RouteContext>(
       detail::RouteContext{m.shared->options, m.users, *m.bridge, *m.hub, *m.files});
 
-  if (!local.address().is_loopback() && !o.secure_cookies)
-    spdlog::warn(
-        "app: listening on non-loopback {} without TLS: passwords and session cookies cross the network "
-        "in clear text; put a TLS proxy in front",
-        local.address().to_string());
-  spdlog::info("app: dashboard on http://{}:{}/ (web files from {})", o.endpoint.host, m.port.load(),
-               m.files->root().string());
+  // secure_cookies without --tls-cert means TLS is terminated by a proxy in front.
+  if (auto w = server::exposure_warning("app", local.address(), o.secure_cookies, /*authenticated=*/true);
+      !w.empty())
+    spdlog::warn("{}", w);
+  spdlog::info("app: dashboard on {}://{}:{}/ (web files from {})", o.tls.enabled() ? "https" : "http",
+               o.endpoint.host, m.port.load(), m.files->root().string());
   m.started = true;
   m.work.emplace(m.ioc.get_executor());
-  net::post(m.ioc, [impl = impl_.get()] { impl->do_accept(); });
+  m.listener->start();
   m.io_thread = std::thread([impl = impl_.get()] {
     for (;;) {
       try {
@@ -311,15 +287,7 @@ void AppServer::stop() {
   if (!m.started || m.stopped) return;
   m.stopped = true;
   m.shared->stopping = true;
-  auto closed = std::make_shared<std::promise<void>>();
-  auto fut = closed->get_future();
-  net::post(m.ioc, [&m, closed] {
-    beast::error_code ignored;
-    m.acceptor.close(ignored);
-    m.accept_timer.cancel();
-    closed->set_value();
-  });
-  fut.wait_for(std::chrono::seconds(5));
+  m.listener->close(std::chrono::seconds(5));
   m.hub->stop();     // closes the WebSockets on the io thread, joins the tail
   m.pool.join();     // requests in progress finish (engine calls may still be pending)
   m.bridge->stop();  // pending engine calls complete with CLOSED

@@ -16,7 +16,10 @@
 // decided from Content-Length before the body is read), a whole request within
 // read_timeout (slowloris), at most max_connections sockets (HTTP and
 // WebSocket; beyond that the kernel backlog holds new ones), accept errors
-// back off. Every response carries the contract's security headers and CSP.
+// back off. Every response carries the contract's security headers and CSP
+// (plus Strict-Transport-Security under TLS). The accept loop and the TLS
+// handshake are server::Listener's (a plain HTTP request to the TLS port gets
+// a 400 saying so); a non-loopback address without TLS logs a warning.
 #include <chrono>
 #include <cstddef>
 #include <cstdint>
@@ -27,6 +30,7 @@
 
 #include "bus/url.hpp"
 #include "server/endpoint.hpp"
+#include "server/tls_files.hpp"
 
 namespace ts::auth {
 class UserStore;
@@ -50,8 +54,11 @@ struct AppServerOptions {
   std::chrono::milliseconds write_timeout{10'000};
   std::size_t max_connections = 4096;
   unsigned blocking_threads = 2;
-  /// Set the cookie's Secure flag and expect https:// origins (TLS terminated
-  /// in front of the app, or --tls-cert in a later version).
+  /// Certificate and key: serve HTTPS and WSS only (start() throws
+  /// AppServerError when they cannot be loaded). Empty = plain HTTP.
+  server::TlsFiles tls;
+  /// Set the cookie's Secure flag and expect https:// origins. Implied by
+  /// `tls`; set it alone when TLS is terminated by a proxy in front of the app.
   bool secure_cookies = false;
   // WebSocket fan-out (see EventHub).
   std::size_t ws_max_queue_frames = 4096;

@@ -134,8 +134,8 @@ struct EventHub::Impl : std::enable_shared_from_this<EventHub::Impl> {
 /// One WebSocket client. Io thread only.
 class WsClient : public std::enable_shared_from_this<WsClient> {
  public:
-  WsClient(tcp::socket socket, std::shared_ptr<EventHub::Impl> hub, ClientIdentity who)
-      : ws_(std::move(socket)), hub_(std::move(hub)), who_(std::move(who)) {}
+  WsClient(server::Stream stream, std::shared_ptr<EventHub::Impl> hub, ClientIdentity who)
+      : ws_(std::move(stream)), hub_(std::move(hub)), who_(std::move(who)) {}
 
   void start(beast::http::request<beast::http::string_body> req, std::optional<std::string> last_id) {
     websocket::stream_base::timeout t{};
@@ -241,8 +241,8 @@ class WsClient : public std::enable_shared_from_this<WsClient> {
     closed_ = true;
     hub_->progress_pending.erase(this);
     beast::error_code ignored;
-    ws_.next_layer().shutdown(tcp::socket::shutdown_both, ignored);
-    ws_.next_layer().close(ignored);
+    ws_.next_layer().tcp().socket().shutdown(tcp::socket::shutdown_both, ignored);
+    ws_.next_layer().close();
     auto self = shared_from_this();
     if (hub_->clients.erase(self)) hub_->client_count.fetch_sub(1);
   }
@@ -400,7 +400,7 @@ class WsClient : public std::enable_shared_from_this<WsClient> {
   // A plain socket, not beast::tcp_stream: the websocket layer keeps its own
   // idle timer, and tcp_stream's per-operation timer bookkeeping was a visible
   // share of the fan-out's CPU (perf, 1,000 clients).
-  websocket::stream<tcp::socket> ws_;
+  websocket::stream<server::Stream> ws_;
   std::shared_ptr<EventHub::Impl> hub_;
   ClientIdentity who_;
   beast::http::request<beast::http::string_body> req_;
@@ -603,9 +603,9 @@ void EventHub::stop() {
     spdlog::warn("app: ws clients not closed within 5 s (the io thread is not running)");
 }
 
-void EventHub::attach(tcp::socket socket, beast::http::request<beast::http::string_body> request,
+void EventHub::attach(server::Stream stream, beast::http::request<beast::http::string_body> request,
                       ClientIdentity who, std::optional<std::string> last_id) {
-  auto client = std::make_shared<WsClient>(std::move(socket), impl_, std::move(who));
+  auto client = std::make_shared<WsClient>(std::move(stream), impl_, std::move(who));
   client->start(std::move(request), std::move(last_id));
 }
 

@@ -53,6 +53,7 @@
 #include <boost/beast/http/string_body.hpp>
 
 #include "bus/url.hpp"
+#include "server/stream.hpp"
 
 namespace ts::webapp {
 
@@ -103,10 +104,10 @@ class EventHub {
   /// Disconnects every client and joins the threads. Idempotent.
   void stop();
 
-  /// Io thread: takes over an HTTP connection whose upgrade request was already
-  /// authorised (session and Origin checked), completes the WebSocket handshake
-  /// and serves it.
-  void attach(boost::asio::ip::tcp::socket socket,
+  /// Io thread: takes over an HTTP connection (plain or TLS) whose upgrade
+  /// request was already authorised (session and Origin checked), completes
+  /// the WebSocket handshake and serves it.
+  void attach(server::Stream stream,
               boost::beast::http::request<boost::beast::http::string_body> request, ClientIdentity who,
               std::optional<std::string> last_id);
 

@@ -10,6 +10,7 @@
 #include "core/percent.hpp"
 #include "core/uuid.hpp"
 #include "protocol/envelope.hpp"
+#include "protocol/json_util.hpp"
 #include "server/request_target.hpp"
 #include "webapp/policy.hpp"
 
@@ -107,12 +108,13 @@ struct Call {
   /// The request body as a JSON object ("" = {}); answers 400 and returns nullopt otherwise.
   std::optional<json> body_object() {
     if (req.body().empty()) return json::object();
-    json j = json::parse(req.body(), nullptr, false);
-    if (j.is_discarded() || !j.is_object()) {
-      error(400, "INVALID_JSON", "the body must be a JSON object");
+    // Strict, as for engine commands: duplicate keys and deep nesting are refused.
+    auto j = protocol::parse_json(req.body(), nullptr, /*strict=*/true);
+    if (!j || !j->is_object()) {
+      error(400, "INVALID_JSON", j ? "the body must be a JSON object" : j.error().message);
       return std::nullopt;
     }
-    return j;
+    return std::move(j).value();
   }
   void method_not_allowed(std::string_view allow) {
     auto r = make_response(

@@ -10,12 +10,15 @@
 #include <boost/asio/io_context.hpp>
 #include <boost/asio/ip/tcp.hpp>
 #include <boost/beast/core.hpp>
+#include <boost/asio/ssl.hpp>
 #include <boost/beast/websocket.hpp>
 #include <fstream>
 
 #include "auth/auth.hpp"
 #include "engine_support.hpp"
 #include "server/http_client.hpp"
+#include "server/stream.hpp"
+#include "server/test_tls.hpp"
 #include "webapp/app_server.hpp"
 
 namespace ts::testing {
@@ -40,12 +43,19 @@ struct Login {
 class WsTestClient {
  public:
   /// Connects to /ws<query>; open() says whether the upgrade was accepted.
+  /// With a `ca_file`, speaks wss:// (TLS, trusting that CA and checking the name 127.0.0.1).
   WsTestClient(unsigned short port, const std::string& query, const std::string& cookie,
-               const std::string& origin)
-      : ws_(ioc_) {
+               const std::string& origin, const std::string& ca_file = "")
+      : tls_(boost::asio::ssl::context::tls_client), ws_(make_stream(ca_file)) {
     namespace net = boost::asio;
     net::ip::tcp::resolver resolver(ioc_);
-    net::connect(ws_.next_layer(), resolver.resolve("127.0.0.1", std::to_string(port)));
+    net::connect(ws_.next_layer().tcp().socket(), resolver.resolve("127.0.0.1", std::to_string(port)));
+    if (auto* t = ws_.next_layer().tls_stream()) {
+      t->set_verify_callback(net::ssl::host_name_verification("127.0.0.1"));
+      boost::beast::error_code ec;
+      t->handshake(net::ssl::stream_base::client, ec);
+      if (ec) return;  // open() stays false
+    }
     ws_.set_option(boost::beast::websocket::stream_base::decorator(
         [cookie, origin](boost::beast::websocket::request_type& req) {
           if (!cookie.empty()) req.set(boost::beast::http::field::cookie, cookie);
@@ -126,8 +136,16 @@ class WsTestClient {
   }
 
  private:
+  server::Stream make_stream(const std::string& ca_file) {
+    if (ca_file.empty()) return server::Stream(boost::asio::ip::tcp::socket(ioc_));
+    tls_.load_verify_file(ca_file);
+    tls_.set_verify_mode(boost::asio::ssl::verify_peer);
+    return server::Stream(boost::asio::ip::tcp::socket(ioc_), tls_);
+  }
+
   boost::asio::io_context ioc_;
-  boost::beast::websocket::stream<boost::asio::ip::tcp::socket> ws_;
+  boost::asio::ssl::context tls_;
+  boost::beast::websocket::stream<server::Stream> ws_;
   boost::beast::flat_buffer buf_;
   std::deque<std::string> lines_;  // frames of the last message not yet returned
   std::size_t messages_ = 0;
@@ -157,7 +175,7 @@ class AppFixture : public EngineFixture {
     customise_app(options_);
     app_ = std::make_unique<webapp::AppServer>(options_, *users_);
     app_->start();
-    base_ = "http://127.0.0.1:" + std::to_string(app_->port());
+    base_ = (options_.tls.enabled() ? "https://127.0.0.1:" : "http://127.0.0.1:") + std::to_string(app_->port());
     origin_ = base_;
   }
   void TearDown() override {
@@ -172,7 +190,7 @@ class AppFixture : public EngineFixture {
 
   server::HttpResponse http(const std::string& method, const std::string& path, const std::string& body = "",
                             Headers headers = {}) {
-    auto r = server::http_request(method, base_ + path, body, headers, std::chrono::seconds(30));
+    auto r = server::http_request(method, base_ + path, body, headers, std::chrono::seconds(30), {ca_file_});
     if (!r) throw std::runtime_error(r.error().message);
     return *r;
   }
@@ -201,7 +219,7 @@ class AppFixture : public EngineFixture {
     return h ? *h : std::string();
   }
   std::unique_ptr<WsTestClient> ws(const Login& who, const std::string& query = "") {
-    return std::make_unique<WsTestClient>(app_->port(), query, who.cookie, origin_);
+    return std::make_unique<WsTestClient>(app_->port(), query, who.cookie, origin_, ca_file_);
   }
   /// Appends an entry to tickstock:events as the engine would.
   std::string xadd(const json& envelope) {
@@ -215,6 +233,7 @@ class AppFixture : public EngineFixture {
   webapp::AppServerOptions options_;
   std::unique_ptr<webapp::AppServer> app_;
   std::string base_, origin_;
+  std::string ca_file_;  ///< with TLS: the CA the clients trust (set in customise_app)
 };
 
 }  // namespace ts::testing
