@@ -186,6 +186,23 @@ TEST(RecentIds, RepeatsAreRejectedWithinTheWindow) {
   EXPECT_TRUE(ids.insert("a"));
 }
 
+TEST(RecentIds, UuidsAndOtherStringsAreKeptApartAndTheWindowSlides) {
+  RecentIds ids(3);
+  const std::string u1 = "0b6f1c2e-8a4d-4c1e-9f3a-2d5e7b9c1a00", u2 = "0b6f1c2e-8a4d-4c1e-9f3a-2d5e7b9c1a01";
+  EXPECT_TRUE(ids.insert(u1));
+  EXPECT_TRUE(ids.insert(u2));  // differs in the last nibble only
+  EXPECT_FALSE(ids.insert(u1));
+  EXPECT_FALSE(ids.insert("0B6F1C2E-8A4D-4C1E-9F3A-2D5E7B9C1A00"));  // the same UUID in uppercase
+  EXPECT_TRUE(ids.insert("1700000000000-0"));                          // not a UUID: hashed
+  EXPECT_FALSE(ids.insert("1700000000000-0"));
+  EXPECT_TRUE(ids.insert("1700000000000-1"));  // evicts u1 (window of 3)
+  EXPECT_TRUE(ids.insert(u1));                 // evicts u2
+  EXPECT_TRUE(ids.insert(u2));
+  // A long run of distinct ids never reports a false repeat.
+  RecentIds many(1000);
+  for (int i = 0; i < 100000; ++i) ASSERT_TRUE(many.insert("event-" + std::to_string(i))) << i;
+}
+
 TEST(SeqTracker, GapsPerRun) {
   using protocol::Event;
   SeqTracker t;

@@ -31,13 +31,54 @@ std::optional<Phase> phase_of(const json& payload) {
 
 std::string run_id_of(const protocol::Envelope& e) { return value_or<std::string>(e.payload, "run_id", ""); }
 
-bool RecentIds::insert(const std::string& id) {
-  if (!ids_.insert(id).second) return false;
-  order_.push_back(id);
-  if (order_.size() > capacity_) {
-    ids_.erase(order_.front());
-    order_.pop_front();
+RecentIds::RecentIds(std::size_t capacity) : capacity_(capacity == 0 ? 1 : capacity) {
+  ring_.reserve(capacity_);
+  keys_.reserve(capacity_);
+}
+
+RecentIds::Key RecentIds::key_of(std::string_view id) noexcept {
+  // "xxxxxxxx-xxxx-xxxx-xxxx-xxxxxxxxxxxx" (lowercase or uppercase hex): its 128 bits.
+  const auto hex = [](char c) -> int {
+    if (c >= '0' && c <= '9') return c - '0';
+    if (c >= 'a' && c <= 'f') return c - 'a' + 10;
+    if (c >= 'A' && c <= 'F') return c - 'A' + 10;
+    return -1;
+  };
+  if (id.size() == 36 && id[8] == '-' && id[13] == '-' && id[18] == '-' && id[23] == '-') {
+    Key k;
+    int nibbles = 0;
+    bool ok = true;
+    for (std::size_t i = 0; i < id.size() && ok; ++i) {
+      if (i == 8 || i == 13 || i == 18 || i == 23) continue;
+      const int v = hex(id[i]);
+      ok = v >= 0;
+      auto& half = nibbles < 16 ? k.hi : k.lo;
+      half = (half << 4) | static_cast<std::uint64_t>(v < 0 ? 0 : v);
+      ++nibbles;
+    }
+    if (ok) return k;  // (a hashed key equal to a UUID's bits is again a 2^-128 event)
   }
+  // Two different 64-bit hashes (FNV-1a, and a multiplicative mix over the
+  // bytes in reverse), so that distinct strings agreeing on both is a 2^-128 event.
+  std::uint64_t a = 0xcbf29ce484222325ULL, b = 0x9e3779b97f4a7c15ULL ^ id.size();
+  for (const char c : id) a = (a ^ static_cast<unsigned char>(c)) * 0x100000001b3ULL;
+  for (auto it = id.rbegin(); it != id.rend(); ++it) {
+    b = (b + static_cast<unsigned char>(*it)) * 0xff51afd7ed558ccdULL;
+    b ^= b >> 29;
+  }
+  return {a, b};
+}
+
+bool RecentIds::insert(std::string_view id) {
+  const Key k = key_of(id);
+  if (!keys_.insert(k).second) return false;
+  if (ring_.size() < capacity_) {
+    ring_.push_back(k);
+    return true;
+  }
+  keys_.erase(ring_[next_]);
+  ring_[next_] = k;
+  next_ = (next_ + 1) % capacity_;
   return true;
 }
 

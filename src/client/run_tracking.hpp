@@ -22,20 +22,35 @@ namespace ts::client {
 std::string run_id_of(const protocol::Envelope& e);
 
 /// The last `capacity` envelope ids seen: de-duplication for a consumer.
-/// The default window (65,536 ids, a few MB) is larger than the engine's
-/// replay window (bus::AsyncClientOptions::replay_window, 10,000): after a
-/// Redis restart the engine re-sends up to that many events the consumer may
-/// already have shown, and each is recognised here.
+/// The default window (16,384 ids) is larger than the engine's replay window
+/// (bus::AsyncClientOptions::replay_window, 10,000): after a Redis restart
+/// the engine re-sends up to that many events the consumer may already have
+/// shown, and each is recognised here.
+/// Memory: each id is kept as a 128-bit key, about 60 bytes with the set's
+/// node (1 MB at the default), allocated while the window fills, then reused:
+/// a long-running consumer (the dashboard) stays flat. A UUID id (what the
+/// engine sends) maps to its 128 bits exactly; any other string to two
+/// independent 64-bit hashes, where a false "repeat" needs a 128-bit collision.
 class RecentIds {
  public:
-  explicit RecentIds(std::size_t capacity = 1 << 16) : capacity_(capacity == 0 ? 1 : capacity) {}
+  explicit RecentIds(std::size_t capacity = 1 << 14);
   /// True the first time `id` is seen (within the window), false for a repeat.
-  bool insert(const std::string& id);
+  bool insert(std::string_view id);
 
  private:
+  struct Key {
+    std::uint64_t hi = 0, lo = 0;
+    bool operator==(const Key&) const = default;
+  };
+  struct KeyHash {
+    std::size_t operator()(const Key& k) const noexcept { return static_cast<std::size_t>(k.hi ^ (k.lo * 31)); }
+  };
+  static Key key_of(std::string_view id) noexcept;
+
   std::size_t capacity_;
-  std::deque<std::string> order_;
-  std::unordered_set<std::string> ids_;
+  std::vector<Key> ring_;  // insertion order; once full, next_ is the oldest
+  std::size_t next_ = 0;
+  std::unordered_set<Key, KeyHash> keys_;
 };
 
 struct SeqGap {

@@ -465,7 +465,7 @@ void EventHub::Impl::disconnect_all(const char* why) {
 
 void EventHub::Impl::tail_loop() {
   std::optional<bus::SyncClient> redis;
-  client::RecentIds seen(1 << 16);  // envelope ids: bounded de-duplication window
+  client::RecentIds seen;  // envelope ids: bounded de-duplication window
   client::SeqTracker seq;           // seq gaps per run (counted and logged)
   std::string position;             // "" until resolved
   auto backoff = std::chrono::milliseconds(100);
