@@ -1713,6 +1713,24 @@ struct CopyCore {
   }
 };
 
+/// MA with matype 7 is MAMA's first output alone, but MamaState writes both
+/// (MAMA, FAMA): it gets a two-slot scratch, and the caller only MAMA.
+struct MamaOnlyCore {
+  detail::ht::MamaState state;
+  bool step(const StreamBar& b, double* out, bool commit) {
+    double both[2];
+    bool valid;
+    if (commit) {
+      valid = state.push(b.real0, both);
+    } else {
+      detail::ht::MamaState copy = state;
+      valid = copy.push(b.real0, both);
+    }
+    if (valid) out[0] = both[0];
+    return valid;
+  }
+};
+
 }  // namespace
 
 std::unique_ptr<Stream> window_rerun(BatchFn batch, int window, std::size_t outputs, Opts options) {
@@ -1749,10 +1767,8 @@ std::unique_ptr<Stream> ma(Opts o) {
       const double t3_options[] = {o[0], 0.7};  // ma()'s T3 volume factor
       return t3(t3_options);
     }
-    case 7: {
-      const double mama_options[] = {0.5, 0.05};  // ma()'s MAMA limits
-      return mama(mama_options);
-    }
+    case 7:
+      return make<MamaOnlyCore>(detail::ht::MamaState(0.5, 0.05));  // ma()'s MAMA limits
     default:
       return nullptr;
   }
