@@ -189,7 +189,7 @@ class CoreStream final : public Stream {
 
 template <class Core, class... Args>
 std::unique_ptr<Stream> make(Args&&... args) {
-  return std::make_unique<CoreStream<Core>>(Core(std::forward<Args>(args)...));
+  return std::make_unique<CoreStream<Core>>(Core{std::forward<Args>(args)...});
 }
 
 // ---- Generic small-window re-run -------------------------------------------
