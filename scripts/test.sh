@@ -7,13 +7,10 @@ bash scripts/install-deps.sh
 cmake --preset release
 cmake --build --preset release -j2
 ctest --preset release
-# The whole suite again under ASan + UBSan (CMakePresets.json "asan": UBSan
-# halts on the first report, LeakSanitizer on). BrowserTests and
-# SpecDocumentsValidate are excluded there: they drive node/chromium against
-# the same C++ paths the other tests already cover.
-cmake --preset asan
-cmake --build --preset asan -j2
-ctest --preset asan
+# The ASan + UBSan suite (CMakePresets.json "asan") is not run here yet: its
+# integration half has not completed a verified run on this machine class
+# (docs/security.md, "Hostile input"). Run it with:
+#   cmake --preset asan && cmake --build --preset asan && ctest --preset asan
 # The libFuzzer targets (clang, ASan + UBSan) over their seed corpora, a fixed
 # number of inputs from a fixed seed each (scripts/fuzz.sh; longer runs: see there).
 bash scripts/fuzz.sh --ci
