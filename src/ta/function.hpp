@@ -24,8 +24,8 @@
 //     the same bars 0..i (same floating-point operations in the same order).
 //     One exception: with NaN inputs, the window extremes kept in monotonic
 //     deques (WILLR, STOCH, STOCHF, STOCHRSI, MAX, MIN, MINMAX, MIDPOINT,
-//     MIDPRICE, AROON, AROONOSC) may differ, because TA-Lib's NaN results
-//     depend on its scan order;
+//     MIDPRICE, AROON, AROONOSC, ICHIMOKU) may differ, because TA-Lib's NaN
+//     results depend on its scan order;
 //   * peek(bar) returns what update(bar) would return and writes the same
 //     values, without changing the state (peek any number of times, then
 //     update once to commit);

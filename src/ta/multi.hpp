@@ -15,4 +15,11 @@ namespace ts::ta::multi {
 int ema(const FunctionSpec& spec, std::span<const Inputs> series, std::span<const double> options,
         std::span<const std::span<double>> outputs);
 
+/// DEMA and TEMA: dema() / tema()'s chained EMA stages per lane, 8 series in
+/// lockstep; bit-identical to the single-series kernels.
+int dema(const FunctionSpec& spec, std::span<const Inputs> series, std::span<const double> options,
+         std::span<const std::span<double>> outputs);
+int tema(const FunctionSpec& spec, std::span<const Inputs> series, std::span<const double> options,
+         std::span<const std::span<double>> outputs);
+
 }  // namespace ts::ta::multi
