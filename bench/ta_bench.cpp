@@ -354,7 +354,7 @@ int main(int argc, char** argv) {
   }
   // Multi-symbol batches: EMA's lanes against the interleaved limit, and the
   // per-series runs of the same call (ours/2000x5000/EMA(timeperiod=20) above).
-  for (const char* text : {"EMA(timeperiod=20)", "SMA(timeperiod=20)"}) {
+  for (const char* text : {"EMA(timeperiod=20)", "DEMA(timeperiod=30)", "TEMA(timeperiod=30)", "SMA(timeperiod=20)"}) {
     auto call = ts::ta::parse_call(text);
     tune(benchmark::RegisterBenchmark(("multi/2000x5000/" + call->key()).c_str(), bm_ours_multi, *call));
   }
