@@ -588,4 +588,20 @@ class RollingExtremes {
 /// Bars processed per block by kernels that stage values on the stack.
 inline constexpr std::size_t kBlock = 256;
 
+/// Calls emit(i, highest high, lowest low) for the windows of `period` bars
+/// ending at bars from .. to-1 (from >= period - 1), by RollingExtremes in
+/// blocks of kBlock bars on the stack (DONCHIAN, ICHIMOKU).
+template <class Emit>
+void each_window_extreme(const double* high, const double* low, std::size_t period, std::size_t from,
+                         std::size_t to, Emit&& emit) {
+  RollingExtremes ext(high, low, period);
+  double hi[kBlock];
+  double lo[kBlock];
+  for (std::size_t b = from; b < to; b += kBlock) {
+    const std::size_t cnt = std::min(kBlock, to - b);
+    ext.fill(b, cnt, hi, lo);
+    for (std::size_t k = 0; k < cnt; ++k) emit(b + k, hi[k], lo[k]);
+  }
+}
+
 }  // namespace ts::ta::detail

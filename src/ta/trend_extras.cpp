@@ -17,17 +17,11 @@ namespace {
 using std::size_t;
 
 /// Calls emit(i, (highest high + lowest low) / 2) for the windows of `period`
-/// bars ending at bars from .. to-1 (from >= period - 1), block by block.
+/// bars ending at bars from .. to-1 (from >= period - 1).
 template <class Emit>
 void window_midpoints(In high, In low, int period, size_t from, size_t to, Emit&& emit) {
-  detail::RollingExtremes ext(high.data(), low.data(), static_cast<size_t>(period));
-  double hi[detail::kBlock];
-  double lo[detail::kBlock];
-  for (size_t b = from; b < to; b += detail::kBlock) {
-    const size_t cnt = std::min(detail::kBlock, to - b);
-    ext.fill(b, cnt, hi, lo);
-    for (size_t k = 0; k < cnt; ++k) emit(b + k, (hi[k] + lo[k]) / 2.0);
-  }
+  detail::each_window_extreme(high.data(), low.data(), static_cast<size_t>(period), from, to,
+                              [&](size_t i, double hi, double lo) { emit(i, (hi + lo) / 2.0); });
 }
 
 }  // namespace
