@@ -139,8 +139,8 @@ void bm_ours_multi(benchmark::State& state, Call call) {
   for (auto _ : state) {
     for (std::size_t s0 = 0; s0 < ins.size(); s0 += kMultiChunk) {
       const std::size_t count = std::min(kMultiChunk, ins.size() - s0);
-      benchmark::DoNotOptimize(ts::ta::run_multi(call, std::span(ins).subspan(s0, count),
-                                                 std::span(out.spans).first(count * m)));
+      benchmark::DoNotOptimize(
+          ts::ta::run_multi(call, std::span(ins).subspan(s0, count), std::span(out.spans).first(count * m)));
       benchmark::ClobberMemory();
     }
   }
@@ -354,7 +354,8 @@ int main(int argc, char** argv) {
   }
   // Multi-symbol batches: EMA's lanes against the interleaved limit, and the
   // per-series runs of the same call (ours/2000x5000/EMA(timeperiod=20) above).
-  for (const char* text : {"EMA(timeperiod=20)", "DEMA(timeperiod=30)", "TEMA(timeperiod=30)", "SMA(timeperiod=20)"}) {
+  for (const char* text :
+       {"EMA(timeperiod=20)", "DEMA(timeperiod=30)", "TEMA(timeperiod=30)", "SMA(timeperiod=20)"}) {
     auto call = ts::ta::parse_call(text);
     tune(benchmark::RegisterBenchmark(("multi/2000x5000/" + call->key()).c_str(), bm_ours_multi, *call));
   }

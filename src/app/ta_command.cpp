@@ -4,11 +4,11 @@
 #include <charconv>
 #include <cmath>
 #include <cstdio>
-#include <limits>
-#include <sstream>
 #include <fstream>
 #include <iostream>
+#include <limits>
 #include <map>
+#include <sstream>
 #include <string>
 #include <utility>
 #include <vector>
@@ -113,8 +113,8 @@ std::string read_text(const std::string& path, std::string& error) {
   return s.str();
 }
 
-bool split_extra_columns(const std::string& path, const std::string& text, const std::vector<std::string>& names,
-                         ExtraColumns& out, std::string& error) {
+bool split_extra_columns(const std::string& path, const std::string& text,
+                         const std::vector<std::string>& names, ExtraColumns& out, std::string& error) {
   csv::LineReader lines(text);
   std::string_view line;
   std::size_t no = 0;
@@ -132,7 +132,8 @@ bool split_extra_columns(const std::string& path, const std::string& text, const
     const bool header = at.empty();
     if (header) {
       for (const auto& name : names) {
-        const auto k = static_cast<std::size_t>(std::find(fields.begin(), fields.end(), name) - fields.begin());
+        const auto k =
+            static_cast<std::size_t>(std::find(fields.begin(), fields.end(), name) - fields.begin());
         if (k == fields.size()) {
           error = fmt::format("{}: no column '{}' in the header", path, name);
           return false;
@@ -279,7 +280,8 @@ int do_ta(const TaOptions& o) {
       return 2;
     }
   }
-  auto bars = extra.empty() ? ingest::read_bars_csv(o.input) : ingest::parse_bars_csv(extras.bars_text, o.input);
+  auto bars =
+      extra.empty() ? ingest::read_bars_csv(o.input) : ingest::parse_bars_csv(extras.bars_text, o.input);
   if (!bars) {
     std::cerr << "error: " << ingest::to_string(bars.error().code) << ": " << bars.error().message << "\n";
     return 2;
@@ -291,7 +293,8 @@ int do_ta(const TaOptions& o) {
     const auto it = extras.values.find(col);
     return it == extras.values.end() ? std::span<const double>{} : std::span<const double>(it->second);
   };
-  ta::Inputs in{bars->open, bars->high, bars->low, bars->close, bars->volume, bound("real0"), bound("real1"), n};
+  ta::Inputs in{bars->open,   bars->high,     bars->low,      bars->close,
+                bars->volume, bound("real0"), bound("real1"), n};
   in.periods = bound("periods");
   const auto& outs = call->spec->outputs;
   std::vector<std::vector<double>> cols(outs.size(), std::vector<double>(n));

@@ -275,7 +275,8 @@ std::size_t expect_stream_equals_batch(const Call& call, const Inputs& in, const
 /// A golden input's columns; its periods column, or the test one when it has none.
 Inputs table_inputs(const Table& t) {
   Inputs in{t.columns[0], t.columns[1], t.columns[2], t.columns[3], t.columns[4], {}, {}, t.dates.size()};
-  in.periods = t.columns.size() == 6 ? std::span<const double>(t.columns[5]) : test_data::periods_column(in.size);
+  in.periods =
+      t.columns.size() == 6 ? std::span<const double>(t.columns[5]) : test_data::periods_column(in.size);
   return in;
 }
 
@@ -401,8 +402,9 @@ TEST(Streaming, EqualsBatchOnOptionVariants) {
                            "PPO(fastperiod=20,slowperiod=4,matype=5)",
                            "PPO(matype=6)",
                            "MACDEXT(fastmatype=4,slowmatype=8,signalmatype=2)",
-                           "MACDEXT(fastperiod=3,fastmatype=7,slowperiod=10,slowmatype=6,signalperiod=1,signalmatype=3)",
-                           "MACDEXT(fastperiod=20,fastmatype=2,slowperiod=5,slowmatype=0,signalperiod=4,signalmatype=5)",
+                           "MACDEXT(fastperiod=3,fastmatype=7,slowmatype=6,signalperiod=1)",
+                           "MACDEXT(fastmatype=7,slowperiod=10,signalmatype=3)",
+                           "MACDEXT(fastperiod=20,fastmatype=2,slowperiod=5,signalmatype=5)",
                            "MAVP(minperiod=3,maxperiod=12,matype=7)",
                            "MAVP(minperiod=5,maxperiod=5)",
                            "MAVP(minperiod=2,maxperiod=40,matype=8)",

@@ -51,7 +51,9 @@ namespace {
 class MavpStream final : public Stream {
  public:
   MavpStream(int minperiod, int maxperiod, int matype)
-      : lo_(minperiod), hi_(maxperiod), lb_(static_cast<std::uint64_t>(mavp_lookback(minperiod, maxperiod, matype))) {
+      : lo_(minperiod),
+        hi_(maxperiod),
+        lb_(static_cast<std::uint64_t>(mavp_lookback(minperiod, maxperiod, matype))) {
     for (int p = lo_; p <= hi_; ++p) {
       const double opts[] = {static_cast<double>(p), static_cast<double>(matype)};
       mas_.push_back(ma(opts));

@@ -16,7 +16,8 @@ int multi_by_series(const FunctionSpec& spec, std::span<const Inputs> series, st
                     std::span<const std::span<double>> outputs) {
   const std::size_t m = spec.outputs.size();
   int begin = 0;
-  for (std::size_t s = 0; s < series.size(); ++s) begin = spec.batch(series[s], options, outputs.subspan(s * m, m));
+  for (std::size_t s = 0; s < series.size(); ++s)
+    begin = spec.batch(series[s], options, outputs.subspan(s * m, m));
   return begin;
 }
 

@@ -15,7 +15,9 @@
 namespace ts::ta {
 namespace {
 
-bool same_bits(double a, double b) { return (std::isnan(a) && std::isnan(b)) || std::memcmp(&a, &b, sizeof a) == 0; }
+bool same_bits(double a, double b) {
+  return (std::isnan(a) && std::isnan(b)) || std::memcmp(&a, &b, sizeof a) == 0;
+}
 
 /// Checks run_multi against run() for `call` over `series` (all of one length).
 void expect_multi_equals_single(const Call& call, const std::vector<test_data::Series>& series) {
@@ -40,7 +42,8 @@ void expect_multi_equals_single(const Call& call, const std::vector<test_data::S
 
 std::vector<test_data::Series> many(std::size_t count, std::size_t n) {
   std::vector<test_data::Series> out;
-  for (std::size_t s = 0; s < count; ++s) out.push_back(test_data::random_series(n, 1000 + static_cast<unsigned>(s), 9));
+  for (std::size_t s = 0; s < count; ++s)
+    out.push_back(test_data::random_series(n, 1000 + static_cast<unsigned>(s), 9));
   return out;
 }
 

@@ -129,8 +129,10 @@ constexpr OptionSpec kMacdExtOptions[] = {
     {"signalperiod", OptionType::integer, 9, 1, kMaxPeriod, "Number of periods of the signal MA"},
     {"signalmatype", OptionType::matype, 0, 0, kMaxMaType, kMaTypeHelp}};
 constexpr OptionSpec kMavpOptions[] = {
-    {"minperiod", OptionType::integer, 2, 2, kMaxPeriod, "Smallest period (smaller values in the periods column are raised to it)"},
-    {"maxperiod", OptionType::integer, 30, 2, kMaxPeriod, "Largest period (larger values are lowered to it); sets the lookback"},
+    {"minperiod", OptionType::integer, 2, 2, kMaxPeriod,
+     "Smallest period (smaller values in the periods column are raised to it)"},
+    {"maxperiod", OptionType::integer, 30, 2, kMaxPeriod,
+     "Largest period (larger values are lowered to it); sets the lookback"},
     {"matype", OptionType::matype, 0, 0, kMaxMaType, kMaTypeHelp}};
 constexpr OptionSpec kT3Options[] = {period_option<5, 2>(),
                                      {"vfactor", OptionType::real, 0.7, 0, 1, "Volume factor"}};
@@ -199,9 +201,10 @@ constexpr OptionSpec kIchimokuOptions[] = {
     {"displacement", OptionType::integer, 26, 0, kMaxPeriod,
      "Bars the leading spans are shifted ahead (and the lagging span behind)"}};
 constexpr OptionSpec kZigZagOptions[] = {
-    {"deviation", OptionType::real, 5, 0.01, 100, "Reversal from the leg's extreme that confirms a pivot, in percent"}};
-constexpr OptionSpec kAvwapOptions[] = {
-    {"anchor", OptionType::integer, 0, 0, 1e9, "Bar index of the input where the VWAP starts (0 = first bar)"}};
+    {"deviation", OptionType::real, 5, 0.01, 100,
+     "Reversal from the leg's extreme that confirms a pivot, in percent"}};
+constexpr OptionSpec kAvwapOptions[] = {{"anchor", OptionType::integer, 0, 0, 1e9,
+                                         "Bar index of the input where the VWAP starts (0 = first bar)"}};
 constexpr OptionSpec kPenetration50[] = {
     {"penetration", OptionType::real, 0.5, 0, kRealLimit, kPenetrationHelp}};
 
@@ -956,8 +959,9 @@ Result<Call> cross_check(Result<Call> call) {
   if (!call) return call;
   const FunctionSpec& f = *call->spec;
   if (f.name == "MAVP" && call->options[0] > call->options[1])
-    return fail("BAD_OPTION", cat({"MAVP option 'minperiod' must be <= maxperiod (", format_number(call->options[1]),
-                                   "), got ", format_number(call->options[0])}));
+    return fail("BAD_OPTION",
+                cat({"MAVP option 'minperiod' must be <= maxperiod (", format_number(call->options[1]),
+                     "), got ", format_number(call->options[0])}));
   return call;
 }
 
@@ -1192,7 +1196,8 @@ int run_multi(const Call& call, std::span<const Inputs> series, std::span<const 
   for (std::size_t s = 0; s < series.size(); ++s) {
     if (series[s].size != n)
       throw std::invalid_argument(std::string(f.name) + ": series " + std::to_string(s) + " has " +
-                                  std::to_string(series[s].size) + " bars, series 0 has " + std::to_string(n));
+                                  std::to_string(series[s].size) + " bars, series 0 has " +
+                                  std::to_string(n));
     views.push_back(bind_inputs(f, series[s]));
     fit_outputs(f, outputs.subspan(s * m, m), n, std::span(trimmed).subspan(s * m, m));
   }

@@ -30,7 +30,8 @@ int ichimoku_lookback(int tenkan, int kijun, int senkou, int displacement) {
   return std::max({tenkan, kijun, senkou}) - 1 + displacement;
 }
 
-int ichimoku(In high, In low, In close, int tenkan, int kijun, int senkou, int displacement, const IchimokuOut& out) {
+int ichimoku(In high, In low, In close, int tenkan, int kijun, int senkou, int displacement,
+             const IchimokuOut& out) {
   const size_t n = close.size();
   const int lb = ichimoku_lookback(tenkan, kijun, senkou, displacement);
   if (n <= static_cast<size_t>(lb)) return static_cast<int>(n);
@@ -51,13 +52,13 @@ namespace detail {
 
 /// The ZigZag state machine shared by the batch kernel and the stream.
 struct ZigZag {
-  double up, down;              // reversal factors 1 + dev/100 and 1 - dev/100
-  int trend = 0;                // +1 up leg, -1 down leg, 0 before the first pivot
-  double pivot = 0.0;           // the last confirmed pivot (bar 0's close before one)
+  double up, down;     // reversal factors 1 + dev/100 and 1 - dev/100
+  int trend = 0;       // +1 up leg, -1 down leg, 0 before the first pivot
+  double pivot = 0.0;  // the last confirmed pivot (bar 0's close before one)
   double pivot_index = 0.0;
-  double cand = 0.0;            // the current leg's extreme (trend != 0)
+  double cand = 0.0;  // the current leg's extreme (trend != 0)
   double cand_index = 0.0;
-  double hi = 0.0, lo = 0.0;    // trend 0: highest high and lowest low so far
+  double hi = 0.0, lo = 0.0;  // trend 0: highest high and lowest low so far
   double hi_index = 0.0, lo_index = 0.0;
   std::uint64_t i = 0;
 

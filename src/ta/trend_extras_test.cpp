@@ -40,7 +40,8 @@ std::vector<Col> compute(const std::string& text, const test_data::Series& s, in
 
 TEST(Ichimoku, HandCheckedLines) {
   // tenkan 2, kijun 3, senkou 4, displacement 2: lookback 4 - 1 + 2 = 5.
-  const auto s = bars({{10, 8, 9}, {12, 9, 11}, {11, 7, 8}, {14, 10, 13}, {13, 11, 12}, {15, 12, 14}, {16, 13, 15}});
+  const auto s =
+      bars({{10, 8, 9}, {12, 9, 11}, {11, 7, 8}, {14, 10, 13}, {13, 11, 12}, {15, 12, 14}, {16, 13, 15}});
   int begin = 0;
   const auto c = compute("ICHIMOKU(tenkan=2,kijun=3,senkou=4,displacement=2)", s, begin);
   ASSERT_EQ(begin, 5);
@@ -65,8 +66,8 @@ TEST(Ichimoku, HandCheckedLines) {
 // No output at bar i changes when bars after i change (no future data).
 TEST(TrendExtras, NoOutputReadsALaterBar) {
   const auto base = test_data::random_series(300, 5);
-  for (const char* text : {"ICHIMOKU", "ICHIMOKU(tenkan=4,kijun=9,senkou=20,displacement=7)", "ZIGZAG(deviation=2)",
-                           "AVWAP(anchor=11)"}) {
+  for (const char* text : {"ICHIMOKU", "ICHIMOKU(tenkan=4,kijun=9,senkou=20,displacement=7)",
+                           "ZIGZAG(deviation=2)", "AVWAP(anchor=11)"}) {
     int begin = 0;
     const auto full = compute(text, base, begin);
     for (std::size_t cut : {std::size_t{150}, std::size_t{230}}) {
@@ -87,12 +88,12 @@ TEST(TrendExtras, NoOutputReadsALaterBar) {
 }
 
 TEST(ZigZag, HandCheckedPivots) {
-  const auto s = bars({{100, 100, 100},   // anchor: pivot = close 100, direction 0
-                       {105, 101, 104},   // no 10% move from 100 either way
-                       {112, 108, 110},   // 112 >= 100 * 1.1: low pivot 100 at bar 0, up leg
-                       {120, 115, 118},   // extends the up leg to 120 (bar 3)
-                       {119, 107, 108},   // 107 <= 120 * 0.9: high pivot 120 at bar 3, down leg
-                       {110, 100, 101},   // extends the down leg to 100 (bar 5)
+  const auto s = bars({{100, 100, 100},    // anchor: pivot = close 100, direction 0
+                       {105, 101, 104},    // no 10% move from 100 either way
+                       {112, 108, 110},    // 112 >= 100 * 1.1: low pivot 100 at bar 0, up leg
+                       {120, 115, 118},    // extends the up leg to 120 (bar 3)
+                       {119, 107, 108},    // 107 <= 120 * 0.9: high pivot 120 at bar 3, down leg
+                       {110, 100, 101},    // extends the down leg to 100 (bar 5)
                        {111, 104, 110}});  // 111 >= 100 * 1.1: low pivot 100 at bar 5
   int begin = -1;
   const auto c = compute("ZIGZAG(deviation=10)", s, begin);
@@ -109,9 +110,9 @@ TEST(Avwap, HandCheckedAndEqualToVwapAtZero) {
   const auto c = compute("AVWAP(anchor=2)", s, begin);
   ASSERT_EQ(begin, 2);
   EXPECT_TRUE(std::isnan(c[0][1]));
-  EXPECT_EQ(c[0][2], 10.0);                         // tp of the anchor bar
+  EXPECT_EQ(c[0][2], 10.0);                             // tp of the anchor bar
   EXPECT_EQ(c[0][3], (10.0 * 100 + 12.0 * 300) / 400);  // 11.5
-  EXPECT_EQ(c[0][4], 11.5);                         // zero volume: unchanged
+  EXPECT_EQ(c[0][4], 11.5);                             // zero volume: unchanged
   s.volume[2] = 0;
   const auto z = compute("AVWAP(anchor=2)", s, begin);
   EXPECT_EQ(z[0][2], 10.0);  // no volume yet: the bar's tp

@@ -306,7 +306,8 @@ TEST(CliTa, MavpReadsPeriodsFromANamedColumn) {
     out << moved;
   }
   const std::string call = "MAVP(minperiod=5,maxperiod=20,matype=1)";
-  const auto r = run_tickstock("ta --input " + input + " --fn '" + call + "' --inputs real=close,periods=adaptive_n", dir);
+  const auto r = run_tickstock(
+      "ta --input " + input + " --fn '" + call + "' --inputs real=close,periods=adaptive_n", dir);
   ASSERT_EQ(r.exit_code, 0) << r.err;
   const auto ours = parse_table(r.out);
   const auto ref = parse_table(testing::read_file(gold + "edge_periods__MAVP_5_20_1.csv"));
