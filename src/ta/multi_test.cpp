@@ -65,8 +65,10 @@ TEST(MultiSymbol, EveryFunctionEqualsSingleSeriesBitForBit) {
   }
 }
 
-TEST(MultiSymbol, EmaLanesAtEdgePeriodsAndLengths) {
-  for (const char* text : {"EMA(timeperiod=2)", "EMA(timeperiod=30)", "EMA(timeperiod=200)"}) {
+TEST(MultiSymbol, LanesAtEdgePeriodsAndLengths) {
+  for (const char* text : {"EMA(timeperiod=2)", "EMA(timeperiod=30)", "EMA(timeperiod=200)", "DEMA(timeperiod=2)",
+                           "TEMA(timeperiod=11)", "RSI(timeperiod=2)", "RSI(timeperiod=30)",
+                           "ATR(timeperiod=1)", "ATR(timeperiod=2)", "ATR(timeperiod=30)"}) {
     auto call = parse_call(text);
     ASSERT_TRUE(call.ok());
     for (std::size_t n : {std::size_t{0}, std::size_t{1}, std::size_t{29}, std::size_t{30}, std::size_t{31},
