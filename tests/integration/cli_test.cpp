@@ -281,6 +281,60 @@ TEST(CliTa, CandlestickOutputIsInteger) {
   }
 }
 
+// MAVP takes its periods from a named column of the bar file: the golden
+// input's `periods` column renamed, bound with --inputs, reproduces TA-Lib.
+TEST(CliTa, MavpReadsPeriodsFromANamedColumn) {
+  TempDir dir;
+  const std::string gold = std::string(TICKSTOCK_SOURCE_DIR) + "/tests/data/golden/";
+  std::string text = testing::read_file(gold + "input_edge_periods.csv");
+  const auto header_end = text.find('\n');
+  ASSERT_EQ(text.substr(0, header_end), "date,open,high,low,close,volume,periods");
+  // Move the period (each row's last cell) to the second column, renamed.
+  std::string moved = "date,adaptive_n,open,high,low,close,volume\n";
+  std::size_t pos = header_end + 1;
+  while (pos < text.size()) {
+    const auto end = text.find('\n', pos);
+    const std::string row = text.substr(pos, end - pos);
+    const auto last = row.rfind(',');
+    const auto first = row.find(',');
+    moved += row.substr(0, first) + "," + row.substr(last + 1) + row.substr(first, last - first) + "\n";
+    pos = end + 1;
+  }
+  const std::string input = dir.str("mavp.csv");
+  {
+    std::ofstream out(input, std::ios::binary);
+    out << moved;
+  }
+  const std::string call = "MAVP(minperiod=5,maxperiod=20,matype=1)";
+  const auto r = run_tickstock(
+      "ta --input " + input + " --fn '" + call + "' --inputs real=close,periods=adaptive_n", dir);
+  ASSERT_EQ(r.exit_code, 0) << r.err;
+  const auto ours = parse_table(r.out);
+  const auto ref = parse_table(testing::read_file(gold + "edge_periods__MAVP_5_20_1.csv"));
+  ASSERT_EQ(ours.header, ref.header);
+  ASSERT_EQ(ours.rows.size(), ref.rows.size());
+  for (std::size_t i = 0; i < ref.rows.size(); ++i) {
+    const std::string& a = ours.rows[i][1];
+    const std::string& b = ref.rows[i][1];
+    if (a.empty() || b.empty()) {
+      ASSERT_EQ(a, b) << "row " << i;
+      continue;
+    }
+    const double x = std::stod(a), y = std::stod(b);
+    ASSERT_LE(std::fabs(x - y), std::max(1e-12, 1e-9 * std::max(std::fabs(x), std::fabs(y)))) << "row " << i;
+  }
+  // The column must exist; without --inputs MAVP looks for "periods".
+  auto bad = run_tickstock("ta --input " + input + " --fn MAVP --inputs periods=nope", dir);
+  EXPECT_EQ(bad.exit_code, 2);
+  EXPECT_NE(bad.err.find("no column 'nope'"), std::string::npos) << bad.err;
+  bad = run_tickstock("ta --input " + input + " --fn MAVP", dir);
+  EXPECT_EQ(bad.exit_code, 2);
+  EXPECT_NE(bad.err.find("no column 'periods'"), std::string::npos) << bad.err;
+  bad = run_tickstock("ta --input " + input + " --fn MAVP --inputs periods=", dir);
+  EXPECT_EQ(bad.exit_code, 2);
+  EXPECT_NE(bad.err.find("periods="), std::string::npos) << bad.err;
+}
+
 }  // namespace
 }  // namespace ts
 
