@@ -20,10 +20,11 @@ namespace {
 
 using testing::run_tickstock;
 using testing::TempDir;
+using testing::engine_db;
 
 TEST(CliRun, Dow30TwoYearsStoresEverything) {
   TempDir dir;
-  const std::string db = "sqlite:" + dir.str("ts.db");
+  const std::string db = engine_db(dir.str("ts.db"));
   const auto r =
       run_tickstock("run --db " + db + " --universe dow30 --from 2024-01-02 --to 2025-12-31 --json", dir);
   ASSERT_EQ(r.exit_code, 0) << r.err;
@@ -60,7 +61,7 @@ TEST(CliRun, CorruptCsvFileGivesCompletedWithErrors) {
   // Good files plus one corrupt one, copied into a fresh directory.
   for (const char* f : {"GOOD1.csv", "GOODY.csv", "GOODS.csv", "GOODL.csv", "BADHIGH.csv"})
     std::filesystem::copy_file(src + "/" + f, dir.path() / f);
-  const std::string db = "sqlite:" + dir.str("ts.db");
+  const std::string db = engine_db(dir.str("ts.db"));
   const auto r =
       run_tickstock("run --db " + db + " --provider csv:" + dir.str() +
                         " --symbols GOOD1,GOODY,GOODS,GOODL,BADHIGH --from 1990-01-01 --to 2030-12-31 "
@@ -90,7 +91,7 @@ TEST(CliImportCsv, LoadsADirectoryAndReportsBadFilesPerSymbol) {
   for (const char* f : {"GOOD1.csv", "GOODY.csv", "BADHIGH.csv"}) std::filesystem::copy_file(src + "/" + f, data / f);
   std::filesystem::copy_file(src + "/GOOD1.csv", data / "not a symbol.csv");
   { std::ofstream(data / "README.txt") << "not bars\n"; }
-  const std::string db = "sqlite:" + dir.str("ts.db");
+  const std::string db = engine_db(dir.str("ts.db"));
   auto r = run_tickstock("import-csv " + data.string() + " --db " + db + " --json", dir);
   ASSERT_EQ(r.exit_code, 3) << r.err << r.out;
   EXPECT_NE(r.err.find("skipping not a symbol.csv"), std::string::npos) << r.err;
@@ -122,7 +123,7 @@ TEST(CliImportCsv, LoadsADirectoryAndReportsBadFilesPerSymbol) {
 
 TEST(CliRun, BadArgumentsAreRejectedClearly) {
   TempDir dir;
-  const std::string db = " --db sqlite:" + dir.str("ts.db");
+  const std::string db = " --db " + engine_db(dir.str("ts.db"));
   auto r = run_tickstock("run" + db + " --symbols AAPL,../etc", dir);
   EXPECT_EQ(r.exit_code, 2);
   EXPECT_NE(r.err.find("invalid symbol"), std::string::npos) << r.err;
@@ -145,7 +146,7 @@ TEST(CliEngine, VendorUrlFlagAndEnvironmentReachTheEngineProvider) {
   // start, naming the option, whether it came from the flag, the environment
   // or `up`'s flag (before it would need Redis).
   TempDir dir;
-  const std::string common = " --provider synthetic --http off --db sqlite:" + dir.str("ts.db");
+  const std::string common = " --provider synthetic --http off --db " + engine_db(dir.str("ts.db"));
   auto r = run_tickstock("engine --vendor-url http://127.0.0.1:9" + common, dir);
   EXPECT_EQ(r.exit_code, 1);
   EXPECT_NE(r.err.find("--vendor-url applies to the massive provider"), std::string::npos) << r.err;

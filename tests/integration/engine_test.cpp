@@ -48,6 +48,12 @@ class PostgresEngineTest : public EngineTest {
   storage::testing::PgTestDatabase pg_;
 };
 
+// The suite's second ctest pass (`pg.` prefix) really runs on PostgreSQL.
+TEST_F(EngineTest, RunsOnTheBackendUnderTest) {
+  const std::string want = on_postgres() ? "postgresql://" : "sqlite:";
+  EXPECT_EQ(daemon_->storage().describe().rfind(want, 0), 0u) << daemon_->storage().describe();
+}
+
 TEST_F(EngineTest, FullRunOverRedisEmitsOrderedValidEventsMatchingTheDatabase) {
   full_run_over_redis_matches_the_database();
 }
