@@ -105,10 +105,14 @@ TEST_F(AppWs, AWholeRunArrivesInStreamOrderWithProgressCoalesced) {
     const auto id = bus::StreamId::parse(f["id"].get<std::string>()).value();
     const std::string name = f["event"]["event"];
     if (name.ends_with("_progress")) {
-      if (last_boundary) EXPECT_LT(*last_boundary, id) << "progress " << f["id"] << " after a later boundary";
+      if (last_boundary) {
+        EXPECT_LT(*last_boundary, id) << "progress " << f["id"] << " after a later boundary";
+      }
       continue;
     }
-    if (!other_ids.empty()) EXPECT_LT(other_ids.back(), id);
+    if (!other_ids.empty()) {
+      EXPECT_LT(other_ids.back(), id);
+    }
     other_ids.push_back(id);
     if (name.ends_with("_started") || name.ends_with("_completed") || name.starts_with("processing_"))
       last_boundary = id;
@@ -255,7 +259,9 @@ TEST_F(AppWs, AResumeThousandsOfEventsBehindIsReplayedNotDropped) {
   while ((f = c->next_of("event", std::chrono::seconds(30)))) {
     if ((*f)["event"]["event"] == "heartbeat") continue;
     const auto id = bus::StreamId::parse((*f)["id"].get<std::string>()).value();
-    if (last) ASSERT_LT(*last, id);
+    if (last) {
+      ASSERT_LT(*last, id);
+    }
     last = id;
     if ((*f)["id"] == live) break;
     ++replayed;

@@ -64,8 +64,9 @@ class DatabaseFaultTest : public EngineFixture, public ::testing::WithParamInter
     if (!importing || !injected.empty()) return std::nullopt;
     auto terminal = wait_terminal(run_id);
     EXPECT_TRUE(terminal) << "run " << run_id << " did not end";
-    if (terminal)
+    if (terminal) {
       EXPECT_EQ(terminal->event, protocol::Event::processing_failed) << terminal->payload.dump();
+    }
     return terminal;
   }
 

@@ -124,11 +124,12 @@ void EngineTest::full_run_over_redis_matches_the_database() {
   EXPECT_LT(alerts, db.count_detections(run_id));
   EXPECT_EQ(detections, alerts);
   for (const auto& e : events)
-    if (e.event == protocol::Event::patterns_detected)
+    if (e.event == protocol::Event::patterns_detected) {
       EXPECT_GE(e.payload["bar_date"].get<std::string>(),
                 format_date(db.load_bars(Symbol::parse(e.payload["symbol"].get<std::string>()).value(),
                                          Timeframe::daily)
                                 .date.end()[-engine::kDefaultAlertBars]));
+    }
   // Third parties on pub/sub saw the same envelopes in the same order.
   const auto run_ids_on_pubsub = [&] {
     std::vector<std::string> ids;
@@ -311,7 +312,9 @@ TEST_F(EngineTest, SchedulePreviewListsTheNextTenFiresWithHolidaysEarlyClosesAnd
   std::vector<std::string> abbrevs;
   for (std::size_t i = 0; i < preview.size(); ++i) {
     abbrevs.push_back(preview[i]["zone_abbrev"]);
-    if (i > 0) EXPECT_LT(preview[i - 1]["utc"].get<std::string>(), preview[i]["utc"].get<std::string>());
+    if (i > 0) {
+      EXPECT_LT(preview[i - 1]["utc"].get<std::string>(), preview[i]["utc"].get<std::string>());
+    }
     // The first fire after the clocks changed says so; no other does.
     EXPECT_EQ(preview[i]["dst_change"], preview[i]["local"] == "2025-11-03T16:10:00-05:00")
         << preview[i].dump();
