@@ -17,9 +17,8 @@ namespace ts::testing {
 /// Table name -> its rows, in key order.
 using DbRows = std::map<std::string, std::vector<std::string>>;
 
-/// Reads the result tables of the SQLite file at `path` (read-only; a WAL
-/// database another process has open is fine). Throws when it cannot.
-inline DbRows result_rows(const std::string& path) {
+/// Table name -> the query listing its result rows (portable SQL: SQLite and PostgreSQL).
+inline const std::vector<std::pair<std::string, std::string>>& result_queries() {
   static const std::vector<std::pair<std::string, std::string>> kQueries{
       {"ohlcv",
        "SELECT symbol, timeframe, date, open, high, low, close, volume FROM ohlcv ORDER BY symbol, "
@@ -33,6 +32,13 @@ inline DbRows result_rows(const std::string& path) {
        "FROM pattern_detections ORDER BY symbol, timeframe, pattern, bar_date"},
       {"phase_watermarks", "SELECT symbol, phase, through_date FROM phase_watermarks ORDER BY symbol, phase"},
   };
+  return kQueries;
+}
+
+/// Reads the result tables of the SQLite file at `path` (read-only; a WAL
+/// database another process has open is fine). Throws when it cannot.
+inline DbRows result_rows(const std::string& path) {
+  const auto& kQueries = result_queries();
   sqlite3* db = nullptr;
   if (sqlite3_open_v2(path.c_str(), &db, SQLITE_OPEN_READONLY, nullptr) != SQLITE_OK) {
     const std::string msg = db ? sqlite3_errmsg(db) : "out of memory";
