@@ -10,6 +10,7 @@
 #include <filesystem>
 #include <string>
 
+#include "bench_universe.hpp"
 #include "core/uuid.hpp"
 #include "engine/pipeline.hpp"
 
@@ -24,13 +25,7 @@ int main(int argc, char** argv) {
   std::filesystem::create_directories(dir);
 
   engine::RunRequest req;
-  req.universe.name = "bench";
-  for (int i = 0; i < symbols; ++i) {
-    // S0000 .. S9999 style tickers: valid symbols, distinct synthetic series.
-    char name[16];
-    std::snprintf(name, sizeof name, "S%04d", i);
-    req.universe.members.push_back({Symbol::parse(name).value(), {}, {}, {}});
-  }
+  bench::add_synthetic_symbols(req, symbols);
   req.to = parse_date("2025-10-31").value();
   const std::chrono::year_month_day end{req.to};
   req.from =

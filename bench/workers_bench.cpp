@@ -26,6 +26,7 @@
 #include <thread>
 #include <vector>
 
+#include "bench_universe.hpp"
 #include "bus/redis_server.hpp"
 #include "engine/pipeline.hpp"
 #include "worker/coordinator.hpp"
@@ -130,7 +131,8 @@ Measured run_cpu_phases(engine::RunRequest req, storage::Storage& db, const inge
   req.executor = executor;
   engine::CancellationToken cancel;
   Measured m;
-  const double c0 = self_cpu(), pg0 = processes_cpu("postgres", postmaster()), r0 = processes_cpu("redis-server", getpid());
+  const double c0 = self_cpu(), pg0 = processes_cpu("postgres", postmaster()),
+               r0 = processes_cpu("redis-server", getpid());
   const auto t0 = Clock::now();
   const auto rec = engine::run_pipeline(req, db, provider, cancel);
   m.wall = std::chrono::duration<double>(Clock::now() - t0).count();
@@ -146,7 +148,10 @@ Measured run_cpu_phases(engine::RunRequest req, storage::Storage& db, const inge
 
 int main(int argc, char** argv) {
   if (argc < 3) {
-    std::fprintf(stderr, "usage: %s TICKSTOCK_BINARY postgresql://URL [symbols=200] [years=10] [shard=8] [indicators]\n", argv[0]);
+    std::fprintf(
+        stderr,
+        "usage: %s TICKSTOCK_BINARY postgresql://URL [symbols=200] [years=10] [shard=8] [indicators]\n",
+        argv[0]);
     return 2;
   }
   const std::string binary = argv[1], url = argv[2];
@@ -156,12 +161,7 @@ int main(int argc, char** argv) {
   if (argc > 6 && std::string(argv[6]) == "indicators") g_phases = {Phase::indicators};
 
   engine::RunRequest req;
-  req.universe.name = "bench";
-  for (int i = 0; i < symbols; ++i) {
-    char name[16];
-    std::snprintf(name, sizeof name, "S%04d", i);
-    req.universe.members.push_back({Symbol::parse(name).value(), {}, {}, {}});
-  }
+  bench::add_synthetic_symbols(req, symbols);
   req.to = parse_date("2025-10-31").value();
   const std::chrono::year_month_day end{req.to};
   req.from =
@@ -180,13 +180,14 @@ int main(int argc, char** argv) {
     seed.phases = {Phase::import, Phase::cache_sync};
     engine::CancellationToken cancel;
     const auto rec = engine::run_pipeline(seed, *db, *provider, cancel);
-    std::printf("seeded            %d symbols, %lld daily bars (%s)\n", rec.symbols_total, rec.records_imported,
-                std::string(to_string(rec.status)).c_str());
+    std::printf("seeded            %d symbols, %lld daily bars (%s)\n", rec.symbols_total,
+                rec.records_imported, std::string(to_string(rec.status)).c_str());
   }
   std::printf("load average      %s (before)\n", loadavg().c_str());
 
   const Measured local = run_cpu_phases(req, *db, *provider, nullptr);
-  std::printf("engine threads=2  %7.2f s wall  (%s)\n", local.wall, std::string(to_string(local.status)).c_str());
+  std::printf("engine threads=2  %7.2f s wall  (%s)\n", local.wall,
+              std::string(to_string(local.status)).c_str());
 
   worker::CoordinatorOptions o;
   o.redis = redis.url();
@@ -209,7 +210,8 @@ int main(int argc, char** argv) {
     for (pid_t p : pids) waitpid(p, nullptr, 0);
     m.worker_cpu = children_cpu() - w0;
     by_workers.push_back(m);
-    std::printf("%d worker(s)       %7.2f s wall  (%s)\n", n, m.wall, std::string(to_string(m.status)).c_str());
+    std::printf("%d worker(s)       %7.2f s wall  (%s)\n", n, m.wall,
+                std::string(to_string(m.status)).c_str());
   }
   std::printf("speed-up 1 -> 2   %.2fx\n", by_workers[0].wall / by_workers[1].wall);
   std::printf("load average      %s (after)\n", loadavg().c_str());

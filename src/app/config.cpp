@@ -79,7 +79,8 @@ Result<EngineConfig> apply_toml_file(EngineConfig c, const std::string& path) {
     c.workers = toml::find_or<std::string>(data, "workers", c.workers);
     c.worker_shard_size =
         static_cast<std::size_t>(toml::find_or<long long>(data, "worker_shard_size", c.worker_shard_size));
-    c.worker_claim_timeout_ms = toml::find_or<long long>(data, "worker_claim_timeout_ms", c.worker_claim_timeout_ms);
+    c.worker_claim_timeout_ms =
+        toml::find_or<long long>(data, "worker_claim_timeout_ms", c.worker_claim_timeout_ms);
     c.worker_max_deliveries =
         static_cast<int>(toml::find_or<long long>(data, "worker_max_deliveries", c.worker_max_deliveries));
   } catch (const std::exception& e) {
@@ -135,7 +136,8 @@ Result<EngineConfig> apply_environment(EngineConfig c) {
   }
   if (auto v = env("TICKSTOCK_WORKERS")) {
     c.workers = v;
-    if (auto st = check_workers(c); !st) return fail("INVALID_CONFIG", "TICKSTOCK_WORKERS: " + st.error().message);
+    if (auto st = check_workers(c); !st)
+      return fail("INVALID_CONFIG", "TICKSTOCK_WORKERS: " + st.error().message);
   }
   if (auto v = env("TICKSTOCK_THREADS")) {
     try {

@@ -39,9 +39,9 @@ struct EngineConfig {
   /// = a run is handed to `tickstock worker` processes when at least one is
   /// alive and the database is PostgreSQL; "off" = the engine's threads only.
   std::string workers = "off";
-  std::size_t worker_shard_size = 16;          // symbols per shard
-  long worker_claim_timeout_ms = 30'000;       // a shard idle this long is reclaimed (its worker died)
-  int worker_max_deliveries = 3;               // deliveries before a shard goes to the dead-letter stream
+  std::size_t worker_shard_size = 16;     // symbols per shard
+  long worker_claim_timeout_ms = 30'000;  // a shard idle this long is reclaimed (its worker died)
+  int worker_max_deliveries = 3;          // deliveries before a shard goes to the dead-letter stream
 };
 
 /// The dashboard server's configuration (`tickstock app`), layered the same way.

@@ -345,7 +345,8 @@ Status<> Daemon::start() {
   if (auto st = check_workers(d.cfg); !st) return fail("INVALID_CONFIG", st.error().message);
   if (d.cfg.workers == "auto") {
     if (!d.cfg.db_url.starts_with("postgresql://") && !d.cfg.db_url.starts_with("postgres://")) {
-      spdlog::warn("workers = auto needs a database the workers share (postgresql://); runs stay in this process");
+      spdlog::warn(
+          "workers = auto needs a database the workers share (postgresql://); runs stay in this process");
     } else {
       worker::CoordinatorOptions wopt;
       wopt.redis = *url;

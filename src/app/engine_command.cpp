@@ -18,7 +18,7 @@ namespace {
 struct EngineFlags {
   std::string config_file, redis, db, http, provider, vendor_url, universe, api_token, tls_cert, tls_key;
   std::string api_token_file, command_secret_file;  // secrets come from files, not from `ps`-visible literals
-  std::string workers;  // auto | off
+  std::string workers;                              // auto | off
   bool legacy_channels = false;
   bool no_scheduler = false;
   bool no_resume = false;

@@ -22,7 +22,8 @@ void add_worker_command(CLI::App& app, int& exit_code) {
       "worker", "Process shards of the engine's runs (engine setting workers = auto) from Redis Streams");
   cmd->add_option("--redis", f->redis, "Redis URL redis://[user:pass@]host:port/db")->capture_default_str();
   cmd->add_option("--db", f->db, "The engine's database: postgresql://user:pass@host:5432/db")->required();
-  cmd->add_option("--concurrency", f->concurrency, "Shards processed at once (threads)")->capture_default_str();
+  cmd->add_option("--concurrency", f->concurrency, "Shards processed at once (threads)")
+      ->capture_default_str();
   cmd->add_option("--id", f->id, "Worker id in events and Redis (default HOST:PID)");
   cmd->callback([f, &exit_code] {
     const auto signals = block_stop_signals();

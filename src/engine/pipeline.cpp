@@ -113,14 +113,23 @@ struct SymbolWork::Impl {
     return daily.date[i];
   }
 
+  /// The common start of a phase's symbol: no daily bars fail it; a phase
+  /// already up to date records its `ok` outcome and is done. Otherwise sets
+  /// `d1` to the first new date and returns nullopt.
+  std::optional<SymbolReport> up_to_date(const Symbol& sym, Phase phase, const BarSeries& daily,
+                                         std::optional<TradingDate>& d1) {
+    if (daily.empty())
+      return SymbolReport{false, "SYMBOL_NOT_FOUND", "no daily bars stored for " + sym.str(), 0};
+    d1 = first_new_date(sym, phase, daily);
+    if (d1) return std::nullopt;
+    db_.record_outcome(ok_outcome(phase, sym));
+    return SymbolReport{};
+  }
+
   SymbolReport do_cache_sync(const Symbol& sym) {
     const BarSeries daily = db_.load_bars(sym, Timeframe::daily);
-    if (daily.empty()) return {false, "SYMBOL_NOT_FOUND", "no daily bars stored for " + sym.str(), 0};
-    const auto d1 = first_new_date(sym, Phase::cache_sync, daily);
-    if (!d1) {
-      db_.record_outcome(ok_outcome(Phase::cache_sync, sym));
-      return {};
-    }
+    std::optional<TradingDate> d1;
+    if (auto done = up_to_date(sym, Phase::cache_sync, daily, d1)) return *done;
     // Re-aggregate only the periods touched by new days; each starts at the
     // period boundary so the rebuilt bars are complete.
     const TradingDate from = std::min(week_start(*d1), month_start(*d1));
@@ -135,12 +144,8 @@ struct SymbolWork::Impl {
 
   SymbolReport do_indicators(const Symbol& sym) {
     const BarSeries daily = db_.load_bars(sym, Timeframe::daily);
-    if (daily.empty()) return {false, "SYMBOL_NOT_FOUND", "no daily bars stored for " + sym.str(), 0};
-    const auto d1 = first_new_date(sym, Phase::indicators, daily);
-    if (!d1) {
-      db_.record_outcome(ok_outcome(Phase::indicators, sym));
-      return {};
-    }
+    std::optional<TradingDate> d1;
+    if (auto done = up_to_date(sym, Phase::indicators, daily, d1)) return *done;
     const bool first_time = req_.full || !db_.watermark(sym, Phase::indicators);
     std::vector<storage::TimeframeIndicators> groups;
     long long rows = 0;
@@ -172,12 +177,8 @@ struct SymbolWork::Impl {
 
   SymbolReport do_patterns(const Symbol& sym) {
     const BarSeries daily = db_.load_bars(sym, Timeframe::daily);
-    if (daily.empty()) return {false, "SYMBOL_NOT_FOUND", "no daily bars stored for " + sym.str(), 0};
-    const auto d1 = first_new_date(sym, Phase::patterns, daily);
-    if (!d1) {
-      db_.record_outcome(ok_outcome(Phase::patterns, sym));
-      return {};
-    }
+    std::optional<TradingDate> d1;
+    if (auto done = up_to_date(sym, Phase::patterns, daily, d1)) return *done;
     const std::size_t first = first_at_or_after(daily.date, *d1);
     scratch_.detections.clear();
     patterns::detect_all(daily.view(), first, scratch_.detections);
@@ -372,8 +373,9 @@ class Runner {
     if (distributed_ && phase != Phase::import) {
       // Workers do the symbols; their reports are recorded here exactly as
       // the engine's own threads' reports are (the same events and rows).
-      req_.executor->run_phase(rec_, phase, symbols, [&] { return cancel_.requested() || fatal_.load(); },
-                               [&](const Symbol& sym, SymbolReport r) { record(phase, sym, r, t0, failed_symbols); });
+      req_.executor->run_phase(
+          rec_, phase, symbols, [&] { return cancel_.requested() || fatal_.load(); },
+          [&](const Symbol& sym, SymbolReport r) { record(phase, sym, r, t0, failed_symbols); });
     } else {
       std::atomic<std::size_t> next{0};
       unsigned threads = req_.threads ? req_.threads : std::max(1u, std::thread::hardware_concurrency());
@@ -384,8 +386,8 @@ class Runner {
           const std::size_t i = next.fetch_add(1);
           if (i >= symbols.size()) break;
           const Symbol& sym = symbols[i];
-          SymbolReport r = phase == Phase::import ? guarded([&] { return do_import(sym); })
-                                                  : work.process(phase, sym);
+          SymbolReport r =
+              phase == Phase::import ? guarded([&] { return do_import(sym); }) : work.process(phase, sym);
           record(phase, sym, r, t0, failed_symbols);
         }
       };
@@ -445,7 +447,8 @@ class Runner {
     if (!r.values.empty())
       notify_serialised([&](RunObserver& o) { o.on_indicator_values(rec_, sym, r.values, r.worker_id); });
     if (!r.alerts.empty())
-      notify_serialised([&](RunObserver& o) { o.on_detections(rec_, sym, Timeframe::daily, r.alerts, r.worker_id); });
+      notify_serialised(
+          [&](RunObserver& o) { o.on_detections(rec_, sym, Timeframe::daily, r.alerts, r.worker_id); });
     std::lock_guard lock(mu_);
     // A rejected API key fails every other symbol too: stop the run at once.
     if (!r.ok && r.error_code == "API_KEY_INVALID" && !fatal_.exchange(true))
@@ -622,8 +625,7 @@ class Runner {
   void storage_failed(std::optional<Phase> phase, std::optional<Symbol> sym, const std::string& what) {
     // "import of MSFT: sqlite: ...", or SQLite's message alone outside per-symbol work.
     const std::string where = phase && sym ? fmt::format("{} of {}", to_string(*phase), sym->str()) : "";
-    const std::string message =
-        where.empty() ? std::string(what) : fmt::format("{}: {}", where, what);
+    const std::string message = where.empty() ? std::string(what) : fmt::format("{}: {}", where, what);
     {
       std::lock_guard lock(mu_);
       if (storage_failure_) return;

@@ -150,10 +150,10 @@ Status<> apply_recorded_parameters(std::string_view parameters_json, RunRequest&
 struct SymbolReport {
   bool ok = true;
   std::string error_code, message;
-  long long count = 0;           // records written (bars, indicator rows, detections)
-  bool storage_failure = false;  // the database refused (StorageError): the run stops
-  double ms = 0;                 // wall time of the symbol
-  std::string worker_id{};       // "" = this process
+  long long count = 0;                                 // records written (bars, indicator rows, detections)
+  bool storage_failure = false;                        // the database refused (StorageError): the run stops
+  double ms = 0;                                       // wall time of the symbol
+  std::string worker_id{};                             // "" = this process
   std::vector<storage::DetectionRow> alerts{};         // patterns: the detections observers get
   std::vector<storage::TimeframeIndicators> values{};  // indicators: when the request publishes them
 };

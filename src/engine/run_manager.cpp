@@ -41,7 +41,8 @@ class RunManager::Tap final : public RunObserver {
     forward([&](RunObserver& o) { o.on_detections(r, s, tf, rows, worker); });
   }
   void on_indicator_values(const storage::RunRecord& r, const Symbol& s,
-                           const std::vector<storage::TimeframeIndicators>& rows, std::string_view worker) override {
+                           const std::vector<storage::TimeframeIndicators>& rows,
+                           std::string_view worker) override {
     forward([&](RunObserver& o) { o.on_indicator_values(r, s, rows, worker); });
   }
   void on_phase_completed(const storage::RunRecord& r, const storage::PhaseSummary& s) override {

@@ -108,9 +108,10 @@ json pattern_detection_payload(const PatternDetection& in) {
   if (in.levels.stop) levels["stop"] = *in.levels.stop;
   if (in.levels.target) levels["target"] = *in.levels.target;
   if (in.levels.level) levels["level"] = *in.levels.level;
-  json j = {{"run_id", in.run_id},         {"symbol", in.symbol},       {"timeframe", to_string(in.timeframe)},
-            {"pattern", in.pattern},       {"direction", in.direction}, {"strength", in.strength},
-            {"confidence", in.confidence}, {"bar_date", in.bar_date},   {"levels", std::move(levels)}};
+  json j = {
+      {"run_id", in.run_id},         {"symbol", in.symbol},       {"timeframe", to_string(in.timeframe)},
+      {"pattern", in.pattern},       {"direction", in.direction}, {"strength", in.strength},
+      {"confidence", in.confidence}, {"bar_date", in.bar_date},   {"levels", std::move(levels)}};
   if (!in.worker_id.empty()) j["worker_id"] = in.worker_id;
   return j;
 }

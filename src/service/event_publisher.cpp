@@ -445,7 +445,8 @@ void EventPublisher::on_storage_failed(const storage::RunRecord& r, const std::s
 }
 
 void EventPublisher::on_detections(const storage::RunRecord& r, const Symbol& s, Timeframe tf,
-                                   const std::vector<storage::DetectionRow>& rows, std::string_view worker_id) {
+                                   const std::vector<storage::DetectionRow>& rows,
+                                   std::string_view worker_id) {
   std::lock_guard lock(mu_);
   for (const auto& d : rows) {
     protocol::PatternDetection p;

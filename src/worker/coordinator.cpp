@@ -66,7 +66,8 @@ void RedisShards::run_phase(const storage::RunRecord& run, Phase phase, const st
   const std::size_t size = std::max<std::size_t>(1, opt_.shard_size);
   for (std::size_t i = 0, index = 0; i < symbols.size(); i += size, ++index) {
     Shard shard{run.run_id, phase, static_cast<int>(index), {}, run.parameters_json, alert_bars_};
-    for (std::size_t k = i; k < std::min(symbols.size(), i + size); ++k) shard.symbols.push_back(symbols[k].str());
+    for (std::size_t k = i; k < std::min(symbols.size(), i + size); ++k)
+      shard.symbols.push_back(symbols[k].str());
     for (;;) {
       auto r = c_->command({"XADD", work_key(run.run_id), "*", "data", encode_shard(shard)});
       if (r) {
@@ -80,7 +81,8 @@ void RedisShards::run_phase(const storage::RunRecord& run, Phase phase, const st
     }
   }
   spdlog::info("run {}: {} shard(s) of {} for the workers", run.run_id, pending.size(), to_string(phase));
-  auto fail_unreported = [&](const std::vector<std::string>& names, const std::string& code, const std::string& why) {
+  auto fail_unreported = [&](const std::vector<std::string>& names, const std::string& code,
+                             const std::string& why) {
     for (const auto& name : names) {
       const auto s = by_name.find(name);
       if (s == by_name.end() || !reported.insert(name).second) continue;
@@ -111,7 +113,8 @@ void RedisShards::run_phase(const storage::RunRecord& run, Phase phase, const st
       switch (r->kind) {
         case ResultEntry::Kind::symbol: {
           const auto s = by_name.find(r->symbol);
-          if (s != by_name.end() && reported.insert(r->symbol).second) on_result(s->second, std::move(r->report));
+          if (s != by_name.end() && reported.insert(r->symbol).second)
+            on_result(s->second, std::move(r->report));
           break;
         }
         case ResultEntry::Kind::done:
@@ -120,9 +123,10 @@ void RedisShards::run_phase(const storage::RunRecord& run, Phase phase, const st
         case ResultEntry::Kind::dead: {
           const auto shard = pending.find(r->shard_id);
           if (shard == pending.end()) break;
-          spdlog::error("run {}: {} shard {} went to the dead-letter stream {} after {} deliveries", run.run_id,
-                        to_string(phase), r->shard_id, dead_key(run.run_id), r->deliveries);
-          fail_unreported(shard->second, std::string(protocol::to_string(protocol::ErrorCode::shard_dead_letter)),
+          spdlog::error("run {}: {} shard {} went to the dead-letter stream {} after {} deliveries",
+                        run.run_id, to_string(phase), r->shard_id, dead_key(run.run_id), r->deliveries);
+          fail_unreported(shard->second,
+                          std::string(protocol::to_string(protocol::ErrorCode::shard_dead_letter)),
                           fmt::format("shard {} was delivered {} times without being acknowledged (it kept "
                                       "killing workers); moved to {}",
                                       r->shard_id, r->deliveries, dead_key(run.run_id)));
@@ -137,12 +141,11 @@ void RedisShards::run_phase(const storage::RunRecord& run, Phase phase, const st
 void RedisShards::end_run(const storage::RunRecord& run) {
   if (!c_) return;
   const std::string& id = run.run_id;
-  for (const auto& step : std::vector<std::vector<std::string>>{
-           {"HDEL", std::string(kRunsKey), id},
-           {"SET", cancel_key(id), "1", "EX", "86400"},
-           {"DEL", work_key(id)},
-           {"EXPIRE", results_key(id), "86400"},
-           {"EXPIRE", dead_key(id), "604800"}})
+  for (const auto& step : std::vector<std::vector<std::string>>{{"HDEL", std::string(kRunsKey), id},
+                                                                {"SET", cancel_key(id), "1", "EX", "86400"},
+                                                                {"DEL", work_key(id)},
+                                                                {"EXPIRE", results_key(id), "86400"},
+                                                                {"EXPIRE", dead_key(id), "604800"}})
     if (auto r = c_->command(step); !r)
       spdlog::warn("run {}: cleaning up its work stream: {}", id, r.error().message);
   c_.reset();

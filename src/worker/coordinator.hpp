@@ -35,9 +35,9 @@ namespace ts::worker {
 
 struct CoordinatorOptions {
   bus::RedisUrl redis;
-  bool enabled = false;        // workers = auto
-  std::size_t shard_size = 16;  // symbols per shard
-  RunSettings settings;        // reclaim timeout and deliveries before the dead letter
+  bool enabled = false;                 // workers = auto
+  std::size_t shard_size = 16;          // symbols per shard
+  RunSettings settings;                 // reclaim timeout and deliveries before the dead letter
   std::chrono::milliseconds poll{200};  // XREAD BLOCK on the results stream
 };
 

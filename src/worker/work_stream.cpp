@@ -29,12 +29,8 @@ std::optional<RunSettings> decode_settings(std::string_view text) {
 }
 
 std::string encode_shard(const Shard& s) {
-  return json{{"run_id", s.run_id},
-              {"phase", to_string(s.phase)},
-              {"index", s.index},
-              {"symbols", s.symbols},
-              {"parameters", s.parameters},
-              {"alert_bars", s.alert_bars}}
+  return json{{"run_id", s.run_id},   {"phase", to_string(s.phase)}, {"index", s.index},
+              {"symbols", s.symbols}, {"parameters", s.parameters},  {"alert_bars", s.alert_bars}}
       .dump();
 }
 
@@ -45,7 +41,8 @@ Result<Shard> decode_shard(std::string_view text) {
   try {
     s.run_id = j.at("run_id").get<std::string>();
     const auto phase = parse_phase(j.at("phase").get<std::string>());
-    if (!phase || *phase == Phase::import) return fail("BAD_SHARD", "shard of an unknown or undistributed phase");
+    if (!phase || *phase == Phase::import)
+      return fail("BAD_SHARD", "shard of an unknown or undistributed phase");
     s.phase = *phase;
     s.index = j.value("index", 0);
     s.symbols = j.at("symbols").get<std::vector<std::string>>();
@@ -78,7 +75,8 @@ json values_json(const std::vector<storage::TimeframeIndicators>& groups) {
   for (const auto& g : groups) {
     json rows = json::array();
     for (const auto& r : g.rows)
-      rows.push_back({{"indicator", r.indicator}, {"as_of", format_date(r.as_of)}, {"values", r.values_json}});
+      rows.push_back(
+          {{"indicator", r.indicator}, {"as_of", format_date(r.as_of)}, {"values", r.values_json}});
     a.push_back({{"timeframe", to_string(g.tf)}, {"rows", std::move(rows)}});
   }
   return a;
@@ -176,7 +174,8 @@ Result<long long> delivery_count(bus::SyncClient& c, const std::string& run_id, 
   // XPENDING <key> <group> <id> <id> 1 -> [[id, consumer, idle ms, deliveries]]
   auto r = c.command({"XPENDING", work_key(run_id), std::string(kGroup), id, id, "1"});
   if (!r) return fail(r.error());
-  if (!r->is_array() || r->elements.empty() || !r->elements[0].is_array() || r->elements[0].elements.size() < 4)
+  if (!r->is_array() || r->elements.empty() || !r->elements[0].is_array() ||
+      r->elements[0].elements.size() < 4)
     return 1LL;  // acknowledged meanwhile: treat as a first delivery
   return r->elements[0].elements[3].integer;
 }
@@ -186,7 +185,7 @@ Result<long long> delivery_count(bus::SyncClient& c, const std::string& run_id, 
 Result<std::optional<Delivery>> read_new(bus::SyncClient& c, const std::vector<std::string>& run_ids,
                                          const std::string& consumer, std::chrono::milliseconds block) {
   if (run_ids.empty()) return std::optional<Delivery>{};
-  std::vector<std::string> argv{"XREADGROUP", "GROUP",  std::string(kGroup),         consumer, "COUNT",
+  std::vector<std::string> argv{"XREADGROUP", "GROUP", std::string(kGroup),           consumer, "COUNT",
                                 "1",          "BLOCK", std::to_string(block.count()), "STREAMS"};
   for (const auto& id : run_ids) argv.push_back(work_key(id));
   for (std::size_t i = 0; i < run_ids.size(); ++i) argv.push_back(">");
@@ -218,7 +217,8 @@ Result<std::optional<Delivery>> claim_stale(bus::SyncClient& c, const std::strin
   return std::optional<Delivery>{Delivery{run_id, e->id, e->payload, *n}};
 }
 
-Status<> touch(bus::SyncClient& c, const std::string& run_id, const std::string& consumer, const std::string& id) {
+Status<> touch(bus::SyncClient& c, const std::string& run_id, const std::string& consumer,
+               const std::string& id) {
   auto r = c.command({"XCLAIM", work_key(run_id), std::string(kGroup), consumer, "0", id, "JUSTID"});
   if (!r) return fail(r.error());
   return Ok{};

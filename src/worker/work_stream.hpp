@@ -48,9 +48,9 @@ std::optional<RunSettings> decode_settings(std::string_view json);
 struct Shard {
   std::string run_id;
   Phase phase = Phase::cache_sync;
-  int index = 0;                    // 0-based, within the phase
+  int index = 0;  // 0-based, within the phase
   std::vector<std::string> symbols;
-  std::string parameters;           // processing_runs.parameters (engine::apply_recorded_parameters)
+  std::string parameters;  // processing_runs.parameters (engine::apply_recorded_parameters)
   int alert_bars = engine::kDefaultAlertBars;
 };
 std::string encode_shard(const Shard& s);
@@ -62,7 +62,7 @@ struct ResultEntry {
   Kind kind = Kind::symbol;
   std::string shard_id;  // the shard's entry id in the work stream
   Phase phase = Phase::cache_sync;
-  std::string symbol;    // kind symbol
+  std::string symbol;           // kind symbol
   engine::SymbolReport report;  // kind symbol
   std::string worker_id;        // who sent it
   long long deliveries = 0;     // kind dead
@@ -88,7 +88,8 @@ Result<std::optional<Delivery>> claim_stale(bus::SyncClient& c, const std::strin
                                             const std::string& consumer, std::chrono::milliseconds min_idle);
 /// Resets the idle time of a shard this consumer holds (XCLAIM ... 0 <id> JUSTID), so a
 /// long shard is not reclaimed while its worker is alive and working.
-Status<> touch(bus::SyncClient& c, const std::string& run_id, const std::string& consumer, const std::string& id);
+Status<> touch(bus::SyncClient& c, const std::string& run_id, const std::string& consumer,
+               const std::string& id);
 /// Atomically (one Lua call): XACK the shard and, when this consumer's ack removed it from
 /// the pending list, XADD `result` to the results stream. Returns whether it acknowledged.
 Result<bool> ack_with(bus::SyncClient& c, const std::string& run_id, const std::string& id,

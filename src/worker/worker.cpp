@@ -1,7 +1,7 @@
 #include "worker/worker.hpp"
 
-#include <spdlog/spdlog.h>
 #include <signal.h>
+#include <spdlog/spdlog.h>
 #include <unistd.h>
 
 #include <cstdlib>
@@ -23,7 +23,7 @@ std::string default_id() {
 }
 
 struct Fault {
-  std::string crash_symbol;  // abort before this symbol
+  std::string crash_symbol;   // abort before this symbol
   long long hang_after = -1;  // stop working after this many symbols
 };
 
@@ -34,7 +34,8 @@ Fault read_fault() {
   const std::string s(v);
   if (s.starts_with("crash:")) f.crash_symbol = s.substr(6);
   if (s.starts_with("hang-after:")) f.hang_after = std::atoll(s.c_str() + 11);
-  if (!f.crash_symbol.empty() || f.hang_after >= 0) spdlog::warn("fault injection: TICKSTOCK_WORKER_FAULT={}", s);
+  if (!f.crash_symbol.empty() || f.hang_after >= 0)
+    spdlog::warn("fault injection: TICKSTOCK_WORKER_FAULT={}", s);
   return f;
 }
 
@@ -71,7 +72,8 @@ void Worker::run(const std::atomic<bool>& stop) {
   spdlog::info("worker {} ({} thread(s)) on {}", opt_.id, opt_.concurrency, opt_.redis.redacted());
   std::vector<std::thread> threads;
   threads.emplace_back([&] { heartbeat(stop); });
-  for (unsigned n = 0; n < opt_.concurrency; ++n) threads.emplace_back([this, n, &stop] { consume(n, stop); });
+  for (unsigned n = 0; n < opt_.concurrency; ++n)
+    threads.emplace_back([this, n, &stop] { consume(n, stop); });
   for (auto& t : threads) t.join();
   spdlog::info("worker {} stopped after {} symbol(s)", opt_.id, symbols_done_.load());
 }
@@ -84,8 +86,10 @@ void Worker::heartbeat(const std::atomic<bool>& stop) {
   while (!stop.load()) {
     if (!c) {
       auto r = bus::SyncClient::connect(opt_.redis, std::chrono::milliseconds(2000), "tickstock-worker");
-      if (r) c = std::move(r).value();
-      else spdlog::warn("worker {}: Redis unreachable: {}", opt_.id, r.error().message);
+      if (r)
+        c = std::move(r).value();
+      else
+        spdlog::warn("worker {}: Redis unreachable: {}", opt_.id, r.error().message);
     }
     if (c)
       if (auto st = c->set(key, value, opt_.heartbeat_ttl); !st)
@@ -105,7 +109,8 @@ void Worker::consume(unsigned n, const std::atomic<bool>& stop) {
   std::unique_ptr<engine::SymbolWork> work;
   while (!stop.load()) {
     if (!c) {
-      auto r = bus::SyncClient::connect(opt_.redis, opt_.poll + std::chrono::milliseconds(2000), "tickstock-worker");
+      auto r = bus::SyncClient::connect(opt_.redis, opt_.poll + std::chrono::milliseconds(2000),
+                                        "tickstock-worker");
       if (!r) {
         spdlog::warn("worker {}: Redis unreachable: {}", consumer, r.error().message);
         nap(opt_.poll, stop);
@@ -124,7 +129,8 @@ void Worker::consume(unsigned n, const std::atomic<bool>& stop) {
       auto claimed = claim_stale(*c, run_id, consumer, settings.claim_timeout);
       if (claimed && *claimed) {
         d = std::move(*claimed);
-        spdlog::info("worker {}: reclaimed shard {} of run {} (delivery {})", consumer, d->id, run_id, d->deliveries);
+        spdlog::info("worker {}: reclaimed shard {} of run {} (delivery {})", consumer, d->id, run_id,
+                     d->deliveries);
         break;
       }
     }
@@ -187,7 +193,8 @@ void Worker::consume(unsigned n, const std::atomic<bool>& stop) {
       const long long done = ++symbols_done_;
       if (fault.hang_after >= 0 && done == fault.hang_after) {
         spdlog::critical("fault injection: hanging after {} symbols until the run is cancelled", done);
-        while (!stop.load() && !cancelled(*c, d->run_id)) std::this_thread::sleep_for(std::chrono::milliseconds(50));
+        while (!stop.load() && !cancelled(*c, d->run_id))
+          std::this_thread::sleep_for(std::chrono::milliseconds(50));
       }
     }
     if (!finished) {

@@ -20,8 +20,8 @@
 namespace ts::testing {
 namespace {
 
-const std::vector<std::string> kSymbols{"AAPL", "MSFT", "NVDA", "JPM", "KO", "PEP", "XOM", "CVX",
-                                        "WMT",  "HD",   "DIS",  "IBM", "INTC", "CSCO"};
+const std::vector<std::string> kSymbols{"AAPL", "MSFT", "NVDA", "JPM", "KO",  "PEP",  "XOM",
+                                        "CVX",  "WMT",  "HD",   "DIS", "IBM", "INTC", "CSCO"};
 
 /// The result rows of a PostgreSQL database (the queries db_snapshot.hpp uses for SQLite).
 DbRows pg_result_rows(const storage::testing::PgTestDatabase& db) {
@@ -108,9 +108,10 @@ class WorkersTest : public EngineFixture {
   /// Restarts the workers that died (a supervisor's Restart=always).
   void restart_dead_workers() {
     for (auto& [id, w] : workers_)
-      if (w->exited()) w = std::make_unique<TickstockProcess>(
-                           std::vector<std::string>{"worker", "--redis", url().str(), "--db", pg_.url(), "--id", id},
-                           dir_.str("worker-" + id + ".log"), env_[id]);
+      if (w->exited())
+        w = std::make_unique<TickstockProcess>(
+            std::vector<std::string>{"worker", "--redis", url().str(), "--db", pg_.url(), "--id", id},
+            dir_.str("worker-" + id + ".log"), env_[id]);
   }
 
   /// A single-process run (the engine's own threads) of what `run_id` recorded, into `into`.
@@ -148,8 +149,8 @@ TEST_F(WorkersTest, KilledWorkerMidShardLosesNothingAndTheRowsEqualASingleProces
   const std::string run_id = trigger(kSymbols);
   ASSERT_FALSE(run_id.empty());
   // w1 stops after its second symbol's result, holding its shard: kill it there.
-  ASSERT_TRUE(bus::testing::wait_for([&] { return symbol_results_of(run_id, "w1") >= 2; },
-                                     std::chrono::seconds(120)))
+  ASSERT_TRUE(
+      bus::testing::wait_for([&] { return symbol_results_of(run_id, "w1") >= 2; }, std::chrono::seconds(120)))
       << log_of("w1");
   workers_["w1"]->stop(SIGKILL);
   const auto terminal = wait_terminal(run_id, std::chrono::seconds(300));
