@@ -6,7 +6,6 @@
 #include <gtest/gtest.h>
 
 #include <map>
-#include <pqxx/pqxx>
 #include <set>
 
 #include "app/providers.hpp"
@@ -22,23 +21,6 @@ namespace {
 
 const std::vector<std::string> kSymbols{"AAPL", "MSFT", "NVDA", "JPM", "KO",  "PEP",  "XOM",
                                         "CVX",  "WMT",  "HD",   "DIS", "IBM", "INTC", "CSCO"};
-
-/// The result rows of a PostgreSQL database (the queries db_snapshot.hpp uses for SQLite).
-DbRows pg_result_rows(const storage::testing::PgTestDatabase& db) {
-  DbRows out;
-  for (const auto& [table, sql] : result_queries()) {
-    auto& rows = out[table];
-    for (const auto& row : db.query(sql)) {
-      std::string line;
-      for (std::size_t c = 0; c < row.size(); ++c) {
-        if (c) line += '|';
-        line += row[static_cast<int>(c)].is_null() ? "NULL" : row[static_cast<int>(c)].c_str();
-      }
-      rows.push_back(std::move(line));
-    }
-  }
-  return out;
-}
 
 /// One entry of a run's results stream, with its stream id.
 struct ResultAt {
@@ -177,10 +159,10 @@ TEST_F(WorkersTest, KilledWorkerMidShardLosesNothingAndTheRowsEqualASingleProces
   // The database holds exactly the rows of a single-process run on the same inputs.
   storage::testing::PgTestDatabase reference;
   single_process_run(run_id, reference);
-  const auto want = pg_result_rows(reference);
+  const auto want = result_rows(reference.url());
   ASSERT_GT(want.at("indicator_values").size(), 0u);
   ASSERT_GT(want.at("pattern_detections").size(), 0u);
-  expect_same_rows(want, pg_result_rows(pg_), "distributed run with a killed worker");
+  expect_same_rows(want, result_rows(pg_.url()), "distributed run with a killed worker");
 }
 
 TEST_F(WorkersTest, PatternsStartOnlyAfterEveryIndicatorsShardIsAcknowledgedAndEventsNameTheWorker) {
