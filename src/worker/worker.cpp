@@ -6,6 +6,7 @@
 
 #include <cstdlib>
 #include <map>
+#include <optional>
 #include <nlohmann/json.hpp>
 #include <thread>
 #include <vector>
@@ -25,6 +26,7 @@ std::string default_id() {
 struct Fault {
   std::string crash_symbol;   // abort before this symbol
   long long hang_after = -1;  // stop working after this many symbols
+  std::optional<Phase> hold_ack;  // hold the first shard of this phase unacknowledged
 };
 
 Fault read_fault() {
@@ -34,7 +36,8 @@ Fault read_fault() {
   const std::string s(v);
   if (s.starts_with("crash:")) f.crash_symbol = s.substr(6);
   if (s.starts_with("hang-after:")) f.hang_after = std::atoll(s.c_str() + 11);
-  if (!f.crash_symbol.empty() || f.hang_after >= 0)
+  if (s.starts_with("hold-ack:")) f.hold_ack = parse_phase(s.substr(9));
+  if (!f.crash_symbol.empty() || f.hang_after >= 0 || f.hold_ack)
     spdlog::warn("fault injection: TICKSTOCK_WORKER_FAULT={}", s);
   return f;
 }
@@ -201,6 +204,10 @@ void Worker::consume(unsigned n, const std::atomic<bool>& stop) {
       spdlog::info("worker {}: shard {} of run {} left unfinished: {}", consumer, d->id, d->run_id,
                    stop.load() ? "the worker is stopping" : "the run was cancelled");
       continue;
+    }
+    if (fault.hold_ack == shard->phase && !held_.exchange(true)) {
+      spdlog::critical("fault injection: holding shard {} unacknowledged for three claim timeouts", d->id);
+      nap(3 * settings.claim_timeout, stop);
     }
     ResultEntry end{ResultEntry::Kind::done, d->id, shard->phase, "", {}, opt_.id, 0};
     if (auto acked = ack_with(*c, d->run_id, d->id, encode_result(end)); !acked)

@@ -22,6 +22,8 @@
 //   hang-after:N   after the Nth symbol's result, wait (holding the shard) until
 //                  the run is cancelled: a test SIGKILLs the worker there (a
 //                  death mid-shard) or cancels the run (cancellation reaching it)
+//   hold-ack:PHASE the first shard of PHASE waits three claim timeouts before
+//                  its XACK (it is reclaimed and redone meanwhile: a slow worker)
 #include <atomic>
 #include <chrono>
 #include <string>
@@ -54,6 +56,7 @@ class Worker {
   WorkerOptions opt_;
   storage::Storage& db_;
   std::atomic<long long> symbols_done_{0};
+  std::atomic<bool> held_{false};  // fault injection hold-ack: done once
 };
 
 }  // namespace ts::worker

@@ -166,11 +166,14 @@ TEST_F(WorkersTest, KilledWorkerMidShardLosesNothingAndTheRowsEqualASingleProces
 }
 
 TEST_F(WorkersTest, PatternsStartOnlyAfterEveryIndicatorsShardIsAcknowledgedAndEventsNameTheWorker) {
-  start_worker("w1");
+  // w1 holds its first indicators shard unacknowledged past the claim timeout:
+  // without the barrier, patterns shards would be handed out (and processed by
+  // w2 and w3) while it is still pending.
+  start_worker("w1", {"TICKSTOCK_WORKER_FAULT=hold-ack:indicators"});
   start_worker("w2");
   start_worker("w3");
   ASSERT_TRUE(workers_alive(3));
-  const std::vector<std::string> symbols(kSymbols.begin(), kSymbols.begin() + 8);
+  const std::vector<std::string>& symbols = kSymbols;
   const std::string run_id = trigger(symbols);
   const auto terminal = wait_terminal(run_id);
   ASSERT_TRUE(terminal);
@@ -192,6 +195,17 @@ TEST_F(WorkersTest, PatternsStartOnlyAfterEveryIndicatorsShardIsAcknowledgedAndE
   EXPECT_EQ(indicator_shards_done, symbols.size() / 2);
   ASSERT_LT(first_patterns, rs.size());
   EXPECT_LT(last_indicators_done, first_patterns);
+  // The held shard has exactly one `done` (whoever acknowledged first: w1 late, or the worker that
+  // reclaimed it), and it precedes the patterns phase.
+  std::string held;
+  for (const auto& r : rs)
+    if (r.entry.worker_id == "w1" && r.entry.phase == Phase::indicators && held.empty()) held = r.entry.shard_id;
+  ASSERT_FALSE(held.empty()) << log_of("w1");
+  std::vector<std::string> done_by;
+  for (const auto& r : rs)
+    if (r.entry.shard_id == held && r.entry.kind == worker::ResultEntry::Kind::done) done_by.push_back(r.entry.worker_id);
+  EXPECT_EQ(done_by.size(), 1u);
+  EXPECT_NE((log_of("w2") + log_of("w3")).find("reclaimed shard " + held), std::string::npos);
   // No indicators shard is left pending: the work stream is gone with the run,
   // and the engine's patterns_started follows its indicators_completed.
   const auto events = run_events(run_id);
