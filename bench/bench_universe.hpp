@@ -1,5 +1,7 @@
 #pragma once
-// The benchmarks' synthetic universe: S0000, S0001, ... (valid symbols, distinct synthetic series).
+// The benchmarks' synthetic universe: S0000, S0001, ... (valid symbols, distinct synthetic series),
+// and their history range.
+#include <chrono>
 #include <cstdio>
 
 #include "engine/pipeline.hpp"
@@ -13,6 +15,14 @@ inline void add_synthetic_symbols(engine::RunRequest& req, int symbols) {
     std::snprintf(name, sizeof name, "S%04d", i);
     req.universe.members.push_back({Symbol::parse(name).value(), {}, {}, {}});
   }
+}
+
+/// `years` of daily history ending 2025-10-31.
+inline void set_history(engine::RunRequest& req, int years) {
+  req.to = parse_date("2025-10-31").value();
+  const std::chrono::year_month_day end{req.to};
+  req.from =
+      TradingDate{(end.year() - std::chrono::years{years}) / end.month() / end.day()} + std::chrono::days{1};
 }
 
 }  // namespace ts::bench

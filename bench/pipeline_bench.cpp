@@ -26,10 +26,7 @@ int main(int argc, char** argv) {
 
   engine::RunRequest req;
   bench::add_synthetic_symbols(req, symbols);
-  req.to = parse_date("2025-10-31").value();
-  const std::chrono::year_month_day end{req.to};
-  req.from =
-      TradingDate{(end.year() - std::chrono::years{years}) / end.month() / end.day()} + std::chrono::days{1};
+  bench::set_history(req, years);
 
   auto db = storage::open_storage(postgres ? where : "sqlite:" + (dir / "bench.db").string());
   std::printf("database          %s\n", db->describe().c_str());
