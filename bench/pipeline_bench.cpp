@@ -10,6 +10,7 @@
 #include <filesystem>
 #include <string>
 
+#include "bench_universe.hpp"
 #include "core/uuid.hpp"
 #include "engine/pipeline.hpp"
 
@@ -24,17 +25,8 @@ int main(int argc, char** argv) {
   std::filesystem::create_directories(dir);
 
   engine::RunRequest req;
-  req.universe.name = "bench";
-  for (int i = 0; i < symbols; ++i) {
-    // S0000 .. S9999 style tickers: valid symbols, distinct synthetic series.
-    char name[16];
-    std::snprintf(name, sizeof name, "S%04d", i);
-    req.universe.members.push_back({Symbol::parse(name).value(), {}, {}, {}});
-  }
-  req.to = parse_date("2025-10-31").value();
-  const std::chrono::year_month_day end{req.to};
-  req.from =
-      TradingDate{(end.year() - std::chrono::years{years}) / end.month() / end.day()} + std::chrono::days{1};
+  bench::add_synthetic_symbols(req, symbols);
+  bench::set_history(req, years);
 
   auto db = storage::open_storage(postgres ? where : "sqlite:" + (dir / "bench.db").string());
   std::printf("database          %s\n", db->describe().c_str());

@@ -14,6 +14,7 @@
 #include <nlohmann/json.hpp>
 #include <string>
 
+#include "bench_universe.hpp"
 #include "core/uuid.hpp"
 #include "engine/pipeline.hpp"
 #include "vendor/fake_massive_server.hpp"
@@ -56,12 +57,7 @@ int main(int argc, char** argv) {
                                     {"--latency-ms", latency, "--bulk-tickers", std::to_string(symbols)});
 
   engine::RunRequest req;
-  req.universe.name = "bench";
-  for (int i = 0; i < symbols; ++i) {
-    char name[16];
-    std::snprintf(name, sizeof name, "S%04d", i);
-    req.universe.members.push_back({Symbol::parse(name).value(), {}, {}, {}});
-  }
+  bench::add_synthetic_symbols(req, symbols);
   req.phases = {Phase::import};
   req.threads = 8;  // I/O bound: overlap requests (the client allows 4 in flight per host)
   vendor::MassiveConfig cfg;

@@ -21,6 +21,7 @@ int run_cli(int argc, char** argv) {
   add_up_command(app, exit_code);
   add_ctl_command(app, exit_code);
   add_app_command(app, exit_code);
+  add_worker_command(app, exit_code);
   try {
     app.parse(argc, argv);
   } catch (const CLI::ParseError& e) {

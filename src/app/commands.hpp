@@ -13,5 +13,6 @@ void add_up_command(CLI::App& app, int& exit_code);
 void add_ctl_command(CLI::App& app, int& exit_code);
 void add_app_command(CLI::App& app, int& exit_code);
 void add_universe_command(CLI::App& app, int& exit_code);
+void add_worker_command(CLI::App& app, int& exit_code);
 
 }  // namespace ts::app

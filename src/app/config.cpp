@@ -40,7 +40,11 @@ Result<EngineConfig> apply_toml_file(EngineConfig c, const std::string& path) {
                                            "scheduler",
                                            "resume",
                                            "tls_cert",
-                                           "tls_key"};
+                                           "tls_key",
+                                           "workers",
+                                           "worker_shard_size",
+                                           "worker_claim_timeout_ms",
+                                           "worker_max_deliveries"};
   try {
     const auto data = toml::parse(path);
     for (const auto& [key, value] : data.as_table())
@@ -72,6 +76,13 @@ Result<EngineConfig> apply_toml_file(EngineConfig c, const std::string& path) {
     c.resume = toml::find_or<bool>(data, "resume", c.resume);
     c.tls_cert = toml::find_or<std::string>(data, "tls_cert", c.tls_cert);
     c.tls_key = toml::find_or<std::string>(data, "tls_key", c.tls_key);
+    c.workers = toml::find_or<std::string>(data, "workers", c.workers);
+    c.worker_shard_size =
+        static_cast<std::size_t>(toml::find_or<long long>(data, "worker_shard_size", c.worker_shard_size));
+    c.worker_claim_timeout_ms =
+        toml::find_or<long long>(data, "worker_claim_timeout_ms", c.worker_claim_timeout_ms);
+    c.worker_max_deliveries =
+        static_cast<int>(toml::find_or<long long>(data, "worker_max_deliveries", c.worker_max_deliveries));
   } catch (const std::exception& e) {
     return fail("INVALID_CONFIG", "config file " + path + ": " + e.what());
   }
@@ -79,7 +90,17 @@ Result<EngineConfig> apply_toml_file(EngineConfig c, const std::string& path) {
   if (c.min_success_ratio < 0 || c.min_success_ratio > 1)
     return fail("INVALID_CONFIG", path + ": min_success must be within 0..1");
   if (c.alert_bars < 0) return fail("INVALID_CONFIG", path + ": alert_bars must be >= 0 (0 = every detection)");
+  if (auto st = check_workers(c); !st) return fail("INVALID_CONFIG", path + ": " + st.error().message);
   return c;
+}
+
+Status<> check_workers(const EngineConfig& c) {
+  if (c.workers != "auto" && c.workers != "off")
+    return fail("INVALID_CONFIG", "workers must be auto or off, not '" + c.workers + "'");
+  if (c.worker_shard_size < 1) return fail("INVALID_CONFIG", "worker_shard_size must be >= 1");
+  if (c.worker_claim_timeout_ms < 1) return fail("INVALID_CONFIG", "worker_claim_timeout_ms must be >= 1");
+  if (c.worker_max_deliveries < 1) return fail("INVALID_CONFIG", "worker_max_deliveries must be >= 1");
+  return Ok{};
 }
 
 namespace {
@@ -112,6 +133,11 @@ Result<EngineConfig> apply_environment(EngineConfig c) {
     if (r != "1" && r != "true" && r != "0" && r != "false")
       return fail("INVALID_CONFIG", "TICKSTOCK_RESUME: expected 1, true, 0 or false, not '" + r + "'");
     c.resume = r == "1" || r == "true";
+  }
+  if (auto v = env("TICKSTOCK_WORKERS")) {
+    c.workers = v;
+    if (auto st = check_workers(c); !st)
+      return fail("INVALID_CONFIG", "TICKSTOCK_WORKERS: " + st.error().message);
   }
   if (auto v = env("TICKSTOCK_THREADS")) {
     try {
@@ -183,12 +209,12 @@ std::string describe(const EngineConfig& c) {
   return fmt::format(
       "redis={} db={} http={} provider={} vendor_url={} universe={} legacy_channels={} api_token={} "
       "command_secret={} stream_maxlen={} progress_per_second={} threads={} min_success={} alert_bars={} "
-      "heartbeat_ms={} scheduler={} resume={}",
+      "heartbeat_ms={} scheduler={} resume={} workers={} worker_shard_size={}",
       mask_url(c.redis_url), mask_url(c.db_url), c.http, c.provider,
       c.vendor_url.empty() ? "(default)" : mask_url(c.vendor_url), c.universe, c.legacy_channels,
       c.api_token.empty() ? "(none)" : "***", c.command_secret.empty() ? "(none)" : "***", c.stream_maxlen,
       c.progress_per_second, c.threads, c.min_success_ratio, c.alert_bars, c.heartbeat_ms, c.scheduler,
-      c.resume);
+      c.resume, c.workers, c.worker_shard_size);
 }
 
 }  // namespace ts::app

@@ -35,6 +35,13 @@ struct EngineConfig {
   /// parent_run_id set skips what the interrupted run committed.
   bool resume = true;
   bool console_progress = false;  // log phase progress lines (tickstock up)
+  /// Distributed workers (docs/reliability.md, "Distributed workers"): "auto"
+  /// = a run is handed to `tickstock worker` processes when at least one is
+  /// alive and the database is PostgreSQL; "off" = the engine's threads only.
+  std::string workers = "off";
+  std::size_t worker_shard_size = 16;     // symbols per shard
+  long worker_claim_timeout_ms = 30'000;  // a shard idle this long is reclaimed (its worker died)
+  int worker_max_deliveries = 3;          // deliveries before a shard goes to the dead-letter stream
 };
 
 /// The dashboard server's configuration (`tickstock app`), layered the same way.
@@ -62,15 +69,18 @@ Result<std::string> sqlite_path(const std::string& db_url);
 /// Reads `path` (TOML, flat keys: redis, db, http, provider, vendor_url,
 /// universe, legacy_channels, api_token, api_token_file, command_secret_file,
 /// stream_maxlen, event_outbox_max, progress_per_second, threads, min_success,
-/// alert_bars, heartbeat_ms, scheduler, resume, tls_cert, tls_key) over `base`. Unknown keys are
+/// alert_bars, heartbeat_ms, scheduler, resume, tls_cert, tls_key, workers, worker_shard_size,
+/// worker_claim_timeout_ms, worker_max_deliveries) over `base`. Unknown keys are
 /// errors. Secrets are read from the files named (the command secret has no inline key: keep it out
 /// of configs).
 Result<EngineConfig> apply_toml_file(EngineConfig base, const std::string& path);
 /// TICKSTOCK_REDIS_URL, TICKSTOCK_DB, TICKSTOCK_HTTP, TICKSTOCK_PROVIDER,
 /// TICKSTOCK_VENDOR_URL, TICKSTOCK_UNIVERSE, TICKSTOCK_API_TOKEN[_FILE],
 /// TICKSTOCK_COMMAND_SECRET[_FILE], TICKSTOCK_LEGACY_CHANNELS, TICKSTOCK_THREADS,
-/// TICKSTOCK_RESUME (1/true or 0/false), TICKSTOCK_TLS_CERT, TICKSTOCK_TLS_KEY.
+/// TICKSTOCK_RESUME (1/true or 0/false), TICKSTOCK_TLS_CERT, TICKSTOCK_TLS_KEY, TICKSTOCK_WORKERS.
 Result<EngineConfig> apply_environment(EngineConfig base);
+/// The distributed-worker settings are valid (workers auto|off, sizes >= 1).
+Status<> check_workers(const EngineConfig& c);
 /// One line per setting, secrets (api_token, passwords in URLs) masked.
 std::string describe(const EngineConfig& c);
 

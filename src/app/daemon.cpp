@@ -22,6 +22,7 @@
 #include "server/http_server.hpp"
 #include "service/dispatcher.hpp"
 #include "service/metrics.hpp"
+#include "worker/coordinator.hpp"
 
 namespace ts::app {
 
@@ -146,6 +147,7 @@ struct Daemon::Impl {
   service::Metrics metrics;
   ProgressLogger progress_log;
   std::unique_ptr<service::ObserverTee> tee;
+  std::unique_ptr<worker::RedisShards> shards;  // null: workers = off
   std::unique_ptr<engine::RunManager> runs;
   std::unique_ptr<service::ScheduleService> schedule;
   std::unique_ptr<service::Dispatcher> dispatcher;
@@ -340,6 +342,22 @@ Status<> Daemon::start() {
   if (d.cfg.console_progress) observers.push_back(&d.progress_log);
   d.tee = std::make_unique<service::ObserverTee>(std::move(observers));
   d.runs = std::make_unique<engine::RunManager>(*d.db, *d.provider, d.tee.get(), d.clock);
+  if (auto st = check_workers(d.cfg); !st) return fail("INVALID_CONFIG", st.error().message);
+  if (d.cfg.workers == "auto") {
+    if (!d.cfg.db_url.starts_with("postgresql://") && !d.cfg.db_url.starts_with("postgres://")) {
+      spdlog::warn(
+          "workers = auto needs a database the workers share (postgresql://); runs stay in this process");
+    } else {
+      worker::CoordinatorOptions wopt;
+      wopt.redis = *url;
+      wopt.enabled = true;
+      wopt.shard_size = d.cfg.worker_shard_size;
+      wopt.settings.claim_timeout = std::chrono::milliseconds(d.cfg.worker_claim_timeout_ms);
+      wopt.settings.max_deliveries = d.cfg.worker_max_deliveries;
+      d.shards = std::make_unique<worker::RedisShards>(wopt);
+      d.runs->set_executor(d.shards.get());
+    }
+  }
 
   // Runs a previous process left behind are interrupted, with their event.
   for (const auto& id : d.db->interrupt_stale_runs("the engine stopped while the run was active"))

@@ -18,6 +18,7 @@ namespace {
 struct EngineFlags {
   std::string config_file, redis, db, http, provider, vendor_url, universe, api_token, tls_cert, tls_key;
   std::string api_token_file, command_secret_file;  // secrets come from files, not from `ps`-visible literals
+  std::string workers;                              // auto | off
   bool legacy_channels = false;
   bool no_scheduler = false;
   bool no_resume = false;
@@ -48,6 +49,10 @@ Result<EngineConfig> effective_config(const EngineFlags& f, EngineConfig base) {
   if (f.legacy_channels) c->legacy_channels = true;
   if (f.no_scheduler) c->scheduler = false;
   if (f.no_resume) c->resume = false;
+  if (!f.workers.empty()) {
+    c->workers = f.workers;
+    if (auto st = check_workers(*c); !st) return fail("INVALID_CONFIG", "--workers: " + st.error().message);
+  }
   return c;
 }
 
@@ -110,6 +115,9 @@ void add_common(CLI::App* cmd, EngineFlags& f) {
   cmd->add_flag("--legacy-channels", f.legacy_channels,
                 "Also publish detections on tickstock.events.patterns");
   cmd->add_flag("--no-scheduler", f.no_scheduler, "Do not fire scheduled runs");
+  cmd->add_option("--workers", f.workers,
+                  "auto: hand runs to `tickstock worker` processes when one is alive (PostgreSQL only); off "
+                  "(default; or TOML workers, TICKSTOCK_WORKERS)");
   cmd->add_flag(
       "--no-resume", f.no_resume,
       "Do not continue an interrupted run at start-up (or TOML resume = false, TICKSTOCK_RESUME=0)");

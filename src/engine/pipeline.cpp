@@ -28,13 +28,6 @@ double seconds_since(Clock::time_point t0) {
   return std::chrono::duration<double>(Clock::now() - t0).count();
 }
 
-/// Result of one symbol in one phase, before it is recorded.
-struct SymbolResult {
-  bool ok = true;
-  std::string error_code, message;
-  long long count = 0;
-};
-
 /// Scratch a worker thread reuses across symbols.
 struct WorkerScratch {
   StudyScratch studies;
@@ -65,6 +58,159 @@ std::size_t first_at_or_after(const std::vector<TradingDate>& dates, TradingDate
   return static_cast<std::size_t>(std::lower_bound(dates.begin(), dates.end(), d) - dates.begin());
 }
 
+/// Runs `f` (returning a SymbolReport) for one symbol: times it and turns an
+/// exception into a failed report (a StorageError also sets storage_failure).
+template <class F>
+SymbolReport guarded(F&& f) {
+  const auto ts = Clock::now();
+  SymbolReport r;
+  try {
+    r = f();
+  } catch (const storage::StorageError& e) {
+    r = {false, "STORAGE_FAILED", e.what(), 0};
+    r.storage_failure = true;
+  } catch (const std::exception& e) {
+    r = {false, "INTERNAL", e.what(), 0};
+  }
+  r.ms = std::chrono::duration<double, std::milli>(Clock::now() - ts).count();
+  return r;
+}
+
+}  // namespace
+
+/// The per-symbol phases after import (SymbolWork's body).
+struct SymbolWork::Impl {
+  Impl(const RunRequest& req, std::string run_id, storage::Storage& db)
+      : req_(req), run_id_(std::move(run_id)), db_(db) {}
+
+  SymbolReport process(Phase phase, const Symbol& sym) {
+    switch (phase) {
+      case Phase::cache_sync:
+        return do_cache_sync(sym);
+      case Phase::indicators:
+        return do_indicators(sym);
+      case Phase::patterns:
+        return do_patterns(sym);
+      case Phase::import:
+        break;
+    }
+    throw std::logic_error("import is not per-symbol work of SymbolWork");
+  }
+
+  SymbolOutcome ok_outcome(Phase phase, const Symbol& sym) const {
+    return {run_id_, phase, sym.str(), "ok", 1, "", "", 0};
+  }
+
+  /// First daily date this phase has not yet processed, or nullopt when the
+  /// phase is up to date. Without a watermark (or with --full) it is the first bar.
+  std::optional<TradingDate> first_new_date(const Symbol& sym, Phase phase, const BarSeries& daily) {
+    if (daily.empty()) return std::nullopt;
+    if (req_.full) return daily.date.front();
+    const auto wm = db_.watermark(sym, phase);
+    if (!wm) return daily.date.front();
+    const std::size_t i = first_after(daily.date, *wm);
+    if (i == daily.size()) return std::nullopt;
+    return daily.date[i];
+  }
+
+  /// The common start of a phase's symbol: no daily bars fail it; a phase
+  /// already up to date records its `ok` outcome and is done. Otherwise sets
+  /// `d1` to the first new date and returns nullopt.
+  std::optional<SymbolReport> up_to_date(const Symbol& sym, Phase phase, const BarSeries& daily,
+                                         std::optional<TradingDate>& d1) {
+    if (daily.empty())
+      return SymbolReport{false, "SYMBOL_NOT_FOUND", "no daily bars stored for " + sym.str(), 0};
+    d1 = first_new_date(sym, phase, daily);
+    if (d1) return std::nullopt;
+    db_.record_outcome(ok_outcome(phase, sym));
+    return SymbolReport{};
+  }
+
+  SymbolReport do_cache_sync(const Symbol& sym) {
+    const BarSeries daily = db_.load_bars(sym, Timeframe::daily);
+    std::optional<TradingDate> d1;
+    if (auto done = up_to_date(sym, Phase::cache_sync, daily, d1)) return *done;
+    // Re-aggregate only the periods touched by new days; each starts at the
+    // period boundary so the rebuilt bars are complete.
+    const TradingDate from = std::min(week_start(*d1), month_start(*d1));
+    const SeriesView tail = daily.view().tail_from(first_at_or_after(daily.date, from));
+    const BarSeries weekly = resample(tail, Timeframe::weekly);
+    const BarSeries monthly = resample(tail, Timeframe::monthly);
+    const SeriesView w = weekly.view().tail_from(first_at_or_after(weekly.date, week_start(*d1)));
+    const SeriesView m = monthly.view().tail_from(first_at_or_after(monthly.date, month_start(*d1)));
+    db_.commit_resampled(sym, w, m, daily.date.back(), ok_outcome(Phase::cache_sync, sym));
+    return {true, "", "", static_cast<long long>(w.size() + m.size())};
+  }
+
+  SymbolReport do_indicators(const Symbol& sym) {
+    const BarSeries daily = db_.load_bars(sym, Timeframe::daily);
+    std::optional<TradingDate> d1;
+    if (auto done = up_to_date(sym, Phase::indicators, daily, d1)) return *done;
+    const bool first_time = req_.full || !db_.watermark(sym, Phase::indicators);
+    std::vector<storage::TimeframeIndicators> groups;
+    long long rows = 0;
+    static const std::vector<Timeframe> kAllTimeframes{Timeframe::daily, Timeframe::weekly,
+                                                       Timeframe::monthly};
+    const auto& timeframes = req_.timeframes.empty() ? kAllTimeframes : req_.timeframes;
+    const auto& studies = req_.studies.empty() ? default_studies() : req_.studies;
+    for (const Timeframe tf : timeframes) {
+      const BarSeries bars = tf == Timeframe::daily ? BarSeries{} : db_.load_bars(sym, tf);
+      const BarSeries& series = tf == Timeframe::daily ? daily : bars;
+      if (series.empty()) continue;
+      // Values are computed over the whole stored history (exact, including
+      // EMA seeding) and stored for the new as-of dates only. A first run or
+      // a backfill stores its last date unless --store-history.
+      std::size_t first;
+      if (first_time)
+        first = req_.store_history ? 0 : series.size() - 1;
+      else
+        first = first_at_or_after(series.date, period_start(*d1, tf));
+      scratch_.rows.clear();
+      rows += static_cast<long long>(scratch_.studies.compute(series.view(), studies, first, scratch_.rows));
+      groups.push_back({tf, scratch_.rows});
+    }
+    db_.commit_indicators(sym, groups, daily.date.back(), ok_outcome(Phase::indicators, sym));
+    SymbolReport r{true, "", "", rows};
+    if (req_.publish_indicator_values && rows > 0) r.values = std::move(groups);
+    return r;
+  }
+
+  SymbolReport do_patterns(const Symbol& sym) {
+    const BarSeries daily = db_.load_bars(sym, Timeframe::daily);
+    std::optional<TradingDate> d1;
+    if (auto done = up_to_date(sym, Phase::patterns, daily, d1)) return *done;
+    const std::size_t first = first_at_or_after(daily.date, *d1);
+    scratch_.detections.clear();
+    patterns::detect_all(daily.view(), first, scratch_.detections);
+    std::vector<storage::DetectionRow> rows;
+    rows.reserve(scratch_.detections.size());
+    for (const auto& d : scratch_.detections) {
+      if (!req_.patterns.empty() &&
+          std::find(req_.patterns.begin(), req_.patterns.end(), d.pattern) == req_.patterns.end())
+        continue;
+      rows.push_back({std::string(d.pattern), daily.date[d.index],
+                      std::string(patterns::to_string(d.direction)), d.strength, d.confidence,
+                      levels_json(d.levels)});
+    }
+    db_.commit_patterns(sym, Timeframe::daily, rows, daily.date.back(), ok_outcome(Phase::patterns, sym));
+    const auto stored = static_cast<long long>(rows.size());
+    if (req_.alert_bars > 0 && daily.size() > static_cast<std::size_t>(req_.alert_bars)) {
+      const TradingDate cutoff = daily.date[daily.size() - static_cast<std::size_t>(req_.alert_bars)];
+      std::erase_if(rows, [&](const storage::DetectionRow& r) { return r.bar_date < cutoff; });
+    }
+    SymbolReport r{true, "", "", stored};
+    r.alerts = std::move(rows);
+    return r;
+  }
+
+  const RunRequest& req_;
+  std::string run_id_;
+  storage::Storage& db_;
+  WorkerScratch scratch_;
+};
+
+namespace {
+
 class Runner {
  public:
   Runner(const RunRequest& req, storage::Storage& db, const ingest::BarProvider& provider,
@@ -86,6 +232,7 @@ class Runner {
       started = true;
       notify([&](RunObserver& o) { o.on_run_started(rec_); });
       load_committed_by_parent();
+      distributed_ = req_.executor && req_.executor->begin_run(rec_, req_);
       for (const Phase phase : kAllPhases) {
         if (std::find(req_.phases.begin(), req_.phases.end(), phase) == req_.phases.end()) continue;
         if (fatal_.load()) break;
@@ -111,7 +258,7 @@ class Runner {
       // start itself failed.
       if (!started) notify([&](RunObserver& o) { o.on_run_started(rec_); });
       if (const auto* se = dynamic_cast<const storage::StorageError*>(&e))
-        storage_failed(std::nullopt, std::nullopt, *se);
+        storage_failed(std::nullopt, std::nullopt, se->what());
       else
         rec_.error = e.what();
       finish(RunStatus::failed, failed_symbols);
@@ -223,73 +370,32 @@ class Runner {
       prefetch_incremental(symbols);
     }
 
-    std::atomic<std::size_t> next{0};
-    unsigned threads = req_.threads ? req_.threads : std::max(1u, std::thread::hardware_concurrency());
-    threads = std::min<unsigned>(threads, std::max<std::size_t>(1, symbols.size()));
-    auto worker = [&] {
-      WorkerScratch scratch;
-      while (!cancel_.requested() && !fatal_.load()) {
-        const std::size_t i = next.fetch_add(1);
-        if (i >= symbols.size()) break;
-        const Symbol& sym = symbols[i];
-        const auto ts = Clock::now();
-        SymbolResult r;
-        bool storage_down = false;
-        try {
-          r = process(phase, sym, scratch);
-        } catch (const storage::StorageError& e) {
-          // The database refused (read-only, full, locked): every later symbol
-          // would fail the same way, so the run stops here. The symbol's
-          // transaction was rolled back, so nothing of it is left behind.
-          r = {false, "STORAGE_FAILED", e.what(), 0};
-          storage_down = true;
-          storage_failed(phase, sym, e);
-        } catch (const std::exception& e) {
-          r = {false, "INTERNAL", e.what(), 0};
+    if (distributed_ && phase != Phase::import) {
+      // Workers do the symbols; their reports are recorded here exactly as
+      // the engine's own threads' reports are (the same events and rows).
+      req_.executor->run_phase(
+          rec_, phase, symbols, [&] { return cancel_.requested() || fatal_.load(); },
+          [&](const Symbol& sym, SymbolReport r) { record(phase, sym, r, t0, failed_symbols); });
+    } else {
+      std::atomic<std::size_t> next{0};
+      unsigned threads = req_.threads ? req_.threads : std::max(1u, std::thread::hardware_concurrency());
+      threads = std::min<unsigned>(threads, std::max<std::size_t>(1, symbols.size()));
+      auto worker = [&] {
+        SymbolWork work(req_, rec_.run_id, db_);
+        while (!cancel_.requested() && !fatal_.load()) {
+          const std::size_t i = next.fetch_add(1);
+          if (i >= symbols.size()) break;
+          const Symbol& sym = symbols[i];
+          SymbolReport r =
+              phase == Phase::import ? guarded([&] { return do_import(sym); }) : work.process(phase, sym);
+          record(phase, sym, r, t0, failed_symbols);
         }
-        const double ms = std::chrono::duration<double, std::milli>(Clock::now() - ts).count();
-        if (!r.ok) {
-          // After a database failure this most likely fails too (logged);
-          // when the database is still partly writable it documents the symbol.
-          SymbolOutcome o{rec_.run_id, phase, sym.str(), "failed", 1, r.error_code, r.message, ms};
-          try {
-            db_.record_outcome(o);
-          } catch (const std::exception& e) {
-            spdlog::error("cannot record failure of {}: {}", sym.str(), e.what());
-          }
-          // A database failure has its own single event (on_storage_failed).
-          if (!storage_down) notify_serialised([&](RunObserver& ob) { ob.on_symbol_failed(rec_, o); });
-        }
-        std::lock_guard lock(mu_);
-        // A rejected API key fails every other symbol too: stop the run at once.
-        if (!r.ok && r.error_code == "API_KEY_INVALID" && !fatal_.exchange(true))
-          fatal_error_ =
-              fmt::format("{}: {} ({}); the run stopped", to_string(phase), r.message, r.error_code);
-        if (r.ok) {
-          ++sum.processed;
-          sum.count += r.count;
-        } else {
-          ++sum.failed;
-          failed_symbols.insert(sym.str());
-        }
-        add_to_run_totals(phase, r.count);
-        ProgressUpdate u;
-        u.phase = phase;
-        u.completed = sum.processed + sum.failed;
-        u.failed = sum.failed;
-        u.total = sum.total;
-        u.current_symbol = sym.str();
-        u.percent = sum.total ? 100.0 * u.completed / sum.total : 100.0;
-        const double elapsed = seconds_since(t0);
-        u.eta_seconds = u.completed ? elapsed / u.completed * (sum.total - u.completed) : 0;
-        u.count = sum.count;
-        notify([&](RunObserver& ob) { ob.on_progress(rec_, u); });
-      }
-    };
-    std::vector<std::thread> pool;
-    for (unsigned t = 1; t < threads; ++t) pool.emplace_back(worker);
-    worker();
-    for (auto& t : pool) t.join();
+      };
+      std::vector<std::thread> pool;
+      for (unsigned t = 1; t < threads; ++t) pool.emplace_back(worker);
+      worker();
+      for (auto& t : pool) t.join();
+    }
 
     sum.finished_at = now_utc();
     sum.duration_seconds = seconds_since(t0);
@@ -315,6 +421,60 @@ class Runner {
     notify([&](RunObserver& o) { o.on_phase_completed(rec_, sum); });
   }
 
+  /// Records one symbol's report: a failure's outcome row and event, the
+  /// committed results' events, the phase counters and a progress update.
+  /// Called from the engine's threads or, for workers, the coordinating thread.
+  void record(Phase phase, const Symbol& sym, const SymbolReport& r, Clock::time_point t0,
+              std::set<std::string>& failed_symbols) {
+    auto& sum = summary(phase);
+    // The database refused (read-only, full, locked): every later symbol
+    // would fail the same way, so the run stops here. The symbol's
+    // transaction was rolled back, so nothing of it is left behind.
+    if (r.storage_failure) storage_failed(phase, sym, r.message);
+    if (!r.ok) {
+      // After a database failure this most likely fails too (logged);
+      // when the database is still partly writable it documents the symbol.
+      SymbolOutcome o{rec_.run_id, phase, sym.str(), "failed", 1, r.error_code, r.message, r.ms};
+      o.worker_id = r.worker_id;
+      try {
+        db_.record_outcome(o);
+      } catch (const std::exception& e) {
+        spdlog::error("cannot record failure of {}: {}", sym.str(), e.what());
+      }
+      // A database failure has its own single event (on_storage_failed).
+      if (!r.storage_failure) notify_serialised([&](RunObserver& ob) { ob.on_symbol_failed(rec_, o); });
+    }
+    if (!r.values.empty())
+      notify_serialised([&](RunObserver& o) { o.on_indicator_values(rec_, sym, r.values, r.worker_id); });
+    if (!r.alerts.empty())
+      notify_serialised(
+          [&](RunObserver& o) { o.on_detections(rec_, sym, Timeframe::daily, r.alerts, r.worker_id); });
+    std::lock_guard lock(mu_);
+    // A rejected API key fails every other symbol too: stop the run at once.
+    if (!r.ok && r.error_code == "API_KEY_INVALID" && !fatal_.exchange(true))
+      fatal_error_ = fmt::format("{}: {} ({}); the run stopped", to_string(phase), r.message, r.error_code);
+    if (r.ok) {
+      ++sum.processed;
+      sum.count += r.count;
+    } else {
+      ++sum.failed;
+      failed_symbols.insert(sym.str());
+    }
+    add_to_run_totals(phase, r.count);
+    ProgressUpdate u;
+    u.phase = phase;
+    u.completed = sum.processed + sum.failed;
+    u.failed = sum.failed;
+    u.total = sum.total;
+    u.current_symbol = sym.str();
+    u.percent = sum.total ? 100.0 * u.completed / sum.total : 100.0;
+    const double elapsed = seconds_since(t0);
+    u.eta_seconds = u.completed ? elapsed / u.completed * (sum.total - u.completed) : 0;
+    u.count = sum.count;
+    u.worker_id = r.worker_id;
+    notify([&](RunObserver& ob) { ob.on_progress(rec_, u); });
+  }
+
   void add_to_run_totals(Phase phase, long long count) {
     switch (phase) {
       case Phase::import:
@@ -329,20 +489,6 @@ class Runner {
       case Phase::cache_sync:
         break;
     }
-  }
-
-  SymbolResult process(Phase phase, const Symbol& sym, WorkerScratch& scratch) {
-    switch (phase) {
-      case Phase::import:
-        return do_import(sym);
-      case Phase::cache_sync:
-        return do_cache_sync(sym);
-      case Phase::indicators:
-        return do_indicators(sym, scratch);
-      case Phase::patterns:
-        return do_patterns(sym, scratch);
-    }
-    return {};
   }
 
   SymbolOutcome ok_outcome(Phase phase, const Symbol& sym) const {
@@ -428,7 +574,7 @@ class Runner {
     }
   }
 
-  SymbolResult do_import(const Symbol& sym) {
+  SymbolReport do_import(const Symbol& sym) {
     if (const auto split = resplit_.find(sym.str()); split != resplit_.end()) return reimport(sym, split->second);
     const auto first = db_.first_bar_date(sym, Timeframe::daily);
     const auto last = db_.last_bar_date(sym, Timeframe::daily);
@@ -454,7 +600,7 @@ class Runner {
   /// The whole history again, adjusted for the split on `split_date`; every
   /// derived result of the symbol is dropped in the same transaction and
   /// recomputed by the later phases.
-  SymbolResult reimport(const Symbol& sym, TradingDate split_date) {
+  SymbolReport reimport(const Symbol& sym, TradingDate split_date) {
     const auto first = db_.first_bar_date(sym, Timeframe::daily);
     const ingest::FetchRequest fr{sym, first ? std::min(*first, req_.from) : req_.from, req_.to, std::nullopt};
     auto bars = provider_.fetch(fr);
@@ -472,122 +618,20 @@ class Runner {
     return {true, "", "", static_cast<long long>(bars->size())};
   }
 
-  /// First daily date this phase has not yet processed, or nullopt when the
-  /// phase is up to date. Without a watermark (or with --full) it is the first bar.
-  std::optional<TradingDate> first_new_date(const Symbol& sym, Phase phase, const BarSeries& daily) {
-    if (daily.empty()) return std::nullopt;
-    if (req_.full) return daily.date.front();
-    const auto wm = db_.watermark(sym, phase);
-    if (!wm) return daily.date.front();
-    const std::size_t i = first_after(daily.date, *wm);
-    if (i == daily.size()) return std::nullopt;
-    return daily.date[i];
-  }
-
-  SymbolResult do_cache_sync(const Symbol& sym) {
-    const BarSeries daily = db_.load_bars(sym, Timeframe::daily);
-    if (daily.empty()) return {false, "SYMBOL_NOT_FOUND", "no daily bars stored for " + sym.str(), 0};
-    const auto d1 = first_new_date(sym, Phase::cache_sync, daily);
-    if (!d1) {
-      db_.record_outcome(ok_outcome(Phase::cache_sync, sym));
-      return {};
-    }
-    // Re-aggregate only the periods touched by new days; each starts at the
-    // period boundary so the rebuilt bars are complete.
-    const TradingDate from = std::min(week_start(*d1), month_start(*d1));
-    const SeriesView tail = daily.view().tail_from(first_at_or_after(daily.date, from));
-    const BarSeries weekly = resample(tail, Timeframe::weekly);
-    const BarSeries monthly = resample(tail, Timeframe::monthly);
-    const SeriesView w = weekly.view().tail_from(first_at_or_after(weekly.date, week_start(*d1)));
-    const SeriesView m = monthly.view().tail_from(first_at_or_after(monthly.date, month_start(*d1)));
-    db_.commit_resampled(sym, w, m, daily.date.back(), ok_outcome(Phase::cache_sync, sym));
-    return {true, "", "", static_cast<long long>(w.size() + m.size())};
-  }
-
-  SymbolResult do_indicators(const Symbol& sym, WorkerScratch& scratch) {
-    const BarSeries daily = db_.load_bars(sym, Timeframe::daily);
-    if (daily.empty()) return {false, "SYMBOL_NOT_FOUND", "no daily bars stored for " + sym.str(), 0};
-    const auto d1 = first_new_date(sym, Phase::indicators, daily);
-    if (!d1) {
-      db_.record_outcome(ok_outcome(Phase::indicators, sym));
-      return {};
-    }
-    const bool first_time = req_.full || !db_.watermark(sym, Phase::indicators);
-    std::vector<storage::TimeframeIndicators> groups;
-    long long rows = 0;
-    static const std::vector<Timeframe> kAllTimeframes{Timeframe::daily, Timeframe::weekly,
-                                                       Timeframe::monthly};
-    const auto& timeframes = req_.timeframes.empty() ? kAllTimeframes : req_.timeframes;
-    const auto& studies = req_.studies.empty() ? default_studies() : req_.studies;
-    for (const Timeframe tf : timeframes) {
-      const BarSeries bars = tf == Timeframe::daily ? BarSeries{} : db_.load_bars(sym, tf);
-      const BarSeries& series = tf == Timeframe::daily ? daily : bars;
-      if (series.empty()) continue;
-      // Values are computed over the whole stored history (exact, including
-      // EMA seeding) and stored for the new as-of dates only. A first run or
-      // a backfill stores its last date unless --store-history.
-      std::size_t first;
-      if (first_time)
-        first = req_.store_history ? 0 : series.size() - 1;
-      else
-        first = first_at_or_after(series.date, period_start(*d1, tf));
-      scratch.rows.clear();
-      rows += static_cast<long long>(scratch.studies.compute(series.view(), studies, first, scratch.rows));
-      groups.push_back({tf, scratch.rows});
-    }
-    db_.commit_indicators(sym, groups, daily.date.back(), ok_outcome(Phase::indicators, sym));
-    if (req_.publish_indicator_values && rows > 0)
-      notify_serialised([&](RunObserver& o) { o.on_indicator_values(rec_, sym, groups); });
-    return {true, "", "", rows};
-  }
-
-  SymbolResult do_patterns(const Symbol& sym, WorkerScratch& scratch) {
-    const BarSeries daily = db_.load_bars(sym, Timeframe::daily);
-    if (daily.empty()) return {false, "SYMBOL_NOT_FOUND", "no daily bars stored for " + sym.str(), 0};
-    const auto d1 = first_new_date(sym, Phase::patterns, daily);
-    if (!d1) {
-      db_.record_outcome(ok_outcome(Phase::patterns, sym));
-      return {};
-    }
-    const std::size_t first = first_at_or_after(daily.date, *d1);
-    scratch.detections.clear();
-    patterns::detect_all(daily.view(), first, scratch.detections);
-    std::vector<storage::DetectionRow> rows;
-    rows.reserve(scratch.detections.size());
-    for (const auto& d : scratch.detections) {
-      if (!req_.patterns.empty() &&
-          std::find(req_.patterns.begin(), req_.patterns.end(), d.pattern) == req_.patterns.end())
-        continue;
-      rows.push_back({std::string(d.pattern), daily.date[d.index],
-                      std::string(patterns::to_string(d.direction)), d.strength, d.confidence,
-                      levels_json(d.levels)});
-    }
-    db_.commit_patterns(sym, Timeframe::daily, rows, daily.date.back(), ok_outcome(Phase::patterns, sym));
-    const auto stored = static_cast<long long>(rows.size());
-    if (req_.alert_bars > 0 && daily.size() > static_cast<std::size_t>(req_.alert_bars)) {
-      const TradingDate cutoff = daily.date[daily.size() - static_cast<std::size_t>(req_.alert_bars)];
-      std::erase_if(rows, [&](const storage::DetectionRow& r) { return r.bar_date < cutoff; });
-    }
-    if (!rows.empty())
-      notify_serialised([&](RunObserver& o) { o.on_detections(rec_, sym, Timeframe::daily, rows); });
-    return {true, "", "", stored};
-  }
-
   /// The run stops because the database failed: once per run, the observers
   /// get on_storage_failed (the STORAGE_FAILED error event) and the run's
   /// error names the phase and symbol. Later failures of the same run (other
   /// workers, the final record) only log.
-  void storage_failed(std::optional<Phase> phase, std::optional<Symbol> sym, const storage::StorageError& e) {
+  void storage_failed(std::optional<Phase> phase, std::optional<Symbol> sym, const std::string& what) {
     // "import of MSFT: sqlite: ...", or SQLite's message alone outside per-symbol work.
     const std::string where = phase && sym ? fmt::format("{} of {}", to_string(*phase), sym->str()) : "";
-    const std::string message =
-        where.empty() ? std::string(e.what()) : fmt::format("{}: {}", where, e.what());
+    const std::string message = where.empty() ? std::string(what) : fmt::format("{}: {}", where, what);
     {
       std::lock_guard lock(mu_);
       if (storage_failure_) return;
       storage_failure_ = true;
       fatal_.store(true);
-      fatal_error_ = fmt::format("{}: {}; the run stopped", e.code(), message);
+      fatal_error_ = fmt::format("{}: {}; the run stopped", "STORAGE_FAILED", message);
       rec_.error = fatal_error_;
     }
     spdlog::error("run {}: database failure, the run stops: {}", rec_.run_id, message);
@@ -607,6 +651,7 @@ class Runner {
   }
 
   void finish(RunStatus status, const std::set<std::string>& failed_symbols) {
+    if (distributed_) req_.executor->end_run(rec_);
     rec_.status = status;
     rec_.finished_at = now_utc();
     rec_.duration_seconds = seconds_since(start_);
@@ -650,9 +695,18 @@ class Runner {
   std::map<std::string, Result<BarSeries, ingest::FetchFailure>> prefetched_;  // import phase only
   std::map<std::string, TradingDate> resplit_;         // import phase only: symbol -> split date
   std::set<std::pair<Phase, std::string>> committed_;  // resume: (phase, symbol) the parent committed
+  bool distributed_ = false;  // the phases after import go to workers (req_.executor)
 };
 
 }  // namespace
+
+SymbolWork::SymbolWork(const RunRequest& req, std::string run_id, storage::Storage& db)
+    : impl_(std::make_unique<Impl>(req, std::move(run_id), db)) {}
+SymbolWork::~SymbolWork() = default;
+
+SymbolReport SymbolWork::process(Phase phase, const Symbol& sym) {
+  return guarded([&] { return impl_->process(phase, sym); });
+}
 
 Status<> apply_recorded_parameters(std::string_view parameters_json, RunRequest& req) {
   const auto p = nlohmann::json::parse(parameters_json, nullptr, false);

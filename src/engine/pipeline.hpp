@@ -27,9 +27,11 @@
 // * Observers are called from worker threads, serialised by the pipeline; an
 //   observer that throws is logged and ignored (it never breaks a run).
 #include <atomic>
+#include <functional>
 #include <memory>
 #include <optional>
 #include <string>
+#include <string_view>
 #include <vector>
 
 #include "core/run_types.hpp"
@@ -62,6 +64,8 @@ class CancellationToken {
 /// symbol's newest 5 daily bars are published (every detection is stored).
 inline constexpr int kDefaultAlertBars = 5;
 
+class ShardExecutor;
+
 struct RunRequest {
   std::string run_id;  // "" = generate a UUID v4
   TriggerType trigger = TriggerType::manual;
@@ -90,6 +94,11 @@ struct RunRequest {
   /// stream is capped, and a flood would trim away what reconnecting consumers
   /// need to replay. Stored detections are not affected.
   int alert_bars = kDefaultAlertBars;
+  /// Distributed workers (docs/architecture.md, "Distributed workers"): when
+  /// set and its begin_run() accepts the run, the per-symbol phases after
+  /// import are handed to worker processes instead of the engine's threads.
+  /// Null = the single-process path. Not recorded in the parameters.
+  ShardExecutor* executor = nullptr;
 };
 
 struct ProgressUpdate {
@@ -101,6 +110,7 @@ struct ProgressUpdate {
   double percent = 0;      // 0..100
   double eta_seconds = 0;  // remaining, from the phase's average so far
   long long count = 0;     // phase's records so far (bars, indicator rows, detections)
+  std::string worker_id;   // the worker process that did current_symbol ("" = this process)
 };
 
 class RunObserver {
@@ -116,11 +126,13 @@ class RunObserver {
   virtual void on_storage_failed(const storage::RunRecord&, const std::string& /*symbol*/,
                                  const std::string& /*message*/) {}
   /// After a symbol's detections are committed (only when there are some).
+  /// `worker_id`: the worker process that committed them ("" = this process).
   virtual void on_detections(const storage::RunRecord&, const Symbol&, Timeframe,
-                             const std::vector<storage::DetectionRow>&) {}
+                             const std::vector<storage::DetectionRow>&, std::string_view /*worker_id*/) {}
   /// After a symbol's indicator values are committed, when the request asked for them.
   virtual void on_indicator_values(const storage::RunRecord&, const Symbol&,
-                                   const std::vector<storage::TimeframeIndicators>&) {}
+                                   const std::vector<storage::TimeframeIndicators>&,
+                                   std::string_view /*worker_id*/) {}
   virtual void on_phase_completed(const storage::RunRecord&, const storage::PhaseSummary&) {}
   virtual void on_run_finished(const storage::RunRecord&) {}
 };
@@ -133,6 +145,60 @@ class RunObserver {
 /// when the JSON is not an object or holds an unparsable date, phase, study
 /// or timeframe.
 Status<> apply_recorded_parameters(std::string_view parameters_json, RunRequest& req);
+
+/// What processing one symbol in one phase gave, before the run records it.
+struct SymbolReport {
+  bool ok = true;
+  std::string error_code, message;
+  long long count = 0;                                 // records written (bars, indicator rows, detections)
+  bool storage_failure = false;                        // the database refused (StorageError): the run stops
+  double ms = 0;                                       // wall time of the symbol
+  std::string worker_id{};                             // "" = this process
+  std::vector<storage::DetectionRow> alerts{};         // patterns: the detections observers get
+  std::vector<storage::TimeframeIndicators> values{};  // indicators: when the request publishes them
+};
+
+/// The per-symbol work of the phases after import (cache_sync, indicators,
+/// patterns), shared by the engine's threads and by `tickstock worker`: the
+/// same code commits the same rows wherever it runs. Each call is one
+/// idempotent transaction per symbol (results, the run_symbols `ok` outcome
+/// and the watermark), so doing a symbol twice leaves the rows of once.
+/// A failed outcome is not written here: the run records it.
+/// Thread-safety: one SymbolWork per thread (it holds scratch columns).
+class SymbolWork {
+ public:
+  SymbolWork(const RunRequest& req, std::string run_id, storage::Storage& db);
+  ~SymbolWork();
+  SymbolWork(const SymbolWork&) = delete;
+  SymbolWork& operator=(const SymbolWork&) = delete;
+  /// Never throws: a StorageError sets storage_failure (code STORAGE_FAILED),
+  /// any other exception gives code INTERNAL. `phase` must not be import.
+  SymbolReport process(Phase phase, const Symbol& sym);
+
+ private:
+  struct Impl;
+  std::unique_ptr<Impl> impl_;
+};
+
+/// Hands a run's per-symbol phases to other processes (service::RedisShards:
+/// Redis Streams and `tickstock worker`). The pipeline calls begin_run once,
+/// then run_phase for each phase after import when begin_run said yes, then
+/// end_run. Implementations must not throw from end_run.
+class ShardExecutor {
+ public:
+  virtual ~ShardExecutor() = default;
+  /// true: this run's phases after import go to workers (e.g. `workers = auto`
+  /// and a worker is alive); false: the engine's threads do them.
+  virtual bool begin_run(const storage::RunRecord& run, const RunRequest& req) = 0;
+  using OnResult = std::function<void(const Symbol&, SymbolReport)>;
+  /// Processes `symbols` elsewhere. Calls on_result at most once per symbol,
+  /// from the calling thread, and returns when every shard of the phase is
+  /// acknowledged (the phase barrier) or, once `stop()` (a cancellation or a
+  /// fatal failure) turns true, after telling the workers to stop.
+  virtual void run_phase(const storage::RunRecord& run, Phase phase, const std::vector<Symbol>& symbols,
+                         const std::function<bool()>& stop, const OnResult& on_result) = 0;
+  virtual void end_run(const storage::RunRecord& run) = 0;
+};
 
 /// Runs one processing run to a terminal state and returns its final record.
 /// Throws only when the run cannot even be recorded (StorageError on insert).

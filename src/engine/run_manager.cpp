@@ -37,12 +37,13 @@ class RunManager::Tap final : public RunObserver {
     forward([&](RunObserver& o) { o.on_storage_failed(r, symbol, message); });
   }
   void on_detections(const storage::RunRecord& r, const Symbol& s, Timeframe tf,
-                     const std::vector<storage::DetectionRow>& rows) override {
-    forward([&](RunObserver& o) { o.on_detections(r, s, tf, rows); });
+                     const std::vector<storage::DetectionRow>& rows, std::string_view worker) override {
+    forward([&](RunObserver& o) { o.on_detections(r, s, tf, rows, worker); });
   }
   void on_indicator_values(const storage::RunRecord& r, const Symbol& s,
-                           const std::vector<storage::TimeframeIndicators>& rows) override {
-    forward([&](RunObserver& o) { o.on_indicator_values(r, s, rows); });
+                           const std::vector<storage::TimeframeIndicators>& rows,
+                           std::string_view worker) override {
+    forward([&](RunObserver& o) { o.on_indicator_values(r, s, rows, worker); });
   }
   void on_phase_completed(const storage::RunRecord& r, const storage::PhaseSummary& s) override {
     update(r, std::nullopt);
@@ -120,6 +121,7 @@ Result<StartOutcome, ManagerError> RunManager::start(RunRequest req, bool skip_m
 
 void RunManager::worker(RunRequest req) {
   Tap tap(*this);
+  if (!req.executor) req.executor = executor_;
   try {
     run_pipeline(req, db_, provider_, *token_, &tap);
   } catch (const std::exception& e) {

@@ -73,6 +73,10 @@ class RunManager {
   /// state yet (nullopt otherwise).
   std::optional<storage::RunRecord> unrecorded() const;
   std::chrono::system_clock::time_point now() const { return clock_(); }
+  /// Distributed workers: every later run gets `executor` (RunRequest::executor)
+  /// unless its request names one. Null = the single-process path. Set before
+  /// the first start(); it must outlive the manager.
+  void set_executor(ShardExecutor* executor) { executor_ = executor; }
 
  private:
   class Tap;
@@ -87,6 +91,7 @@ class RunManager {
   const ingest::BarProvider& provider_;
   RunObserver* observer_;
   Clock clock_;
+  ShardExecutor* executor_ = nullptr;
 
   mutable std::mutex mu_;
   std::condition_variable cv_;

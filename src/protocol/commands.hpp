@@ -46,6 +46,7 @@ enum class ErrorCode : unsigned char {
   payload_too_large,
   internal,
   storage_failed,
+  shard_dead_letter,
 };
 
 struct ErrorCodeInfo {
@@ -56,7 +57,7 @@ struct ErrorCodeInfo {
 };
 
 // clang-format off
-inline constexpr std::array<ErrorCodeInfo, 11> kErrorCodes{{
+inline constexpr std::array<ErrorCodeInfo, 12> kErrorCodes{{
     {ErrorCode::invalid_json,      "INVALID_JSON",      400, "the message is not valid JSON (details.position: byte offset)"},
     {ErrorCode::invalid_command,   "INVALID_COMMAND",   400, "valid JSON but not a command: not an object, no string `command`, or an unknown or ill-typed envelope field"},
     {ErrorCode::unknown_command,   "UNKNOWN_COMMAND",   404, "no such command (over HTTP: no such route); details.known lists the commands"},
@@ -68,6 +69,7 @@ inline constexpr std::array<ErrorCodeInfo, 11> kErrorCodes{{
     {ErrorCode::payload_too_large, "PAYLOAD_TOO_LARGE", 413, "the request is larger than the limit (64 KiB)"},
     {ErrorCode::internal,          "INTERNAL",          500, "the engine failed; the message says how; the engine keeps serving"},
     {ErrorCode::storage_failed,    "STORAGE_FAILED",    503, "the engine's database cannot be written or read (read-only, disk full, locked by another writer); the engine keeps serving; retry once the database is fixed"},
+    {ErrorCode::shard_dead_letter, "SHARD_DEAD_LETTER", 500, "distributed workers: a shard of symbols was delivered to workers the configured number of times without being acknowledged (it kept killing them); it was moved to the dead-letter stream tickstock:work:<run_id>:dead and its unfinished symbols failed with this code (a per-symbol code of error events and run_symbols, never a command reply)"},
 }};
 // clang-format on
 

@@ -56,6 +56,7 @@ json phase_progress_json(const PhaseProgress& in) {
       {"current_symbol", or_null(in.current_symbol)},
       {"eta_seconds", in.eta_seconds ? json(round_to(std::max(0.0, *in.eta_seconds), 1)) : json(nullptr)}};
   j[std::string(phase_count_field(in.phase))] = in.count;
+  if (!in.worker_id.empty()) j["worker_id"] = in.worker_id;
   return j;
 }
 
@@ -107,19 +108,24 @@ json pattern_detection_payload(const PatternDetection& in) {
   if (in.levels.stop) levels["stop"] = *in.levels.stop;
   if (in.levels.target) levels["target"] = *in.levels.target;
   if (in.levels.level) levels["level"] = *in.levels.level;
-  return {{"run_id", in.run_id},         {"symbol", in.symbol},       {"timeframe", to_string(in.timeframe)},
-          {"pattern", in.pattern},       {"direction", in.direction}, {"strength", in.strength},
-          {"confidence", in.confidence}, {"bar_date", in.bar_date},   {"levels", std::move(levels)}};
+  json j = {
+      {"run_id", in.run_id},         {"symbol", in.symbol},       {"timeframe", to_string(in.timeframe)},
+      {"pattern", in.pattern},       {"direction", in.direction}, {"strength", in.strength},
+      {"confidence", in.confidence}, {"bar_date", in.bar_date},   {"levels", std::move(levels)}};
+  if (!in.worker_id.empty()) j["worker_id"] = in.worker_id;
+  return j;
 }
 
 json indicator_values_payload(const IndicatorValues& in) {
-  return {{"run_id", in.run_id},
-          {"symbol", in.symbol},
-          {"timeframe", to_string(in.timeframe)},
-          {"indicator", in.indicator},
-          {"params", in.params.is_object() ? in.params : json::object()},
-          {"as_of", in.as_of},
-          {"values", in.values.is_object() ? in.values : json::object()}};
+  json j = {{"run_id", in.run_id},
+            {"symbol", in.symbol},
+            {"timeframe", to_string(in.timeframe)},
+            {"indicator", in.indicator},
+            {"params", in.params.is_object() ? in.params : json::object()},
+            {"as_of", in.as_of},
+            {"values", in.values.is_object() ? in.values : json::object()}};
+  if (!in.worker_id.empty()) j["worker_id"] = in.worker_id;
+  return j;
 }
 
 json error_payload(const ErrorEvent& in) {
@@ -127,6 +133,7 @@ json error_payload(const ErrorEvent& in) {
   if (!in.symbol.empty()) context["symbol"] = in.symbol;
   if (!in.run_id.empty()) context["run_id"] = in.run_id;
   if (in.retry_after) context["retry_after"] = *in.retry_after;
+  if (!in.worker_id.empty()) context["worker_id"] = in.worker_id;
   json j = {{"severity", to_string(in.severity)},
             {"component", in.component},
             {"error_code", in.error_code},

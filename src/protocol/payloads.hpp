@@ -111,6 +111,7 @@ struct PhaseProgress {  // <phase>_progress
   std::string current_symbol;         // "" = null
   std::optional<double> eta_seconds;  // nullopt = null (unknown yet)
   long long count = 0;                // written under phase_count_field(phase)
+  std::string worker_id{};            // the worker that did current_symbol; "" = absent (the engine did)
 };
 /// percent_complete = 100 * completed / total (100 when total is 0), one decimal.
 nlohmann::json phase_progress_payload(const PhaseProgress& in);
@@ -142,6 +143,7 @@ struct PatternDetection {  // patterns_detected
   double confidence = 0;  // 0..1
   std::string bar_date;
   PriceLevels levels;
+  std::string worker_id{};  // the worker that detected it; "" = absent (the engine did)
 };
 nlohmann::json pattern_detection_payload(const PatternDetection& in);
 
@@ -152,6 +154,7 @@ struct IndicatorValues {  // indicators_calculated
   nlohmann::json params = nlohmann::json::object();  // its options, e.g. {"timeperiod": 20}
   std::string as_of;                                 // bar date of the values
   nlohmann::json values = nlohmann::json::object();  // output name -> number
+  std::string worker_id{};                           // "" = absent (the engine computed them)
 };
 nlohmann::json indicator_values_payload(const IndicatorValues& in);
 
@@ -170,6 +173,7 @@ struct ErrorEvent {  // error
   std::string run_id;                 // "" = not of a run (then not run-scoped)
   std::optional<double> retry_after;  // seconds
   std::string recovery_action;        // e.g. symbol_skipped, retrying, reconnecting, none
+  std::string worker_id{};            // context: the worker that failed the symbol; "" = absent
 };
 nlohmann::json error_payload(const ErrorEvent& in);
 

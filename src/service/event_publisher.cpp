@@ -395,6 +395,7 @@ void EventPublisher::on_progress(const storage::RunRecord& r, const engine::Prog
   p.failed_symbols = u.failed;
   p.total_symbols = u.total;
   p.current_symbol = u.current_symbol;
+  p.worker_id = u.worker_id;
   if (u.completed > 0) p.eta_seconds = u.eta_seconds;
   p.count = u.count;
   snap_.current_progress = p;
@@ -424,6 +425,7 @@ void EventPublisher::on_symbol_failed(const storage::RunRecord& r, const storage
   e.message = o.message;
   e.symbol = o.symbol;
   e.run_id = r.run_id;
+  e.worker_id = o.worker_id;
   e.recovery_action = "symbol_skipped";
   publish_locked(Event::error, protocol::error_payload(e), r.run_id);
 }
@@ -443,7 +445,8 @@ void EventPublisher::on_storage_failed(const storage::RunRecord& r, const std::s
 }
 
 void EventPublisher::on_detections(const storage::RunRecord& r, const Symbol& s, Timeframe tf,
-                                   const std::vector<storage::DetectionRow>& rows) {
+                                   const std::vector<storage::DetectionRow>& rows,
+                                   std::string_view worker_id) {
   std::lock_guard lock(mu_);
   for (const auto& d : rows) {
     protocol::PatternDetection p;
@@ -455,6 +458,7 @@ void EventPublisher::on_detections(const storage::RunRecord& r, const Symbol& s,
     p.strength = d.strength;
     p.confidence = d.confidence;
     p.bar_date = format_date(d.bar_date);
+    p.worker_id = worker_id;
     const auto levels = nlohmann::json::parse(d.levels_json, nullptr, false);
     auto level = [&](const char* k) -> std::optional<double> {
       if (levels.is_object() && levels.contains(k) && levels[k].is_number()) return levels[k].get<double>();
@@ -466,7 +470,8 @@ void EventPublisher::on_detections(const storage::RunRecord& r, const Symbol& s,
 }
 
 void EventPublisher::on_indicator_values(const storage::RunRecord& r, const Symbol& s,
-                                         const std::vector<storage::TimeframeIndicators>& groups) {
+                                         const std::vector<storage::TimeframeIndicators>& groups,
+                                         std::string_view worker_id) {
   std::lock_guard lock(mu_);
   for (const auto& g : groups) {
     for (const auto& row : g.rows) {
@@ -474,6 +479,7 @@ void EventPublisher::on_indicator_values(const storage::RunRecord& r, const Symb
       v.run_id = r.run_id;
       v.symbol = s.str();
       v.timeframe = g.tf;
+      v.worker_id = worker_id;
       // "SMA(timeperiod=20)" -> indicator SMA, params {"timeperiod": 20}
       const auto open = row.indicator.find('(');
       v.indicator = row.indicator.substr(0, open);

@@ -105,12 +105,13 @@ void ObserverTee::on_storage_failed(const storage::RunRecord& r, const std::stri
   TS_TEE(on_storage_failed(r, symbol, message))
 }
 void ObserverTee::on_detections(const storage::RunRecord& r, const Symbol& s, Timeframe tf,
-                                const std::vector<storage::DetectionRow>& rows) {
-  TS_TEE(on_detections(r, s, tf, rows))
+                                const std::vector<storage::DetectionRow>& rows, std::string_view worker_id) {
+  TS_TEE(on_detections(r, s, tf, rows, worker_id))
 }
 void ObserverTee::on_indicator_values(const storage::RunRecord& r, const Symbol& s,
-                                      const std::vector<storage::TimeframeIndicators>& rows) {
-  TS_TEE(on_indicator_values(r, s, rows))
+                                      const std::vector<storage::TimeframeIndicators>& rows,
+                                      std::string_view worker_id) {
+  TS_TEE(on_indicator_values(r, s, rows, worker_id))
 }
 void ObserverTee::on_phase_completed(const storage::RunRecord& r, const storage::PhaseSummary& s) {
   TS_TEE(on_phase_completed(r, s))

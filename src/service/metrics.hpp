@@ -47,9 +47,10 @@ class ObserverTee final : public engine::RunObserver {
   void on_storage_failed(const storage::RunRecord& r, const std::string& symbol,
                          const std::string& message) override;
   void on_detections(const storage::RunRecord& r, const Symbol& s, Timeframe tf,
-                     const std::vector<storage::DetectionRow>& rows) override;
+                     const std::vector<storage::DetectionRow>& rows, std::string_view worker_id) override;
   void on_indicator_values(const storage::RunRecord& r, const Symbol& s,
-                           const std::vector<storage::TimeframeIndicators>& rows) override;
+                           const std::vector<storage::TimeframeIndicators>& rows,
+                           std::string_view worker_id) override;
   void on_phase_completed(const storage::RunRecord& r, const storage::PhaseSummary& s) override;
   void on_run_finished(const storage::RunRecord& r) override;
 

@@ -75,6 +75,7 @@ struct SymbolOutcome {
   int attempts = 1;
   std::string error_code, message;
   double duration_ms = 0;
+  std::string worker_id{};  // not stored: the worker process that did it, for events ("" = the engine)
 };
 
 struct IndicatorRow {

@@ -26,11 +26,15 @@ namespace ts::testing {
 /// destructor SIGKILLs a child still running, so a failed test leaves no process.
 class TickstockProcess {
  public:
-  TickstockProcess(const std::vector<std::string>& args, const std::string& log) : log_(log) {
+  /// `env`: extra NAME=VALUE variables for the child.
+  TickstockProcess(const std::vector<std::string>& args, const std::string& log,
+                   const std::vector<std::string>& env = {})
+      : log_(log) {
     pid_ = fork();
     if (pid_ < 0) throw std::runtime_error("fork failed");
     if (pid_ == 0) {
       if (!freopen(log.c_str(), "a", stdout) || !freopen(log.c_str(), "a", stderr)) _exit(126);
+      for (const auto& e : env) putenv(const_cast<char*>(e.c_str()));
       std::vector<char*> argv{const_cast<char*>(TICKSTOCK_BINARY)};
       for (const auto& a : args) argv.push_back(const_cast<char*>(a.c_str()));
       argv.push_back(nullptr);
@@ -69,6 +73,11 @@ class TickstockProcess {
       exited_ = true;
     }
     return WIFEXITED(status_) ? WEXITSTATUS(status_) : 128 + WTERMSIG(status_);
+  }
+  /// Whether the process has ended (reaped here when it has).
+  bool exited() {
+    if (!exited_ && waitpid(pid_, &status_, WNOHANG) == pid_) exited_ = true;
+    return exited_;
   }
   /// SIGTERM, and whether the process then exited with status 0.
   bool stop_gracefully() {

@@ -1,0 +1,62 @@
+#pragma once
+// RedisShards: the engine's side of distributed workers, an
+// engine::ShardExecutor over Redis Streams (wire: work_stream.hpp).
+//
+// * begin_run: with `enabled` (configuration workers = auto) and at least one
+//   live worker (a tickstock:workers:<id> key, refreshed by every worker
+//   before its TTL runs out), the run is distributed: its work stream and
+//   consumer group are created and the run is announced in tickstock:work:runs.
+//   Otherwise (no worker, Redis unreachable) the engine's threads do the run.
+// * run_phase: XADDs the phase's symbols in shards of `shard_size`, then reads
+//   the results stream and hands each symbol's first result to the pipeline,
+//   which records it as its own threads' results (the same events and rows).
+//   It returns when every shard is acknowledged: a shard's `done` result is
+//   written by the same Lua call as its XACK, so the next phase never starts
+//   before the last shard of this one was acknowledged (the phase barrier).
+//   A `dead` result (the shard went to the dead-letter stream) fails the
+//   shard's unreported symbols with SHARD_DEAD_LETTER.
+// * Stop (cancellation, shutdown, a fatal failure): sets the run's cancel key,
+//   which every worker checks before each symbol, and returns at once.
+// * end_run: withdraws the run, deletes the work stream and keeps the results
+//   and dead-letter streams for a day (for operators and tests).
+// What can go wrong: when every worker dies the phase waits (it can still be
+// cancelled); Redis errors while waiting are retried until a stop.
+// Thread-safety: one run at a time (the pipeline's coordinating thread).
+#include <chrono>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "bus/sync_client.hpp"
+#include "engine/pipeline.hpp"
+#include "worker/work_stream.hpp"
+
+namespace ts::worker {
+
+struct CoordinatorOptions {
+  bus::RedisUrl redis;
+  bool enabled = false;                 // workers = auto
+  std::size_t shard_size = 16;          // symbols per shard
+  RunSettings settings;                 // reclaim timeout and deliveries before the dead letter
+  std::chrono::milliseconds poll{200};  // XREAD BLOCK on the results stream
+};
+
+/// Ids of the workers whose liveness key exists (SCAN tickstock:workers:*).
+Result<std::vector<std::string>> live_workers(bus::SyncClient& c);
+
+class RedisShards final : public engine::ShardExecutor {
+ public:
+  explicit RedisShards(CoordinatorOptions o) : opt_(std::move(o)) {}
+  bool begin_run(const storage::RunRecord& run, const engine::RunRequest& req) override;
+  void run_phase(const storage::RunRecord& run, Phase phase, const std::vector<Symbol>& symbols,
+                 const std::function<bool()>& stop, const OnResult& on_result) override;
+  void end_run(const storage::RunRecord& run) override;
+
+ private:
+  CoordinatorOptions opt_;
+  std::optional<bus::SyncClient> c_;
+  std::string results_after_ = "0-0";
+  int alert_bars_ = engine::kDefaultAlertBars;
+};
+
+}  // namespace ts::worker

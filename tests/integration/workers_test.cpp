@@ -1,0 +1,311 @@
+// Distributed workers (issue #8): one in-process engine coordinating real
+// `tickstock worker` processes over a private redis-server and PostgreSQL
+// (the PgServer fixture). A worker SIGKILLed mid-shard, a poison shard, a
+// cancellation, the phase barrier and worker ids in per-symbol events.
+// No timing assertions: every wait is for a state, with a generous limit.
+#include <gtest/gtest.h>
+
+#include <map>
+#include <set>
+
+#include "app/providers.hpp"
+#include "db_snapshot.hpp"
+#include "engine/pipeline.hpp"
+#include "engine_support.hpp"
+#include "process_support.hpp"
+#include "storage/postgres/test_database.hpp"
+#include "worker/work_stream.hpp"
+
+namespace ts::testing {
+namespace {
+
+const std::vector<std::string> kSymbols{"AAPL", "MSFT", "NVDA", "JPM", "KO",  "PEP",  "XOM",
+                                        "CVX",  "WMT",  "HD",   "DIS", "IBM", "INTC", "CSCO"};
+
+/// One entry of a run's results stream, with its stream id.
+struct ResultAt {
+  std::string id;
+  worker::ResultEntry entry;
+};
+
+class WorkersTest : public EngineFixture {
+ protected:
+  void customise(app::EngineConfig& c) override {
+    c.db_url = pg_.url();
+    c.workers = "auto";
+    c.worker_shard_size = 2;
+    c.worker_claim_timeout_ms = 1000;
+    c.worker_max_deliveries = 2;
+    c.progress_per_second = 1000;
+    c.min_success_ratio = 0.5;  // the poison test fails 2 of 6 symbols
+  }
+  void TearDown() override {
+    for (auto& [id, w] : workers_) w->stop(SIGTERM);
+    workers_.clear();
+    EngineFixture::TearDown();
+  }
+
+  /// Starts `tickstock worker --id ID`, with extra environment (fault injection).
+  void start_worker(const std::string& id, const std::vector<std::string>& env = {}) {
+    env_[id] = env;
+    workers_[id] = std::make_unique<TickstockProcess>(
+        std::vector<std::string>{"worker", "--redis", url().str(), "--db", pg_.url(), "--id", id},
+        dir_.str("worker-" + id + ".log"), env_[id]);
+  }
+  /// Waits until exactly these workers have a liveness key.
+  bool workers_alive(std::size_t n) {
+    auto c = sync();
+    return bus::testing::wait_for(
+        [&] {
+          auto ids = c.command({"KEYS", "tickstock:workers:*"});
+          return ids && ids->elements.size() == n;
+        },
+        std::chrono::seconds(60));
+  }
+  std::string trigger(const std::vector<std::string>& symbols) {
+    const auto reply = call("trigger_daily_processing", {{"symbols", symbols}, {"skip_market_check", true}});
+    EXPECT_TRUE(reply.value("ok", false)) << reply.dump();
+    return reply.contains("result") ? reply["result"].value("run_id", "") : "";
+  }
+  std::vector<ResultAt> results(const std::string& run_id) {
+    std::vector<ResultAt> out;
+    auto c = sync();
+    auto entries = c.xrange(worker::results_key(run_id));
+    EXPECT_TRUE(entries);
+    if (!entries) return out;
+    for (const auto& e : *entries) {
+      auto r = worker::decode_result(e.payload);
+      EXPECT_TRUE(r) << e.payload;
+      if (r) out.push_back({e.id, std::move(r).value()});
+    }
+    return out;
+  }
+  long long symbol_results_of(const std::string& run_id, const std::string& worker_id) {
+    long long n = 0;
+    for (const auto& r : results(run_id))
+      n += r.entry.kind == worker::ResultEntry::Kind::symbol && r.entry.worker_id == worker_id;
+    return n;
+  }
+  std::string log_of(const std::string& id) { return read_file(dir_.str("worker-" + id + ".log")); }
+  /// Restarts the workers that died (a supervisor's Restart=always).
+  void restart_dead_workers() {
+    for (auto& [id, w] : workers_)
+      if (w->exited())
+        w = std::make_unique<TickstockProcess>(
+            std::vector<std::string>{"worker", "--redis", url().str(), "--db", pg_.url(), "--id", id},
+            dir_.str("worker-" + id + ".log"), env_[id]);
+  }
+
+  /// A single-process run (the engine's own threads) of what `run_id` recorded, into `into`.
+  void single_process_run(const std::string& run_id, const storage::testing::PgTestDatabase& into) {
+    const auto rec = daemon_->storage().get_run(run_id);
+    ASSERT_TRUE(rec);
+    engine::RunRequest req;
+    ASSERT_TRUE(engine::apply_recorded_parameters(rec->parameters_json, req));
+    const auto p = json::parse(rec->parameters_json);
+    std::string csv;
+    for (const auto& s : p["symbols"]) csv += (csv.empty() ? "" : ",") + s.get<std::string>();
+    auto symbols = parse_symbol_list(csv);
+    ASSERT_TRUE(symbols);
+    for (const auto& s : *symbols) req.universe.members.push_back({s, "", "", std::nullopt});
+    req.universe.name = "custom";
+    req.threads = 2;
+    auto provider = app::make_any_provider(config_.provider, "");
+    ASSERT_TRUE(provider);
+    auto db = storage::open_storage(into.url());
+    engine::CancellationToken cancel;
+    const auto done = engine::run_pipeline(req, *db, **provider, cancel);
+    ASSERT_EQ(done.status, RunStatus::completed) << done.error;
+  }
+
+  storage::testing::PgTestDatabase pg_;
+  std::map<std::string, std::unique_ptr<TickstockProcess>> workers_;
+  std::map<std::string, std::vector<std::string>> env_;
+};
+
+TEST_F(WorkersTest, KilledWorkerMidShardLosesNothingAndTheRowsEqualASingleProcessRun) {
+  start_worker("w1", {"TICKSTOCK_WORKER_FAULT=hang-after:2"});
+  start_worker("w2");
+  start_worker("w3");
+  ASSERT_TRUE(workers_alive(3));
+  const std::string run_id = trigger(kSymbols);
+  ASSERT_FALSE(run_id.empty());
+  // w1 stops after its second symbol's result, holding its shard: kill it there.
+  ASSERT_TRUE(
+      bus::testing::wait_for([&] { return symbol_results_of(run_id, "w1") >= 2; }, std::chrono::seconds(120)))
+      << log_of("w1");
+  workers_["w1"]->stop(SIGKILL);
+  const auto terminal = wait_terminal(run_id, std::chrono::seconds(300));
+  ASSERT_TRUE(terminal);
+  EXPECT_EQ(protocol::to_string(terminal->event), "processing_completed") << terminal->payload.dump();
+
+  // The shard w1 died holding was reclaimed and finished by another worker.
+  std::set<std::string> w1_shards, w1_done, done_by_others;
+  for (const auto& r : results(run_id)) {
+    if (r.entry.worker_id == "w1") {
+      (r.entry.kind == worker::ResultEntry::Kind::done ? w1_done : w1_shards).insert(r.entry.shard_id);
+    } else if (r.entry.kind == worker::ResultEntry::Kind::done) {
+      done_by_others.insert(r.entry.shard_id);
+    }
+  }
+  std::vector<std::string> unfinished;
+  for (const auto& s : w1_shards)
+    if (!w1_done.contains(s)) unfinished.push_back(s);
+  ASSERT_EQ(unfinished.size(), 1u);
+  EXPECT_TRUE(done_by_others.contains(unfinished.front()));
+  EXPECT_NE(log_of("w2") + log_of("w3"), "");
+  EXPECT_NE((log_of("w2") + log_of("w3")).find("reclaimed shard " + unfinished.front()), std::string::npos);
+
+  // The database holds exactly the rows of a single-process run on the same inputs.
+  storage::testing::PgTestDatabase reference;
+  single_process_run(run_id, reference);
+  const auto want = result_rows(reference.url());
+  ASSERT_GT(want.at("indicator_values").size(), 0u);
+  ASSERT_GT(want.at("pattern_detections").size(), 0u);
+  expect_same_rows(want, result_rows(pg_.url()), "distributed run with a killed worker");
+}
+
+TEST_F(WorkersTest, PatternsStartOnlyAfterEveryIndicatorsShardIsAcknowledgedAndEventsNameTheWorker) {
+  // w1 holds its first indicators shard unacknowledged past the claim timeout:
+  // without the barrier, patterns shards would be handed out (and processed by
+  // w2 and w3) while it is still pending.
+  start_worker("w1", {"TICKSTOCK_WORKER_FAULT=hold-ack:indicators"});
+  start_worker("w2");
+  start_worker("w3");
+  ASSERT_TRUE(workers_alive(3));
+  const std::vector<std::string>& symbols = kSymbols;
+  const std::string run_id = trigger(symbols);
+  const auto terminal = wait_terminal(run_id);
+  ASSERT_TRUE(terminal);
+  EXPECT_EQ(protocol::to_string(terminal->event), "processing_completed") << terminal->payload.dump();
+
+  // Barrier: in the results stream (one total order), every indicators shard's
+  // `done` (written by the same Lua call as its XACK) comes before the first
+  // patterns result.
+  const auto rs = results(run_id);
+  std::size_t indicator_shards_done = 0, last_indicators_done = 0, first_patterns = rs.size();
+  for (std::size_t i = 0; i < rs.size(); ++i) {
+    const auto& e = rs[i].entry;
+    if (e.phase == Phase::indicators && e.kind == worker::ResultEntry::Kind::done) {
+      ++indicator_shards_done;
+      last_indicators_done = i;
+    }
+    if (e.phase == Phase::patterns && first_patterns == rs.size()) first_patterns = i;
+  }
+  EXPECT_EQ(indicator_shards_done, symbols.size() / 2);
+  ASSERT_LT(first_patterns, rs.size());
+  EXPECT_LT(last_indicators_done, first_patterns);
+  // The held shard has exactly one `done` (whoever acknowledged first: w1 late, or the worker that
+  // reclaimed it), and it precedes the patterns phase.
+  std::string held;
+  for (const auto& r : rs)
+    if (r.entry.worker_id == "w1" && r.entry.phase == Phase::indicators && held.empty()) held = r.entry.shard_id;
+  ASSERT_FALSE(held.empty()) << log_of("w1");
+  std::vector<std::string> done_by;
+  for (const auto& r : rs)
+    if (r.entry.shard_id == held && r.entry.kind == worker::ResultEntry::Kind::done) done_by.push_back(r.entry.worker_id);
+  EXPECT_EQ(done_by.size(), 1u);
+  EXPECT_NE((log_of("w2") + log_of("w3")).find("reclaimed shard " + held), std::string::npos);
+  // No indicators shard is left pending: the work stream is gone with the run,
+  // and the engine's patterns_started follows its indicators_completed.
+  const auto events = run_events(run_id);
+  std::set<std::string> progress_workers;
+  long long detections_with_worker = 0, detections = 0;
+  for (const auto& e : events) {
+    const auto violations =
+        protocol::testing::schemas().validate(protocol::payload_schema_path(e.event), e.payload);
+    EXPECT_TRUE(violations.empty()) << protocol::to_string(e.event) << ": " << e.payload.dump();
+    const std::string name(protocol::to_string(e.event));
+    if (name == "import_progress") {
+      EXPECT_FALSE(e.payload.contains("worker_id")) << e.payload.dump();
+    }
+    if (name == "cache_progress" || name == "indicators_progress" || name == "patterns_progress") {
+      ASSERT_TRUE(e.payload.contains("worker_id")) << e.payload.dump();
+      progress_workers.insert(e.payload["worker_id"].get<std::string>());
+    }
+    if (e.event == protocol::Event::patterns_detected) {
+      ++detections;
+      detections_with_worker += e.payload.contains("worker_id");
+    }
+  }
+  EXPECT_FALSE(progress_workers.empty());
+  for (const auto& w : progress_workers) EXPECT_TRUE(w == "w1" || w == "w2" || w == "w3") << w;
+  EXPECT_GT(detections, 0);
+  EXPECT_EQ(detections_with_worker, detections);
+}
+
+TEST_F(WorkersTest, PoisonShardGoesToTheDeadLetterStreamAndItsSymbolsFailWithTheCode) {
+  // Every worker crashes on KO: each delivery of KO's shard kills its worker,
+  // which the test restarts as a supervisor would.
+  for (const char* id : {"w1", "w2"}) start_worker(id, {"TICKSTOCK_WORKER_FAULT=crash:KO"});
+  ASSERT_TRUE(workers_alive(2));
+  const std::vector<std::string> symbols{"AAPL", "MSFT", "NVDA", "JPM", "KO", "PEP"};
+  const std::string run_id = trigger(symbols);
+  std::optional<protocol::Envelope> terminal;
+  ASSERT_TRUE(bus::testing::wait_for(
+      [&] {
+        restart_dead_workers();
+        for (auto& e : run_events(run_id))
+          if (is_terminal_event(e, run_id)) terminal = e;
+        return terminal.has_value();
+      },
+      std::chrono::seconds(300)));
+  EXPECT_EQ(protocol::to_string(terminal->event), "processing_completed")  // with errors
+      << terminal->payload.dump();
+  EXPECT_EQ(terminal->payload["status"], "completed_with_errors") << terminal->payload.dump();
+
+  // KO and its shard mate (PEP: shards of 2 in universe order) failed with SHARD_DEAD_LETTER.
+  auto& db = daemon_->storage();
+  std::set<std::string> failed;
+  for (const auto& o : db.run_outcomes(run_id, /*failed_only=*/true)) {
+    EXPECT_EQ(o.error_code, "SHARD_DEAD_LETTER") << o.symbol << ": " << o.message;
+    EXPECT_EQ(o.phase, Phase::cache_sync);
+    failed.insert(o.symbol);
+  }
+  EXPECT_EQ(failed, (std::set<std::string>{"KO", "PEP"}));
+  long long dead_events = 0;
+  for (const auto& e : run_events(run_id))
+    if (e.event == protocol::Event::error && e.payload["error_code"] == "SHARD_DEAD_LETTER") {
+      ++dead_events;
+      EXPECT_TRUE(protocol::testing::schemas().validate("events/error.json", e.payload).empty())
+          << e.payload.dump();
+    }
+  EXPECT_EQ(dead_events, 2);
+  // The dead-letter stream holds the shard once, delivered max_deliveries + 1 times.
+  auto c = sync();
+  auto dead = c.xrange(worker::dead_key(run_id));
+  ASSERT_TRUE(dead);
+  ASSERT_EQ(dead->size(), 1u);
+  auto shard = worker::decode_shard(dead->front().payload);
+  ASSERT_TRUE(shard);
+  EXPECT_EQ(shard->symbols, (std::vector<std::string>{"KO", "PEP"}));
+}
+
+TEST_F(WorkersTest, CancellationReachesEveryWorkerBeforeItsNextSymbol) {
+  // Each worker holds its shard after its first symbol until the run is cancelled.
+  for (const char* id : {"w1", "w2", "w3"}) start_worker(id, {"TICKSTOCK_WORKER_FAULT=hang-after:1"});
+  ASSERT_TRUE(workers_alive(3));
+  const std::string run_id = trigger(kSymbols);
+  ASSERT_TRUE(bus::testing::wait_for(
+      [&] {
+        return symbol_results_of(run_id, "w1") == 1 && symbol_results_of(run_id, "w2") == 1 &&
+               symbol_results_of(run_id, "w3") == 1;
+      },
+      std::chrono::seconds(120)));
+  const auto reply = call("cancel_processing", {{"run_id", run_id}});
+  ASSERT_TRUE(reply.value("ok", false)) << reply.dump();
+  const auto terminal = wait_terminal(run_id);
+  ASSERT_TRUE(terminal);
+  EXPECT_EQ(protocol::to_string(terminal->event), "processing_cancelled") << terminal->payload.dump();
+  // Every worker saw the cancellation before its next symbol and left its shard.
+  for (const char* id : {"w1", "w2", "w3"}) {
+    ASSERT_TRUE(bus::testing::wait_for(
+        [&] { return log_of(id).find("left unfinished: the run was cancelled") != std::string::npos; },
+        std::chrono::seconds(60)))
+        << id << ": " << log_of(id);
+    EXPECT_EQ(symbol_results_of(run_id, id), 1) << id;
+  }
+}
+
+}  // namespace
+}  // namespace ts::testing
