@@ -19,6 +19,7 @@
 // stream evaluates the same judge with the same totals, bit for bit.
 #include <algorithm>
 #include <array>
+#include <bit>
 #include <cassert>
 #include <cmath>
 #include <cstdint>
@@ -69,6 +70,13 @@ struct BarsOf {
 using Bars = BarsOf<const double*>;
 inline Bars bars_of(const Ohlc& in) {
   return {in.open.data(), in.high.data(), in.low.data(), in.close.data()};
+}
+
+/// `value` when `c`, else +0.0, without a branch (a random series makes a
+/// pattern's outcome unpredictable; a mispredicted branch costs more than the
+/// whole judge of a one-candle pattern).
+inline double when(bool c, double value) {
+  return std::bit_cast<double>(std::bit_cast<std::uint64_t>(value) & (std::uint64_t{0} - c));
 }
 
 /// The longest averaging period among the settings a pattern reads.

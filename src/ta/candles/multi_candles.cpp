@@ -67,13 +67,12 @@ constexpr auto k_three_line_strike = [](auto& d) {
             color == 1 && c[i - 1] > c[i - 2] && c[i - 2] > c[i - 3] && o[i] > c[i - 1] && c[i] < o[i - 3];
         const bool falling =
             color == -1 && c[i - 1] < c[i - 2] && c[i - 2] < c[i - 3] && o[i] < c[i - 1] && c[i] > o[i - 3];
-        return b.color(i - 3) == b.color(i - 2) && b.color(i - 2) == color && b.color(i) == -color &&
-                       o[i - 2] >= b.body_bottom(i - 3) - near3.at(i - 3) &&
-                       o[i - 2] <= b.body_top(i - 3) + near3.at(i - 3) &&
-                       o[i - 1] >= b.body_bottom(i - 2) - near2.at(i - 2) &&
-                       o[i - 1] <= b.body_top(i - 2) + near2.at(i - 2) && (rising || falling)
-                   ? color * 100.0
-                   : 0.0;
+        return when(b.color(i - 3) == b.color(i - 2) && b.color(i - 2) == color && b.color(i) == -color &&
+                        o[i - 2] >= b.body_bottom(i - 3) - near3.at(i - 3) &&
+                        o[i - 2] <= b.body_top(i - 3) + near3.at(i - 3) &&
+                        o[i - 1] >= b.body_bottom(i - 2) - near2.at(i - 2) &&
+                        o[i - 1] <= b.body_top(i - 2) + near2.at(i - 2) && (rising || falling),
+                    color * 100.0);
       },
       near3, near2);
 };
@@ -92,15 +91,13 @@ constexpr auto k_conceal_baby_swallow = [](auto& d) {
       conceal_baby_swallow_lookback(),
       [&](int i) {
         const auto &h = b.h, &l = b.l;
-        return b.color(i - 3) == -1 && b.color(i - 2) == -1 && b.color(i - 1) == -1 && b.color(i) == -1 &&
-                       b.lower_shadow(i - 3) < vshort3.at(i - 3) &&
-                       b.upper_shadow(i - 3) < vshort3.at(i - 3) &&
-                       b.lower_shadow(i - 2) < vshort2.at(i - 2) &&
-                       b.upper_shadow(i - 2) < vshort2.at(i - 2) && b.body_gap_down(i - 1, i - 2) &&
-                       b.upper_shadow(i - 1) > vshort1.at(i - 1) && h[i - 1] > b.c[i - 2] &&
-                       h[i] > h[i - 1] && l[i] < l[i - 1]
-                   ? 100.0
-                   : 0.0;
+        return when(
+            b.color(i - 3) == -1 && b.color(i - 2) == -1 && b.color(i - 1) == -1 && b.color(i) == -1 &&
+                b.lower_shadow(i - 3) < vshort3.at(i - 3) && b.upper_shadow(i - 3) < vshort3.at(i - 3) &&
+                b.lower_shadow(i - 2) < vshort2.at(i - 2) && b.upper_shadow(i - 2) < vshort2.at(i - 2) &&
+                b.body_gap_down(i - 1, i - 2) && b.upper_shadow(i - 1) > vshort1.at(i - 1) &&
+                h[i - 1] > b.c[i - 2] && h[i] > h[i - 1] && l[i] < l[i - 1],
+            100.0);
       },
       vshort3, vshort2, vshort1);
 };
@@ -124,10 +121,9 @@ constexpr auto k_breakaway = [](auto& d) {
         const bool up = b.color(i - 4) == 1 && b.body_gap_up(i - 3, i - 4) && h[i - 2] > h[i - 3] &&
                         l[i - 2] > l[i - 3] && h[i - 1] > h[i - 2] && l[i - 1] > l[i - 2] &&
                         c[i] < o[i - 3] && c[i] > c[i - 4];
-        return b.real_body(i - 4) > body_long.at(i - 4) && b.color(i - 4) == b.color(i - 3) &&
-                       b.color(i - 3) == b.color(i - 1) && b.color(i - 1) == -b.color(i) && (down || up)
-                   ? b.color(i) * 100.0
-                   : 0.0;
+        return when(b.real_body(i - 4) > body_long.at(i - 4) && b.color(i - 4) == b.color(i - 3) &&
+                        b.color(i - 3) == b.color(i - 1) && b.color(i - 1) == -b.color(i) && (down || up),
+                    b.color(i) * 100.0);
       },
       body_long);
 };
@@ -145,12 +141,12 @@ constexpr auto k_ladder_bottom = [](auto& d) {
       ladder_bottom_lookback(),
       [&](int i) {
         const auto &o = b.o, &c = b.c;
-        return b.color(i - 4) == -1 && b.color(i - 3) == -1 && b.color(i - 2) == -1 && o[i - 4] > o[i - 3] &&
-                       o[i - 3] > o[i - 2] && c[i - 4] > c[i - 3] && c[i - 3] > c[i - 2] &&
-                       b.color(i - 1) == -1 && b.upper_shadow(i - 1) > very_short.at(i - 1) &&
-                       b.color(i) == 1 && o[i] > o[i - 1] && c[i] > b.h[i - 1]
-                   ? 100.0
-                   : 0.0;
+        return when(b.color(i - 4) == -1 && b.color(i - 3) == -1 && b.color(i - 2) == -1 &&
+                        o[i - 4] > o[i - 3] && o[i - 3] > o[i - 2] && c[i - 4] > c[i - 3] &&
+                        c[i - 3] > c[i - 2] && b.color(i - 1) == -1 &&
+                        b.upper_shadow(i - 1) > very_short.at(i - 1) && b.color(i) == 1 && o[i] > o[i - 1] &&
+                        c[i] > b.h[i - 1],
+                    100.0);
       },
       very_short);
 };
@@ -172,16 +168,15 @@ constexpr auto k_mat_hold = [](auto& d) {
       [&](int i) {
         const auto &o = b.o, &h = b.h, &c = b.c;
         const double floor = c[i - 4] - b.real_body(i - 4) * penetration;
-        return b.real_body(i - 4) > body_long.at(i - 4) && b.real_body(i - 3) < short3.at(i - 3) &&
-                       b.real_body(i - 2) < short2.at(i - 2) && b.real_body(i - 1) < short1.at(i - 1) &&
-                       b.color(i - 4) == 1 && b.color(i - 3) == -1 && b.color(i) == 1 &&
-                       b.body_gap_up(i - 3, i - 4) && b.body_bottom(i - 2) < c[i - 4] &&
-                       b.body_bottom(i - 1) < c[i - 4] && b.body_bottom(i - 2) > floor &&
-                       b.body_bottom(i - 1) > floor && b.body_top(i - 2) < o[i - 3] &&
-                       b.body_top(i - 1) < b.body_top(i - 2) && o[i] > c[i - 1] &&
-                       c[i] > std::max(std::max(h[i - 3], h[i - 2]), h[i - 1])
-                   ? 100.0
-                   : 0.0;
+        return when(b.real_body(i - 4) > body_long.at(i - 4) && b.real_body(i - 3) < short3.at(i - 3) &&
+                        b.real_body(i - 2) < short2.at(i - 2) && b.real_body(i - 1) < short1.at(i - 1) &&
+                        b.color(i - 4) == 1 && b.color(i - 3) == -1 && b.color(i) == 1 &&
+                        b.body_gap_up(i - 3, i - 4) && b.body_bottom(i - 2) < c[i - 4] &&
+                        b.body_bottom(i - 1) < c[i - 4] && b.body_bottom(i - 2) > floor &&
+                        b.body_bottom(i - 1) > floor && b.body_top(i - 2) < o[i - 3] &&
+                        b.body_top(i - 1) < b.body_top(i - 2) && o[i] > c[i - 1] &&
+                        c[i] > std::max(std::max(h[i - 3], h[i - 2]), h[i - 1]),
+                    100.0);
       },
       body_long, short3, short2, short1);
 };
@@ -209,15 +204,14 @@ constexpr auto k_rise_fall_three_methods = [](auto& d) {
         // k = +1 rising (white first), -1 falling: TA-Lib multiplies prices by the
         // colour to test both directions at once.
         const double k = b.color(i - 4);
-        return b.real_body(i - 4) > long4.at(i - 4) && b.real_body(i - 3) < short3.at(i - 3) &&
-                       b.real_body(i - 2) < short2.at(i - 2) && b.real_body(i - 1) < short1.at(i - 1) &&
-                       b.real_body(i) > long0.at(i) && b.color(i - 4) == -b.color(i - 3) &&
-                       b.color(i - 3) == b.color(i - 2) && b.color(i - 2) == b.color(i - 1) &&
-                       b.color(i - 1) == -b.color(i) && within_first(i - 3) && within_first(i - 2) &&
-                       within_first(i - 1) && c[i - 2] * k < c[i - 3] * k && c[i - 1] * k < c[i - 2] * k &&
-                       o[i] * k > c[i - 1] * k && c[i] * k > c[i - 4] * k
-                   ? 100.0 * k
-                   : 0.0;
+        return when(b.real_body(i - 4) > long4.at(i - 4) && b.real_body(i - 3) < short3.at(i - 3) &&
+                        b.real_body(i - 2) < short2.at(i - 2) && b.real_body(i - 1) < short1.at(i - 1) &&
+                        b.real_body(i) > long0.at(i) && b.color(i - 4) == -b.color(i - 3) &&
+                        b.color(i - 3) == b.color(i - 2) && b.color(i - 2) == b.color(i - 1) &&
+                        b.color(i - 1) == -b.color(i) && within_first(i - 3) && within_first(i - 2) &&
+                        within_first(i - 1) && c[i - 2] * k < c[i - 3] * k && c[i - 1] * k < c[i - 2] * k &&
+                        o[i] * k > c[i - 1] * k && c[i] * k > c[i - 4] * k,
+                    100.0 * k);
       },
       long4, short3, short2, short1, long0);
 };

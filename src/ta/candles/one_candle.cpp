@@ -22,10 +22,9 @@ auto small_body_long_lower_shadow(D& d, int lookback, double value, NearPrior ne
   return d.scan(
       lookback,
       [&](int i) {
-        return b.real_body(i) < body.at(i) && b.lower_shadow(i) > shadow_long.at(i) &&
-                       b.upper_shadow(i) < shadow_very_short.at(i) && near_prior(b, i, near.at(i - 1))
-                   ? value
-                   : 0.0;
+        return when(b.real_body(i) < body.at(i) && b.lower_shadow(i) > shadow_long.at(i) &&
+                        b.upper_shadow(i) < shadow_very_short.at(i) && near_prior(b, i, near.at(i - 1)),
+                    value);
       },
       body, shadow_long, shadow_very_short, near);
 }
@@ -40,10 +39,9 @@ auto small_body_long_upper_shadow(D& d, int lookback, double value, Gap gap) {
   return d.scan(
       lookback,
       [&](int i) {
-        return b.real_body(i) < body.at(i) && b.upper_shadow(i) > shadow_long.at(i) &&
-                       b.lower_shadow(i) < shadow_very_short.at(i) && gap(b, i)
-                   ? value
-                   : 0.0;
+        return when(b.real_body(i) < body.at(i) && b.upper_shadow(i) > shadow_long.at(i) &&
+                        b.lower_shadow(i) < shadow_very_short.at(i) && gap(b, i),
+                    value);
       },
       body, shadow_long, shadow_very_short);
 }
@@ -58,10 +56,9 @@ auto body_and_shadows(D& d, int lookback, BodyOk body_ok, ShadowOk shadow_ok) {
   return d.scan(
       lookback,
       [&](int i) {
-        return body_ok(b.real_body(i), body.at(i)) && shadow_ok(b.upper_shadow(i), shadow.at(i)) &&
-                       shadow_ok(b.lower_shadow(i), shadow.at(i))
-                   ? b.color(i) * 100.0
-                   : 0.0;
+        return when(body_ok(b.real_body(i), body.at(i)) && shadow_ok(b.upper_shadow(i), shadow.at(i)) &&
+                        shadow_ok(b.lower_shadow(i), shadow.at(i)),
+                    b.color(i) * 100.0);
       },
       body, shadow);
 }
@@ -80,7 +77,7 @@ auto long_body_bare_end(D& d, int lookback) {
         // White opens at the low end, black at the high end.
         const bool low_end = (b.color(i) == 1) == opening_end;
         const double shadow = low_end ? b.lower_shadow(i) : b.upper_shadow(i);
-        return b.real_body(i) > body_long.at(i) && shadow < very_short.at(i) ? b.color(i) * 100.0 : 0.0;
+        return when(b.real_body(i) > body_long.at(i) && shadow < very_short.at(i), b.color(i) * 100.0);
       },
       body_long, very_short);
 }
@@ -96,9 +93,8 @@ auto one_sided_doji(D& d) {
       [&](int i) {
         const double bare = dragonfly ? b.upper_shadow(i) : b.lower_shadow(i);
         const double shadow = dragonfly ? b.lower_shadow(i) : b.upper_shadow(i);
-        return b.real_body(i) <= doji_body.at(i) && bare < very_short.at(i) && shadow > very_short.at(i)
-                   ? 100.0
-                   : 0.0;
+        return when(b.real_body(i) <= doji_body.at(i) && bare < very_short.at(i) && shadow > very_short.at(i),
+                    100.0);
       },
       doji_body, very_short);
 }
@@ -111,7 +107,7 @@ constexpr auto k_doji = [](auto& d) {
   const auto& b = d.bars;
   RunningAverage doji_body(b, S::body_doji, 0);
   return d.scan(
-      doji_lookback(), [&](int i) { return b.real_body(i) <= doji_body.at(i) ? 100.0 : 0.0; }, doji_body);
+      doji_lookback(), [&](int i) { return when(b.real_body(i) <= doji_body.at(i), 100.0); }, doji_body);
 };
 int doji(const Ohlc& in, Out out) { return run_batch(in, out, k_doji); }
 StreamPtr doji_stream(Opts o) { return make_stream(k_doji, o); }
@@ -135,10 +131,9 @@ constexpr auto k_long_legged_doji = [](auto& d) {
   return d.scan(
       long_legged_doji_lookback(),
       [&](int i) {
-        return b.real_body(i) <= doji_body.at(i) &&
-                       (b.lower_shadow(i) > shadow_long.at(i) || b.upper_shadow(i) > shadow_long.at(i))
-                   ? 100.0
-                   : 0.0;
+        return when(b.real_body(i) <= doji_body.at(i) &&
+                        (b.lower_shadow(i) > shadow_long.at(i) || b.upper_shadow(i) > shadow_long.at(i)),
+                    100.0);
       },
       doji_body, shadow_long);
 };
@@ -155,11 +150,10 @@ constexpr auto k_rickshaw_man = [](auto& d) {
       rickshaw_man_lookback(),
       [&](int i) {
         const double mid = b.l[i] + b.high_low(i) / 2;
-        return b.real_body(i) <= doji_body.at(i) && b.lower_shadow(i) > shadow_long.at(i) &&
-                       b.upper_shadow(i) > shadow_long.at(i) && b.body_bottom(i) <= mid + near.at(i) &&
-                       b.body_top(i) >= mid - near.at(i)
-                   ? 100.0
-                   : 0.0;
+        return when(b.real_body(i) <= doji_body.at(i) && b.lower_shadow(i) > shadow_long.at(i) &&
+                        b.upper_shadow(i) > shadow_long.at(i) && b.body_bottom(i) <= mid + near.at(i) &&
+                        b.body_top(i) >= mid - near.at(i),
+                    100.0);
       },
       doji_body, shadow_long, near);
 };
@@ -175,10 +169,9 @@ constexpr auto k_takuri = [](auto& d) {
   return d.scan(
       takuri_lookback(),
       [&](int i) {
-        return b.real_body(i) <= doji_body.at(i) && b.upper_shadow(i) < very_short.at(i) &&
-                       b.lower_shadow(i) > very_long.at(i)
-                   ? 100.0
-                   : 0.0;
+        return when(b.real_body(i) <= doji_body.at(i) && b.upper_shadow(i) < very_short.at(i) &&
+                        b.lower_shadow(i) > very_long.at(i),
+                    100.0);
       },
       doji_body, very_short, very_long);
 };
@@ -281,7 +274,7 @@ constexpr auto k_spinning_top = [](auto& d) {
       spinning_top_lookback(),
       [&](int i) {
         const double rb = b.real_body(i);
-        return rb < body.at(i) && b.upper_shadow(i) > rb && b.lower_shadow(i) > rb ? b.color(i) * 100.0 : 0.0;
+        return when(rb < body.at(i) && b.upper_shadow(i) > rb && b.lower_shadow(i) > rb, b.color(i) * 100.0);
       },
       body);
 };

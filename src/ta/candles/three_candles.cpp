@@ -42,7 +42,7 @@ auto star(D& d) {
       star_lookback(middle_setting),
       [&](int i) {
         if constexpr (color != 0) {
-          return is_star(i, color) ? 100.0 * color : 0.0;
+          return when(is_star(i, color), 100.0 * color);
         } else {
           return is_star(i, 1) ? 100.0 : is_star(i, -1) ? -100.0 : 0.0;
         }
@@ -98,16 +98,15 @@ constexpr auto k_three_white_soldiers = [](auto& d) {
       three_white_soldiers_lookback(),
       [&](int i) {
         const auto &o = b.o, &c = b.c;
-        return b.color(i - 2) == 1 && b.upper_shadow(i - 2) < vshort2.at(i - 2) && b.color(i - 1) == 1 &&
-                       b.upper_shadow(i - 1) < vshort1.at(i - 1) && b.color(i) == 1 &&
-                       b.upper_shadow(i) < vshort0.at(i) && c[i] > c[i - 1] && c[i - 1] > c[i - 2] &&
-                       o[i - 1] > o[i - 2] && o[i - 1] <= c[i - 2] + near2.at(i - 2) && o[i] > o[i - 1] &&
-                       o[i] <= c[i - 1] + near1.at(i - 1) &&
-                       b.real_body(i - 1) > b.real_body(i - 2) - far2.at(i - 2) &&
-                       b.real_body(i) > b.real_body(i - 1) - far1.at(i - 1) &&
-                       b.real_body(i) > body_short.at(i)
-                   ? 100.0
-                   : 0.0;
+        return when(b.color(i - 2) == 1 && b.upper_shadow(i - 2) < vshort2.at(i - 2) && b.color(i - 1) == 1 &&
+                        b.upper_shadow(i - 1) < vshort1.at(i - 1) && b.color(i) == 1 &&
+                        b.upper_shadow(i) < vshort0.at(i) && c[i] > c[i - 1] && c[i - 1] > c[i - 2] &&
+                        o[i - 1] > o[i - 2] && o[i - 1] <= c[i - 2] + near2.at(i - 2) && o[i] > o[i - 1] &&
+                        o[i] <= c[i - 1] + near1.at(i - 1) &&
+                        b.real_body(i - 1) > b.real_body(i - 2) - far2.at(i - 2) &&
+                        b.real_body(i) > b.real_body(i - 1) - far1.at(i - 1) &&
+                        b.real_body(i) > body_short.at(i),
+                    100.0);
       },
       vshort2, vshort1, vshort0, near2, near1, far2, far1, body_short);
 };
@@ -126,13 +125,13 @@ constexpr auto k_three_black_crows = [](auto& d) {
       three_black_crows_lookback(),
       [&](int i) {
         const auto &o = b.o, &c = b.c;
-        return b.color(i - 3) == 1 && b.color(i - 2) == -1 && b.lower_shadow(i - 2) < vshort2.at(i - 2) &&
-                       b.color(i - 1) == -1 && b.lower_shadow(i - 1) < vshort1.at(i - 1) &&
-                       b.color(i) == -1 && b.lower_shadow(i) < vshort0.at(i) && o[i - 1] < o[i - 2] &&
-                       o[i - 1] > c[i - 2] && o[i] < o[i - 1] && o[i] > c[i - 1] && b.h[i - 3] > c[i - 2] &&
-                       c[i - 2] > c[i - 1] && c[i - 1] > c[i]
-                   ? -100.0
-                   : 0.0;
+        return when(b.color(i - 3) == 1 && b.color(i - 2) == -1 &&
+                        b.lower_shadow(i - 2) < vshort2.at(i - 2) && b.color(i - 1) == -1 &&
+                        b.lower_shadow(i - 1) < vshort1.at(i - 1) && b.color(i) == -1 &&
+                        b.lower_shadow(i) < vshort0.at(i) && o[i - 1] < o[i - 2] && o[i - 1] > c[i - 2] &&
+                        o[i] < o[i - 1] && o[i] > c[i - 1] && b.h[i - 3] > c[i - 2] && c[i - 2] > c[i - 1] &&
+                        c[i - 1] > c[i],
+                    -100.0);
       },
       vshort2, vshort1, vshort0);
 };
@@ -150,13 +149,13 @@ constexpr auto k_identical_three_crows = [](auto& d) {
       identical_three_crows_lookback(),
       [&](int i) {
         const auto &o = b.o, &c = b.c;
-        return b.color(i - 2) == -1 && b.lower_shadow(i - 2) < vshort2.at(i - 2) && b.color(i - 1) == -1 &&
-                       b.lower_shadow(i - 1) < vshort1.at(i - 1) && b.color(i) == -1 &&
-                       b.lower_shadow(i) < vshort0.at(i) && c[i - 2] > c[i - 1] && c[i - 1] > c[i] &&
-                       o[i - 1] <= c[i - 2] + equal2.at(i - 2) && o[i - 1] >= c[i - 2] - equal2.at(i - 2) &&
-                       o[i] <= c[i - 1] + equal1.at(i - 1) && o[i] >= c[i - 1] - equal1.at(i - 1)
-                   ? -100.0
-                   : 0.0;
+        return when(b.color(i - 2) == -1 && b.lower_shadow(i - 2) < vshort2.at(i - 2) &&
+                        b.color(i - 1) == -1 && b.lower_shadow(i - 1) < vshort1.at(i - 1) &&
+                        b.color(i) == -1 && b.lower_shadow(i) < vshort0.at(i) && c[i - 2] > c[i - 1] &&
+                        c[i - 1] > c[i] && o[i - 1] <= c[i - 2] + equal2.at(i - 2) &&
+                        o[i - 1] >= c[i - 2] - equal2.at(i - 2) && o[i] <= c[i - 1] + equal1.at(i - 1) &&
+                        o[i] >= c[i - 1] - equal1.at(i - 1),
+                    -100.0);
       },
       vshort2, vshort1, vshort0, equal2, equal1);
 };
@@ -173,11 +172,10 @@ constexpr auto k_two_crows = [](auto& d) {
       two_crows_lookback(),
       [&](int i) {
         const auto &o = b.o, &c = b.c;
-        return b.color(i - 2) == 1 && b.real_body(i - 2) > body_long.at(i - 2) && b.color(i - 1) == -1 &&
-                       b.body_gap_up(i - 1, i - 2) && b.color(i) == -1 && o[i] < o[i - 1] &&
-                       o[i] > c[i - 1] && c[i] > o[i - 2] && c[i] < c[i - 2]
-                   ? -100.0
-                   : 0.0;
+        return when(b.color(i - 2) == 1 && b.real_body(i - 2) > body_long.at(i - 2) && b.color(i - 1) == -1 &&
+                        b.body_gap_up(i - 1, i - 2) && b.color(i) == -1 && o[i] < o[i - 1] &&
+                        o[i] > c[i - 1] && c[i] > o[i - 2] && c[i] < c[i - 2],
+                    -100.0);
       },
       body_long);
 };
@@ -195,11 +193,10 @@ constexpr auto k_upside_gap_two_crows = [](auto& d) {
       upside_gap_two_crows_lookback(),
       [&](int i) {
         const auto &o = b.o, &c = b.c;
-        return b.color(i - 2) == 1 && b.real_body(i - 2) > body_long.at(i - 2) && b.color(i - 1) == -1 &&
-                       b.real_body(i - 1) <= body_short.at(i - 1) && b.body_gap_up(i - 1, i - 2) &&
-                       b.color(i) == -1 && o[i] > o[i - 1] && c[i] < c[i - 1] && c[i] > c[i - 2]
-                   ? -100.0
-                   : 0.0;
+        return when(b.color(i - 2) == 1 && b.real_body(i - 2) > body_long.at(i - 2) && b.color(i - 1) == -1 &&
+                        b.real_body(i - 1) <= body_short.at(i - 1) && b.body_gap_up(i - 1, i - 2) &&
+                        b.color(i) == -1 && o[i] > o[i - 1] && c[i] < c[i - 1] && c[i] > c[i - 2],
+                    -100.0);
       },
       body_long, body_short);
 };
@@ -217,12 +214,12 @@ constexpr auto k_three_inside = [](auto& d) {
       three_inside_lookback(),
       [&](int i) {
         const auto &o = b.o, &c = b.c;
-        return b.real_body(i - 2) > body_long.at(i - 2) && b.real_body(i - 1) <= body_short.at(i - 1) &&
-                       b.body_top(i - 1) < b.body_top(i - 2) && b.body_bottom(i - 1) > b.body_bottom(i - 2) &&
-                       ((b.color(i - 2) == 1 && b.color(i) == -1 && c[i] < o[i - 2]) ||
-                        (b.color(i - 2) == -1 && b.color(i) == 1 && c[i] > o[i - 2]))
-                   ? -b.color(i - 2) * 100.0
-                   : 0.0;
+        return when(b.real_body(i - 2) > body_long.at(i - 2) && b.real_body(i - 1) <= body_short.at(i - 1) &&
+                        b.body_top(i - 1) < b.body_top(i - 2) &&
+                        b.body_bottom(i - 1) > b.body_bottom(i - 2) &&
+                        ((b.color(i - 2) == 1 && b.color(i) == -1 && c[i] < o[i - 2]) ||
+                         (b.color(i - 2) == -1 && b.color(i) == 1 && c[i] > o[i - 2])),
+                    -b.color(i - 2) * 100.0);
       },
       body_long, body_short);
 };
@@ -236,12 +233,11 @@ constexpr auto k_three_outside = [](auto& d) {
   const auto& b = d.bars;
   return d.scan(three_outside_lookback(), [&](int i) {
     const auto &o = b.o, &c = b.c;
-    return (b.color(i - 1) == 1 && b.color(i - 2) == -1 && c[i - 1] > o[i - 2] && o[i - 1] < c[i - 2] &&
-            c[i] > c[i - 1]) ||
-                   (b.color(i - 1) == -1 && b.color(i - 2) == 1 && o[i - 1] > c[i - 2] &&
-                    c[i - 1] < o[i - 2] && c[i] < c[i - 1])
-               ? b.color(i - 1) * 100.0
-               : 0.0;
+    return when((b.color(i - 1) == 1 && b.color(i - 2) == -1 && c[i - 1] > o[i - 2] && o[i - 1] < c[i - 2] &&
+                 c[i] > c[i - 1]) ||
+                    (b.color(i - 1) == -1 && b.color(i - 2) == 1 && o[i - 1] > c[i - 2] &&
+                     c[i - 1] < o[i - 2] && c[i] < c[i - 1]),
+                b.color(i - 1) * 100.0);
   });
 };
 int three_outside(const Ohlc& in, Out out) { return run_batch(in, out, k_three_outside); }
@@ -263,16 +259,14 @@ constexpr auto k_three_stars_in_south = [](auto& d) {
       three_stars_in_south_lookback(),
       [&](int i) {
         const auto &o = b.o, &h = b.h, &l = b.l, &c = b.c;
-        return b.color(i - 2) == -1 && b.color(i - 1) == -1 && b.color(i) == -1 &&
-                       b.real_body(i - 2) > body_long.at(i - 2) &&
-                       b.lower_shadow(i - 2) > shadow_long.at(i - 2) &&
-                       b.real_body(i - 1) < b.real_body(i - 2) && o[i - 1] > c[i - 2] &&
-                       o[i - 1] <= h[i - 2] && l[i - 1] < c[i - 2] && l[i - 1] >= l[i - 2] &&
-                       b.lower_shadow(i - 1) > vshort1.at(i - 1) && b.real_body(i) < body_short.at(i) &&
-                       b.lower_shadow(i) < vshort0.at(i) && b.upper_shadow(i) < vshort0.at(i) &&
-                       l[i] > l[i - 1] && h[i] < h[i - 1]
-                   ? 100.0
-                   : 0.0;
+        return when(
+            b.color(i - 2) == -1 && b.color(i - 1) == -1 && b.color(i) == -1 &&
+                b.real_body(i - 2) > body_long.at(i - 2) && b.lower_shadow(i - 2) > shadow_long.at(i - 2) &&
+                b.real_body(i - 1) < b.real_body(i - 2) && o[i - 1] > c[i - 2] && o[i - 1] <= h[i - 2] &&
+                l[i - 1] < c[i - 2] && l[i - 1] >= l[i - 2] && b.lower_shadow(i - 1) > vshort1.at(i - 1) &&
+                b.real_body(i) < body_short.at(i) && b.lower_shadow(i) < vshort0.at(i) &&
+                b.upper_shadow(i) < vshort0.at(i) && l[i] > l[i - 1] && h[i] < h[i - 1],
+            100.0);
       },
       body_long, shadow_long, vshort1, vshort0, body_short);
 };
@@ -305,7 +299,7 @@ constexpr auto k_advance_block = [](auto& d) {
             (rb0 < rb1 && rb1 < rb2 &&
              (b.upper_shadow(i) > sshort0.at(i) || b.upper_shadow(i - 1) > sshort1.at(i - 1))) ||
             (rb0 < rb1 && b.upper_shadow(i) > slong0.at(i));
-        return rising && weakening ? -100.0 : 0.0;
+        return when(rising && weakening, -100.0);
       },
       sshort2, sshort1, sshort0, slong0, near2, near1, far2, far1, body_long);
 };
@@ -327,14 +321,13 @@ constexpr auto k_stalled_pattern = [](auto& d) {
       stalled_pattern_lookback(),
       [&](int i) {
         const auto &o = b.o, &c = b.c;
-        return b.color(i - 2) == 1 && b.color(i - 1) == 1 && b.color(i) == 1 && c[i] > c[i - 1] &&
-                       c[i - 1] > c[i - 2] && b.real_body(i - 2) > body_long2.at(i - 2) &&
-                       b.real_body(i - 1) > body_long1.at(i - 1) &&
-                       b.upper_shadow(i - 1) < vshort1.at(i - 1) && o[i - 1] > o[i - 2] &&
-                       o[i - 1] <= c[i - 2] + near2.at(i - 2) && b.real_body(i) < body_short.at(i) &&
-                       o[i] >= c[i - 1] - b.real_body(i) - near1.at(i - 1)
-                   ? -100.0
-                   : 0.0;
+        return when(b.color(i - 2) == 1 && b.color(i - 1) == 1 && b.color(i) == 1 && c[i] > c[i - 1] &&
+                        c[i - 1] > c[i - 2] && b.real_body(i - 2) > body_long2.at(i - 2) &&
+                        b.real_body(i - 1) > body_long1.at(i - 1) &&
+                        b.upper_shadow(i - 1) < vshort1.at(i - 1) && o[i - 1] > o[i - 2] &&
+                        o[i - 1] <= c[i - 2] + near2.at(i - 2) && b.real_body(i) < body_short.at(i) &&
+                        o[i] >= c[i - 1] - b.real_body(i) - near1.at(i - 1),
+                    -100.0);
       },
       body_long2, body_long1, body_short, vshort1, near2, near1);
 };
@@ -372,11 +365,11 @@ constexpr auto k_unique_three_river = [](auto& d) {
       unique_three_river_lookback(),
       [&](int i) {
         const auto &o = b.o, &l = b.l, &c = b.c;
-        return b.real_body(i - 2) > body_long.at(i - 2) && b.color(i - 2) == -1 && b.color(i - 1) == -1 &&
-                       c[i - 1] > c[i - 2] && o[i - 1] <= o[i - 2] && l[i - 1] < l[i - 2] &&
-                       b.real_body(i) < body_short.at(i) && b.color(i) == 1 && o[i] > l[i - 1]
-                   ? 100.0
-                   : 0.0;
+        return when(b.real_body(i - 2) > body_long.at(i - 2) && b.color(i - 2) == -1 &&
+                        b.color(i - 1) == -1 && c[i - 1] > c[i - 2] && o[i - 1] <= o[i - 2] &&
+                        l[i - 1] < l[i - 2] && b.real_body(i) < body_short.at(i) && b.color(i) == 1 &&
+                        o[i] > l[i - 1],
+                    100.0);
       },
       body_long, body_short);
 };
@@ -400,7 +393,7 @@ constexpr auto k_tasuki_gap = [](auto& d) {
         const bool down = b.body_gap_down(i - 1, i - 2) && b.color(i - 1) == -1 && b.color(i) == 1 &&
                           o[i] < o[i - 1] && o[i] > c[i - 1] && c[i] > o[i - 1] &&
                           c[i] < b.body_bottom(i - 2);
-        return (up || down) && similar ? b.color(i - 1) * 100.0 : 0.0;
+        return when((up || down) && similar, b.color(i - 1) * 100.0);
       },
       near);
 };
@@ -420,12 +413,11 @@ constexpr auto k_gap_side_side_white = [](auto& d) {
         const auto& o = b.o;
         const bool up = b.body_gap_up(i - 1, i - 2) && b.body_gap_up(i, i - 2);
         const bool down = b.body_gap_down(i - 1, i - 2) && b.body_gap_down(i, i - 2);
-        return (up || down) && b.color(i - 1) == 1 && b.color(i) == 1 &&
-                       b.real_body(i) >= b.real_body(i - 1) - near.at(i - 1) &&
-                       b.real_body(i) <= b.real_body(i - 1) + near.at(i - 1) &&
-                       o[i] >= o[i - 1] - equal.at(i - 1) && o[i] <= o[i - 1] + equal.at(i - 1)
-                   ? (up ? 100.0 : -100.0)
-                   : 0.0;
+        return when((up || down) && b.color(i - 1) == 1 && b.color(i) == 1 &&
+                        b.real_body(i) >= b.real_body(i - 1) - near.at(i - 1) &&
+                        b.real_body(i) <= b.real_body(i - 1) + near.at(i - 1) &&
+                        o[i] >= o[i - 1] - equal.at(i - 1) && o[i] <= o[i - 1] + equal.at(i - 1),
+                    (up ? 100.0 : -100.0));
       },
       near, equal);
 };
@@ -440,12 +432,12 @@ constexpr auto k_xside_gap_three_methods = [](auto& d) {
   const auto& b = d.bars;
   return d.scan(xside_gap_three_methods_lookback(), [&](int i) {
     const auto &o = b.o, &c = b.c;
-    return b.color(i - 2) == b.color(i - 1) && b.color(i - 1) == -b.color(i) && o[i] < b.body_top(i - 1) &&
-                   o[i] > b.body_bottom(i - 1) && c[i] < b.body_top(i - 2) && c[i] > b.body_bottom(i - 2) &&
-                   ((b.color(i - 2) == 1 && b.body_gap_up(i - 1, i - 2)) ||
-                    (b.color(i - 2) == -1 && b.body_gap_down(i - 1, i - 2)))
-               ? b.color(i - 2) * 100.0
-               : 0.0;
+    return when(b.color(i - 2) == b.color(i - 1) && b.color(i - 1) == -b.color(i) &&
+                    o[i] < b.body_top(i - 1) && o[i] > b.body_bottom(i - 1) && c[i] < b.body_top(i - 2) &&
+                    c[i] > b.body_bottom(i - 2) &&
+                    ((b.color(i - 2) == 1 && b.body_gap_up(i - 1, i - 2)) ||
+                     (b.color(i - 2) == -1 && b.body_gap_down(i - 1, i - 2))),
+                b.color(i - 2) * 100.0);
   });
 };
 int xside_gap_three_methods(const Ohlc& in, Out out) { return run_batch(in, out, k_xside_gap_three_methods); }
@@ -461,10 +453,10 @@ constexpr auto k_stick_sandwich = [](auto& d) {
       stick_sandwich_lookback(),
       [&](int i) {
         const auto& c = b.c;
-        return b.color(i - 2) == -1 && b.color(i - 1) == 1 && b.color(i) == -1 && b.l[i - 1] > c[i - 2] &&
-                       c[i] <= c[i - 2] + equal.at(i - 2) && c[i] >= c[i - 2] - equal.at(i - 2)
-                   ? 100.0
-                   : 0.0;
+        return when(b.color(i - 2) == -1 && b.color(i - 1) == 1 && b.color(i) == -1 &&
+                        b.l[i - 1] > c[i - 2] && c[i] <= c[i - 2] + equal.at(i - 2) &&
+                        c[i] >= c[i - 2] - equal.at(i - 2),
+                    100.0);
       },
       equal);
 };

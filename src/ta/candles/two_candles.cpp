@@ -42,10 +42,9 @@ auto neck(D& d, Closes closes) {
   return d.scan(
       max_period(S::equal, S::body_long) + 1,
       [&](int i) {
-        return b.color(i - 1) == -1 && b.real_body(i - 1) > body_long.at(i - 1) && b.color(i) == 1 &&
-                       b.o[i] < b.l[i - 1] && closes(b, i, equal.at(i - 1))
-                   ? -100.0
-                   : 0.0;
+        return when(b.color(i - 1) == -1 && b.real_body(i - 1) > body_long.at(i - 1) && b.color(i) == 1 &&
+                        b.o[i] < b.l[i - 1] && closes(b, i, equal.at(i - 1)),
+                    -100.0);
       },
       equal, body_long);
 }
@@ -120,11 +119,10 @@ constexpr auto k_doji_star = [](auto& d) {
   return d.scan(
       doji_star_lookback(),
       [&](int i) {
-        return b.real_body(i - 1) > body_long.at(i - 1) && b.real_body(i) <= doji_body.at(i) &&
-                       ((b.color(i - 1) == 1 && b.body_gap_up(i, i - 1)) ||
-                        (b.color(i - 1) == -1 && b.body_gap_down(i, i - 1)))
-                   ? -b.color(i - 1) * 100.0
-                   : 0.0;
+        return when(b.real_body(i - 1) > body_long.at(i - 1) && b.real_body(i) <= doji_body.at(i) &&
+                        ((b.color(i - 1) == 1 && b.body_gap_up(i, i - 1)) ||
+                         (b.color(i - 1) == -1 && b.body_gap_down(i, i - 1))),
+                    -b.color(i - 1) * 100.0);
       },
       body_long, doji_body);
 };
@@ -141,11 +139,10 @@ constexpr auto k_counterattack = [](auto& d) {
       counterattack_lookback(),
       [&](int i) {
         const auto& c = b.c;
-        return b.color(i - 1) == -b.color(i) && b.real_body(i - 1) > body_long1.at(i - 1) &&
-                       b.real_body(i) > body_long0.at(i) && c[i] <= c[i - 1] + equal.at(i - 1) &&
-                       c[i] >= c[i - 1] - equal.at(i - 1)
-                   ? b.color(i) * 100.0
-                   : 0.0;
+        return when(b.color(i - 1) == -b.color(i) && b.real_body(i - 1) > body_long1.at(i - 1) &&
+                        b.real_body(i) > body_long0.at(i) && c[i] <= c[i - 1] + equal.at(i - 1) &&
+                        c[i] >= c[i - 1] - equal.at(i - 1),
+                    b.color(i) * 100.0);
       },
       equal, body_long1, body_long0);
 };
@@ -163,11 +160,10 @@ constexpr auto k_dark_cloud_cover = [](auto& d) {
       dark_cloud_cover_lookback(penetration),
       [&](int i) {
         const auto &o = b.o, &c = b.c;
-        return b.color(i - 1) == 1 && b.real_body(i - 1) > body_long.at(i - 1) && b.color(i) == -1 &&
-                       o[i] > b.h[i - 1] && c[i] > o[i - 1] &&
-                       c[i] < c[i - 1] - b.real_body(i - 1) * penetration
-                   ? -100.0
-                   : 0.0;
+        return when(b.color(i - 1) == 1 && b.real_body(i - 1) > body_long.at(i - 1) && b.color(i) == -1 &&
+                        o[i] > b.h[i - 1] && c[i] > o[i - 1] &&
+                        c[i] < c[i - 1] - b.real_body(i - 1) * penetration,
+                    -100.0);
       },
       body_long);
 };
@@ -186,11 +182,10 @@ constexpr auto k_piercing = [](auto& d) {
       piercing_lookback(),
       [&](int i) {
         const auto &o = b.o, &c = b.c;
-        return b.color(i - 1) == -1 && b.real_body(i - 1) > body_long1.at(i - 1) && b.color(i) == 1 &&
-                       b.real_body(i) > body_long0.at(i) && o[i] < b.l[i - 1] && c[i] < o[i - 1] &&
-                       c[i] > c[i - 1] + b.real_body(i - 1) * 0.5
-                   ? 100.0
-                   : 0.0;
+        return when(b.color(i - 1) == -1 && b.real_body(i - 1) > body_long1.at(i - 1) && b.color(i) == 1 &&
+                        b.real_body(i) > body_long0.at(i) && o[i] < b.l[i - 1] && c[i] < o[i - 1] &&
+                        c[i] > c[i - 1] + b.real_body(i - 1) * 0.5,
+                    100.0);
       },
       body_long1, body_long0);
 };
@@ -236,10 +231,9 @@ constexpr auto k_homing_pigeon = [](auto& d) {
   return d.scan(
       homing_pigeon_lookback(),
       [&](int i) {
-        return b.color(i - 1) == -1 && b.color(i) == -1 && b.real_body(i - 1) > body_long.at(i - 1) &&
-                       b.real_body(i) <= body_short.at(i) && b.o[i] < b.o[i - 1] && b.c[i] > b.c[i - 1]
-                   ? 100.0
-                   : 0.0;
+        return when(b.color(i - 1) == -1 && b.color(i) == -1 && b.real_body(i - 1) > body_long.at(i - 1) &&
+                        b.real_body(i) <= body_short.at(i) && b.o[i] < b.o[i - 1] && b.c[i] > b.c[i - 1],
+                    100.0);
       },
       body_long, body_short);
 };
@@ -267,10 +261,9 @@ constexpr auto k_matching_low = [](auto& d) {
       matching_low_lookback(),
       [&](int i) {
         const auto& c = b.c;
-        return b.color(i - 1) == -1 && b.color(i) == -1 && c[i] <= c[i - 1] + equal.at(i - 1) &&
-                       c[i] >= c[i - 1] - equal.at(i - 1)
-                   ? 100.0
-                   : 0.0;
+        return when(b.color(i - 1) == -1 && b.color(i) == -1 && c[i] <= c[i - 1] + equal.at(i - 1) &&
+                        c[i] >= c[i - 1] - equal.at(i - 1),
+                    100.0);
       },
       equal);
 };
@@ -288,12 +281,11 @@ constexpr auto k_separating_lines = [](auto& d) {
       separating_lines_lookback(),
       [&](int i) {
         const auto& o = b.o;
-        return b.color(i - 1) == -b.color(i) && o[i] <= o[i - 1] + equal.at(i - 1) &&
-                       o[i] >= o[i - 1] - equal.at(i - 1) && b.real_body(i) > body_long.at(i) &&
-                       ((b.color(i) == 1 && b.lower_shadow(i) < very_short.at(i)) ||
-                        (b.color(i) == -1 && b.upper_shadow(i) < very_short.at(i)))
-                   ? b.color(i) * 100.0
-                   : 0.0;
+        return when(b.color(i - 1) == -b.color(i) && o[i] <= o[i - 1] + equal.at(i - 1) &&
+                        o[i] >= o[i - 1] - equal.at(i - 1) && b.real_body(i) > body_long.at(i) &&
+                        ((b.color(i) == 1 && b.lower_shadow(i) < very_short.at(i)) ||
+                         (b.color(i) == -1 && b.upper_shadow(i) < very_short.at(i))),
+                    b.color(i) * 100.0);
       },
       very_short, body_long, equal);
 };
