@@ -6,6 +6,13 @@
 #include "ta/candles/candles.hpp"
 #include "ta/candles/detail.hpp"
 
+// Most judges combine their conditions with & and | rather than && and ||:
+// every operand is a pure comparison of valid bars, and evaluating them all
+// costs less than the mispredicted branches of a short circuit on a random
+// series. Judges whose thresholds (one division each) rarely need evaluating
+// keep && where ta_bench measured it faster. Same outcomes either way.
+#pragma GCC diagnostic ignored "-Wparentheses"
+
 namespace ts::ta::candles {
 
 using namespace detail;  // NOLINT(google-build-using-namespace): the kernels' own toolkit
@@ -22,8 +29,8 @@ auto small_body_long_lower_shadow(D& d, int lookback, double value, NearPrior ne
   return d.scan(
       lookback,
       [&](int i) {
-        return when(b.real_body(i) < body.at(i) && b.lower_shadow(i) > shadow_long.at(i) &&
-                        b.upper_shadow(i) < shadow_very_short.at(i) && near_prior(b, i, near.at(i - 1)),
+        return when(b.real_body(i) < body.at(i) & b.lower_shadow(i) > shadow_long.at(i) &
+                        b.upper_shadow(i) < shadow_very_short.at(i) & near_prior(b, i, near.at(i - 1)),
                     value);
       },
       body, shadow_long, shadow_very_short, near);
@@ -39,8 +46,8 @@ auto small_body_long_upper_shadow(D& d, int lookback, double value, Gap gap) {
   return d.scan(
       lookback,
       [&](int i) {
-        return when(b.real_body(i) < body.at(i) && b.upper_shadow(i) > shadow_long.at(i) &&
-                        b.lower_shadow(i) < shadow_very_short.at(i) && gap(b, i),
+        return when(b.real_body(i) < body.at(i) & b.upper_shadow(i) > shadow_long.at(i) &
+                        b.lower_shadow(i) < shadow_very_short.at(i) & gap(b, i),
                     value);
       },
       body, shadow_long, shadow_very_short);
@@ -56,7 +63,7 @@ auto body_and_shadows(D& d, int lookback, BodyOk body_ok, ShadowOk shadow_ok) {
   return d.scan(
       lookback,
       [&](int i) {
-        return when(body_ok(b.real_body(i), body.at(i)) && shadow_ok(b.upper_shadow(i), shadow.at(i)) &&
+        return when(body_ok(b.real_body(i), body.at(i)) & shadow_ok(b.upper_shadow(i), shadow.at(i)) &
                         shadow_ok(b.lower_shadow(i), shadow.at(i)),
                     b.color(i) * 100.0);
       },
@@ -77,7 +84,7 @@ auto long_body_bare_end(D& d, int lookback) {
         // White opens at the low end, black at the high end.
         const bool low_end = (b.color(i) == 1) == opening_end;
         const double shadow = low_end ? b.lower_shadow(i) : b.upper_shadow(i);
-        return when(b.real_body(i) > body_long.at(i) && shadow < very_short.at(i), b.color(i) * 100.0);
+        return when(b.real_body(i) > body_long.at(i) & shadow < very_short.at(i), b.color(i) * 100.0);
       },
       body_long, very_short);
 }
@@ -93,7 +100,7 @@ auto one_sided_doji(D& d) {
       [&](int i) {
         const double bare = dragonfly ? b.upper_shadow(i) : b.lower_shadow(i);
         const double shadow = dragonfly ? b.lower_shadow(i) : b.upper_shadow(i);
-        return when(b.real_body(i) <= doji_body.at(i) && bare < very_short.at(i) && shadow > very_short.at(i),
+        return when(b.real_body(i) <= doji_body.at(i) & bare<very_short.at(i) & shadow> very_short.at(i),
                     100.0);
       },
       doji_body, very_short);
@@ -274,7 +281,7 @@ constexpr auto k_spinning_top = [](auto& d) {
       spinning_top_lookback(),
       [&](int i) {
         const double rb = b.real_body(i);
-        return when(rb < body.at(i) && b.upper_shadow(i) > rb && b.lower_shadow(i) > rb, b.color(i) * 100.0);
+        return when(rb<body.at(i) & b.upper_shadow(i)> rb & b.lower_shadow(i) > rb, b.color(i) * 100.0);
       },
       body);
 };

@@ -6,6 +6,13 @@
 #include "ta/candles/candles.hpp"
 #include "ta/candles/detail.hpp"
 
+// Most judges combine their conditions with & and | rather than && and ||:
+// every operand is a pure comparison of valid bars, and evaluating them all
+// costs less than the mispredicted branches of a short circuit on a random
+// series. Judges whose thresholds (one division each) rarely need evaluating
+// keep && where ta_bench measured it faster. Same outcomes either way.
+#pragma GCC diagnostic ignored "-Wparentheses"
+
 namespace ts::ta::candles {
 
 using namespace detail;  // NOLINT(google-build-using-namespace): the kernels' own toolkit
@@ -22,11 +29,11 @@ auto harami_like(D& d) {
   return d.scan(
       max_period(inner_setting, S::body_long) + 1,
       [&](int i) {
-        if (!(b.real_body(i - 1) > body_long.at(i - 1) && b.real_body(i) <= inner.at(i))) return 0.0;
+        if (!(b.real_body(i - 1) > body_long.at(i - 1) & b.real_body(i) <= inner.at(i))) return 0.0;
         const double top = b.body_top(i), bottom = b.body_bottom(i);
         const double outer_top = b.body_top(i - 1), outer_bottom = b.body_bottom(i - 1);
-        if (top < outer_top && bottom > outer_bottom) return -b.color(i - 1) * 100.0;
-        if (top <= outer_top && bottom >= outer_bottom) return -b.color(i - 1) * 80.0;
+        if (top<outer_top & bottom> outer_bottom) return -b.color(i - 1) * 100.0;
+        if (top <= outer_top & bottom >= outer_bottom) return -b.color(i - 1) * 80.0;
         return 0.0;
       },
       body_long, inner);
@@ -42,8 +49,8 @@ auto neck(D& d, Closes closes) {
   return d.scan(
       max_period(S::equal, S::body_long) + 1,
       [&](int i) {
-        return when(b.color(i - 1) == -1 && b.real_body(i - 1) > body_long.at(i - 1) && b.color(i) == 1 &&
-                        b.o[i] < b.l[i - 1] && closes(b, i, equal.at(i - 1)),
+        return when(b.color(i - 1) == -1 & b.real_body(i - 1) > body_long.at(i - 1) & b.color(i) == 1 &
+                        b.o[i] < b.l[i - 1] & closes(b, i, equal.at(i - 1)),
                     -100.0);
       },
       equal, body_long);
@@ -61,15 +68,17 @@ auto kicking_like(D& d) {
   return d.scan(
       max_period(S::shadow_very_short, S::body_long) + 1,
       [&](int i) {
-        const bool match = b.color(i - 1) == -b.color(i) && b.real_body(i - 1) > body_long1.at(i - 1) &&
-                           b.upper_shadow(i - 1) < very_short1.at(i - 1) &&
-                           b.lower_shadow(i - 1) < very_short1.at(i - 1) &&
-                           b.real_body(i) > body_long0.at(i) && b.upper_shadow(i) < very_short0.at(i) &&
-                           b.lower_shadow(i) < very_short0.at(i) &&
-                           ((b.color(i - 1) == -1 && b.candle_gap_up(i, i - 1)) ||
-                            (b.color(i - 1) == 1 && b.candle_gap_down(i, i - 1)));
+        const bool match =
+            b.color(i - 1) == -b.color(i) & b.real_body(i - 1) > body_long1.at(i - 1) &
+            b.upper_shadow(
+                 i -
+                 1)<very_short1.at(i - 1) & b.lower_shadow(i - 1) < very_short1.at(i - 1) & b.real_body(i)>
+                body_long0.at(i) &
+            b.upper_shadow(i) < very_short0.at(i) & b.lower_shadow(i) < very_short0.at(i) &
+            ((b.color(i - 1) == -1 & b.candle_gap_up(i, i - 1)) |
+             (b.color(i - 1) == 1 & b.candle_gap_down(i, i - 1)));
         if (!match) return 0.0;
-        const int sign_bar = by_length && !(b.real_body(i) > b.real_body(i - 1)) ? i - 1 : i;
+        const int sign_bar = by_length & !(b.real_body(i) > b.real_body(i - 1)) ? i - 1 : i;
         return b.color(sign_bar) * 100.0;
       },
       body_long1, body_long0, very_short1, very_short0);
@@ -84,14 +93,12 @@ constexpr auto k_engulfing = [](auto& d) {
   const auto& b = d.bars;
   return d.scan(engulfing_lookback(), [&](int i) {
     const auto &o = b.o, &c = b.c;
-    const bool white_engulfs =
-        b.color(i) == 1 && b.color(i - 1) == -1 &&
-        ((c[i] >= o[i - 1] && o[i] < c[i - 1]) || (c[i] > o[i - 1] && o[i] <= c[i - 1]));
-    const bool black_engulfs =
-        b.color(i) == -1 && b.color(i - 1) == 1 &&
-        ((o[i] >= c[i - 1] && c[i] < o[i - 1]) || (o[i] > c[i - 1] && c[i] <= o[i - 1]));
-    if (!white_engulfs && !black_engulfs) return 0.0;
-    const bool strict = o[i] != c[i - 1] && c[i] != o[i - 1];
+    const bool white_engulfs = b.color(i) == 1 & b.color(i - 1) == -1 &
+                               ((c[i] >= o[i - 1] & o[i] < c[i - 1]) | (c[i] > o[i - 1] & o[i] <= c[i - 1]));
+    const bool black_engulfs = b.color(i) == -1 & b.color(i - 1) == 1 &
+                               ((o[i] >= c[i - 1] & c[i] < o[i - 1]) | (o[i] > c[i - 1] & c[i] <= o[i - 1]));
+    if (!white_engulfs & !black_engulfs) return 0.0;
+    const bool strict = o[i] != c[i - 1] & c[i] != o[i - 1];
     return b.color(i) * (strict ? 100.0 : 80.0);
   });
 };
@@ -119,9 +126,9 @@ constexpr auto k_doji_star = [](auto& d) {
   return d.scan(
       doji_star_lookback(),
       [&](int i) {
-        return when(b.real_body(i - 1) > body_long.at(i - 1) && b.real_body(i) <= doji_body.at(i) &&
-                        ((b.color(i - 1) == 1 && b.body_gap_up(i, i - 1)) ||
-                         (b.color(i - 1) == -1 && b.body_gap_down(i, i - 1))),
+        return when(b.real_body(i - 1) > body_long.at(i - 1) & b.real_body(i) <= doji_body.at(i) &
+                        ((b.color(i - 1) == 1 & b.body_gap_up(i, i - 1)) |
+                         (b.color(i - 1) == -1 & b.body_gap_down(i, i - 1))),
                     -b.color(i - 1) * 100.0);
       },
       body_long, doji_body);
@@ -139,8 +146,8 @@ constexpr auto k_counterattack = [](auto& d) {
       counterattack_lookback(),
       [&](int i) {
         const auto& c = b.c;
-        return when(b.color(i - 1) == -b.color(i) && b.real_body(i - 1) > body_long1.at(i - 1) &&
-                        b.real_body(i) > body_long0.at(i) && c[i] <= c[i - 1] + equal.at(i - 1) &&
+        return when(b.color(i - 1) == -b.color(i) & b.real_body(i - 1) > body_long1.at(i - 1) &
+                        b.real_body(i) > body_long0.at(i) & c[i] <= c[i - 1] + equal.at(i - 1) &
                         c[i] >= c[i - 1] - equal.at(i - 1),
                     b.color(i) * 100.0);
       },
@@ -160,8 +167,8 @@ constexpr auto k_dark_cloud_cover = [](auto& d) {
       dark_cloud_cover_lookback(penetration),
       [&](int i) {
         const auto &o = b.o, &c = b.c;
-        return when(b.color(i - 1) == 1 && b.real_body(i - 1) > body_long.at(i - 1) && b.color(i) == -1 &&
-                        o[i] > b.h[i - 1] && c[i] > o[i - 1] &&
+        return when(b.color(i - 1) == 1 & b.real_body(i - 1) > body_long.at(i - 1) & b.color(i) == -1 &
+                        o[i] > b.h[i - 1] & c[i] > o[i - 1] &
                         c[i] < c[i - 1] - b.real_body(i - 1) * penetration,
                     -100.0);
       },
@@ -182,9 +189,9 @@ constexpr auto k_piercing = [](auto& d) {
       piercing_lookback(),
       [&](int i) {
         const auto &o = b.o, &c = b.c;
-        return when(b.color(i - 1) == -1 && b.real_body(i - 1) > body_long1.at(i - 1) && b.color(i) == 1 &&
-                        b.real_body(i) > body_long0.at(i) && o[i] < b.l[i - 1] && c[i] < o[i - 1] &&
-                        c[i] > c[i - 1] + b.real_body(i - 1) * 0.5,
+        return when(b.color(i - 1) == -1 & b.real_body(i - 1) > body_long1.at(i - 1) & b.color(i) == 1 &
+                        b.real_body(i) > body_long0.at(i) & o[i] < b.l[i - 1] &
+                        c[i]<o[i - 1] & c[i]> c[i - 1] + b.real_body(i - 1) * 0.5,
                     100.0);
       },
       body_long1, body_long0);
@@ -196,7 +203,7 @@ StreamPtr piercing_stream(Opts o) { return make_stream(k_piercing, o); }
 int in_neck_lookback() { return max_period(S::equal, S::body_long) + 1; }
 constexpr auto k_in_neck = [](auto& d) {
   return neck(d, [](const auto& b, int i, double equal) {
-    return b.c[i] <= b.c[i - 1] + equal && b.c[i] >= b.c[i - 1];
+    return b.c[i] <= b.c[i - 1] + equal & b.c[i] >= b.c[i - 1];
   });
 };
 int in_neck(const Ohlc& in, Out out) { return run_batch(in, out, k_in_neck); }
@@ -206,7 +213,7 @@ StreamPtr in_neck_stream(Opts o) { return make_stream(k_in_neck, o); }
 int on_neck_lookback() { return max_period(S::equal, S::body_long) + 1; }
 constexpr auto k_on_neck = [](auto& d) {
   return neck(d, [](const auto& b, int i, double equal) {
-    return b.c[i] <= b.l[i - 1] + equal && b.c[i] >= b.l[i - 1] - equal;
+    return b.c[i] <= b.l[i - 1] + equal & b.c[i] >= b.l[i - 1] - equal;
   });
 };
 int on_neck(const Ohlc& in, Out out) { return run_batch(in, out, k_on_neck); }
@@ -217,7 +224,7 @@ StreamPtr on_neck_stream(Opts o) { return make_stream(k_on_neck, o); }
 int thrusting_lookback() { return max_period(S::equal, S::body_long) + 1; }
 constexpr auto k_thrusting = [](auto& d) {
   return neck(d, [](const auto& b, int i, double equal) {
-    return b.c[i] > b.c[i - 1] + equal && b.c[i] <= b.c[i - 1] + b.real_body(i - 1) * 0.5;
+    return b.c[i] > b.c[i - 1] + equal & b.c[i] <= b.c[i - 1] + b.real_body(i - 1) * 0.5;
   });
 };
 int thrusting(const Ohlc& in, Out out) { return run_batch(in, out, k_thrusting); }
@@ -231,8 +238,8 @@ constexpr auto k_homing_pigeon = [](auto& d) {
   return d.scan(
       homing_pigeon_lookback(),
       [&](int i) {
-        return when(b.color(i - 1) == -1 && b.color(i) == -1 && b.real_body(i - 1) > body_long.at(i - 1) &&
-                        b.real_body(i) <= body_short.at(i) && b.o[i] < b.o[i - 1] && b.c[i] > b.c[i - 1],
+        return when(b.color(i - 1) == -1 & b.color(i) == -1 & b.real_body(i - 1) > body_long.at(i - 1) &
+                        b.real_body(i) <= body_short.at(i) & b.o[i]<b.o[i - 1] & b.c[i]> b.c[i - 1],
                     100.0);
       },
       body_long, body_short);
@@ -261,7 +268,7 @@ constexpr auto k_matching_low = [](auto& d) {
       matching_low_lookback(),
       [&](int i) {
         const auto& c = b.c;
-        return when(b.color(i - 1) == -1 && b.color(i) == -1 && c[i] <= c[i - 1] + equal.at(i - 1) &&
+        return when(b.color(i - 1) == -1 & b.color(i) == -1 & c[i] <= c[i - 1] + equal.at(i - 1) &
                         c[i] >= c[i - 1] - equal.at(i - 1),
                     100.0);
       },
@@ -281,10 +288,10 @@ constexpr auto k_separating_lines = [](auto& d) {
       separating_lines_lookback(),
       [&](int i) {
         const auto& o = b.o;
-        return when(b.color(i - 1) == -b.color(i) && o[i] <= o[i - 1] + equal.at(i - 1) &&
-                        o[i] >= o[i - 1] - equal.at(i - 1) && b.real_body(i) > body_long.at(i) &&
-                        ((b.color(i) == 1 && b.lower_shadow(i) < very_short.at(i)) ||
-                         (b.color(i) == -1 && b.upper_shadow(i) < very_short.at(i))),
+        return when(b.color(i - 1) == -b.color(i) & o[i] <= o[i - 1] + equal.at(i - 1) &
+                        o[i] >= o[i - 1] - equal.at(i - 1) & b.real_body(i) > body_long.at(i) &
+                        ((b.color(i) == 1 & b.lower_shadow(i) < very_short.at(i)) |
+                         (b.color(i) == -1 & b.upper_shadow(i) < very_short.at(i))),
                     b.color(i) * 100.0);
       },
       very_short, body_long, equal);
