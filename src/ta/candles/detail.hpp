@@ -85,6 +85,13 @@ constexpr int max_period(P... s) {
   return std::max({avg_period(s)...});
 }
 
+/// Settings averaging the same range over the same period keep identical
+/// running totals (at the same lag), whatever their factors.
+constexpr bool shares_total(Setting a, Setting b) {
+  return candle_setting(a).range == candle_setting(b).range &&
+         candle_setting(a).avg_period == candle_setting(b).avg_period;
+}
+
 /// The running average of one candle setting, judged at bar (scan bar - lag):
 /// a 3-candle pattern judging its first candle at scan bar i uses lag 2.
 /// The total covers the setting's avg_period bars just before the judged bar.
@@ -102,9 +109,13 @@ class RunningAverage {
     if (j >= start - lag_ - s_.avg_period && j < start - lag_) total_ += range(j);
   }
   /// Threshold for bar j; j must be (current scan bar - lag).
-  double at(int j) const {
-    const double base = s_.avg_period != 0 ? total_ / s_.avg_period : range(j);
-    return s_.factor * base / (s_.range == RangeType::shadows ? 2.0 : 1.0);
+  double at(int j) const { return threshold(s_, j); }
+  /// The threshold of setting `other`, which shares this average's total
+  /// (shares_total): its own running total would be the same sums in the same
+  /// order, so this is its value bit for bit, and the division is shared.
+  double at_as(Setting other, int j) const {
+    assert(shares_total(s_.id, other));
+    return threshold(candle_setting(other), j);
   }
   /// Slides the window after scan bar i was judged.
   void roll(int i) {
@@ -114,11 +125,13 @@ class RunningAverage {
   /// The running total a stream carries between bars.
   double total() const { return total_; }
   void set_total(double t) { total_ = t; }
-  /// The oldest bar (relative to the scan bar) the average reads.
-  int reach() const { return lag_ + s_.avg_period; }
 
  private:
   double range(int j) const { return bars_.range(s_.range, j); }
+  double threshold(const CandleSetting& s, int j) const {
+    const double base = s.avg_period != 0 ? total_ / s.avg_period : range(j);
+    return s.factor * base / (s.range == RangeType::shadows ? 2.0 : 1.0);
+  }
 
   const B& bars_;
   const CandleSetting& s_;
@@ -263,7 +276,8 @@ class StreamDriver {
 
 /// The streaming form of a pattern definition (see function.hpp's contract):
 /// state = the last kRing bars, one running total per average, the Hikkake
-/// memory and the bar count. O(1) per update; no allocation after make.
+/// memory and the bar count (an int, like the batch kernels' indices: 2^31
+/// bars). O(1) per update; no allocation after make.
 template <class Def>
 class CandleStream final : public Stream {
  public:

@@ -94,16 +94,17 @@ auto long_body_bare_end(D& d, int lookback) {
 template <bool dragonfly, class D>
 auto one_sided_doji(D& d) {
   const auto& b = d.bars;
-  RunningAverage doji_body(b, S::body_doji, 0), very_short(b, S::shadow_very_short, 0);
+  static_assert(shares_total(S::body_doji, S::shadow_very_short));
+  RunningAverage doji_body(b, S::body_doji, 0);
   return d.scan(
       max_period(S::body_doji, S::shadow_very_short),
       [&](int i) {
         const double bare = dragonfly ? b.upper_shadow(i) : b.lower_shadow(i);
         const double shadow = dragonfly ? b.lower_shadow(i) : b.upper_shadow(i);
-        return when(b.real_body(i) <= doji_body.at(i) & bare<very_short.at(i) & shadow> very_short.at(i),
-                    100.0);
+        const double very_short = doji_body.at_as(S::shadow_very_short, i);
+        return when((b.real_body(i) <= doji_body.at(i)) & (bare < very_short) & (shadow > very_short), 100.0);
       },
-      doji_body, very_short);
+      doji_body);
 }
 
 }  // namespace
@@ -171,16 +172,17 @@ StreamPtr rickshaw_man_stream(Opts o) { return make_stream(k_rickshaw_man, o); }
 int takuri_lookback() { return max_period(S::body_doji, S::shadow_very_short, S::shadow_very_long); }
 constexpr auto k_takuri = [](auto& d) {
   const auto& b = d.bars;
-  RunningAverage doji_body(b, S::body_doji, 0), very_short(b, S::shadow_very_short, 0),
-      very_long(b, S::shadow_very_long, 0);
+  static_assert(shares_total(S::body_doji, S::shadow_very_short));
+  RunningAverage doji_body(b, S::body_doji, 0), very_long(b, S::shadow_very_long, 0);
   return d.scan(
       takuri_lookback(),
       [&](int i) {
-        return when(b.real_body(i) <= doji_body.at(i) && b.upper_shadow(i) < very_short.at(i) &&
+        return when(b.real_body(i) <= doji_body.at(i) &&
+                        b.upper_shadow(i) < doji_body.at_as(S::shadow_very_short, i) &&
                         b.lower_shadow(i) > very_long.at(i),
                     100.0);
       },
-      doji_body, very_short, very_long);
+      doji_body, very_long);
 };
 int takuri(const Ohlc& in, Out out) { return run_batch(in, out, k_takuri); }
 StreamPtr takuri_stream(Opts o) { return make_stream(k_takuri, o); }

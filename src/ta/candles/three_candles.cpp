@@ -99,8 +99,9 @@ int three_white_soldiers_lookback() {
 constexpr auto k_three_white_soldiers = [](auto& d) {
   const auto& b = d.bars;
   RunningAverage vshort2(b, S::shadow_very_short, 2), vshort1(b, S::shadow_very_short, 1),
-      vshort0(b, S::shadow_very_short, 0), near2(b, S::near, 2), near1(b, S::near, 1), far2(b, S::far, 2),
-      far1(b, S::far, 1), body_short(b, S::body_short, 0);
+      vshort0(b, S::shadow_very_short, 0), near2(b, S::near, 2), near1(b, S::near, 1),
+      body_short(b, S::body_short, 0);
+  static_assert(shares_total(S::near, S::far));
   return d.scan(
       three_white_soldiers_lookback(),
       [&](int i) {
@@ -110,12 +111,12 @@ constexpr auto k_three_white_soldiers = [](auto& d) {
                         b.upper_shadow(i) < vshort0.at(i) && c[i] > c[i - 1] && c[i - 1] > c[i - 2] &&
                         o[i - 1] > o[i - 2] && o[i - 1] <= c[i - 2] + near2.at(i - 2) && o[i] > o[i - 1] &&
                         o[i] <= c[i - 1] + near1.at(i - 1) &&
-                        b.real_body(i - 1) > b.real_body(i - 2) - far2.at(i - 2) &&
-                        b.real_body(i) > b.real_body(i - 1) - far1.at(i - 1) &&
+                        b.real_body(i - 1) > b.real_body(i - 2) - near2.at_as(S::far, i - 2) &&
+                        b.real_body(i) > b.real_body(i - 1) - near1.at_as(S::far, i - 1) &&
                         b.real_body(i) > body_short.at(i),
                     100.0);
       },
-      vshort2, vshort1, vshort0, near2, near1, far2, far1, body_short);
+      vshort2, vshort1, vshort0, near2, near1, body_short);
 };
 int three_white_soldiers(const Ohlc& in, Out out) { return run_batch(in, out, k_three_white_soldiers); }
 StreamPtr three_white_soldiers_stream(Opts o) { return make_stream(k_three_white_soldiers, o); }
@@ -289,7 +290,8 @@ constexpr auto k_advance_block = [](auto& d) {
   const auto& b = d.bars;
   RunningAverage sshort2(b, S::shadow_short, 2), sshort1(b, S::shadow_short, 1),
       sshort0(b, S::shadow_short, 0), slong0(b, S::shadow_long, 0), near2(b, S::near, 2),
-      near1(b, S::near, 1), far2(b, S::far, 2), far1(b, S::far, 1), body_long(b, S::body_long, 2);
+      near1(b, S::near, 1), body_long(b, S::body_long, 2);
+  static_assert(shares_total(S::near, S::far));
   return d.scan(
       advance_block_lookback(),
       [&](int i) {
@@ -301,13 +303,14 @@ constexpr auto k_advance_block = [](auto& d) {
                             o[i] <= c[i - 1] + near1.at(i - 1) & rb2 > body_long.at(i - 2) &
                             b.upper_shadow(i - 2) < sshort2.at(i - 2);
         const bool weakening =
-            (rb1 < rb2 - far2.at(i - 2) & rb0 < rb1 + near1.at(i - 1)) | rb0 < rb1 - far1.at(i - 1) |
+            (rb1 < rb2 - near2.at_as(S::far, i - 2) & rb0 < rb1 + near1.at(i - 1)) |
+            rb0 < rb1 - near1.at_as(S::far, i - 1) |
             (rb0 < rb1 & rb1 < rb2 &
              (b.upper_shadow(i) > sshort0.at(i) | b.upper_shadow(i - 1) > sshort1.at(i - 1))) |
             (rb0<rb1 & b.upper_shadow(i)> slong0.at(i));
         return when(rising & weakening, -100.0);
       },
-      sshort2, sshort1, sshort0, slong0, near2, near1, far2, far1, body_long);
+      sshort2, sshort1, sshort0, slong0, near2, near1, body_long);
 };
 int advance_block(const Ohlc& in, Out out) { return run_batch(in, out, k_advance_block); }
 StreamPtr advance_block_stream(Opts o) { return make_stream(k_advance_block, o); }
