@@ -13,6 +13,9 @@
 // series. Judges whose thresholds (one division each) rarely need evaluating
 // keep && where ta_bench measured it faster. Same outcomes either way.
 #pragma GCC diagnostic ignored "-Wparentheses"
+#if defined(__clang__)
+#pragma clang diagnostic ignored "-Wbitwise-instead-of-logical"
+#endif
 
 namespace ts::ta::candles {
 
