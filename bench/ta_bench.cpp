@@ -32,8 +32,12 @@ using ts::ta::Call;
 using ts::ta::Inputs;
 
 struct Series {
-  std::vector<double> open, high, low, close, volume;
-  Inputs inputs() const { return {open, high, low, close, volume, {}, {}, close.size()}; }
+  std::vector<double> open, high, low, close, volume, periods;  // periods: MAVP's column
+  Inputs inputs() const {
+    Inputs in{open, high, low, close, volume, {}, {}, close.size()};
+    in.periods = periods;
+    return in;
+  }
 };
 
 Series make_series(std::size_t n, std::uint64_t seed) {
@@ -45,6 +49,7 @@ Series make_series(std::size_t n, std::uint64_t seed) {
   s.low.resize(n);
   s.close.resize(n);
   s.volume.resize(n);
+  s.periods.resize(n);
   double p = 50.0 + 100.0 * std::uniform_real_distribution<double>(0, 1)(rng);
   for (std::size_t i = 0; i < n; ++i) {
     const double o = p * (1.0 + 0.002 * z(rng));
@@ -54,6 +59,7 @@ Series make_series(std::size_t n, std::uint64_t seed) {
     s.high[i] = std::max(o, p) * (1.0 + 0.006 * std::fabs(z(rng)));
     s.low[i] = std::min(o, p) * (1.0 - 0.006 * std::fabs(z(rng)));
     s.volume[i] = std::round(1e6 * std::exp(0.5 * z(rng)));
+    s.periods[i] = static_cast<double>(2 + (i / 7) % 29);  // MAVP: 2..30, changing every 7 bars
   }
   return s;
 }
@@ -111,6 +117,62 @@ void bm_ours_universe(benchmark::State& state, Call call) {
   for (auto _ : state) {
     for (const Series& s : u) {
       benchmark::DoNotOptimize(ts::ta::run(call, s.inputs(), out.spans));
+      benchmark::ClobberMemory();
+    }
+  }
+  set_rate(state, kUniverse * kUniverseBars);
+}
+
+// ---- Multi-symbol batches (issue 5, contract item 3) ----------------------------
+// The universe's 2,000 series in run_multi calls of kMultiChunk series (the
+// outputs of one chunk are reused, as the per-series runs reuse theirs), against
+// the machine's limit for EMA recurrences: 8 series already stored interleaved
+// (x[i * 8 + lane]) and advanced in one loop of 8 independent chains.
+constexpr std::size_t kMultiChunk = 64;
+
+void bm_ours_multi(benchmark::State& state, Call call) {
+  const auto& u = universe();
+  const std::size_t m = call.spec->outputs.size();
+  Buffers out(kMultiChunk * m, kUniverseBars);
+  std::vector<Inputs> ins;
+  for (const Series& s : u) ins.push_back(s.inputs());
+  for (auto _ : state) {
+    for (std::size_t s0 = 0; s0 < ins.size(); s0 += kMultiChunk) {
+      const std::size_t count = std::min(kMultiChunk, ins.size() - s0);
+      benchmark::DoNotOptimize(
+          ts::ta::run_multi(call, std::span(ins).subspan(s0, count), std::span(out.spans).first(count * m)));
+      benchmark::ClobberMemory();
+    }
+  }
+  set_rate(state, kUniverse * kUniverseBars);
+}
+
+void bm_ema_interleaved_limit(benchmark::State& state) {
+  constexpr std::size_t kLanes = 8;
+  constexpr int kPeriod = 20;
+  const auto& u = universe();
+  static const std::vector<std::vector<double>> blocks = [&] {
+    std::vector<std::vector<double>> b(kUniverse / kLanes, std::vector<double>(kLanes * kUniverseBars));
+    for (std::size_t s = 0; s < kUniverse; ++s)
+      for (std::size_t i = 0; i < kUniverseBars; ++i) b[s / kLanes][i * kLanes + s % kLanes] = u[s].close[i];
+    return b;
+  }();
+  std::vector<double> out(kLanes * kUniverseBars);
+  const double k = 2.0 / (kPeriod + 1);
+  for (auto _ : state) {
+    for (const auto& x : blocks) {
+      double e[kLanes];
+      for (std::size_t l = 0; l < kLanes; ++l) {
+        double sum = 0.0;
+        for (std::size_t i = 0; i < kPeriod; ++i) sum += x[i * kLanes + l];
+        e[l] = sum / kPeriod;
+      }
+      for (std::size_t i = kPeriod; i < kUniverseBars; ++i) {
+        for (std::size_t l = 0; l < kLanes; ++l) {
+          e[l] = ((x[i * kLanes + l] - e[l]) * k) + e[l];
+          out[i * kLanes + l] = e[l];
+        }
+      }
       benchmark::ClobberMemory();
     }
   }
@@ -354,6 +416,14 @@ int main(int argc, char** argv) {
 #endif
     }
   }
+  // Multi-symbol batches: EMA's lanes against the interleaved limit, and the
+  // per-series runs of the same call (ours/2000x5000/EMA(timeperiod=20) above).
+  for (const char* text :
+       {"EMA(timeperiod=20)", "DEMA(timeperiod=30)", "TEMA(timeperiod=30)", "SMA(timeperiod=20)"}) {
+    auto call = ts::ta::parse_call(text);
+    tune(benchmark::RegisterBenchmark(("multi/2000x5000/" + call->key()).c_str(), bm_ours_multi, *call));
+  }
+  tune(benchmark::RegisterBenchmark("limit/2000x5000/EMA8-interleaved", bm_ema_interleaved_limit));
   benchmark::Initialize(&argc, argv);
   if (benchmark::ReportUnrecognizedArguments(argc, argv)) return 1;
   benchmark::RunSpecifiedBenchmarks();

@@ -138,6 +138,8 @@ TEST_F(EventOutbox, FallsBackToMemoryWhenTheDatabaseWriteFails) {
   server().stop(true);
   ASSERT_TRUE(wait_for([&] { return !redis->connected(); }));
   for (int i = 0; i < 50; ++i) p.publish(protocol::Event::patterns_detected, payload(i), "r");
+  // The drain thread spills in batches after publish() returns.
+  EXPECT_TRUE(wait_for([&] { return p.stats().spill_failed >= 50u; }));
   EXPECT_EQ(p.stats().spill_failed, 50u);
   EXPECT_EQ(p.stats().dropped, 0u);
   ASSERT_TRUE(server().start());

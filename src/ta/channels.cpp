@@ -21,20 +21,14 @@ int donchian(In high, In low, int period, Out upper, Out middle, Out lower) {
   if (n <= lb) return static_cast<int>(n);
   constexpr double kInf = std::numeric_limits<double>::infinity();
   constexpr double kNaN = std::numeric_limits<double>::quiet_NaN();
-  detail::RollingExtremes ext(high.data(), low.data(), static_cast<size_t>(period));
-  double h[detail::kBlock];
-  double l[detail::kBlock];
-  for (size_t b = lb; b < n; b += detail::kBlock) {
-    const size_t cnt = std::min(detail::kBlock, n - b);
-    ext.fill(b, cnt, h, l);
-    for (size_t k = 0; k < cnt; ++k) {
-      const double hi = h[k] == -kInf ? kNaN : h[k];
-      const double lo = l[k] == kInf ? kNaN : l[k];
-      upper[b + k] = hi;
-      lower[b + k] = lo;
-      middle[b + k] = (hi + lo) / 2.0;
-    }
-  }
+  detail::each_window_extreme(high.data(), low.data(), static_cast<size_t>(period), lb, n,
+                              [&](size_t i, double h, double l) {
+                                const double hi = h == -kInf ? kNaN : h;
+                                const double lo = l == kInf ? kNaN : l;
+                                upper[i] = hi;
+                                lower[i] = lo;
+                                middle[i] = (hi + lo) / 2.0;
+                              });
   return static_cast<int>(lb);
 }
 

@@ -24,8 +24,8 @@
 //     the same bars 0..i (same floating-point operations in the same order).
 //     One exception: with NaN inputs, the window extremes kept in monotonic
 //     deques (WILLR, STOCH, STOCHF, STOCHRSI, MAX, MIN, MINMAX, MIDPOINT,
-//     MIDPRICE, AROON, AROONOSC) may differ, because TA-Lib's NaN results
-//     depend on its scan order;
+//     MIDPRICE, AROON, AROONOSC, ICHIMOKU) may differ, because TA-Lib's NaN
+//     results depend on its scan order;
 //   * peek(bar) returns what update(bar) would return and writes the same
 //     values, without changing the state (peek any number of times, then
 //     update once to commit);
@@ -51,12 +51,15 @@
 namespace ts::ta {
 
 /// Which columns a function reads. Price functions read named OHLCV columns;
-/// `real0`/`real1` are generic real inputs (TA-Lib inReal / inReal0 / inReal1).
-enum class Input : unsigned char { open, high, low, close, volume, real0, real1 };
+/// `real0`/`real1` are generic real inputs (TA-Lib inReal / inReal0 / inReal1);
+/// `periods` is MAVP's per-bar period column (TA-Lib inPeriods; no default
+/// binding: the caller names the column).
+enum class Input : unsigned char { open, high, low, close, volume, real0, real1, periods };
 
 struct Inputs {
   std::span<const double> open, high, low, close, volume, real0, real1;
   std::size_t size = 0;
+  std::span<const double> periods{};  // after `size`: positional initialisers stay valid
 };
 
 enum class OptionType : unsigned char { integer, real, matype };
@@ -79,6 +82,7 @@ struct OutputSpec {
 /// already bound (stream_bar() applies run()'s default bindings).
 struct StreamBar {
   double open = 0.0, high = 0.0, low = 0.0, close = 0.0, volume = 0.0, real0 = 0.0, real1 = 0.0;
+  double periods = 0.0;  // MAVP's period for this bar
 };
 
 /// The streaming form of one function with fixed options (see the streaming
@@ -109,6 +113,20 @@ using LookbackFn = int (*)(std::span<const double> options);
 using BatchFn = int (*)(const Inputs& in, std::span<const double> options,
                         std::span<const std::span<double>> outputs);
 
+struct FunctionSpec;
+/// Multi-symbol batch (issue 5, contract item 3): one call over many series of
+/// equal length. `series[s]` holds series s's columns (bound as run() binds
+/// them, every needed column of length series[s].size, the same for all s);
+/// `outputs[s * m + k]` is output k of series s (m = spec.outputs.size()),
+/// aligned like the batch outputs. Same contract as BatchFn (writes [begin, n),
+/// returns begin, no allocation in the EMA-family lanes, thread-safe), and
+/// every value is bit-identical to a BatchFn call on that series alone.
+using MultiFn = int (*)(const FunctionSpec& spec, std::span<const Inputs> series,
+                        std::span<const double> options, std::span<const std::span<double>> outputs);
+/// The generic multi-symbol entry point: the single-series kernel, series by series.
+int multi_by_series(const FunctionSpec& spec, std::span<const Inputs> series, std::span<const double> options,
+                    std::span<const std::span<double>> outputs);
+
 struct FunctionSpec {
   std::string_view name;   // "SMA", "BBANDS", "CDLENGULFING"
   std::string_view group;  // "Overlap Studies", "Momentum Indicators", "Pattern Recognition", ...
@@ -121,6 +139,9 @@ struct FunctionSpec {
   /// Streaming form; nullptr while the function has none yet (the streaming
   /// test lists those and keeps the list from growing).
   std::unique_ptr<Stream> (*stream)(std::span<const double> options) = nullptr;
+  /// Multi-symbol batch; every entry has one (the EMA family interleaves
+  /// series in lanes; the others loop the single-series kernel).
+  MultiFn multi = multi_by_series;
 };
 
 /// Every registered function, in table order.
@@ -159,6 +180,13 @@ Result<Call> make_call(std::string_view name, std::span<const std::pair<std::str
 /// std::invalid_argument when a needed column is shorter than in.size or the
 /// output count is wrong (caller bugs, not data errors).
 int run(const Call& call, const Inputs& in, std::span<const std::span<double>> outputs);
+
+/// Multi-symbol run: `series` of equal size (each bound as run() binds its
+/// inputs), `outputs[s * m + k]` output k of series s, each at least that size.
+/// Cells before the returned begin index are NaN; returns the begin index, the
+/// same for every series. Every value equals run() on that series alone, bit
+/// for bit. Throws std::invalid_argument on mismatched sizes or counts.
+int run_multi(const Call& call, std::span<const Inputs> series, std::span<const std::span<double>> outputs);
 
 /// The streaming form of a call, or nullptr when the function has none.
 std::unique_ptr<Stream> make_stream(const Call& call);

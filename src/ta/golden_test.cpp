@@ -19,6 +19,7 @@
 
 #include "core/csv.hpp"
 #include "ta/function.hpp"
+#include "ta/kernels.hpp"
 #include "ta/test_series.hpp"
 
 namespace ts::ta {
@@ -118,7 +119,9 @@ TEST_P(GoldenTest, MatchesTaLib) {
 
   const Table& in = input_table(g.input);
   const Table expected = read_table(kGoldenDir + g.file);
-  ASSERT_EQ(in.header, (std::vector<std::string>{"date", "open", "high", "low", "close", "volume"}));
+  std::vector<std::string> bars_header{"date", "open", "high", "low", "close", "volume"};
+  if (in.header.size() == 7) bars_header.emplace_back("periods");  // MAVP's inputs
+  ASSERT_EQ(in.header, bars_header);
   const std::size_t n = in.dates.size();
   ASSERT_EQ(expected.dates, in.dates) << g.file << ": dates differ from the input";
 
@@ -127,6 +130,7 @@ TEST_P(GoldenTest, MatchesTaLib) {
   for (std::size_t k = 0; k < outs.size(); ++k) EXPECT_EQ(expected.header[k + 1], outs[k].name) << g.file;
 
   Inputs inputs{in.columns[0], in.columns[1], in.columns[2], in.columns[3], in.columns[4], {}, {}, n};
+  if (in.columns.size() == 6) inputs.periods = in.columns[5];
   std::vector<std::vector<double>> cols(outs.size(), std::vector<double>(n, -12345.0));
   std::vector<std::span<double>> spans(cols.begin(), cols.end());
   const int begin = run(*call, inputs, spans);
@@ -165,7 +169,10 @@ TEST(GoldenCoverage, EveryIndicatorHasGoldens) {
   for (const auto& g : all) {
     auto call = parse_call(g.call);
     ASSERT_TRUE(call.ok()) << g.call;
-    inputs_by_function[std::string(call->spec->name)].insert(g.input);
+    // MAVP's inputs are the long series plus a periods column ("edge_periods").
+    std::string input = g.input;
+    if (input.ends_with("_periods")) input.resize(input.size() - 8);
+    inputs_by_function[std::string(call->spec->name)].insert(input);
   }
   for (const auto& f : registry()) {
     if (f.group == "Pattern Recognition") continue;  // covered by the candle goldens
@@ -248,8 +255,12 @@ std::size_t expect_stream_equals_batch(const Call& call, const Inputs& in, const
   return compared;
 }
 
+/// A golden input's columns; its periods column, or the test one when it has none.
 Inputs table_inputs(const Table& t) {
-  return {t.columns[0], t.columns[1], t.columns[2], t.columns[3], t.columns[4], {}, {}, t.dates.size()};
+  Inputs in{t.columns[0], t.columns[1], t.columns[2], t.columns[3], t.columns[4], {}, {}, t.dates.size()};
+  in.periods =
+      t.columns.size() == 6 ? std::span<const double>(t.columns[5]) : test_data::periods_column(in.size);
+  return in;
 }
 
 // The gap is explicit: every function streams or is listed, and no listed
@@ -362,7 +373,30 @@ TEST(Streaming, EqualsBatchOnOptionVariants) {
                            "ADOSC(fastperiod=10,slowperiod=3)",
                            "SUM(timeperiod=2)",
                            "MAX(timeperiod=2)",
-                           "MIDPRICE(timeperiod=3)"}) {
+                           "MIDPRICE(timeperiod=3)",
+                           "STOCH(slowk_matype=2,slowd_matype=8)",
+                           "STOCH(slowk_period=4,slowk_matype=7,slowd_period=2,slowd_matype=3)",
+                           "STOCHF(fastd_matype=6)",
+                           "STOCHF(fastk_period=3,fastd_period=4,fastd_matype=4)",
+                           "STOCHRSI(fastd_matype=7)",
+                           "STOCHRSI(timeperiod=5,fastk_period=3,fastd_period=6,fastd_matype=5)",
+                           "APO(matype=3)",
+                           "APO(fastperiod=3,slowperiod=8,matype=8)",
+                           "PPO(fastperiod=20,slowperiod=4,matype=5)",
+                           "PPO(matype=6)",
+                           "MACDEXT(fastmatype=4,slowmatype=8,signalmatype=2)",
+                           "MACDEXT(fastperiod=3,fastmatype=7,slowmatype=6,signalperiod=1)",
+                           "MACDEXT(fastmatype=7,slowperiod=10,signalmatype=3)",
+                           "MACDEXT(fastperiod=20,fastmatype=2,slowperiod=5,signalmatype=5)",
+                           "MAVP(minperiod=3,maxperiod=12,matype=7)",
+                           "MAVP(minperiod=5,maxperiod=5)",
+                           "MAVP(minperiod=2,maxperiod=40,matype=8)",
+                           "ICHIMOKU(displacement=0)",
+                           "ICHIMOKU(tenkan=1,kijun=1,senkou=1,displacement=3)",
+                           "ICHIMOKU(tenkan=30,kijun=2,senkou=5,displacement=1)",
+                           "ZIGZAG(deviation=0.5)",
+                           "ZIGZAG(deviation=15)",
+                           "AVWAP(anchor=17)"}) {
     auto call = parse_call(text);
     ASSERT_TRUE(call.ok()) << text;
     EXPECT_GT(expect_stream_equals_batch(*call, walk.inputs(), text), 0u);
@@ -387,6 +421,38 @@ TEST(Streaming, EveryMaTypeStreams) {
       EXPECT_NE(make_stream(*call), nullptr) << name << " matype " << t;
     }
   }
+}
+
+// Every valid call of every non-candle function streams: each matype option
+// at every value in its range (the others at their defaults), and all of a
+// function's matype options at one value together.
+TEST(Streaming, EveryMaTypeOfEveryFunctionStreams) {
+  std::size_t checked = 0;
+  for (const auto& f : registry()) {
+    if (f.group == "Pattern Recognition") continue;
+    auto base = parse_call(f.name);
+    ASSERT_TRUE(base.ok()) << f.name;
+    EXPECT_NE(make_stream(*base), nullptr) << f.name << " at its defaults";
+    for (int t = 0; t <= kMaxMaType; ++t) {
+      Call all = *base;
+      bool any = false;
+      for (std::size_t k = 0; k < f.options.size(); ++k) {
+        const auto& o = f.options[k];
+        if (o.type != OptionType::matype || t > o.max_value) continue;
+        const std::pair<std::string_view, double> one[] = {{o.name, t}};
+        auto call = make_call(f.name, one);
+        ASSERT_TRUE(call.ok()) << f.name << " " << o.name << "=" << t << ": " << call.error().message;
+        EXPECT_NE(make_stream(*call), nullptr) << call->key();
+        all.options[k] = t;
+        any = true;
+        ++checked;
+      }
+      if (any) {
+        EXPECT_NE(make_stream(all), nullptr) << all.key();
+      }
+    }
+  }
+  EXPECT_GE(checked, 9u * 12);  // MA, BBANDS, MAVP, APO, PPO, STOCHF, STOCHRSI: 1 option; STOCH 2; MACDEXT 3
 }
 
 // peek() must not commit: a stream that is only peeked stays at its first bar.

@@ -10,6 +10,8 @@
 #include <limits>
 #include <memory>
 
+#include "ta/streams.hpp"
+
 namespace ts::ta::detail {
 
 /// TA-Lib's TA_EPSILON and the two tests built on it.
@@ -367,14 +369,19 @@ class Ring {
 /// buffer that starts at the first streamed value: SMA (running sum, same
 /// add/subtract order) or EMA (seeded with the SMA of the first `period`
 /// values). Period 1 copies the input, like TA_MA. push() returns true once a
-/// value is available in `value`. Only matype 0 and 1 are supported.
+/// value is available in `value`. Matype 2-8 (WMA ... T3) run MA's streaming
+/// form over the values (streams::ma: the same operations as ma() on a buffer
+/// that starts at the first value, which is how TA-Lib's STOCH, STOCHF,
+/// STOCHRSI and MACDEXT apply TA_MA to their intermediate buffers); that
+/// stream is allocated here, once per kernel call.
 class StreamMa {
  public:
   StreamMa(int period, int matype)
       : period_(period),
-        kind_(period <= 1 ? Kind::copy : (matype == 1 ? Kind::ema : Kind::sma)),
+        kind_(period <= 1 ? Kind::copy : (matype == 1 ? Kind::ema : (matype == 0 ? Kind::sma : Kind::other))),
         k_(per_to_k(period)),
-        ring_(kind_ == Kind::sma ? static_cast<std::size_t>(period) : 1) {}
+        ring_(kind_ == Kind::sma ? static_cast<std::size_t>(period) : 1),
+        other_(kind_ == Kind::other ? other_ma(period, matype) : nullptr) {}
   StreamMa(const StreamMa&) = delete;
   StreamMa& operator=(const StreamMa&) = delete;
 
@@ -395,6 +402,11 @@ class StreamMa {
         }
         value = prev_;
         return true;
+      case Kind::other: {
+        StreamBar bar;
+        bar.real0 = x;
+        return other_->update(bar, std::span<double>(&value, 1));
+      }
       case Kind::sma:
         break;
     }
@@ -413,7 +425,11 @@ class StreamMa {
   }
 
  private:
-  enum class Kind : unsigned char { copy, sma, ema };
+  enum class Kind : unsigned char { copy, sma, ema, other };
+  static std::unique_ptr<Stream> other_ma(int period, int matype) {
+    const double options[] = {static_cast<double>(period), static_cast<double>(matype)};
+    return streams::ma(options);
+  }
   int period_;
   Kind kind_;
   double k_;
@@ -422,6 +438,7 @@ class StreamMa {
   double prev_ = 0.0;
   std::size_t pos_ = 0;
   Ring ring_;
+  std::unique_ptr<Stream> other_;
 };
 
 /// Highest high / lowest low over a sliding window, tracked exactly like
@@ -570,5 +587,21 @@ class RollingExtremes {
 
 /// Bars processed per block by kernels that stage values on the stack.
 inline constexpr std::size_t kBlock = 256;
+
+/// Calls emit(i, highest high, lowest low) for the windows of `period` bars
+/// ending at bars from .. to-1 (from >= period - 1), by RollingExtremes in
+/// blocks of kBlock bars on the stack (DONCHIAN, ICHIMOKU).
+template <class Emit>
+void each_window_extreme(const double* high, const double* low, std::size_t period, std::size_t from,
+                         std::size_t to, Emit&& emit) {
+  RollingExtremes ext(high, low, period);
+  double hi[kBlock];
+  double lo[kBlock];
+  for (std::size_t b = from; b < to; b += kBlock) {
+    const std::size_t cnt = std::min(kBlock, to - b);
+    ext.fill(b, cnt, hi, lo);
+    for (std::size_t k = 0; k < cnt; ++k) emit(b + k, hi[k], lo[k]);
+  }
+}
 
 }  // namespace ts::ta::detail

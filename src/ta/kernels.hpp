@@ -33,8 +33,8 @@ int atr(In high, In low, In close, int period, Out out);
 /// 7 = MAMA (fast limit 0.5, slow limit 0.05, period ignored), 8 = T3
 /// (vfactor 0.7). Period 1 copies the input (lookback 0), like TA-Lib.
 inline constexpr int kMaxMaType = 8;
-/// STOCH, STOCHF, STOCHRSI, APO and PPO smooth with a streaming MA that
-/// implements SMA and EMA only.
+/// BBANDS's own running-sum stream covers matype 0 and 1; other types stream
+/// their middle band through MA's stream.
 inline constexpr int kMaxStreamMaType = 1;
 int ma_lookback(int period, int matype);
 int ma(In real, int period, int matype, Out out);
@@ -210,7 +210,7 @@ int plus_dm_lookback(int period);
 int plus_dm(In high, In low, int period, Out out);
 int minus_dm_lookback(int period);
 int minus_dm(In high, In low, int period, Out out);
-/// STOCHF: fast %K and its MA (matype 0/1). STOCHRSI: STOCHF over RSI(period).
+/// STOCHF: fast %K and its MA (any matype). STOCHRSI: STOCHF over RSI(period).
 int stochf_lookback(int fastk_period, int fastd_period, int fastd_matype);
 int stochf(In high, In low, In close, int fastk_period, int fastd_period, int fastd_matype, Out fastk,
            Out fastd);
@@ -220,7 +220,7 @@ int macdfix_lookback(int signal);
 /// MACD 12/26 with TA-Lib's fixed smoothing factors 0.15 and 0.075.
 int macdfix(In real, int signal, Out macd, Out signal_line, Out hist);
 int macdext_lookback(int fast, int fast_matype, int slow, int slow_matype, int signal, int signal_matype);
-/// MACD with a choice of MA per line (matype 0/1, streamed).
+/// MACD with a choice of MA per line (any matype, streamed).
 int macdext(In real, int fast, int fast_matype, int slow, int slow_matype, int signal, int signal_matype,
             Out macd, Out signal_line, Out hist);
 int t3_lookback(int period);
@@ -237,7 +237,7 @@ int trix(In real, int period, Out out);
 int ultosc_lookback(int period1, int period2, int period3);
 int ultosc(In high, In low, In close, int period1, int period2, int period3, Out out);
 /// APO = MA(fast) - MA(slow); PPO = (MA(fast) - MA(slow)) / MA(slow) * 100.
-/// matype 0/1 (streamed); the periods are swapped when slow < fast, as in TA-Lib.
+/// Any matype; the periods are swapped when slow < fast, as in TA-Lib.
 int apo_lookback(int fast, int slow, int matype);  // also PPO
 int apo(In real, int fast, int slow, int matype, Out out);
 int ppo(In real, int fast, int slow, int matype, Out out);
@@ -271,5 +271,59 @@ int mama(In real, double fast_limit, double slow_limit, Out mama, Out fama);
 int natr_lookback(int period);
 /// ATR / close * 100 (0 when close is ~0); period 1 returns TRANGE, as TA-Lib does.
 int natr(In high, In low, In close, int period, Out out);
+
+// ---- Extras of issue 5's second slice -------------------------------------
+/// Ichimoku Kinko Hyo (Hosoda; the usual 9/26/52/26 settings). With
+/// mid(p, j) = (highest high + lowest low) / 2 over the p bars ending at bar j
+/// and d = displacement, every output at bar i uses bars <= i only:
+///   tenkan[i]   = mid(tenkan, i)                 conversion line
+///   kijun[i]    = mid(kijun, i)                  base line
+///   senkou_a[i] = (mid(tenkan, i-d) + mid(kijun, i-d)) / 2
+///   senkou_b[i] = mid(senkou, i-d)
+///   chikou[i]   = close[i]
+/// Charts draw the leading spans d bars AHEAD of the bar that computes them;
+/// here each cloud value sits at the bar where it is drawn, i.e. the cloud
+/// in force at bar i (computed d bars earlier). The lagging span is drawn d
+/// bars BEHIND: its value at bar i is the close of bar i (drawn at i - d), never
+/// a later close. Lookback max(tenkan, kijun, senkou) - 1 + d (one begin index
+/// for all outputs).
+struct IchimokuOut {
+  Out tenkan, kijun, senkou_a, senkou_b, chikou;
+};
+int ichimoku_lookback(int tenkan, int kijun, int senkou, int displacement);
+int ichimoku(In high, In low, In close, int tenkan, int kijun, int senkou, int displacement,
+             const IchimokuOut& out);
+/// ZigZag with a percent-deviation threshold, as confirmed pivots (no
+/// repainting: a bar's outputs depend only on bars <= i). A leg's extreme is a
+/// candidate pivot; it is confirmed when price reverses from it by `deviation`
+/// percent (high >= low_extreme * (1 + deviation/100) after a down leg, low <=
+/// high_extreme * (1 - deviation/100) after an up leg). On a bar that extends
+/// the leg, no reversal is checked (the order of high and low inside a bar is
+/// unknown). Before the first pivot, the highest high and lowest low since bar
+/// 0 are both candidates; if one bar confirms both, the older one wins.
+/// Outputs at bar i: pivot = the last confirmed pivot's price (bar 0's close
+/// until one is confirmed), direction = +1 when that pivot is a low (an up leg
+/// is in progress), -1 when it is a high, 0 before the first pivot;
+/// pivot_index = its absolute bar index (0 before the first pivot). Lookback 0.
+int zigzag(In high, In low, In close, double deviation, Out pivot, Out direction, Out pivot_index);
+/// Anchored VWAP: VWAP (see vwap()) accumulated from bar `anchor` of the input
+/// on; lookback `anchor`. AVWAP(anchor=0) equals VWAP.
+int avwap_lookback(int anchor);
+int avwap(In high, In low, In close, In volume, int anchor, Out out);
+
+// ---- MAVP (issue 5) ---------------------------------------------------------
+/// TA-Lib's MAVP: a moving average whose period changes bar by bar.
+/// period(i) = (int)periods[i] clamped to [minperiod, maxperiod]; a NaN or a
+/// value outside int's range reads as INT_MIN (what TA-Lib's C cast yields on
+/// x86) and so becomes minperiod. The value at bar i is MA(period(i), matype)
+/// as TA_MA computes it with startIdx = the lookback L = ma_lookback(maxperiod,
+/// matype): that MA starts L - ma_lookback(period(i), matype) bars in, so each
+/// period's running sums and seeds begin at a fixed bar, whatever the bars
+/// before i chose. Requires minperiod <= maxperiod (parse_call checks it).
+/// One scratch column of n values and one flag per period are allocated per
+/// call (TA-Lib allocates the same); cost O(n) per distinct period used.
+int mavp_period(double period, int minperiod, int maxperiod);
+int mavp_lookback(int minperiod, int maxperiod, int matype);
+int mavp(In real, In periods, int minperiod, int maxperiod, int matype, Out out);
 
 }  // namespace ts::ta

@@ -312,6 +312,17 @@ int price_oscillator(In real, int fast, int slow, int matype, Out out) {
     else
       o[i] = f - s;
   };
+  if (matype > 1) {  // WMA ... T3: MA's streams over the whole series (TA_MA from bar 0 for both)
+    detail::StreamMa fast_ma(fast, matype);
+    detail::StreamMa slow_ma(slow, matype);
+    for (size_t i = 0; i < n; ++i) {
+      double f = 0.0, s = 0.0;
+      const bool hf = fast_ma.push(x[i], f);
+      const bool hs = slow_ma.push(x[i], s);
+      if (hf && hs) emit(i, f, s);
+    }
+    return begin;
+  }
   const size_t fl = static_cast<size_t>(fast - 1);
   const size_t sl = static_cast<size_t>(slow - 1);
   if (matype == 0) {  // two running sums from bar 0, TA-Lib's INT_SMA order

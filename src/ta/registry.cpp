@@ -13,6 +13,7 @@
 #include "ta/candles/candles.hpp"
 #include "ta/function.hpp"
 #include "ta/kernels.hpp"
+#include "ta/multi.hpp"
 #include "ta/streams.hpp"
 
 namespace ts::ta {
@@ -42,6 +43,7 @@ constexpr Input kOhlc[] = {Input::open, Input::high, Input::low, Input::close};
 constexpr Input kHl[] = {Input::high, Input::low};
 constexpr Input kOc[] = {Input::open, Input::close};
 constexpr Input kReal2[] = {Input::real0, Input::real1};
+constexpr Input kRealPeriods[] = {Input::real0, Input::periods};
 
 constexpr OutputSpec kOutReal[] = {{"real", OutputKind::real}};
 constexpr OutputSpec kOutInteger[] = {{"integer", OutputKind::integer}};
@@ -69,6 +71,14 @@ constexpr OutputSpec kOutHeikinAshi[] = {{"ha_open", OutputKind::real},
 constexpr OutputSpec kOutSuperTrend[] = {{"supertrend", OutputKind::real},
                                          {"direction", OutputKind::integer}};
 
+constexpr OutputSpec kOutIchimoku[] = {{"tenkan", OutputKind::real},
+                                       {"kijun", OutputKind::real},
+                                       {"senkou_a", OutputKind::real},
+                                       {"senkou_b", OutputKind::real},
+                                       {"chikou", OutputKind::real}};
+constexpr OutputSpec kOutZigZag[] = {
+    {"pivot", OutputKind::real}, {"direction", OutputKind::integer}, {"pivot_index", OutputKind::integer}};
+
 constexpr OutputSpec kOutCamarilla[] = {
     {"pp", OutputKind::real}, {"r1", OutputKind::real}, {"r2", OutputKind::real},
     {"r3", OutputKind::real}, {"r4", OutputKind::real}, {"s1", OutputKind::real},
@@ -79,7 +89,6 @@ constexpr double kRealLimit = 3e37;  // TA-Lib's TA_REAL_MIN/MAX for real option
 constexpr std::string_view kPeriodHelp = "Number of periods";
 constexpr std::string_view kMaTypeHelp =
     "Moving average type: 0=SMA, 1=EMA, 2=WMA, 3=DEMA, 4=TEMA, 5=TRIMA, 6=KAMA, 7=MAMA, 8=T3";
-constexpr std::string_view kStreamMaTypeHelp = "Moving average type: 0=SMA, 1=EMA";
 
 template <int Default, int Min>
 constexpr OptionSpec period_option() {
@@ -114,11 +123,17 @@ constexpr OptionSpec kMacdFixOptions[] = {
      "EMA periods of the signal line; 1 = signal equals the MACD line"}};
 constexpr OptionSpec kMacdExtOptions[] = {
     {"fastperiod", OptionType::integer, 12, 2, kMaxPeriod, "Number of periods of the fast MA"},
-    {"fastmatype", OptionType::matype, 0, 0, kMaxStreamMaType, kStreamMaTypeHelp},
+    {"fastmatype", OptionType::matype, 0, 0, kMaxMaType, kMaTypeHelp},
     {"slowperiod", OptionType::integer, 26, 2, kMaxPeriod, "Number of periods of the slow MA"},
-    {"slowmatype", OptionType::matype, 0, 0, kMaxStreamMaType, kStreamMaTypeHelp},
+    {"slowmatype", OptionType::matype, 0, 0, kMaxMaType, kMaTypeHelp},
     {"signalperiod", OptionType::integer, 9, 1, kMaxPeriod, "Number of periods of the signal MA"},
-    {"signalmatype", OptionType::matype, 0, 0, kMaxStreamMaType, kStreamMaTypeHelp}};
+    {"signalmatype", OptionType::matype, 0, 0, kMaxMaType, kMaTypeHelp}};
+constexpr OptionSpec kMavpOptions[] = {
+    {"minperiod", OptionType::integer, 2, 2, kMaxPeriod,
+     "Smallest period (smaller values in the periods column are raised to it)"},
+    {"maxperiod", OptionType::integer, 30, 2, kMaxPeriod,
+     "Largest period (larger values are lowered to it); sets the lookback"},
+    {"matype", OptionType::matype, 0, 0, kMaxMaType, kMaTypeHelp}};
 constexpr OptionSpec kT3Options[] = {period_option<5, 2>(),
                                      {"vfactor", OptionType::real, 0.7, 0, 1, "Volume factor"}};
 constexpr OptionSpec kMamaOptions[] = {
@@ -132,18 +147,18 @@ constexpr OptionSpec kBbandsOptions[] = {
 constexpr OptionSpec kStochOptions[] = {
     {"fastk_period", OptionType::integer, 5, 1, kMaxPeriod, "Periods of the fast %K window"},
     {"slowk_period", OptionType::integer, 3, 1, kMaxPeriod, "Smoothing of fast %K into slow %K"},
-    {"slowk_matype", OptionType::matype, 0, 0, kMaxStreamMaType, kStreamMaTypeHelp},
+    {"slowk_matype", OptionType::matype, 0, 0, kMaxMaType, kMaTypeHelp},
     {"slowd_period", OptionType::integer, 3, 1, kMaxPeriod, "Smoothing of slow %K into slow %D"},
-    {"slowd_matype", OptionType::matype, 0, 0, kMaxStreamMaType, kStreamMaTypeHelp}};
+    {"slowd_matype", OptionType::matype, 0, 0, kMaxMaType, kMaTypeHelp}};
 constexpr OptionSpec kStochfOptions[] = {
     {"fastk_period", OptionType::integer, 5, 1, kMaxPeriod, "Periods of the fast %K window"},
     {"fastd_period", OptionType::integer, 3, 1, kMaxPeriod, "Smoothing of fast %K into fast %D"},
-    {"fastd_matype", OptionType::matype, 0, 0, kMaxStreamMaType, kStreamMaTypeHelp}};
+    {"fastd_matype", OptionType::matype, 0, 0, kMaxMaType, kMaTypeHelp}};
 constexpr OptionSpec kStochRsiOptions[] = {
     period_option<14, 2>(),
     {"fastk_period", OptionType::integer, 5, 1, kMaxPeriod, "Periods of the fast %K window over the RSI"},
     {"fastd_period", OptionType::integer, 3, 1, kMaxPeriod, "Smoothing of fast %K into fast %D"},
-    {"fastd_matype", OptionType::matype, 0, 0, kMaxStreamMaType, kStreamMaTypeHelp}};
+    {"fastd_matype", OptionType::matype, 0, 0, kMaxMaType, kMaTypeHelp}};
 constexpr OptionSpec kUltoscOptions[] = {
     {"timeperiod1", OptionType::integer, 7, 1, kMaxPeriod, "Number of bars of the first (weight 4) window"},
     {"timeperiod2", OptionType::integer, 14, 1, kMaxPeriod, "Number of bars of the second (weight 2) window"},
@@ -151,7 +166,7 @@ constexpr OptionSpec kUltoscOptions[] = {
 constexpr OptionSpec kPoOptions[] = {
     {"fastperiod", OptionType::integer, 12, 2, kMaxPeriod, "Number of periods of the fast MA"},
     {"slowperiod", OptionType::integer, 26, 2, kMaxPeriod, "Number of periods of the slow MA"},
-    {"matype", OptionType::matype, 0, 0, kMaxStreamMaType, kStreamMaTypeHelp}};
+    {"matype", OptionType::matype, 0, 0, kMaxMaType, kMaTypeHelp}};
 constexpr OptionSpec kSarOptions[] = {
     {"acceleration", OptionType::real, 0.02, 0, kRealLimit, "Acceleration factor step and start"},
     {"maximum", OptionType::real, 0.2, 0, kRealLimit, "Acceleration factor maximum"}};
@@ -179,6 +194,17 @@ constexpr OptionSpec kKeltnerOptions[] = {
 constexpr OptionSpec kSuperTrendOptions[] = {
     {"atrperiod", OptionType::integer, 10, 1, kMaxPeriod, "Number of periods of the ATR (Wilder smoothing)"},
     {"multiplier", OptionType::real, 3, 0, kRealLimit, "ATR multiplier of the band width"}};
+constexpr OptionSpec kIchimokuOptions[] = {
+    {"tenkan", OptionType::integer, 9, 1, kMaxPeriod, "Periods of the conversion line (tenkan-sen)"},
+    {"kijun", OptionType::integer, 26, 1, kMaxPeriod, "Periods of the base line (kijun-sen)"},
+    {"senkou", OptionType::integer, 52, 1, kMaxPeriod, "Periods of leading span B (senkou span B)"},
+    {"displacement", OptionType::integer, 26, 0, kMaxPeriod,
+     "Bars the leading spans are shifted ahead (and the lagging span behind)"}};
+constexpr OptionSpec kZigZagOptions[] = {
+    {"deviation", OptionType::real, 5, 0.01, 100,
+     "Reversal from the leg's extreme that confirms a pivot, in percent"}};
+constexpr OptionSpec kAvwapOptions[] = {{"anchor", OptionType::integer, 0, 0, 1e9,
+                                         "Bar index of the input where the VWAP starts (0 = first bar)"}};
 constexpr OptionSpec kPenetration50[] = {
     {"penetration", OptionType::real, 0.5, 0, kRealLimit, kPenetrationHelp}};
 
@@ -264,11 +290,27 @@ int supertrend_run(const Inputs& in, Opts o, Outs out) {
   return supertrend(in.high, in.low, in.close, as_int(o[0]), o[1], out[0], out[1]);
 }
 int vwap_run(const Inputs& in, Opts, Outs out) { return vwap(in.high, in.low, in.close, in.volume, out[0]); }
+int ichimoku_lb(Opts o) { return ichimoku_lookback(as_int(o[0]), as_int(o[1]), as_int(o[2]), as_int(o[3])); }
+int ichimoku_run(const Inputs& in, Opts o, Outs out) {
+  return ichimoku(in.high, in.low, in.close, as_int(o[0]), as_int(o[1]), as_int(o[2]), as_int(o[3]),
+                  IchimokuOut{out[0], out[1], out[2], out[3], out[4]});
+}
+int zigzag_run(const Inputs& in, Opts o, Outs out) {
+  return zigzag(in.high, in.low, in.close, o[0], out[0], out[1], out[2]);
+}
+int avwap_lb(Opts o) { return avwap_lookback(as_int(o[0])); }
+int avwap_run(const Inputs& in, Opts o, Outs out) {
+  return avwap(in.high, in.low, in.close, in.volume, as_int(o[0]), out[0]);
+}
 int camarilla_run(const Inputs& in, Opts, Outs out) {
   return pivots_camarilla(in.high, in.low, in.close,
                           PivotOut{out[0], out[1], out[2], out[3], out[5], out[6], out[7]}, out[4], out[8]);
 }
 int zero_lb(Opts) { return 0; }
+int mavp_lb(Opts o) { return mavp_lookback(as_int(o[0]), as_int(o[1]), as_int(o[2])); }
+int mavp_run(const Inputs& in, Opts o, Outs out) {
+  return mavp(real0(in), in.periods, as_int(o[0]), as_int(o[1]), as_int(o[2]), out[0]);
+}
 int ma_lb(Opts o) { return ma_lookback(as_int(o[0]), as_int(o[1])); }
 int ma_run(const Inputs& in, Opts o, Outs out) { return ma(real0(in), as_int(o[0]), as_int(o[1]), out[0]); }
 int avgprice_run(const Inputs& in, Opts, Outs out) {
@@ -406,15 +448,20 @@ constexpr FunctionSpec kFunctions[] = {
     {"SMA", kOverlap, "Simple Moving Average", kReal, kPeriod30, kOutReal,
      period_lookback<sma_lookback>, real_period<sma>, streams::sma},
     {"EMA", kOverlap, "Exponential Moving Average (k = 2/(n+1), seeded with the SMA of the first n values)",
-     kReal, kPeriod30, kOutReal, period_lookback<ema_lookback>, real_period<ema>, streams::ema},
+     kReal, kPeriod30, kOutReal, period_lookback<ema_lookback>, real_period<ema>, streams::ema, multi::ema},
     {"MA", kOverlap, "Moving average of the chosen type (period 1 copies the input)", kReal, kMaOptions,
      kOutReal, ma_lb, ma_run, streams::ma},
+    {"MAVP", kOverlap,
+     "Moving average with variable period: bar i uses MA(period = periods[i] truncated and clamped to "
+     "[minperiod, maxperiod]), each period's MA started where TA-Lib's TA_MA call starts it. Lookback that of "
+     "MA(maxperiod, matype).",
+     kRealPeriods, kMavpOptions, kOutReal, mavp_lb, mavp_run, streams::mavp},
     {"WMA", kOverlap, "Weighted Moving Average (linear weights 1..n)", kReal, kPeriod30, kOutReal,
      period_lookback<wma_lookback>, real_period<wma>, streams::wma},
     {"DEMA", kOverlap, "Double Exponential Moving Average: 2 EMA - EMA(EMA)", kReal, kPeriod30, kOutReal,
-     period_lookback<dema_lookback>, real_period<dema>, streams::dema},
+     period_lookback<dema_lookback>, real_period<dema>, streams::dema, multi::dema},
     {"TEMA", kOverlap, "Triple Exponential Moving Average: 3 EMA - 3 EMA(EMA) + EMA(EMA(EMA))", kReal,
-     kPeriod30, kOutReal, period_lookback<tema_lookback>, real_period<tema>, streams::tema},
+     kPeriod30, kOutReal, period_lookback<tema_lookback>, real_period<tema>, streams::tema, multi::tema},
     {"TRIMA", kOverlap, "Triangular Moving Average", kReal, kPeriod30, kOutReal,
      period_lookback<trima_lookback>, real_period<trima>, streams::trima},
     {"KAMA", kOverlap, "Kaufman Adaptive Moving Average", kReal, kPeriod30, kOutReal,
@@ -433,7 +480,7 @@ constexpr FunctionSpec kFunctions[] = {
      kMacdOptions, kOutMacd, macd_lb, macd_run, streams::macd},
     {"MACDFIX", kMomentum, "Moving Average Convergence/Divergence Fix 12/26 (smoothing 0.15 and 0.075)", kReal,
      kMacdFixOptions, kOutMacd, macdfix_lb, macdfix_run, streams::macdfix},
-    {"MACDEXT", kMomentum, "MACD with controllable MA types (SMA or EMA per line)", kReal, kMacdExtOptions,
+    {"MACDEXT", kMomentum, "MACD with controllable MA types (any MA type per line)", kReal, kMacdExtOptions,
      kOutMacd, macdext_lb, macdext_run, streams::macdext},
     {"IMI", kMomentum, "Intraday Momentum Index", kOc, kPeriod14, kOutReal, period_lookback<imi_lookback>,
      imi_run, rerun_lb<imi_run, period_lookback<imi_lookback>, 1>},
@@ -630,6 +677,22 @@ constexpr FunctionSpec kFunctions[] = {
      "Volume-weighted average price anchored at the first input bar: sum(tp*volume) / sum(volume) over bars "
      "0..i, tp = (H+L+C)/3 (tp itself while the cumulative volume is 0). Lookback 0.",
      kHlcv, {}, kOutReal, fixed_lb<vwap_lookback>, vwap_run, streams::vwap},
+    {"AVWAP", kExtras,
+     "Anchored VWAP: sum(tp*volume) / sum(volume) over bars anchor..i, tp = (H+L+C)/3 (tp itself while the "
+     "cumulative volume is 0); anchor is a bar index of the input. Lookback anchor.",
+     kHlcv, kAvwapOptions, kOutReal, avwap_lb, avwap_run, streams::avwap},
+    {"ICHIMOKU", kExtras,
+     "Ichimoku Kinko Hyo (Hosoda): mid(p, j) = (highest high + lowest low)/2 of the p bars ending at j, "
+     "d = displacement; tenkan = mid(tenkan, i), kijun = mid(kijun, i), senkou_a = (mid(tenkan, i-d) + "
+     "mid(kijun, i-d))/2 and senkou_b = mid(senkou, i-d) (the cloud drawn at bar i, computed d bars earlier), "
+     "chikou = close[i] (drawn d bars back; never a later close). Lookback max(tenkan, kijun, senkou)-1+d.",
+     kHlc, kIchimokuOptions, kOutIchimoku, ichimoku_lb, ichimoku_run, streams::ichimoku},
+    {"ZIGZAG", kExtras,
+     "ZigZag of confirmed pivots (no repainting): a leg's extreme becomes a pivot once price reverses from it "
+     "by deviation percent (high >= low*(1+dev/100), low <= high*(1-dev/100); no reversal on a bar that extends "
+     "the leg). pivot = last confirmed pivot price (bar 0's close before one), direction = +1 after a low pivot "
+     "(up leg), -1 after a high, 0 before the first; pivot_index = its bar index. Lookback 0.",
+     kHlc, kZigZagOptions, kOutZigZag, zero_lb, zigzag_run, streams::zigzag},
     {"CDL2CROWS", kPatterns, "Two Crows", kOhlc, {}, kOutInteger,
      candle_lb<candles::two_crows_lookback>, candle_run<candles::two_crows>, candles::two_crows_stream},
     {"CDL3BLACKCROWS", kPatterns, "Three Black Crows", kOhlc, {}, kOutInteger,
@@ -891,6 +954,17 @@ Result<Call> defaults(std::string_view name) {
   return call;
 }
 
+/// Constraints between options (after each option's own range check).
+Result<Call> cross_check(Result<Call> call) {
+  if (!call) return call;
+  const FunctionSpec& f = *call->spec;
+  if (f.name == "MAVP" && call->options[0] > call->options[1])
+    return fail("BAD_OPTION",
+                cat({"MAVP option 'minperiod' must be <= maxperiod (", format_number(call->options[1]),
+                     "), got ", format_number(call->options[0])}));
+  return call;
+}
+
 Unexpected<Error> unknown_option(const FunctionSpec& f, std::string_view name) {
   return fail("UNKNOWN_OPTION", cat({f.name, " has no option '", name, "' (options: ", option_list(f), ")"}));
 }
@@ -956,7 +1030,7 @@ Result<Call> parse_call(std::string_view text) {
     if (comma == std::string_view::npos) break;
     body = body.substr(comma + 1);
   }
-  return call;
+  return cross_check(std::move(call));
 }
 
 Result<Call> make_call(std::string_view name, std::span<const std::pair<std::string_view, double>> opts) {
@@ -971,7 +1045,7 @@ Result<Call> make_call(std::string_view name, std::span<const std::pair<std::str
     if (!v) return fail(std::move(v).error());
     call->options[k] = *v;
   }
-  return call;
+  return cross_check(std::move(call));
 }
 
 namespace {
@@ -992,6 +1066,8 @@ std::span<const double> column(const Inputs& in, Input which) {
       return real0(in);
     case Input::real1:
       return in.real1;
+    case Input::periods:
+      return in.periods;
   }
   return {};
 }
@@ -1012,29 +1088,26 @@ constexpr std::string_view input_name(Input which) {
       return "real0";
     case Input::real1:
       return "real1";
+    case Input::periods:
+      return "periods";
   }
   return "?";
 }
 
 }  // namespace
 
-int run(const Call& call, const Inputs& bound, std::span<const std::span<double>> outputs) {
-  const FunctionSpec& f = *call.spec;
-  // Two-real functions (ADD, CORREL, BETA, ...) default to high and low, as
-  // TA-Lib's abstract interface does.
+namespace {
+
+/// run()'s binding of one series: two-real functions default to high and low
+/// (TA-Lib's abstract interface), real0 to close; every needed column is
+/// trimmed to in.size (kernels read the length of their first input).
+Inputs bind_inputs(const FunctionSpec& f, const Inputs& bound) {
   Inputs in = bound;
   if (in.real1.empty() && std::find(f.inputs.begin(), f.inputs.end(), Input::real1) != f.inputs.end()) {
     if (in.real0.empty()) in.real0 = in.high;
     in.real1 = in.low;
   }
   const std::size_t n = in.size;
-  if (outputs.size() != f.outputs.size())
-    throw std::invalid_argument(std::string(f.name) + ": expected " + std::to_string(f.outputs.size()) +
-                                " output columns, got " + std::to_string(outputs.size()));
-  for (const auto& o : outputs)
-    if (o.size() < n)
-      throw std::invalid_argument(std::string(f.name) + ": output column shorter than the input");
-  // Kernels read the length of their first input; trim every column to n.
   Inputs view = in;
   auto fit = [&](std::span<const double>& col, Input which) {
     if (col.size() < n) {
@@ -1068,18 +1141,68 @@ int run(const Call& call, const Inputs& bound, std::span<const std::span<double>
       case Input::real1:
         fit(view.real1, which);
         break;
+      case Input::periods:
+        fit(view.periods, which);
+        break;
     }
   }
-  std::array<std::span<double>, kMaxOutputs> trimmed{};
-  const std::size_t m = std::min(outputs.size(), trimmed.size());
-  for (std::size_t k = 0; k < m; ++k) trimmed[k] = outputs[k].first(n);
-  int begin = f.batch(view, call.options, std::span<const std::span<double>>(trimmed.data(), m));
-  if (begin < 0) begin = 0;
-  const std::size_t b = std::min(static_cast<std::size_t>(begin), n);
+  return view;
+}
+
+/// Checks one series' output columns and trims them to n.
+void fit_outputs(const FunctionSpec& f, std::span<const std::span<double>> outputs, std::size_t n,
+                 std::span<std::span<double>> trimmed) {
+  if (outputs.size() != f.outputs.size())
+    throw std::invalid_argument(std::string(f.name) + ": expected " + std::to_string(f.outputs.size()) +
+                                " output columns, got " + std::to_string(outputs.size()));
+  for (std::size_t k = 0; k < outputs.size(); ++k) {
+    if (outputs[k].size() < n)
+      throw std::invalid_argument(std::string(f.name) + ": output column shorter than the input");
+    trimmed[k] = outputs[k].first(n);
+  }
+}
+
+/// Clamps a kernel's begin index to [0, n] and sets the cells before it to NaN.
+int fill_prefix(int begin, std::size_t n, std::span<const std::span<double>> cols) {
+  const std::size_t b = std::min(static_cast<std::size_t>(std::max(begin, 0)), n);
   constexpr double kNaN = std::numeric_limits<double>::quiet_NaN();
-  for (std::size_t k = 0; k < m; ++k)
-    std::fill(trimmed[k].begin(), trimmed[k].begin() + static_cast<std::ptrdiff_t>(b), kNaN);
+  for (const auto& col : cols) std::fill(col.begin(), col.begin() + static_cast<std::ptrdiff_t>(b), kNaN);
   return static_cast<int>(b);
+}
+
+}  // namespace
+
+int run(const Call& call, const Inputs& bound, std::span<const std::span<double>> outputs) {
+  const FunctionSpec& f = *call.spec;
+  const Inputs view = bind_inputs(f, bound);
+  std::array<std::span<double>, kMaxOutputs> trimmed{};
+  if (outputs.size() > trimmed.size()) fit_outputs(f, outputs, view.size, {});  // throws: wrong count
+  fit_outputs(f, outputs, view.size, std::span(trimmed).first(outputs.size()));
+  const auto cols = std::span<const std::span<double>>(trimmed.data(), outputs.size());
+  return fill_prefix(f.batch(view, call.options, cols), view.size, cols);
+}
+
+int run_multi(const Call& call, std::span<const Inputs> series, std::span<const std::span<double>> outputs) {
+  const FunctionSpec& f = *call.spec;
+  const std::size_t m = f.outputs.size();
+  if (outputs.size() != series.size() * m)
+    throw std::invalid_argument(std::string(f.name) + ": expected " + std::to_string(series.size() * m) +
+                                " output columns (" + std::to_string(m) + " per series), got " +
+                                std::to_string(outputs.size()));
+  const std::size_t n = series.empty() ? 0 : series[0].size;
+  std::vector<Inputs> views;
+  views.reserve(series.size());
+  std::vector<std::span<double>> trimmed(outputs.size());
+  for (std::size_t s = 0; s < series.size(); ++s) {
+    if (series[s].size != n)
+      throw std::invalid_argument(std::string(f.name) + ": series " + std::to_string(s) + " has " +
+                                  std::to_string(series[s].size) + " bars, series 0 has " +
+                                  std::to_string(n));
+    views.push_back(bind_inputs(f, series[s]));
+    fit_outputs(f, outputs.subspan(s * m, m), n, std::span(trimmed).subspan(s * m, m));
+  }
+  if (series.empty()) return 0;
+  return fill_prefix(f.multi(f, views, call.options, trimmed), n, trimmed);
 }
 
 std::unique_ptr<Stream> make_stream(const Call& call) {
@@ -1089,7 +1212,7 @@ std::unique_ptr<Stream> make_stream(const Call& call) {
 StreamBar stream_bar(const FunctionSpec& f, const Inputs& in, std::size_t i) {
   auto at = [i](std::span<const double> col) { return i < col.size() ? col[i] : 0.0; };
   const bool two_reals = std::find(f.inputs.begin(), f.inputs.end(), Input::real1) != f.inputs.end();
-  StreamBar b{at(in.open), at(in.high), at(in.low), at(in.close), at(in.volume), 0.0, 0.0};
+  StreamBar b{at(in.open), at(in.high), at(in.low), at(in.close), at(in.volume), 0.0, 0.0, at(in.periods)};
   if (two_reals) {
     b.real0 = at(pair0(in));
     b.real1 = at(pair1(in));

@@ -149,10 +149,13 @@ TEST(ParseCall, MaType) {
   EXPECT_EQ(bad.error().code, "BAD_OPTION");
   EXPECT_NE(bad.error().message.find("matype"), std::string::npos);
   EXPECT_NE(bad.error().message.find("0=SMA, 1=EMA"), std::string::npos) << bad.error().message;
-  auto stoch = parse_call("STOCH(slowd_matype=3)");
-  ASSERT_FALSE(stoch.ok());
-  EXPECT_NE(stoch.error().message.find("slowd_matype"), std::string::npos);
-  EXPECT_EQ(stoch.error().message.find("DEMA"), std::string::npos) << stoch.error().message;
+  auto stoch = parse_call("STOCH(slowd_matype=DEMA)");  // every TA-Lib type in the smoothing MAs
+  ASSERT_TRUE(stoch.ok()) << stoch.error().message;
+  EXPECT_EQ(stoch->options[4], 3);
+  auto bad_stoch = parse_call("STOCH(slowd_matype=9)");
+  ASSERT_FALSE(bad_stoch.ok());
+  EXPECT_NE(bad_stoch.error().message.find("STOCH option 'slowd_matype'"), std::string::npos);
+  EXPECT_NE(bad_stoch.error().message.find("8=T3"), std::string::npos) << bad_stoch.error().message;
 }
 
 TEST(ParseCall, MalformedText) {
@@ -278,9 +281,10 @@ TEST(Registry, TableIsConsistent) {
   EXPECT_EQ(find_function(""), nullptr);
 }
 
-TEST(Registry, EveryTaLibFunctionButMavpAndTheCandles) {
-  // TA-Lib 0.6's non-candlestick functions (talib@1.1.6); MAVP needs a
-  // periods column and is not registered yet.
+TEST(Registry, EveryTaLibFunctionButTheCandles) {
+  // TA-Lib 0.6's 100 non-candlestick functions (talib@1.1.6; with the 61
+  // CDL* functions, its 161).
+  std::size_t listed = 0;
   for (const char* want : {"ACCBANDS",
                            "ACOS",
                            "AD",
@@ -331,6 +335,7 @@ TEST(Registry, EveryTaLibFunctionButMavpAndTheCandles) {
                            "MACDFIX",
                            "MAMA",
                            "MAX",
+                           "MAVP",
                            "MAXINDEX",
                            "MEDPRICE",
                            "MFI",
@@ -379,14 +384,68 @@ TEST(Registry, EveryTaLibFunctionButMavpAndTheCandles) {
                            "VAR",
                            "WCLPRICE",
                            "WILLR",
-                           "WMA"})
+                           "WMA"}) {
     EXPECT_NE(find_function(want), nullptr) << want;
+    ++listed;
+  }
+  EXPECT_EQ(listed, 100u);
+  std::size_t candles = 0;
+  for (const auto& f : registry()) candles += f.group == "Pattern Recognition";
+  EXPECT_EQ(candles, 61u);
   for (const char* name : {"MAXINDEX", "MININDEX", "MINMAXINDEX", "HT_TRENDMODE"})
     for (const auto& o : find_function(name)->outputs) EXPECT_EQ(o.kind, OutputKind::integer) << name;
   auto ma = parse_call("MA(matype=T3)");
   ASSERT_TRUE(ma.ok()) << ma.error().message;
   EXPECT_EQ(ma->key(), "MA(timeperiod=30,matype=8)");
-  EXPECT_FALSE(parse_call("APO(matype=2)").ok());  // APO/PPO/MACDEXT/STOCH*: SMA or EMA only
+  // APO/PPO/MACDEXT/STOCH*: every TA-Lib MA type (T3 and MAMA included).
+  for (const char* text : {"APO(matype=2)", "PPO(matype=8)", "MACDEXT(slowmatype=7)", "STOCH(slowd_matype=6)",
+                           "STOCHF(fastd_matype=5)", "STOCHRSI(fastd_matype=4)"})
+    EXPECT_TRUE(parse_call(text).ok()) << text;
+  EXPECT_FALSE(parse_call("APO(matype=9)").ok());
+}
+
+// MAVP: TA-Lib's options and ranges, and minperiod <= maxperiod.
+TEST(Registry, MavpOptions) {
+  auto call = parse_call("MAVP");
+  ASSERT_TRUE(call.ok()) << call.error().message;
+  EXPECT_EQ(call->key(), "MAVP(minperiod=2,maxperiod=30,matype=0)");
+  EXPECT_EQ(call->lookback(), 29);
+  ASSERT_EQ(call->spec->inputs.size(), 2u);
+  EXPECT_EQ(call->spec->inputs[1], Input::periods);
+  auto bad = parse_call("MAVP(minperiod=20,maxperiod=10)");
+  ASSERT_FALSE(bad.ok());
+  EXPECT_EQ(bad.error().code, "BAD_OPTION");
+  EXPECT_NE(bad.error().message.find("MAVP option 'minperiod'"), std::string::npos) << bad.error().message;
+  const std::pair<std::string_view, double> opts[] = {{"minperiod", 31}};
+  EXPECT_FALSE(make_call("MAVP", opts).ok());  // above the default maxperiod 30
+  auto low = parse_call("MAVP(minperiod=1)");
+  ASSERT_FALSE(low.ok());
+  EXPECT_NE(low.error().message.find("[2, 100000]"), std::string::npos) << low.error().message;
+  EXPECT_EQ(parse_call("MAVP(maxperiod=10,matype=3)")->lookback(), 18);  // DEMA(10)
+}
+
+// The period column: truncation, both clamps, NaN and out-of-int values
+// (TA-Lib's (int) cast on x86 gives INT_MIN: the minimum period).
+TEST(Kernels, MavpPeriodColumn) {
+  EXPECT_EQ(mavp_period(7.9, 2, 30), 7);
+  EXPECT_EQ(mavp_period(1.0, 2, 30), 2);
+  EXPECT_EQ(mavp_period(-3.5, 2, 30), 2);
+  EXPECT_EQ(mavp_period(31.0, 2, 30), 30);
+  EXPECT_EQ(mavp_period(kNaN, 5, 30), 5);
+  EXPECT_EQ(mavp_period(1e12, 5, 30), 5);
+  EXPECT_EQ(mavp_period(-1e12, 5, 30), 5);
+  // Hand-checked: SMA with periods 2, 3, 2 over 1, 2, 4, 8, 16 (maxperiod 3,
+  // lookback 2). Bar 2: SMA2 = (2+4)/2 = 3; bar 3: SMA3 = (2+4+8)/3; bar 4:
+  // SMA2 = (8+16)/2 = 12.
+  const std::vector<double> x{1, 2, 4, 8, 16};
+  const std::vector<double> p{9, 9, 2, 3, 2.5};
+  std::vector<double> out(5, -1.0);
+  EXPECT_EQ(mavp(x, p, 2, 3, 0, out), 2);
+  EXPECT_EQ(out[0], -1.0);
+  EXPECT_EQ(out[1], -1.0);
+  EXPECT_EQ(out[2], 3.0);
+  EXPECT_EQ(out[3], 14.0 / 3.0);
+  EXPECT_EQ(out[4], 12.0);
 }
 
 TEST(Registry, TaLibDefaultsAndRanges) {
@@ -467,7 +526,8 @@ TEST(Contract, EmptyAndShortInputs) {
                   std::span(full.volume).first(n),
                   {},
                   {},
-                  n};
+                  n,
+                  test_data::periods_column(n)};
         Outputs out(f.outputs.size(), n, 0.0);
         const int begin = run(c, in, out.spans);
         EXPECT_EQ(begin, static_cast<int>(std::min(n, lb))) << c.key() << " n=" << n;

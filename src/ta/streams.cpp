@@ -80,27 +80,40 @@ class WindowSum {
 
 using detail::EmaCore;
 
-/// detail::StreamMa with a commit flag: copy (period <= 1), SMA or EMA.
+/// detail::StreamMa with a commit flag: copy (period <= 1), SMA, EMA, or for
+/// matype 2-8 MA's own stream over the values (peek when not committing).
 class MaCore {
  public:
   MaCore(int period, int matype)
       : copy_(period <= 1),
         ema_(matype == 1),
         sma_(std::max(period, 2), true),
-        e_(std::max(period, 1), detail::per_to_k(period)) {}
+        e_(std::max(period, 1), detail::per_to_k(period)),
+        other_(period > 1 && matype > 1 ? other(period, matype) : nullptr) {}
   bool step(double x, double& out, bool commit) {
     if (copy_) {
       out = x;
       return true;
     }
+    if (other_ != nullptr) {
+      StreamBar bar;
+      bar.real0 = x;
+      const std::span<double> one(&out, 1);
+      return commit ? other_->update(bar, one) : other_->peek(bar, one);
+    }
     return ema_ ? e_.step(x, out, commit) : sma_.step(x, out, commit);
   }
 
  private:
+  static std::unique_ptr<Stream> other(int period, int matype) {
+    const double options[] = {static_cast<double>(period), static_cast<double>(matype)};
+    return ma(options);
+  }
   bool copy_;
   bool ema_;
   WindowSum sma_;
   EmaCore e_;
+  std::unique_ptr<Stream> other_;
 };
 
 /// Sliding-window extreme by a monotonic deque: O(1) amortised per bar, one
@@ -999,22 +1012,16 @@ struct RealCore {
   bool step(const StreamBar& b, double* out, bool commit) { return c.step(b.real0, out[0], commit); }
 };
 
-/// price_oscillator(): APO / PPO from two SMAs (running sums from bar 0) or EMAs.
+/// price_oscillator(): APO / PPO from two MAs of the whole series (SMA running
+/// sums or EMAs from bar 0; matype 2-8: MA's streams).
 struct PoCore {
-  bool percent, ema;
-  WindowSum fs, ss;
-  EmaCore fe, se;
-  PoCore(int fast, int slow, int matype, bool ppo)
-      : percent(ppo),
-        ema(matype == 1),
-        fs(fast, true),
-        ss(slow, true),
-        fe(fast, detail::per_to_k(fast)),
-        se(slow, detail::per_to_k(slow)) {}
+  bool percent;
+  MaCore fast, slow;
+  PoCore(int f, int s, int matype, bool ppo) : percent(ppo), fast(f, matype), slow(s, matype) {}
   bool step(const StreamBar& b, double* out, bool commit) {
     double f = 0.0, s = 0.0;
-    const bool hf = ema ? fe.step(b.real0, f, commit) : fs.step(b.real0, f, commit);
-    const bool hs = ema ? se.step(b.real0, s, commit) : ss.step(b.real0, s, commit);
+    const bool hf = fast.step(b.real0, f, commit);
+    const bool hs = slow.step(b.real0, s, commit);
     if (!hf || !hs) return false;
     out[0] = percent ? (is_zero(s) ? 0.0 : ((f - s) / s) * 100.0) : f - s;
     return true;
@@ -1167,6 +1174,49 @@ struct AroonCore {
     if (commit) {
       hi.push(b.high, i);
       lo.push(b.low, i);
+      ++i;
+    }
+    return valid;
+  }
+};
+
+/// ichimoku(): three window midpoints per bar (monotonic deques: the values of
+/// the batch's van Herk windows on NaN-free input); the cloud lines wait
+/// `displacement` bars in two delay rings. O(1) amortised per bar.
+struct IchimokuCore {
+  std::uint64_t lb;
+  std::uint64_t i = 0;
+  size_t d;
+  HighLow t, k, s;
+  Lag a_lag, b_lag;
+  IchimokuCore(int tenkan, int kijun, int senkou, int displacement)
+      : lb(static_cast<std::uint64_t>(ichimoku_lookback(tenkan, kijun, senkou, displacement))),
+        d(static_cast<size_t>(displacement)),
+        t(tenkan),
+        k(kijun),
+        s(senkou),
+        a_lag(d),
+        b_lag(d) {}
+  bool step(const StreamBar& bar, double* out, bool commit) {
+    double hi, lo;
+    t.step(bar.high, bar.low, hi, lo, commit);
+    const double tm = (hi + lo) / 2.0;
+    k.step(bar.high, bar.low, hi, lo, commit);
+    const double km = (hi + lo) / 2.0;
+    s.step(bar.high, bar.low, hi, lo, commit);
+    const double sm = (hi + lo) / 2.0;
+    const double a = (tm + km) / 2.0;
+    const bool valid = i >= lb;
+    if (valid) {
+      out[0] = tm;
+      out[1] = km;
+      out[2] = d == 0 ? a : a_lag.oldest();
+      out[3] = d == 0 ? sm : b_lag.oldest();
+      out[4] = bar.close;
+    }
+    if (commit) {
+      a_lag.push(a);
+      b_lag.push(sm);
       ++i;
     }
     return valid;
@@ -1831,6 +1881,9 @@ std::unique_ptr<Stream> macdext(Opts o) {
     std::swap(ft, st);
   }
   return make<MacdExtCore>(f, ft, s, st, as_int(o[4]), as_int(o[5]));
+}
+std::unique_ptr<Stream> ichimoku(Opts o) {
+  return make<IchimokuCore>(as_int(o[0]), as_int(o[1]), as_int(o[2]), as_int(o[3]));
 }
 std::unique_ptr<Stream> keltner(Opts o) { return make<KeltnerCore>(as_int(o[0]), as_int(o[1]), o[2]); }
 std::unique_ptr<Stream> supertrend(Opts o) { return make<SuperTrendCore>(as_int(o[0]), o[1]); }

@@ -91,6 +91,12 @@ std::unique_ptr<Stream> ht_trendmode(Opts o);
 std::unique_ptr<Stream> mama(Opts o);
 std::unique_ptr<Stream> ad(Opts o);
 std::unique_ptr<Stream> adosc(Opts o);
+std::unique_ptr<Stream> ichimoku(Opts o);
+/// ZIGZAG and AVWAP (trend_extras.cpp).
+std::unique_ptr<Stream> zigzag(Opts o);
+std::unique_ptr<Stream> avwap(Opts o);
+/// MAVP (mavp.cpp): options minperiod, maxperiod, matype; reads real0 and periods.
+std::unique_ptr<Stream> mavp(Opts o);
 /// MOM, ROC, ROCP, ROCR, ROCR100 (kind = RocKind as int).
 template <int Kind>
 std::unique_ptr<Stream> roc(Opts o);

@@ -4,16 +4,36 @@
 #include <algorithm>
 #include <cmath>
 #include <cstddef>
+#include <limits>
 #include <random>
+#include <span>
 #include <vector>
 
 #include "ta/function.hpp"
 
 namespace ts::ta::test_data {
 
+/// MAVP's periods column for tests that have none: periods 1..45 (below,
+/// inside and above the default [2, 30]) holding for a few bars, with
+/// fractions (truncated) and a NaN every 97 bars (read as the minimum period).
+inline std::span<const double> periods_column(std::size_t n) {
+  static const std::vector<double> column = [] {
+    std::vector<double> v(50000);
+    for (std::size_t i = 0; i < v.size(); ++i)
+      v[i] = i % 97 == 50 ? std::numeric_limits<double>::quiet_NaN()
+                          : static_cast<double>((i / 3 * 7) % 45 + 1) + 0.25 * static_cast<double>(i % 4);
+    return v;
+  }();
+  return std::span<const double>(column).first(std::min(n, column.size()));
+}
+
 struct Series {
   std::vector<double> open, high, low, close, volume;
-  Inputs inputs() const { return {open, high, low, close, volume, {}, {}, close.size()}; }
+  Inputs inputs() const {
+    Inputs in{open, high, low, close, volume, {}, {}, close.size()};
+    in.periods = periods_column(close.size());
+    return in;
+  }
 };
 
 /// A geometric random walk with intrabar ranges; volume is 0 on every bar

@@ -349,6 +349,38 @@ function configs() {
       supertrend);
   }
   add('VWAP', [], [], OUT.real, vwap);
+  const ichOpts = (t, k, sb, d) => [['tenkan', '', t], ['kijun', '', k], ['senkou', '', sb], ['displacement', '', d]];
+  for (const [t, k, sb, d] of [[9, 26, 52, 26], [3, 5, 7, 0], [1, 2, 3, 4]]) {
+    add('ICHIMOKU', [], ichOpts(t, k, sb, d), ['tenkan', 'kijun', 'senkou_a', 'senkou_b', 'chikou'].map((c) => ['', c]),
+      ichimoku);
+  }
+  for (const dev of [5, 1, 20]) {
+    add('ZIGZAG', [], [['deviation', '', dev]], ['pivot', 'direction', 'pivot_index'].map((c) => ['', c]), zigzag);
+  }
+  for (const a of [0, 10, 100]) add('AVWAP', [], [['anchor', '', a]], OUT.real, (b) => avwap(b, a));
+  // Every MA type in the smoothing MAs of STOCH, STOCHF, STOCHRSI, APO, PPO, MACDEXT.
+  for (let t = 2; t <= 8; t++) {
+    add('STOCH', HLC, [['fastk_period', 'optInFastK_Period', 5], ['slowk_period', 'optInSlowK_Period', 3],
+      ['slowk_matype', 'optInSlowK_MAType', t], ['slowd_period', 'optInSlowD_Period', 3],
+      ['slowd_matype', 'optInSlowD_MAType', t]], OUT.stoch);
+    add('STOCHF', HLC, [['fastk_period', 'optInFastK_Period', 5], ['fastd_period', 'optInFastD_Period', 3],
+      ['fastd_matype', 'optInFastD_MAType', t]], fastOut);
+    add('STOCHRSI', ['real'], [['timeperiod', 'optInTimePeriod', 14], ['fastk_period', 'optInFastK_Period', 5],
+      ['fastd_period', 'optInFastD_Period', 3], ['fastd_matype', 'optInFastD_MAType', t]], fastOut);
+    for (const name of ['APO', 'PPO']) {
+      add(name, ['real'], [['fastperiod', 'optInFastPeriod', 12], ['slowperiod', 'optInSlowPeriod', 26],
+        ['matype', 'optInMAType', t]], OUT.real);
+    }
+    add('MACDEXT', ['real'], [['fastperiod', 'optInFastPeriod', 12], ['fastmatype', 'optInFastMAType', t],
+      ['slowperiod', 'optInSlowPeriod', 26], ['slowmatype', 'optInSlowMAType', t],
+      ['signalperiod', 'optInSignalPeriod', 9], ['signalmatype', 'optInSignalMAType', t]], OUT.macd);
+  }
+  // MAVP reads a periods column: only the *_periods inputs carry one.
+  const mavpOpts = (lo, hi, t) => [['minperiod', 'optInMinPeriod', lo], ['maxperiod', 'optInMaxPeriod', hi],
+    ['matype', 'optInMAType', t]];
+  for (let t = 0; t <= 8; t++) add('MAVP', ['real', 'periods'], mavpOpts(2, 30, t), OUT.real, undefined, 'periods');
+  add('MAVP', ['real', 'periods'], mavpOpts(5, 20, 1), OUT.real, undefined, 'periods');
+  add('MAVP', ['real', 'periods'], mavpOpts(3, 12, 4), OUT.real, undefined, 'periods');
   return list;
 }
 
@@ -513,6 +545,11 @@ function supertrend(bars, options) {
   return cols;
 }
 
+function avwap(bars, anchor) {
+  return [vwap(bars.slice(anchor))[0].reduce((out, v, k) => { out[anchor + k] = v; return out; },
+    bars.map(() => null))];
+}
+
 function vwap(bars) {
   const out = bars.map(() => null);
   let pv = 0;
@@ -524,6 +561,65 @@ function vwap(bars) {
     out[i] = vol !== 0 ? pv / vol : tp;
   });
   return [out];
+}
+
+// Ichimoku: each line from plain window scans over bars <= i (see kernels.hpp).
+function ichimoku(bars, options) {
+  const [t, k, sb, d] = options.map((o) => o[2]);
+  const cols = [0, 1, 2, 3, 4].map(() => bars.map(() => null));
+  const mid = (p, j) => {
+    let hi = -Infinity;
+    let lo = Infinity;
+    for (let q = j - p + 1; q <= j; q++) {
+      hi = Math.max(hi, bars[q].high);
+      lo = Math.min(lo, bars[q].low);
+    }
+    return (hi + lo) / 2;
+  };
+  for (let i = Math.max(t, k, sb) - 1 + d; i < bars.length; i++) {
+    cols[0][i] = mid(t, i);
+    cols[1][i] = mid(k, i);
+    cols[2][i] = (mid(t, i - d) + mid(k, i - d)) / 2;
+    cols[3][i] = mid(sb, i - d);
+    cols[4][i] = bars[i].close;
+  }
+  return cols;
+}
+
+// ZigZag of confirmed pivots, written from the definition in kernels.hpp.
+function zigzag(bars, options) {
+  const dev = options[0][2];
+  const up = 1 + dev / 100;
+  const down = 1 - dev / 100;
+  const cols = [0, 1, 2].map(() => bars.map(() => null));
+  let trend = 0;
+  let pivot = bars.length ? bars[0].close : 0;
+  let pivotAt = 0;
+  let cand = 0;
+  let candAt = 0;
+  let hi = bars.length ? bars[0].high : 0;
+  let lo = bars.length ? bars[0].low : 0;
+  let hiAt = 0;
+  let loAt = 0;
+  const confirm = (v, at, t, c, cAt) => { pivot = v; pivotAt = at; trend = t; cand = c; candAt = cAt; };
+  bars.forEach((b, i) => {
+    if (i > 0) {
+      if (trend === 0) {
+        if (b.high > hi) { hi = b.high; hiAt = i; }
+        if (b.low < lo) { lo = b.low; loAt = i; }
+        const falls = b.low <= hi * down && hiAt < i;
+        const rises = b.high >= lo * up && loAt < i;
+        if (falls && (!rises || hiAt <= loAt)) confirm(hi, hiAt, -1, b.low, i);
+        else if (rises) confirm(lo, loAt, 1, b.high, i);
+      } else if (trend > 0) {
+        if (b.high > cand) { cand = b.high; candAt = i; } else if (b.low <= cand * down) confirm(cand, candAt, -1, b.low, i);
+      } else if (b.low < cand) { cand = b.low; candAt = i; } else if (b.high >= cand * up) confirm(cand, candAt, 1, b.high, i);
+    }
+    cols[0][i] = pivot;
+    cols[1][i] = trend;
+    cols[2][i] = pivotAt;
+  });
+  return cols;
 }
 
 function woodie(bars) {
@@ -558,6 +654,7 @@ function runTalib(cfg, bars) {
     if (input === 'real') args.inReal = col('close');
     else if (input === 'real0') args.inReal0 = col('high');  // abstract-interface default
     else if (input === 'real1') args.inReal1 = col('low');
+    else if (input === 'periods') args.inPeriods = col('periods');
     else args[input] = col(input);
   }
   for (const [, optIn, value] of cfg.options) args[optIn] = value;
@@ -584,9 +681,13 @@ function fileName(inputName, cfg) {
 
 function writeInput(name, bars) {
   const dates = weekdays(bars.length);
-  const lines = ['date,open,high,low,close,volume'];
+  const withPeriods = bars.length > 0 && 'periods' in bars[0];
+  const lines = ['date,open,high,low,close,volume' + (withPeriods ? ',periods' : '')];
   bars.forEach((b, i) => {
-    lines.push([dates[i], g17(b.open), g17(b.high), g17(b.low), g17(b.close), g17(b.volume)].join(','));
+    const cells = [dates[i], g17(b.open), g17(b.high), g17(b.low), g17(b.close), g17(b.volume)];
+    // A NaN period is an empty cell (TA-Lib reads it as its minimum period).
+    if (withPeriods) cells.push(Number.isNaN(b.periods) ? '' : g17(b.periods));
+    lines.push(cells.join(','));
   });
   fs.writeFileSync(path.join(OUT_DIR, `input_${name}.csv`), lines.join('\n') + '\n');
 }
@@ -601,6 +702,21 @@ function writeGolden(file, bars, cfg, cols) {
   fs.writeFileSync(path.join(OUT_DIR, file), lines.join('\n') + '\n');
 }
 
+// MAVP's periods column: a period that holds for a few bars and jumps (to 0..44
+// plus a fraction, so truncation and both clamps are exercised), and now and
+// then a NaN or a value beyond int's range (both read as the minimum period).
+function withPeriods(bars, seed) {
+  const r = rng(seed);
+  let p = 10;
+  return bars.map((b, i) => {
+    if (r.uniform() < 0.25) p = Math.floor(45 * r.uniform()) + Math.round(4 * r.uniform()) / 4;
+    let v = p;
+    if (i % 173 === 101) v = NaN;
+    else if (i % 211 === 150) v = 1e12;
+    return { ...b, periods: v };
+  });
+}
+
 // ---- main -----------------------------------------------------------------------------------
 function main() {
   fs.mkdirSync(OUT_DIR, { recursive: true });
@@ -611,11 +727,19 @@ function main() {
     close: Number(g17(b.close)), volume: Number(g17(b.volume)),
   }));
   const walk = roundTrip(randomWalk(2000, 20150102));
+  const edge = roundTrip(edgeSeries(7));
   const inputs = [
     // The pivot levels are plain arithmetic: the shorter edge series covers them.
-    ['random_walk', walk, (cfg) => !cfg.name.startsWith('PIVOTS')],
-    ['edge', roundTrip(edgeSeries(7)), (cfg) => cfg.only !== 'finite'],
+    ['random_walk', walk, (cfg) => !cfg.name.startsWith('PIVOTS') && cfg.only !== 'periods'],
+    ['edge', edge, (cfg) => cfg.only !== 'finite' && cfg.only !== 'periods'],
+    // The same bars with MAVP's periods column (seeded).
+    ['random_walk_periods', withPeriods(walk, 11), (cfg) => cfg.only === 'periods'],
+    ['edge_periods', withPeriods(edge, 12), (cfg) => cfg.only === 'periods'],
   ];
+  for (const n of [28, 29, 30]) {
+    inputs.push([`short_${n}_periods`, withPeriods(walk, 11).slice(0, n),
+      (cfg) => cfg.only === 'periods' && callKey(cfg) === 'MAVP(minperiod=2,maxperiod=30,matype=0)']);
+  }
   // Short prefixes around lookbacks: length -> the configurations checked on it.
   const shortPlan = new Map();
   const near = (key, lookback) => {

@@ -20,10 +20,11 @@ namespace {
 
 using testing::run_tickstock;
 using testing::TempDir;
+using testing::engine_db;
 
 TEST(CliRun, Dow30TwoYearsStoresEverything) {
   TempDir dir;
-  const std::string db = "sqlite:" + dir.str("ts.db");
+  const std::string db = engine_db(dir.str("ts.db"));
   const auto r =
       run_tickstock("run --db " + db + " --universe dow30 --from 2024-01-02 --to 2025-12-31 --json", dir);
   ASSERT_EQ(r.exit_code, 0) << r.err;
@@ -60,7 +61,7 @@ TEST(CliRun, CorruptCsvFileGivesCompletedWithErrors) {
   // Good files plus one corrupt one, copied into a fresh directory.
   for (const char* f : {"GOOD1.csv", "GOODY.csv", "GOODS.csv", "GOODL.csv", "BADHIGH.csv"})
     std::filesystem::copy_file(src + "/" + f, dir.path() / f);
-  const std::string db = "sqlite:" + dir.str("ts.db");
+  const std::string db = engine_db(dir.str("ts.db"));
   const auto r =
       run_tickstock("run --db " + db + " --provider csv:" + dir.str() +
                         " --symbols GOOD1,GOODY,GOODS,GOODL,BADHIGH --from 1990-01-01 --to 2030-12-31 "
@@ -90,7 +91,7 @@ TEST(CliImportCsv, LoadsADirectoryAndReportsBadFilesPerSymbol) {
   for (const char* f : {"GOOD1.csv", "GOODY.csv", "BADHIGH.csv"}) std::filesystem::copy_file(src + "/" + f, data / f);
   std::filesystem::copy_file(src + "/GOOD1.csv", data / "not a symbol.csv");
   { std::ofstream(data / "README.txt") << "not bars\n"; }
-  const std::string db = "sqlite:" + dir.str("ts.db");
+  const std::string db = engine_db(dir.str("ts.db"));
   auto r = run_tickstock("import-csv " + data.string() + " --db " + db + " --json", dir);
   ASSERT_EQ(r.exit_code, 3) << r.err << r.out;
   EXPECT_NE(r.err.find("skipping not a symbol.csv"), std::string::npos) << r.err;
@@ -122,7 +123,7 @@ TEST(CliImportCsv, LoadsADirectoryAndReportsBadFilesPerSymbol) {
 
 TEST(CliRun, BadArgumentsAreRejectedClearly) {
   TempDir dir;
-  const std::string db = " --db sqlite:" + dir.str("ts.db");
+  const std::string db = " --db " + engine_db(dir.str("ts.db"));
   auto r = run_tickstock("run" + db + " --symbols AAPL,../etc", dir);
   EXPECT_EQ(r.exit_code, 2);
   EXPECT_NE(r.err.find("invalid symbol"), std::string::npos) << r.err;
@@ -145,7 +146,7 @@ TEST(CliEngine, VendorUrlFlagAndEnvironmentReachTheEngineProvider) {
   // start, naming the option, whether it came from the flag, the environment
   // or `up`'s flag (before it would need Redis).
   TempDir dir;
-  const std::string common = " --provider synthetic --http off --db sqlite:" + dir.str("ts.db");
+  const std::string common = " --provider synthetic --http off --db " + engine_db(dir.str("ts.db"));
   auto r = run_tickstock("engine --vendor-url http://127.0.0.1:9" + common, dir);
   EXPECT_EQ(r.exit_code, 1);
   EXPECT_NE(r.err.find("--vendor-url applies to the massive provider"), std::string::npos) << r.err;
@@ -279,6 +280,60 @@ TEST(CliTa, CandlestickOutputIsInteger) {
   for (std::size_t i = 0; i < ref.rows.size(); ++i) {
     EXPECT_EQ(ours.rows[i], (std::vector<std::string>{ref.rows[i][0], ref.rows[i][col]})) << "row " << i;
   }
+}
+
+// MAVP takes its periods from a named column of the bar file: the golden
+// input's `periods` column renamed, bound with --inputs, reproduces TA-Lib.
+TEST(CliTa, MavpReadsPeriodsFromANamedColumn) {
+  TempDir dir;
+  const std::string gold = std::string(TICKSTOCK_SOURCE_DIR) + "/tests/data/golden/";
+  std::string text = testing::read_file(gold + "input_edge_periods.csv");
+  const auto header_end = text.find('\n');
+  ASSERT_EQ(text.substr(0, header_end), "date,open,high,low,close,volume,periods");
+  // Move the period (each row's last cell) to the second column, renamed.
+  std::string moved = "date,adaptive_n,open,high,low,close,volume\n";
+  std::size_t pos = header_end + 1;
+  while (pos < text.size()) {
+    const auto end = text.find('\n', pos);
+    const std::string row = text.substr(pos, end - pos);
+    const auto last = row.rfind(',');
+    const auto first = row.find(',');
+    moved += row.substr(0, first) + "," + row.substr(last + 1) + row.substr(first, last - first) + "\n";
+    pos = end + 1;
+  }
+  const std::string input = dir.str("mavp.csv");
+  {
+    std::ofstream out(input, std::ios::binary);
+    out << moved;
+  }
+  const std::string call = "MAVP(minperiod=5,maxperiod=20,matype=1)";
+  const auto r = run_tickstock(
+      "ta --input " + input + " --fn '" + call + "' --inputs real=close,periods=adaptive_n", dir);
+  ASSERT_EQ(r.exit_code, 0) << r.err;
+  const auto ours = parse_table(r.out);
+  const auto ref = parse_table(testing::read_file(gold + "edge_periods__MAVP_5_20_1.csv"));
+  ASSERT_EQ(ours.header, ref.header);
+  ASSERT_EQ(ours.rows.size(), ref.rows.size());
+  for (std::size_t i = 0; i < ref.rows.size(); ++i) {
+    const std::string& a = ours.rows[i][1];
+    const std::string& b = ref.rows[i][1];
+    if (a.empty() || b.empty()) {
+      ASSERT_EQ(a, b) << "row " << i;
+      continue;
+    }
+    const double x = std::stod(a), y = std::stod(b);
+    ASSERT_LE(std::fabs(x - y), std::max(1e-12, 1e-9 * std::max(std::fabs(x), std::fabs(y)))) << "row " << i;
+  }
+  // The column must exist; without --inputs MAVP looks for "periods".
+  auto bad = run_tickstock("ta --input " + input + " --fn MAVP --inputs periods=nope", dir);
+  EXPECT_EQ(bad.exit_code, 2);
+  EXPECT_NE(bad.err.find("no column 'nope'"), std::string::npos) << bad.err;
+  bad = run_tickstock("ta --input " + input + " --fn MAVP", dir);
+  EXPECT_EQ(bad.exit_code, 2);
+  EXPECT_NE(bad.err.find("no column 'periods'"), std::string::npos) << bad.err;
+  bad = run_tickstock("ta --input " + input + " --fn MAVP --inputs periods=", dir);
+  EXPECT_EQ(bad.exit_code, 2);
+  EXPECT_NE(bad.err.find("periods="), std::string::npos) << bad.err;
 }
 
 }  // namespace

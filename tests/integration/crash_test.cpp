@@ -44,7 +44,7 @@ class EngineRestartTest : public bus::testing::RedisFixture {
   std::unique_ptr<TickstockProcess> start_engine(const std::string& db, const std::string& log,
                                                  const std::vector<std::string>& extra = {}) {
     std::vector<std::string> args{"engine",       "--redis", url().str(), "--db",
-                                  "sqlite:" + db, "--http",  "off",       "--no-scheduler"};
+                                  engine_db(db), "--http",  "off",       "--no-scheduler"};
     args.insert(args.end(), extra.begin(), extra.end());
     auto p = std::make_unique<TickstockProcess>(args, log);
     if (!engine_listening(*client_)) ADD_FAILURE() << "engine not ready:\n" << p->log();
@@ -85,7 +85,7 @@ class EngineRestartTest : public bus::testing::RedisFixture {
 
   /// No run of the database is left queued or running.
   static void expect_no_run_running(const std::string& db, const std::string& context) {
-    auto store = storage::open_storage("sqlite:" + db);
+    auto store = storage::open_storage(engine_db(db));
     for (const auto status : {RunStatus::queued, RunStatus::running}) {
       storage::RunQuery q;
       q.status = status;
@@ -109,13 +109,13 @@ class EngineRestartTest : public bus::testing::RedisFixture {
                           std::chrono::seconds(120));
     EXPECT_TRUE(done) << engine->log();
     EXPECT_TRUE(engine->stop_gracefully()) << engine->log();
-    auto store = storage::open_storage("sqlite:" + db);
+    auto store = storage::open_storage(engine_db(db));
     const auto run = store->get_run("reference");
     EXPECT_TRUE(run && run->status == RunStatus::completed);
     if (run)
       for (const auto& s : run->phase_summaries) ref.phase_seconds[s.phase] = s.duration_seconds;
     store.reset();
-    ref.rows = result_rows(db);
+    ref.rows = result_rows(engine_db(db));
     EXPECT_FALSE(ref.rows["pattern_detections"].empty());
     return ref;
   }
@@ -123,23 +123,6 @@ class EngineRestartTest : public bus::testing::RedisFixture {
   std::unique_ptr<bus::SyncClient> client_;
   std::vector<std::string> symbols_;
 };
-
-/// Whether the SQLite database at `path` has applied schema migration `version`.
-bool has_migration(const std::string& path, int version) {
-  sqlite3* db = nullptr;
-  bool found = false;
-  if (sqlite3_open_v2(path.c_str(), &db, SQLITE_OPEN_READONLY, nullptr) == SQLITE_OK) {
-    sqlite3_stmt* st = nullptr;
-    if (sqlite3_prepare_v2(db, "SELECT 1 FROM schema_migrations WHERE version=?", -1, &st, nullptr) ==
-        SQLITE_OK) {
-      sqlite3_bind_int(st, 1, version);
-      found = sqlite3_step(st) == SQLITE_ROW;
-    }
-    sqlite3_finalize(st);
-  }
-  sqlite3_close(db);
-  return found;
-}
 
 /// The phase a run was in when it stopped: the first one not finished.
 std::optional<Phase> stopped_in(const storage::RunRecord& r) {
@@ -183,7 +166,7 @@ TEST_F(EngineRestartTest, TwentySeededSigkillTrialsResumeToExactlyTheReferenceRo
     // A kill late in the last phase may come after the run's end: then there
     // is nothing to resume (and the rows must still be the reference's).
     const bool finished_first =
-        storage::open_storage("sqlite:" + db)->get_run(id)->status == RunStatus::completed;
+        storage::open_storage(engine_db(db))->get_run(id)->status == RunStatus::completed;
     std::string last = id;
     if (!finished_first) {
       auto engine = start_engine(db, log);
@@ -207,7 +190,7 @@ TEST_F(EngineRestartTest, TwentySeededSigkillTrialsResumeToExactlyTheReferenceRo
       // The resumed run may have finished before the kill; if not, its own
       // resume (a grandchild) finishes the work.
       auto engine = start_engine(db, log);
-      auto store = storage::open_storage("sqlite:" + db);
+      auto store = storage::open_storage(engine_db(db));
       const auto child = store->get_run(last);
       ASSERT_TRUE(child);
       if (child->status == RunStatus::interrupted) {
@@ -223,9 +206,9 @@ TEST_F(EngineRestartTest, TwentySeededSigkillTrialsResumeToExactlyTheReferenceRo
       EXPECT_TRUE(engine->stop_gracefully()) << engine->log();
     }
 
-    expect_same_rows(ref.rows, result_rows(db), context);
+    expect_same_rows(ref.rows, result_rows(engine_db(db)), context);
     expect_no_run_running(db, context);
-    auto store = storage::open_storage("sqlite:" + db);
+    auto store = storage::open_storage(engine_db(db));
     const auto parent = store->get_run(id);
     ASSERT_TRUE(parent);
     if (finished_first) {
@@ -247,16 +230,10 @@ TEST_F(EngineRestartTest, TwentySeededSigkillTrialsResumeToExactlyTheReferenceRo
   std::cout << "[ kills    ]" << where << "\n";
   EXPECT_EQ(killed_in.size(), kAllPhases.size()) << "the kills did not cover every phase:" << where;
 
-  // Event seq numbers never repeat within a run, across every restart. The
-  // one exception is temporary: without the per-run seq high-water that
-  // branch `outbox` keeps in the database (migration 5), a restarted engine
-  // numbers the processing_interrupted event of its predecessor's run from 1
-  // again. Once migration 5 exists that event is checked like every other.
-  const bool seq_high_water = has_migration(dir.str("trial-0.db"), 5);
+  // Event seq numbers never repeat within a run, across every restart.
   for (const auto& [run_id, events] : events_by_run()) {
     std::set<std::uint64_t> seqs;
     for (const auto& e : events) {
-      if (!seq_high_water && e.event == protocol::Event::processing_interrupted) continue;
       EXPECT_TRUE(seqs.insert(e.seq).second)
           << "run " << run_id << ": seq " << e.seq << " repeated (" << protocol::to_string(e.event) << ")";
     }
@@ -279,7 +256,7 @@ TEST_F(EngineRestartTest, SigtermDuringARunLosesNoWorkAfterARestartAndNoResumeTu
     ASSERT_TRUE(engine->stop_gracefully()) << engine->log();
   }
   {
-    auto store = storage::open_storage("sqlite:" + db);
+    auto store = storage::open_storage(engine_db(db));
     const auto run = store->get_run("graceful");
     ASSERT_TRUE(run);
     EXPECT_EQ(run->status, RunStatus::interrupted);  // by the engine itself, on SIGTERM
@@ -289,7 +266,7 @@ TEST_F(EngineRestartTest, SigtermDuringARunLosesNoWorkAfterARestartAndNoResumeTu
   {
     auto engine = start_engine(db, log, {"--no-resume"});
     ASSERT_TRUE(engine->stop_gracefully()) << engine->log();
-    auto store = storage::open_storage("sqlite:" + db);
+    auto store = storage::open_storage(engine_db(db));
     EXPECT_EQ(store->list_runs({}).size(), 1u);
   }
   {
@@ -301,13 +278,13 @@ TEST_F(EngineRestartTest, SigtermDuringARunLosesNoWorkAfterARestartAndNoResumeTu
     EXPECT_EQ(end->event, protocol::Event::processing_completed);
     ASSERT_TRUE(engine->stop_gracefully()) << engine->log();
   }
-  expect_same_rows(ref.rows, result_rows(db), "after SIGTERM and a restart");
+  expect_same_rows(ref.rows, result_rows(engine_db(db)), "after SIGTERM and a restart");
   expect_no_run_running(db, "after SIGTERM and a restart");
   // A later start finds the newest run completed: nothing more to resume.
   {
     auto engine = start_engine(db, log);
     ASSERT_TRUE(engine->stop_gracefully()) << engine->log();
-    auto store = storage::open_storage("sqlite:" + db);
+    auto store = storage::open_storage(engine_db(db));
     EXPECT_EQ(store->list_runs({}).size(), 2u);
   }
 }

@@ -5,21 +5,23 @@
 // that name the writing run or a wall-clock time: run_id, detected_at,
 // updated_at), sorted by the natural key.
 #include <gtest/gtest.h>
-#include <sqlite3.h>
 
 #include <algorithm>
 #include <map>
 #include <string>
 #include <vector>
 
+#include "backend.hpp"
+
 namespace ts::testing {
 
 /// Table name -> its rows, in key order.
 using DbRows = std::map<std::string, std::vector<std::string>>;
 
-/// Reads the result tables of the SQLite file at `path` (read-only; a WAL
-/// database another process has open is fine). Throws when it cannot.
-inline DbRows result_rows(const std::string& path) {
+/// Reads the result tables of the engine database at `url` (sqlite:PATH is
+/// opened read-only: a WAL database another process has open is fine; or
+/// postgresql://…). Throws when it cannot.
+inline DbRows result_rows(const std::string& url) {
   static const std::vector<std::pair<std::string, std::string>> kQueries{
       {"ohlcv",
        "SELECT symbol, timeframe, date, open, high, low, close, volume FROM ohlcv ORDER BY symbol, "
@@ -33,33 +35,12 @@ inline DbRows result_rows(const std::string& path) {
        "FROM pattern_detections ORDER BY symbol, timeframe, pattern, bar_date"},
       {"phase_watermarks", "SELECT symbol, phase, through_date FROM phase_watermarks ORDER BY symbol, phase"},
   };
-  sqlite3* db = nullptr;
-  if (sqlite3_open_v2(path.c_str(), &db, SQLITE_OPEN_READONLY, nullptr) != SQLITE_OK) {
-    const std::string msg = db ? sqlite3_errmsg(db) : "out of memory";
-    sqlite3_close(db);
-    throw std::runtime_error("cannot open " + path + ": " + msg);
-  }
   DbRows out;
   for (const auto& [table, sql] : kQueries) {
-    sqlite3_stmt* st = nullptr;
-    if (sqlite3_prepare_v2(db, sql.c_str(), -1, &st, nullptr) != SQLITE_OK) {
-      const std::string msg = sqlite3_errmsg(db);
-      sqlite3_close(db);
-      throw std::runtime_error(path + ": " + table + ": " + msg);
-    }
-    auto& rows = out[table];
-    while (sqlite3_step(st) == SQLITE_ROW) {
-      std::string line;
-      for (int c = 0; c < sqlite3_column_count(st); ++c) {
-        if (c) line += '|';
-        const auto* text = sqlite3_column_text(st, c);
-        line += text ? reinterpret_cast<const char*>(text) : "NULL";
-      }
-      rows.push_back(std::move(line));
-    }
-    sqlite3_finalize(st);
+    // std::string order (PostgreSQL's collation may differ), for set_difference below.
+    auto& rows = out[table] = query_lines(url, sql);
+    std::sort(rows.begin(), rows.end());
   }
-  sqlite3_close(db);
   return out;
 }
 

@@ -99,7 +99,7 @@ TEST_F(TwoEngineSchedulerTest, OnlyOneOfTwoEnginesFiresAScheduledRun) {
   for (int i = 0; i < 2; ++i) {
     app::EngineConfig c;
     c.redis_url = url().str();
-    c.db_url = "sqlite:" + dir.str("engine" + std::to_string(i) + ".db");
+    c.db_url = engine_db(dir.str("engine" + std::to_string(i) + ".db"));
     c.http = "off";
     c.scheduler = true;
     c.heartbeat_ms = 1000;
@@ -134,7 +134,7 @@ class SigtermTest : public bus::testing::RedisFixture {};
 
 TEST_F(SigtermTest, SigtermInterruptsTheActiveRunAndFlushesItsEvents) {
   TempDir dir;
-  const std::string db = "sqlite:" + dir.str("engine.db");
+  const std::string db = engine_db(dir.str("engine.db"));
   TickstockProcess engine({"engine", "--redis", url().str(), "--db", db, "--http", "off", "--no-scheduler"},
                           dir.str("engine.log"));
   // Wait for the engine to listen, then start a long run.
@@ -178,7 +178,7 @@ TEST_F(RedisOutageTest, EventsOfARunDuringAnOutageArePublishedInOrderAfterReconn
   TempDir dir;
   app::EngineConfig c;
   c.redis_url = url().str();
-  c.db_url = "sqlite:" + dir.str("engine.db");
+  c.db_url = engine_db(dir.str("engine.db"));
   c.http = "127.0.0.1:0";
   c.scheduler = false;
   c.heartbeat_ms = 60000;
@@ -221,7 +221,7 @@ TEST(EngineStartup, FailsFastWhenRedisOrTheDatabaseIsUnreachable) {
   TempDir dir;
   app::EngineConfig c;
   c.redis_url = "redis://127.0.0.1:1/0";  // nothing listens on port 1
-  c.db_url = "sqlite:" + dir.str("engine.db");
+  c.db_url = engine_db(dir.str("engine.db"));
   c.http = "off";
   {
     app::Daemon engine(c);

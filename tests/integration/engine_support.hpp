@@ -94,7 +94,7 @@ class EngineFixture : public bus::testing::RedisFixture {
     RedisFixture::SetUp();
     if (HasFatalFailure()) return;
     config_.redis_url = url().str();
-    config_.db_url = "sqlite:" + dir_.str("engine.db");
+    config_.db_url = engine_db(dir_.str("engine.db"));
     config_.http = "127.0.0.1:0";
     config_.heartbeat_ms = 200;
     config_.scheduler = false;

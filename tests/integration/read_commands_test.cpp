@@ -205,9 +205,9 @@ TEST_F(ReadCommandsTest, PatternDetectionsPageThroughEverythingStoredNewestFirst
   }
   // Filters by date: every row within.
   const std::string day = seen[seen.size() / 2]["bar_date"];
-  for (const auto& d :
-       ok("get_pattern_detections", {{"from", day}, {"to", day}, {"limit", 500}})["detections"])
-    EXPECT_EQ(d["bar_date"], day);
+  // Held in a local: a range-for over a member of a temporary would read freed memory.
+  const json same_day = ok("get_pattern_detections", {{"from", day}, {"to", day}, {"limit", 500}});
+  for (const auto& d : same_day["detections"]) EXPECT_EQ(d["bar_date"], day);
   EXPECT_EQ(error_of("get_pattern_detections", {{"cursor", "abc"}})["code"], "INVALID_PARAMETER");
 }
 

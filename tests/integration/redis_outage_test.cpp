@@ -86,7 +86,7 @@ class RedisKilledMidRun : public bus::testing::RedisFixture,
 
 TEST_P(RedisKilledMidRun, TheConsumerEndsWithEveryEventOfTheRunOnceAndInSeqOrder) {
   TempDir dir;
-  const std::string db = "sqlite:" + dir.str("engine.db");
+  const std::string db = engine_db(dir.str("engine.db"));
   const int http_port = bus::pick_free_port().value();
   const std::string redis = url().str();
   // The stream keeps the whole run: the outbox drains faster than ctl prints.
@@ -184,7 +184,7 @@ class EngineKilledMidRun : public bus::testing::RedisFixture {};
 
 TEST_F(EngineKilledMidRun, TheInterruptedEventContinuesTheRunsSeqWithoutReuse) {
   TempDir dir;
-  const std::string db = "sqlite:" + dir.str("engine.db");
+  const std::string db = engine_db(dir.str("engine.db"));
   const std::vector<std::string> args{"engine", "--redis", url().str(), "--db",
                                       db,       "--http",  "off",       "--no-scheduler"};
   auto c = sync();

@@ -77,19 +77,19 @@ TEST(ResumeTest, AResumeAfterAShutdownInEachPhaseLeavesExactlyTheRowsOfOneCleanR
   CountingProvider provider;
   testing::DbRows reference;
   {
-    auto db = storage::open_storage("sqlite:" + dir.str("reference.db"));
+    auto db = storage::open_storage(testing::engine_db(dir.str("reference.db")));
     engine::CancellationToken none;
     const auto r = engine::run_pipeline(request(), *db, provider, none);
     ASSERT_EQ(r.status, RunStatus::completed) << r.error;
   }
-  reference = testing::result_rows(dir.str("reference.db"));
+  reference = testing::result_rows(testing::engine_db(dir.str("reference.db")));
   ASSERT_FALSE(reference["indicator_values"].empty());
   ASSERT_FALSE(reference["pattern_detections"].empty());
 
   for (const Phase phase : kAllPhases) {
     SCOPED_TRACE(std::string("stopped in ") + std::string(to_string(phase)));
     const std::string path = dir.str(std::string(to_string(phase)) + ".db");
-    auto db = storage::open_storage("sqlite:" + path);
+    auto db = storage::open_storage(testing::engine_db(path));
     CountingProvider counted;
     engine::CancellationToken token;
     ShutdownAfter stop(token, phase, 5);
@@ -114,13 +114,13 @@ TEST(ResumeTest, AResumeAfterAShutdownInEachPhaseLeavesExactlyTheRowsOfOneCleanR
     EXPECT_EQ(db->get_run(child.run_id)->trigger_type, TriggerType::resume);
     db.reset();
 
-    testing::expect_same_rows(reference, testing::result_rows(path), "after the resume");
+    testing::expect_same_rows(reference, testing::result_rows(testing::engine_db(path)), "after the resume");
 
     // Nothing committed was redone: every symbol was fetched once, and the
     // child carried exactly the parent's ok outcomes (attempts 0).
     for (const auto& [symbol, n] : counted.fetches()) EXPECT_EQ(n, 1) << symbol;
     EXPECT_EQ(counted.fetches().size(), universe().members.size());
-    auto store = storage::open_storage("sqlite:" + path);
+    auto store = storage::open_storage(testing::engine_db(path));
     std::set<std::pair<Phase, std::string>> parent_ok, carried;
     for (const auto& o : store->run_outcomes(parent.run_id, false))
       if (o.status == "ok") parent_ok.emplace(o.phase, o.symbol);
@@ -138,7 +138,7 @@ TEST(ResumeTest, AResumeAfterAShutdownInEachPhaseLeavesExactlyTheRowsOfOneCleanR
 
 TEST(ResumeTest, RecordedParametersRoundTripAndBadOnesAreRejected) {
   TempDir dir;
-  auto db = storage::open_storage("sqlite:" + dir.str("p.db"));
+  auto db = storage::open_storage(testing::engine_db(dir.str("p.db")));
   CountingProvider provider;
   auto req = request();
   req.universe.members.erase(req.universe.members.begin() + 1, req.universe.members.end());

@@ -131,7 +131,7 @@ TEST_F(SecretsNeverLeak, InAnyOutputEventErrorMetricOrLog) {
   const std::string app_base = "http://127.0.0.1:" + std::to_string(app_port);
   const std::string command_secret = secret_file("command-secret", kCommandSecret);
 
-  Child engine({"engine", "--db", "sqlite:" + dir_.str("engine.db"), "--http",
+  Child engine({"engine", "--db", engine_db(dir_.str("engine.db")), "--http",
                 "127.0.0.1:" + std::to_string(engine_port), "--provider", "massive", "--vendor-url",
                 vendor.base(), "--no-scheduler"},
                {"TICKSTOCK_REDIS_URL=" + url_as("tickstock-engine", kEnginePassword),

@@ -255,7 +255,7 @@ TEST(EngineAcl, AUserWithoutTheCommandPatternFailsToStartAndSaysWhy) {
   u.user = "tickstock-engine";
   u.password = std::string(kEnginePassword);
   c.redis_url = u.str();
-  c.db_url = "sqlite:" + dir.str("engine.db");
+  c.db_url = engine_db(dir.str("engine.db"));
   c.http = "off";
   c.scheduler = false;
   app::Daemon daemon(c);

@@ -9,6 +9,7 @@
 #include <sstream>
 #include <string>
 
+#include "backend.hpp"
 #include "core/uuid.hpp"
 
 namespace ts::testing {

@@ -17,6 +17,7 @@ namespace {
 using nlohmann::json;
 using testing::run_tickstock;
 using testing::TempDir;
+using testing::engine_db;
 
 std::string write(const TempDir& dir, const std::string& name, const std::string& text) {
   std::ofstream(dir.path() / name) << text;
@@ -25,7 +26,7 @@ std::string write(const TempDir& dir, const std::string& name, const std::string
 
 TEST(CliUniverse, AddListShowReplaceAndRun) {
   TempDir dir;
-  const std::string db = " --db sqlite:" + dir.str("ts.db");
+  const std::string db = " --db " + engine_db(dir.str("ts.db"));
   const auto file = write(dir, "tech.csv",
                           "# My tech basket.\n"
                           "symbol,name,weight\n"
@@ -83,7 +84,7 @@ TEST(CliUniverse, AddListShowReplaceAndRun) {
   EXPECT_EQ(shown["members"][0]["weight"], 0.6);
   EXPECT_EQ(shown["members"][1]["symbol"], "KO");
   EXPECT_TRUE(shown["members"][1]["last_date"].is_null());
-  auto store = storage::open_storage("sqlite:" + dir.str("ts.db"));
+  auto store = storage::open_storage(engine_db(dir.str("ts.db")));
   EXPECT_EQ(store->universe_symbols("tech"), (std::vector<std::string>{"AAPL", "KO", "MSFT"}));
 
   // Built-in names show their list; unknown names fail clearly.
@@ -100,7 +101,7 @@ TEST(CliUniverse, AddListShowReplaceAndRun) {
 
 TEST(CliUniverse, BadNamesAndFilesAreRefusedNamingFileAndLine) {
   TempDir dir;
-  const std::string db = " --db sqlite:" + dir.str("ts.db");
+  const std::string db = " --db " + engine_db(dir.str("ts.db"));
   const auto good = write(dir, "good.csv", "symbol\nAAPL\n");
   struct Case {
     std::string args, message;

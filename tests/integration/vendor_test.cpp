@@ -19,6 +19,7 @@ namespace {
 using nlohmann::json;
 using testing::run_tickstock;
 using testing::TempDir;
+using testing::engine_db;
 
 constexpr const char* kKey = "sk-CLI-5d8e1f0b93";
 
@@ -43,7 +44,7 @@ TEST(CliVendor, RunWithTheMassiveProviderAgainstTheVendorUrl) {
   VendorKey key;
   vendor::testing::FakeMassive fake(kKey, 100);
   TempDir dir;
-  const std::string db = "sqlite:" + dir.str("ts.db");
+  const std::string db = engine_db(dir.str("ts.db"));
   const auto r = run_tickstock("run --db " + db + " --provider massive --vendor-url " + fake.base() +
                                    " --symbols AAA,BBB,GONE --from 2025-01-02 --to 2025-06-30 --min-success 0.5 --json",
                                dir);
@@ -66,13 +67,13 @@ TEST(CliVendor, RunWithTheMassiveProviderAgainstTheVendorUrl) {
 
 TEST(CliVendor, VendorUrlNeedsTheVendorProviderAndOneUrl) {
   TempDir dir;
-  auto r = run_tickstock("run --db sqlite:" + dir.str("ts.db") + " --provider synthetic --vendor-url http://127.0.0.1:9 "
+  auto r = run_tickstock("run --db " + engine_db(dir.str("ts.db")) + " --provider synthetic --vendor-url http://127.0.0.1:9 "
                          "--symbols AAA",
                          dir);
   EXPECT_EQ(r.exit_code, 2);
   EXPECT_NE(r.err.find("--vendor-url applies to the massive provider"), std::string::npos) << r.err;
   VendorKey key;
-  r = run_tickstock("run --db sqlite:" + dir.str("ts.db") +
+  r = run_tickstock("run --db " + engine_db(dir.str("ts.db")) +
                         " --provider massive:base=http://127.0.0.1:9 --vendor-url http://127.0.0.1:9 --symbols AAA",
                     dir);
   EXPECT_EQ(r.exit_code, 2);

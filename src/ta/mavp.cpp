@@ -1,0 +1,97 @@
+// MAVP: moving average with a variable period (TA-Lib's TA_MAVP), batch and
+// streaming forms. See kernels.hpp for the definition of the period column.
+#include <climits>
+#include <cstddef>
+#include <cstdint>
+#include <memory>
+#include <vector>
+
+#include "ta/kernels.hpp"
+#include "ta/streams.hpp"
+
+namespace ts::ta {
+
+int mavp_period(double period, int minperiod, int maxperiod) {
+  // C's (int) cast of a NaN or out-of-range double is undefined; TA-Lib's
+  // builds on x86 get INT_MIN (cvttsd2si), which the clamp turns into minperiod.
+  const int p = (period > -2147483649.0 && period < 2147483648.0) ? static_cast<int>(period) : INT_MIN;
+  return p < minperiod ? minperiod : (p > maxperiod ? maxperiod : p);
+}
+
+int mavp_lookback(int /*minperiod*/, int maxperiod, int matype) { return ma_lookback(maxperiod, matype); }
+
+int mavp(In real, In periods, int minperiod, int maxperiod, int matype, Out out) {
+  const std::size_t n = real.size();
+  const int lb = mavp_lookback(minperiod, maxperiod, matype);
+  if (n <= static_cast<std::size_t>(lb)) return static_cast<int>(n);
+  const std::size_t first = static_cast<std::size_t>(lb);
+  std::vector<double> scratch(n);
+  std::vector<bool> done(static_cast<std::size_t>(maxperiod - minperiod + 1), false);
+  for (std::size_t i = first; i < n; ++i) {
+    const int p = mavp_period(periods[i], minperiod, maxperiod);
+    const std::size_t slot = static_cast<std::size_t>(p - minperiod);
+    if (done[slot]) continue;
+    done[slot] = true;
+    // TA_MA(startIdx = lb, period p): its computation starts lb - lookback(p) bars in.
+    const std::size_t from = first - static_cast<std::size_t>(ma_lookback(p, matype));
+    ma(real.subspan(from), p, matype, Out(scratch).subspan(from));
+    for (std::size_t j = i; j < n; ++j)
+      if (mavp_period(periods[j], minperiod, maxperiod) == p) out[j] = scratch[j];
+  }
+  return lb;
+}
+
+namespace streams {
+namespace {
+
+/// mavp(): one MA stream per period in [minperiod, maxperiod] (the streaming
+/// MA of every type), each fed from the bar where the batch's TA_MA call for
+/// that period starts. Cost per update O(maxperiod - minperiod + 1) (every
+/// period's MA advances); memory the sum of those MAs' windows.
+class MavpStream final : public Stream {
+ public:
+  MavpStream(int minperiod, int maxperiod, int matype)
+      : lo_(minperiod),
+        hi_(maxperiod),
+        lb_(static_cast<std::uint64_t>(mavp_lookback(minperiod, maxperiod, matype))) {
+    for (int p = lo_; p <= hi_; ++p) {
+      const double opts[] = {static_cast<double>(p), static_cast<double>(matype)};
+      mas_.push_back(ma(opts));
+      start_.push_back(lb_ - static_cast<std::uint64_t>(ma_lookback(p, matype)));
+    }
+  }
+
+ protected:
+  bool step(const StreamBar& bar, double* out, bool commit) override {
+    StreamBar x;
+    x.real0 = bar.real0;
+    const bool valid = i_ >= lb_;
+    const std::size_t chosen = static_cast<std::size_t>(mavp_period(bar.periods, lo_, hi_) - lo_);
+    if (!commit) return valid && mas_[chosen]->peek(x, std::span<double>(out, 1));
+    double scratch = 0.0;
+    for (std::size_t k = 0; k < mas_.size(); ++k) {
+      if (i_ < start_[k]) continue;
+      mas_[k]->update(x, std::span<double>(valid && k == chosen ? out : &scratch, 1));
+    }
+    ++i_;
+    return valid;
+  }
+
+ private:
+  int lo_, hi_;
+  std::uint64_t lb_;
+  std::uint64_t i_ = 0;
+  std::vector<std::unique_ptr<Stream>> mas_;
+  std::vector<std::uint64_t> start_;
+};
+
+int as_int(double v) { return static_cast<int>(v); }
+
+}  // namespace
+
+std::unique_ptr<Stream> mavp(Opts o) {
+  return std::make_unique<MavpStream>(as_int(o[0]), as_int(o[1]), as_int(o[2]));
+}
+
+}  // namespace streams
+}  // namespace ts::ta

@@ -1,0 +1,194 @@
+// TickStock extras added with issue 5's second slice: Ichimoku Kinko Hyo,
+// ZigZag and anchored VWAP, batch and streaming forms side by side (the
+// streams replay the batch operations; see kernels.hpp for the definitions).
+#include <algorithm>
+#include <cstddef>
+#include <cstdint>
+#include <memory>
+#include <vector>
+
+#include "ta/kernel_util.hpp"
+#include "ta/kernels.hpp"
+#include "ta/streams.hpp"
+
+namespace ts::ta {
+namespace {
+
+using std::size_t;
+
+/// Calls emit(i, (highest high + lowest low) / 2) for the windows of `period`
+/// bars ending at bars from .. to-1 (from >= period - 1).
+template <class Emit>
+void window_midpoints(In high, In low, int period, size_t from, size_t to, Emit&& emit) {
+  detail::each_window_extreme(high.data(), low.data(), static_cast<size_t>(period), from, to,
+                              [&](size_t i, double hi, double lo) { emit(i, (hi + lo) / 2.0); });
+}
+
+}  // namespace
+
+int ichimoku_lookback(int tenkan, int kijun, int senkou, int displacement) {
+  return std::max({tenkan, kijun, senkou}) - 1 + displacement;
+}
+
+int ichimoku(In high, In low, In close, int tenkan, int kijun, int senkou, int displacement,
+             const IchimokuOut& out) {
+  const size_t n = close.size();
+  const int lb = ichimoku_lookback(tenkan, kijun, senkou, displacement);
+  if (n <= static_cast<size_t>(lb)) return static_cast<int>(n);
+  const size_t first = static_cast<size_t>(lb);
+  const size_t d = static_cast<size_t>(displacement);
+  window_midpoints(high, low, tenkan, first, n, [&](size_t i, double v) { out.tenkan[i] = v; });
+  window_midpoints(high, low, kijun, first, n, [&](size_t i, double v) { out.kijun[i] = v; });
+  // The cloud at bar i was computed at bar i - displacement.
+  window_midpoints(high, low, tenkan, first - d, n - d, [&](size_t i, double v) { out.senkou_a[i + d] = v; });
+  window_midpoints(high, low, kijun, first - d, n - d,
+                   [&](size_t i, double v) { out.senkou_a[i + d] = (out.senkou_a[i + d] + v) / 2.0; });
+  window_midpoints(high, low, senkou, first - d, n - d, [&](size_t i, double v) { out.senkou_b[i + d] = v; });
+  for (size_t i = first; i < n; ++i) out.chikou[i] = close[i];
+  return lb;
+}
+
+namespace detail {
+
+/// The ZigZag state machine shared by the batch kernel and the stream.
+struct ZigZag {
+  double up, down;     // reversal factors 1 + dev/100 and 1 - dev/100
+  int trend = 0;       // +1 up leg, -1 down leg, 0 before the first pivot
+  double pivot = 0.0;  // the last confirmed pivot (bar 0's close before one)
+  double pivot_index = 0.0;
+  double cand = 0.0;  // the current leg's extreme (trend != 0)
+  double cand_index = 0.0;
+  double hi = 0.0, lo = 0.0;  // trend 0: highest high and lowest low so far
+  double hi_index = 0.0, lo_index = 0.0;
+  std::uint64_t i = 0;
+
+  explicit ZigZag(double deviation) : up(1.0 + deviation / 100.0), down(1.0 - deviation / 100.0) {}
+
+  void confirm(double value, double index, int new_trend, double extreme, double at) {
+    pivot = value;
+    pivot_index = index;
+    trend = new_trend;
+    cand = extreme;
+    cand_index = at;
+  }
+
+  void step(double high, double low, double close) {
+    const double at = static_cast<double>(i++);
+    if (at == 0.0) {
+      pivot = close;
+      hi = high;
+      lo = low;
+      return;
+    }
+    if (trend == 0) {
+      if (high > hi) {
+        hi = high;
+        hi_index = at;
+      }
+      if (low < lo) {
+        lo = low;
+        lo_index = at;
+      }
+      const bool falls = low <= hi * down && hi_index < at;  // a high before this bar, then a fall
+      const bool rises = high >= lo * up && lo_index < at;
+      // Both on one bar: the older extreme is the pivot.
+      if (falls && (!rises || hi_index <= lo_index))
+        confirm(hi, hi_index, -1, low, at);
+      else if (rises)
+        confirm(lo, lo_index, +1, high, at);
+      return;
+    }
+    if (trend > 0) {
+      if (high > cand) {
+        cand = high;
+        cand_index = at;
+      } else if (low <= cand * down) {
+        confirm(cand, cand_index, -1, low, at);
+      }
+      return;
+    }
+    if (low < cand) {
+      cand = low;
+      cand_index = at;
+    } else if (high >= cand * up) {
+      confirm(cand, cand_index, +1, high, at);
+    }
+  }
+};
+
+}  // namespace detail
+
+int zigzag(In high, In low, In close, double deviation, Out pivot, Out direction, Out pivot_index) {
+  const size_t n = close.size();
+  detail::ZigZag z(deviation);
+  for (size_t i = 0; i < n; ++i) {
+    z.step(high[i], low[i], close[i]);
+    pivot[i] = z.pivot;
+    direction[i] = z.trend;
+    pivot_index[i] = z.pivot_index;
+  }
+  return 0;
+}
+
+int avwap_lookback(int anchor) { return anchor; }
+
+int avwap(In high, In low, In close, In volume, int anchor, Out out) {
+  const size_t n = close.size();
+  const size_t a = static_cast<size_t>(anchor);
+  if (n <= a) return static_cast<int>(n);
+  vwap(high.subspan(a), low.subspan(a), close.subspan(a), volume.subspan(a), out.subspan(a));
+  return anchor;
+}
+
+namespace streams {
+namespace {
+
+int as_int(double v) { return static_cast<int>(v); }
+
+/// zigzag(): the same state machine, one bar at a time (peek steps a copy).
+class ZigZagStream final : public Stream {
+ public:
+  explicit ZigZagStream(double deviation) : z_(deviation) {}
+
+ protected:
+  bool step(const StreamBar& bar, double* out, bool commit) override {
+    detail::ZigZag z = z_;
+    z.step(bar.high, bar.low, bar.close);
+    out[0] = z.pivot;
+    out[1] = z.trend;
+    out[2] = z.pivot_index;
+    if (commit) z_ = z;
+    return true;
+  }
+
+ private:
+  detail::ZigZag z_;
+};
+
+/// avwap(): VWAP's stream (vwap()'s running sums) fed from the anchor bar on.
+class AvwapStream final : public Stream {
+ public:
+  explicit AvwapStream(int anchor) : anchor_(static_cast<std::uint64_t>(anchor)), vwap_(vwap(Opts{})) {}
+
+ protected:
+  bool step(const StreamBar& b, double* out, bool commit) override {
+    const bool valid = i_ >= anchor_;
+    if (commit) ++i_;
+    if (!valid) return false;
+    const std::span<double> one(out, 1);
+    return commit ? vwap_->update(b, one) : vwap_->peek(b, one);
+  }
+
+ private:
+  std::uint64_t anchor_;
+  std::uint64_t i_ = 0;
+  std::unique_ptr<Stream> vwap_;
+};
+
+}  // namespace
+
+std::unique_ptr<Stream> zigzag(Opts o) { return std::make_unique<ZigZagStream>(o[0]); }
+std::unique_ptr<Stream> avwap(Opts o) { return std::make_unique<AvwapStream>(as_int(o[0])); }
+
+}  // namespace streams
+}  // namespace ts::ta
