@@ -199,6 +199,24 @@ struct TaBench {
   TaFn fn;
 };
 
+// TA-Lib's candlestick functions all take open/high/low/close (some a penetration too).
+using TaCdl = TA_RetCode (*)(int, int, const double[], const double[], const double[], const double[], int*,
+                             int*, int[]);
+using TaCdlPen = TA_RetCode (*)(int, int, const double[], const double[], const double[], const double[],
+                                double, int*, int*, int[]);
+template <TaCdl F>
+void cdl(const Series& s, std::vector<double>*, std::vector<int>* out) {
+  int b, n;
+  F(0, static_cast<int>(s.close.size()) - 1, s.open.data(), s.high.data(), s.low.data(), s.close.data(), &b,
+    &n, out->data());
+}
+template <TaCdlPen F, double Penetration>
+void cdl_pen(const Series& s, std::vector<double>*, std::vector<int>* out) {
+  int b, n;
+  F(0, static_cast<int>(s.close.size()) - 1, s.open.data(), s.high.data(), s.low.data(), s.close.data(),
+    Penetration, &b, &n, out->data());
+}
+
 #define TS_N static_cast<int>(s.close.size()) - 1
 const TaBench kTaLib[] = {
     {"SMA",
@@ -273,22 +291,68 @@ const TaBench kTaLib[] = {
        int b, n;
        TA_CCI(0, TS_N, s.high.data(), s.low.data(), s.close.data(), 20, &b, &n, o[0].data());
      }},
-    {"CDLDOJI",
-     [](const Series& s, std::vector<double>*, std::vector<int>* i) {
-       int b, n;
-       TA_CDLDOJI(0, TS_N, s.open.data(), s.high.data(), s.low.data(), s.close.data(), &b, &n, i->data());
-     }},
-    {"CDLHAMMER",
-     [](const Series& s, std::vector<double>*, std::vector<int>* i) {
-       int b, n;
-       TA_CDLHAMMER(0, TS_N, s.open.data(), s.high.data(), s.low.data(), s.close.data(), &b, &n, i->data());
-     }},
-    {"CDLENGULFING",
-     [](const Series& s, std::vector<double>*, std::vector<int>* i) {
-       int b, n;
-       TA_CDLENGULFING(0, TS_N, s.open.data(), s.high.data(), s.low.data(), s.close.data(), &b, &n,
-                       i->data());
-     }},
+    // Every candlestick pattern, with TA-Lib's default penetration (as ours).
+    {"CDL2CROWS", cdl<TA_CDL2CROWS>},
+    {"CDL3BLACKCROWS", cdl<TA_CDL3BLACKCROWS>},
+    {"CDL3INSIDE", cdl<TA_CDL3INSIDE>},
+    {"CDL3LINESTRIKE", cdl<TA_CDL3LINESTRIKE>},
+    {"CDL3OUTSIDE", cdl<TA_CDL3OUTSIDE>},
+    {"CDL3STARSINSOUTH", cdl<TA_CDL3STARSINSOUTH>},
+    {"CDL3WHITESOLDIERS", cdl<TA_CDL3WHITESOLDIERS>},
+    {"CDLABANDONEDBABY", cdl_pen<TA_CDLABANDONEDBABY, 0.3>},
+    {"CDLADVANCEBLOCK", cdl<TA_CDLADVANCEBLOCK>},
+    {"CDLBELTHOLD", cdl<TA_CDLBELTHOLD>},
+    {"CDLBREAKAWAY", cdl<TA_CDLBREAKAWAY>},
+    {"CDLCLOSINGMARUBOZU", cdl<TA_CDLCLOSINGMARUBOZU>},
+    {"CDLCONCEALBABYSWALL", cdl<TA_CDLCONCEALBABYSWALL>},
+    {"CDLCOUNTERATTACK", cdl<TA_CDLCOUNTERATTACK>},
+    {"CDLDARKCLOUDCOVER", cdl_pen<TA_CDLDARKCLOUDCOVER, 0.5>},
+    {"CDLDOJI", cdl<TA_CDLDOJI>},
+    {"CDLDOJISTAR", cdl<TA_CDLDOJISTAR>},
+    {"CDLDRAGONFLYDOJI", cdl<TA_CDLDRAGONFLYDOJI>},
+    {"CDLENGULFING", cdl<TA_CDLENGULFING>},
+    {"CDLEVENINGDOJISTAR", cdl_pen<TA_CDLEVENINGDOJISTAR, 0.3>},
+    {"CDLEVENINGSTAR", cdl_pen<TA_CDLEVENINGSTAR, 0.3>},
+    {"CDLGAPSIDESIDEWHITE", cdl<TA_CDLGAPSIDESIDEWHITE>},
+    {"CDLGRAVESTONEDOJI", cdl<TA_CDLGRAVESTONEDOJI>},
+    {"CDLHAMMER", cdl<TA_CDLHAMMER>},
+    {"CDLHANGINGMAN", cdl<TA_CDLHANGINGMAN>},
+    {"CDLHARAMI", cdl<TA_CDLHARAMI>},
+    {"CDLHARAMICROSS", cdl<TA_CDLHARAMICROSS>},
+    {"CDLHIGHWAVE", cdl<TA_CDLHIGHWAVE>},
+    {"CDLHIKKAKE", cdl<TA_CDLHIKKAKE>},
+    {"CDLHIKKAKEMOD", cdl<TA_CDLHIKKAKEMOD>},
+    {"CDLHOMINGPIGEON", cdl<TA_CDLHOMINGPIGEON>},
+    {"CDLIDENTICAL3CROWS", cdl<TA_CDLIDENTICAL3CROWS>},
+    {"CDLINNECK", cdl<TA_CDLINNECK>},
+    {"CDLINVERTEDHAMMER", cdl<TA_CDLINVERTEDHAMMER>},
+    {"CDLKICKING", cdl<TA_CDLKICKING>},
+    {"CDLKICKINGBYLENGTH", cdl<TA_CDLKICKINGBYLENGTH>},
+    {"CDLLADDERBOTTOM", cdl<TA_CDLLADDERBOTTOM>},
+    {"CDLLONGLEGGEDDOJI", cdl<TA_CDLLONGLEGGEDDOJI>},
+    {"CDLLONGLINE", cdl<TA_CDLLONGLINE>},
+    {"CDLMARUBOZU", cdl<TA_CDLMARUBOZU>},
+    {"CDLMATCHINGLOW", cdl<TA_CDLMATCHINGLOW>},
+    {"CDLMATHOLD", cdl_pen<TA_CDLMATHOLD, 0.5>},
+    {"CDLMORNINGDOJISTAR", cdl_pen<TA_CDLMORNINGDOJISTAR, 0.3>},
+    {"CDLMORNINGSTAR", cdl_pen<TA_CDLMORNINGSTAR, 0.3>},
+    {"CDLONNECK", cdl<TA_CDLONNECK>},
+    {"CDLPIERCING", cdl<TA_CDLPIERCING>},
+    {"CDLRICKSHAWMAN", cdl<TA_CDLRICKSHAWMAN>},
+    {"CDLRISEFALL3METHODS", cdl<TA_CDLRISEFALL3METHODS>},
+    {"CDLSEPARATINGLINES", cdl<TA_CDLSEPARATINGLINES>},
+    {"CDLSHOOTINGSTAR", cdl<TA_CDLSHOOTINGSTAR>},
+    {"CDLSHORTLINE", cdl<TA_CDLSHORTLINE>},
+    {"CDLSPINNINGTOP", cdl<TA_CDLSPINNINGTOP>},
+    {"CDLSTALLEDPATTERN", cdl<TA_CDLSTALLEDPATTERN>},
+    {"CDLSTICKSANDWICH", cdl<TA_CDLSTICKSANDWICH>},
+    {"CDLTAKURI", cdl<TA_CDLTAKURI>},
+    {"CDLTASUKIGAP", cdl<TA_CDLTASUKIGAP>},
+    {"CDLTHRUSTING", cdl<TA_CDLTHRUSTING>},
+    {"CDLTRISTAR", cdl<TA_CDLTRISTAR>},
+    {"CDLUNIQUE3RIVER", cdl<TA_CDLUNIQUE3RIVER>},
+    {"CDLUPSIDEGAP2CROWS", cdl<TA_CDLUPSIDEGAP2CROWS>},
+    {"CDLXSIDEGAP3METHODS", cdl<TA_CDLXSIDEGAP3METHODS>},
 };
 #undef TS_N
 

@@ -5,6 +5,7 @@
 #include <gtest/gtest.h>
 
 #include <algorithm>
+#include <array>
 #include <cmath>
 #include <cstdlib>
 #include <cstring>
@@ -197,26 +198,8 @@ TEST(GoldenCoverage, EveryIndicatorHasGoldens) {
 /// Functions without a streaming form yet. The list may only shrink: a new
 /// function must ship with its stream, and a function that gains one must
 /// leave this list (StreamingCoverage fails either way).
-constexpr std::string_view kNotYetStreaming[] = {
-    // Candlestick patterns: their setting averages are running sums from bar 0 that
-    // a stream must carry per setting; the per-bar judge is not factored out yet.
-    "CDL2CROWS",           "CDL3BLACKCROWS",      "CDL3INSIDE",         "CDL3LINESTRIKE",
-    "CDL3OUTSIDE",         "CDL3STARSINSOUTH",    "CDL3WHITESOLDIERS",  "CDLABANDONEDBABY",
-    "CDLADVANCEBLOCK",     "CDLBELTHOLD",         "CDLBREAKAWAY",       "CDLCLOSINGMARUBOZU",
-    "CDLCONCEALBABYSWALL", "CDLCOUNTERATTACK",    "CDLDARKCLOUDCOVER",  "CDLDOJI",
-    "CDLDOJISTAR",         "CDLDRAGONFLYDOJI",    "CDLENGULFING",       "CDLEVENINGDOJISTAR",
-    "CDLEVENINGSTAR",      "CDLGAPSIDESIDEWHITE", "CDLGRAVESTONEDOJI",  "CDLHAMMER",
-    "CDLHANGINGMAN",       "CDLHARAMI",           "CDLHARAMICROSS",     "CDLHIGHWAVE",
-    "CDLHIKKAKE",          "CDLHIKKAKEMOD",       "CDLHOMINGPIGEON",    "CDLIDENTICAL3CROWS",
-    "CDLINNECK",           "CDLINVERTEDHAMMER",   "CDLKICKING",         "CDLKICKINGBYLENGTH",
-    "CDLLADDERBOTTOM",     "CDLLONGLEGGEDDOJI",   "CDLLONGLINE",        "CDLMARUBOZU",
-    "CDLMATCHINGLOW",      "CDLMATHOLD",          "CDLMORNINGDOJISTAR", "CDLMORNINGSTAR",
-    "CDLONNECK",           "CDLPIERCING",         "CDLRICKSHAWMAN",     "CDLRISEFALL3METHODS",
-    "CDLSEPARATINGLINES",  "CDLSHOOTINGSTAR",     "CDLSHORTLINE",       "CDLSPINNINGTOP",
-    "CDLSTALLEDPATTERN",   "CDLSTICKSANDWICH",    "CDLTAKURI",          "CDLTASUKIGAP",
-    "CDLTHRUSTING",        "CDLTRISTAR",          "CDLUNIQUE3RIVER",    "CDLUPSIDEGAP2CROWS",
-    "CDLXSIDEGAP3METHODS",
-};
+// Functions without a streaming form yet (empty: every function streams).
+constexpr std::array<std::string_view, 0> kNotYetStreaming{};
 
 bool not_yet_streaming(std::string_view name) {
   return std::find(std::begin(kNotYetStreaming), std::end(kNotYetStreaming), name) !=

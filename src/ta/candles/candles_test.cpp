@@ -6,8 +6,10 @@
 
 #include <gtest/gtest.h>
 
+#include <algorithm>
 #include <cmath>
 #include <cstdlib>
+#include <cstring>
 #include <fstream>
 #include <limits>
 #include <map>
@@ -321,6 +323,114 @@ TEST(CandleStars, PenetrationIsHonoured) {
     }
   }
   EXPECT_GT(n_loose, n_strict);
+}
+
+// ---- Streaming forms ------------------------------------------------------------
+
+/// Feeds `in` to the call's stream bar by bar. Before each update it peeks a
+/// different (perturbed) bar, then the real bar twice: the peeks must leave no
+/// trace (ring, running totals, Hikkake memory), and every value must equal the
+/// batch value bit for bit from exactly the batch begin index. Returns the
+/// number of non-zero values compared.
+int expect_stream_matches_batch(const Call& call, const Inputs& in, const std::string& where) {
+  std::vector<double> batch;
+  const int begin = run_kernel(call, in, batch);
+  auto stream = call.spec->stream(call.options);
+  EXPECT_NE(stream, nullptr) << where;
+  if (stream == nullptr) return 0;
+  int nonzero = 0;
+  for (std::size_t i = 0; i < in.size; ++i) {
+    const StreamBar bar{in.open[i], in.high[i], in.low[i], in.close[i]};
+    const StreamBar other{bar.close, bar.high * 1.5, bar.low * 0.5, bar.open};
+    double decoy = kSentinel, peeked = kSentinel, again = kSentinel, got = kSentinel;
+    stream->peek(other, std::span(&decoy, 1));
+    const bool vp = stream->peek(bar, std::span(&peeked, 1));
+    const bool vp2 = stream->peek(bar, std::span(&again, 1));
+    const bool vu = stream->update(bar, std::span(&got, 1));
+    const bool want_valid = static_cast<int>(i) >= begin;
+    if (vu != want_valid || vp != vu || vp2 != vu) {
+      ADD_FAILURE() << where << " bar " << i << ": valid " << vu << ", peeks " << vp << "/" << vp2
+                    << ", batch begin " << begin;
+      return nonzero;
+    }
+    if (!vu) {
+      EXPECT_EQ(got, kSentinel) << where << " wrote before the lookback at " << i;
+      continue;
+    }
+    if (std::memcmp(&got, &batch[i], sizeof got) != 0 || std::memcmp(&peeked, &got, sizeof got) != 0 ||
+        std::memcmp(&again, &got, sizeof got) != 0) {
+      ADD_FAILURE() << where << " bar " << i << ": stream " << got << ", peeks " << peeked << "/" << again
+                    << ", batch " << batch[i];
+      return nonzero;
+    }
+    nonzero += got != 0.0;
+  }
+  return nonzero;
+}
+
+// Every pattern's stream equals its batch kernel on the candle inputs (the
+// shaped ones fire every pattern, so the comparison covers the +/-80/100/200
+// branches, not only zeros), and over every prefix length near the lookback.
+TEST(CandleStream, EqualsBatchOnEveryCandleInput) {
+  for (const FunctionSpec* f : patterns()) {
+    std::vector<std::string> keys = {default_key(*f)};
+    if (!f->options.empty()) {
+      keys.push_back(std::string(f->name) + "(penetration=0)");
+      keys.push_back(std::string(f->name) + "(penetration=0.9)");
+    }
+    for (const std::string& key : keys) {
+      const Call call = call_of(key);
+      int fired = 0;
+      for (const char* name : kInputs) {
+        const Columns& in = input(name);
+        const int nonzero = expect_stream_matches_batch(call, in.all(), std::string(name) + " " + key);
+        if (std::string_view(name) == "designed" || std::string_view(name) == "crafted") fired += nonzero;
+      }
+      if (key == default_key(*f)) {
+        EXPECT_GE(fired, 5) << key << ": too few signals compared";
+      }
+      const auto lb = static_cast<std::size_t>(call.lookback());
+      for (std::size_t n : {std::size_t{0}, lb, lb + 1, lb + 2})
+        expect_stream_matches_batch(call, input("crafted").prefix(n), key + " n=" + std::to_string(n));
+    }
+  }
+}
+
+// The Hikkake's memory crosses bars: a peeked confirmation (+/-200) must not
+// spend the pattern, an updated one must; and a stream only ever peeked at a
+// confirmation bar still confirms on update.
+TEST(CandleStream, HikkakeMemorySurvivesPeeksAndIsSpentByUpdates) {
+  for (const char* name : {"CDLHIKKAKE", "CDLHIKKAKEMOD"}) {
+    const Call call = call_of(name);
+    // The first confirmation on the shaped inputs.
+    const Columns* found = nullptr;
+    std::vector<double> batch;
+    std::vector<double>::iterator it;
+    for (const char* input_name : {"designed", "crafted"}) {
+      found = &input(input_name);
+      run_kernel(call, found->all(), batch);
+      it = std::find_if(batch.begin(), batch.end(), [](double v) { return std::fabs(v) == 200; });
+      if (it != batch.end()) break;
+    }
+    ASSERT_NE(it, batch.end()) << name;
+    const Columns& in = *found;
+    const auto k = static_cast<std::size_t>(it - batch.begin());
+    auto s = call.spec->stream(call.options);
+    double v = 0.0;
+    for (std::size_t i = 0; i < k; ++i)
+      s->update({in.open[i], in.high[i], in.low[i], in.close[i]}, std::span(&v, 1));
+    const StreamBar confirm{in.open[k], in.high[k], in.low[k], in.close[k]};
+    for (int rep = 0; rep < 3; ++rep) {
+      ASSERT_TRUE(s->peek(confirm, std::span(&v, 1)));
+      EXPECT_EQ(v, batch[k]) << name << " peek " << rep;
+    }
+    ASSERT_TRUE(s->update(confirm, std::span(&v, 1)));
+    EXPECT_EQ(v, batch[k]) << name;
+    // Spent: the same confirming bar again no longer confirms (TA-Lib resets
+    // the pattern), unless it completes a new pattern itself.
+    ASSERT_TRUE(s->peek(confirm, std::span(&v, 1)));
+    EXPECT_NE(std::fabs(v), 200.0) << name;
+  }
 }
 
 }  // namespace
