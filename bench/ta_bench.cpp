@@ -24,6 +24,7 @@
 extern "C" {
 #include "ta_libc.h"
 }
+#include "talib_twins.hpp"
 #endif
 
 namespace {
@@ -319,6 +320,47 @@ void bm_talib_universe(benchmark::State& state, TaFn fn) {
 }
 #endif
 
+#ifdef TICKSTOCK_WITH_TALIB
+// ---- Generic twins (talib_twins.hpp): every non-candle TA-Lib function ----------
+// The twin is made and checked against ours (every value bit for bit, and the
+// begin index) before timing; a row whose outputs differ is skipped with the
+// first difference as its error, so no ratio is ever printed for unequal work.
+void bm_twin_long(benchmark::State& state, Call call) {
+  const Inputs in = long_series().inputs();
+  std::string why;
+  auto twin = ts::bench::TaLibTwin::make(call, in, &why);
+  if (!twin || !twin->same_as_ours(call, in, &why)) {
+    state.SkipWithError(why.c_str());
+    return;
+  }
+  for (auto _ : state) {
+    benchmark::DoNotOptimize(twin->call());
+    benchmark::ClobberMemory();
+  }
+  set_rate(state, kLongBars);
+}
+
+void bm_twin_universe(benchmark::State& state, Call call) {
+  const auto& u = universe();
+  std::string why;
+  auto twin = ts::bench::TaLibTwin::make(call, u[0].inputs(), &why);
+  bool same = twin != nullptr;
+  for (std::size_t k = 0; same && k < u.size(); k += 97) same = twin->bind(u[k].inputs()) && twin->same_as_ours(call, u[k].inputs(), &why);
+  if (!same) {
+    state.SkipWithError(why.c_str());
+    return;
+  }
+  for (auto _ : state) {
+    for (const Series& s : u) {
+      twin->bind(s.inputs());
+      benchmark::DoNotOptimize(twin->call());
+      benchmark::ClobberMemory();
+    }
+  }
+  set_rate(state, kUniverse * kUniverseBars);
+}
+#endif
+
 // The machine is shared (2 cores): with --benchmark_repetitions=N the minimum
 // over the repetitions is the least disturbed figure.
 double min_of(const std::vector<double>& v) {
@@ -344,9 +386,13 @@ int main(int argc, char** argv) {
       tune(benchmark::RegisterBenchmark(("ours/" + shape + call->key()).c_str(),
                                         universe_run ? bm_ours_universe : bm_ours_long, *call));
 #ifdef TICKSTOCK_WITH_TALIB
+      if (ts::bench::generic_twin_candidate(f))
+        tune(benchmark::RegisterBenchmark(("talib/" + shape + std::string(f.name)).c_str(),
+                                          universe_run ? bm_twin_universe : bm_twin_long, *call));
       for (const auto& t : kTaLib) {
         if (t.name != f.name) continue;
-        tune(benchmark::RegisterBenchmark(("talib/" + shape + std::string(t.name)).c_str(),
+        const bool candle = t.name.substr(0, 3) == "CDL";
+        tune(benchmark::RegisterBenchmark(((candle ? "talib/" : "talib-direct/") + shape + std::string(t.name)).c_str(),
                                           universe_run ? bm_talib_universe : bm_talib_long, t.fn));
       }
 #endif
