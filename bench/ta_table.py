@@ -56,7 +56,7 @@ def main():
                 if f"talib/1M/{k.split('(')[0]}" in mins]
         for r, k in sorted(rows):
             if r < 1.0:
-                print(f"{label(k)}: {r:.2f}x")
+                print(f"{label(k)}: {r:.3f}x")
         return
     ordered = [by_name[n] for n in CORE if n in by_name]
     ordered += [k for k in keys if k not in ordered and f"talib/1M/{k.split('(')[0]}" in mins]

@@ -121,6 +121,7 @@ inline void store_pair(const std::array<double*, kLanes>& y, std::size_t k, std:
   y[2 * k][i] = v[0];
   y[2 * k + 1][i] = v[1];
 }
+inline V2 splat(double v) { return V2{v, v}; }
 inline V2 keep_if(M2 mask, V2 v) { return reinterpret_cast<V2>(mask & reinterpret_cast<M2>(v)); }
 inline V2 select(M2 mask, V2 a, V2 b) {
   return reinterpret_cast<V2>((mask & reinterpret_cast<M2>(a)) | (~mask & reinterpret_cast<M2>(b)));
@@ -180,7 +181,7 @@ int sma(const FunctionSpec& spec, std::span<const Inputs> series, std::span<cons
   const std::size_t n = series.empty() ? 0 : series[0].size;
   const std::size_t lb = static_cast<std::size_t>(period - 1);
   if (n <= lb) return static_cast<int>(n);
-  const V2 p = {static_cast<double>(period), static_cast<double>(period)};
+  const V2 p = splat(period);
   by_blocks(spec, series, options, outputs, real0_cols, [&](const auto& x, const auto& y) {
     V2 total[kPairs] = {};
     for (std::size_t i = 0; i < lb; ++i)
@@ -204,13 +205,8 @@ int rsi(const FunctionSpec& spec, std::span<const Inputs> series, std::span<cons
   const std::size_t lb = static_cast<std::size_t>(period);
   if (n <= lb) return static_cast<int>(n);
   if (period == 1) return multi_by_series(spec, series, options, outputs);
-  const double pd = period;
-  const double pm1d = period - 1;
-  const V2 p = {pd, pd};
-  const V2 pm1 = {pm1d, pm1d};
-  const V2 hundred = {100.0, 100.0};
-  const V2 eps = {detail::kEpsilon, detail::kEpsilon};
-  const V2 zero = {0.0, 0.0};
+  const V2 p = splat(period), pm1 = splat(period - 1), hundred = splat(100.0), eps = splat(detail::kEpsilon);
+  const V2 zero = splat(0.0);
   auto value = [&](V2 gain, V2 loss) {
     const V2 s = gain + loss;
     const M2 is_zero = (-eps < s) & (s < eps);
@@ -263,11 +259,8 @@ int atr(const FunctionSpec& spec, std::span<const Inputs> series, std::span<cons
   const std::size_t n = series.empty() ? 0 : series[0].size;
   const std::size_t lb = static_cast<std::size_t>(period);
   if (n <= lb) return static_cast<int>(n);
-  if (period <= 1) return multi_by_series(spec, series, options, outputs);
-  const double pd = period;
-  const double pm1d = period - 1;
-  const V2 p = {pd, pd};
-  const V2 pm1 = {pm1d, pm1d};
+  if (period <= 1) return multi_by_series(spec, series, options, outputs);  // TRANGE
+  const V2 p = splat(period), pm1 = splat(period - 1);
   by_blocks(spec, series, options, outputs, hlc_cols, [&](const HlcCols& x, const auto& y) {
     V2 prev[kPairs] = {};
     for (std::size_t i = 1; i <= lb; ++i)
@@ -297,10 +290,7 @@ int bbands(const FunctionSpec& spec, std::span<const Inputs> series, std::span<c
   const std::size_t n = series.empty() ? 0 : series[0].size;
   const std::size_t lb = static_cast<std::size_t>(period - 1);
   if (n <= lb) return static_cast<int>(n);
-  const V2 p = {static_cast<double>(period), static_cast<double>(period)};
-  const V2 up_k = {options[1], options[1]};
-  const V2 dn_k = {options[2], options[2]};
-  const V2 eps = {detail::kEpsilon, detail::kEpsilon};
+  const V2 p = splat(period), up_k = splat(options[1]), dn_k = splat(options[2]), eps = splat(detail::kEpsilon);
   std::size_t s0 = 0;
   for (; s0 + kLanes <= series.size(); s0 += kLanes) {
     const auto x = real0_cols(series.subspan(s0, kLanes));
