@@ -25,18 +25,25 @@ int mavp(In real, In periods, int minperiod, int maxperiod, int matype, Out out)
   const int lb = mavp_lookback(minperiod, maxperiod, matype);
   if (n <= static_cast<std::size_t>(lb)) return static_cast<int>(n);
   const std::size_t first = static_cast<std::size_t>(lb);
+  // As TA-Lib: the clamped period of every bar once (its localPeriodArray),
+  // then one TA_MA per distinct period, copied to the bars that use it.
   std::vector<double> scratch(n);
+  std::vector<int> per(n);
+  for (std::size_t i = first; i < n; ++i) per[i] = mavp_period(periods[i], minperiod, maxperiod);
   std::vector<bool> done(static_cast<std::size_t>(maxperiod - minperiod + 1), false);
   for (std::size_t i = first; i < n; ++i) {
-    const int p = mavp_period(periods[i], minperiod, maxperiod);
+    const int p = per[i];
     const std::size_t slot = static_cast<std::size_t>(p - minperiod);
     if (done[slot]) continue;
     done[slot] = true;
     // TA_MA(startIdx = lb, period p): its computation starts lb - lookback(p) bars in.
     const std::size_t from = first - static_cast<std::size_t>(ma_lookback(p, matype));
     ma(real.subspan(from), p, matype, Out(scratch).subspan(from));
+    const int* pj = per.data();
+    const double* sj = scratch.data();
+    double* oj = out.data();
     for (std::size_t j = i; j < n; ++j)
-      if (mavp_period(periods[j], minperiod, maxperiod) == p) out[j] = scratch[j];
+      if (pj[j] == p) oj[j] = sj[j];
   }
   return lb;
 }

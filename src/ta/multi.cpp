@@ -7,6 +7,8 @@
 #include <cstddef>
 #include <utility>
 
+#include <emmintrin.h>
+
 #include "ta/kernel_util.hpp"
 #include "ta/kernels.hpp"
 
@@ -100,7 +102,234 @@ int ema_chain(const FunctionSpec& spec, std::span<const Inputs> series, std::spa
   return static_cast<int>(lb);
 }
 
+// ---- SMA, RSI, ATR: 8 series per block as 4 SSE2 pairs --------------------------
+// Each pair register holds the same bar of two series; every operation is
+// lane-wise IEEE arithmetic in the single-series kernel's order (sma(), rsi(),
+// atr() in overlap.cpp / momentum.cpp / volatility.cpp), selects yield the value
+// or +0.0 exactly as those kernels' branchless selects do, so each lane is
+// bit-identical to the kernel on its series alone. Divisions run as divpd: two
+// series per division, which is what bounds RSI and ATR once the per-series
+// dependency chains overlap.
+typedef double V2 __attribute__((vector_size(16)));
+typedef long long M2 __attribute__((vector_size(16)));
+constexpr std::size_t kPairs = kLanes / 2;
+
+inline V2 pair_at(const std::array<const double*, kLanes>& c, std::size_t k, std::size_t i) {
+  return V2{c[2 * k][i], c[2 * k + 1][i]};
+}
+inline void store_pair(const std::array<double*, kLanes>& y, std::size_t k, std::size_t i, V2 v) {
+  y[2 * k][i] = v[0];
+  y[2 * k + 1][i] = v[1];
+}
+inline V2 splat(double v) { return V2{v, v}; }
+inline V2 keep_if(M2 mask, V2 v) { return reinterpret_cast<V2>(mask & reinterpret_cast<M2>(v)); }
+inline V2 select(M2 mask, V2 a, V2 b) {
+  return reinterpret_cast<V2>((mask & reinterpret_cast<M2>(a)) | (~mask & reinterpret_cast<M2>(b)));
+}
+inline V2 vabs(V2 v) {
+  const M2 no_sign = {0x7fffffffffffffffLL, 0x7fffffffffffffffLL};
+  return reinterpret_cast<V2>(reinterpret_cast<M2>(v) & no_sign);
+}
+
+/// Runs `block(x, y)` for every full block of 8 series (x: the columns picked
+/// by `col`, y: output 0), the single-series kernel for the rest.
+template <class Columns, class Block>
+void by_blocks(const FunctionSpec& spec, std::span<const Inputs> series, std::span<const double> options,
+               std::span<const std::span<double>> outputs, Columns col, Block block) {
+  std::size_t s0 = 0;
+  for (; s0 + kLanes <= series.size(); s0 += kLanes) {
+    std::array<double*, kLanes> y{};
+    for (std::size_t l = 0; l < kLanes; ++l) y[l] = outputs[s0 + l].data();
+    block(col(series.subspan(s0, kLanes)), y);
+  }
+  multi_by_series(spec, series.subspan(s0), options, outputs.subspan(s0));
+}
+
+std::array<const double*, kLanes> real0_cols(std::span<const Inputs> block) {
+  std::array<const double*, kLanes> x{};
+  for (std::size_t l = 0; l < kLanes; ++l) x[l] = real0(block[l]).data();
+  return x;
+}
+
+struct HlcCols {
+  std::array<const double*, kLanes> h, l, c;
+};
+HlcCols hlc_cols(std::span<const Inputs> block) {
+  HlcCols r{};
+  for (std::size_t l = 0; l < kLanes; ++l) {
+    r.h[l] = block[l].high.data();
+    r.l[l] = block[l].low.data();
+    r.c[l] = block[l].close.data();
+  }
+  return r;
+}
+
+/// detail::true_range() on pairs: the same comparisons, selects instead of ifs.
+inline V2 true_range2(V2 h, V2 l, V2 pc) {
+  V2 out = h - l;
+  const V2 a = vabs(h - pc);
+  out = select(a > out, a, out);
+  const V2 b = vabs(l - pc);
+  return select(b > out, b, out);
+}
+
 }  // namespace
+
+int sma(const FunctionSpec& spec, std::span<const Inputs> series, std::span<const double> options,
+        std::span<const std::span<double>> outputs) {
+  const int period = static_cast<int>(options[0]);
+  const std::size_t n = series.empty() ? 0 : series[0].size;
+  const std::size_t lb = static_cast<std::size_t>(period - 1);
+  if (n <= lb) return static_cast<int>(n);
+  const V2 p = splat(period);
+  by_blocks(spec, series, options, outputs, real0_cols, [&](const auto& x, const auto& y) {
+    V2 total[kPairs] = {};
+    for (std::size_t i = 0; i < lb; ++i)
+      for (std::size_t k = 0; k < kPairs; ++k) total[k] += pair_at(x, k, i);
+    for (std::size_t i = lb; i < n; ++i) {
+      for (std::size_t k = 0; k < kPairs; ++k) {
+        total[k] += pair_at(x, k, i);
+        const V2 t = total[k];
+        total[k] -= pair_at(x, k, i - lb);
+        store_pair(y, k, i, t / p);
+      }
+    }
+  });
+  return static_cast<int>(lb);
+}
+
+int rsi(const FunctionSpec& spec, std::span<const Inputs> series, std::span<const double> options,
+        std::span<const std::span<double>> outputs) {
+  const int period = static_cast<int>(options[0]);
+  const std::size_t n = series.empty() ? 0 : series[0].size;
+  const std::size_t lb = static_cast<std::size_t>(period);
+  if (n <= lb) return static_cast<int>(n);
+  if (period == 1) return multi_by_series(spec, series, options, outputs);
+  const V2 p = splat(period), pm1 = splat(period - 1), hundred = splat(100.0), eps = splat(detail::kEpsilon);
+  const V2 zero = splat(0.0);
+  auto value = [&](V2 gain, V2 loss) {
+    const V2 s = gain + loss;
+    const M2 is_zero = (-eps < s) & (s < eps);
+    return keep_if(~is_zero, hundred * (gain / s));
+  };
+  by_blocks(spec, series, options, outputs, real0_cols, [&](const auto& x, const auto& y) {
+    V2 gain[kPairs], loss[kPairs], prev[kPairs];
+    for (std::size_t k = 0; k < kPairs; ++k) {
+      gain[k] = zero;
+      loss[k] = zero;
+      prev[k] = pair_at(x, k, 0);
+    }
+    for (std::size_t i = 1; i <= lb; ++i) {
+      for (std::size_t k = 0; k < kPairs; ++k) {
+        const V2 v = pair_at(x, k, i);
+        const V2 d = v - prev[k];
+        prev[k] = v;
+        const M2 neg = d < zero;
+        loss[k] -= keep_if(neg, d);
+        gain[k] += keep_if(~neg, d);
+      }
+    }
+    for (std::size_t k = 0; k < kPairs; ++k) {
+      loss[k] /= p;
+      gain[k] /= p;
+      store_pair(y, k, lb, value(gain[k], loss[k]));
+    }
+    for (std::size_t i = lb + 1; i < n; ++i) {
+      for (std::size_t k = 0; k < kPairs; ++k) {
+        const V2 v = pair_at(x, k, i);
+        const V2 d = v - prev[k];
+        prev[k] = v;
+        const M2 neg = d < zero;
+        loss[k] *= pm1;
+        gain[k] *= pm1;
+        loss[k] -= keep_if(neg, d);
+        gain[k] += keep_if(~neg, d);
+        loss[k] /= p;
+        gain[k] /= p;
+        store_pair(y, k, i, value(gain[k], loss[k]));
+      }
+    }
+  });
+  return static_cast<int>(lb);
+}
+
+int atr(const FunctionSpec& spec, std::span<const Inputs> series, std::span<const double> options,
+        std::span<const std::span<double>> outputs) {
+  const int period = static_cast<int>(options[0]);
+  const std::size_t n = series.empty() ? 0 : series[0].size;
+  const std::size_t lb = static_cast<std::size_t>(period);
+  if (n <= lb) return static_cast<int>(n);
+  if (period <= 1) return multi_by_series(spec, series, options, outputs);  // TRANGE
+  const V2 p = splat(period), pm1 = splat(period - 1);
+  by_blocks(spec, series, options, outputs, hlc_cols, [&](const HlcCols& x, const auto& y) {
+    V2 prev[kPairs] = {};
+    for (std::size_t i = 1; i <= lb; ++i)
+      for (std::size_t k = 0; k < kPairs; ++k)
+        prev[k] += true_range2(pair_at(x.h, k, i), pair_at(x.l, k, i), pair_at(x.c, k, i - 1));
+    for (std::size_t k = 0; k < kPairs; ++k) {
+      prev[k] /= p;
+      store_pair(y, k, lb, prev[k]);
+    }
+    for (std::size_t i = lb + 1; i < n; ++i) {
+      for (std::size_t k = 0; k < kPairs; ++k) {
+        const V2 tr = true_range2(pair_at(x.h, k, i), pair_at(x.l, k, i), pair_at(x.c, k, i - 1));
+        prev[k] = ((prev[k] * pm1) + tr) / p;
+        store_pair(y, k, i, prev[k]);
+      }
+    }
+  });
+  return static_cast<int>(lb);
+}
+
+
+int bbands(const FunctionSpec& spec, std::span<const Inputs> series, std::span<const double> options,
+           std::span<const std::span<double>> outputs) {
+  const int period = static_cast<int>(options[0]);
+  const int matype = static_cast<int>(options[3]);
+  if (matype != 0) return multi_by_series(spec, series, options, outputs);
+  const std::size_t n = series.empty() ? 0 : series[0].size;
+  const std::size_t lb = static_cast<std::size_t>(period - 1);
+  if (n <= lb) return static_cast<int>(n);
+  const V2 p = splat(period), up_k = splat(options[1]), dn_k = splat(options[2]), eps = splat(detail::kEpsilon);
+  std::size_t s0 = 0;
+  for (; s0 + kLanes <= series.size(); s0 += kLanes) {
+    const auto x = real0_cols(series.subspan(s0, kLanes));
+    std::array<double*, kLanes> up{}, mid{}, lo{};
+    for (std::size_t l = 0; l < kLanes; ++l) {
+      up[l] = outputs[(s0 + l) * 3].data();
+      mid[l] = outputs[(s0 + l) * 3 + 1].data();
+      lo[l] = outputs[(s0 + l) * 3 + 2].data();
+    }
+    V2 total1[kPairs] = {}, total2[kPairs] = {};
+    for (std::size_t i = 0; i < lb; ++i) {
+      for (std::size_t k = 0; k < kPairs; ++k) {
+        const V2 v = pair_at(x, k, i);
+        total1[k] += v;
+        total2[k] += v * v;
+      }
+    }
+    for (std::size_t i = lb; i < n; ++i) {
+      for (std::size_t k = 0; k < kPairs; ++k) {
+        const V2 v = pair_at(x, k, i);
+        total1[k] += v;
+        total2[k] += v * v;
+        const V2 mean1 = total1[k] / p;
+        V2 mean2 = total2[k] / p;
+        const V2 old = pair_at(x, k, i - lb);
+        total1[k] -= old;
+        total2[k] -= old * old;
+        mean2 -= mean1 * mean1;
+        const V2 sd = keep_if(~(mean2 < eps), reinterpret_cast<V2>(_mm_sqrt_pd(reinterpret_cast<__m128d>(mean2))));
+        store_pair(mid, k, i, mean1);
+        store_pair(up, k, i, mean1 + sd * up_k);
+        store_pair(lo, k, i, mean1 - sd * dn_k);
+      }
+    }
+  }
+  multi_by_series(spec, series.subspan(s0), options, outputs.subspan(s0 * 3));
+  return static_cast<int>(lb);
+}
+
 
 int ema(const FunctionSpec& spec, std::span<const Inputs> series, std::span<const double> options,
         std::span<const std::span<double>> outputs) {

@@ -22,4 +22,17 @@ int dema(const FunctionSpec& spec, std::span<const Inputs> series, std::span<con
 int tema(const FunctionSpec& spec, std::span<const Inputs> series, std::span<const double> options,
          std::span<const std::span<double>> outputs);
 
+/// SMA, RSI and ATR over blocks of 8 series as 4 SSE2 pairs (divisions as
+/// divpd); bit-identical to sma() / rsi() / atr() on each series alone.
+int sma(const FunctionSpec& spec, std::span<const Inputs> series, std::span<const double> options,
+        std::span<const std::span<double>> outputs);
+int rsi(const FunctionSpec& spec, std::span<const Inputs> series, std::span<const double> options,
+        std::span<const std::span<double>> outputs);
+int atr(const FunctionSpec& spec, std::span<const Inputs> series, std::span<const double> options,
+        std::span<const std::span<double>> outputs);
+/// BBANDS with the SMA middle band (matype 0) in the same pairs, sqrt as
+/// sqrtpd; bit-identical to bbands_ma(). Other MA types: per series.
+int bbands(const FunctionSpec& spec, std::span<const Inputs> series, std::span<const double> options,
+           std::span<const std::span<double>> outputs);
+
 }  // namespace ts::ta::multi

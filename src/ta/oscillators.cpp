@@ -173,9 +173,10 @@ int aroon(In high, In low, int period, Out down, Out up) {
 }
 int aroonosc(In high, In low, int period, Out out) {
   const double factor = 100.0 / static_cast<double>(period);
+  double* o = out.data();
   return aroon_scan(high, low, period,
-                    [&](std::size_t i, std::ptrdiff_t, std::ptrdiff_t, std::ptrdiff_t hi_minus_lo) {
-                      out[i] = factor * static_cast<double>(hi_minus_lo);
+                    [o, factor](std::size_t i, std::ptrdiff_t, std::ptrdiff_t, std::ptrdiff_t hi_minus_lo) {
+                      o[i] = factor * static_cast<double>(hi_minus_lo);
                     });
 }
 

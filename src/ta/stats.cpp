@@ -234,15 +234,7 @@ int linearreg(In real, int period, LinRegOut what, Out out) {
   const double sum_x = p * (p - 1) * 0.5;
   const double sum_x_sqr = p * (p - 1) * (2 * p - 1) / 6;
   const double divisor = sum_x * sum_x - p * sum_x_sqr;
-  for (std::size_t today = static_cast<std::size_t>(begin); today < n; ++today) {
-    // Same accumulation order as TA-Lib (oldest bar first, x = bars ago).
-    double sum_xy = 0.0;
-    double sum_y = 0.0;
-    for (int i = period; i-- != 0;) {
-      const double y = real[today - static_cast<std::size_t>(i)];
-      sum_y += y;
-      sum_xy += static_cast<double>(i) * y;
-    }
+  auto finish = [&](std::size_t today, double sum_xy, double sum_y) {
     const double m = (p * sum_xy - sum_x * sum_y) / divisor;
     switch (what) {
       case LinRegOut::value:
@@ -261,6 +253,42 @@ int linearreg(In real, int period, LinRegOut what, Out out) {
         out[today] = (sum_y - m * sum_x) / p + m * p;
         break;
     }
+  };
+  // Each bar's two sums are independent of every other bar's: 4 consecutive
+  // bars run as 4 chains (two SSE2 pairs), each lane in TA-Lib's order (oldest
+  // bar first, x = bars ago, product then add), so the bits are TA-Lib's while
+  // the add latencies of the 4 chains overlap.
+  typedef double V2 __attribute__((vector_size(16)));
+  const double* x = real.data();
+  std::size_t today = static_cast<std::size_t>(begin);
+  for (; today + 4 <= n; today += 4) {
+    V2 sy0 = {0.0, 0.0}, sy1 = {0.0, 0.0}, sxy0 = {0.0, 0.0}, sxy1 = {0.0, 0.0};
+    for (int i = period; i-- != 0;) {
+      const double* q = x + (today - static_cast<std::size_t>(i));
+      const V2 y0 = {q[0], q[1]};
+      const V2 y1 = {q[2], q[3]};
+      const double di = static_cast<double>(i);
+      const V2 d = {di, di};
+      sy0 += y0;
+      sxy0 += d * y0;
+      sy1 += y1;
+      sxy1 += d * y1;
+    }
+    finish(today, sxy0[0], sy0[0]);
+    finish(today + 1, sxy0[1], sy0[1]);
+    finish(today + 2, sxy1[0], sy1[0]);
+    finish(today + 3, sxy1[1], sy1[1]);
+  }
+  for (; today < n; ++today) {
+    // Same accumulation order as TA-Lib (oldest bar first, x = bars ago).
+    double sum_xy = 0.0;
+    double sum_y = 0.0;
+    for (int i = period; i-- != 0;) {
+      const double y = x[today - static_cast<std::size_t>(i)];
+      sum_y += y;
+      sum_xy += static_cast<double>(i) * y;
+    }
+    finish(today, sum_xy, sum_y);
   }
   return begin;
 }

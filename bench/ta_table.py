@@ -1,0 +1,76 @@
+#!/usr/bin/env python3
+"""Markdown rows of the TA ratio table (docs/PERFORMANCE.md) from one ta_bench JSON run.
+
+    ta_table.py ta_bench.json            # non-candle rows of the main table
+    ta_table.py ta_bench.json multi      # the core set's run_multi rows
+    ta_table.py ta_bench.json below      # rows with a 1M ratio below 1.0, worst first
+
+Every figure is the `min` aggregate of the ns/bar counter (run with
+--benchmark_repetitions=N); a ratio is TA-Lib's time divided by ours in the same run.
+"""
+import json
+import re
+import sys
+
+CORE = ["SMA", "EMA", "BBANDS", "RSI", "MACD", "STOCH", "ADX", "PLUS_DI", "MINUS_DI", "MFI", "WILLR", "CCI",
+        "ATR", "OBV"]
+
+
+def load(path):
+    mins, order = {}, []
+    for b in json.load(open(path))["benchmarks"]:
+        if b.get("aggregate_name") != "min" or b.get("error_occurred"):
+            continue
+        mins[b["run_name"]] = b["ns/bar"] * 1e9
+        if b["run_name"].startswith("ours/1M/"):
+            order.append(b["run_name"][len("ours/1M/"):])
+    return mins, order
+
+
+def label(key):
+    name = key.split("(")[0]
+    values = re.findall(r"=([^,)]+)", key)
+    return f"{name}({','.join(values)})" if values else name
+
+
+def ratio(theirs, ours):
+    r = theirs / ours
+    return f"**{r:.2f}x**" if r >= 2 else f"{r:.2f}x"
+
+
+def main():
+    mins, order = load(sys.argv[1])
+    mode = sys.argv[2] if len(sys.argv) > 2 else "table"
+    keys = [k for k in order if not k.startswith("CDL")]
+    by_name = {k.split("(")[0]: k for k in keys}
+    if mode == "multi":
+        for name in CORE:
+            key = by_name.get(name)
+            u, t, m = (mins.get(f"{p}/2000x5000/{x}") for p, x in
+                       (("ours", key), ("talib", name), ("multi", key)))
+            if key and u and t and m:
+                print(f"| {label(key)} | {u:.2f} | {m:.2f} | {t:.2f} | {ratio(t, u)} | {ratio(t, m)} |")
+        return
+    if mode == "below":
+        rows = [(mins[f"talib/1M/{k.split('(')[0]}"] / mins[f"ours/1M/{k}"], k) for k in keys
+                if f"talib/1M/{k.split('(')[0]}" in mins]
+        for r, k in sorted(rows):
+            if r < 1.0:
+                print(f"{label(k)}: {r:.3f}x")
+        return
+    ordered = [by_name[n] for n in CORE if n in by_name]
+    ordered += [k for k in keys if k not in ordered and f"talib/1M/{k.split('(')[0]}" in mins]
+    ordered += [k for k in keys if k not in ordered]
+    for key in ordered:
+        name = key.split("(")[0]
+        o, t = mins[f"ours/1M/{key}"], mins.get(f"talib/1M/{name}")
+        if t is None:
+            print(f"| {label(key)} (extra) | {o:.2f} | – | – | – | – | – |")
+            continue
+        u, tu = mins.get(f"ours/2000x5000/{key}"), mins.get(f"talib/2000x5000/{name}")
+        wide = f"{u:.2f} | {tu:.2f} | {ratio(tu, u)}" if u and tu else "– | – | –"
+        print(f"| {label(key)} | {o:.2f} | {t:.2f} | {ratio(t, o)} | {wide} |")
+
+
+if __name__ == "__main__":
+    main()
