@@ -321,6 +321,12 @@ TEST_F(WorkersTest, CancellationReachesEveryWorkerBeforeItsNextSymbol) {
 constexpr std::string_view kEnginePassword = "engine-pw-workers-acl";
 constexpr std::string_view kWorkerPassword = "worker-pw-workers-acl";
 
+bus::RedisUrl login_as(bus::RedisUrl url, std::string_view user, std::string_view password) {
+  url.user = std::string(user);
+  url.password = std::string(password);
+  return url;
+}
+
 /// The same engine and workers on a Redis with requirepass and the documented ACL users: the
 /// engine logs in as tickstock-engine (it coordinates), each worker as tickstock-worker.
 class WorkersAcl : public WorkersTest {
@@ -334,17 +340,13 @@ class WorkersAcl : public WorkersTest {
          {"><worker-password>", ">" + std::string(kWorkerPassword)}});
     return o;
   }
-  bus::RedisUrl redis_as(std::string_view user, std::string_view password) const {
-    bus::RedisUrl u = url();
-    u.user = std::string(user);
-    u.password = std::string(password);
-    return u;
-  }
   void customise(app::EngineConfig& c) override {
     WorkersTest::customise(c);
-    c.redis_url = redis_as("tickstock-engine", kEnginePassword).str();
+    c.redis_url = login_as(url(), "tickstock-engine", kEnginePassword).str();
   }
-  bus::RedisUrl worker_redis() const override { return redis_as("tickstock-worker", kWorkerPassword); }
+  bus::RedisUrl worker_redis() const override {
+    return login_as(url(), "tickstock-worker", kWorkerPassword);
+  }
 };
 
 TEST_F(WorkersAcl, ADistributedRunAsTheDocumentedUsersNeedsNothingMore) {
