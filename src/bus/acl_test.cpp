@@ -26,7 +26,8 @@ class RedisAcl : public testing::RedisFixture {
         testing::acl_user_args(std::filesystem::path(TICKSTOCK_SOURCE_DIR) / "docs/security/redis-users.acl",
                                {{"><engine-password>", ">engine-pw-acl"},
                                 {"><app-password>", ">app-pw-acl"},
-                                {"><watcher-password>", ">watcher-pw-acl"}});
+                                {"><watcher-password>", ">watcher-pw-acl"},
+                                {"><worker-password>", ">worker-pw-acl"}});
     return o;
   }
   RedisUrl as(const std::string& user, const std::string& password) const {
@@ -141,6 +142,72 @@ TEST_F(RedisAcl, TheWatcherCannotPublishOrWriteAndTheAppCannotWrite) {
     EXPECT_TRUE(!r || r->is_error()) << argv[0] << " was allowed";
   }
   EXPECT_EQ(refused().size(), 6u);  // every refusal above, as Redis logged it
+}
+
+TEST_F(RedisAcl, TheWorkerDoesItsJobAndCannotTouchEventsStatusOrChannels) {
+  // What the coordinator (the engine's user) sets up for a run: the group, the runs hash, a shard.
+  auto engine = SyncClient::connect(as("tickstock-engine", "engine-pw-acl"));
+  ASSERT_TRUE(engine) << engine.error().message;
+  for (const std::vector<std::string>& argv :
+       {std::vector<std::string>{"XGROUP", "CREATE", "tickstock:work:r1", "tickstock-workers", "0", "MKSTREAM"},
+        {"HSET", "tickstock:work:runs", "r1", "{}"},
+        {"XADD", "tickstock:work:r1", "*", "data", "{}"},
+        {"SCAN", "0", "MATCH", "tickstock:workers:*"},
+        {"EXPIRE", "tickstock:work:r1:results", "60"},
+        {"HDEL", "tickstock:work:runs", "r0"}}) {
+    auto r = engine->command(argv);
+    EXPECT_TRUE(r) << argv[0] << ": " << r.error().message;
+  }
+
+  // A worker's whole cycle as tickstock-worker: heartbeat, runs, read, claim, pending, result, ack.
+  auto w = SyncClient::connect(as("tickstock-worker", "worker-pw-acl"), std::chrono::milliseconds(2000), "worker");
+  ASSERT_TRUE(w) << w.error().message;
+  for (const std::vector<std::string>& argv :
+       {std::vector<std::string>{"SET", "tickstock:workers:w1", "{}", "PX", "5000"},
+        {"HGETALL", "tickstock:work:runs"},
+        {"GET", "tickstock:work:r1:cancel"},
+        {"XAUTOCLAIM", "tickstock:work:r1", "tickstock-workers", "w1/0", "1000", "0-0", "COUNT", "1"},
+        {"XREADGROUP", "GROUP", "tickstock-workers", "w1/0", "COUNT", "1", "STREAMS", "tickstock:work:r1", ">"},
+        {"XPENDING", "tickstock:work:r1", "tickstock-workers", "-", "+", "1"},
+        {"XCLAIM", "tickstock:work:r1", "tickstock-workers", "w1/0", "0", "0-1", "JUSTID"},
+        {"XADD", "tickstock:work:r1:results", "*", "data", "{}"},
+        {"EVAL", "redis.call('XACK', KEYS[1], ARGV[1], ARGV[2]); return redis.call('XADD', KEYS[2], '*', 'd', '1')",
+         "2", "tickstock:work:r1", "tickstock:work:r1:dead", "tickstock-workers", "0-1"},
+        {"DEL", "tickstock:workers:w1"}}) {
+    auto r = w->command(argv);
+    EXPECT_TRUE(r) << argv[0] << ": " << r.error().message;
+  }
+  ASSERT_TRUE(refused().empty()) << refused()[0];
+
+  // Nothing else: no events, status, leader lock, channels, group or runs-hash changes, and its
+  // liveness keys are write-only.
+  const std::vector<std::vector<std::string>> forbidden{
+      {"XADD", "tickstock:events", "*", "data", "{}"},
+      {"PUBLISH", "tickstock:commands", "{}"},
+      {"PUBLISH", "tickstock:errors", "{}"},
+      {"SET", "tickstock:status:current", "{}"},
+      {"GET", "tickstock:status:current"},
+      {"SET", "tickstock:scheduler:leader", "w1"},
+      {"XRANGE", "tickstock:events", "-", "+"},
+      {"GET", "tickstock:workers:w2"},
+      {"HSET", "tickstock:work:runs", "r2", "{}"},
+      {"XGROUP", "CREATE", "tickstock:work:r2", "tickstock-workers", "0", "MKSTREAM"},
+      {"SCAN", "0"},
+      {"EVAL", "return redis.call('XADD', KEYS[1], '*', 'data', '{}')", "1", "tickstock:events"}};
+  for (const auto& argv : forbidden) {
+    auto r = w->command(argv);
+    EXPECT_TRUE(!r || r->is_error()) << argv[0] << " " << argv[1] << " was allowed";
+  }
+  // Redis folds repeats (same reason, object and context) into one entry's count: add the counts.
+  for (const auto& d : refused()) EXPECT_NE(d.find("username tickstock-worker"), std::string::npos) << d;
+  auto admin = sync();
+  auto log = admin.command({"ACL", "LOG"});
+  ASSERT_TRUE(log) << log.error().message;
+  long long refusals = 0;
+  for (const auto& entry : log->elements)
+    for (std::size_t i = 0; i + 1 < entry.elements.size(); i += 2)
+      if (entry.elements[i].str == "count") refusals += entry.elements[i + 1].integer;
+  EXPECT_EQ(refusals, static_cast<long long>(forbidden.size()));
 }
 
 }  // namespace

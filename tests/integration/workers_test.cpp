@@ -45,11 +45,14 @@ class WorkersTest : public EngineFixture {
     EngineFixture::TearDown();
   }
 
+  /// The Redis URL the workers log in with (the admin's here; WorkersAcl: tickstock-worker).
+  virtual bus::RedisUrl worker_redis() const { return url(); }
+
   /// Starts `tickstock worker --id ID`, with extra environment (fault injection).
   void start_worker(const std::string& id, const std::vector<std::string>& env = {}) {
     env_[id] = env;
     workers_[id] = std::make_unique<TickstockProcess>(
-        std::vector<std::string>{"worker", "--redis", url().str(), "--db", pg_.url(), "--id", id},
+        std::vector<std::string>{"worker", "--redis", worker_redis().str(), "--db", pg_.url(), "--id", id},
         dir_.str("worker-" + id + ".log"), env_[id]);
   }
   /// Waits until exactly these workers have a liveness key.
@@ -92,7 +95,7 @@ class WorkersTest : public EngineFixture {
     for (auto& [id, w] : workers_)
       if (w->exited())
         w = std::make_unique<TickstockProcess>(
-            std::vector<std::string>{"worker", "--redis", url().str(), "--db", pg_.url(), "--id", id},
+            std::vector<std::string>{"worker", "--redis", worker_redis().str(), "--db", pg_.url(), "--id", id},
             dir_.str("worker-" + id + ".log"), env_[id]);
   }
 
@@ -118,51 +121,58 @@ class WorkersTest : public EngineFixture {
     ASSERT_EQ(done.status, RunStatus::completed) << done.error;
   }
 
+  /// Three workers, one killed mid-shard (XAUTOCLAIM reclaims its shard): the run (last_run_)
+  /// completes and the database holds exactly the rows of a single-process run on the same inputs.
+  void killed_worker_run_equals_a_single_process_run() {
+    start_worker("w1", {"TICKSTOCK_WORKER_FAULT=hang-after:2"});
+    start_worker("w2");
+    start_worker("w3");
+    ASSERT_TRUE(workers_alive(3));
+    const std::string run_id = last_run_ = trigger(kSymbols);
+    ASSERT_FALSE(run_id.empty());
+    // w1 stops after its second symbol's result, holding its shard: kill it there.
+    ASSERT_TRUE(
+        bus::testing::wait_for([&] { return symbol_results_of(run_id, "w1") >= 2; }, std::chrono::seconds(120)))
+        << log_of("w1");
+    workers_["w1"]->stop(SIGKILL);
+    const auto terminal = wait_terminal(run_id, std::chrono::seconds(300));
+    ASSERT_TRUE(terminal);
+    EXPECT_EQ(protocol::to_string(terminal->event), "processing_completed") << terminal->payload.dump();
+
+    // The shard w1 died holding was reclaimed and finished by another worker.
+    std::set<std::string> w1_shards, w1_done, done_by_others;
+    for (const auto& r : results(run_id)) {
+      if (r.entry.worker_id == "w1") {
+        (r.entry.kind == worker::ResultEntry::Kind::done ? w1_done : w1_shards).insert(r.entry.shard_id);
+      } else if (r.entry.kind == worker::ResultEntry::Kind::done) {
+        done_by_others.insert(r.entry.shard_id);
+      }
+    }
+    std::vector<std::string> unfinished;
+    for (const auto& s : w1_shards)
+      if (!w1_done.contains(s)) unfinished.push_back(s);
+    ASSERT_EQ(unfinished.size(), 1u);
+    EXPECT_TRUE(done_by_others.contains(unfinished.front()));
+    EXPECT_NE(log_of("w2") + log_of("w3"), "");
+    EXPECT_NE((log_of("w2") + log_of("w3")).find("reclaimed shard " + unfinished.front()), std::string::npos);
+
+    // The database holds exactly the rows of a single-process run on the same inputs.
+    storage::testing::PgTestDatabase reference;
+    single_process_run(run_id, reference);
+    const auto want = result_rows(reference.url());
+    ASSERT_GT(want.at("indicator_values").size(), 0u);
+    ASSERT_GT(want.at("pattern_detections").size(), 0u);
+    expect_same_rows(want, result_rows(pg_.url()), "distributed run with a killed worker");
+  }
+
   storage::testing::PgTestDatabase pg_;
+  std::string last_run_;
   std::map<std::string, std::unique_ptr<TickstockProcess>> workers_;
   std::map<std::string, std::vector<std::string>> env_;
 };
 
 TEST_F(WorkersTest, KilledWorkerMidShardLosesNothingAndTheRowsEqualASingleProcessRun) {
-  start_worker("w1", {"TICKSTOCK_WORKER_FAULT=hang-after:2"});
-  start_worker("w2");
-  start_worker("w3");
-  ASSERT_TRUE(workers_alive(3));
-  const std::string run_id = trigger(kSymbols);
-  ASSERT_FALSE(run_id.empty());
-  // w1 stops after its second symbol's result, holding its shard: kill it there.
-  ASSERT_TRUE(
-      bus::testing::wait_for([&] { return symbol_results_of(run_id, "w1") >= 2; }, std::chrono::seconds(120)))
-      << log_of("w1");
-  workers_["w1"]->stop(SIGKILL);
-  const auto terminal = wait_terminal(run_id, std::chrono::seconds(300));
-  ASSERT_TRUE(terminal);
-  EXPECT_EQ(protocol::to_string(terminal->event), "processing_completed") << terminal->payload.dump();
-
-  // The shard w1 died holding was reclaimed and finished by another worker.
-  std::set<std::string> w1_shards, w1_done, done_by_others;
-  for (const auto& r : results(run_id)) {
-    if (r.entry.worker_id == "w1") {
-      (r.entry.kind == worker::ResultEntry::Kind::done ? w1_done : w1_shards).insert(r.entry.shard_id);
-    } else if (r.entry.kind == worker::ResultEntry::Kind::done) {
-      done_by_others.insert(r.entry.shard_id);
-    }
-  }
-  std::vector<std::string> unfinished;
-  for (const auto& s : w1_shards)
-    if (!w1_done.contains(s)) unfinished.push_back(s);
-  ASSERT_EQ(unfinished.size(), 1u);
-  EXPECT_TRUE(done_by_others.contains(unfinished.front()));
-  EXPECT_NE(log_of("w2") + log_of("w3"), "");
-  EXPECT_NE((log_of("w2") + log_of("w3")).find("reclaimed shard " + unfinished.front()), std::string::npos);
-
-  // The database holds exactly the rows of a single-process run on the same inputs.
-  storage::testing::PgTestDatabase reference;
-  single_process_run(run_id, reference);
-  const auto want = result_rows(reference.url());
-  ASSERT_GT(want.at("indicator_values").size(), 0u);
-  ASSERT_GT(want.at("pattern_detections").size(), 0u);
-  expect_same_rows(want, result_rows(pg_.url()), "distributed run with a killed worker");
+  killed_worker_run_equals_a_single_process_run();
 }
 
 TEST_F(WorkersTest, PatternsStartOnlyAfterEveryIndicatorsShardIsAcknowledgedAndEventsNameTheWorker) {
@@ -305,6 +315,60 @@ TEST_F(WorkersTest, CancellationReachesEveryWorkerBeforeItsNextSymbol) {
         << id << ": " << log_of(id);
     EXPECT_EQ(symbol_results_of(run_id, id), 1) << id;
   }
+}
+
+// ---- least privilege: docs/security/redis-users.acl ----------------------------------------
+constexpr std::string_view kEnginePassword = "engine-pw-workers-acl";
+constexpr std::string_view kWorkerPassword = "worker-pw-workers-acl";
+
+bus::RedisUrl login_as(bus::RedisUrl url, std::string_view user, std::string_view password) {
+  url.user = std::string(user);
+  url.password = std::string(password);
+  return url;
+}
+
+/// The same engine and workers on a Redis with requirepass and the documented ACL users: the
+/// engine logs in as tickstock-engine (it coordinates), each worker as tickstock-worker.
+class WorkersAcl : public WorkersTest {
+ protected:
+  bus::RedisServerOptions server_options() const override {
+    bus::RedisServerOptions o;
+    o.password = "admin-pw-only-for-the-test-harness";
+    o.extra_args = bus::testing::acl_user_args(
+        std::filesystem::path(TICKSTOCK_SOURCE_DIR) / "docs/security/redis-users.acl",
+        {{"><engine-password>", ">" + std::string(kEnginePassword)},
+         {"><worker-password>", ">" + std::string(kWorkerPassword)}});
+    return o;
+  }
+  void customise(app::EngineConfig& c) override {
+    WorkersTest::customise(c);
+    c.redis_url = login_as(url(), "tickstock-engine", kEnginePassword).str();
+  }
+  bus::RedisUrl worker_redis() const override {
+    return login_as(url(), "tickstock-worker", kWorkerPassword);
+  }
+};
+
+TEST_F(WorkersAcl, ADistributedRunAsTheDocumentedUsersNeedsNothingMore) {
+  killed_worker_run_equals_a_single_process_run();
+  if (HasFatalFailure()) return;
+  // The coordinator's clean-up (HDEL, SET, DEL, then EXPIRE) may still be on its way: wait for it.
+  auto admin = sync();
+  ASSERT_TRUE(bus::testing::wait_for(
+      [&] {
+        auto ttl = admin.command({"TTL", worker::results_key(last_run_)});
+        return ttl && ttl->integer > 0;
+      },
+      std::chrono::seconds(60)));
+  // The workers' exit (DEL of their liveness keys) is part of their job too; only the killed
+  // w1's key is left, to expire.
+  for (auto& [id, w] : workers_) w->stop(SIGTERM);
+  auto keys = admin.command({"KEYS", "tickstock:workers:*"});
+  ASSERT_TRUE(keys);
+  ASSERT_EQ(keys->elements.size(), 1u);
+  EXPECT_EQ(keys->elements[0].str, "tickstock:workers:w1");
+  const auto denied = bus::testing::acl_refusals(admin);
+  EXPECT_TRUE(denied.empty()) << "Redis refused: " << denied.front();
 }
 
 }  // namespace
