@@ -3,6 +3,7 @@
 #include "bus/async_client.hpp"
 
 #include <gtest/gtest.h>
+#include <signal.h>
 
 #include "bus/subscriber.hpp"
 #include "bus/test_support.hpp"
@@ -21,6 +22,17 @@ class RedisPublish : public testing::RedisFixture {
  protected:
   EventLoop loop;
 };
+
+// The async connection path ignores SIGPIPE too (see detail/connection.hpp).
+TEST_F(RedisPublish, ConnectingMakesSigpipeHarmless) {
+  signal(SIGPIPE, SIG_DFL);
+  AsyncClient client(loop, {fast(url(), "pub")});
+  auto started = client.start();
+  ASSERT_TRUE(succeeds(started));
+  struct sigaction current {};
+  sigaction(SIGPIPE, nullptr, &current);
+  EXPECT_EQ(current.sa_handler, SIG_IGN);
+}
 
 TEST_F(RedisPublish, ReturnsTheReceiverCount) {
   AsyncClient client(loop, {fast(url(), "pub")});

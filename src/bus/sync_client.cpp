@@ -7,6 +7,7 @@
 #include <charconv>
 
 #include "bus/detail/commands.hpp"
+#include "bus/detail/connection.hpp"
 #include "bus/detail/hiredis_reply.hpp"
 
 namespace ts::bus {
@@ -42,6 +43,7 @@ Result<SyncClient> SyncClient::connect(const RedisUrl& url, std::chrono::millise
 Status<> SyncClient::reconnect() {
   ctx_.reset();
   std::string where = url_.redacted();
+  detail::ignore_sigpipe();  // see detail/connection.hpp
   redisContext* c = redisConnectWithTimeout(url_.host.c_str(), url_.port, to_timeval(timeout_));
   if (!c) return fail("REDIS_UNREACHABLE", "cannot connect to Redis " + where + ": out of memory");
   ctx_.reset(c);

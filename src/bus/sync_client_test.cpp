@@ -2,6 +2,7 @@
 #include "bus/sync_client.hpp"
 
 #include <gtest/gtest.h>
+#include <signal.h>
 
 #include "bus/test_support.hpp"
 
@@ -11,6 +12,28 @@ namespace {
 using namespace std::chrono_literals;
 
 class RedisSync : public testing::RedisFixture {};
+
+/// The disposition of SIGPIPE in this process (SIG_DFL, SIG_IGN or a handler).
+void (*sigpipe_handler())(int) {
+  struct sigaction current {};
+  sigaction(SIGPIPE, nullptr, &current);
+  return current.sa_handler;
+}
+
+// hiredis writes with write(2): without this, a Redis closing the socket
+// mid-write killed the process (seen once as a SIGPIPE death of
+// RedisOutbox.ResendsWhatWasInFlightWhenTheConnectionDrops under ASan).
+TEST_F(RedisSync, ConnectingMakesSigpipeHarmlessUnlessTheProgramHandlesIt) {
+  signal(SIGPIPE, SIG_DFL);
+  ASSERT_TRUE(SyncClient::connect(url()));
+  EXPECT_EQ(sigpipe_handler(), SIG_IGN);
+  // A program's own handler is left alone.
+  signal(SIGPIPE, +[](int) {});
+  ASSERT_TRUE(SyncClient::connect(url()));
+  EXPECT_NE(sigpipe_handler(), SIG_IGN);
+  EXPECT_NE(sigpipe_handler(), SIG_DFL);
+  signal(SIGPIPE, SIG_IGN);
+}
 
 TEST_F(RedisSync, PublishSetGet) {
   auto c = sync();

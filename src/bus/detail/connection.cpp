@@ -2,6 +2,7 @@
 
 #include <hiredis/async.h>
 #include <hiredis/hiredis.h>
+#include <signal.h>
 
 #include <algorithm>
 #include <boost/asio/post.hpp>
@@ -40,6 +41,17 @@ std::string_view to_string(ConnectionState s) noexcept {
 }  // namespace ts::bus
 
 namespace ts::bus::detail {
+
+void ignore_sigpipe() noexcept {
+  struct sigaction current {};
+  if (sigaction(SIGPIPE, nullptr, &current) != 0) return;
+  if ((current.sa_flags & SA_SIGINFO) == 0 && current.sa_handler == SIG_DFL) {
+    struct sigaction ignore {};
+    ignore.sa_handler = SIG_IGN;
+    sigemptyset(&ignore.sa_mask);
+    sigaction(SIGPIPE, &ignore, nullptr);
+  }
+}
 
 using spdlog::level::level_enum;
 namespace lvl = spdlog::level;
@@ -162,6 +174,7 @@ void Connection::attempt() {
   auto unreachable = [this](const std::string& why) {
     return Error{"REDIS_UNREACHABLE", "cannot connect to Redis " + describe_ + ": " + why};
   };
+  ignore_sigpipe();
   redisAsyncContext* ac = redisAsyncConnect(opt_.url.host.c_str(), opt_.url.port);
   if (!ac) return failed(unreachable("out of memory"));
   if (ac->err) {

@@ -29,6 +29,15 @@
 
 namespace ts::bus::detail {
 
+/// Makes SIGPIPE harmless for this process, unless the program installed its
+/// own handler. hiredis writes with write(2), not send(MSG_NOSIGNAL): a Redis
+/// that closes the socket while a command is being written raises SIGPIPE,
+/// whose default action kills the whole process (engine, app, ctl). Ignored,
+/// the write fails with EPIPE and the connection is handled as lost. Called
+/// before every connection attempt (one sigaction call), so a program that
+/// resets the disposition is covered again on its next connect.
+void ignore_sigpipe() noexcept;
+
 using ReplyCallback = std::function<void(Result<Reply>)>;
 
 class Connection : public std::enable_shared_from_this<Connection> {
