@@ -1,9 +1,10 @@
 // Pipeline benchmark: N synthetic symbols x ~2,520 daily bars (10 years)
 // through every phase into a fresh SQLite file (or an empty PostgreSQL
-// database). Reports wall time per phase, where each phase's time went
-// (thread-seconds per layer: load, compute, encode, write), bars/s and peak
-// RSS. With `incremental`, a second run then imports and processes the next
-// trading day (1 new bar per symbol), the engine's daily run.
+// database). Reports wall time per phase, where each phase's work went (CPU
+// seconds of the engine's threads per layer: load, compute, encode, write),
+// bars/s and peak RSS. With `incremental`, a second run then imports and
+// processes the next trading day (1 new bar per symbol), the engine's daily
+// run.
 // Usage: pipeline_bench [symbols=1000] [years=10] [dir=/tmp | postgresql://URL] [incremental]
 #include <sys/resource.h>
 
@@ -49,7 +50,7 @@ int main(int argc, char** argv) {
                 static_cast<double>(rec.records_imported) / symbols);
     std::printf("indicator rows    %lld\n", rec.indicators_calculated);
     std::printf("detections        %lld\n", rec.patterns_detected);
-    std::printf("%-17s %8s  %7s %7s %7s %7s  (thread-seconds)\n", "phase", "wall", "load", "compute", "encode",
+    std::printf("%-17s %8s  %7s %7s %7s %7s  (CPU seconds)\n", "phase", "wall", "load", "compute", "encode",
                 "write");
     for (const auto& p : rec.phase_summaries)
       std::printf("%-17s %7.2fs  %7.2f %7.2f %7.2f %7.2f\n", std::string(to_string(p.phase)).c_str(),

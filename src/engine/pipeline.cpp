@@ -3,6 +3,8 @@
 #include <fmt/format.h>
 #include <spdlog/spdlog.h>
 
+#include <time.h>
+
 #include <algorithm>
 #include <chrono>
 #include <map>
@@ -51,20 +53,27 @@ std::string levels_json(const patterns::Levels& l) {
   return s;
 }
 
-/// Charges the time since the previous lap to one layer of a report
-/// (LayerSeconds): a few clock reads per symbol, never per bar.
+/// Charges this thread's CPU time since the previous lap to one layer of a
+/// report (LayerSeconds): a few clock reads per symbol, never per bar. CPU
+/// time, not wall time, so that waiting (for the database's write lock, or
+/// for a core on a busy machine) is not counted as work of the layer.
 class LayerClock {
  public:
-  explicit LayerClock(storage::LayerSeconds& into) : into_(into), last_(Clock::now()) {}
+  explicit LayerClock(storage::LayerSeconds& into) : into_(into), last_(thread_cpu_seconds()) {}
   void lap(double storage::LayerSeconds::*layer) {
-    const auto now = Clock::now();
-    into_.*layer += std::chrono::duration<double>(now - last_).count();
+    const double now = thread_cpu_seconds();
+    into_.*layer += now - last_;
     last_ = now;
   }
 
  private:
+  static double thread_cpu_seconds() {
+    timespec t{};
+    clock_gettime(CLOCK_THREAD_CPUTIME_ID, &t);
+    return static_cast<double>(t.tv_sec) + static_cast<double>(t.tv_nsec) * 1e-9;
+  }
   storage::LayerSeconds& into_;
-  Clock::time_point last_;
+  double last_;
 };
 using L = storage::LayerSeconds;
 

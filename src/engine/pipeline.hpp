@@ -153,7 +153,7 @@ struct SymbolReport {
   long long count = 0;                                 // records written (bars, indicator rows, detections)
   bool storage_failure = false;                        // the database refused (StorageError): the run stops
   double ms = 0;                                       // wall time of the symbol
-  storage::LayerSeconds layers{};                      // where `ms` went (this process only)
+  storage::LayerSeconds layers{};                      // CPU seconds per layer (this process only)
   std::string worker_id{};                             // "" = this process
   std::vector<storage::DetectionRow> alerts{};         // patterns: the detections observers get
   std::vector<storage::TimeframeIndicators> values{};  // indicators: when the request publishes them

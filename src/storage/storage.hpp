@@ -61,10 +61,11 @@ struct PhaseSummary {
   long long count = 0;  // records_imported / bars_resampled / indicators_calculated / patterns_detected
   std::string started_at, finished_at;  // RFC 3339 UTC, "" when not yet
   double duration_seconds = 0;
-  /// Where the phase's time went, per layer, summed over the threads that did
-  /// its symbols (thread-seconds: the sum can exceed duration_seconds). Only
-  /// the engine process that ran the symbols knows them: not stored, zero for
-  /// a run read back from the database or done by distributed workers.
+  /// Where the phase's work went, per layer: CPU seconds of the threads that
+  /// did its symbols (waiting for a lock or a core is not counted, so the sum
+  /// may be below threads x duration_seconds). Only the engine process that
+  /// ran the symbols knows them: not stored, zero for a run read back from
+  /// the database or done by distributed workers.
   LayerSeconds layers{};
 };
 

@@ -277,6 +277,26 @@ TEST_P(PipelineTest, ExtendingTheRangeBackwardsBackfillsAndRedetects) {
   EXPECT_GT(fresh.patterns_detected, r1.patterns_detected);
 }
 
+TEST_P(PipelineTest, EachPhaseReportsTheCpuTimeOfItsLayers) {
+  const auto r = run(request(first_n_of_sp500(4), "2023-01-02", "2024-12-31"));
+  ASSERT_EQ(r.status, RunStatus::completed);
+  ASSERT_EQ(r.phase_summaries.size(), 4u);
+  for (const auto& p : r.phase_summaries) {
+    SCOPED_TRACE(std::string(to_string(p.phase)));
+    EXPECT_GT(p.layers.load, 0.0);
+    EXPECT_GT(p.layers.write, 0.0);
+    if (p.phase != Phase::import) EXPECT_GT(p.layers.compute, 0.0);
+    if (p.phase == Phase::patterns) EXPECT_GT(p.layers.encode, 0.0);
+    // CPU time of at most req.threads threads over the phase's wall time.
+    EXPECT_LE(p.layers.load + p.layers.compute + p.layers.encode + p.layers.write,
+              2 * p.duration_seconds + 0.05);
+  }
+  // Not stored: a run read back has none.
+  const auto stored = db_->get_run(r.run_id);
+  ASSERT_TRUE(stored);
+  for (const auto& p : stored->phase_summaries) EXPECT_EQ(p.layers.write, 0.0);
+}
+
 /// Counts the bars a provider hands out (the rest is the wrapped provider's).
 class CountingProvider final : public ingest::BarProvider {
  public:
