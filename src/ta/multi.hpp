@@ -35,4 +35,8 @@ int atr(const FunctionSpec& spec, std::span<const Inputs> series, std::span<cons
 int bbands(const FunctionSpec& spec, std::span<const Inputs> series, std::span<const double> options,
            std::span<const std::span<double>> outputs);
 
+/// ADX in the same pairs (seven divpd per two series-bars); bit-identical to
+/// adx() on each series alone.
+int adx(const FunctionSpec& spec, std::span<const Inputs> series, std::span<const double> options,
+        std::span<const std::span<double>> outputs);
 }  // namespace ts::ta::multi

@@ -486,7 +486,7 @@ constexpr FunctionSpec kFunctions[] = {
      imi_run, rerun_lb<imi_run, period_lookback<imi_lookback>, 1>},
     {"STOCH", kMomentum, "Stochastic (slow %K and %D)", kHlc, kStochOptions, kOutStoch, stoch_lb, stoch_run, streams::stoch},
     {"ADX", kMomentum, "Average Directional Movement Index", kHlc, kPeriod14, kOutReal,
-     period_lookback<adx_lookback>, hlc_period<adx>, streams::adx},
+     period_lookback<adx_lookback>, hlc_period<adx>, streams::adx, multi::adx},
     {"PLUS_DI", kMomentum, "Plus Directional Indicator", kHlc, kPeriod14Min1, kOutReal,
      period_lookback<plus_di_lookback>, hlc_period<plus_di>, streams::plus_di},
     {"MINUS_DI", kMomentum, "Minus Directional Indicator", kHlc, kPeriod14Min1, kOutReal,
