@@ -445,6 +445,98 @@ int adx(const FunctionSpec& spec, std::span<const Inputs> series, std::span<cons
   return static_cast<int>(lb);
 }
 
+int stoch(const FunctionSpec& spec, std::span<const Inputs> series, std::span<const double> options,
+          std::span<const std::span<double>> outputs) {
+  const auto fk_period = static_cast<std::size_t>(options[0]);
+  const auto sk_period = static_cast<std::size_t>(options[1]);
+  const auto sd_period = static_cast<std::size_t>(options[3]);
+  constexpr std::size_t kMaxSmooth = 64;  // the SMA rings live on the stack
+  if (static_cast<int>(options[2]) != 0 || static_cast<int>(options[4]) != 0 || sk_period < 2 ||
+      sd_period < 2 || sk_period > kMaxSmooth || sd_period > kMaxSmooth)
+    return multi_by_series(spec, series, options, outputs);
+  const std::size_t n = series.empty() ? 0 : series[0].size;
+  const std::size_t first = fk_period - 1;  // first fast %K
+  const std::size_t lb = first + (sk_period - 1) + (sd_period - 1);
+  if (n <= lb) return static_cast<int>(n);
+  // stoch() in momentum.cpp: fast %K per series from its van Herk window
+  // extremes (detail::RollingExtremes, detail::fast_k, in blocks on the
+  // stack), then slow %K and slow %D as detail::StreamMa's SMA (add, divide,
+  // subtract the oldest) on 4 SSE2 pairs of series, divisions as divpd. NaN in
+  // a block's high/low: that block of 8 series is redone by stoch() itself
+  // (TA-Lib's exact scan).
+  const V2 pk = splat(static_cast<double>(sk_period)), pd = splat(static_cast<double>(sd_period));
+  std::size_t s0 = 0;
+  for (; s0 + kLanes <= series.size(); s0 += kLanes) {
+    const auto block = series.subspan(s0, kLanes);
+    std::array<double*, kLanes> yk{}, yd{};
+    for (std::size_t l = 0; l < kLanes; ++l) {
+      yk[l] = outputs[(s0 + l) * 2].data();
+      yd[l] = outputs[(s0 + l) * 2 + 1].data();
+    }
+    bool nan = false;
+    {
+      std::array<detail::RollingExtremes, kLanes> ext = [&]<std::size_t... L>(std::index_sequence<L...>) {
+        return std::array<detail::RollingExtremes, kLanes>{
+            detail::RollingExtremes(block[L].high.data(), block[L].low.data(), fk_period)...};
+      }
+      (std::make_index_sequence<kLanes>());
+      double fk[kLanes][detail::kBlock];
+      V2 ring_k[kPairs][kMaxSmooth], ring_d[kPairs][kMaxSmooth];
+      V2 sum_k[kPairs] = {}, sum_d[kPairs] = {};
+      std::size_t pos_k = 0, pos_d = 0, count_k = 0, count_d = 0;
+      for (std::size_t b = first; b < n && !nan; b += detail::kBlock) {
+        const std::size_t cnt = std::min(detail::kBlock, n - b);
+        for (std::size_t l = 0; l < kLanes; ++l) {
+          double hi[detail::kBlock], lo[detail::kBlock];
+          ext[l].fill(b, cnt, hi, lo);
+          nan |= ext[l].saw_nan();
+          const double* c = block[l].close.data() + b;
+          for (std::size_t j = 0; j < cnt; ++j) fk[l][j] = detail::fast_k(hi[j], lo[j], c[j]);
+        }
+        if (nan) break;
+        for (std::size_t j = 0; j < cnt; ++j) {
+          // Slow %K: the SMA of fast %K (StreamMa::push, sma case).
+          const bool k_ready = count_k == sk_period - 1;
+          const std::size_t pk_next = pos_k + 1 == sk_period ? 0 : pos_k + 1;
+          V2 slow_k[kPairs];
+          for (std::size_t k = 0; k < kPairs; ++k) {
+            const V2 v = {fk[2 * k][j], fk[2 * k + 1][j]};
+            ring_k[k][pos_k] = v;
+            sum_k[k] += v;
+            if (k_ready) {
+              slow_k[k] = sum_k[k] / pk;
+              sum_k[k] -= ring_k[k][pk_next];
+            }
+          }
+          pos_k = pk_next;
+          if (!k_ready) {
+            ++count_k;
+            continue;
+          }
+          // Slow %D: the SMA of slow %K.
+          const bool d_ready = count_d == sd_period - 1;
+          const std::size_t pd_next = pos_d + 1 == sd_period ? 0 : pos_d + 1;
+          for (std::size_t k = 0; k < kPairs; ++k) {
+            ring_d[k][pos_d] = slow_k[k];
+            sum_d[k] += slow_k[k];
+            if (d_ready) {
+              const V2 slow_d = sum_d[k] / pd;
+              sum_d[k] -= ring_d[k][pd_next];
+              store_pair(yk, k, b + j, slow_k[k]);
+              store_pair(yd, k, b + j, slow_d);
+            }
+          }
+          pos_d = pd_next;
+          if (!d_ready) ++count_d;
+        }
+      }
+    }
+    if (nan) multi_by_series(spec, block, options, outputs.subspan(s0 * 2, kLanes * 2));
+  }
+  multi_by_series(spec, series.subspan(s0), options, outputs.subspan(s0 * 2));
+  return static_cast<int>(lb);
+}
+
 int ema(const FunctionSpec& spec, std::span<const Inputs> series, std::span<const double> options,
         std::span<const std::span<double>> outputs) {
   return ema_chain<1>(spec, series, options, outputs);
