@@ -487,6 +487,37 @@ struct WindowExtremes {
   }
 };
 
+/// The lanes of RollingExtremesOf: one series (doubles) ...
+struct OneSeries {
+  using V = double;
+  static constexpr std::size_t kWidth = 1;  // doubles per V
+  const double* h;
+  const double* l;
+  V high(std::size_t i) const { return h[i]; }
+  V low(std::size_t i) const { return l[i]; }
+  static V splat(double v) { return v; }
+  static V load(const double* p) { return *p; }
+  static void store(double* p, V v) { *p = v; }
+  static V max(V x, V m) { return x > m ? x : m; }  // x: the new value
+  static V min(V x, V m) { return x < m ? x : m; }
+  static bool nan(V hv, V lv) { return (hv != hv) | (lv != lv); }
+};
+/// ... or two series of equal length side by side in an SSE2 register
+/// (maxpd/minpd are the same x > m ? x : m, lane-wise).
+struct TwoSeries {
+  using V = __m128d;
+  static constexpr std::size_t kWidth = 2;
+  const double *h0, *h1, *l0, *l1;
+  V high(std::size_t i) const { return _mm_set_pd(h1[i], h0[i]); }
+  V low(std::size_t i) const { return _mm_set_pd(l1[i], l0[i]); }
+  static V splat(double v) { return _mm_set1_pd(v); }
+  static V load(const double* p) { return _mm_loadu_pd(p); }
+  static void store(double* p, V v) { _mm_storeu_pd(p, v); }
+  static V max(V x, V m) { return _mm_max_pd(x, m); }
+  static V min(V x, V m) { return _mm_min_pd(x, m); }
+  static bool nan(V hv, V lv) { return _mm_movemask_pd(_mm_cmpunord_pd(hv, lv)) != 0; }
+};
+
 /// Rolling max(high) and min(low) over the window [i-p+1, i], van Herk /
 /// Gil-Werman style: the series is cut into blocks of p bars; a window is the
 /// suffix of one block plus the prefix of the next, so each bar costs one
@@ -495,19 +526,24 @@ struct WindowExtremes {
 /// index-tracking scan finds (a min/max does not depend on the scan order).
 /// NaN in high/low is detected on the way (saw_nan()); callers then redo the
 /// series with WindowExtremes, which reproduces TA-Lib's NaN behaviour.
-class RollingExtremes {
+/// `Lanes`: OneSeries, or TwoSeries (run_multi's pairs of series).
+template <class Lanes>
+class RollingExtremesOf {
+  using V = typename Lanes::V;
+  static constexpr std::size_t kW = Lanes::kWidth;
+
  public:
-  RollingExtremes(const double* high, const double* low, std::size_t period)
-      : h_(high), l_(low), p_(period), suf_hi_(period + 1), suf_lo_(period + 1) {
+  RollingExtremesOf(Lanes lanes, std::size_t period)
+      : x_(lanes), p_(period), suf_hi_((period + 1) * kW), suf_lo_((period + 1) * kW) {
     // Sentinels past the block end: the last bar of a block reads only its prefix.
-    suf_hi_.data()[p_] = -kInf;
-    suf_lo_.data()[p_] = kInf;
+    Lanes::store(suf_hi_.data() + p_ * kW, Lanes::splat(-kInf));
+    Lanes::store(suf_lo_.data() + p_ * kW, Lanes::splat(kInf));
   }
 
   /// Writes the extremes of bars from .. from+count-1 to hi[0..count) and
   /// lo[0..count). Requires from >= period-1; successive calls must continue
   /// where the previous one stopped.
-  void fill(std::size_t from, std::size_t count, double* hi, double* lo) {
+  void fill(std::size_t from, std::size_t count, V* hi, V* lo) {
     if (!started_) start(from);
     const double* sh = suf_hi_.data();
     const double* sl = suf_lo_.data();
@@ -517,21 +553,21 @@ class RollingExtremes {
         suffixes(block_);
         block_ += p_;
         pos_ = 0;
-        pre_hi_ = -kInf;
-        pre_lo_ = kInf;
+        pre_hi_ = Lanes::splat(-kInf);
+        pre_lo_ = Lanes::splat(kInf);
       }
       const std::size_t seg = std::min(count - k, p_ - pos_);
-      const double* hb = h_ + block_;
-      const double* lb = l_ + block_;
-      double ph = pre_hi_;
-      double pl = pre_lo_;
+      V ph = pre_hi_;
+      V pl = pre_lo_;
       bool nan = false;
       for (std::size_t j = pos_; j < pos_ + seg; ++j, ++k) {
-        nan |= (hb[j] != hb[j]) | (lb[j] != lb[j]);
-        ph = hb[j] > ph ? hb[j] : ph;
-        pl = lb[j] < pl ? lb[j] : pl;
-        hi[k] = sh[j + 1] > ph ? sh[j + 1] : ph;
-        lo[k] = sl[j + 1] < pl ? sl[j + 1] : pl;
+        const V hv = x_.high(block_ + j);
+        const V lv = x_.low(block_ + j);
+        nan |= Lanes::nan(hv, lv);
+        ph = Lanes::max(hv, ph);
+        pl = Lanes::min(lv, pl);
+        hi[k] = Lanes::max(Lanes::load(sh + (j + 1) * kW), ph);
+        lo[k] = Lanes::min(Lanes::load(sl + (j + 1) * kW), pl);
       }
       saw_nan_ |= nan;
       pre_hi_ = ph;
@@ -550,12 +586,14 @@ class RollingExtremes {
     started_ = true;
     block_ = from - from % p_;
     if (block_ >= p_) suffixes(block_ - p_);
-    pre_hi_ = -kInf;
-    pre_lo_ = kInf;
+    pre_hi_ = Lanes::splat(-kInf);
+    pre_lo_ = Lanes::splat(kInf);
     for (std::size_t i = block_; i < from; ++i) {  // prefix of the current block so far
-      saw_nan_ |= (h_[i] != h_[i]) | (l_[i] != l_[i]);
-      pre_hi_ = h_[i] > pre_hi_ ? h_[i] : pre_hi_;
-      pre_lo_ = l_[i] < pre_lo_ ? l_[i] : pre_lo_;
+      const V hv = x_.high(i);
+      const V lv = x_.low(i);
+      saw_nan_ |= Lanes::nan(hv, lv);
+      pre_hi_ = Lanes::max(hv, pre_hi_);
+      pre_lo_ = Lanes::min(lv, pre_lo_);
     }
     pos_ = from - block_;
   }
@@ -563,28 +601,32 @@ class RollingExtremes {
   void suffixes(std::size_t b) {
     double* sh = suf_hi_.data();
     double* sl = suf_lo_.data();
-    const double* hb = h_ + b;
-    const double* lb = l_ + b;
-    double mh = -kInf;
-    double ml = kInf;
+    V mh = Lanes::splat(-kInf);
+    V ml = Lanes::splat(kInf);
     for (std::size_t j = p_; j-- > 0;) {
-      mh = hb[j] > mh ? hb[j] : mh;
-      ml = lb[j] < ml ? lb[j] : ml;
-      sh[j] = mh;
-      sl[j] = ml;
+      mh = Lanes::max(x_.high(b + j), mh);
+      ml = Lanes::min(x_.low(b + j), ml);
+      Lanes::store(sh + j * kW, mh);
+      Lanes::store(sl + j * kW, ml);
     }
   }
 
-  const double* h_;
-  const double* l_;
+  Lanes x_;
   std::size_t p_;
   Ring suf_hi_, suf_lo_;   // suffix extremes of the previous block (+ sentinel)
   std::size_t block_ = 0;  // first bar of the current block
   std::size_t pos_ = 0;    // bars of the current block already visited
   bool started_ = false;
   bool saw_nan_ = false;
-  double pre_hi_ = 0.0;  // prefix extremes of the current block
-  double pre_lo_ = 0.0;
+  V pre_hi_ = Lanes::splat(0.0);  // prefix extremes of the current block
+  V pre_lo_ = Lanes::splat(0.0);
+};
+
+/// The single-series form.
+class RollingExtremes : public RollingExtremesOf<OneSeries> {
+ public:
+  RollingExtremes(const double* high, const double* low, std::size_t period)
+      : RollingExtremesOf<OneSeries>(OneSeries{high, low}, period) {}
 };
 
 /// Rolling extreme of x over windows of `width` bars together with its bar

@@ -458,12 +458,12 @@ int stoch(const FunctionSpec& spec, std::span<const Inputs> series, std::span<co
   const std::size_t first = fk_period - 1;  // first fast %K
   const std::size_t lb = first + (sk_period - 1) + (sd_period - 1);
   if (n <= lb) return static_cast<int>(n);
-  // stoch() in momentum.cpp: fast %K per series from its van Herk window
-  // extremes (detail::RollingExtremes, detail::fast_k, in blocks on the
-  // stack), then slow %K and slow %D as detail::StreamMa's SMA (add, divide,
-  // subtract the oldest) on 4 SSE2 pairs of series, divisions as divpd. NaN in
-  // a block's high/low: that block of 8 series is redone by stoch() itself
-  // (TA-Lib's exact scan).
+  // stoch() in momentum.cpp on 4 SSE2 pairs of series: fast %K from the van
+  // Herk window extremes (detail::RollingExtremesOf<TwoSeries>: maxpd/minpd,
+  // then detail::fast_k lane-wise, in blocks on the stack), slow %K and slow %D
+  // as detail::StreamMa's SMA (add, divide, subtract the oldest); divisions as
+  // divpd. NaN in a block's high/low: that block of 8 series is redone by
+  // stoch() itself (TA-Lib's exact scan).
   const V2 pk = splat(static_cast<double>(sk_period)), pd = splat(static_cast<double>(sd_period));
   std::size_t s0 = 0;
   for (; s0 + kLanes <= series.size(); s0 += kLanes) {
@@ -475,23 +475,33 @@ int stoch(const FunctionSpec& spec, std::span<const Inputs> series, std::span<co
     }
     bool nan = false;
     {
-      std::array<detail::RollingExtremes, kLanes> ext = [&]<std::size_t... L>(std::index_sequence<L...>) {
-        return std::array<detail::RollingExtremes, kLanes>{
-            detail::RollingExtremes(block[L].high.data(), block[L].low.data(), fk_period)...};
+      std::array<detail::RollingExtremesOf<detail::TwoSeries>, kPairs> ext = [&]<std::size_t... K>(
+          std::index_sequence<K...>) {
+        return std::array<detail::RollingExtremesOf<detail::TwoSeries>, kPairs>{
+            detail::RollingExtremesOf<detail::TwoSeries>(
+                detail::TwoSeries{block[2 * K].high.data(), block[2 * K + 1].high.data(),
+                                  block[2 * K].low.data(), block[2 * K + 1].low.data()},
+                fk_period)...};
       }
-      (std::make_index_sequence<kLanes>());
-      double fk[kLanes][detail::kBlock];
+      (std::make_index_sequence<kPairs>());
+      V2 fk[kPairs][detail::kBlock];
       V2 ring_k[kPairs][kMaxSmooth], ring_d[kPairs][kMaxSmooth];
       V2 sum_k[kPairs] = {}, sum_d[kPairs] = {};
       std::size_t pos_k = 0, pos_d = 0, count_k = 0, count_d = 0;
+      const __m128d hundred = _mm_set1_pd(100.0), zero = _mm_setzero_pd();
       for (std::size_t b = first; b < n && !nan; b += detail::kBlock) {
         const std::size_t cnt = std::min(detail::kBlock, n - b);
-        for (std::size_t l = 0; l < kLanes; ++l) {
-          double hi[detail::kBlock], lo[detail::kBlock];
-          ext[l].fill(b, cnt, hi, lo);
-          nan |= ext[l].saw_nan();
-          const double* c = block[l].close.data() + b;
-          for (std::size_t j = 0; j < cnt; ++j) fk[l][j] = detail::fast_k(hi[j], lo[j], c[j]);
+        for (std::size_t k = 0; k < kPairs; ++k) {
+          __m128d hi[detail::kBlock], lo[detail::kBlock];
+          ext[k].fill(b, cnt, hi, lo);
+          nan |= ext[k].saw_nan();
+          const double* c0 = block[2 * k].close.data() + b;
+          const double* c1 = block[2 * k + 1].close.data() + b;
+          for (std::size_t j = 0; j < cnt; ++j) {  // detail::fast_k, lane-wise
+            const __m128d diff = _mm_div_pd(_mm_sub_pd(hi[j], lo[j]), hundred);
+            const __m128d v = _mm_div_pd(_mm_sub_pd(_mm_set_pd(c1[j], c0[j]), lo[j]), diff);
+            fk[k][j] = reinterpret_cast<V2>(_mm_and_pd(_mm_cmpneq_pd(diff, zero), v));
+          }
         }
         if (nan) break;
         for (std::size_t j = 0; j < cnt; ++j) {
@@ -500,7 +510,7 @@ int stoch(const FunctionSpec& spec, std::span<const Inputs> series, std::span<co
           const std::size_t pk_next = pos_k + 1 == sk_period ? 0 : pos_k + 1;
           V2 slow_k[kPairs];
           for (std::size_t k = 0; k < kPairs; ++k) {
-            const V2 v = {fk[2 * k][j], fk[2 * k + 1][j]};
+            const V2 v = fk[k][j];
             ring_k[k][pos_k] = v;
             sum_k[k] += v;
             if (k_ready) {
