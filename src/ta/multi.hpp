@@ -39,9 +39,9 @@ int bbands(const FunctionSpec& spec, std::span<const Inputs> series, std::span<c
 /// adx() on each series alone.
 int adx(const FunctionSpec& spec, std::span<const Inputs> series, std::span<const double> options,
         std::span<const std::span<double>> outputs);
-/// STOCH with SMA smoothings (matype 0, periods 2..64): fast %K per series by
-/// van Herk extremes, slow %K and %D on pairs of series (divpd); bit-identical
-/// to stoch() on each series alone. Other options: per series.
+/// STOCH with SMA smoothings (matype 0, periods 2..64) on the same pairs: van
+/// Herk window extremes (maxpd/minpd), fast %K, slow %K and %D (divpd);
+/// bit-identical to stoch() on each series alone. Other options: per series.
 int stoch(const FunctionSpec& spec, std::span<const Inputs> series, std::span<const double> options,
           std::span<const std::span<double>> outputs);
 }  // namespace ts::ta::multi
