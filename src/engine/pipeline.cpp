@@ -3,10 +3,15 @@
 #include <fmt/format.h>
 #include <spdlog/spdlog.h>
 
+#include <sys/resource.h>
+#include <sys/syscall.h>
 #include <time.h>
+#include <unistd.h>
 
 #include <algorithm>
+#include <cerrno>
 #include <chrono>
+#include <cstring>
 #include <map>
 #include <mutex>
 #include <nlohmann/json.hpp>
@@ -76,6 +81,18 @@ class LayerClock {
   double last_;
 };
 using L = storage::LayerSeconds;
+
+/// Adds `nice` to the calling thread's niceness (Linux: a thread is a
+/// schedulable task of its own). Best effort: a refusal is logged once.
+void lower_this_thread_priority(int nice) {
+  if (nice <= 0) return;
+  const auto tid = static_cast<id_t>(::syscall(SYS_gettid));
+  errno = 0;
+  const int current = ::getpriority(PRIO_PROCESS, tid);
+  if (errno == 0 && ::setpriority(PRIO_PROCESS, tid, std::min(19, current + nice)) == 0) return;
+  static std::once_flag warned;
+  std::call_once(warned, [] { spdlog::warn("engine threads keep their priority: {}", std::strerror(errno)); });
+}
 
 /// First index whose date is strictly after `d` (n when none).
 std::size_t first_after(const std::vector<TradingDate>& dates, TradingDate d) {
@@ -473,8 +490,11 @@ class Runner {
         }
       };
       std::vector<std::thread> pool;
-      for (unsigned t = 1; t < threads; ++t) pool.emplace_back(worker);
-      worker();
+      for (unsigned t = 0; t < threads; ++t)
+        pool.emplace_back([&] {
+          lower_this_thread_priority(req_.thread_nice);
+          worker();
+        });
       for (auto& t : pool) t.join();
     }
 

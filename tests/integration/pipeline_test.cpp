@@ -5,10 +5,14 @@
 
 #include <fmt/format.h>
 #include <gtest/gtest.h>
-
-#include <nlohmann/json.hpp>
+#include <sys/resource.h>
+#include <sys/syscall.h>
+#include <unistd.h>
 
 #include <atomic>
+#include <cerrno>
+#include <mutex>
+#include <nlohmann/json.hpp>
 #include <set>
 
 #include "core/calendar.hpp"
@@ -295,6 +299,30 @@ TEST_P(PipelineTest, EachPhaseReportsTheCpuTimeOfItsLayers) {
   const auto stored = db_->get_run(r.run_id);
   ASSERT_TRUE(stored);
   for (const auto& p : stored->phase_summaries) EXPECT_EQ(p.layers.write, 0.0);
+}
+
+/// Records the niceness of the threads that report progress (the phase threads).
+class NicenessProbe final : public engine::RunObserver {
+ public:
+  void on_progress(const storage::RunRecord&, const engine::ProgressUpdate&) override {
+    errno = 0;
+    const int nice = ::getpriority(PRIO_PROCESS, static_cast<id_t>(::syscall(SYS_gettid)));
+    std::lock_guard lock(mu_);
+    if (errno == 0) seen.insert(nice);
+  }
+  std::mutex mu_;
+  std::set<int> seen;
+};
+
+TEST_P(PipelineTest, PhaseThreadsRunBelowTheEnginesPriority) {
+  errno = 0;
+  const int base = ::getpriority(PRIO_PROCESS, static_cast<id_t>(::syscall(SYS_gettid)));
+  ASSERT_EQ(errno, 0);
+  NicenessProbe probe;
+  ASSERT_EQ(run(request(first_n_of_sp500(3), "2024-10-01", "2024-12-31"), &probe).status, RunStatus::completed);
+  EXPECT_EQ(probe.seen, std::set<int>{std::min(19, base + 10)});
+  // The caller's own priority is untouched.
+  EXPECT_EQ(::getpriority(PRIO_PROCESS, static_cast<id_t>(::syscall(SYS_gettid))), base);
 }
 
 /// Counts the bars a provider hands out (the rest is the wrapped provider's).
