@@ -621,6 +621,53 @@ TEST_P(StorageTest, TextWithCopyControlCharactersRoundTrips) {
   EXPECT_EQ(det[0].confidence, 0.3);
 }
 
+TEST_P(StorageTest, SmallAndBulkUnitsOfWorkStoreTheSameValues) {
+  // PostgreSQL writes a few rows through unnest() of array literals and many
+  // through COPY (kCopyMinRows); SQLite has one path. Either way every text
+  // and every double comes back exactly, and a re-write updates in place.
+  db_->insert_run(run("r1", "2025-01-01T00:00:00.000Z"));
+  const std::string json = R"({"a":"q\"uote","b":"back\\slash","c":"{x,y}","d":"tab\tnl\n"})";
+  for (const std::size_t n : {std::size_t{3}, std::size_t{600}}) {
+    const auto s = sym(n == 3 ? "SMALL" : "BULK");
+    BarSeries bars;
+    std::vector<DetectionRow> detections;
+    std::vector<IndicatorRow> values;
+    TradingDate day = d("2020-01-01");
+    for (std::size_t i = 0; i < n; ++i, day += std::chrono::days(1)) {
+      const double x = 0.1 * static_cast<double>(i) + 0.2;  // not exact in binary
+      bars.push_back({day, x, x + 1e-9, x - 1e-300, x + 1.0 / 3.0, 1e6 + static_cast<double>(i)});
+      detections.push_back({i % 2 ? "doji" : "hammer", day, i % 3 ? "bullish" : "bearish", x, 0.5, json});
+      values.push_back({"X(a=1)", day, json});
+    }
+    for (int pass = 0; pass < 2; ++pass) {
+      db_->commit_import(s, bars.view(), ok("r1", Phase::import, s.str().c_str()));
+      db_->commit_patterns(s, Timeframe::daily, detections, std::nullopt, ok("r1", Phase::patterns, s.str().c_str()));
+      db_->commit_indicators(s, {{Timeframe::daily, values}}, std::nullopt,
+                             ok("r1", Phase::indicators, s.str().c_str()));
+    }
+    const auto back = db_->load_bars(s, Timeframe::daily);
+    ASSERT_EQ(back.size(), n);
+    for (std::size_t i = 0; i < n; ++i) {
+      EXPECT_EQ(back.open[i], bars.open[i]) << n << " bars, bar " << i;
+      EXPECT_EQ(back.high[i], bars.high[i]);
+      EXPECT_EQ(back.low[i], bars.low[i]);
+      EXPECT_EQ(back.close[i], bars.close[i]);
+    }
+    const auto stored = db_->indicator_values(s, Timeframe::daily, "X(a=1)");
+    ASSERT_EQ(stored.size(), n);
+    EXPECT_EQ(stored.back().values_json, json);
+    DetectionQuery q;
+    q.symbol = s.str();
+    q.limit = 1000;
+    const auto det = db_->query_detections(q);
+    ASSERT_EQ(det.size(), n);
+    for (const auto& r : det) {
+      EXPECT_EQ(r.levels_json, json);
+      EXPECT_EQ(r.strength, 0.1 * static_cast<double>((r.bar_date - d("2020-01-01")).count()) + 0.2);
+    }
+  }
+}
+
 TEST_P(StorageTest, ConcurrentCommitsFromWorkerThreadsAllLand) {
   // The engine's phase workers call storage from one thread each.
   db_->insert_run(run("r1", "2025-01-01T00:00:00.000Z"));

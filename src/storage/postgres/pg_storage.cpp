@@ -85,6 +85,49 @@ class CopyLine {
   std::string line_;
 };
 
+/// A one-dimensional PostgreSQL array literal (`{"a","b"}`) built element by
+/// element, for the unnest() upserts of small units of work. Every element is
+/// double-quoted, with `"` and `\` escaped, so any text is safe.
+class ArrayParam {
+ public:
+  ArrayParam& text(std::string_view s) {
+    open();
+    buf_ += '"';
+    for (const char ch : s) {
+      if (ch == '"' || ch == '\\') buf_ += '\\';
+      buf_ += ch;
+    }
+    buf_ += '"';
+    return *this;
+  }
+  ArrayParam& date(TradingDate d) {
+    open();
+    char b[10];
+    format_date(d, b);
+    buf_.append(b, 10);
+    return *this;
+  }
+  /// Shortest text that reads back as the same double (as CopyLine::number).
+  ArrayParam& number(double v) {
+    open();
+    char b[32];
+    buf_.append(b, std::to_chars(b, b + sizeof b, v).ptr);
+    return *this;
+  }
+  std::string str() const { return buf_.empty() ? "{}" : buf_ + '}'; }
+
+ private:
+  void open() { buf_ += buf_.empty() ? '{' : ','; }
+  std::string buf_;
+};
+
+/// Below this many rows a unit of work upserts through unnest() of array
+/// parameters instead of COPY into the staging table: emptying an ON COMMIT
+/// DELETE ROWS table costs its commit ~2-4 ms of catalog and file work
+/// (measured, docs/PERFORMANCE.md), more than a daily run's few rows
+/// themselves. Bulk writes (a backfill's bars and detections) keep COPY.
+constexpr std::size_t kCopyMinRows = 512;
+
 /// Streams rows into a session temporary table with COPY. `fill` is called
 /// with a CopyLine and a `put` callback that sends the line and clears it.
 template <class Fill>
@@ -320,7 +363,23 @@ class PgStorage final : public Storage {
     write([&](pqxx::work& tx) {
       std::size_t n = 0;
       for (const auto& g : rows) n += g.rows.size();
-      if (n > 0) {
+      if (n > 0 && n < kCopyMinRows) {
+        ArrayParam tfs, keys, dates, values;
+        for (const auto& g : rows)
+          for (const auto& r : g.rows) {
+            tfs.text(to_string(g.tf));
+            keys.text(r.indicator);
+            dates.date(r.as_of);
+            values.text(r.values_json);
+          }
+        tx.exec_params(
+            "INSERT INTO indicator_values(symbol, timeframe, indicator, as_of, value, run_id) "
+            "SELECT $1, t.tf, t.k, t.d, t.v, $2 FROM unnest($3::text[], $4::text[], $5::date[], $6::text[]) "
+            "AS t(tf, k, d, v) "
+            "ON CONFLICT(symbol, timeframe, indicator, as_of) DO UPDATE SET value=excluded.value, "
+            "run_id=excluded.run_id",
+            s.str(), outcome.run_id, tfs.str(), keys.str(), dates.str(), values.str());
+      } else if (n > 0) {
         copy_into(tx, "stage_indicators", [&](CopyLine& line, auto&& put) {
           for (const auto& g : rows)
             for (const auto& r : g.rows) {
@@ -346,8 +405,28 @@ class PgStorage final : public Storage {
   void commit_patterns(const Symbol& s, Timeframe tf, const std::vector<DetectionRow>& rows,
                        std::optional<TradingDate> wm, const SymbolOutcome& outcome) override {
     write([&](pqxx::work& tx) {
-      if (!rows.empty()) {
-        const std::string now = now_utc();
+      const std::string now = now_utc();
+      if (!rows.empty() && rows.size() < kCopyMinRows) {
+        ArrayParam patterns, dates, directions, strengths, confidences, levels;
+        for (const auto& r : rows) {
+          patterns.text(r.pattern);
+          dates.date(r.bar_date);
+          directions.text(r.direction);
+          strengths.number(r.strength);
+          confidences.number(r.confidence);
+          levels.text(r.levels_json);
+        }
+        tx.exec_params(
+            "INSERT INTO pattern_detections(symbol, timeframe, pattern, bar_date, direction, strength, "
+            "confidence, levels, run_id, detected_at) "
+            "SELECT $1, $2, t.p, t.d, t.dir, t.s, t.c, t.l, $3, $4 FROM unnest($5::text[], $6::date[], "
+            "$7::text[], $8::float8[], $9::float8[], $10::text[]) AS t(p, d, dir, s, c, l) "
+            "ON CONFLICT(symbol, timeframe, pattern, bar_date) DO UPDATE SET direction=excluded.direction, "
+            "strength=excluded.strength, confidence=excluded.confidence, levels=excluded.levels, "
+            "run_id=excluded.run_id, detected_at=excluded.detected_at",
+            s.str(), std::string(to_string(tf)), outcome.run_id, now, patterns.str(), dates.str(),
+            directions.str(), strengths.str(), confidences.str(), levels.str());
+      } else if (!rows.empty()) {
         copy_into(tx, "stage_detections", [&](CopyLine& line, auto&& put) {
           for (const auto& r : rows) {
             line.text(s.str())
@@ -782,6 +861,27 @@ class PgStorage final : public Storage {
     std::size_t n = 0;
     for (const auto& [tf, bars] : series) n += bars.size();
     if (n == 0) return;
+    if (n < kCopyMinRows) {
+      ArrayParam tfs, dates, open, high, low, close, volume;
+      for (const auto& [tf, bars] : series)
+        for (std::size_t i = 0; i < bars.size(); ++i) {
+          tfs.text(to_string(tf));
+          dates.date(bars.date[i]);
+          open.number(bars.open[i]);
+          high.number(bars.high[i]);
+          low.number(bars.low[i]);
+          close.number(bars.close[i]);
+          volume.number(bars.volume[i]);
+        }
+      tx.exec_params(
+          "INSERT INTO ohlcv(symbol, timeframe, date, open, high, low, close, volume) "
+          "SELECT $1, t.tf, t.d, t.o, t.h, t.l, t.c, t.v FROM unnest($2::text[], $3::date[], $4::float8[], "
+          "$5::float8[], $6::float8[], $7::float8[], $8::float8[]) AS t(tf, d, o, h, l, c, v) "
+          "ON CONFLICT(symbol, timeframe, date) DO UPDATE SET open=excluded.open, high=excluded.high, "
+          "low=excluded.low, close=excluded.close, volume=excluded.volume",
+          s.str(), tfs.str(), dates.str(), open.str(), high.str(), low.str(), close.str(), volume.str());
+      return;
+    }
     copy_into(tx, "stage_ohlcv", [&](CopyLine& line, auto&& put) {
       for (const auto& [tf, bars] : series)
         for (std::size_t i = 0; i < bars.size(); ++i) {
