@@ -256,7 +256,8 @@ struct SymbolWork::Impl {
   BarSeries pattern_bars(const Symbol& sym) {
     const auto wm = req_.full ? std::nullopt : db_.watermark(sym, Phase::patterns);
     if (!wm) return db_.load_bars(sym, Timeframe::daily);
-    // 500 sessions span ~726 calendar days; 10% more covers holidays.
+    // 500 sessions span ~725 calendar days (weekends and ~9 holidays a
+    // year); 1.6x + 30 days leaves room for more, and the count below checks.
     const auto span = std::chrono::days{static_cast<int>(patterns::warmup_bars() * 16 / 10) + 30};
     BarSeries tail = db_.load_bars(sym, Timeframe::daily, *wm - span);
     const std::size_t before_new = first_after(tail.date, *wm);

@@ -33,6 +33,19 @@ std::string hi(std::optional<TradingDate> d) { return d ? date_text(*d) : kMaxDa
 /// NULL for an empty string (libpqxx sends a null const char* as NULL).
 const char* null_if_empty(const std::string& s) { return s.empty() ? nullptr : s.c_str(); }
 
+void append_date(std::string& out, TradingDate d) {
+  char buf[10];
+  format_date(d, buf);
+  out.append(buf, 10);
+}
+
+/// Shortest text that reads back as the same double, so PostgreSQL stores
+/// exactly the value SQLite would.
+void append_number(std::string& out, double v) {
+  char buf[32];
+  out.append(buf, std::to_chars(buf, buf + sizeof buf, v).ptr);
+}
+
 // One line of COPY's text format: fields separated by tabs, with the four
 // characters that format reserves escaped (JSON values may hold backslashes).
 class CopyLine {
@@ -61,18 +74,12 @@ class CopyLine {
   }
   CopyLine& date(TradingDate d) {
     sep();
-    char buf[10];
-    format_date(d, buf);
-    line_.append(buf, 10);
+    append_date(line_, d);
     return *this;
   }
-  // Shortest text that reads back as the same double, so PostgreSQL stores
-  // exactly the value SQLite would.
   CopyLine& number(double v) {
     sep();
-    char buf[32];
-    const auto r = std::to_chars(buf, buf + sizeof buf, v);
-    line_.append(buf, r.ptr);
+    append_number(line_, v);
     return *this;
   }
   const std::string& str() const { return line_; }
@@ -102,16 +109,12 @@ class ArrayParam {
   }
   ArrayParam& date(TradingDate d) {
     open();
-    char b[10];
-    format_date(d, b);
-    buf_.append(b, 10);
+    append_date(buf_, d);
     return *this;
   }
-  /// Shortest text that reads back as the same double (as CopyLine::number).
   ArrayParam& number(double v) {
     open();
-    char b[32];
-    buf_.append(b, std::to_chars(b, b + sizeof b, v).ptr);
+    append_number(buf_, v);
     return *this;
   }
   std::string str() const { return buf_.empty() ? "{}" : buf_ + '}'; }
