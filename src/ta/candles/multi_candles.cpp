@@ -241,7 +241,7 @@ constexpr auto k_hikkake = [](auto& d) {
     return 0;
   });
 };
-int hikkake(const Ohlc& in, Out out) { return run_batch(in, out, k_hikkake); }
+int hikkake(const Ohlc& in, Out out) { return run_batch<false>(in, out, k_hikkake); }
 StreamPtr hikkake_stream(Opts o) { return make_stream(k_hikkake, o); }
 
 // CDLHIKKAKEMOD: two nested inside bars; the bullish break (+100) also needs the
@@ -260,7 +260,7 @@ constexpr auto k_hikkake_mod = [](auto& d) {
       },
       near);
 };
-int hikkake_mod(const Ohlc& in, Out out) { return run_batch(in, out, k_hikkake_mod); }
+int hikkake_mod(const Ohlc& in, Out out) { return run_batch<false>(in, out, k_hikkake_mod); }
 StreamPtr hikkake_mod_stream(Opts o) { return make_stream(k_hikkake_mod, o); }
 
 }  // namespace ts::ta::candles

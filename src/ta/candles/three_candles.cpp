@@ -250,7 +250,7 @@ constexpr auto k_three_outside = [](auto& d) {
                 b.color(i - 1) * 100.0);
   });
 };
-int three_outside(const Ohlc& in, Out out) { return run_batch(in, out, k_three_outside); }
+int three_outside(const Ohlc& in, Out out) { return run_batch<false>(in, out, k_three_outside); }
 StreamPtr three_outside_stream(Opts o) { return make_stream(k_three_outside, o); }
 
 // CDL3STARSINSOUTH (+100): three black candles. The first long with a long
@@ -385,7 +385,7 @@ constexpr auto k_unique_three_river = [](auto& d) {
       },
       body_long, body_short);
 };
-int unique_three_river(const Ohlc& in, Out out) { return run_batch(in, out, k_unique_three_river); }
+int unique_three_river(const Ohlc& in, Out out) { return run_batch<false>(in, out, k_unique_three_river); }
 StreamPtr unique_three_river_stream(Opts o) { return make_stream(k_unique_three_river, o); }
 
 // CDLTASUKIGAP: a body gap, a candle in the gap's direction, then an opposite
@@ -470,7 +470,7 @@ constexpr auto k_stick_sandwich = [](auto& d) {
       },
       equal);
 };
-int stick_sandwich(const Ohlc& in, Out out) { return run_batch(in, out, k_stick_sandwich); }
+int stick_sandwich(const Ohlc& in, Out out) { return run_batch<false>(in, out, k_stick_sandwich); }
 StreamPtr stick_sandwich_stream(Opts o) { return make_stream(k_stick_sandwich, o); }
 
 }  // namespace ts::ta::candles
