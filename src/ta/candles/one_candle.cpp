@@ -142,8 +142,8 @@ constexpr auto k_long_legged_doji = [](auto& d) {
   return d.scan(
       long_legged_doji_lookback(),
       [&](int i) {
-        return when(b.real_body(i) <= doji_body.at(i) &&
-                        (b.lower_shadow(i) > shadow_long.at(i) || b.upper_shadow(i) > shadow_long.at(i)),
+        return when(b.real_body(i) <= doji_body.at(i) &
+                        (b.lower_shadow(i) > shadow_long.at(i) | b.upper_shadow(i) > shadow_long.at(i)),
                     100.0);
       },
       doji_body, shadow_long);
@@ -161,8 +161,8 @@ constexpr auto k_rickshaw_man = [](auto& d) {
       rickshaw_man_lookback(),
       [&](int i) {
         const double mid = b.l[i] + b.high_low(i) / 2;
-        return when(b.real_body(i) <= doji_body.at(i) && b.lower_shadow(i) > shadow_long.at(i) &&
-                        b.upper_shadow(i) > shadow_long.at(i) && b.body_bottom(i) <= mid + near.at(i) &&
+        return when(b.real_body(i) <= doji_body.at(i) & b.lower_shadow(i) > shadow_long.at(i) &
+                        b.upper_shadow(i) > shadow_long.at(i) & b.body_bottom(i) <= mid + near.at(i) &
                         b.body_top(i) >= mid - near.at(i),
                     100.0);
       },
@@ -180,8 +180,8 @@ constexpr auto k_takuri = [](auto& d) {
   return d.scan(
       takuri_lookback(),
       [&](int i) {
-        return when(b.real_body(i) <= doji_body.at(i) &&
-                        b.upper_shadow(i) < doji_body.at_as(S::shadow_very_short, i) &&
+        return when(b.real_body(i) <= doji_body.at(i) &
+                        b.upper_shadow(i) < doji_body.at_as(S::shadow_very_short, i) &
                         b.lower_shadow(i) > very_long.at(i),
                     100.0);
       },
