@@ -419,7 +419,6 @@ struct RingColumn {
 };
 using RingBars = BarsOf<RingColumn>;
 
-
 /// Runs one bar (`i`, already in the ring) of a pattern definition. Without
 /// `commit` it only reads the carried state (`memory` is then a scratch copy).
 class StreamDriver {

@@ -71,7 +71,9 @@ constexpr auto k_three_line_strike = [](auto& d) {
   return d.scan(
       three_line_strike_lookback(),
       [&](int i) {
-        if (!(b.color(i - 3) == b.color(i - 2) & b.color(i - 2) == b.color(i - 1) & b.color(i) == -b.color(i - 1))) return 0.0;  // rare: skip the rest
+        if (!(b.color(i - 3) == b.color(i - 2) & b.color(i - 2) == b.color(i - 1) &
+              b.color(i) == -b.color(i - 1)))
+          return 0.0;  // rare: skip the rest
         const auto &o = b.o, &c = b.c;
         const int color = b.color(i - 1);
         const bool rising =
@@ -125,7 +127,9 @@ constexpr auto k_breakaway = [](auto& d) {
   return d.scan(
       breakaway_lookback(),
       [&](int i) {
-        if (!(b.color(i - 4) == b.color(i - 3) & b.color(i - 3) == b.color(i - 1) & b.color(i - 1) == -b.color(i))) return 0.0;  // rare: skip the rest
+        if (!(b.color(i - 4) == b.color(i - 3) & b.color(i - 3) == b.color(i - 1) &
+              b.color(i - 1) == -b.color(i)))
+          return 0.0;  // rare: skip the rest
         const auto &o = b.o, &h = b.h, &l = b.l, &c = b.c;
         const bool down = b.color(i - 4) == -1 & b.body_gap_down(i - 3, i - 4) & h[i - 2] < h[i - 3] &
                           l[i - 2] < l[i - 3] & h[i - 1] < h[i - 2] & l[i - 1]<l[i - 2] & c[i]> o[i - 3] &
@@ -153,11 +157,10 @@ constexpr auto k_ladder_bottom = [](auto& d) {
       ladder_bottom_lookback(),
       [&](int i) {
         const auto &o = b.o, &c = b.c;
-        return when(b.color(i - 4) == -1 & b.color(i - 3) == -1 & b.color(i - 2) == -1 &
-                        o[i - 4] > o[i - 3] & o[i - 3] > o[i - 2] & c[i - 4] > c[i - 3] &
-                        c[i - 3] > c[i - 2] & b.color(i - 1) == -1 &
-                        b.upper_shadow(i - 1) > very_short.at(i - 1) & b.color(i) == 1 & o[i] > o[i - 1] &
-                        c[i] > b.h[i - 1],
+        return when(b.color(i - 4) == -1 & b.color(i - 3) == -1 & b.color(i - 2) == -1 & o[i - 4] > o[i - 3] &
+                        o[i - 3] > o[i - 2] & c[i - 4] > c[i - 3] & c[i - 3] > c[i - 2] &
+                        b.color(i - 1) == -1 & b.upper_shadow(i - 1) > very_short.at(i - 1) &
+                        b.color(i) == 1 & o[i] > o[i - 1] & c[i] > b.h[i - 1],
                     100.0);
       },
       very_short);
@@ -209,7 +212,9 @@ constexpr auto k_rise_fall_three_methods = [](auto& d) {
   return d.scan(
       rise_fall_three_methods_lookback(),
       [&](int i) {
-        if (!(b.color(i - 4) == -b.color(i - 3) & b.color(i - 3) == b.color(i - 2) & b.color(i - 2) == b.color(i - 1) & b.color(i - 1) == -b.color(i))) return 0.0;  // rare: skip the rest
+        if (!(b.color(i - 4) == -b.color(i - 3) & b.color(i - 3) == b.color(i - 2) &
+              b.color(i - 2) == b.color(i - 1) & b.color(i - 1) == -b.color(i)))
+          return 0.0;  // rare: skip the rest
         const auto &o = b.o, &h = b.h, &l = b.l, &c = b.c;
         const auto within_first = [&](int k) { return b.body_bottom(k)<h[i - 4] & b.body_top(k)> l[i - 4]; };
         // k = +1 rising (white first), -1 falling: TA-Lib multiplies prices by the

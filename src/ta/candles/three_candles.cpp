@@ -136,11 +136,10 @@ constexpr auto k_three_black_crows = [](auto& d) {
       three_black_crows_lookback(),
       [&](int i) {
         const auto &o = b.o, &c = b.c;
-        return when(b.color(i - 3) == 1 & b.color(i - 2) == -1 &
-                        b.lower_shadow(i - 2) < vshort2.at(i - 2) & b.color(i - 1) == -1 &
-                        b.lower_shadow(i - 1) < vshort1.at(i - 1) & b.color(i) == -1 &
-                        b.lower_shadow(i) < vshort0.at(i) & o[i - 1] < o[i - 2] & o[i - 1] > c[i - 2] &
-                        o[i] < o[i - 1] & o[i] > c[i - 1] & b.h[i - 3] > c[i - 2] & c[i - 2] > c[i - 1] &
+        return when(b.color(i - 3) == 1 & b.color(i - 2) == -1 & b.lower_shadow(i - 2) < vshort2.at(i - 2) &
+                        b.color(i - 1) == -1 & b.lower_shadow(i - 1) < vshort1.at(i - 1) & b.color(i) == -1 &
+                        b.lower_shadow(i) < vshort0.at(i) & o[i - 1]<o[i - 2] & o[i - 1]> c[i - 2] &
+                        o[i]<o[i - 1] & o[i]> c[i - 1] & b.h[i - 3] > c[i - 2] & c[i - 2] > c[i - 1] &
                         c[i - 1] > c[i],
                     -100.0);
       },
@@ -160,12 +159,11 @@ constexpr auto k_identical_three_crows = [](auto& d) {
       identical_three_crows_lookback(),
       [&](int i) {
         const auto &o = b.o, &c = b.c;
-        return when(b.color(i - 2) == -1 & b.lower_shadow(i - 2) < vshort2.at(i - 2) &
-                        b.color(i - 1) == -1 & b.lower_shadow(i - 1) < vshort1.at(i - 1) &
-                        b.color(i) == -1 & b.lower_shadow(i) < vshort0.at(i) & c[i - 2] > c[i - 1] &
-                        c[i - 1] > c[i] & o[i - 1] <= c[i - 2] + equal2.at(i - 2) &
-                        o[i - 1] >= c[i - 2] - equal2.at(i - 2) & o[i] <= c[i - 1] + equal1.at(i - 1) &
-                        o[i] >= c[i - 1] - equal1.at(i - 1),
+        return when(b.color(i - 2) == -1 & b.lower_shadow(i - 2) < vshort2.at(i - 2) & b.color(i - 1) == -1 &
+                        b.lower_shadow(i - 1) < vshort1.at(i - 1) & b.color(i) == -1 &
+                        b.lower_shadow(i) < vshort0.at(i) & c[i - 2] > c[i - 1] & c[i - 1] > c[i] &
+                        o[i - 1] <= c[i - 2] + equal2.at(i - 2) & o[i - 1] >= c[i - 2] - equal2.at(i - 2) &
+                        o[i] <= c[i - 1] + equal1.at(i - 1) & o[i] >= c[i - 1] - equal1.at(i - 1),
                     -100.0);
       },
       vshort2, vshort1, vshort0, equal2, equal1);
@@ -269,14 +267,14 @@ constexpr auto k_three_stars_in_south = [](auto& d) {
       three_stars_in_south_lookback(),
       [&](int i) {
         const auto &o = b.o, &h = b.h, &l = b.l, &c = b.c;
-        return when(
-            b.color(i - 2) == -1 & b.color(i - 1) == -1 & b.color(i) == -1 &
-                b.real_body(i - 2) > body_long.at(i - 2) & b.lower_shadow(i - 2) > shadow_long.at(i - 2) &
-                b.real_body(i - 1) < b.real_body(i - 2) & o[i - 1] > c[i - 2] & o[i - 1] <= h[i - 2] &
-                l[i - 1] < c[i - 2] & l[i - 1] >= l[i - 2] & b.lower_shadow(i - 1) > vshort1.at(i - 1) &
-                b.real_body(i) < body_short.at(i) & b.lower_shadow(i) < vshort0.at(i) &
-                b.upper_shadow(i) < vshort0.at(i) & l[i] > l[i - 1] & h[i] < h[i - 1],
-            100.0);
+        return when(b.color(i - 2) == -1 & b.color(i - 1) == -1 & b.color(i) == -1 &
+                        b.real_body(i - 2) > body_long.at(i - 2) &
+                        b.lower_shadow(i - 2) > shadow_long.at(i - 2) &
+                        b.real_body(i - 1) < b.real_body(i - 2) & o[i - 1] > c[i - 2] & o[i - 1] <= h[i - 2] &
+                        l[i - 1]<c[i - 2] & l[i - 1] >= l[i - 2] & b.lower_shadow(i - 1)> vshort1.at(i - 1) &
+                        b.real_body(i) < body_short.at(i) & b.lower_shadow(i) < vshort0.at(i) &
+                        b.upper_shadow(i) < vshort0.at(i) & l[i] > l[i - 1] & h[i] < h[i - 1],
+                    100.0);
       },
       body_long, shadow_long, vshort1, vshort0, body_short);
 };
@@ -376,7 +374,8 @@ constexpr auto k_unique_three_river = [](auto& d) {
   return d.scan(
       unique_three_river_lookback(),
       [&](int i) {
-        if (!(b.color(i - 2) == -1 & b.color(i - 1) == -1 & b.color(i) == 1)) return 0.0;  // rare: skip the rest
+        if (!(b.color(i - 2) == -1 & b.color(i - 1) == -1 & b.color(i) == 1))
+          return 0.0;  // rare: skip the rest
         const auto &o = b.o, &l = b.l, &c = b.c;
         return when(
             b.real_body(i - 2) > body_long.at(i - 2) & b.color(i - 2) == -1 & b.color(i - 1) == -1 &
@@ -443,7 +442,8 @@ int xside_gap_three_methods_lookback() { return 2; }
 constexpr auto k_xside_gap_three_methods = [](auto& d) {
   const auto& b = d.bars;
   return d.scan(xside_gap_three_methods_lookback(), [&](int i) {
-    if (!(b.color(i - 2) == b.color(i - 1) & b.color(i - 1) == -b.color(i))) return 0.0;  // rare: skip the rest
+    if (!(b.color(i - 2) == b.color(i - 1) & b.color(i - 1) == -b.color(i)))
+      return 0.0;  // rare: skip the rest
     const auto &o = b.o, &c = b.c;
     return when(b.color(i - 2) == b.color(i - 1) & b.color(i - 1) == -b.color(i) &
                     o[i]<b.body_top(i - 1) & o[i]> b.body_bottom(i - 1) &

@@ -35,7 +35,8 @@ auto harami_like(D& d) {
         if (!(b.real_body(i - 1) > body_long.at(i - 1) & b.real_body(i) <= inner.at(i))) return 0.0;
         const double top = b.body_top(i), bottom = b.body_bottom(i);
         const double outer_top = b.body_top(i - 1), outer_bottom = b.body_bottom(i - 1);
-        const bool inside = top<outer_top & bottom> outer_bottom, touching = top <= outer_top & bottom >= outer_bottom;
+        const bool inside = top<outer_top & bottom> outer_bottom,
+                   touching = top <= outer_top & bottom >= outer_bottom;
         return when(touching, -b.color(i - 1) * (80.0 + when(inside, 20.0)));
       },
       body_long, inner);
@@ -70,7 +71,8 @@ auto kicking_like(D& d) {
   return d.scan(
       max_period(S::shadow_very_short, S::body_long) + 1,
       [&](int i) {
-        if (!(b.real_body(i - 1) > body_long1.at(i - 1) & b.real_body(i) > body_long0.at(i))) return 0.0;  // rare
+        if (!(b.real_body(i - 1) > body_long1.at(i - 1) & b.real_body(i) > body_long0.at(i)))
+          return 0.0;  // rare
         const bool match =
             b.color(i - 1) == -b.color(i) & b.real_body(i - 1) > body_long1.at(i - 1) &
             b.upper_shadow(
