@@ -32,9 +32,11 @@ namespace {
 template <class D, class Setup, class... Avg>
 auto hikkake_scan(D& d, int lookback, Setup setup, Avg&... avgs) {
   const auto& b = d.bars;
-  int& pattern_idx = d.memory.pattern_idx;
-  double& pattern = d.memory.pattern;
-  return d.scan_with_warmup(
+  // The memory in locals through the scan (registers, not stores the
+  // compiler must keep ordered with the outputs'), written back after it.
+  int pattern_idx = d.memory.pattern_idx;
+  double pattern = d.memory.pattern;
+  const auto result = d.scan_with_warmup(
       lookback, 3,
       [&](int i) {
         if (const int dir = setup(b, i)) {
@@ -53,6 +55,8 @@ auto hikkake_scan(D& d, int lookback, Setup setup, Avg&... avgs) {
         return 0.0;
       },
       avgs...);
+  d.memory = {pattern_idx, pattern};
+  return result;
 }
 
 /// Bar i-1 is an inside bar of bar i-2 (lower high, higher low).
@@ -243,10 +247,9 @@ StreamPtr rise_fall_three_methods_stream(Opts o) { return make_stream(k_rise_fal
 int hikkake_lookback() { return 5; }
 constexpr auto k_hikkake = [](auto& d) {
   return hikkake_scan(d, hikkake_lookback(), [](const auto& b, int i) {
-    if (!inside_bar(b, i)) return 0;
-    if (b.h[i] < b.h[i - 1] & b.l[i] < b.l[i - 1]) return 1;
-    if (b.h[i] > b.h[i - 1] & b.l[i] > b.l[i - 1]) return -1;
-    return 0;
+    const bool inside = inside_bar(b, i);
+    return (inside & b.h[i] < b.h[i - 1] & b.l[i] < b.l[i - 1]) -
+           (inside & b.h[i] > b.h[i - 1] & b.l[i] > b.l[i - 1]);
   });
 };
 int hikkake(const Ohlc& in, Out out) { return run_batch<false>(in, out, k_hikkake); }
@@ -261,10 +264,11 @@ constexpr auto k_hikkake_mod = [](auto& d) {
   return hikkake_scan(
       d, hikkake_mod_lookback(),
       [&](const auto& b, int i) {
-        if (!(b.h[i - 2]<b.h[i - 3] & b.l[i - 2]> b.l[i - 3] & inside_bar(b, i))) return 0;
-        if (b.h[i] < b.h[i - 1] & b.l[i] < b.l[i - 1] & b.c[i - 2] <= b.l[i - 2] + near.at(i - 2)) return 1;
-        if (b.h[i] > b.h[i - 1] & b.l[i] > b.l[i - 1] & b.c[i - 2] >= b.h[i - 2] - near.at(i - 2)) return -1;
-        return 0;
+        const bool nested = b.h[i - 2]<b.h[i - 3] & b.l[i - 2]> b.l[i - 3] & inside_bar(b, i);
+        return (nested & b.h[i] < b.h[i - 1] & b.l[i] < b.l[i - 1] &
+                b.c[i - 2] <= b.l[i - 2] + near.at(i - 2)) -
+               (nested & b.h[i] > b.h[i - 1] & b.l[i] > b.l[i - 1] &
+                b.c[i - 2] >= b.h[i - 2] - near.at(i - 2));
       },
       near);
 };
