@@ -456,21 +456,24 @@ constexpr auto k_geometry_probe = [](auto& d) {
       case 2:
         return b.body_top(i - 1) - b.body_bottom(i - 3);
       default:
-        return b.body_gap_up(i, i - 2) ? 1.0 : b.body_gap_down(i - 1, i - 4) ? -1.0 : 0.0;
+        return (b.body_gap_up(i, i - 2)         ? 1.0
+                : b.body_gap_down(i - 1, i - 4) ? -1.0
+                                                : 0.0) +
+               10.0 * b.color(i - 2);
     }
   });
 };
 
 /// The probe's batch output vs its stream's, bit for bit, on every prefix
 /// length in `lengths`; false at the first difference.
-template <class Def>
+template <bool Colours = false, class Def>
 bool probe_matches(Def def, const Columns& in, std::initializer_list<std::size_t> lengths,
                    const std::string& what) {
   for (std::size_t n : lengths) {
     const Ohlc cols{std::span(in.open).first(n), std::span(in.high).first(n), std::span(in.low).first(n),
                     std::span(in.close).first(n)};
     std::vector<double> batch(n, kSentinel);
-    const int begin = detail::run_batch(cols, batch, def);
+    const int begin = detail::run_batch<true, Colours>(cols, batch, def);
     auto stream = detail::make_stream(def, {});
     for (std::size_t i = 0; i < n; ++i) {
       double v = kSentinel;
@@ -521,9 +524,13 @@ TEST(CandleBlocks, EveryThresholdEqualsTheStreamsBitForBit) {
 }
 
 TEST(CandleBlocks, GeometryEqualsTheStreamsBitForBit) {
-  const Columns in = block_edge_series();
+  Columns in = block_edge_series();
+  for (std::size_t n : {5, 255, 256, 259, 260, 261, 262, 517})
+    for (std::size_t i = n - 2; i < n; ++i) in.open[i] = in.close[i];  // c == o: white, zero body
   EXPECT_TRUE(
       probe_matches(k_geometry_probe, in, {1, 5, 255, 256, 259, 260, 261, 262, 517, in.size()}, "geometry"));
+  EXPECT_TRUE(probe_matches<true>(k_geometry_probe, in, {1, 5, 255, 256, 259, 260, 261, 262, 517, in.size()},
+                                  "geometry with the colour column"));
 }
 
 // The Hikkake's memory crosses bars: a peeked confirmation (+/-200) must not

@@ -79,7 +79,7 @@ constexpr auto k_three_line_strike = [](auto& d) {
               b.color(i) == -b.color(i - 1)))
           return 0.0;  // rare: skip the rest
         const auto &o = b.o, &c = b.c;
-        const int color = b.color(i - 1);
+        const auto color = b.color(i - 1);
         const bool rising =
             color == 1 & c[i - 1] > c[i - 2] & c[i - 2] > c[i - 3] & o[i] > c[i - 1] & c[i] < o[i - 3];
         const bool falling =
@@ -93,7 +93,7 @@ constexpr auto k_three_line_strike = [](auto& d) {
       },
       near3, near2);
 };
-int three_line_strike(const Ohlc& in, Out out) { return run_batch(in, out, k_three_line_strike); }
+int three_line_strike(const Ohlc& in, Out out) { return run_batch<true, true>(in, out, k_three_line_strike); }
 StreamPtr three_line_strike_stream(Opts o) { return make_stream(k_three_line_strike, o); }
 
 // CDLCONCEALBABYSWALL (+100): four black candles; two marubozu, a third opening
@@ -147,7 +147,7 @@ constexpr auto k_breakaway = [](auto& d) {
       },
       body_long);
 };
-int breakaway(const Ohlc& in, Out out) { return run_batch(in, out, k_breakaway); }
+int breakaway(const Ohlc& in, Out out) { return run_batch<true, true>(in, out, k_breakaway); }
 StreamPtr breakaway_stream(Opts o) { return make_stream(k_breakaway, o); }
 
 // CDLLADDERBOTTOM (+100): three black candles with lower opens and closes, a
@@ -238,7 +238,9 @@ constexpr auto k_rise_fall_three_methods = [](auto& d) {
       },
       long4, short3, short2, short1, long0);
 };
-int rise_fall_three_methods(const Ohlc& in, Out out) { return run_batch(in, out, k_rise_fall_three_methods); }
+int rise_fall_three_methods(const Ohlc& in, Out out) {
+  return run_batch<true, true>(in, out, k_rise_fall_three_methods);
+}
 StreamPtr rise_fall_three_methods_stream(Opts o) { return make_stream(k_rise_fall_three_methods, o); }
 
 // CDLHIKKAKE: an inside bar, then a bar breaking out of it with both high and

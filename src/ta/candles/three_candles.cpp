@@ -65,31 +65,31 @@ auto star(D& d) {
 int morning_star_lookback(double /*penetration*/) { return star_lookback(S::body_short); }
 constexpr auto k_morning_star = [](auto& d) { return star<+1, S::body_short>(d); };
 int morning_star(const Ohlc& in, double penetration, Out out) {
-  return run_batch(in, out, k_morning_star, penetration);
+  return run_batch<true, true>(in, out, k_morning_star, penetration);
 }
 StreamPtr morning_star_stream(Opts o) { return make_stream(k_morning_star, o); }
 int evening_star_lookback(double /*penetration*/) { return star_lookback(S::body_short); }
 constexpr auto k_evening_star = [](auto& d) { return star<-1, S::body_short>(d); };
 int evening_star(const Ohlc& in, double penetration, Out out) {
-  return run_batch(in, out, k_evening_star, penetration);
+  return run_batch<true, true>(in, out, k_evening_star, penetration);
 }
 StreamPtr evening_star_stream(Opts o) { return make_stream(k_evening_star, o); }
 int morning_doji_star_lookback(double /*penetration*/) { return star_lookback(S::body_doji); }
 constexpr auto k_morning_doji_star = [](auto& d) { return star<+1, S::body_doji>(d); };
 int morning_doji_star(const Ohlc& in, double penetration, Out out) {
-  return run_batch(in, out, k_morning_doji_star, penetration);
+  return run_batch<true, true>(in, out, k_morning_doji_star, penetration);
 }
 StreamPtr morning_doji_star_stream(Opts o) { return make_stream(k_morning_doji_star, o); }
 int evening_doji_star_lookback(double /*penetration*/) { return star_lookback(S::body_doji); }
 constexpr auto k_evening_doji_star = [](auto& d) { return star<-1, S::body_doji>(d); };
 int evening_doji_star(const Ohlc& in, double penetration, Out out) {
-  return run_batch(in, out, k_evening_doji_star, penetration);
+  return run_batch<true, true>(in, out, k_evening_doji_star, penetration);
 }
 StreamPtr evening_doji_star_stream(Opts o) { return make_stream(k_evening_doji_star, o); }
 int abandoned_baby_lookback(double /*penetration*/) { return star_lookback(S::body_doji); }
 constexpr auto k_abandoned_baby = [](auto& d) { return star<0, S::body_doji>(d); };
 int abandoned_baby(const Ohlc& in, double penetration, Out out) {
-  return run_batch(in, out, k_abandoned_baby, penetration);
+  return run_batch<true, true>(in, out, k_abandoned_baby, penetration);
 }
 StreamPtr abandoned_baby_stream(Opts o) { return make_stream(k_abandoned_baby, o); }
 

@@ -107,7 +107,7 @@ constexpr auto k_engulfing = [](auto& d) {
     return b.color(i) * (strict ? 100.0 : 80.0);
   });
 };
-int engulfing(const Ohlc& in, Out out) { return run_batch<false>(in, out, k_engulfing); }
+int engulfing(const Ohlc& in, Out out) { return run_batch<true, true>(in, out, k_engulfing); }
 StreamPtr engulfing_stream(Opts o) { return make_stream(k_engulfing, o); }
 
 // CDLHARAMI: long body, then a short body inside it (see harami_like).
