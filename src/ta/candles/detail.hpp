@@ -14,9 +14,12 @@
 // `[](auto& d) {...}` over a driver `d`: it reads the bars through `d.bars`
 // (column access by absolute bar index, `b.o[i]`), makes its running averages
 // and returns `d.scan(lookback, judge, averages...)`. BatchDriver runs that
-// scan over whole columns (`scan_with_warmup`); StreamDriver runs exactly one
-// bar of it against a 16-bar ring and the carried running totals, so the
-// stream evaluates the same judge with the same totals, bit for bit.
+// scan over whole columns, in blocks of 256 bars (geometry, sliding totals and
+// their divisions first, then the judge: see "Batch: the block driver");
+// StreamDriver runs exactly one bar of it against a 16-bar ring and the
+// carried running totals with the scalar BarsOf geometry, so the stream
+// evaluates the same judge with the same totals, bit for bit. The
+// CandleBlocks tests hold the two paths to the same bits.
 #include <algorithm>
 #include <array>
 #include <bit>
@@ -33,35 +36,50 @@
 
 namespace ts::ta::candles::detail {
 
+/// The geometry every bar accessor derives from its columns (o, h, l, c) and
+/// its body_top / body_bottom (BarsOf computes those per call, BlockBarsOf
+/// reads them from its block columns).
+template <class Self>
+struct DerivedGeometry {
+  double upper_shadow(int i) const { return self().h[i] - self().body_top(i); }
+  double lower_shadow(int i) const { return self().body_bottom(i) - self().l[i]; }
+  double high_low(int i) const { return self().h[i] - self().l[i]; }
+  /// Real body of bar `later` entirely above / below the real body of bar `earlier`.
+  bool body_gap_up(int later, int earlier) const {
+    return self().body_bottom(later) > self().body_top(earlier);
+  }
+  bool body_gap_down(int later, int earlier) const {
+    return self().body_top(later) < self().body_bottom(earlier);
+  }
+  /// Whole candle `later` (shadows included) above / below candle `earlier`.
+  bool candle_gap_up(int later, int earlier) const { return self().l[later] > self().h[earlier]; }
+  bool candle_gap_down(int later, int earlier) const { return self().h[later] < self().l[earlier]; }
+
+ private:
+  const Self& self() const { return static_cast<const Self&>(*this); }
+};
+
 /// Candle geometry over four columns indexed by bar: `Col` is a raw pointer
 /// (batch) or a RingColumn (stream).
 template <class Col>
-struct BarsOf {
+struct BarsOf : DerivedGeometry<BarsOf<Col>> {
+  BarsOf(Col o_, Col h_, Col l_, Col c_) : o(o_), h(h_), l(l_), c(c_) {}
   Col o, h, l, c;
 
   double real_body(int i) const { return std::fabs(c[i] - o[i]); }
   double body_top(int i) const { return c[i] >= o[i] ? c[i] : o[i]; }
   double body_bottom(int i) const { return c[i] >= o[i] ? o[i] : c[i]; }
-  double upper_shadow(int i) const { return h[i] - body_top(i); }
-  double lower_shadow(int i) const { return body_bottom(i) - l[i]; }
-  double high_low(int i) const { return h[i] - l[i]; }
   /// +1 white (close >= open), -1 black.
   int color(int i) const { return c[i] >= o[i] ? 1 : -1; }
-  /// Real body of bar `later` entirely above / below the real body of bar `earlier`.
-  bool body_gap_up(int later, int earlier) const { return body_bottom(later) > body_top(earlier); }
-  bool body_gap_down(int later, int earlier) const { return body_top(later) < body_bottom(earlier); }
-  /// Whole candle `later` (shadows included) above / below candle `earlier`.
-  bool candle_gap_up(int later, int earlier) const { return l[later] > h[earlier]; }
-  bool candle_gap_down(int later, int earlier) const { return h[later] < l[earlier]; }
 
   double range(RangeType t, int i) const {
     switch (t) {
       case RangeType::real_body:
         return real_body(i);
       case RangeType::high_low:
-        return high_low(i);
+        return this->high_low(i);
       case RangeType::shadows:
-        return upper_shadow(i) + lower_shadow(i);
+        return this->upper_shadow(i) + this->lower_shadow(i);
     }
     return 0.0;
   }
@@ -196,7 +214,7 @@ static_assert([] {
 /// also keeps each bar's colour as a column of +/-1.0 (color() then returns a
 /// double: faster for some judges, slower for others, as measured).
 template <bool Bodies, bool Colours = false>
-class BlockBarsOf {
+class BlockBarsOf : public DerivedGeometry<BlockBarsOf<Bodies, Colours>> {
   static_assert(Bodies || !Colours);
 
  public:
@@ -209,7 +227,7 @@ class BlockBarsOf {
   /// The first scan bar of the current block.
   int block_begin = 0;
 
-  double real_body(int i) const { return std::fabs(c[i] - o[i]); }
+  double real_body(int i) const { return raw.real_body(i); }
   double body_top(int i) const {
     static_assert(Bodies, "this pattern reads body geometry: run it with run_batch<true>");
     return top_at_[i];
@@ -218,31 +236,19 @@ class BlockBarsOf {
     static_assert(Bodies, "this pattern reads body geometry: run it with run_batch<true>");
     return bottom_at_[i];
   }
-  double upper_shadow(int i) const { return h[i] - body_top(i); }
-  double lower_shadow(int i) const { return body_bottom(i) - l[i]; }
-  double high_low(int i) const { return h[i] - l[i]; }
   auto color(int i) const {
     if constexpr (Colours) {
       return color_at_[i];
     } else {
-      return c[i] >= o[i] ? 1 : -1;
+      return raw.color(i);
     }
   }
-  bool body_gap_up(int later, int earlier) const { return body_bottom(later) > body_top(earlier); }
-  bool body_gap_down(int later, int earlier) const { return body_top(later) < body_bottom(earlier); }
-  bool candle_gap_up(int later, int earlier) const { return l[later] > h[earlier]; }
-  bool candle_gap_down(int later, int earlier) const { return h[later] < l[earlier]; }
+  /// BarsOf::range; the shadows from the block's column.
   double range(RangeType t, int i) const {
-    switch (t) {
-      case RangeType::real_body:
-        return real_body(i);
-      case RangeType::high_low:
-        return high_low(i);
-      case RangeType::shadows:  // (h - top) + (bottom - l), as BarsOf::range
-        if constexpr (Bodies) return shadows_at_[i];
-        return raw.range(t, i);
+    if constexpr (Bodies) {
+      if (t == RangeType::shadows) return shadows_at_[i];  // (h - top) + (bottom - l)
     }
-    return 0.0;
+    return raw.range(t, i);
   }
   /// A column for one running average's per-bar averages (RunningAverage).
   double* claim_column() const {
