@@ -36,27 +36,36 @@
 
 namespace ts::ta::candles::detail {
 
+// The accessors and block steps must inline into the judge and block loops:
+// GCC stopped inlining some once they were layered (DerivedGeometry), and a
+// call per bar costs more than a whole pattern.
+#define TS_CANDLE_INLINE [[gnu::always_inline]]
+
 /// The geometry every bar accessor derives from its columns (o, h, l, c) and
 /// its body_top / body_bottom (BarsOf computes those per call, BlockBarsOf
 /// reads them from its block columns).
 template <class Self>
 struct DerivedGeometry {
-  double upper_shadow(int i) const { return self().h[i] - self().body_top(i); }
-  double lower_shadow(int i) const { return self().body_bottom(i) - self().l[i]; }
-  double high_low(int i) const { return self().h[i] - self().l[i]; }
+  TS_CANDLE_INLINE double upper_shadow(int i) const { return self().h[i] - self().body_top(i); }
+  TS_CANDLE_INLINE double lower_shadow(int i) const { return self().body_bottom(i) - self().l[i]; }
+  TS_CANDLE_INLINE double high_low(int i) const { return self().h[i] - self().l[i]; }
   /// Real body of bar `later` entirely above / below the real body of bar `earlier`.
-  bool body_gap_up(int later, int earlier) const {
+  TS_CANDLE_INLINE bool body_gap_up(int later, int earlier) const {
     return self().body_bottom(later) > self().body_top(earlier);
   }
-  bool body_gap_down(int later, int earlier) const {
+  TS_CANDLE_INLINE bool body_gap_down(int later, int earlier) const {
     return self().body_top(later) < self().body_bottom(earlier);
   }
   /// Whole candle `later` (shadows included) above / below candle `earlier`.
-  bool candle_gap_up(int later, int earlier) const { return self().l[later] > self().h[earlier]; }
-  bool candle_gap_down(int later, int earlier) const { return self().h[later] < self().l[earlier]; }
+  TS_CANDLE_INLINE bool candle_gap_up(int later, int earlier) const {
+    return self().l[later] > self().h[earlier];
+  }
+  TS_CANDLE_INLINE bool candle_gap_down(int later, int earlier) const {
+    return self().h[later] < self().l[earlier];
+  }
 
  private:
-  const Self& self() const { return static_cast<const Self&>(*this); }
+  TS_CANDLE_INLINE const Self& self() const { return static_cast<const Self&>(*this); }
 };
 
 /// Candle geometry over four columns indexed by bar: `Col` is a raw pointer
@@ -66,13 +75,13 @@ struct BarsOf : DerivedGeometry<BarsOf<Col>> {
   BarsOf(Col o_, Col h_, Col l_, Col c_) : o(o_), h(h_), l(l_), c(c_) {}
   Col o, h, l, c;
 
-  double real_body(int i) const { return std::fabs(c[i] - o[i]); }
-  double body_top(int i) const { return c[i] >= o[i] ? c[i] : o[i]; }
-  double body_bottom(int i) const { return c[i] >= o[i] ? o[i] : c[i]; }
+  TS_CANDLE_INLINE double real_body(int i) const { return std::fabs(c[i] - o[i]); }
+  TS_CANDLE_INLINE double body_top(int i) const { return c[i] >= o[i] ? c[i] : o[i]; }
+  TS_CANDLE_INLINE double body_bottom(int i) const { return c[i] >= o[i] ? o[i] : c[i]; }
   /// +1 white (close >= open), -1 black.
-  int color(int i) const { return c[i] >= o[i] ? 1 : -1; }
+  TS_CANDLE_INLINE int color(int i) const { return c[i] >= o[i] ? 1 : -1; }
 
-  double range(RangeType t, int i) const {
+  TS_CANDLE_INLINE double range(RangeType t, int i) const {
     switch (t) {
       case RangeType::real_body:
         return real_body(i);
@@ -125,11 +134,11 @@ class RunningAverage {
     if (j >= start - lag_ - s_.avg_period && j < start - lag_) total_ += range(j);
   }
   /// Threshold for bar j; j must be (current scan bar - lag).
-  double at(int j) const { return threshold(s_, j); }
+  TS_CANDLE_INLINE double at(int j) const { return threshold(s_, j); }
   /// The threshold of setting `other`, which shares this average's total
   /// (shares_total): its own running total would be the same sums in the same
   /// order, so this is its value bit for bit, and the division is shared.
-  double at_as(Setting other, int j) const {
+  TS_CANDLE_INLINE double at_as(Setting other, int j) const {
     assert(shares_total(s_.id, other));
     return threshold(candle_setting(other), j);
   }
@@ -143,8 +152,8 @@ class RunningAverage {
   void set_total(double t) { total_ = t; }
 
  private:
-  double range(int j) const { return bars_.range(s_.range, j); }
-  double threshold(const CandleSetting& s, int j) const {
+  TS_CANDLE_INLINE double range(int j) const { return bars_.range(s_.range, j); }
+  TS_CANDLE_INLINE double threshold(const CandleSetting& s, int j) const {
     const double base = s.avg_period != 0 ? total_ / s.avg_period : range(j);
     return s.factor * base / (s.range == RangeType::shadows ? 2.0 : 1.0);
   }
@@ -227,16 +236,16 @@ class BlockBarsOf : public DerivedGeometry<BlockBarsOf<Bodies, Colours>> {
   /// The first scan bar of the current block.
   int block_begin = 0;
 
-  double real_body(int i) const { return raw.real_body(i); }
-  double body_top(int i) const {
+  TS_CANDLE_INLINE double real_body(int i) const { return raw.real_body(i); }
+  TS_CANDLE_INLINE double body_top(int i) const {
     static_assert(Bodies, "this pattern reads body geometry: run it with run_batch<true>");
     return top_at_[i];
   }
-  double body_bottom(int i) const {
+  TS_CANDLE_INLINE double body_bottom(int i) const {
     static_assert(Bodies, "this pattern reads body geometry: run it with run_batch<true>");
     return bottom_at_[i];
   }
-  auto color(int i) const {
+  TS_CANDLE_INLINE auto color(int i) const {
     if constexpr (Colours) {
       return color_at_[i];
     } else {
@@ -244,11 +253,11 @@ class BlockBarsOf : public DerivedGeometry<BlockBarsOf<Bodies, Colours>> {
     }
   }
   /// BarsOf::range; the shadows from the block's column.
-  double range(RangeType t, int i) const {
-    if constexpr (Bodies) {
-      if (t == RangeType::shadows) return shadows_at_[i];  // (h - top) + (bottom - l)
-    }
-    return raw.range(t, i);
+  TS_CANDLE_INLINE double range(RangeType t, int i) const {
+    if (t == RangeType::real_body) return real_body(i);
+    if (t == RangeType::high_low) return this->high_low(i);
+    if constexpr (Bodies) return shadows_at_[i];  // (h - top) + (bottom - l)
+    return raw.upper_shadow(i) + raw.lower_shadow(i);
   }
   /// A column for one running average's per-bar averages (RunningAverage).
   double* claim_column() const {
@@ -309,8 +318,8 @@ class RunningAverage<BlockBarsOf<Bodies, Colours>> {
   void seed(int start) {
     for (int j = start - lag_ - s_.avg_period; j < start - lag_; ++j) total_ += bars_.raw.range(s_.range, j);
   }
-  double at(int j) const { return threshold(s_, j); }
-  double at_as(Setting other, int j) const {
+  TS_CANDLE_INLINE double at(int j) const { return threshold(s_, j); }
+  TS_CANDLE_INLINE double at_as(Setting other, int j) const {
     assert(shares_total(s_.id, other));
     return threshold(candle_setting(other), j);
   }
@@ -323,7 +332,7 @@ class RunningAverage<BlockBarsOf<Bodies, Colours>> {
   void set_total(double t) { total_ = t; }
   /// Scan bars i and i + 1 (i - begin even): their averages, one division for
   /// both, and the total slid after each, as roll() does.
-  double slide_pair(int i, double total) {
+  TS_CANDLE_INLINE double slide_pair(int i, double total) {
     if (s_.avg_period == 0) return total;
     const double t0 = total;
     total += range(i - lag_) - range(i - lag_ - s_.avg_period);
@@ -333,17 +342,17 @@ class RunningAverage<BlockBarsOf<Bodies, Colours>> {
     store2(average_ + i, V2{t0, t1} / V2{p, p});
     return total;
   }
-  double slide_one(int i, double total) {
+  TS_CANDLE_INLINE double slide_one(int i, double total) {
     if (s_.avg_period == 0) return total;
     average_[i] = total / s_.avg_period;
     return total + (range(i - lag_) - range(i - lag_ - s_.avg_period));
   }
 
  private:
-  double range(int j) const { return bars_.range(s_.range, j); }
+  TS_CANDLE_INLINE double range(int j) const { return bars_.range(s_.range, j); }
   /// TA-Lib's factor * average / divisor, the divisor (1 or 2) as an exact
   /// multiplication (x / 2 == x * 0.5 and x / 1 == x in IEEE arithmetic).
-  double threshold(const CandleSetting& s, int j) const {
+  TS_CANDLE_INLINE double threshold(const CandleSetting& s, int j) const {
     const double base = s.avg_period != 0 ? average_[j + lag_] : range(j);
     return s.factor * base * (s.range == RangeType::shadows ? 0.5 : 1.0);
   }
@@ -533,5 +542,7 @@ std::unique_ptr<Stream> make_stream(Def, Opts options) {
 
 /// Kernel files use the detail names unqualified, and S for Setting.
 using S = Setting;
+
+#undef TS_CANDLE_INLINE
 
 }  // namespace ts::ta::candles::detail
