@@ -176,9 +176,10 @@ struct Memory {
 //
 // The batch kernel runs the scan in blocks of kBlock bars, in three passes per
 // block, each free of the others' latencies:
-//   1. geometry: every bar's body top and bottom and the range columns the
-//      averages read, two bars per SSE2 operation (GCC vector extensions;
-//      lane-wise IEEE operations, the same as the scalar BarsOf ones);
+//   1. geometry: every bar's body top and bottom, the shadows range when an
+//      average reads it and optionally the colour, two bars per SSE2
+//      operation (GCC vector extensions; lane-wise IEEE operations, the same
+//      as the scalar BarsOf ones);
 //   2. averages: every running total slides through the block in one loop (the
 //      totals' add chains are the only serial dependency, and the chains of
 //      different averages overlap), and each bar's total / avg_period is
@@ -187,7 +188,7 @@ struct Memory {
 //      colour or waiting for a division.
 // Every value is the one the scalar expression gives (same operations, same
 // order); the stream, which runs the scalar BarsOf path, checks it bit for bit
-// (CandleStream tests).
+// (CandleStream and CandleBlocks tests).
 
 typedef double V2 __attribute__((vector_size(16)));
 typedef long long M2 __attribute__((vector_size(16)));
@@ -291,7 +292,7 @@ class BlockBarsOf : public DerivedGeometry<BlockBarsOf<Bodies, Colours>> {
       for (; j < end; ++j) {
         top[j] = raw.body_top(j);
         bottom[j] = raw.body_bottom(j);
-        color[j] = raw.color(j);
+        if constexpr (Colours) color[j] = raw.color(j);
         sh[j] = raw.upper_shadow(j) + raw.lower_shadow(j);
       }
     }
@@ -305,9 +306,9 @@ class BlockBarsOf : public DerivedGeometry<BlockBarsOf<Bodies, Colours>> {
   alignas(16) mutable double columns_[kMaxAverages][kBlock];
 };
 
-/// RunningAverage over a BlockBars: the block driver slides the total through
+/// RunningAverage over a BlockBarsOf: the block driver slides the total through
 /// a whole block at once and keeps each scan bar's total / avg_period in a
-/// column of the BlockBars (so that this object stays small, its members in
+/// column of the BlockBarsOf (so that this object stays small, its members in
 /// registers and the setting's numbers folded into the judge).
 template <bool Bodies, bool Colours>
 class RunningAverage<BlockBarsOf<Bodies, Colours>> {
