@@ -14,6 +14,7 @@
 #include <algorithm>
 #include <cmath>
 #include <cstdint>
+#include <cstring>
 #include <random>
 #include <string>
 #include <vector>
@@ -137,6 +138,26 @@ void bm_ours_multi(benchmark::State& state, Call call) {
   Buffers out(kMultiChunk * m, kUniverseBars);
   std::vector<Inputs> ins;
   for (const Series& s : u) ins.push_back(s.inputs());
+  // Before timing: the first call's outputs equal run() on each of its series,
+  // bit for bit (the lane kernels' contract; MultiSymbol.* tests it too).
+  {
+    const std::size_t count = std::min(kMultiChunk, ins.size());
+    ts::ta::run_multi(call, std::span(ins).first(count), std::span(out.spans).first(count * m));
+    Buffers one(m, kUniverseBars);
+    for (std::size_t s = 0; s < count; ++s) {
+      ts::ta::run(call, ins[s], one.spans);
+      for (std::size_t k = 0; k < m; ++k)
+        for (std::size_t i = 0; i < kUniverseBars; ++i) {
+          const double a = out.cols[s * m + k][i], b = one.cols[k][i];
+          if (!(std::isnan(a) && std::isnan(b)) && std::memcmp(&a, &b, sizeof a) != 0) {
+            state.SkipWithError(("run_multi differs from run: series " + std::to_string(s) + " output " +
+                                 std::to_string(k) + " bar " + std::to_string(i))
+                                    .c_str());
+            return;
+          }
+        }
+    }
+  }
   for (auto _ : state) {
     for (std::size_t s0 = 0; s0 < ins.size(); s0 += kMultiChunk) {
       const std::size_t count = std::min(kMultiChunk, ins.size() - s0);
@@ -340,7 +361,8 @@ void bm_twin_universe(benchmark::State& state, Call call) {
   std::string why;
   auto twin = ts::bench::TaLibTwin::make(call, u[0].inputs(), &why);
   bool same = twin != nullptr;
-  for (std::size_t k = 0; same && k < u.size(); k += 97) same = twin->bind(u[k].inputs()) && twin->same_as_ours(call, u[k].inputs(), &why);
+  for (std::size_t k = 0; same && k < u.size(); k += 97)
+    same = twin->bind(u[k].inputs()) && twin->same_as_ours(call, u[k].inputs(), &why);
   if (!same) {
     state.SkipWithError(why.c_str());
     return;

@@ -76,6 +76,12 @@ struct RunRequest {
   bool store_history = false;        // store indicator values for every bar, not only new dates
   double min_success_ratio = 0.8;    // a phase below this share of successful symbols fails the run
   unsigned threads = 0;              // 0 = hardware concurrency
+  /// Niceness the phase threads add to themselves (setpriority on the thread,
+  /// Linux): symbol work is batch work and must not delay the latency-bound
+  /// processes sharing the cores (the dashboard's event path, Redis). 0 keeps
+  /// the engine's own priority. It cannot be taken back by an unprivileged
+  /// process, which is why the phase threads are fresh threads.
+  int thread_nice = 10;
   std::string parent_run_id;         // retry: the run retried; resume: the interrupted run continued
   std::string provider_description;  // recorded in parameters
   /// Observers get on_indicator_values for every stored row (off by default:
@@ -153,6 +159,7 @@ struct SymbolReport {
   long long count = 0;                                 // records written (bars, indicator rows, detections)
   bool storage_failure = false;                        // the database refused (StorageError): the run stops
   double ms = 0;                                       // wall time of the symbol
+  storage::LayerSeconds layers{};                      // CPU seconds per layer (this process only)
   std::string worker_id{};                             // "" = this process
   std::vector<storage::DetectionRow> alerts{};         // patterns: the detections observers get
   std::vector<storage::TimeframeIndicators> values{};  // indicators: when the request publishes them

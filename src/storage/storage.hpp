@@ -36,6 +36,21 @@ class StorageError : public std::runtime_error {
 };
 
 /// Per-phase counters of a run (one row of run_phases).
+/// Time per layer of per-symbol work. `load`: bars in (the provider's fetch
+/// and parse for import, the database read for the later phases); `compute`:
+/// resampling, indicators, pattern detection; `encode`: results into rows
+/// (JSON values and levels); `write`: the symbol's transaction.
+struct LayerSeconds {
+  double load = 0, compute = 0, encode = 0, write = 0;
+  LayerSeconds& operator+=(const LayerSeconds& o) {
+    load += o.load;
+    compute += o.compute;
+    encode += o.encode;
+    write += o.write;
+    return *this;
+  }
+};
+
 struct PhaseSummary {
   Phase phase;
   std::string status;  // "pending" | "running" | "completed" | "completed_with_errors" | "failed" |
@@ -46,6 +61,12 @@ struct PhaseSummary {
   long long count = 0;  // records_imported / bars_resampled / indicators_calculated / patterns_detected
   std::string started_at, finished_at;  // RFC 3339 UTC, "" when not yet
   double duration_seconds = 0;
+  /// Where the phase's work went, per layer: CPU seconds of the threads that
+  /// did its symbols (waiting for a lock or a core is not counted, so the sum
+  /// may be below threads x duration_seconds). Only the engine process that
+  /// ran the symbols knows them: not stored, zero for a run read back from
+  /// the database or done by distributed workers.
+  LayerSeconds layers{};
 };
 
 /// One row of processing_runs.

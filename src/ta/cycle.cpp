@@ -10,17 +10,17 @@ namespace {
 
 using std::size_t;
 
-/// Feeds every bar to `state`; writes the outputs it reports valid (from the
-/// lookback on) and returns the batch begin index.
+/// Runs `state` over the series (its batch form); writes the outputs it
+/// reports valid (from the lookback on) and returns the batch begin index.
 template <class State, size_t kOutputs>
 int run_state(State state, In real, size_t lookback, Out (&outs)[kOutputs]) {
   const size_t n = real.size();
-  double v[kOutputs];
-  for (size_t i = 0; i < n; ++i) {
-    if (!state.push(real[i], v)) continue;
+  double* o[kOutputs];
+  for (size_t k = 0; k < kOutputs; ++k) o[k] = outs[k].empty() ? nullptr : outs[k].data();
+  state.run(real.data(), n, [&](size_t i, const double* v) {
     for (size_t k = 0; k < kOutputs; ++k)
-      if (!outs[k].empty()) outs[k][i] = v[k];
-  }
+      if (o[k] != nullptr) o[k][i] = v[k];
+  });
   return static_cast<int>(n <= lookback ? n : lookback);
 }
 

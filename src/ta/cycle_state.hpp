@@ -19,100 +19,83 @@ constexpr double kA = 0.0962;
 constexpr double kB = 0.5769;
 constexpr size_t kSmoothSize = 50;
 
-/// One Hilbert transform with TA-Lib's separate even/odd-bar histories.
+/// One Hilbert transform with TA-Lib's separate even/odd-bar histories: the
+/// scalars here, the 3-slot history rings (one per parity) passed in.
 struct Hilbert {
-  double ring[2][3] = {{0, 0, 0}, {0, 0, 0}};  // [odd][slot]
   double prev[2] = {0, 0};
   double prev_input[2] = {0, 0};
   double value = 0.0;
 
-  void step(int odd, int slot, double input, double adjust) {
+  template <int kOdd>
+  void step(double* ring, int slot, double input, double adjust) {
     const double t = kA * input;
-    double v = -ring[odd][slot];
-    ring[odd][slot] = t;
+    double v = -ring[slot];
+    ring[slot] = t;
     v += t;
-    v -= prev[odd];
-    prev[odd] = kB * prev_input[odd];
-    v += prev[odd];
-    prev_input[odd] = input;
+    v -= prev[kOdd];
+    prev[kOdd] = kB * prev_input[kOdd];
+    v += prev[kOdd];
+    prev_input[kOdd] = input;
     value = v * adjust;
   }
 };
 
-/// The shared core: a 4-bar WMA of the price, Hilbert transforms kept
-/// separately for even and odd bars (3-slot rings), the homodyne
-/// discriminator and the period smoothing.
-class HtCore {
- public:
-  /// `warmup`: bars after the first three that only feed the price WMA.
-  explicit HtCore(int warmup) : warmup_(static_cast<size_t>(warmup)) {}
+/// The Hilbert rings of the four transforms: [transform][odd][slot].
+using HilbertRings = double[4][2][3];
 
-  /// Feeds bar today(); true when the full step ran, the public fields then
-  /// describe this bar. Afterwards today() is the next bar.
-  bool push(double v) {
-    const size_t i = today_;
-    bool stepped = false;
-    if (i == 0) {
-      wma_sub_ = v;
-      wma_sum_ = v;
-    } else if (i < 3) {
-      wma_sub_ += v;
-      wma_sum_ += v * static_cast<double>(i + 1);
-    } else if (i < 3 + warmup_) {
-      price_wma(v, last3_[i % 3]);
-    } else {
-      step(v, last3_[i % 3]);
-      stepped = true;
-    }
-    last3_[i % 3] = v;
-    ++today_;
-    return stepped;
-  }
-  size_t today() const { return today_; }
-
-  static double rad2deg() { return 45.0 / std::atan(1.0); }
-
+/// The shared core's per-bar scalars: the price WMA, the four transforms'
+/// scalars, the homodyne discriminator and the period smoothing. A plain
+/// struct without arrays indexed at run time, so the batch loop keeps a
+/// local copy of it in registers (TA-Lib keeps these as locals).
+struct HtRegs {
   double smoothed = 0.0;
   double q1 = 0.0;
   double i1 = 0.0;
   double period = 0.0;
   double smooth_period = 0.0;
+  double wma_sub = 0.0;
+  double wma_sum = 0.0;
+  double trailing_value = 0.0;
+  Hilbert detrender, q1h, ji, jq;
+  int slot = 0;
+  double prev_i2 = 0.0;
+  double prev_q2 = 0.0;
+  double re = 0.0;
+  double im = 0.0;
+  double i1_odd_prev3 = 0.0;
+  double i1_even_prev3 = 0.0;
+  double i1_odd_prev2 = 0.0;
+  double i1_even_prev2 = 0.0;
 
- private:
-  void step(double v, double x_minus_3) {
+  static double rad2deg() { return 45.0 / std::atan(1.0); }
+
+  // One full step for a bar of parity kOdd (TA-Lib's even/odd branches).
+  template <int kOdd>
+  void step(HilbertRings& rings, double v, double x_minus_3) {
     const double adjust = (0.075 * period) + 0.54;
     smoothed = price_wma(v, x_minus_3);
-    double q2;
-    double i2;
-    if (today_ % 2 == 0) {
-      detrender_.step(0, slot_, smoothed, adjust);
-      q1_.step(0, slot_, detrender_.value, adjust);
-      i1 = i1_even_prev3_;
-      ji_.step(0, slot_, i1, adjust);
-      jq_.step(0, slot_, q1_.value, adjust);
-      if (++slot_ == 3) slot_ = 0;
-      q2 = (0.2 * (q1_.value + ji_.value)) + (0.8 * prev_q2_);
-      i2 = (0.2 * (i1 - jq_.value)) + (0.8 * prev_i2_);
-      i1_odd_prev3_ = i1_odd_prev2_;
-      i1_odd_prev2_ = detrender_.value;
+    detrender.step<kOdd>(rings[0][kOdd], slot, smoothed, adjust);
+    q1h.step<kOdd>(rings[1][kOdd], slot, detrender.value, adjust);
+    i1 = kOdd ? i1_odd_prev3 : i1_even_prev3;
+    ji.step<kOdd>(rings[2][kOdd], slot, i1, adjust);
+    jq.step<kOdd>(rings[3][kOdd], slot, q1h.value, adjust);
+    if (!kOdd && ++slot == 3) slot = 0;
+    const double q2 = (0.2 * (q1h.value + ji.value)) + (0.8 * prev_q2);
+    const double i2 = (0.2 * (i1 - jq.value)) + (0.8 * prev_i2);
+    if (kOdd) {
+      i1_even_prev3 = i1_even_prev2;
+      i1_even_prev2 = detrender.value;
     } else {
-      detrender_.step(1, slot_, smoothed, adjust);
-      q1_.step(1, slot_, detrender_.value, adjust);
-      i1 = i1_odd_prev3_;
-      ji_.step(1, slot_, i1, adjust);
-      jq_.step(1, slot_, q1_.value, adjust);
-      q2 = (0.2 * (q1_.value + ji_.value)) + (0.8 * prev_q2_);
-      i2 = (0.2 * (i1 - jq_.value)) + (0.8 * prev_i2_);
-      i1_even_prev3_ = i1_even_prev2_;
-      i1_even_prev2_ = detrender_.value;
+      i1_odd_prev3 = i1_odd_prev2;
+      i1_odd_prev2 = detrender.value;
     }
-    q1 = q1_.value;
-    re_ = (0.2 * ((i2 * prev_i2_) + (q2 * prev_q2_))) + (0.8 * re_);
-    im_ = (0.2 * ((i2 * prev_q2_) - (q2 * prev_i2_))) + (0.8 * im_);
-    prev_q2_ = q2;
-    prev_i2_ = i2;
+    q1 = q1h.value;
+    re = (0.2 * ((i2 * prev_i2) + (q2 * prev_q2))) + (0.8 * re);
+    im = (0.2 * ((i2 * prev_q2) - (q2 * prev_i2))) + (0.8 * im);
+    prev_q2 = q2;
+    prev_i2 = i2;
     const double last = period;
-    if (im_ != 0.0 && re_ != 0.0) period = 360.0 / (std::atan(im_ / re_) * rad2deg());
+    if (im != 0.0 && re != 0.0) period = 360.0 / (std::atan(im / re) * rad2deg());
     double bound = 1.5 * last;
     if (period > bound) period = bound;
     bound = 0.67 * last;
@@ -124,33 +107,91 @@ class HtCore {
     period = (0.2 * period) + (0.8 * last);
     smooth_period = (0.33 * period) + (0.67 * smooth_period);
   }
-  // The price WMA: x[i-3] enters trailing_value_ one bar late, as TA-Lib's.
+  // The price WMA: x[i-3] enters trailing_value one bar late, as TA-Lib's.
   double price_wma(double v, double x_minus_3) {
-    wma_sub_ += v;
-    wma_sub_ -= trailing_value_;
-    wma_sum_ += v * 4.0;
-    trailing_value_ = x_minus_3;
-    const double out = wma_sum_ * 0.1;
-    wma_sum_ -= wma_sub_;
+    wma_sub += v;
+    wma_sub -= trailing_value;
+    wma_sum += v * 4.0;
+    trailing_value = x_minus_3;
+    const double out = wma_sum * 0.1;
+    wma_sum -= wma_sub;
     return out;
   }
+};
 
+/// The shared core: a 4-bar WMA of the price, Hilbert transforms kept
+/// separately for even and odd bars (3-slot rings), the homodyne
+/// discriminator and the period smoothing.
+class HtCore {
+ public:
+  /// `warmup`: bars after the first three that only feed the price WMA.
+  explicit HtCore(int warmup) : warmup_(static_cast<size_t>(warmup)) {}
+
+  /// Feeds bar today(); true when the full step ran, regs() then describes
+  /// this bar. Afterwards today() is the next bar.
+  bool push(double v) {
+    const size_t i = today_;
+    bool stepped = false;
+    if (i == 0) {
+      r_.wma_sub = v;
+      r_.wma_sum = v;
+    } else if (i < 3) {
+      r_.wma_sub += v;
+      r_.wma_sum += v * static_cast<double>(i + 1);
+    } else if (i < 3 + warmup_) {
+      r_.price_wma(v, last3_[i % 3]);
+    } else {
+      if (i % 2 == 0)
+        r_.step<0>(rings_, v, last3_[i % 3]);
+      else
+        r_.step<1>(rings_, v, last3_[i % 3]);
+      stepped = true;
+    }
+    last3_[i % 3] = v;
+    ++today_;
+    return stepped;
+  }
+  size_t today() const { return today_; }
+  const HtRegs& regs() const { return r_; }
+
+  /// The batch form of push() over x[0..n), from a fresh state: the same
+  /// operations on every bar, but the full steps run on a local copy of the
+  /// scalars (registers, not memory), without the per-bar phase tests, with
+  /// the bar's parity fixed (two bars per turn) and x[i - 3] read from the
+  /// input. Calls bar(i, regs) after the full step of each bar i. The state
+  /// is spent afterwards (push() must not follow).
+  template <class Bar>
+  void run(const double* x, size_t n, Bar&& bar) {
+    size_t i = today_;
+    const size_t warm = n < 3 + warmup_ ? n : 3 + warmup_;
+    for (; i < warm; ++i) push(x[i]);
+    HtRegs r = r_;
+    if (i < n && i % 2 == 1) {
+      r.step<1>(rings_, x[i], x[i - 3]);
+      bar(i, r);
+      ++i;
+    }
+    for (; i + 1 < n; i += 2) {
+      r.step<0>(rings_, x[i], x[i - 3]);
+      bar(i, r);
+      r.step<1>(rings_, x[i + 1], x[i - 2]);
+      bar(i + 1, r);
+    }
+    if (i < n) {
+      r.step<0>(rings_, x[i], x[i - 3]);
+      bar(i, r);
+      ++i;
+    }
+    r_ = r;
+    today_ = i;
+  }
+
+ private:
   size_t warmup_;
   size_t today_ = 0;
   double last3_[3] = {0, 0, 0};  // x[i - 3] sits at slot i % 3 until bar i overwrites it
-  double wma_sub_ = 0.0;
-  double wma_sum_ = 0.0;
-  double trailing_value_ = 0.0;
-  Hilbert detrender_, q1_, ji_, jq_;
-  int slot_ = 0;
-  double prev_i2_ = 0.0;
-  double prev_q2_ = 0.0;
-  double re_ = 0.0;
-  double im_ = 0.0;
-  double i1_odd_prev3_ = 0.0;
-  double i1_even_prev3_ = 0.0;
-  double i1_odd_prev2_ = 0.0;
-  double i1_even_prev2_ = 0.0;
+  HtRegs r_;
+  HilbertRings rings_ = {};
 };
 
 /// The last 50 smoothed prices (TA-Lib's circular buffer) and the dominant
@@ -177,7 +218,7 @@ class DcPhase {
     }
     const double mag = std::fabs(imag_part);
     if (mag > 0.0) {
-      phase_ = std::atan(real_part / imag_part) * HtCore::rad2deg();
+      phase_ = std::atan(real_part / imag_part) * HtRegs::rad2deg();
     } else if (mag <= 0.01) {
       if (real_part < 0.0)
         phase_ -= 90.0;
@@ -205,13 +246,15 @@ struct Trendline {
   double xs[kRing] = {};
   double t1 = 0.0, t2 = 0.0, t3 = 0.0;
   void remember(size_t today, double x) { xs[today % kRing] = x; }
-  double update(size_t today, double smooth_period) {
+  /// The inputs come from src[j & mask]: the ring (mask kRing - 1) in a
+  /// stream, the whole input (mask ~0) in a batch.
+  double update(size_t today, double smooth_period, const double* src, size_t mask) {
     const int n = static_cast<int>(smooth_period + 0.5);
     double mean = 0.0;
     // TA-Lib reads x[today - n + 1 .. today]; n never exceeds today + 1 on
     // its own warm-up, but guard the start of the series anyway.
     for (int i = 0; i < n && static_cast<size_t>(i) <= today; ++i)
-      mean += xs[(today - static_cast<size_t>(i)) % kRing];
+      mean += src[(today - static_cast<size_t>(i)) & mask];
     if (n > 0) mean = mean / static_cast<double>(n);
     const double line = (4.0 * mean + 3.0 * t1 + 2.0 * t2 + t3) / 10.0;
     t3 = t2;
@@ -230,12 +273,25 @@ struct DcPeriodState {
   HtCore core{9};
   bool push(double x, double* out) {
     const size_t i = core.today();
-    if (!core.push(x) || i < kShortLookback) return false;
+    return core.push(x) && emit(i, core.regs(), out);
+  }
+  /// Batch: out(i, values) for every bar from the lookback on (see HtCore::run).
+  template <class Out>
+  void run(const double* x, size_t n, Out&& out) {
+    double v[2];
+    core.run(x, n, [&](size_t i, const HtRegs& r) {
+      if (emit(i, r, v)) out(i, v);
+    });
+  }
+
+ private:
+  static bool emit(size_t i, const HtRegs& r, double* out) {
+    if (i < kShortLookback) return false;
     if constexpr (kPhasor) {
-      out[0] = core.i1;
-      out[1] = core.q1;
+      out[0] = r.i1;
+      out[1] = r.q1;
     } else {
-      out[0] = core.smooth_period;
+      out[0] = r.smooth_period;
     }
     return true;
   }
@@ -254,14 +310,28 @@ struct PhaseState {
   bool push(double x, double* out) {
     const size_t i = core.today();
     trend.remember(i, x);
-    if (!core.push(x)) return false;
-    const double deg2rad = 1.0 / HtCore::rad2deg();
-    const double sp = core.smooth_period;
+    return core.push(x) && emit(i, core.regs(), trend.xs, Trendline::kRing - 1, out);
+  }
+  /// Batch: out(i, values) for every bar from the lookback on (see
+  /// HtCore::run); the trendline reads the input itself.
+  template <class Out>
+  void run(const double* x, size_t n, Out&& out) {
+    double v[2];
+    core.run(x, n, [&](size_t i, const HtRegs& r) {
+      if (emit(i, r, x, ~size_t{0}, v)) out(i, v);
+    });
+  }
+
+ private:
+  // The work after the full step of bar i; `src`/`mask` as Trendline::update.
+  bool emit(size_t i, const HtRegs& r, const double* src, size_t mask, double* out) {
+    const double deg2rad = 1.0 / HtRegs::rad2deg();
+    const double sp = r.smooth_period;
     double value = 0.0, value2 = 0.0;
     if constexpr (kOut == PhaseOut::trendline) {
-      value = trend.update(i, sp);
+      value = trend.update(i, sp, src, mask);
     } else {
-      dc.store(core.smoothed);
+      dc.store(r.smoothed);
       const double prev_phase = dc.phase();
       const double phase = dc.update(sp);
       if constexpr (kOut == PhaseOut::phase) {
@@ -274,7 +344,7 @@ struct PhaseState {
         const double prev_lead = lead;
         sine = std::sin(phase * deg2rad);
         lead = std::sin((phase + 45) * deg2rad);
-        const double line = trend.update(i, sp);
+        const double line = trend.update(i, sp, src, mask);
         int mode = 1;
         if ((sine > lead && prev_sine <= prev_lead) || (sine < lead && prev_sine >= prev_lead)) {
           days_in_trend = 0;
@@ -306,8 +376,20 @@ struct MamaState {
   MamaState(double fast, double slow) : fast_limit(fast), slow_limit(slow) {}
   bool push(double x, double* out) {
     const size_t i = core.today();
-    if (!core.push(x)) return false;
-    const double phase = core.i1 != 0.0 ? std::atan(core.q1 / core.i1) * HtCore::rad2deg() : 0.0;
+    return core.push(x) && emit(i, core.regs(), x, out);
+  }
+  /// Batch: out(i, values) for every bar from the lookback on (see HtCore::run).
+  template <class Out>
+  void run(const double* x, size_t n, Out&& out) {
+    double v[2];
+    core.run(x, n, [&](size_t i, const HtRegs& r) {
+      if (emit(i, r, x[i], v)) out(i, v);
+    });
+  }
+
+ private:
+  bool emit(size_t i, const HtRegs& r, double x, double* out) {
+    const double phase = r.i1 != 0.0 ? std::atan(r.q1 / r.i1) * HtRegs::rad2deg() : 0.0;
     double alpha = prev_phase - phase;
     prev_phase = phase;
     if (alpha < 1.0) alpha = 1.0;

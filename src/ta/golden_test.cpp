@@ -410,6 +410,27 @@ TEST(Streaming, EqualsBatchOnOptionVariants) {
   EXPECT_GT(expect_stream_equals_batch(*add, in, "bound reals"), 0u);
 }
 
+// T3's batch runs its first five bars one at a time, then the six stages
+// skewed across bars in SSE2 pairs, and drains the last five bars: every length
+// from the lookback to past the switch, and longer, against the scalar stream.
+TEST(Streaming, T3SkewedStagesAtEveryLength) {
+  std::size_t checked = 0;
+  for (int period : {2, 3, 5, 8}) {
+    for (double vfactor : {0.0, 0.7, 1.0}) {
+      const std::string text =
+          "T3(timeperiod=" + std::to_string(period) + ",vfactor=" + std::to_string(vfactor) + ")";
+      auto call = parse_call(text);
+      ASSERT_TRUE(call.ok()) << text;
+      const auto lookback = static_cast<std::size_t>(6 * (period - 1));
+      for (std::size_t n = lookback; n < lookback + 14; ++n)
+        checked += expect_stream_equals_batch(
+            *call, test_data::random_series(n, 31 + static_cast<unsigned>(n)).inputs(), "short");
+      checked += expect_stream_equals_batch(*call, test_data::random_series(333, 5).inputs(), "333 bars");
+    }
+  }
+  EXPECT_GT(checked, 1000u);
+}
+
 // MA and BBANDS stream every moving-average type (make_stream returns a
 // stream for each; the variants test checks their values).
 TEST(Streaming, EveryMaTypeStreams) {

@@ -1,6 +1,8 @@
 #pragma once
 // Internal helpers shared by the kernel translation units (not a public header).
 // Everything here is inline and allocation-free unless stated otherwise.
+#include <emmintrin.h>
+
 #include <algorithm>
 #include <array>
 #include <bit>
@@ -485,6 +487,37 @@ struct WindowExtremes {
   }
 };
 
+/// The lanes of RollingExtremesOf: one series (doubles) ...
+struct OneSeries {
+  using V = double;
+  static constexpr std::size_t kWidth = 1;  // doubles per V
+  const double* h;
+  const double* l;
+  V high(std::size_t i) const { return h[i]; }
+  V low(std::size_t i) const { return l[i]; }
+  static V splat(double v) { return v; }
+  static V load(const double* p) { return *p; }
+  static void store(double* p, V v) { *p = v; }
+  static V max(V x, V m) { return x > m ? x : m; }  // x: the new value
+  static V min(V x, V m) { return x < m ? x : m; }
+  static bool nan(V hv, V lv) { return (hv != hv) | (lv != lv); }
+};
+/// ... or two series of equal length side by side in an SSE2 register
+/// (maxpd/minpd are the same x > m ? x : m, lane-wise).
+struct TwoSeries {
+  using V = __m128d;
+  static constexpr std::size_t kWidth = 2;
+  const double *h0, *h1, *l0, *l1;
+  V high(std::size_t i) const { return _mm_set_pd(h1[i], h0[i]); }
+  V low(std::size_t i) const { return _mm_set_pd(l1[i], l0[i]); }
+  static V splat(double v) { return _mm_set1_pd(v); }
+  static V load(const double* p) { return _mm_loadu_pd(p); }
+  static void store(double* p, V v) { _mm_storeu_pd(p, v); }
+  static V max(V x, V m) { return _mm_max_pd(x, m); }
+  static V min(V x, V m) { return _mm_min_pd(x, m); }
+  static bool nan(V hv, V lv) { return _mm_movemask_pd(_mm_cmpunord_pd(hv, lv)) != 0; }
+};
+
 /// Rolling max(high) and min(low) over the window [i-p+1, i], van Herk /
 /// Gil-Werman style: the series is cut into blocks of p bars; a window is the
 /// suffix of one block plus the prefix of the next, so each bar costs one
@@ -493,19 +526,24 @@ struct WindowExtremes {
 /// index-tracking scan finds (a min/max does not depend on the scan order).
 /// NaN in high/low is detected on the way (saw_nan()); callers then redo the
 /// series with WindowExtremes, which reproduces TA-Lib's NaN behaviour.
-class RollingExtremes {
+/// `Lanes`: OneSeries, or TwoSeries (run_multi's pairs of series).
+template <class Lanes>
+class RollingExtremesOf {
+  using V = typename Lanes::V;
+  static constexpr std::size_t kW = Lanes::kWidth;
+
  public:
-  RollingExtremes(const double* high, const double* low, std::size_t period)
-      : h_(high), l_(low), p_(period), suf_hi_(period + 1), suf_lo_(period + 1) {
+  RollingExtremesOf(Lanes lanes, std::size_t period)
+      : x_(lanes), p_(period), suf_hi_((period + 1) * kW), suf_lo_((period + 1) * kW) {
     // Sentinels past the block end: the last bar of a block reads only its prefix.
-    suf_hi_.data()[p_] = -kInf;
-    suf_lo_.data()[p_] = kInf;
+    Lanes::store(suf_hi_.data() + p_ * kW, Lanes::splat(-kInf));
+    Lanes::store(suf_lo_.data() + p_ * kW, Lanes::splat(kInf));
   }
 
   /// Writes the extremes of bars from .. from+count-1 to hi[0..count) and
   /// lo[0..count). Requires from >= period-1; successive calls must continue
   /// where the previous one stopped.
-  void fill(std::size_t from, std::size_t count, double* hi, double* lo) {
+  void fill(std::size_t from, std::size_t count, V* hi, V* lo) {
     if (!started_) start(from);
     const double* sh = suf_hi_.data();
     const double* sl = suf_lo_.data();
@@ -515,21 +553,21 @@ class RollingExtremes {
         suffixes(block_);
         block_ += p_;
         pos_ = 0;
-        pre_hi_ = -kInf;
-        pre_lo_ = kInf;
+        pre_hi_ = Lanes::splat(-kInf);
+        pre_lo_ = Lanes::splat(kInf);
       }
       const std::size_t seg = std::min(count - k, p_ - pos_);
-      const double* hb = h_ + block_;
-      const double* lb = l_ + block_;
-      double ph = pre_hi_;
-      double pl = pre_lo_;
+      V ph = pre_hi_;
+      V pl = pre_lo_;
       bool nan = false;
       for (std::size_t j = pos_; j < pos_ + seg; ++j, ++k) {
-        nan |= (hb[j] != hb[j]) | (lb[j] != lb[j]);
-        ph = hb[j] > ph ? hb[j] : ph;
-        pl = lb[j] < pl ? lb[j] : pl;
-        hi[k] = sh[j + 1] > ph ? sh[j + 1] : ph;
-        lo[k] = sl[j + 1] < pl ? sl[j + 1] : pl;
+        const V hv = x_.high(block_ + j);
+        const V lv = x_.low(block_ + j);
+        nan |= Lanes::nan(hv, lv);
+        ph = Lanes::max(hv, ph);
+        pl = Lanes::min(lv, pl);
+        hi[k] = Lanes::max(Lanes::load(sh + (j + 1) * kW), ph);
+        lo[k] = Lanes::min(Lanes::load(sl + (j + 1) * kW), pl);
       }
       saw_nan_ |= nan;
       pre_hi_ = ph;
@@ -548,12 +586,14 @@ class RollingExtremes {
     started_ = true;
     block_ = from - from % p_;
     if (block_ >= p_) suffixes(block_ - p_);
-    pre_hi_ = -kInf;
-    pre_lo_ = kInf;
+    pre_hi_ = Lanes::splat(-kInf);
+    pre_lo_ = Lanes::splat(kInf);
     for (std::size_t i = block_; i < from; ++i) {  // prefix of the current block so far
-      saw_nan_ |= (h_[i] != h_[i]) | (l_[i] != l_[i]);
-      pre_hi_ = h_[i] > pre_hi_ ? h_[i] : pre_hi_;
-      pre_lo_ = l_[i] < pre_lo_ ? l_[i] : pre_lo_;
+      const V hv = x_.high(i);
+      const V lv = x_.low(i);
+      saw_nan_ |= Lanes::nan(hv, lv);
+      pre_hi_ = Lanes::max(hv, pre_hi_);
+      pre_lo_ = Lanes::min(lv, pre_lo_);
     }
     pos_ = from - block_;
   }
@@ -561,28 +601,164 @@ class RollingExtremes {
   void suffixes(std::size_t b) {
     double* sh = suf_hi_.data();
     double* sl = suf_lo_.data();
-    const double* hb = h_ + b;
-    const double* lb = l_ + b;
-    double mh = -kInf;
-    double ml = kInf;
+    V mh = Lanes::splat(-kInf);
+    V ml = Lanes::splat(kInf);
     for (std::size_t j = p_; j-- > 0;) {
-      mh = hb[j] > mh ? hb[j] : mh;
-      ml = lb[j] < ml ? lb[j] : ml;
-      sh[j] = mh;
-      sl[j] = ml;
+      mh = Lanes::max(x_.high(b + j), mh);
+      ml = Lanes::min(x_.low(b + j), ml);
+      Lanes::store(sh + j * kW, mh);
+      Lanes::store(sl + j * kW, ml);
     }
   }
 
-  const double* h_;
-  const double* l_;
+  Lanes x_;
   std::size_t p_;
   Ring suf_hi_, suf_lo_;   // suffix extremes of the previous block (+ sentinel)
   std::size_t block_ = 0;  // first bar of the current block
   std::size_t pos_ = 0;    // bars of the current block already visited
   bool started_ = false;
   bool saw_nan_ = false;
-  double pre_hi_ = 0.0;  // prefix extremes of the current block
-  double pre_lo_ = 0.0;
+  V pre_hi_ = Lanes::splat(0.0);  // prefix extremes of the current block
+  V pre_lo_ = Lanes::splat(0.0);
+};
+
+/// The single-series form.
+class RollingExtremes : public RollingExtremesOf<OneSeries> {
+ public:
+  RollingExtremes(const double* high, const double* low, std::size_t period)
+      : RollingExtremesOf<OneSeries>(OneSeries{high, low}, period) {}
+};
+
+/// Rolling extreme of x over windows of `width` bars together with its bar
+/// index, in RollingExtremes' van Herk / Gil-Werman block form. Ties go to
+/// the latest bar (kLatest: AROON's rule) or to the earliest (the rescan of
+/// TrackedExtreme: MAXINDEX, MININDEX, MINMAXINDEX). For NaN-free input the
+/// pair is the one an exact scan of the window with that tie rule finds; NaN
+/// in x is reported by saw_nan() and callers then redo the series with
+/// TA-Lib's own scan. Indices are doubles (exact below 2^53), as the
+/// registry's output columns are.
+///
+/// Everything runs in SSE2 scalar lanes with mask selects, no data-dependent
+/// branches. A minimum is the maximum of the sign-flipped values (exact), so
+/// the loop-carried chains are one `maxsd` for the running value and one
+/// `maxsd`/`minsd` for its index (whether bar j takes over is a comparison
+/// with the previous value, off the chain).
+template <bool kMax, bool kLatest>
+class RollingArgExtreme {
+ public:
+  RollingArgExtreme(const double* x, std::size_t width)
+      : x_(x), w_(width), suf_(width + 1), sufi_(width + 1) {
+    // Sentinel past the block end: NaN compares false, so the last bar of a
+    // block takes its prefix.
+    suf_.data()[w_] = std::numeric_limits<double>::quiet_NaN();
+    sufi_.data()[w_] = 0.0;
+  }
+
+  /// Writes the extremes of the windows ending at bars from .. from+count-1 to
+  /// val[0..count) and their bar indices to idx[0..count). Requires from >=
+  /// width-1; successive calls must continue where the previous one stopped.
+  void fill(std::size_t from, std::size_t count, double* val, double* idx) {
+    if (!started_) start(from);
+    const double* sv = suf_.data();
+    const double* si = sufi_.data();
+    const __m128d one = _mm_set_sd(1.0);
+    std::size_t k = 0;
+    while (k < count) {
+      if (pos_ == w_) {  // first bar of a new block
+        suffixes(block_);
+        block_ += w_;
+        pos_ = 0;
+        pv_ = _mm_set_sd(std::numeric_limits<double>::quiet_NaN());
+        pi_ = _mm_setzero_pd();
+      }
+      const std::size_t seg = std::min(count - k, w_ - pos_);
+      const double* xb = x_ + block_;
+      __m128d pv = pv_;
+      __m128d pi = pi_;
+      __m128d j = _mm_set_sd(static_cast<double>(block_ + pos_));
+      __m128d nan = _mm_setzero_pd();
+      for (std::size_t jj = pos_; jj < pos_ + seg; ++jj, ++k) {
+        const __m128d v = load(xb + jj);
+        nan = _mm_or_pd(nan, _mm_cmpunord_sd(v, v));
+        // Bar j takes over on a new extreme (on a tie too for kLatest); a NaN
+        // running value (empty prefix) is always replaced.
+        const __m128d take = kLatest ? _mm_cmpnlt_sd(v, pv) : _mm_cmpnle_sd(v, pv);
+        pi = _mm_max_sd(pi, _mm_and_pd(take, j));  // j exceeds every earlier index
+        pv = _mm_max_sd(pv, v);                    // maxsd returns v when pv is NaN
+        j = _mm_add_sd(j, one);
+        // The window: the previous block's suffix (earlier bars) and this prefix.
+        const __m128d s = _mm_load_sd(sv + jj + 1);
+        const __m128d wins = kLatest ? _mm_cmplt_sd(pv, s) : _mm_cmple_sd(pv, s);  // NaN sentinel: never
+        _mm_store_sd(val + k, unflip(pick(wins, s, pv)));
+        _mm_store_sd(idx + k, pick(wins, _mm_load_sd(si + jj + 1), pi));
+      }
+      saw_nan_ |= (_mm_movemask_pd(nan) & 1) != 0;
+      pv_ = pv;
+      pi_ = pi;
+      pos_ += seg;
+    }
+  }
+
+  /// True once any x visited so far was NaN.
+  bool saw_nan() const { return saw_nan_; }
+
+ private:
+  // A minimum is computed as the maximum of -x (a sign flip, exact; ties stay ties).
+  static __m128d load(const double* p) {
+    const __m128d v = _mm_load_sd(p);
+    return kMax ? v : _mm_xor_pd(v, _mm_set_sd(-0.0));
+  }
+  static __m128d unflip(__m128d v) { return kMax ? v : _mm_xor_pd(v, _mm_set_sd(-0.0)); }
+  static __m128d pick(__m128d mask, __m128d a, __m128d b) {
+    return _mm_or_pd(_mm_and_pd(mask, a), _mm_andnot_pd(mask, b));
+  }
+
+  void start(std::size_t from) {
+    started_ = true;
+    block_ = from - from % w_;
+    if (block_ >= w_) suffixes(block_ - w_);
+    __m128d pv = _mm_set_sd(std::numeric_limits<double>::quiet_NaN());
+    __m128d pi = _mm_setzero_pd();
+    for (std::size_t i = block_; i < from; ++i) {  // prefix of the current block so far
+      const __m128d v = load(x_ + i);
+      saw_nan_ |= x_[i] != x_[i];
+      const __m128d take = kLatest ? _mm_cmpnlt_sd(v, pv) : _mm_cmpnle_sd(v, pv);
+      pi = _mm_max_sd(pi, _mm_and_pd(take, _mm_set_sd(static_cast<double>(i))));
+      pv = _mm_max_sd(pv, v);
+    }
+    pv_ = pv;
+    pi_ = pi;
+    pos_ = from - block_;
+  }
+  // Suffix extremes of the block [b, b + w) and their indices, backwards: an
+  // earlier bar takes over on a new extreme (on a tie too for !kLatest), and
+  // its index is below every later one.
+  void suffixes(std::size_t b) {
+    double* sv = suf_.data();
+    double* si = sufi_.data();
+    const __m128d inf = _mm_set_sd(std::numeric_limits<double>::infinity());
+    __m128d m = _mm_set_sd(std::numeric_limits<double>::quiet_NaN());
+    __m128d mi = inf;
+    for (std::size_t j = w_; j-- > 0;) {
+      const __m128d v = load(x_ + b + j);
+      const __m128d take = kLatest ? _mm_cmpnle_sd(v, m) : _mm_cmpnlt_sd(v, m);
+      mi = _mm_min_sd(mi, pick(take, _mm_set_sd(static_cast<double>(b + j)), inf));
+      m = _mm_max_sd(m, v);
+      _mm_store_sd(sv + j, m);
+      _mm_store_sd(si + j, mi);
+    }
+  }
+
+  const double* x_;
+  std::size_t w_;
+  Ring suf_, sufi_;        // suffix extremes (sign-flipped for a minimum) of the previous block
+                           // and their indices, + a sentinel
+  std::size_t block_ = 0;  // first bar of the current block
+  std::size_t pos_ = 0;    // bars of the current block already visited
+  bool started_ = false;
+  bool saw_nan_ = false;
+  __m128d pv_ = _mm_setzero_pd();  // prefix extreme of the current block (sign-flipped for a
+  __m128d pi_ = _mm_setzero_pd();  // minimum) and its index
 };
 
 /// Bars processed per block by kernels that stage values on the stack.

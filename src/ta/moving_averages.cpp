@@ -2,6 +2,9 @@
 // C code: WMA and TRIMA with its running numerators, DEMA/TEMA as chained EMAs
 // each seeded with the SMA of its first n inputs, KAMA with TA-Lib's fast/slow
 // constants 2/(2+1) and 2/(30+1).
+#include <emmintrin.h>
+
+#include <algorithm>
 #include <cmath>
 #include <cstddef>
 
@@ -187,7 +190,15 @@ int t3(In real, int period, double vfactor, Out out) {
   double e1 = e[0], e2 = e[1], e3 = e[2], e4 = e[3], e5 = e[4], e6 = e[5];
   const double* x = real.data();
   double* o = out.data();
-  for (; today < n; ++today) {
+  // hist[s][b % 6]: stage s+1 at bar b, for the last six bars.
+  double hist[6][6];
+  const auto record = [&](size_t b) {
+    const double v[6] = {e1, e2, e3, e4, e5, e6};
+    for (int s = 0; s < 6; ++s) hist[s][b % 6] = v[s];
+  };
+  record(today - 1);
+  // The first five bars one at a time, as TA-Lib.
+  for (const size_t scalar_end = std::min(n, today + 5); today < scalar_end; ++today) {
     e1 = (k * x[today]) + (k1 * e1);
     e2 = (k * e1) + (k1 * e2);
     e3 = (k * e2) + (k1 * e3);
@@ -195,7 +206,45 @@ int t3(In real, int period, double vfactor, Out out) {
     e5 = (k * e4) + (k1 * e5);
     e6 = (k * e5) + (k1 * e6);
     o[today] = c1 * e6 + c2 * e5 + c3 * e4 + c4 * e3;
+    record(today);
   }
+  if (today >= n) return begin;
+  // Then the six stages skewed across bars, in three SSE2 pairs R1 = (e1, e4),
+  // R2 = (e2, e5), R3 = (e3, e6): step u computes stage s for bar u - (s - 1).
+  // A stage's input, the stage before at that bar, is then the previous
+  // step's value in the same lane of the pair before (R1 -> R2 -> R3), and R1
+  // takes (x, e3) from R3's low lane. Each stage and bar gets the same
+  // k * in + k1 * e as above; six multiplies per bar instead of twelve, and
+  // one shuffle in the loop-carried chains. Bar u - 5 completes at step u (e4,
+  // e5, e3 from two, one and three steps back).
+  const auto hv = [&](int s, size_t b) { return hist[s - 1][b % 6]; };
+  const size_t b0 = today - 1;  // the state at step b0, from the history
+  __m128d r1 = _mm_set_pd(hv(4, b0 - 3), hv(1, b0));
+  __m128d r2 = _mm_set_pd(hv(5, b0 - 4), hv(2, b0 - 1));
+  __m128d r3 = _mm_set_pd(hv(6, b0 - 5), hv(3, b0 - 2));
+  __m128d r1_prev = _mm_set_pd(hv(4, b0 - 4), hv(1, b0 - 1));  // R1 two steps back
+  __m128d r3_1 = _mm_set_sd(hv(3, b0 - 3));                    // R3 two and three steps back
+  __m128d r3_2 = _mm_set_sd(hv(3, b0 - 4));                    // (only e3 is read)
+  const __m128d kk = _mm_set1_pd(k);
+  const __m128d kk1 = _mm_set1_pd(k1);
+  const __m128d c12 = _mm_set_pd(c2, c1);
+  const __m128d c34 = _mm_set_pd(c4, c3);
+  const auto step = [&](double in, size_t u) {
+    const __m128d r1o = r1, r2o = r2, r3o = r3;
+    r1 = _mm_add_pd(_mm_mul_pd(kk, _mm_unpacklo_pd(_mm_set_sd(in), r3o)), _mm_mul_pd(kk1, r1o));
+    r2 = _mm_add_pd(_mm_mul_pd(kk, r1o), _mm_mul_pd(kk1, r2o));
+    r3 = _mm_add_pd(_mm_mul_pd(kk, r2o), _mm_mul_pd(kk1, r3o));
+    // Bar u - 5: (c1 e6, c2 e5) and (c3 e4, c4 e3), summed in TA-Lib's order.
+    const __m128d a = _mm_mul_pd(c12, _mm_shuffle_pd(r3, r2o, 3));        // (e6, e5)
+    const __m128d b = _mm_mul_pd(c34, _mm_shuffle_pd(r1_prev, r3_2, 1));  // (e4, e3)
+    const __m128d ab = _mm_add_sd(_mm_add_sd(a, _mm_unpackhi_pd(a, a)), b);
+    o[u - 5] = _mm_cvtsd_f64(_mm_add_sd(ab, _mm_unpackhi_pd(b, b)));
+    r1_prev = r1o;
+    r3_2 = r3_1;
+    r3_1 = r3o;
+  };
+  for (size_t u = today; u < n; ++u) step(x[u], u);
+  for (size_t u = n; u < n + 5; ++u) step(0.0, u);  // drain: the last five bars' later stages
   return begin;
 }
 

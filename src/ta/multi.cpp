@@ -2,12 +2,12 @@
 // kernels of the EMA family.
 #include "ta/multi.hpp"
 
+#include <emmintrin.h>
+
 #include <algorithm>
 #include <array>
 #include <cstddef>
 #include <utility>
-
-#include <emmintrin.h>
 
 #include "ta/kernel_util.hpp"
 #include "ta/kernels.hpp"
@@ -281,7 +281,6 @@ int atr(const FunctionSpec& spec, std::span<const Inputs> series, std::span<cons
   return static_cast<int>(lb);
 }
 
-
 int bbands(const FunctionSpec& spec, std::span<const Inputs> series, std::span<const double> options,
            std::span<const std::span<double>> outputs) {
   const int period = static_cast<int>(options[0]);
@@ -290,7 +289,8 @@ int bbands(const FunctionSpec& spec, std::span<const Inputs> series, std::span<c
   const std::size_t n = series.empty() ? 0 : series[0].size;
   const std::size_t lb = static_cast<std::size_t>(period - 1);
   if (n <= lb) return static_cast<int>(n);
-  const V2 p = splat(period), up_k = splat(options[1]), dn_k = splat(options[2]), eps = splat(detail::kEpsilon);
+  const V2 p = splat(period), up_k = splat(options[1]), dn_k = splat(options[2]),
+           eps = splat(detail::kEpsilon);
   std::size_t s0 = 0;
   for (; s0 + kLanes <= series.size(); s0 += kLanes) {
     const auto x = real0_cols(series.subspan(s0, kLanes));
@@ -319,7 +319,8 @@ int bbands(const FunctionSpec& spec, std::span<const Inputs> series, std::span<c
         total1[k] -= old;
         total2[k] -= old * old;
         mean2 -= mean1 * mean1;
-        const V2 sd = keep_if(~(mean2 < eps), reinterpret_cast<V2>(_mm_sqrt_pd(reinterpret_cast<__m128d>(mean2))));
+        const V2 sd =
+            keep_if(~(mean2 < eps), reinterpret_cast<V2>(_mm_sqrt_pd(reinterpret_cast<__m128d>(mean2))));
         store_pair(mid, k, i, mean1);
         store_pair(up, k, i, mean1 + sd * up_k);
         store_pair(lo, k, i, mean1 - sd * dn_k);
@@ -330,6 +331,221 @@ int bbands(const FunctionSpec& spec, std::span<const Inputs> series, std::span<c
   return static_cast<int>(lb);
 }
 
+int adx(const FunctionSpec& spec, std::span<const Inputs> series, std::span<const double> options,
+        std::span<const std::span<double>> outputs) {
+  const int period = static_cast<int>(options[0]);
+  const std::size_t n = series.empty() ? 0 : series[0].size;
+  const std::size_t per = static_cast<std::size_t>(period);
+  const std::size_t lb = 2 * per - 1;
+  if (n <= lb) return static_cast<int>(n);
+  if (period < 2) return multi_by_series(spec, series, options, outputs);
+  // adx_impl() / Dm in directional.cpp, lane-wise in SSE2 intrinsics: the
+  // directional moves as masks, TA-Lib's skipped bars (TR or +DI + -DI ~0) as
+  // a select that keeps the ADX (or adds +0.0 to the non-negative DX sum).
+  // Intrinsics rather than vector-extension compares: GCC 12 lowers the AND of
+  // two vector comparisons, and selects on it, through general registers,
+  // which put movq/cmov on the recurrences' chains (2x slower). One pair at a
+  // time over all bars: its state stays in registers, and the work of
+  // consecutive bars that does not feed the Wilder recurrences overlaps.
+  const __m128d p = _mm_set1_pd(period), pm1 = _mm_set1_pd(period - 1), hundred = _mm_set1_pd(100.0);
+  const __m128d eps = _mm_set1_pd(detail::kEpsilon), neg_eps = _mm_set1_pd(-detail::kEpsilon);
+  const __m128d zero = _mm_setzero_pd();
+  const __m128d no_sign = _mm_castsi128_pd(_mm_set1_epi64x(0x7fffffffffffffffLL));
+  const auto not_zero = [&](__m128d v) {  // !is_zero(v), NaN included
+    return _mm_or_pd(_mm_cmpnlt_pd(neg_eps, v) /* !(-eps < v) */, _mm_cmpnlt_pd(v, eps) /* !(v < eps) */);
+  };
+  const auto pick = [](__m128d mask, __m128d a, __m128d b) {
+    return _mm_or_pd(_mm_and_pd(mask, a), _mm_andnot_pd(mask, b));
+  };
+  const auto wilder = [&](__m128d x, __m128d add) {
+    return _mm_add_pd(_mm_sub_pd(x, _mm_div_pd(x, p)), add);
+  };
+  struct Pair {
+    const double *h0, *h1, *l0, *l1, *c0, *c1;
+    double *y0, *y1;
+    __m128d ph, pl, pc, pdm, mdm, tr, adx;
+  };
+  const auto move = [&](Pair& q, std::size_t i, __m128d& plus, __m128d& minus, __m128d& range) {
+    const __m128d h = _mm_set_pd(q.h1[i], q.h0[i]), l = _mm_set_pd(q.l1[i], q.l0[i]);
+    const __m128d diff_p = _mm_sub_pd(h, q.ph);
+    const __m128d diff_m = _mm_sub_pd(q.pl, l);
+    q.ph = h;
+    q.pl = l;
+    minus = _mm_and_pd(_mm_and_pd(_mm_cmpgt_pd(diff_m, zero), _mm_cmplt_pd(diff_p, diff_m)), diff_m);
+    plus = _mm_and_pd(_mm_and_pd(_mm_cmpgt_pd(diff_p, zero), _mm_cmpgt_pd(diff_p, diff_m)), diff_p);
+    // detail::true_range(): the same comparisons, selects instead of ifs.
+    __m128d r = _mm_sub_pd(h, l);
+    const __m128d a = _mm_and_pd(_mm_sub_pd(h, q.pc), no_sign);
+    r = pick(_mm_cmpgt_pd(a, r), a, r);
+    const __m128d b = _mm_and_pd(_mm_sub_pd(l, q.pc), no_sign);
+    range = pick(_mm_cmpgt_pd(b, r), b, r);
+    q.pc = _mm_set_pd(q.c1[i], q.c0[i]);
+  };
+  // Wilder update, then DX; ok: TA-Lib uses this bar's DX.
+  const auto smooth_dx = [&](Pair& q, std::size_t i, __m128d& ok) {
+    __m128d plus, minus, range;
+    move(q, i, plus, minus, range);
+    q.pdm = wilder(q.pdm, plus);
+    q.mdm = wilder(q.mdm, minus);
+    q.tr = wilder(q.tr, range);
+    const __m128d plus_di = _mm_mul_pd(hundred, _mm_div_pd(q.pdm, q.tr));
+    const __m128d minus_di = _mm_mul_pd(hundred, _mm_div_pd(q.mdm, q.tr));
+    const __m128d s = _mm_add_pd(minus_di, plus_di);
+    ok = _mm_and_pd(not_zero(q.tr), not_zero(s));
+    return _mm_mul_pd(hundred, _mm_div_pd(_mm_and_pd(_mm_sub_pd(minus_di, plus_di), no_sign), s));
+  };
+  // Bars 0 .. lb of one pair: the sums, the first smoothed DX values, the first ADX.
+  const auto warm_up = [&](Pair& q) {
+    q.ph = _mm_set_pd(q.h1[0], q.h0[0]);
+    q.pl = _mm_set_pd(q.l1[0], q.l0[0]);
+    q.pc = _mm_set_pd(q.c1[0], q.c0[0]);
+    q.pdm = q.mdm = q.tr = zero;
+    for (std::size_t i = 1; i < per; ++i) {
+      __m128d plus, minus, range;
+      move(q, i, plus, minus, range);
+      q.mdm = _mm_add_pd(q.mdm, minus);
+      q.pdm = _mm_add_pd(q.pdm, plus);
+      q.tr = _mm_add_pd(q.tr, range);
+    }
+    __m128d sum_dx = zero;
+    for (std::size_t i = per; i <= lb; ++i) {
+      __m128d ok;
+      const __m128d dx = smooth_dx(q, i, ok);
+      sum_dx = _mm_add_pd(sum_dx, _mm_and_pd(ok, dx));
+    }
+    q.adx = _mm_div_pd(sum_dx, p);
+    _mm_storel_pd(q.y0 + lb, q.adx);
+    _mm_storeh_pd(q.y1 + lb, q.adx);
+  };
+  const auto step = [&](Pair& q, std::size_t i) {
+    __m128d ok;
+    const __m128d dx = smooth_dx(q, i, ok);
+    q.adx = pick(ok, _mm_div_pd(_mm_add_pd(_mm_mul_pd(q.adx, pm1), dx), p), q.adx);
+    _mm_storel_pd(q.y0 + i, q.adx);
+    _mm_storeh_pd(q.y1 + i, q.adx);
+  };
+  // Two pairs (four series) side by side over all bars: their ADX chains
+  // (multiply, add, divide, select) overlap; the rest is divider throughput.
+  by_blocks(spec, series, options, outputs, hlc_cols, [&](const HlcCols& x, const auto& y) {
+    for (std::size_t k = 0; k < kPairs; k += 2) {
+      Pair q[2];
+      for (std::size_t j = 0; j < 2; ++j) {
+        const std::size_t a = 2 * (k + j), b = a + 1;
+        q[j] = Pair{x.h[a], x.h[b], x.l[a], x.l[b], x.c[a], x.c[b], y[a], y[b],
+                    zero,   zero,   zero,   zero,   zero,   zero,   zero};
+        warm_up(q[j]);
+      }
+      Pair q0 = q[0], q1 = q[1];
+      for (std::size_t i = lb + 1; i < n; ++i) {
+        step(q0, i);
+        step(q1, i);
+      }
+    }
+  });
+  return static_cast<int>(lb);
+}
+
+int stoch(const FunctionSpec& spec, std::span<const Inputs> series, std::span<const double> options,
+          std::span<const std::span<double>> outputs) {
+  const auto fk_period = static_cast<std::size_t>(options[0]);
+  const auto sk_period = static_cast<std::size_t>(options[1]);
+  const auto sd_period = static_cast<std::size_t>(options[3]);
+  constexpr std::size_t kMaxSmooth = 64;  // the SMA rings live on the stack
+  if (static_cast<int>(options[2]) != 0 || static_cast<int>(options[4]) != 0 || sk_period < 2 ||
+      sd_period < 2 || sk_period > kMaxSmooth || sd_period > kMaxSmooth)
+    return multi_by_series(spec, series, options, outputs);
+  const std::size_t n = series.empty() ? 0 : series[0].size;
+  const std::size_t first = fk_period - 1;  // first fast %K
+  const std::size_t lb = first + (sk_period - 1) + (sd_period - 1);
+  if (n <= lb) return static_cast<int>(n);
+  // stoch() in momentum.cpp on 4 SSE2 pairs of series: fast %K from the van
+  // Herk window extremes (detail::RollingExtremesOf<TwoSeries>: maxpd/minpd,
+  // then detail::fast_k lane-wise, in blocks on the stack), slow %K and slow %D
+  // as detail::StreamMa's SMA (add, divide, subtract the oldest); divisions as
+  // divpd. NaN in a block's high/low: that block of 8 series is redone by
+  // stoch() itself (TA-Lib's exact scan).
+  const V2 pk = splat(static_cast<double>(sk_period)), pd = splat(static_cast<double>(sd_period));
+  std::size_t s0 = 0;
+  for (; s0 + kLanes <= series.size(); s0 += kLanes) {
+    const auto block = series.subspan(s0, kLanes);
+    std::array<double*, kLanes> yk{}, yd{};
+    for (std::size_t l = 0; l < kLanes; ++l) {
+      yk[l] = outputs[(s0 + l) * 2].data();
+      yd[l] = outputs[(s0 + l) * 2 + 1].data();
+    }
+    bool nan = false;
+    {
+      std::array<detail::RollingExtremesOf<detail::TwoSeries>, kPairs> ext = [&]<std::size_t... K>(
+          std::index_sequence<K...>) {
+        return std::array<detail::RollingExtremesOf<detail::TwoSeries>, kPairs>{
+            detail::RollingExtremesOf<detail::TwoSeries>(
+                detail::TwoSeries{block[2 * K].high.data(), block[2 * K + 1].high.data(),
+                                  block[2 * K].low.data(), block[2 * K + 1].low.data()},
+                fk_period)...};
+      }
+      (std::make_index_sequence<kPairs>());
+      V2 fk[kPairs][detail::kBlock];
+      V2 ring_k[kPairs][kMaxSmooth], ring_d[kPairs][kMaxSmooth];
+      V2 sum_k[kPairs] = {}, sum_d[kPairs] = {};
+      std::size_t pos_k = 0, pos_d = 0, count_k = 0, count_d = 0;
+      const __m128d hundred = _mm_set1_pd(100.0), zero = _mm_setzero_pd();
+      for (std::size_t b = first; b < n && !nan; b += detail::kBlock) {
+        const std::size_t cnt = std::min(detail::kBlock, n - b);
+        for (std::size_t k = 0; k < kPairs; ++k) {
+          __m128d hi[detail::kBlock], lo[detail::kBlock];
+          ext[k].fill(b, cnt, hi, lo);
+          nan |= ext[k].saw_nan();
+          const double* c0 = block[2 * k].close.data() + b;
+          const double* c1 = block[2 * k + 1].close.data() + b;
+          for (std::size_t j = 0; j < cnt; ++j) {  // detail::fast_k, lane-wise
+            const __m128d diff = _mm_div_pd(_mm_sub_pd(hi[j], lo[j]), hundred);
+            const __m128d v = _mm_div_pd(_mm_sub_pd(_mm_set_pd(c1[j], c0[j]), lo[j]), diff);
+            fk[k][j] = reinterpret_cast<V2>(_mm_and_pd(_mm_cmpneq_pd(diff, zero), v));
+          }
+        }
+        if (nan) break;
+        for (std::size_t j = 0; j < cnt; ++j) {
+          // Slow %K: the SMA of fast %K (StreamMa::push, sma case).
+          const bool k_ready = count_k == sk_period - 1;
+          const std::size_t pk_next = pos_k + 1 == sk_period ? 0 : pos_k + 1;
+          V2 slow_k[kPairs];
+          for (std::size_t k = 0; k < kPairs; ++k) {
+            const V2 v = fk[k][j];
+            ring_k[k][pos_k] = v;
+            sum_k[k] += v;
+            if (k_ready) {
+              slow_k[k] = sum_k[k] / pk;
+              sum_k[k] -= ring_k[k][pk_next];
+            }
+          }
+          pos_k = pk_next;
+          if (!k_ready) {
+            ++count_k;
+            continue;
+          }
+          // Slow %D: the SMA of slow %K.
+          const bool d_ready = count_d == sd_period - 1;
+          const std::size_t pd_next = pos_d + 1 == sd_period ? 0 : pos_d + 1;
+          for (std::size_t k = 0; k < kPairs; ++k) {
+            ring_d[k][pos_d] = slow_k[k];
+            sum_d[k] += slow_k[k];
+            if (d_ready) {
+              const V2 slow_d = sum_d[k] / pd;
+              sum_d[k] -= ring_d[k][pd_next];
+              store_pair(yk, k, b + j, slow_k[k]);
+              store_pair(yd, k, b + j, slow_d);
+            }
+          }
+          pos_d = pd_next;
+          if (!d_ready) ++count_d;
+        }
+      }
+    }
+    if (nan) multi_by_series(spec, block, options, outputs.subspan(s0 * 2, kLanes * 2));
+  }
+  multi_by_series(spec, series.subspan(s0), options, outputs.subspan(s0 * 2));
+  return static_cast<int>(lb);
+}
 
 int ema(const FunctionSpec& spec, std::span<const Inputs> series, std::span<const double> options,
         std::span<const std::span<double>> outputs) {

@@ -35,4 +35,13 @@ int atr(const FunctionSpec& spec, std::span<const Inputs> series, std::span<cons
 int bbands(const FunctionSpec& spec, std::span<const Inputs> series, std::span<const double> options,
            std::span<const std::span<double>> outputs);
 
+/// ADX in the same pairs (seven divpd per two series-bars); bit-identical to
+/// adx() on each series alone.
+int adx(const FunctionSpec& spec, std::span<const Inputs> series, std::span<const double> options,
+        std::span<const std::span<double>> outputs);
+/// STOCH with SMA smoothings (matype 0, periods 2..64) on the same pairs: van
+/// Herk window extremes (maxpd/minpd), fast %K, slow %K and %D (divpd);
+/// bit-identical to stoch() on each series alone. Other options: per series.
+int stoch(const FunctionSpec& spec, std::span<const Inputs> series, std::span<const double> options,
+          std::span<const std::span<double>> outputs);
 }  // namespace ts::ta::multi

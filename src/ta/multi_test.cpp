@@ -67,12 +67,34 @@ TEST(MultiSymbol, EveryFunctionEqualsSingleSeriesBitForBit) {
 }
 
 TEST(MultiSymbol, LanesAtEdgePeriodsAndLengths) {
-  for (const char* text : {"EMA(timeperiod=2)", "EMA(timeperiod=30)", "EMA(timeperiod=200)", "DEMA(timeperiod=2)",
-                           "TEMA(timeperiod=11)", "RSI(timeperiod=2)", "RSI(timeperiod=30)",
-                           "ATR(timeperiod=1)", "ATR(timeperiod=2)", "ATR(timeperiod=30)",
-                           "SMA(timeperiod=2)", "SMA(timeperiod=30)", "SMA(timeperiod=200)",
-                           "BBANDS(timeperiod=2,nbdevup=1,nbdevdn=3,matype=0)",
-                           "BBANDS(timeperiod=20,nbdevup=2,nbdevdn=2,matype=0)", "BBANDS(timeperiod=30,matype=1)"}) {
+  for (const char* text :
+       {"EMA(timeperiod=2)",
+        "EMA(timeperiod=30)",
+        "EMA(timeperiod=200)",
+        "DEMA(timeperiod=2)",
+        "TEMA(timeperiod=11)",
+        "RSI(timeperiod=2)",
+        "RSI(timeperiod=30)",
+        "ATR(timeperiod=1)",
+        "ATR(timeperiod=2)",
+        "ATR(timeperiod=30)",
+        "SMA(timeperiod=2)",
+        "SMA(timeperiod=30)",
+        "SMA(timeperiod=200)",
+        "BBANDS(timeperiod=2,nbdevup=1,nbdevdn=3,matype=0)",
+        "BBANDS(timeperiod=20,nbdevup=2,nbdevdn=2,matype=0)",
+        "BBANDS(timeperiod=30,matype=1)",
+        "ADX(timeperiod=2)",
+        "ADX(timeperiod=14)",
+        "ADX(timeperiod=15)",
+        "ADX(timeperiod=16)",
+        "ADX(timeperiod=100)",
+        "STOCH(fastk_period=1,slowk_period=2,slowd_period=2)",
+        "STOCH(fastk_period=14,slowk_period=3,slowk_matype=0,slowd_period=3,slowd_matype=0)",
+        "STOCH(fastk_period=5,slowk_period=64,slowd_period=2)",
+        "STOCH(fastk_period=9,slowk_period=2,slowd_period=64)",
+        "STOCH(fastk_period=300,slowk_period=5,slowd_period=7)",
+        "STOCH(fastk_period=5,slowk_period=65,slowd_period=3)"}) {
     auto call = parse_call(text);
     ASSERT_TRUE(call.ok());
     for (std::size_t n : {std::size_t{0}, std::size_t{1}, std::size_t{29}, std::size_t{30}, std::size_t{31},
@@ -82,14 +104,17 @@ TEST(MultiSymbol, LanesAtEdgePeriodsAndLengths) {
   }
 }
 
-// The SSE2 pair lanes (SMA, RSI, ATR, BBANDS) select with masks where the
+// The SSE2 pair lanes (SMA, RSI, ATR, BBANDS, ADX, STOCH) select with masks where the
 // single-series kernels branch: NaN holes, flat stretches (RSI's 0/0 case,
-// BBANDS' zero variance) and a zero-range bar must give the same bits.
+// BBANDS' zero variance, ADX's skipped bars with TR ~0) and a zero-range bar
+// must give the same bits.
 TEST(MultiSymbol, PairLanesWithNanHolesAndFlatStretches) {
   auto series = many(17, 300);
   for (std::size_t s = 0; s < series.size(); ++s) {
     auto& x = series[s];
     for (std::size_t i = 40; i < 90; ++i) x.close[i] = x.high[i] = x.low[i] = x.open[i] = 100.0;  // flat
+    if (s % 3 == 0)  // flat from the start: TR is exactly 0 through the ADX warm-up
+      for (std::size_t i = 0; i < 40; ++i) x.close[i] = x.high[i] = x.low[i] = x.open[i] = 100.0;
     const std::size_t hole = 100 + 7 * s;
     x.close[hole] = std::numeric_limits<double>::quiet_NaN();
     x.high[hole + 50] = std::numeric_limits<double>::quiet_NaN();
@@ -97,7 +122,9 @@ TEST(MultiSymbol, PairLanesWithNanHolesAndFlatStretches) {
     x.high[20] = x.low[20];  // zero range
   }
   for (const char* text : {"SMA(timeperiod=10)", "RSI(timeperiod=14)", "ATR(timeperiod=14)",
-                           "BBANDS(timeperiod=20,nbdevup=2,nbdevdn=2,matype=0)", "EMA(timeperiod=10)"}) {
+                           "BBANDS(timeperiod=20,nbdevup=2,nbdevdn=2,matype=0)", "EMA(timeperiod=10)",
+                           "ADX(timeperiod=14)", "ADX(timeperiod=5)", "STOCH(fastk_period=14)",
+                           "STOCH(fastk_period=3,slowk_period=4,slowd_period=5)"}) {
     auto call = parse_call(text);
     ASSERT_TRUE(call.ok());
     expect_multi_equals_single(*call, series);

@@ -161,10 +161,51 @@ int aroon_scan(In high, In low, int period, F f) {
   }
   return begin;
 }
+
+/// AROON's latest-wins rule makes the tracked indices the latest extremes of
+/// each window of period+1 bars, so they come from two RollingArgExtreme
+/// block scans on the stack; f(i, highest_idx, lowest_idx) per bar. NaN in
+/// high or low: the series is redone with aroon_scan.
+template <class F>
+int aroon_blocks(In high, In low, int period, F f) {
+  const std::size_t n = high.size();
+  const int begin = first_valid(n, period);
+  const auto first = static_cast<std::size_t>(begin);
+  if (first >= n) return begin;
+  const auto w = static_cast<std::size_t>(period) + 1;
+  detail::RollingArgExtreme<true, true> hi(high.data(), w);
+  detail::RollingArgExtreme<false, true> lo(low.data(), w);
+  double v[detail::kBlock];
+  double hi_idx[detail::kBlock];
+  double lo_idx[detail::kBlock];
+  bool nan = false;
+  for (std::size_t b = first; b < n && !nan; b += detail::kBlock) {
+    const std::size_t cnt = std::min(detail::kBlock, n - b);
+    hi.fill(b, cnt, v, hi_idx);
+    lo.fill(b, cnt, v, lo_idx);
+    nan = hi.saw_nan() || lo.saw_nan();
+    f(b, cnt, hi_idx, lo_idx);
+  }
+  return nan ? -1 : begin;
+}
 }  // namespace
 
 int aroon(In high, In low, int period, Out down, Out up) {
   const double factor = 100.0 / static_cast<double>(period);
+  const double p = static_cast<double>(period);
+  double* u = up.data();
+  double* d = down.data();
+  // period - (i - idx) is exact in doubles, as TA-Lib's int arithmetic.
+  const int begin = aroon_blocks(
+      high, low, period, [=](std::size_t b, std::size_t cnt, const double* hi_idx, const double* lo_idx) {
+        const double t0 = static_cast<double>(b);
+        for (std::size_t k = 0; k < cnt; ++k) {
+          const double t = t0 + static_cast<double>(k);
+          u[b + k] = factor * (p - (t - hi_idx[k]));
+          d[b + k] = factor * (p - (t - lo_idx[k]));
+        }
+      });
+  if (begin >= 0) return begin;
   return aroon_scan(high, low, period,
                     [&](std::size_t i, std::ptrdiff_t since_hi, std::ptrdiff_t since_lo, std::ptrdiff_t) {
                       up[i] = factor * static_cast<double>(period - since_hi);
@@ -174,6 +215,11 @@ int aroon(In high, In low, int period, Out down, Out up) {
 int aroonosc(In high, In low, int period, Out out) {
   const double factor = 100.0 / static_cast<double>(period);
   double* o = out.data();
+  const int begin = aroon_blocks(
+      high, low, period, [=](std::size_t b, std::size_t cnt, const double* hi_idx, const double* lo_idx) {
+        for (std::size_t k = 0; k < cnt; ++k) o[b + k] = factor * (hi_idx[k] - lo_idx[k]);
+      });
+  if (begin >= 0) return begin;
   return aroon_scan(high, low, period,
                     [o, factor](std::size_t i, std::ptrdiff_t, std::ptrdiff_t, std::ptrdiff_t hi_minus_lo) {
                       o[i] = factor * static_cast<double>(hi_minus_lo);

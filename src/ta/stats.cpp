@@ -1,9 +1,12 @@
 // Window statistics: SUM, MAX/MIN and their index forms, MIDPOINT, MIDPRICE,
 // VAR, STDDEV, the LINEARREG family, TSF, CORREL, BETA. Same arithmetic and
 // tie rules as TA-Lib's C code.
+#include <emmintrin.h>
+
 #include <algorithm>
 #include <cmath>
 #include <cstddef>
+#include <cstdint>
 #include <numbers>
 
 #include "ta/kernel_util.hpp"
@@ -96,13 +99,11 @@ int min(In real, int period, Out out) {
   return rolling_minmax<false, true>(real, period, out.data(), nullptr);
 }
 namespace {
-// TA-Lib's MAXINDEX/MININDEX loop, written out flat.
+// TA-Lib's MAXINDEX/MININDEX loop, written out flat (the exact scan, used
+// when the input holds NaN).
 template <bool kMax>
-int extreme_index(In real, int period, Out out) {
-  const std::size_t n = real.size();
+int extreme_index_scan(const double* x, std::size_t n, int period, double* o) {
   const int begin = first_valid(n, period - 1);
-  const double* x = real.data();
-  double* o = out.data();
   const auto end = static_cast<std::ptrdiff_t>(n);
   std::ptrdiff_t idx = -1;
   double v = 0.0;
@@ -127,19 +128,107 @@ int extreme_index(In real, int period, Out out) {
   }
   return begin;
 }
+
+/// TA-Lib's tracked index (TrackedExtreme) over one block of bars b..b+cnt-1,
+/// from each window's extreme m[k] and its earliest index e[k], written over
+/// e[k]: a rescan when the tracked bar left the window finds e[k]; otherwise
+/// bar t takes over when it reaches the extreme (t >= the tracked value,
+/// which is then the window's extreme).
+///
+/// The tracked index equals e[k] until a tie event: bar t reaches the extreme
+/// while an earlier bar of the window holds it too (x == m, e != t); TA-Lib
+/// then tracks t and the earliest index stays behind. Once the tracked index
+/// equals e[k] again it follows e[k] up to the next tie event: a rescan finds
+/// e[k]; a new bar either is the only extreme (t == e[k]) or leaves the
+/// extreme and its earliest index unchanged. So a block without tie events
+/// that starts in step is e[] as it stands, with no loop-carried chain; any
+/// other block runs the recurrence.
+struct TrackedIndex {
+  std::int64_t idx = -1;  // tracked index after the last bar of the previous block
+  bool in_step = true;    // idx equals that bar's earliest index (or no bar yet)
+
+  void block(std::size_t b, std::size_t cnt, std::int64_t lookback, const double* x, const double* m,
+             double* e) {
+    bool tie = false;
+    double t = static_cast<double>(b);
+    for (std::size_t k = 0; k < cnt; ++k, t += 1.0) tie |= (x[k] == m[k]) & (e[k] != t);
+    if (in_step && !tie) {
+      idx = static_cast<std::int64_t>(e[cnt - 1]);
+      return;
+    }
+    double earliest = 0.0;
+    for (std::size_t k = 0; k < cnt; ++k) {
+      const auto today = static_cast<std::int64_t>(b + k);
+      earliest = e[k];
+      if (idx < today - lookback)
+        idx = static_cast<std::int64_t>(earliest);
+      else if (x[k] == m[k])
+        idx = today;
+      e[k] = static_cast<double>(idx);
+    }
+    in_step = static_cast<double>(idx) == earliest;
+  }
+};
+
+/// MAXINDEX (kWantMax), MININDEX (kWantMin), MINMAXINDEX (both): the extremes
+/// and their earliest indices by RollingArgExtreme in blocks (the extremes on
+/// the stack, the indices in the output), then TrackedIndex per block. With NaN in the input the series is
+/// redone with the exact scan.
+template <bool kWantMax, bool kWantMin>
+int extreme_index(In real, int period, double* min_out, double* max_out) {
+  const std::size_t n = real.size();
+  const int begin = first_valid(n, period - 1);
+  const std::size_t first = static_cast<std::size_t>(begin);
+  if (first >= n) return begin;
+  const double* x = real.data();
+  {
+    const auto w = static_cast<std::size_t>(period);
+    detail::RollingArgExtreme<true, false> hi(x, w);
+    detail::RollingArgExtreme<false, false> lo(x, w);
+    double hv[detail::kBlock];
+    double lv[detail::kBlock];
+    TrackedIndex th;
+    TrackedIndex tl;
+    const std::int64_t lb = period - 1;
+    bool nan = false;
+    for (std::size_t b = first; b < n && !nan; b += detail::kBlock) {
+      const std::size_t cnt = std::min(detail::kBlock, n - b);
+      if constexpr (kWantMax) {
+        hi.fill(b, cnt, hv, max_out + b);
+        nan |= hi.saw_nan();
+        th.block(b, cnt, lb, x + b, hv, max_out + b);
+      }
+      if constexpr (kWantMin) {
+        lo.fill(b, cnt, lv, min_out + b);
+        nan |= lo.saw_nan();
+        tl.block(b, cnt, lb, x + b, lv, min_out + b);
+      }
+    }
+    if (!nan) return begin;
+  }
+  if constexpr (kWantMax && kWantMin) {
+    return window_extremes<true, true>(x, x, n, period,
+                                       [&](std::ptrdiff_t i, const auto& mx, const auto& mn) {
+                                         min_out[i] = static_cast<double>(mn.idx);
+                                         max_out[i] = static_cast<double>(mx.idx);
+                                       });
+  } else {
+    return extreme_index_scan<kWantMax>(x, n, period, kWantMax ? max_out : min_out);
+  }
+}
 }  // namespace
 
-int maxindex(In real, int period, Out out) { return extreme_index<true>(real, period, out); }
-int minindex(In real, int period, Out out) { return extreme_index<false>(real, period, out); }
+int maxindex(In real, int period, Out out) {
+  return extreme_index<true, false>(real, period, nullptr, out.data());
+}
+int minindex(In real, int period, Out out) {
+  return extreme_index<false, true>(real, period, out.data(), nullptr);
+}
 int minmax(In real, int period, Out min_out, Out max_out) {
   return rolling_minmax<true, true>(real, period, min_out.data(), max_out.data());
 }
 int minmaxindex(In real, int period, Out min_idx, Out max_idx) {
-  return window_extremes<true, true>(real.data(), real.data(), real.size(), period,
-                                     [&](std::ptrdiff_t i, const auto& mx, const auto& mn) {
-                                       min_idx[i] = static_cast<double>(mn.idx);
-                                       max_idx[i] = static_cast<double>(mx.idx);
-                                     });
+  return extreme_index<true, true>(real, period, min_idx.data(), max_idx.data());
 }
 namespace {
 /// (highest high + lowest low) / 2 over each window. Fast path: van Herk

@@ -100,8 +100,9 @@ TEST(Deploy, UnitsSetOnlyVariablesTheCodeReadsAndLoadEveryCredentialTheyName) {
                                             std::string::npos);
         EXPECT_TRUE(read) << name << " is read nowhere in src/";
       }
-      if (value.rfind("%d/", 0) == 0)
+      if (value.rfind("%d/", 0) == 0) {
         EXPECT_TRUE(u.credentials.count(value.substr(3))) << name << " points at a credential the unit does not load";
+      }
     }
   }
 }

@@ -3,14 +3,23 @@
 // cancellation, and both backends storing the same results.
 #include "engine/pipeline.hpp"
 
+#include <fmt/format.h>
 #include <gtest/gtest.h>
+#include <sys/resource.h>
+#include <sys/syscall.h>
+#include <unistd.h>
 
+#include <atomic>
+#include <cerrno>
+#include <mutex>
+#include <nlohmann/json.hpp>
 #include <set>
 
 #include "core/calendar.hpp"
 #include "core/resample.hpp"
 #include "engine/studies.hpp"
 #include "storage/postgres/test_database.hpp"
+#include "db_snapshot.hpp"
 #include "test_support.hpp"
 
 namespace ts {
@@ -152,6 +161,48 @@ TEST_P(PipelineTest, IncrementalValuesEqualAFullRecompute) {
   }
 }
 
+// Daily runs read only what they need: cache_sync the weeks and months the
+// new days touch, patterns the detectors' warm-up window before the new bars
+// (the history here, ~3.5 years, is longer than that window, so the daily runs
+// take the short reads). What they store must equal one run over the whole
+// range, across a week and a month boundary. Indicator values differ by design
+// (a run stores its own as-of dates), so they are compared elsewhere.
+TEST_P(PipelineTest, DailyRunsOverALongHistoryStoreWhatOneFullRunStores) {
+  const auto u = first_n_of_sp500(3);
+  const std::string daily_url = databases_.fresh_url(), full_url = databases_.fresh_url();
+  {
+    auto db = storage::open_storage(daily_url);
+    ASSERT_EQ(engine::run_pipeline(request(u, "2021-01-04", "2024-06-26"), *db, *provider_, cancel_).status,
+              RunStatus::completed);
+    for (const char* day : {"2024-06-27", "2024-06-28", "2024-07-01", "2024-07-02"}) {
+      const auto r = engine::run_pipeline(request(u, "2021-01-04", day), *db, *provider_, cancel_);
+      ASSERT_EQ(r.status, RunStatus::completed) << day;
+      EXPECT_EQ(r.records_imported, 3) << day;
+    }
+    auto full = storage::open_storage(full_url);
+    ASSERT_EQ(engine::run_pipeline(request(u, "2021-01-04", "2024-07-02"), *full, *provider_, cancel_).status,
+              RunStatus::completed);
+  }
+  // A level from a moving average (a Bollinger band, say) is computed over
+  // the detectors' warm-up window in a daily run and over the whole series in
+  // one run, so its last bits may differ (patterns/pattern.hpp): levels are
+  // compared to 10 significant digits, everything else exactly.
+  auto rounded_levels = [](testing::DbRows rows) {
+    rows.erase("indicator_values");
+    for (auto& line : rows["pattern_detections"]) {
+      const auto bar = line.rfind('|');
+      auto levels = nlohmann::json::parse(line.substr(bar + 1));
+      for (auto& [name, v] : levels.items()) v = fmt::format("{:.10g}", v.get<double>());
+      line = line.substr(0, bar + 1) + levels.dump();
+    }
+    return rows;
+  };
+  const auto want = rounded_levels(testing::result_rows(full_url));
+  const auto got = rounded_levels(testing::result_rows(daily_url));
+  ASSERT_GT(want.at("pattern_detections").size(), 100u);
+  testing::expect_same_rows(want, got, "four daily runs after a backfill");
+}
+
 /// Cancels once the indicators phase has finished `after` symbols.
 class CancelAfter final : public engine::RunObserver {
  public:
@@ -228,6 +279,87 @@ TEST_P(PipelineTest, ExtendingTheRangeBackwardsBackfillsAndRedetects) {
   EXPECT_EQ(db_->count_detections(), db2->count_detections());
   EXPECT_EQ(db_->count_indicator_values(), db2->count_indicator_values());
   EXPECT_GT(fresh.patterns_detected, r1.patterns_detected);
+}
+
+TEST_P(PipelineTest, EachPhaseReportsTheCpuTimeOfItsLayers) {
+  const auto r = run(request(first_n_of_sp500(4), "2023-01-02", "2024-12-31"));
+  ASSERT_EQ(r.status, RunStatus::completed);
+  ASSERT_EQ(r.phase_summaries.size(), 4u);
+  for (const auto& p : r.phase_summaries) {
+    SCOPED_TRACE(std::string(to_string(p.phase)));
+    EXPECT_GT(p.layers.load, 0.0);
+    EXPECT_GT(p.layers.write, 0.0);
+    if (p.phase != Phase::import) EXPECT_GT(p.layers.compute, 0.0);
+    if (p.phase == Phase::patterns) EXPECT_GT(p.layers.encode, 0.0);
+    // CPU time of at most req.threads threads over the phase's wall time.
+    EXPECT_LE(p.layers.load + p.layers.compute + p.layers.encode + p.layers.write,
+              2 * p.duration_seconds + 0.05);
+  }
+  // Not stored: a run read back has none.
+  const auto stored = db_->get_run(r.run_id);
+  ASSERT_TRUE(stored);
+  for (const auto& p : stored->phase_summaries) EXPECT_EQ(p.layers.write, 0.0);
+}
+
+/// Records the niceness of the threads that report progress (the phase threads).
+class NicenessProbe final : public engine::RunObserver {
+ public:
+  void on_progress(const storage::RunRecord&, const engine::ProgressUpdate&) override {
+    errno = 0;
+    const int nice = ::getpriority(PRIO_PROCESS, static_cast<id_t>(::syscall(SYS_gettid)));
+    std::lock_guard lock(mu_);
+    if (errno == 0) seen.insert(nice);
+  }
+  std::mutex mu_;
+  std::set<int> seen;
+};
+
+TEST_P(PipelineTest, PhaseThreadsRunBelowTheEnginesPriority) {
+  errno = 0;
+  const int base = ::getpriority(PRIO_PROCESS, static_cast<id_t>(::syscall(SYS_gettid)));
+  ASSERT_EQ(errno, 0);
+  NicenessProbe probe;
+  ASSERT_EQ(run(request(first_n_of_sp500(3), "2024-10-01", "2024-12-31"), &probe).status, RunStatus::completed);
+  EXPECT_EQ(probe.seen, std::set<int>{std::min(19, base + 10)});
+  // The caller's own priority is untouched.
+  EXPECT_EQ(::getpriority(PRIO_PROCESS, static_cast<id_t>(::syscall(SYS_gettid))), base);
+}
+
+/// Counts the bars a provider hands out (the rest is the wrapped provider's).
+class CountingProvider final : public ingest::BarProvider {
+ public:
+  explicit CountingProvider(const ingest::BarProvider& inner) : inner_(inner) {}
+  std::string describe() const override { return inner_.describe(); }
+  Result<BarSeries, ingest::FetchFailure> fetch(const ingest::FetchRequest& req) const override {
+    auto r = inner_.fetch(req);
+    if (r) bars += static_cast<long long>(r->size());
+    return r;
+  }
+  mutable std::atomic<long long> bars{0};
+
+ private:
+  const ingest::BarProvider& inner_;
+};
+
+TEST_P(PipelineTest, AWindowOpeningOnAWeekendIsNotRefetchedByTheNextDailyRun) {
+  // 2023-01-01 is a Sunday and 2023-01-02 the observed New Year holiday: the
+  // first stored bar is 2023-01-03, after the window's start, yet nothing lies
+  // between them to backfill.
+  ASSERT_FALSE(is_trading_day(d("2023-01-01")));
+  ASSERT_FALSE(is_trading_day(d("2023-01-02")));
+  const auto u = first_n_of_sp500(3);
+  ASSERT_EQ(run(request(u, "2023-01-01", "2024-12-30")).status, RunStatus::completed);
+  ASSERT_EQ(db_->first_bar_date(u.members[0].symbol, Timeframe::daily), d("2023-01-03"));
+  CountingProvider counting(*provider_);
+  const auto next = engine::run_pipeline(request(u, "2023-01-01", "2024-12-31"), *db_, counting, cancel_);
+  ASSERT_EQ(next.status, RunStatus::completed);
+  EXPECT_EQ(next.records_imported, 3);
+  EXPECT_EQ(counting.bars.load(), 3) << "the daily run fetched more than the one new bar per symbol";
+  // A window that does reach back over a session still backfills.
+  const auto back = engine::run_pipeline(request(u, "2022-12-30", "2024-12-31"), *db_, counting, cancel_);
+  ASSERT_EQ(back.status, RunStatus::completed);
+  EXPECT_EQ(back.records_imported, 3);
+  EXPECT_EQ(db_->first_bar_date(u.members[0].symbol, Timeframe::daily), d("2022-12-30"));
 }
 
 TEST_P(PipelineTest, PhasesCanBeRunSeparately) {

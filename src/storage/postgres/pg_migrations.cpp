@@ -203,15 +203,17 @@ const Migration& sqlite_migration(int version) {
 
 // Version numbers and descriptions are the SQLite table's, so one number
 // names one schema on both backends. Versions 2 (engine_settings: looked up by
-// key only, so collation does not matter) and 3 (the detections index, symbol
-// first, matching the read API's ORDER BY) are valid PostgreSQL as written.
-const std::array<Migration, 6> kMigrations{{
+// key only, so collation does not matter), 3 (the detections index, symbol
+// first, matching the read API's ORDER BY) and 7 (dropping an index) are
+// valid PostgreSQL as written.
+const std::array<Migration, 7> kMigrations{{
     {1, sqlite_migration(1).description, kV1},
     sqlite_migration(2),
     sqlite_migration(3),
     {4, sqlite_migration(4).description, kV4},
     {5, sqlite_migration(5).description, kV5},
     {6, sqlite_migration(6).description, kV6},
+    sqlite_migration(7),
 }};
 
 }  // namespace

@@ -242,13 +242,23 @@ WHEN (SELECT status FROM processing_runs WHERE run_id = OLD.run_id)
 BEGIN SELECT RAISE(IGNORE); END;
 )sql";
 
-constexpr std::array<Migration, 6> kMigrations{{
+// indicator_values_latest (v1) served no query: every read of indicator
+// values names its symbol (the primary key's prefix), the screener's latest
+// value included. Maintaining it cost each symbol's indicator commit ~80 leaf
+// pages in the WAL (one per study and timeframe): 6x a daily run's
+// indicator commits (docs/PERFORMANCE.md).
+constexpr std::string_view kV7 = R"sql(
+DROP INDEX IF EXISTS indicator_values_latest;
+)sql";
+
+constexpr std::array<Migration, 7> kMigrations{{
     {1, "initial schema: catalog, bars, runs, results, watermarks", kV1},
     {2, "engine settings: schedule and scheduler state", kV2},
     {3, "read API: detections by symbol, newest first", kV3},
     {4, "registered universes with weights; symbol details", kV4},
     {5, "event outbox and per-run seq high-water", kV5},
     {6, "resumed runs: trigger_type 'resume'; runs by parent", kV6, /*rebuilds_referenced_table=*/true},
+    {7, "indicator values: drop the unused indicator-first index", kV7},
 }};
 
 }  // namespace

@@ -45,7 +45,9 @@ class Statement {
 
 class Connection {
  public:
-  explicit Connection(const std::string& path);
+  /// Opens (and creates) `path` for reading and writing; `read_only` opens an
+  /// existing database for reads only (the WAL readers of SqliteStorage).
+  explicit Connection(const std::string& path, bool read_only = false);
   ~Connection();
   Connection(const Connection&) = delete;
   Connection& operator=(const Connection&) = delete;

@@ -1,6 +1,8 @@
 #include "storage/sqlite/sqlite_storage.hpp"
 
 #include <algorithm>
+#include <array>
+#include <exception>
 #include <filesystem>
 #include <mutex>
 #include <unordered_map>
@@ -18,7 +20,8 @@ using sqlite::Transaction;
 
 class SqliteStorage final : public Storage {
  public:
-  SqliteStorage(const std::string& path, const SqliteOptions& options) : path_(path), db_(path) {
+  SqliteStorage(const std::string& path, const SqliteOptions& options)
+      : path_(path), busy_timeout_ms_(options.busy_timeout.count()), db_(path) {
     // The busy timeout first: journal_mode and the migrations already write,
     // and another writer may hold the lock while we open.
     db_.exec("PRAGMA busy_timeout=" + std::to_string(options.busy_timeout.count()));
@@ -144,20 +147,26 @@ class SqliteStorage final : public Storage {
 
   BarSeries load_bars(const Symbol& s, Timeframe tf, std::optional<TradingDate> from,
                       std::optional<TradingDate> to) override {
-    std::lock_guard lock(mu_);
-    auto& st = stmt(
+    // The phases' bulk read: on a reader connection, so it does not wait for
+    // another thread's write transaction (WAL: readers see the last commit).
+    ReaderLease reader(*this);
+    auto& st = reader->stmt(
         "SELECT date, open, high, low, close, volume FROM ohlcv WHERE symbol=? AND timeframe=? AND date>=? "
-        "AND "
-        "date<=? ORDER BY date");
+        "AND date<=? ORDER BY date");
     st.bind(1, s.str()).bind(2, to_string(tf));
     bind_range(st, 3, from, to);
     BarSeries out;
+    out.reserve(reader->bars_hint);
     while (st.step()) {
       auto d = parse_date(st.text(0));
-      if (!d) throw StorageError("corrupt date '" + std::string(st.text(0)) + "' in ohlcv for " + s.str());
+      if (!d) {
+        st.reset();
+        throw StorageError("corrupt date '" + std::string(st.text(0)) + "' in ohlcv for " + s.str());
+      }
       out.push_back({*d, st.real(1), st.real(2), st.real(3), st.real(4), st.real(5)});
     }
     st.reset();
+    reader->bars_hint = std::max(reader->bars_hint, out.size());
     return out;
   }
 
@@ -168,8 +177,8 @@ class SqliteStorage final : public Storage {
   }
 
   std::optional<TradingDate> watermark(const Symbol& s, Phase p) override {
-    std::lock_guard lock(mu_);
-    auto& st = stmt("SELECT through_date FROM phase_watermarks WHERE symbol=? AND phase=?");
+    ReaderLease reader(*this);  // per symbol and phase: never behind another thread's write
+    auto& st = reader->stmt("SELECT through_date FROM phase_watermarks WHERE symbol=? AND phase=?");
     st.bind(1, s.str()).bind(2, to_string(p));
     std::optional<TradingDate> out;
     if (st.step()) out = parse_date(st.text(0)).value();
@@ -210,23 +219,22 @@ class SqliteStorage final : public Storage {
                          std::optional<TradingDate> wm, const SymbolOutcome& outcome) override {
     std::lock_guard lock(mu_);
     Transaction tx(db_);
-    auto& st = stmt(
-        "INSERT INTO indicator_values(symbol, timeframe, indicator, as_of, value, run_id) "
-        "VALUES(?,?,?,?,?,?) "
-        "ON CONFLICT(symbol, timeframe, indicator, as_of) DO UPDATE SET value=excluded.value, "
-        "run_id=excluded.run_id");
-    char date[10];
     for (const auto& group : rows) {
-      for (const auto& r : group.rows) {
-        format_date(r.as_of, date);
-        st.bind_static(1, s.str())
-            .bind_static(2, to_string(group.tf))
-            .bind_static(3, r.indicator)
-            .bind_static(4, std::string_view(date, 10))
-            .bind_static(5, r.values_json)
-            .bind_static(6, outcome.run_id)
-            .exec();
-      }
+      const std::string_view tf = to_string(group.tf);
+      insert_rows(
+          "INSERT INTO indicator_values(symbol, timeframe, indicator, as_of, value, run_id)", 6,
+          "ON CONFLICT(symbol, timeframe, indicator, as_of) DO UPDATE SET value=excluded.value, "
+          "run_id=excluded.run_id",
+          group.rows.size(), [&](Statement& st, int p, std::size_t i, char* date) {
+            const auto& r = group.rows[i];
+            format_date(r.as_of, date);
+            st.bind_static(p, s.str())
+                .bind_static(p + 1, tf)
+                .bind_static(p + 2, r.indicator)
+                .bind_static(p + 3, std::string_view(date, 10))
+                .bind_static(p + 4, r.values_json)
+                .bind_static(p + 5, outcome.run_id);
+          });
     }
     if (wm) put_watermark(s, Phase::indicators, *wm);
     put_outcome(outcome);
@@ -237,29 +245,39 @@ class SqliteStorage final : public Storage {
                        std::optional<TradingDate> wm, const SymbolOutcome& outcome) override {
     std::lock_guard lock(mu_);
     Transaction tx(db_);
-    auto& st = stmt(
+    const std::string now = now_utc();
+    const std::string_view tf_name = to_string(tf);
+    // Detectors report bar by bar; the table's key is (pattern, bar_date)
+    // within the symbol. Inserting in key order appends to 27 runs of
+    // neighbouring leaves instead of hopping between them for every row:
+    // 1.4x the rows per CPU-second (docs/PERFORMANCE.md).
+    std::vector<std::uint32_t> order(rows.size());
+    for (std::uint32_t i = 0; i < order.size(); ++i) order[i] = i;
+    std::sort(order.begin(), order.end(), [&](std::uint32_t a, std::uint32_t b) {
+      const int c = rows[a].pattern.compare(rows[b].pattern);
+      return c != 0 ? c < 0 : rows[a].bar_date < rows[b].bar_date;
+    });
+    insert_rows(
         "INSERT INTO pattern_detections(symbol, timeframe, pattern, bar_date, direction, strength, "
-        "confidence, "
-        "levels, run_id, detected_at) VALUES(?,?,?,?,?,?,?,?,?,?) "
+        "confidence, levels, run_id, detected_at)",
+        10,
         "ON CONFLICT(symbol, timeframe, pattern, bar_date) DO UPDATE SET direction=excluded.direction, "
         "strength=excluded.strength, confidence=excluded.confidence, levels=excluded.levels, "
-        "run_id=excluded.run_id, detected_at=excluded.detected_at");
-    const std::string now = now_utc();
-    char date[10];
-    for (const auto& r : rows) {
-      format_date(r.bar_date, date);
-      st.bind_static(1, s.str())
-          .bind_static(2, to_string(tf))
-          .bind_static(3, r.pattern)
-          .bind_static(4, std::string_view(date, 10))
-          .bind_static(5, r.direction)
-          .bind(6, r.strength)
-          .bind(7, r.confidence)
-          .bind_static(8, r.levels_json)
-          .bind_static(9, outcome.run_id)
-          .bind_static(10, now)
-          .exec();
-    }
+        "run_id=excluded.run_id, detected_at=excluded.detected_at",
+        rows.size(), [&](Statement& st, int p, std::size_t i, char* date) {
+          const auto& r = rows[order[i]];
+          format_date(r.bar_date, date);
+          st.bind_static(p, s.str())
+              .bind_static(p + 1, tf_name)
+              .bind_static(p + 2, r.pattern)
+              .bind_static(p + 3, std::string_view(date, 10))
+              .bind_static(p + 4, r.direction)
+              .bind(p + 5, r.strength)
+              .bind(p + 6, r.confidence)
+              .bind_static(p + 7, r.levels_json)
+              .bind_static(p + 8, outcome.run_id)
+              .bind_static(p + 9, now);
+        });
     if (wm) put_watermark(s, Phase::patterns, *wm);
     put_outcome(outcome);
     tx.commit();
@@ -645,8 +663,8 @@ class SqliteStorage final : public Storage {
       "FROM processing_runs";
 
   std::optional<TradingDate> bar_date_extreme(const std::string& sql, const Symbol& s, Timeframe tf) {
-    std::lock_guard lock(mu_);
-    auto& st = stmt(sql);
+    ReaderLease reader(*this);  // per symbol: never behind another thread's write
+    auto& st = reader->stmt(sql);
     st.bind(1, s.str()).bind(2, to_string(tf));
     std::optional<TradingDate> out;
     if (st.step() && !st.is_null(0)) out = parse_date(st.text(0)).value();
@@ -746,23 +764,69 @@ class SqliteStorage final : public Storage {
   }
 
   void upsert_bars(const Symbol& s, Timeframe tf, SeriesView bars) {
-    auto& st = stmt(
-        "INSERT INTO ohlcv(symbol, timeframe, date, open, high, low, close, volume) VALUES(?,?,?,?,?,?,?,?) "
-        "ON CONFLICT(symbol, timeframe, date) DO UPDATE SET open=excluded.open, high=excluded.high, "
-        "low=excluded.low, close=excluded.close, volume=excluded.volume");
     const std::string_view tf_name = to_string(tf);
-    char date[10];
-    for (std::size_t i = 0; i < bars.size(); ++i) {
-      format_date(bars.date[i], date);
-      st.bind_static(1, s.str())
-          .bind_static(2, tf_name)
-          .bind_static(3, std::string_view(date, 10))
-          .bind(4, bars.open[i])
-          .bind(5, bars.high[i])
-          .bind(6, bars.low[i])
-          .bind(7, bars.close[i])
-          .bind(8, bars.volume[i])
-          .exec();
+    insert_rows("INSERT INTO ohlcv(symbol, timeframe, date, open, high, low, close, volume)", 8,
+                "ON CONFLICT(symbol, timeframe, date) DO UPDATE SET open=excluded.open, high=excluded.high, "
+                "low=excluded.low, close=excluded.close, volume=excluded.volume",
+                bars.size(), [&](Statement& st, int p, std::size_t i, char* date) {
+                  format_date(bars.date[i], date);
+                  st.bind_static(p, s.str())
+                      .bind_static(p + 1, tf_name)
+                      .bind_static(p + 2, std::string_view(date, 10))
+                      .bind(p + 3, bars.open[i])
+                      .bind(p + 4, bars.high[i])
+                      .bind(p + 5, bars.low[i])
+                      .bind(p + 6, bars.close[i])
+                      .bind(p + 7, bars.volume[i]);
+                });
+  }
+
+  /// Rows per multi-row INSERT of insert_rows.
+  static constexpr std::size_t kRowsPerInsert = 32;
+
+  /// Inserts rows [0, n) through `insert_into` + " VALUES (...),(...) " +
+  /// `on_conflict`, kRowsPerInsert rows per statement (one-row statements for
+  /// the rest). Each row still costs SQLite one pass of its program, but the
+  /// statement's step, reset and binding reset are paid once per 32 rows:
+  /// 1.6x the rows per CPU-second (docs/PERFORMANCE.md). Rows of one
+  /// statement are inserted in order, so a key repeated within it ends as the
+  /// later row, as with one statement per row. `bind(st, p, i, date)` binds
+  /// row i's `cols` values from parameter p; `date` is a 10-byte buffer of its
+  /// own that lives until the statement ran (for bind_static of a date).
+  template <class BindRow>
+  void insert_rows(std::string_view insert_into, int cols, std::string_view on_conflict, std::size_t n,
+                   BindRow bind) {
+    if (n == 0) return;
+    std::array<std::array<char, 10>, kRowsPerInsert> dates;
+    auto sql_for = [&](std::size_t rows) {
+      std::string tuple = "(?";
+      for (int c = 1; c < cols; ++c) tuple += ",?";
+      tuple += ')';
+      std::string sql(insert_into);
+      sql += " VALUES";
+      for (std::size_t r = 0; r < rows; ++r) {
+        if (r) sql += ',';
+        sql += tuple;
+      }
+      sql += ' ';
+      sql += on_conflict;
+      return sql;
+    };
+    std::size_t i = 0;
+    if (n >= kRowsPerInsert) {
+      auto& many = stmt(sql_for(kRowsPerInsert));
+      for (; i + kRowsPerInsert <= n; i += kRowsPerInsert) {
+        for (std::size_t r = 0; r < kRowsPerInsert; ++r)
+          bind(many, 1 + static_cast<int>(r) * cols, i + r, dates[r].data());
+        many.exec();
+      }
+    }
+    if (i < n) {
+      auto& one = stmt(sql_for(1));
+      for (; i < n; ++i) {
+        bind(one, 1, i, dates[0].data());
+        one.exec();
+      }
     }
   }
 
@@ -866,10 +930,59 @@ class SqliteStorage final : public Storage {
               [](const auto& a, const auto& b) { return a.phase < b.phase; });
   }
 
+  /// A read-only connection with its own statement cache.
+  struct Reader {
+    Reader(const std::string& path, long long busy_timeout_ms) : db(path, /*read_only=*/true) {
+      db.exec("PRAGMA busy_timeout=" + std::to_string(busy_timeout_ms));
+    }
+    Statement& stmt(const std::string& sql) {
+      auto it = cache.find(sql);
+      if (it == cache.end()) it = cache.emplace(sql, std::make_unique<Statement>(db.handle(), sql)).first;
+      return *it->second;
+    }
+    Connection db;
+    std::unordered_map<std::string, std::unique_ptr<Statement>> cache;
+    std::size_t bars_hint = 0;  // the most bars one load returned: the next load's reserve
+  };
+
+  /// A reader for one call: taken from the idle ones (opened when there is
+  /// none, so there are at most as many as threads reading at once) and
+  /// returned afterwards. A reader whose call threw is closed, not returned.
+  class ReaderLease {
+   public:
+    explicit ReaderLease(SqliteStorage& owner) : owner_(owner) {
+      {
+        std::lock_guard lock(owner_.readers_mu_);
+        if (!owner_.idle_readers_.empty()) {
+          reader_ = std::move(owner_.idle_readers_.back());
+          owner_.idle_readers_.pop_back();
+        }
+      }
+      if (!reader_) reader_ = std::make_unique<Reader>(owner_.path_, owner_.busy_timeout_ms_);
+      uncaught_ = std::uncaught_exceptions();
+    }
+    ~ReaderLease() {
+      if (std::uncaught_exceptions() > uncaught_) return;
+      std::lock_guard lock(owner_.readers_mu_);
+      owner_.idle_readers_.push_back(std::move(reader_));
+    }
+    ReaderLease(const ReaderLease&) = delete;
+    ReaderLease& operator=(const ReaderLease&) = delete;
+    Reader* operator->() const { return reader_.get(); }
+
+   private:
+    SqliteStorage& owner_;
+    std::unique_ptr<Reader> reader_;
+    int uncaught_ = 0;
+  };
+
   std::string path_;
+  long long busy_timeout_ms_;
   std::mutex mu_;
-  Connection db_;
+  Connection db_;  // the writer (and every read outside load_bars), guarded by mu_
   std::unordered_map<std::string, std::unique_ptr<Statement>> cache_;
+  std::mutex readers_mu_;
+  std::vector<std::unique_ptr<Reader>> idle_readers_;  // guarded by readers_mu_
 };
 
 }  // namespace
