@@ -19,6 +19,7 @@
 #include <vector>
 
 #include "core/csv.hpp"
+#include "ta/candles/detail.hpp"
 #include "ta/candles/settings.hpp"
 #include "ta/function.hpp"
 
@@ -394,6 +395,142 @@ TEST(CandleStream, EqualsBatchOnEveryCandleInput) {
         expect_stream_matches_batch(call, input("crafted").prefix(n), key + " n=" + std::to_string(n));
     }
   }
+}
+
+// The batch kernels run in blocks of 256 scan bars from the lookback on (the
+// block driver in detail.hpp: precomputed geometry, sliding totals and their
+// divisions per block); the stream runs the scalar path one bar at a time. So
+// batch == stream on series ending around block edges (and their odd/even
+// tails), through NaN bars, flat stretches and zero-range bars placed across
+// the edges, pins the block driver to the scalar arithmetic bit for bit.
+TEST(CandleBlocks, BatchEqualsStreamAcrossBlockEdges) {
+  Columns in = input("crafted");
+  ASSERT_GE(in.size(), 1200u);
+  const auto set_bar = [&](std::size_t i, double o, double h, double l, double c) {
+    in.open[i] = o;
+    in.high[i] = h;
+    in.low[i] = l;
+    in.close[i] = c;
+  };
+  for (std::size_t i = 262; i < 300; ++i) set_bar(i, 50.0, 50.0, 50.0, 50.0);  // flat across the first edge
+  for (std::size_t i = 515; i < 525; ++i) set_bar(i, 40.0 + i % 3, 40.0 + i % 3, 40.0 + i % 3, 40.0 + i % 3);
+  const double nan = std::numeric_limits<double>::quiet_NaN();
+  in.close[777] = nan;  // poisons the running totals from here on, in both paths
+  in.high[1030] = nan;
+  int fired = 0;
+  for (const FunctionSpec* f : patterns()) {
+    std::vector<std::string> keys = {default_key(*f)};
+    if (!f->options.empty()) keys.push_back(std::string(f->name) + "(penetration=0.9)");
+    for (const std::string& key : keys) {
+      const Call call = call_of(key);
+      const auto lb = static_cast<std::size_t>(call.lookback());
+      for (std::size_t edge : {256u, 512u, 768u, 1024u})
+        for (std::size_t n : {lb + edge - 1, lb + edge, lb + edge + 1, lb + edge + 2})
+          fired += expect_stream_matches_batch(call, in.prefix(n), key + " n=" + std::to_string(n));
+    }
+  }
+  EXPECT_GT(fired, 1000) << "too few signals compared";
+}
+
+// Probes of the drivers themselves: a "pattern" whose judge returns a
+// threshold (setting S judged with lag L) or a piece of candle geometry
+// instead of a signal. A pattern's output hides a threshold that is off by an
+// ulp unless a price ties with it; these outputs are the values themselves,
+// so batch (block driver) == stream (scalar path) bit for bit checks every
+// sliding total, division and geometry value, at every bar.
+template <int S, int L>
+constexpr auto k_threshold_probe = [](auto& d) {
+  const auto& b = d.bars;
+  detail::RunningAverage avg(b, static_cast<Setting>(S), L);
+  return d.scan(
+      avg_period(static_cast<Setting>(S)) + L, [&](int i) { return avg.at(i - L); }, avg);
+};
+constexpr auto k_geometry_probe = [](auto& d) {
+  const auto& b = d.bars;
+  return d.scan(4, [&](int i) {
+    switch (i % 4) {
+      case 0:
+        return b.upper_shadow(i);
+      case 1:
+        return b.lower_shadow(i - 4);
+      case 2:
+        return b.body_top(i - 1) - b.body_bottom(i - 3);
+      default:
+        return (b.body_gap_up(i, i - 2)         ? 1.0
+                : b.body_gap_down(i - 1, i - 4) ? -1.0
+                                                : 0.0) +
+               10.0 * b.color(i - 2);
+    }
+  });
+};
+
+/// The probe's batch output vs its stream's, bit for bit, on every prefix
+/// length in `lengths`; false at the first difference.
+template <bool Colours = false, class Def>
+bool probe_matches(Def def, const Columns& in, std::initializer_list<std::size_t> lengths,
+                   const std::string& what) {
+  for (std::size_t n : lengths) {
+    const Ohlc cols{std::span(in.open).first(n), std::span(in.high).first(n), std::span(in.low).first(n),
+                    std::span(in.close).first(n)};
+    std::vector<double> batch(n, kSentinel);
+    const int begin = detail::run_batch<true, Colours>(cols, batch, def);
+    auto stream = detail::make_stream(def, {});
+    for (std::size_t i = 0; i < n; ++i) {
+      double v = kSentinel;
+      const bool valid = stream->update({in.open[i], in.high[i], in.low[i], in.close[i]}, std::span(&v, 1));
+      if (valid != (static_cast<int>(i) >= begin) || std::memcmp(&v, &batch[i], sizeof v) != 0) {
+        ADD_FAILURE() << what << " n=" << n << " bar " << i << ": batch " << batch[i] << ", stream " << v;
+        return false;
+      }
+    }
+  }
+  return true;
+}
+
+/// A random walk with flat stretches, zero-range and NaN bars placed across
+/// the block edges (the scan starts at the lookback: edges at lookback + 256k).
+Columns block_edge_series() {
+  Columns in = input("random_walk");
+  const auto set_bar = [&](std::size_t i, double o, double h, double l, double c) {
+    in.open[i] = o;
+    in.high[i] = h;
+    in.low[i] = l;
+    in.close[i] = c;
+  };
+  for (std::size_t i = 262; i < 300; ++i) set_bar(i, 50.0, 50.0, 50.0, 50.0);
+  for (std::size_t i = 515; i < 525; ++i) set_bar(i, 40.0 + i % 3, 40.0 + i % 3, 40.0 + i % 3, 40.0 + i % 3);
+  in.close[1530] = std::numeric_limits<double>::quiet_NaN();
+  in.high[1800] = std::numeric_limits<double>::quiet_NaN();
+  return in;
+}
+
+template <int... S, int... L>
+void expect_threshold_probes(const Columns& in, std::integer_sequence<int, S...>,
+                             std::integer_sequence<int, L...>) {
+  const auto for_setting = [&](auto s) {
+    ((probe_matches(
+         k_threshold_probe<decltype(s)::value, L>, in,
+         {1, 20, 255, 256, 257, 258, 269, 270, 271, 272, 273, 530, 531, 1000, 1001, 2000, in.size()},
+         "setting " + std::to_string(decltype(s)::value) + " lag " + std::to_string(L))),
+     ...);
+  };
+  (for_setting(std::integral_constant<int, S>{}), ...);
+}
+
+TEST(CandleBlocks, EveryThresholdEqualsTheStreamsBitForBit) {
+  expect_threshold_probes(block_edge_series(),
+                          std::make_integer_sequence<int, static_cast<int>(kCandleSettings.size())>{},
+                          std::make_integer_sequence<int, 5>{});
+}
+
+TEST(CandleBlocks, GeometryEqualsTheStreamsBitForBit) {
+  Columns in = block_edge_series();
+  for (std::size_t n : {5, 255, 256, 259, 260, 261, 262, 517})
+    for (std::size_t i = n - 2; i < n; ++i) in.open[i] = in.close[i];  // c == o: white, zero body
+  EXPECT_TRUE(
+      probe_matches(k_geometry_probe, in, {1, 5, 255, 256, 259, 260, 261, 262, 517, in.size()}, "geometry"));
+  EXPECT_TRUE(probe_matches<true>(k_geometry_probe, in, {1, 5, 255, 256, 259, 260, 261, 262, 517, in.size()},
+                                  "geometry with the colour column"));
 }
 
 // The Hikkake's memory crosses bars: a peeked confirmation (+/-200) must not

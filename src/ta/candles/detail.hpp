@@ -14,15 +14,19 @@
 // `[](auto& d) {...}` over a driver `d`: it reads the bars through `d.bars`
 // (column access by absolute bar index, `b.o[i]`), makes its running averages
 // and returns `d.scan(lookback, judge, averages...)`. BatchDriver runs that
-// scan over whole columns (`scan_with_warmup`); StreamDriver runs exactly one
-// bar of it against a 16-bar ring and the carried running totals, so the
-// stream evaluates the same judge with the same totals, bit for bit.
+// scan over whole columns, in blocks of 256 bars (geometry, sliding totals and
+// their divisions first, then the judge: see "Batch: the block driver");
+// StreamDriver runs exactly one bar of it against a 16-bar ring and the
+// carried running totals with the scalar BarsOf geometry, so the stream
+// evaluates the same judge with the same totals, bit for bit. The
+// CandleBlocks tests hold the two paths to the same bits.
 #include <algorithm>
 #include <array>
 #include <bit>
 #include <cassert>
 #include <cmath>
 #include <cstdint>
+#include <cstring>
 #include <memory>
 #include <span>
 
@@ -32,45 +36,66 @@
 
 namespace ts::ta::candles::detail {
 
+// The accessors and block steps must inline into the judge and block loops:
+// GCC stopped inlining some once they were layered (DerivedGeometry), and a
+// call per bar costs more than a whole pattern.
+#define TS_CANDLE_INLINE [[gnu::always_inline]]
+
+/// The geometry every bar accessor derives from its columns (o, h, l, c) and
+/// its body_top / body_bottom (BarsOf computes those per call, BlockBarsOf
+/// reads them from its block columns).
+template <class Self>
+struct DerivedGeometry {
+  TS_CANDLE_INLINE double upper_shadow(int i) const { return self().h[i] - self().body_top(i); }
+  TS_CANDLE_INLINE double lower_shadow(int i) const { return self().body_bottom(i) - self().l[i]; }
+  TS_CANDLE_INLINE double high_low(int i) const { return self().h[i] - self().l[i]; }
+  /// Real body of bar `later` entirely above / below the real body of bar `earlier`.
+  TS_CANDLE_INLINE bool body_gap_up(int later, int earlier) const {
+    return self().body_bottom(later) > self().body_top(earlier);
+  }
+  TS_CANDLE_INLINE bool body_gap_down(int later, int earlier) const {
+    return self().body_top(later) < self().body_bottom(earlier);
+  }
+  /// Whole candle `later` (shadows included) above / below candle `earlier`.
+  TS_CANDLE_INLINE bool candle_gap_up(int later, int earlier) const {
+    return self().l[later] > self().h[earlier];
+  }
+  TS_CANDLE_INLINE bool candle_gap_down(int later, int earlier) const {
+    return self().h[later] < self().l[earlier];
+  }
+
+ private:
+  TS_CANDLE_INLINE const Self& self() const { return static_cast<const Self&>(*this); }
+};
+
 /// Candle geometry over four columns indexed by bar: `Col` is a raw pointer
 /// (batch) or a RingColumn (stream).
 template <class Col>
-struct BarsOf {
+struct BarsOf : DerivedGeometry<BarsOf<Col>> {
+  BarsOf(Col o_, Col h_, Col l_, Col c_) : o(o_), h(h_), l(l_), c(c_) {}
   Col o, h, l, c;
 
-  double real_body(int i) const { return std::fabs(c[i] - o[i]); }
-  double body_top(int i) const { return c[i] >= o[i] ? c[i] : o[i]; }
-  double body_bottom(int i) const { return c[i] >= o[i] ? o[i] : c[i]; }
-  double upper_shadow(int i) const { return h[i] - body_top(i); }
-  double lower_shadow(int i) const { return body_bottom(i) - l[i]; }
-  double high_low(int i) const { return h[i] - l[i]; }
+  TS_CANDLE_INLINE double real_body(int i) const { return std::fabs(c[i] - o[i]); }
+  TS_CANDLE_INLINE double body_top(int i) const { return c[i] >= o[i] ? c[i] : o[i]; }
+  TS_CANDLE_INLINE double body_bottom(int i) const { return c[i] >= o[i] ? o[i] : c[i]; }
   /// +1 white (close >= open), -1 black.
-  int color(int i) const { return c[i] >= o[i] ? 1 : -1; }
-  /// Real body of bar `later` entirely above / below the real body of bar `earlier`.
-  bool body_gap_up(int later, int earlier) const { return body_bottom(later) > body_top(earlier); }
-  bool body_gap_down(int later, int earlier) const { return body_top(later) < body_bottom(earlier); }
-  /// Whole candle `later` (shadows included) above / below candle `earlier`.
-  bool candle_gap_up(int later, int earlier) const { return l[later] > h[earlier]; }
-  bool candle_gap_down(int later, int earlier) const { return h[later] < l[earlier]; }
+  TS_CANDLE_INLINE int color(int i) const { return c[i] >= o[i] ? 1 : -1; }
 
-  double range(RangeType t, int i) const {
+  TS_CANDLE_INLINE double range(RangeType t, int i) const {
     switch (t) {
       case RangeType::real_body:
         return real_body(i);
       case RangeType::high_low:
-        return high_low(i);
+        return this->high_low(i);
       case RangeType::shadows:
-        return upper_shadow(i) + lower_shadow(i);
+        return this->upper_shadow(i) + this->lower_shadow(i);
     }
     return 0.0;
   }
 };
 
-/// Unchecked column access with TA-Lib's candle geometry (batch kernels).
+/// Unchecked column access with TA-Lib's candle geometry.
 using Bars = BarsOf<const double*>;
-inline Bars bars_of(const Ohlc& in) {
-  return {in.open.data(), in.high.data(), in.low.data(), in.close.data()};
-}
 
 /// `value` when `c`, else +0.0, without a branch (a random series makes a
 /// pattern's outcome unpredictable; a mispredicted branch costs more than the
@@ -109,11 +134,11 @@ class RunningAverage {
     if (j >= start - lag_ - s_.avg_period && j < start - lag_) total_ += range(j);
   }
   /// Threshold for bar j; j must be (current scan bar - lag).
-  double at(int j) const { return threshold(s_, j); }
+  TS_CANDLE_INLINE double at(int j) const { return threshold(s_, j); }
   /// The threshold of setting `other`, which shares this average's total
   /// (shares_total): its own running total would be the same sums in the same
   /// order, so this is its value bit for bit, and the division is shared.
-  double at_as(Setting other, int j) const {
+  TS_CANDLE_INLINE double at_as(Setting other, int j) const {
     assert(shares_total(s_.id, other));
     return threshold(candle_setting(other), j);
   }
@@ -127,8 +152,8 @@ class RunningAverage {
   void set_total(double t) { total_ = t; }
 
  private:
-  double range(int j) const { return bars_.range(s_.range, j); }
-  double threshold(const CandleSetting& s, int j) const {
+  TS_CANDLE_INLINE double range(int j) const { return bars_.range(s_.range, j); }
+  TS_CANDLE_INLINE double threshold(const CandleSetting& s, int j) const {
     const double base = s.avg_period != 0 ? total_ / s.avg_period : range(j);
     return s.factor * base / (s.range == RangeType::shadows ? 2.0 : 1.0);
   }
@@ -147,46 +172,249 @@ struct Memory {
   double pattern = 0.0;
 };
 
-/// The batch loop every kernel shares: judges bars [lookback, n) with `judge`
-/// (returns 0, +/-80, +/-100 or +/-200), sliding each running average after
-/// each bar. A stateful judge (Hikkake) first sees the `warmup` bars before
-/// the lookback, their values discarded, as TA-Lib replays them.
-template <class Judge, class... Avg>
-int scan_with_warmup(const Ohlc& in, int lookback, int warmup, Out out, Judge judge, Avg&... avgs) {
-  const int n = static_cast<int>(in.close.size());
-  assert(in.open.size() >= in.close.size() && in.high.size() >= in.close.size() &&
-         in.low.size() >= in.close.size() && out.size() >= in.close.size());
-  assert(warmup >= 0 && warmup <= lookback);
-  if (n <= lookback) return n;
-  (avgs.seed(lookback - warmup), ...);
-  for (int i = lookback - warmup; i < lookback; ++i) {
-    judge(i);
-    (avgs.roll(i), ...);
-  }
-  for (int i = lookback; i < n; ++i) {
-    out[static_cast<std::size_t>(i)] = judge(i);
-    (avgs.roll(i), ...);
-  }
-  return lookback;
+// ---- Batch: the block driver -----------------------------------------------------
+//
+// The batch kernel runs the scan in blocks of kBlock bars, in three passes per
+// block, each free of the others' latencies:
+//   1. geometry: every bar's body top and bottom, the shadows range when an
+//      average reads it and optionally the colour, two bars per SSE2
+//      operation (GCC vector extensions; lane-wise IEEE operations, the same
+//      as the scalar BarsOf ones);
+//   2. averages: every running total slides through the block in one loop (the
+//      totals' add chains are the only serial dependency, and the chains of
+//      different averages overlap), and each bar's total / avg_period is
+//      divided two bars per divpd;
+//   3. the judge, reading those columns instead of branching on a candle's
+//      colour or waiting for a division.
+// Every value is the one the scalar expression gives (same operations, same
+// order); the stream, which runs the scalar BarsOf path, checks it bit for bit
+// (CandleStream and CandleBlocks tests).
+
+typedef double V2 __attribute__((vector_size(16)));
+typedef long long M2 __attribute__((vector_size(16)));
+
+// Unaligned two-double access through a vector type (not memcpy, which the
+// compiler must assume aliases every member it then reloads).
+typedef double V2u __attribute__((vector_size(16), aligned(8)));
+inline V2 load2(const double* p) { return *reinterpret_cast<const V2u*>(p); }
+inline void store2(double* p, V2 v) { *reinterpret_cast<V2u*>(p) = v; }
+inline V2 select2(M2 mask, V2 a, V2 b) {
+  return reinterpret_cast<V2>((mask & reinterpret_cast<M2>(a)) | (~mask & reinterpret_cast<M2>(b)));
 }
 
-/// Runs a pattern definition over whole columns: d.scan is the batch loop.
+/// The most running averages one pattern keeps (CDLADVANCEBLOCK: 7).
+inline constexpr std::size_t kMaxAverages = 10;
+
+/// Scan bars per block, and the bars before a block's first scan bar whose
+/// geometry a judge or a sliding total reads (a lag of 4 candles plus an
+/// averaging period of 10).
+inline constexpr int kBlock = 256;
+inline constexpr int kHalo = 16;
+inline constexpr int kSpan = kBlock + kHalo;
+static_assert([] {
+  int p = 0;
+  for (const auto& s : kCandleSettings) p = std::max(p, s.avg_period);
+  return p + 4 < kHalo;
+}());
+
+/// BarsOf's interface over raw columns, with the body top and bottom (and
+/// the shadows range the averages read) of the current block precomputed by
+/// fill(). `Bodies` false skips them, for patterns whose judge and averages
+/// never read a body's top or bottom (a use is a compile error). `Colours`
+/// also keeps each bar's colour as a column of +/-1.0 (color() then returns a
+/// double: faster for some judges, slower for others, as measured).
+template <bool Bodies, bool Colours = false>
+class BlockBarsOf : public DerivedGeometry<BlockBarsOf<Bodies, Colours>> {
+  static_assert(Bodies || !Colours);
+
+ public:
+  explicit BlockBarsOf(const Ohlc& in)
+      : o(in.open.data()), h(in.high.data()), l(in.low.data()), c(in.close.data()), raw{o, h, l, c} {}
+
+  const double *o, *h, *l, *c;
+  /// The scalar geometry (the averages' seeds, before the first block).
+  Bars raw;
+  /// The first scan bar of the current block.
+  int block_begin = 0;
+
+  TS_CANDLE_INLINE double real_body(int i) const { return raw.real_body(i); }
+  TS_CANDLE_INLINE double body_top(int i) const {
+    static_assert(Bodies, "this pattern reads body geometry: run it with run_batch<true>");
+    return top_at_[i];
+  }
+  TS_CANDLE_INLINE double body_bottom(int i) const {
+    static_assert(Bodies, "this pattern reads body geometry: run it with run_batch<true>");
+    return bottom_at_[i];
+  }
+  TS_CANDLE_INLINE auto color(int i) const {
+    if constexpr (Colours) {
+      return color_at_[i];
+    } else {
+      return raw.color(i);
+    }
+  }
+  /// BarsOf::range; the shadows from the block's column.
+  TS_CANDLE_INLINE double range(RangeType t, int i) const {
+    if (t == RangeType::real_body) return real_body(i);
+    if (t == RangeType::high_low) return this->high_low(i);
+    if constexpr (Bodies) return shadows_at_[i];  // (h - top) + (bottom - l)
+    return raw.upper_shadow(i) + raw.lower_shadow(i);
+  }
+  /// A column for one running average's per-bar averages (RunningAverage).
+  double* claim_column() const {
+    assert(claimed_ < static_cast<int>(kMaxAverages));
+    return columns_[claimed_++];
+  }
+
+  /// The geometry of bars [max(0, begin - kHalo), end), for the block of scan
+  /// bars [begin, end); the shadows range when `shadows`.
+  void fill(int begin, int end, bool shadows) {
+    block_begin = begin;
+    if constexpr (Bodies) {
+      const int base = begin - kHalo;  // the bar in slot 0
+      // Indexed by bar number within [base, base + kSpan).
+      double *top = top_ - base, *bottom = bottom_ - base, *sh = shadows_ - base, *color = color_ - base;
+      top_at_ = top;
+      bottom_at_ = bottom;
+      shadows_at_ = sh;
+      color_at_ = color;
+      const double *po = o, *ph = h, *pl = l, *pc = c;
+      int j = std::max(0, base);
+      for (; j + 1 < end; j += 2) {
+        const V2 vo = load2(po + j), vc = load2(pc + j);
+        const M2 white = vc >= vo;
+        const V2 t = select2(white, vc, vo), b = select2(white, vo, vc);
+        store2(top + j, t);
+        store2(bottom + j, b);
+        if constexpr (Colours) store2(color + j, select2(white, V2{1.0, 1.0}, V2{-1.0, -1.0}));
+        if (shadows) store2(sh + j, (load2(ph + j) - t) + (b - load2(pl + j)));
+      }
+      for (; j < end; ++j) {
+        top[j] = raw.body_top(j);
+        bottom[j] = raw.body_bottom(j);
+        if constexpr (Colours) color[j] = raw.color(j);
+        sh[j] = raw.upper_shadow(j) + raw.lower_shadow(j);
+      }
+    }
+  }
+
+ private:
+  double *top_at_ = nullptr, *bottom_at_ = nullptr, *shadows_at_ = nullptr, *color_at_ = nullptr;
+  static constexpr int kCols = Bodies ? kSpan : 1;
+  alignas(16) double top_[kCols], bottom_[kCols], shadows_[kCols], color_[Colours ? kSpan : 1];
+  mutable int claimed_ = 0;
+  alignas(16) mutable double columns_[kMaxAverages][kBlock];
+};
+
+/// RunningAverage over a BlockBarsOf: the block driver slides the total through
+/// a whole block at once and keeps each scan bar's total / avg_period in a
+/// column of the BlockBarsOf (so that this object stays small, its members in
+/// registers and the setting's numbers folded into the judge).
+template <bool Bodies, bool Colours>
+class RunningAverage<BlockBarsOf<Bodies, Colours>> {
+ public:
+  RunningAverage(const BlockBarsOf<Bodies, Colours>& bars, Setting s, int lag)
+      : bars_(bars), s_(candle_setting(s)), lag_(lag), column_(bars.claim_column()) {}
+
+  void seed(int start) {
+    for (int j = start - lag_ - s_.avg_period; j < start - lag_; ++j) total_ += bars_.raw.range(s_.range, j);
+  }
+  TS_CANDLE_INLINE double at(int j) const { return threshold(s_, j); }
+  TS_CANDLE_INLINE double at_as(Setting other, int j) const {
+    assert(shares_total(s_.id, other));
+    return threshold(candle_setting(other), j);
+  }
+  bool reads_shadows() const { return s_.range == RangeType::shadows; }
+
+  // The block driver's steps for the block of scan bars starting at `begin`;
+  // it keeps the running total in a local across the block.
+  void begin_block(int begin) { average_ = column_ - begin; }
+  double total() const { return total_; }
+  void set_total(double t) { total_ = t; }
+  /// Scan bars i and i + 1 (i - begin even): their averages, one division for
+  /// both, and the total slid after each, as roll() does.
+  TS_CANDLE_INLINE double slide_pair(int i, double total) {
+    if (s_.avg_period == 0) return total;
+    const double t0 = total;
+    total += range(i - lag_) - range(i - lag_ - s_.avg_period);
+    const double t1 = total;
+    total += range(i + 1 - lag_) - range(i + 1 - lag_ - s_.avg_period);
+    const double p = s_.avg_period;
+    store2(average_ + i, V2{t0, t1} / V2{p, p});
+    return total;
+  }
+  TS_CANDLE_INLINE double slide_one(int i, double total) {
+    if (s_.avg_period == 0) return total;
+    average_[i] = total / s_.avg_period;
+    return total + (range(i - lag_) - range(i - lag_ - s_.avg_period));
+  }
+
+ private:
+  TS_CANDLE_INLINE double range(int j) const { return bars_.range(s_.range, j); }
+  /// TA-Lib's factor * average / divisor, the divisor (1 or 2) as an exact
+  /// multiplication (x / 2 == x * 0.5 and x / 1 == x in IEEE arithmetic).
+  TS_CANDLE_INLINE double threshold(const CandleSetting& s, int j) const {
+    const double base = s.avg_period != 0 ? average_[j + lag_] : range(j);
+    return s.factor * base * (s.range == RangeType::shadows ? 0.5 : 1.0);
+  }
+
+  const BlockBarsOf<Bodies, Colours>& bars_;
+  const CandleSetting& s_;
+  int lag_;
+  double* column_;
+  double* average_ = nullptr;  // indexed by scan bar within the current block
+  double total_ = 0.0;
+};
+
+/// Runs a pattern definition over whole columns, block by block.
+template <bool Bodies, bool Colours>
 class BatchDriver {
  public:
   BatchDriver(const Ohlc& in, Out out, double penetration)
-      : bars(bars_of(in)), penetration(penetration), in_(in), out_(out) {}
+      : bars(in), penetration(penetration), in_(in), out_(out) {}
 
-  const Bars bars;
+  BlockBarsOf<Bodies, Colours> bars;
   const double penetration;
   Memory memory;
 
   template <class Judge, class... Avg>
   int scan(int lookback, Judge judge, Avg&... avgs) {
-    return detail::scan_with_warmup(in_, lookback, 0, out_, judge, avgs...);
+    return scan_with_warmup(lookback, 0, judge, avgs...);
   }
+  /// Judges bars [lookback, n) with `judge` (returns 0, +/-80, +/-100 or
+  /// +/-200). A stateful judge (Hikkake) first sees the `warmup` bars before
+  /// the lookback, their values discarded, as TA-Lib replays them.
   template <class Judge, class... Avg>
   int scan_with_warmup(int lookback, int warmup, Judge judge, Avg&... avgs) {
-    return detail::scan_with_warmup(in_, lookback, warmup, out_, judge, avgs...);
+    const int n = static_cast<int>(in_.close.size());
+    assert(in_.open.size() >= in_.close.size() && in_.high.size() >= in_.close.size() &&
+           in_.low.size() >= in_.close.size() && out_.size() >= in_.close.size());
+    assert(warmup >= 0 && warmup <= lookback);
+    if (n <= lookback) return n;
+    const int start = lookback - warmup;
+    (avgs.seed(start), ...);
+    const bool shadows = (false || ... || avgs.reads_shadows());
+    for (int begin = start; begin < n; begin += kBlock) {
+      const int end = std::min(n, begin + kBlock);
+      bars.fill(begin, end, shadows);
+      (avgs.begin_block(begin), ...);
+      // The totals live in locals (registers) through the block.
+      [[maybe_unused]] double totals[sizeof...(Avg) + 1] = {avgs.total()...};
+      int i = begin;
+      for (; i + 1 < end; i += 2) {
+        std::size_t k = 0;
+        ((totals[k] = avgs.slide_pair(i, totals[k]), ++k), ...);
+      }
+      if (i < end) {
+        std::size_t k = 0;
+        ((totals[k] = avgs.slide_one(i, totals[k]), ++k), ...);
+      }
+      std::size_t k = 0;
+      ((avgs.set_total(totals[k++])), ...);
+      for (i = begin; i < std::min(end, lookback); ++i) judge(i);
+      for (; i < end; ++i) out_[static_cast<std::size_t>(i)] = judge(i);
+    }
+    return lookback;
   }
 
  private:
@@ -194,10 +422,11 @@ class BatchDriver {
   Out out_;
 };
 
-/// A pattern's batch kernel: its definition run by a BatchDriver.
-template <class Def>
+/// A pattern's batch kernel: its definition run by a BatchDriver. `Bodies`
+/// false for a pattern that reads no body top/bottom (see BlockBarsOf).
+template <bool Bodies = true, bool Colours = false, class Def>
 int run_batch(const Ohlc& in, Out out, Def def, double penetration = 0.0) {
-  BatchDriver d(in, out, penetration);
+  BatchDriver<Bodies, Colours> d(in, out, penetration);
   return def(d);
 }
 
@@ -219,9 +448,6 @@ struct RingColumn {
   double operator[](int i) const { return slots[static_cast<unsigned>(i) % kRing]; }
 };
 using RingBars = BarsOf<RingColumn>;
-
-/// The most running averages one pattern keeps (CDLADVANCEBLOCK: 9).
-inline constexpr std::size_t kMaxAverages = 10;
 
 /// Runs one bar (`i`, already in the ring) of a pattern definition. Without
 /// `commit` it only reads the carried state (`memory` is then a scratch copy).
@@ -317,5 +543,7 @@ std::unique_ptr<Stream> make_stream(Def, Opts options) {
 
 /// Kernel files use the detail names unqualified, and S for Setting.
 using S = Setting;
+
+#undef TS_CANDLE_INLINE
 
 }  // namespace ts::ta::candles::detail

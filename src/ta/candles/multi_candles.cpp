@@ -32,9 +32,11 @@ namespace {
 template <class D, class Setup, class... Avg>
 auto hikkake_scan(D& d, int lookback, Setup setup, Avg&... avgs) {
   const auto& b = d.bars;
-  int& pattern_idx = d.memory.pattern_idx;
-  double& pattern = d.memory.pattern;
-  return d.scan_with_warmup(
+  // The memory in locals through the scan (registers, not stores the
+  // compiler must keep ordered with the outputs'), written back after it.
+  int pattern_idx = d.memory.pattern_idx;
+  double pattern = d.memory.pattern;
+  const auto result = d.scan_with_warmup(
       lookback, 3,
       [&](int i) {
         if (const int dir = setup(b, i)) {
@@ -53,6 +55,8 @@ auto hikkake_scan(D& d, int lookback, Setup setup, Avg&... avgs) {
         return 0.0;
       },
       avgs...);
+  d.memory = {pattern_idx, pattern};
+  return result;
 }
 
 /// Bar i-1 is an inside bar of bar i-2 (lower high, higher low).
@@ -71,8 +75,11 @@ constexpr auto k_three_line_strike = [](auto& d) {
   return d.scan(
       three_line_strike_lookback(),
       [&](int i) {
+        if (!(b.color(i - 3) == b.color(i - 2) & b.color(i - 2) == b.color(i - 1) &
+              b.color(i) == -b.color(i - 1)))
+          return 0.0;  // rare: skip the rest
         const auto &o = b.o, &c = b.c;
-        const int color = b.color(i - 1);
+        const auto color = b.color(i - 1);
         const bool rising =
             color == 1 & c[i - 1] > c[i - 2] & c[i - 2] > c[i - 3] & o[i] > c[i - 1] & c[i] < o[i - 3];
         const bool falling =
@@ -86,7 +93,7 @@ constexpr auto k_three_line_strike = [](auto& d) {
       },
       near3, near2);
 };
-int three_line_strike(const Ohlc& in, Out out) { return run_batch(in, out, k_three_line_strike); }
+int three_line_strike(const Ohlc& in, Out out) { return run_batch<true, true>(in, out, k_three_line_strike); }
 StreamPtr three_line_strike_stream(Opts o) { return make_stream(k_three_line_strike, o); }
 
 // CDLCONCEALBABYSWALL (+100): four black candles; two marubozu, a third opening
@@ -102,11 +109,11 @@ constexpr auto k_conceal_baby_swallow = [](auto& d) {
       [&](int i) {
         const auto &h = b.h, &l = b.l;
         return when(
-            b.color(i - 3) == -1 && b.color(i - 2) == -1 && b.color(i - 1) == -1 && b.color(i) == -1 &&
-                b.lower_shadow(i - 3) < vshort3.at(i - 3) && b.upper_shadow(i - 3) < vshort3.at(i - 3) &&
-                b.lower_shadow(i - 2) < vshort2.at(i - 2) && b.upper_shadow(i - 2) < vshort2.at(i - 2) &&
-                b.body_gap_down(i - 1, i - 2) && b.upper_shadow(i - 1) > vshort1.at(i - 1) &&
-                h[i - 1] > b.c[i - 2] && h[i] > h[i - 1] && l[i] < l[i - 1],
+            b.color(i - 3) == -1 & b.color(i - 2) == -1 & b.color(i - 1) == -1 & b.color(i) == -1 &
+                b.lower_shadow(i - 3) < vshort3.at(i - 3) & b.upper_shadow(i - 3) < vshort3.at(i - 3) &
+                b.lower_shadow(i - 2) < vshort2.at(i - 2) & b.upper_shadow(i - 2) < vshort2.at(i - 2) &
+                b.body_gap_down(i - 1, i - 2) & b.upper_shadow(i - 1) > vshort1.at(i - 1) &
+                h[i - 1] > b.c[i - 2] & h[i] > h[i - 1] & l[i] < l[i - 1],
             100.0);
       },
       vshort3, vshort2, vshort1);
@@ -124,6 +131,9 @@ constexpr auto k_breakaway = [](auto& d) {
   return d.scan(
       breakaway_lookback(),
       [&](int i) {
+        if (!(b.color(i - 4) == b.color(i - 3) & b.color(i - 3) == b.color(i - 1) &
+              b.color(i - 1) == -b.color(i)))
+          return 0.0;  // rare: skip the rest
         const auto &o = b.o, &h = b.h, &l = b.l, &c = b.c;
         const bool down = b.color(i - 4) == -1 & b.body_gap_down(i - 3, i - 4) & h[i - 2] < h[i - 3] &
                           l[i - 2] < l[i - 3] & h[i - 1] < h[i - 2] & l[i - 1]<l[i - 2] & c[i]> o[i - 3] &
@@ -137,7 +147,7 @@ constexpr auto k_breakaway = [](auto& d) {
       },
       body_long);
 };
-int breakaway(const Ohlc& in, Out out) { return run_batch(in, out, k_breakaway); }
+int breakaway(const Ohlc& in, Out out) { return run_batch<true, true>(in, out, k_breakaway); }
 StreamPtr breakaway_stream(Opts o) { return make_stream(k_breakaway, o); }
 
 // CDLLADDERBOTTOM (+100): three black candles with lower opens and closes, a
@@ -151,11 +161,10 @@ constexpr auto k_ladder_bottom = [](auto& d) {
       ladder_bottom_lookback(),
       [&](int i) {
         const auto &o = b.o, &c = b.c;
-        return when(b.color(i - 4) == -1 && b.color(i - 3) == -1 && b.color(i - 2) == -1 &&
-                        o[i - 4] > o[i - 3] && o[i - 3] > o[i - 2] && c[i - 4] > c[i - 3] &&
-                        c[i - 3] > c[i - 2] && b.color(i - 1) == -1 &&
-                        b.upper_shadow(i - 1) > very_short.at(i - 1) && b.color(i) == 1 && o[i] > o[i - 1] &&
-                        c[i] > b.h[i - 1],
+        return when(b.color(i - 4) == -1 & b.color(i - 3) == -1 & b.color(i - 2) == -1 & o[i - 4] > o[i - 3] &
+                        o[i - 3] > o[i - 2] & c[i - 4] > c[i - 3] & c[i - 3] > c[i - 2] &
+                        b.color(i - 1) == -1 & b.upper_shadow(i - 1) > very_short.at(i - 1) &
+                        b.color(i) == 1 & o[i] > o[i - 1] & c[i] > b.h[i - 1],
                     100.0);
       },
       very_short);
@@ -207,6 +216,9 @@ constexpr auto k_rise_fall_three_methods = [](auto& d) {
   return d.scan(
       rise_fall_three_methods_lookback(),
       [&](int i) {
+        if (!(b.color(i - 4) == -b.color(i - 3) & b.color(i - 3) == b.color(i - 2) &
+              b.color(i - 2) == b.color(i - 1) & b.color(i - 1) == -b.color(i)))
+          return 0.0;  // rare: skip the rest
         const auto &o = b.o, &h = b.h, &l = b.l, &c = b.c;
         const auto within_first = [&](int k) { return b.body_bottom(k)<h[i - 4] & b.body_top(k)> l[i - 4]; };
         // k = +1 rising (white first), -1 falling: TA-Lib multiplies prices by the
@@ -226,7 +238,9 @@ constexpr auto k_rise_fall_three_methods = [](auto& d) {
       },
       long4, short3, short2, short1, long0);
 };
-int rise_fall_three_methods(const Ohlc& in, Out out) { return run_batch(in, out, k_rise_fall_three_methods); }
+int rise_fall_three_methods(const Ohlc& in, Out out) {
+  return run_batch<true, true>(in, out, k_rise_fall_three_methods);
+}
 StreamPtr rise_fall_three_methods_stream(Opts o) { return make_stream(k_rise_fall_three_methods, o); }
 
 // CDLHIKKAKE: an inside bar, then a bar breaking out of it with both high and
@@ -235,13 +249,12 @@ StreamPtr rise_fall_three_methods_stream(Opts o) { return make_stream(k_rise_fal
 int hikkake_lookback() { return 5; }
 constexpr auto k_hikkake = [](auto& d) {
   return hikkake_scan(d, hikkake_lookback(), [](const auto& b, int i) {
-    if (!inside_bar(b, i)) return 0;
-    if (b.h[i] < b.h[i - 1] & b.l[i] < b.l[i - 1]) return 1;
-    if (b.h[i] > b.h[i - 1] & b.l[i] > b.l[i - 1]) return -1;
-    return 0;
+    const bool inside = inside_bar(b, i);
+    return (inside & b.h[i] < b.h[i - 1] & b.l[i] < b.l[i - 1]) -
+           (inside & b.h[i] > b.h[i - 1] & b.l[i] > b.l[i - 1]);
   });
 };
-int hikkake(const Ohlc& in, Out out) { return run_batch(in, out, k_hikkake); }
+int hikkake(const Ohlc& in, Out out) { return run_batch<false>(in, out, k_hikkake); }
 StreamPtr hikkake_stream(Opts o) { return make_stream(k_hikkake, o); }
 
 // CDLHIKKAKEMOD: two nested inside bars; the bullish break (+100) also needs the
@@ -253,14 +266,15 @@ constexpr auto k_hikkake_mod = [](auto& d) {
   return hikkake_scan(
       d, hikkake_mod_lookback(),
       [&](const auto& b, int i) {
-        if (!(b.h[i - 2]<b.h[i - 3] & b.l[i - 2]> b.l[i - 3] & inside_bar(b, i))) return 0;
-        if (b.h[i] < b.h[i - 1] & b.l[i] < b.l[i - 1] & b.c[i - 2] <= b.l[i - 2] + near.at(i - 2)) return 1;
-        if (b.h[i] > b.h[i - 1] & b.l[i] > b.l[i - 1] & b.c[i - 2] >= b.h[i - 2] - near.at(i - 2)) return -1;
-        return 0;
+        const bool nested = b.h[i - 2]<b.h[i - 3] & b.l[i - 2]> b.l[i - 3] & inside_bar(b, i);
+        return (nested & b.h[i] < b.h[i - 1] & b.l[i] < b.l[i - 1] &
+                b.c[i - 2] <= b.l[i - 2] + near.at(i - 2)) -
+               (nested & b.h[i] > b.h[i - 1] & b.l[i] > b.l[i - 1] &
+                b.c[i - 2] >= b.h[i - 2] - near.at(i - 2));
       },
       near);
 };
-int hikkake_mod(const Ohlc& in, Out out) { return run_batch(in, out, k_hikkake_mod); }
+int hikkake_mod(const Ohlc& in, Out out) { return run_batch<false>(in, out, k_hikkake_mod); }
 StreamPtr hikkake_mod_stream(Opts o) { return make_stream(k_hikkake_mod, o); }
 
 }  // namespace ts::ta::candles

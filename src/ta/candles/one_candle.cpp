@@ -120,7 +120,7 @@ constexpr auto k_doji = [](auto& d) {
   return d.scan(
       doji_lookback(), [&](int i) { return when(b.real_body(i) <= doji_body.at(i), 100.0); }, doji_body);
 };
-int doji(const Ohlc& in, Out out) { return run_batch(in, out, k_doji); }
+int doji(const Ohlc& in, Out out) { return run_batch<false>(in, out, k_doji); }
 StreamPtr doji_stream(Opts o) { return make_stream(k_doji, o); }
 
 // CDLDRAGONFLYDOJI (+100): doji, very short upper shadow, lower shadow not very short.
@@ -142,8 +142,8 @@ constexpr auto k_long_legged_doji = [](auto& d) {
   return d.scan(
       long_legged_doji_lookback(),
       [&](int i) {
-        return when(b.real_body(i) <= doji_body.at(i) &&
-                        (b.lower_shadow(i) > shadow_long.at(i) || b.upper_shadow(i) > shadow_long.at(i)),
+        return when(b.real_body(i) <= doji_body.at(i) &
+                        (b.lower_shadow(i) > shadow_long.at(i) | b.upper_shadow(i) > shadow_long.at(i)),
                     100.0);
       },
       doji_body, shadow_long);
@@ -161,8 +161,8 @@ constexpr auto k_rickshaw_man = [](auto& d) {
       rickshaw_man_lookback(),
       [&](int i) {
         const double mid = b.l[i] + b.high_low(i) / 2;
-        return when(b.real_body(i) <= doji_body.at(i) && b.lower_shadow(i) > shadow_long.at(i) &&
-                        b.upper_shadow(i) > shadow_long.at(i) && b.body_bottom(i) <= mid + near.at(i) &&
+        return when(b.real_body(i) <= doji_body.at(i) & b.lower_shadow(i) > shadow_long.at(i) &
+                        b.upper_shadow(i) > shadow_long.at(i) & b.body_bottom(i) <= mid + near.at(i) &
                         b.body_top(i) >= mid - near.at(i),
                     100.0);
       },
@@ -180,8 +180,8 @@ constexpr auto k_takuri = [](auto& d) {
   return d.scan(
       takuri_lookback(),
       [&](int i) {
-        return when(b.real_body(i) <= doji_body.at(i) &&
-                        b.upper_shadow(i) < doji_body.at_as(S::shadow_very_short, i) &&
+        return when(b.real_body(i) <= doji_body.at(i) &
+                        b.upper_shadow(i) < doji_body.at_as(S::shadow_very_short, i) &
                         b.lower_shadow(i) > very_long.at(i),
                     100.0);
       },

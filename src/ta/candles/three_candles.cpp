@@ -65,31 +65,31 @@ auto star(D& d) {
 int morning_star_lookback(double /*penetration*/) { return star_lookback(S::body_short); }
 constexpr auto k_morning_star = [](auto& d) { return star<+1, S::body_short>(d); };
 int morning_star(const Ohlc& in, double penetration, Out out) {
-  return run_batch(in, out, k_morning_star, penetration);
+  return run_batch<true, true>(in, out, k_morning_star, penetration);
 }
 StreamPtr morning_star_stream(Opts o) { return make_stream(k_morning_star, o); }
 int evening_star_lookback(double /*penetration*/) { return star_lookback(S::body_short); }
 constexpr auto k_evening_star = [](auto& d) { return star<-1, S::body_short>(d); };
 int evening_star(const Ohlc& in, double penetration, Out out) {
-  return run_batch(in, out, k_evening_star, penetration);
+  return run_batch<true, true>(in, out, k_evening_star, penetration);
 }
 StreamPtr evening_star_stream(Opts o) { return make_stream(k_evening_star, o); }
 int morning_doji_star_lookback(double /*penetration*/) { return star_lookback(S::body_doji); }
 constexpr auto k_morning_doji_star = [](auto& d) { return star<+1, S::body_doji>(d); };
 int morning_doji_star(const Ohlc& in, double penetration, Out out) {
-  return run_batch(in, out, k_morning_doji_star, penetration);
+  return run_batch<true, true>(in, out, k_morning_doji_star, penetration);
 }
 StreamPtr morning_doji_star_stream(Opts o) { return make_stream(k_morning_doji_star, o); }
 int evening_doji_star_lookback(double /*penetration*/) { return star_lookback(S::body_doji); }
 constexpr auto k_evening_doji_star = [](auto& d) { return star<-1, S::body_doji>(d); };
 int evening_doji_star(const Ohlc& in, double penetration, Out out) {
-  return run_batch(in, out, k_evening_doji_star, penetration);
+  return run_batch<true, true>(in, out, k_evening_doji_star, penetration);
 }
 StreamPtr evening_doji_star_stream(Opts o) { return make_stream(k_evening_doji_star, o); }
 int abandoned_baby_lookback(double /*penetration*/) { return star_lookback(S::body_doji); }
 constexpr auto k_abandoned_baby = [](auto& d) { return star<0, S::body_doji>(d); };
 int abandoned_baby(const Ohlc& in, double penetration, Out out) {
-  return run_batch(in, out, k_abandoned_baby, penetration);
+  return run_batch<true, true>(in, out, k_abandoned_baby, penetration);
 }
 StreamPtr abandoned_baby_stream(Opts o) { return make_stream(k_abandoned_baby, o); }
 
@@ -109,13 +109,13 @@ constexpr auto k_three_white_soldiers = [](auto& d) {
       three_white_soldiers_lookback(),
       [&](int i) {
         const auto &o = b.o, &c = b.c;
-        return when(b.color(i - 2) == 1 && b.upper_shadow(i - 2) < vshort2.at(i - 2) && b.color(i - 1) == 1 &&
-                        b.upper_shadow(i - 1) < vshort1.at(i - 1) && b.color(i) == 1 &&
-                        b.upper_shadow(i) < vshort0.at(i) && c[i] > c[i - 1] && c[i - 1] > c[i - 2] &&
-                        o[i - 1] > o[i - 2] && o[i - 1] <= c[i - 2] + near2.at(i - 2) && o[i] > o[i - 1] &&
-                        o[i] <= c[i - 1] + near1.at(i - 1) &&
-                        b.real_body(i - 1) > b.real_body(i - 2) - near2.at_as(S::far, i - 2) &&
-                        b.real_body(i) > b.real_body(i - 1) - near1.at_as(S::far, i - 1) &&
+        return when(b.color(i - 2) == 1 & b.upper_shadow(i - 2) < vshort2.at(i - 2) & b.color(i - 1) == 1 &
+                        b.upper_shadow(i - 1) < vshort1.at(i - 1) & b.color(i) == 1 &
+                        b.upper_shadow(i) < vshort0.at(i) & c[i] > c[i - 1] & c[i - 1] > c[i - 2] &
+                        o[i - 1] > o[i - 2] & o[i - 1] <= c[i - 2] + near2.at(i - 2) & o[i] > o[i - 1] &
+                        o[i] <= c[i - 1] + near1.at(i - 1) &
+                        b.real_body(i - 1) > b.real_body(i - 2) - near2.at_as(S::far, i - 2) &
+                        b.real_body(i) > b.real_body(i - 1) - near1.at_as(S::far, i - 1) &
                         b.real_body(i) > body_short.at(i),
                     100.0);
       },
@@ -136,11 +136,10 @@ constexpr auto k_three_black_crows = [](auto& d) {
       three_black_crows_lookback(),
       [&](int i) {
         const auto &o = b.o, &c = b.c;
-        return when(b.color(i - 3) == 1 && b.color(i - 2) == -1 &&
-                        b.lower_shadow(i - 2) < vshort2.at(i - 2) && b.color(i - 1) == -1 &&
-                        b.lower_shadow(i - 1) < vshort1.at(i - 1) && b.color(i) == -1 &&
-                        b.lower_shadow(i) < vshort0.at(i) && o[i - 1] < o[i - 2] && o[i - 1] > c[i - 2] &&
-                        o[i] < o[i - 1] && o[i] > c[i - 1] && b.h[i - 3] > c[i - 2] && c[i - 2] > c[i - 1] &&
+        return when(b.color(i - 3) == 1 & b.color(i - 2) == -1 & b.lower_shadow(i - 2) < vshort2.at(i - 2) &
+                        b.color(i - 1) == -1 & b.lower_shadow(i - 1) < vshort1.at(i - 1) & b.color(i) == -1 &
+                        b.lower_shadow(i) < vshort0.at(i) & o[i - 1]<o[i - 2] & o[i - 1]> c[i - 2] &
+                        o[i]<o[i - 1] & o[i]> c[i - 1] & b.h[i - 3] > c[i - 2] & c[i - 2] > c[i - 1] &
                         c[i - 1] > c[i],
                     -100.0);
       },
@@ -160,12 +159,11 @@ constexpr auto k_identical_three_crows = [](auto& d) {
       identical_three_crows_lookback(),
       [&](int i) {
         const auto &o = b.o, &c = b.c;
-        return when(b.color(i - 2) == -1 && b.lower_shadow(i - 2) < vshort2.at(i - 2) &&
-                        b.color(i - 1) == -1 && b.lower_shadow(i - 1) < vshort1.at(i - 1) &&
-                        b.color(i) == -1 && b.lower_shadow(i) < vshort0.at(i) && c[i - 2] > c[i - 1] &&
-                        c[i - 1] > c[i] && o[i - 1] <= c[i - 2] + equal2.at(i - 2) &&
-                        o[i - 1] >= c[i - 2] - equal2.at(i - 2) && o[i] <= c[i - 1] + equal1.at(i - 1) &&
-                        o[i] >= c[i - 1] - equal1.at(i - 1),
+        return when(b.color(i - 2) == -1 & b.lower_shadow(i - 2) < vshort2.at(i - 2) & b.color(i - 1) == -1 &
+                        b.lower_shadow(i - 1) < vshort1.at(i - 1) & b.color(i) == -1 &
+                        b.lower_shadow(i) < vshort0.at(i) & c[i - 2] > c[i - 1] & c[i - 1] > c[i] &
+                        o[i - 1] <= c[i - 2] + equal2.at(i - 2) & o[i - 1] >= c[i - 2] - equal2.at(i - 2) &
+                        o[i] <= c[i - 1] + equal1.at(i - 1) & o[i] >= c[i - 1] - equal1.at(i - 1),
                     -100.0);
       },
       vshort2, vshort1, vshort0, equal2, equal1);
@@ -250,7 +248,7 @@ constexpr auto k_three_outside = [](auto& d) {
                 b.color(i - 1) * 100.0);
   });
 };
-int three_outside(const Ohlc& in, Out out) { return run_batch(in, out, k_three_outside); }
+int three_outside(const Ohlc& in, Out out) { return run_batch<false>(in, out, k_three_outside); }
 StreamPtr three_outside_stream(Opts o) { return make_stream(k_three_outside, o); }
 
 // CDL3STARSINSOUTH (+100): three black candles. The first long with a long
@@ -269,14 +267,14 @@ constexpr auto k_three_stars_in_south = [](auto& d) {
       three_stars_in_south_lookback(),
       [&](int i) {
         const auto &o = b.o, &h = b.h, &l = b.l, &c = b.c;
-        return when(
-            b.color(i - 2) == -1 && b.color(i - 1) == -1 && b.color(i) == -1 &&
-                b.real_body(i - 2) > body_long.at(i - 2) && b.lower_shadow(i - 2) > shadow_long.at(i - 2) &&
-                b.real_body(i - 1) < b.real_body(i - 2) && o[i - 1] > c[i - 2] && o[i - 1] <= h[i - 2] &&
-                l[i - 1] < c[i - 2] && l[i - 1] >= l[i - 2] && b.lower_shadow(i - 1) > vshort1.at(i - 1) &&
-                b.real_body(i) < body_short.at(i) && b.lower_shadow(i) < vshort0.at(i) &&
-                b.upper_shadow(i) < vshort0.at(i) && l[i] > l[i - 1] && h[i] < h[i - 1],
-            100.0);
+        return when(b.color(i - 2) == -1 & b.color(i - 1) == -1 & b.color(i) == -1 &
+                        b.real_body(i - 2) > body_long.at(i - 2) &
+                        b.lower_shadow(i - 2) > shadow_long.at(i - 2) &
+                        b.real_body(i - 1) < b.real_body(i - 2) & o[i - 1] > c[i - 2] & o[i - 1] <= h[i - 2] &
+                        l[i - 1]<c[i - 2] & l[i - 1] >= l[i - 2] & b.lower_shadow(i - 1)> vshort1.at(i - 1) &
+                        b.real_body(i) < body_short.at(i) & b.lower_shadow(i) < vshort0.at(i) &
+                        b.upper_shadow(i) < vshort0.at(i) & l[i] > l[i - 1] & h[i] < h[i - 1],
+                    100.0);
       },
       body_long, shadow_long, vshort1, vshort0, body_short);
 };
@@ -376,6 +374,8 @@ constexpr auto k_unique_three_river = [](auto& d) {
   return d.scan(
       unique_three_river_lookback(),
       [&](int i) {
+        if (!(b.color(i - 2) == -1 & b.color(i - 1) == -1 & b.color(i) == 1))
+          return 0.0;  // rare: skip the rest
         const auto &o = b.o, &l = b.l, &c = b.c;
         return when(
             b.real_body(i - 2) > body_long.at(i - 2) & b.color(i - 2) == -1 & b.color(i - 1) == -1 &
@@ -385,7 +385,7 @@ constexpr auto k_unique_three_river = [](auto& d) {
       },
       body_long, body_short);
 };
-int unique_three_river(const Ohlc& in, Out out) { return run_batch(in, out, k_unique_three_river); }
+int unique_three_river(const Ohlc& in, Out out) { return run_batch<false>(in, out, k_unique_three_river); }
 StreamPtr unique_three_river_stream(Opts o) { return make_stream(k_unique_three_river, o); }
 
 // CDLTASUKIGAP: a body gap, a candle in the gap's direction, then an opposite
@@ -442,6 +442,8 @@ int xside_gap_three_methods_lookback() { return 2; }
 constexpr auto k_xside_gap_three_methods = [](auto& d) {
   const auto& b = d.bars;
   return d.scan(xside_gap_three_methods_lookback(), [&](int i) {
+    if (!(b.color(i - 2) == b.color(i - 1) & b.color(i - 1) == -b.color(i)))
+      return 0.0;  // rare: skip the rest
     const auto &o = b.o, &c = b.c;
     return when(b.color(i - 2) == b.color(i - 1) & b.color(i - 1) == -b.color(i) &
                     o[i]<b.body_top(i - 1) & o[i]> b.body_bottom(i - 1) &
@@ -470,7 +472,7 @@ constexpr auto k_stick_sandwich = [](auto& d) {
       },
       equal);
 };
-int stick_sandwich(const Ohlc& in, Out out) { return run_batch(in, out, k_stick_sandwich); }
+int stick_sandwich(const Ohlc& in, Out out) { return run_batch<false>(in, out, k_stick_sandwich); }
 StreamPtr stick_sandwich_stream(Opts o) { return make_stream(k_stick_sandwich, o); }
 
 }  // namespace ts::ta::candles

@@ -35,9 +35,9 @@ auto harami_like(D& d) {
         if (!(b.real_body(i - 1) > body_long.at(i - 1) & b.real_body(i) <= inner.at(i))) return 0.0;
         const double top = b.body_top(i), bottom = b.body_bottom(i);
         const double outer_top = b.body_top(i - 1), outer_bottom = b.body_bottom(i - 1);
-        if (top<outer_top & bottom> outer_bottom) return -b.color(i - 1) * 100.0;
-        if (top <= outer_top & bottom >= outer_bottom) return -b.color(i - 1) * 80.0;
-        return 0.0;
+        const bool inside = top<outer_top & bottom> outer_bottom,
+                   touching = top <= outer_top & bottom >= outer_bottom;
+        return when(touching, -b.color(i - 1) * (80.0 + when(inside, 20.0)));
       },
       body_long, inner);
 }
@@ -71,6 +71,8 @@ auto kicking_like(D& d) {
   return d.scan(
       max_period(S::shadow_very_short, S::body_long) + 1,
       [&](int i) {
+        if (!(b.real_body(i - 1) > body_long1.at(i - 1) & b.real_body(i) > body_long0.at(i)))
+          return 0.0;  // rare
         const bool match =
             b.color(i - 1) == -b.color(i) & b.real_body(i - 1) > body_long1.at(i - 1) &
             b.upper_shadow(
@@ -105,7 +107,7 @@ constexpr auto k_engulfing = [](auto& d) {
     return b.color(i) * (strict ? 100.0 : 80.0);
   });
 };
-int engulfing(const Ohlc& in, Out out) { return run_batch(in, out, k_engulfing); }
+int engulfing(const Ohlc& in, Out out) { return run_batch<true, true>(in, out, k_engulfing); }
 StreamPtr engulfing_stream(Opts o) { return make_stream(k_engulfing, o); }
 
 // CDLHARAMI: long body, then a short body inside it (see harami_like).
@@ -156,7 +158,7 @@ constexpr auto k_counterattack = [](auto& d) {
       },
       equal, body_long1, body_long0);
 };
-int counterattack(const Ohlc& in, Out out) { return run_batch(in, out, k_counterattack); }
+int counterattack(const Ohlc& in, Out out) { return run_batch<false>(in, out, k_counterattack); }
 StreamPtr counterattack_stream(Opts o) { return make_stream(k_counterattack, o); }
 
 // CDLDARKCLOUDCOVER (-100): a long white candle, then a black one opening above
@@ -178,7 +180,7 @@ constexpr auto k_dark_cloud_cover = [](auto& d) {
       body_long);
 };
 int dark_cloud_cover(const Ohlc& in, double penetration, Out out) {
-  return run_batch(in, out, k_dark_cloud_cover, penetration);
+  return run_batch<false>(in, out, k_dark_cloud_cover, penetration);
 }
 StreamPtr dark_cloud_cover_stream(Opts o) { return make_stream(k_dark_cloud_cover, o); }
 
@@ -199,7 +201,7 @@ constexpr auto k_piercing = [](auto& d) {
       },
       body_long1, body_long0);
 };
-int piercing(const Ohlc& in, Out out) { return run_batch(in, out, k_piercing); }
+int piercing(const Ohlc& in, Out out) { return run_batch<false>(in, out, k_piercing); }
 StreamPtr piercing_stream(Opts o) { return make_stream(k_piercing, o); }
 
 // CDLINNECK (-100): see neck(); the white close is at most Equal above the black close.
@@ -209,7 +211,7 @@ constexpr auto k_in_neck = [](auto& d) {
     return b.c[i] <= b.c[i - 1] + equal & b.c[i] >= b.c[i - 1];
   });
 };
-int in_neck(const Ohlc& in, Out out) { return run_batch(in, out, k_in_neck); }
+int in_neck(const Ohlc& in, Out out) { return run_batch<false>(in, out, k_in_neck); }
 StreamPtr in_neck_stream(Opts o) { return make_stream(k_in_neck, o); }
 
 // CDLONNECK (-100): see neck(); the white close is within Equal of the black low.
@@ -219,7 +221,7 @@ constexpr auto k_on_neck = [](auto& d) {
     return b.c[i] <= b.l[i - 1] + equal & b.c[i] >= b.l[i - 1] - equal;
   });
 };
-int on_neck(const Ohlc& in, Out out) { return run_batch(in, out, k_on_neck); }
+int on_neck(const Ohlc& in, Out out) { return run_batch<false>(in, out, k_on_neck); }
 StreamPtr on_neck_stream(Opts o) { return make_stream(k_on_neck, o); }
 
 // CDLTHRUSTING (-100): see neck(); the white close is more than Equal into the
@@ -230,7 +232,7 @@ constexpr auto k_thrusting = [](auto& d) {
     return b.c[i] > b.c[i - 1] + equal & b.c[i] <= b.c[i - 1] + b.real_body(i - 1) * 0.5;
   });
 };
-int thrusting(const Ohlc& in, Out out) { return run_batch(in, out, k_thrusting); }
+int thrusting(const Ohlc& in, Out out) { return run_batch<false>(in, out, k_thrusting); }
 StreamPtr thrusting_stream(Opts o) { return make_stream(k_thrusting, o); }
 
 // CDLHOMINGPIGEON (+100): a long black candle, then a short black one inside its body.
@@ -247,7 +249,7 @@ constexpr auto k_homing_pigeon = [](auto& d) {
       },
       body_long, body_short);
 };
-int homing_pigeon(const Ohlc& in, Out out) { return run_batch(in, out, k_homing_pigeon); }
+int homing_pigeon(const Ohlc& in, Out out) { return run_batch<false>(in, out, k_homing_pigeon); }
 StreamPtr homing_pigeon_stream(Opts o) { return make_stream(k_homing_pigeon, o); }
 
 // CDLKICKING: see kicking_like; sign = second candle's colour.
@@ -277,7 +279,7 @@ constexpr auto k_matching_low = [](auto& d) {
       },
       equal);
 };
-int matching_low(const Ohlc& in, Out out) { return run_batch(in, out, k_matching_low); }
+int matching_low(const Ohlc& in, Out out) { return run_batch<false>(in, out, k_matching_low); }
 StreamPtr matching_low_stream(Opts o) { return make_stream(k_matching_low, o); }
 
 // CDLSEPARATINGLINES: opposite colours opening within Equal of each other, the
