@@ -243,20 +243,21 @@ class SqliteStorage final : public Storage {
 
   void commit_patterns(const Symbol& s, Timeframe tf, const std::vector<DetectionRow>& rows,
                        std::optional<TradingDate> wm, const SymbolOutcome& outcome) override {
+    // Detectors report bar by bar; the table's key is (pattern, bar_date)
+    // within the symbol. Inserting in key order appends to 27 runs of
+    // neighbouring leaves instead of hopping between them for every row:
+    // 1.4x the rows per CPU-second (docs/PERFORMANCE.md). Stable, so a key
+    // given twice still ends as its later row. Sorted before taking the lock.
+    std::vector<std::uint32_t> order(rows.size());
+    for (std::uint32_t i = 0; i < order.size(); ++i) order[i] = i;
+    std::stable_sort(order.begin(), order.end(), [&](std::uint32_t a, std::uint32_t b) {
+      const int c = rows[a].pattern.compare(rows[b].pattern);
+      return c != 0 ? c < 0 : rows[a].bar_date < rows[b].bar_date;
+    });
     std::lock_guard lock(mu_);
     Transaction tx(db_);
     const std::string now = now_utc();
     const std::string_view tf_name = to_string(tf);
-    // Detectors report bar by bar; the table's key is (pattern, bar_date)
-    // within the symbol. Inserting in key order appends to 27 runs of
-    // neighbouring leaves instead of hopping between them for every row:
-    // 1.4x the rows per CPU-second (docs/PERFORMANCE.md).
-    std::vector<std::uint32_t> order(rows.size());
-    for (std::uint32_t i = 0; i < order.size(); ++i) order[i] = i;
-    std::sort(order.begin(), order.end(), [&](std::uint32_t a, std::uint32_t b) {
-      const int c = rows[a].pattern.compare(rows[b].pattern);
-      return c != 0 ? c < 0 : rows[a].bar_date < rows[b].bar_date;
-    });
     insert_rows(
         "INSERT INTO pattern_detections(symbol, timeframe, pattern, bar_date, direction, strength, "
         "confidence, levels, run_id, detected_at)",
