@@ -43,7 +43,7 @@ server=$(cat "$pg_state/url")
 psql "$server" -qc "ALTER SYSTEM SET synchronous_commit=off" -c "ALTER SYSTEM SET shared_buffers='256MB'" >/dev/null
 data=$(cat "$pg_state/pgdata")
 if [[ $(id -u) -eq 0 ]]; then as=(runuser -u postgres --); else as=(); fi
-"${as[@]}" /usr/lib/postgresql/15/bin/pg_ctl -D "$data" -w restart >/dev/null
+"${as[@]}" "${TICKSTOCK_PG_BINDIR:-/usr/lib/postgresql/15/bin}/pg_ctl" -D "$data" -w restart >/dev/null
 psql "$server" -qc "CREATE DATABASE targets" >/dev/null
 step postgresql_${symbols} /usr/bin/time -f "max RSS %M KB" "$bench/pipeline_bench" "$symbols" 10 \
   "${server%/*}/targets" incremental
