@@ -145,12 +145,16 @@ struct SymbolWork::Impl {
     return {run_id_, phase, sym.str(), "ok", 1, "", "", 0};
   }
 
-  /// First daily date this phase has not yet processed, or nullopt when the
-  /// phase is up to date. Without a watermark (or with --full) it is the first bar.
-  std::optional<TradingDate> first_new_date(const Symbol& sym, Phase phase, const BarSeries& daily) {
+  /// The phase's watermark for the symbol; nullopt with --full (everything
+  /// is redone). Read once per symbol and phase, and passed on.
+  std::optional<TradingDate> phase_watermark(const Symbol& sym, Phase phase) {
+    return req_.full ? std::nullopt : db_.watermark(sym, phase);
+  }
+
+  /// First daily date after the watermark `wm`, or nullopt when the phase is
+  /// up to date. Without a watermark it is the first bar.
+  static std::optional<TradingDate> first_new_date(const BarSeries& daily, std::optional<TradingDate> wm) {
     if (daily.empty()) return std::nullopt;
-    if (req_.full) return daily.date.front();
-    const auto wm = db_.watermark(sym, phase);
     if (!wm) return daily.date.front();
     const std::size_t i = first_after(daily.date, *wm);
     if (i == daily.size()) return std::nullopt;
@@ -161,10 +165,10 @@ struct SymbolWork::Impl {
   /// already up to date records its `ok` outcome and is done. Otherwise sets
   /// `d1` to the first new date and returns nullopt.
   std::optional<SymbolReport> up_to_date(const Symbol& sym, Phase phase, const BarSeries& daily,
-                                         std::optional<TradingDate>& d1) {
+                                         std::optional<TradingDate> wm, std::optional<TradingDate>& d1) {
     if (daily.empty())
       return SymbolReport{false, "SYMBOL_NOT_FOUND", "no daily bars stored for " + sym.str(), 0};
-    d1 = first_new_date(sym, phase, daily);
+    d1 = first_new_date(daily, wm);
     if (d1) return std::nullopt;
     db_.record_outcome(ok_outcome(phase, sym));
     return SymbolReport{};
@@ -176,8 +180,9 @@ struct SymbolWork::Impl {
     // Only the weeks and months touched by days after the watermark are
     // rebuilt, so only their days are read: a daily run reads a month of
     // bars, not the history.
+    const auto wm = phase_watermark(sym, Phase::cache_sync);
     std::optional<TradingDate> read_from;
-    if (const auto wm = req_.full ? std::nullopt : db_.watermark(sym, Phase::cache_sync)) {
+    if (wm) {
       const TradingDate next = *wm + std::chrono::days{1};
       read_from = std::min(week_start(next), month_start(next));
     }
@@ -187,7 +192,7 @@ struct SymbolWork::Impl {
       return SymbolReport{};
     }
     std::optional<TradingDate> d1;
-    if (auto done = up_to_date(sym, Phase::cache_sync, daily, d1)) return *done;
+    if (auto done = up_to_date(sym, Phase::cache_sync, daily, wm, d1)) return *done;
     clock.lap(&L::load);
     // Re-aggregate only the periods touched by new days; each starts at the
     // period boundary so the rebuilt bars are complete.
@@ -209,9 +214,10 @@ struct SymbolWork::Impl {
     storage::LayerSeconds layers;
     LayerClock clock(layers);
     const BarSeries daily = db_.load_bars(sym, Timeframe::daily);
+    const auto wm = phase_watermark(sym, Phase::indicators);
     std::optional<TradingDate> d1;
-    if (auto done = up_to_date(sym, Phase::indicators, daily, d1)) return *done;
-    const bool first_time = req_.full || !db_.watermark(sym, Phase::indicators);
+    if (auto done = up_to_date(sym, Phase::indicators, daily, wm, d1)) return *done;
+    const bool first_time = !wm;
     clock.lap(&L::load);
     std::vector<storage::TimeframeIndicators> groups;
     long long rows = 0;
@@ -253,8 +259,7 @@ struct SymbolWork::Impl {
   /// whole history). A daily run reads ~500 bars instead of the history; the
   /// whole history when there is no watermark, or when gaps put the warm-up
   /// bars further back than the calendar estimate.
-  BarSeries pattern_bars(const Symbol& sym) {
-    const auto wm = req_.full ? std::nullopt : db_.watermark(sym, Phase::patterns);
+  BarSeries pattern_bars(const Symbol& sym, std::optional<TradingDate> wm) {
     if (!wm) return db_.load_bars(sym, Timeframe::daily);
     // 500 sessions span ~725 calendar days (weekends and ~9 holidays a
     // year); 1.6x + 30 days leaves room for more, and the count below checks.
@@ -270,9 +275,10 @@ struct SymbolWork::Impl {
   SymbolReport do_patterns(const Symbol& sym) {
     storage::LayerSeconds layers;
     LayerClock clock(layers);
-    const BarSeries daily = pattern_bars(sym);
+    const auto wm = phase_watermark(sym, Phase::patterns);
+    const BarSeries daily = pattern_bars(sym, wm);
     std::optional<TradingDate> d1;
-    if (auto done = up_to_date(sym, Phase::patterns, daily, d1)) return *done;
+    if (auto done = up_to_date(sym, Phase::patterns, daily, wm, d1)) return *done;
     clock.lap(&L::load);
     const std::size_t first = first_at_or_after(daily.date, *d1);
     scratch_.detections.clear();
