@@ -464,16 +464,48 @@ constexpr auto k_geometry_probe = [](auto& d) {
   });
 };
 
+// The same probes through scan_pairs, whose batch judges two bars per call
+// (BarPair: SSE2 pairs, lane masks); the stream still calls the judge with an
+// int. Q picks one quantity per probe, so a wrong lane or helper cannot hide
+// in a sum.
+template <int S, int L, bool Bodies = true>
+constexpr auto k_pair_threshold_probe = [](auto& d) {
+  const auto& b = d.bars;
+  detail::RunningAverage avg(b, static_cast<Setting>(S), L);
+  return d.scan_pairs(
+      avg_period(static_cast<Setting>(S)) + L, [&](auto i) { return avg.at(i - L); }, avg);
+};
+template <int Q>
+constexpr auto k_pair_geometry_probe = [](auto& d) {
+  const auto& b = d.bars;
+  return d.scan_pairs(4, [&](auto i) {
+    using detail::abs_of, detail::max_of, detail::pick, detail::when;
+    const auto &o = b.o, &h = b.h, &c = b.c;
+    if constexpr (Q == 0) return b.upper_shadow(i) - 3.0 * b.lower_shadow(i - 4);
+    if constexpr (Q == 1) return b.body_top(i - 1) - b.body_bottom(i - 3);
+    if constexpr (Q == 2) {
+      return when(b.body_gap_up(i, i - 2), 1.0) + when(b.body_gap_down(i - 1, i - 4), -1.0) +
+             10.0 * b.color(i - 2);
+    }
+    if constexpr (Q == 3) return max_of(h[i - 3], c[i - 1]) + 0.5 * max_of(c[i - 1], h[i - 3]);
+    if constexpr (Q == 4) return pick(c[i] > o[i - 1], b.real_body(i - 2), -b.high_low(i));
+    if constexpr (Q == 5) {
+      return abs_of(c[i] - o[i - 2]) + when(b.candle_gap_up(i, i - 1), 2.0) -
+             when(b.candle_gap_down(i, i - 1), 4.0);
+    }
+  });
+};
+
 /// The probe's batch output vs its stream's, bit for bit, on every prefix
 /// length in `lengths`; false at the first difference.
-template <bool Colours = false, class Def>
+template <bool Colours = false, bool Bodies = true, class Def>
 bool probe_matches(Def def, const Columns& in, std::initializer_list<std::size_t> lengths,
                    const std::string& what) {
   for (std::size_t n : lengths) {
     const Ohlc cols{std::span(in.open).first(n), std::span(in.high).first(n), std::span(in.low).first(n),
                     std::span(in.close).first(n)};
     std::vector<double> batch(n, kSentinel);
-    const int begin = detail::run_batch<true, Colours>(cols, batch, def);
+    const int begin = detail::run_batch<Bodies, Colours>(cols, batch, def);
     auto stream = detail::make_stream(def, {});
     for (std::size_t i = 0; i < n; ++i) {
       double v = kSentinel;
@@ -531,6 +563,43 @@ TEST(CandleBlocks, GeometryEqualsTheStreamsBitForBit) {
       probe_matches(k_geometry_probe, in, {1, 5, 255, 256, 259, 260, 261, 262, 517, in.size()}, "geometry"));
   EXPECT_TRUE(probe_matches<true>(k_geometry_probe, in, {1, 5, 255, 256, 259, 260, 261, 262, 517, in.size()},
                                   "geometry with the colour column"));
+}
+
+// The pair path (scan_pairs) against the scalar stream: every threshold at
+// every lag, shadows averages also without the body columns (run_batch<false>
+// computes a pair's body top and bottom itself), and each pair helper
+// (when, pick, max_of, abs_of, the colour as +/-1.0 pairs) on flat, zero-body,
+// zero-range and NaN bars across the block edges.
+template <int... S, int... L>
+void expect_pair_threshold_probes(const Columns& in, std::integer_sequence<int, S...>,
+                                  std::integer_sequence<int, L...>) {
+  const auto for_setting = [&](auto s) {
+    ((probe_matches(k_pair_threshold_probe<decltype(s)::value, L>, in,
+                    {1, 20, 255, 256, 257, 258, 269, 270, 271, 272, 273, 530, 531, 1000, 1001, in.size()},
+                    "pairs: setting " + std::to_string(decltype(s)::value) + " lag " + std::to_string(L))),
+     ...);
+  };
+  (for_setting(std::integral_constant<int, S>{}), ...);
+}
+
+TEST(CandleBlocks, PairJudgesEqualTheStreamsBitForBit) {
+  Columns in = block_edge_series();
+  for (std::size_t n : {5, 255, 256, 259, 260, 261, 262, 517})
+    for (std::size_t i = n - 2; i < n; ++i) in.open[i] = in.close[i];  // c == o: white, zero body
+  expect_pair_threshold_probes(in, std::make_integer_sequence<int, static_cast<int>(kCandleSettings.size())>{},
+                               std::make_integer_sequence<int, 5>{});
+  constexpr int kShadowShort = static_cast<int>(Setting::shadow_short);
+  static_assert(kCandleSettings[kShadowShort].range == RangeType::shadows);
+  EXPECT_TRUE((probe_matches<false, false>(k_pair_threshold_probe<kShadowShort, 1, false>, in,
+                                           {1, 255, 256, 257, 262, 517, in.size()}, "pairs: shadows, no bodies")));
+  const std::initializer_list<std::size_t> lengths = {1, 5, 6, 255, 256, 259, 260, 261, 262, 517, in.size()};
+  EXPECT_TRUE(probe_matches(k_pair_geometry_probe<0>, in, lengths, "pairs: shadows"));
+  EXPECT_TRUE(probe_matches(k_pair_geometry_probe<1>, in, lengths, "pairs: body top and bottom"));
+  EXPECT_TRUE(probe_matches(k_pair_geometry_probe<2>, in, lengths, "pairs: gaps and colour"));
+  EXPECT_TRUE(probe_matches<true>(k_pair_geometry_probe<2>, in, lengths, "pairs: colour column"));
+  EXPECT_TRUE(probe_matches(k_pair_geometry_probe<3>, in, lengths, "pairs: max_of"));
+  EXPECT_TRUE(probe_matches(k_pair_geometry_probe<4>, in, lengths, "pairs: pick"));
+  EXPECT_TRUE(probe_matches(k_pair_geometry_probe<5>, in, lengths, "pairs: abs_of, candle gaps"));
 }
 
 // The Hikkake's memory crosses bars: a peeked confirmation (+/-200) must not

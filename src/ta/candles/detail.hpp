@@ -13,13 +13,16 @@
 // One definition per pattern. A pattern is written once, as a generic lambda
 // `[](auto& d) {...}` over a driver `d`: it reads the bars through `d.bars`
 // (column access by absolute bar index, `b.o[i]`), makes its running averages
-// and returns `d.scan(lookback, judge, averages...)`. BatchDriver runs that
-// scan over whole columns, in blocks of 256 bars (geometry, sliding totals and
-// their divisions first, then the judge: see "Batch: the block driver");
-// StreamDriver runs exactly one bar of it against a 16-bar ring and the
+// and returns `d.scan(lookback, judge, averages...)`, or `d.scan_pairs(...)`
+// for a judge that can also take two bars at once (see "Two bars at a time").
+// BatchDriver runs that scan over whole columns, in blocks of 256 bars
+// (geometry, sliding totals and their divisions first, then the judge: see
+// "Batch: the block driver"); StreamDriver runs exactly one bar of it against a 16-bar ring and the
 // carried running totals with the scalar BarsOf geometry, so the stream
 // evaluates the same judge with the same totals, bit for bit. The
 // CandleBlocks tests hold the two paths to the same bits.
+#include <emmintrin.h>
+
 #include <algorithm>
 #include <array>
 #include <bit>
@@ -29,6 +32,7 @@
 #include <cstring>
 #include <memory>
 #include <span>
+#include <type_traits>
 
 #include "ta/candles/candles.hpp"
 #include "ta/candles/settings.hpp"
@@ -41,26 +45,93 @@ namespace ts::ta::candles::detail {
 // call per bar costs more than a whole pattern.
 #define TS_CANDLE_INLINE [[gnu::always_inline]]
 
+// ---- Two bars at a time -------------------------------------------------------
+//
+// A judge written over `auto i` (see BatchDriver::scan_pairs) is also called
+// with a BarPair: every column read then loads bars i and i + 1 into one SSE2
+// register (V2), every comparison gives a lane mask (M2: all ones or zero per
+// lane), & and | combine masks as they combine bools, and when()/pick() select
+// lane-wise. Each lane evaluates the scalar judge's operations in the same
+// order (GCC vector extensions are lane-wise IEEE arithmetic), so the outputs
+// are the scalar ones bit for bit. What a pair judge must not use: && and ||,
+// !, `if` or `?:` on a condition, == between conditions (a mask is -1, not
+// true): use &, |, ~ (masks only) and pick().
+
+typedef double V2 __attribute__((vector_size(16)));
+typedef long M2 __attribute__((vector_size(16)));  // what a V2 comparison gives
+
+// Unaligned two-double access through a vector type (not memcpy, which the
+// compiler must assume aliases every member it then reloads).
+typedef double V2u __attribute__((vector_size(16), aligned(8)));
+TS_CANDLE_INLINE inline V2 load2(const double* p) { return *reinterpret_cast<const V2u*>(p); }
+TS_CANDLE_INLINE inline void store2(double* p, V2 v) { *reinterpret_cast<V2u*>(p) = v; }
+TS_CANDLE_INLINE inline V2 select2(M2 mask, V2 a, V2 b) {
+  return reinterpret_cast<V2>((mask & reinterpret_cast<M2>(a)) | (~mask & reinterpret_cast<M2>(b)));
+}
+
+/// Scan bars i and i + 1, judged together. Offsets move both: `p - 2` is the
+/// pair of bars two back.
+struct BarPair {
+  int i;
+  friend constexpr BarPair operator-(BarPair p, int k) { return {p.i - k}; }
+  friend constexpr BarPair operator+(BarPair p, int k) { return {p.i + k}; }
+};
+
+/// Bar i of a column, or bars (i, i + 1).
+TS_CANDLE_INLINE inline double col_at(const double* p, int i) { return p[i]; }
+TS_CANDLE_INLINE inline V2 col_at(const double* p, BarPair q) { return load2(p + q.i); }
+
+/// A raw price column that also reads pairs.
+struct Column {
+  const double* p;
+  template <class I>
+  TS_CANDLE_INLINE auto operator[](I i) const {
+    return col_at(p, i);
+  }
+};
+
+/// std::fabs, lane-wise for a pair (clears the sign bit, as fabs does).
+TS_CANDLE_INLINE inline double abs_of(double x) { return std::fabs(x); }
+TS_CANDLE_INLINE inline V2 abs_of(V2 x) {
+  return reinterpret_cast<V2>(reinterpret_cast<M2>(x) & M2{INT64_MAX, INT64_MAX});
+}
+TS_CANDLE_INLINE inline V2 as_v2(double x) { return V2{x, x}; }
+TS_CANDLE_INLINE inline V2 as_v2(V2 x) { return x; }
+
 /// The geometry every bar accessor derives from its columns (o, h, l, c) and
 /// its body_top / body_bottom (BarsOf computes those per call, BlockBarsOf
 /// reads them from its block columns).
 template <class Self>
 struct DerivedGeometry {
-  TS_CANDLE_INLINE double upper_shadow(int i) const { return self().h[i] - self().body_top(i); }
-  TS_CANDLE_INLINE double lower_shadow(int i) const { return self().body_bottom(i) - self().l[i]; }
-  TS_CANDLE_INLINE double high_low(int i) const { return self().h[i] - self().l[i]; }
+  // `I` is a bar index (int) or a BarPair (see "Two bars at a time").
+  template <class I>
+  TS_CANDLE_INLINE auto upper_shadow(I i) const {
+    return self().h[i] - self().body_top(i);
+  }
+  template <class I>
+  TS_CANDLE_INLINE auto lower_shadow(I i) const {
+    return self().body_bottom(i) - self().l[i];
+  }
+  template <class I>
+  TS_CANDLE_INLINE auto high_low(I i) const {
+    return self().h[i] - self().l[i];
+  }
   /// Real body of bar `later` entirely above / below the real body of bar `earlier`.
-  TS_CANDLE_INLINE bool body_gap_up(int later, int earlier) const {
+  template <class I>
+  TS_CANDLE_INLINE auto body_gap_up(I later, I earlier) const {
     return self().body_bottom(later) > self().body_top(earlier);
   }
-  TS_CANDLE_INLINE bool body_gap_down(int later, int earlier) const {
+  template <class I>
+  TS_CANDLE_INLINE auto body_gap_down(I later, I earlier) const {
     return self().body_top(later) < self().body_bottom(earlier);
   }
   /// Whole candle `later` (shadows included) above / below candle `earlier`.
-  TS_CANDLE_INLINE bool candle_gap_up(int later, int earlier) const {
+  template <class I>
+  TS_CANDLE_INLINE auto candle_gap_up(I later, I earlier) const {
     return self().l[later] > self().h[earlier];
   }
-  TS_CANDLE_INLINE bool candle_gap_down(int later, int earlier) const {
+  template <class I>
+  TS_CANDLE_INLINE auto candle_gap_down(I later, I earlier) const {
     return self().h[later] < self().l[earlier];
   }
 
@@ -103,6 +174,25 @@ using Bars = BarsOf<const double*>;
 inline double when(bool c, double value) {
   return std::bit_cast<double>(std::bit_cast<std::uint64_t>(value) & (std::uint64_t{0} - c));
 }
+/// when() for a pair: per lane, the value where the mask is set, else +0.0.
+template <class V>
+TS_CANDLE_INLINE inline V2 when(M2 c, V value) {
+  // andpd: GCC lowers `mask & vector` of a constant through general registers.
+  return _mm_and_pd(reinterpret_cast<__m128d>(c), as_v2(value));
+}
+/// `c ? a : b` for a condition (bool) or a pair's lane mask, without a
+/// branch (as when()).
+TS_CANDLE_INLINE inline double pick(bool c, double a, double b) {
+  const std::uint64_t m = std::uint64_t{0} - c;
+  return std::bit_cast<double>((std::bit_cast<std::uint64_t>(a) & m) | (std::bit_cast<std::uint64_t>(b) & ~m));
+}
+template <class A, class B>
+TS_CANDLE_INLINE inline V2 pick(M2 c, A a, B b) {
+  return select2(c, as_v2(a), as_v2(b));
+}
+/// std::max(a, b), lane-wise for a pair: `a < b ? b : a` (a when either is NaN).
+TS_CANDLE_INLINE inline double max_of(double a, double b) { return std::max(a, b); }
+TS_CANDLE_INLINE inline V2 max_of(V2 a, V2 b) { return select2(a < b, b, a); }
 
 /// The longest averaging period among the settings a pattern reads.
 template <class... P>
@@ -190,18 +280,6 @@ struct Memory {
 // order); the stream, which runs the scalar BarsOf path, checks it bit for bit
 // (CandleStream and CandleBlocks tests).
 
-typedef double V2 __attribute__((vector_size(16)));
-typedef long long M2 __attribute__((vector_size(16)));
-
-// Unaligned two-double access through a vector type (not memcpy, which the
-// compiler must assume aliases every member it then reloads).
-typedef double V2u __attribute__((vector_size(16), aligned(8)));
-inline V2 load2(const double* p) { return *reinterpret_cast<const V2u*>(p); }
-inline void store2(double* p, V2 v) { *reinterpret_cast<V2u*>(p) = v; }
-inline V2 select2(M2 mask, V2 a, V2 b) {
-  return reinterpret_cast<V2>((mask & reinterpret_cast<M2>(a)) | (~mask & reinterpret_cast<M2>(b)));
-}
-
 /// The most running averages one pattern keeps (CDLADVANCEBLOCK: 7).
 inline constexpr std::size_t kMaxAverages = 10;
 
@@ -229,36 +307,53 @@ class BlockBarsOf : public DerivedGeometry<BlockBarsOf<Bodies, Colours>> {
 
  public:
   explicit BlockBarsOf(const Ohlc& in)
-      : o(in.open.data()), h(in.high.data()), l(in.low.data()), c(in.close.data()), raw{o, h, l, c} {}
+      : o{in.open.data()}, h{in.high.data()}, l{in.low.data()}, c{in.close.data()}, raw{o.p, h.p, l.p, c.p} {}
 
-  const double *o, *h, *l, *c;
+  Column o, h, l, c;
   /// The scalar geometry (the averages' seeds, before the first block).
   Bars raw;
   /// The first scan bar of the current block.
   int block_begin = 0;
 
-  TS_CANDLE_INLINE double real_body(int i) const { return raw.real_body(i); }
-  TS_CANDLE_INLINE double body_top(int i) const {
-    static_assert(Bodies, "this pattern reads body geometry: run it with run_batch<true>");
-    return top_at_[i];
+  template <class I>
+  TS_CANDLE_INLINE auto real_body(I i) const {
+    return abs_of(c[i] - o[i]);
   }
-  TS_CANDLE_INLINE double body_bottom(int i) const {
+  template <class I>
+  TS_CANDLE_INLINE auto body_top(I i) const {
     static_assert(Bodies, "this pattern reads body geometry: run it with run_batch<true>");
-    return bottom_at_[i];
+    return col_at(top_at_, i);
   }
-  TS_CANDLE_INLINE auto color(int i) const {
+  template <class I>
+  TS_CANDLE_INLINE auto body_bottom(I i) const {
+    static_assert(Bodies, "this pattern reads body geometry: run it with run_batch<true>");
+    return col_at(bottom_at_, i);
+  }
+  /// +1 white, -1 black: an int (as BarsOf), or a double from the colour
+  /// column with `Colours`; a pair of doubles for a BarPair.
+  template <class I>
+  TS_CANDLE_INLINE auto color(I i) const {
     if constexpr (Colours) {
-      return color_at_[i];
+      return col_at(color_at_, i);
+    } else if constexpr (std::is_same_v<I, BarPair>) {
+      return pick(c[i] >= o[i], 1.0, -1.0);
     } else {
       return raw.color(i);
     }
   }
   /// BarsOf::range; the shadows from the block's column.
-  TS_CANDLE_INLINE double range(RangeType t, int i) const {
+  template <class I>
+  TS_CANDLE_INLINE auto range(RangeType t, I i) const {
     if (t == RangeType::real_body) return real_body(i);
     if (t == RangeType::high_low) return this->high_low(i);
-    if constexpr (Bodies) return shadows_at_[i];  // (h - top) + (bottom - l)
-    return raw.upper_shadow(i) + raw.lower_shadow(i);
+    if constexpr (Bodies) {
+      return col_at(shadows_at_, i);  // (h - top) + (bottom - l)
+    } else if constexpr (std::is_same_v<I, BarPair>) {
+      const auto white = c[i] >= o[i];
+      return (h[i] - pick(white, c[i], o[i])) + (pick(white, o[i], c[i]) - l[i]);
+    } else {
+      return raw.upper_shadow(i) + raw.lower_shadow(i);
+    }
   }
   /// A column for one running average's per-bar averages (RunningAverage).
   double* claim_column() const {
@@ -278,7 +373,7 @@ class BlockBarsOf : public DerivedGeometry<BlockBarsOf<Bodies, Colours>> {
       bottom_at_ = bottom;
       shadows_at_ = sh;
       color_at_ = color;
-      const double *po = o, *ph = h, *pl = l, *pc = c;
+      const double *po = o.p, *ph = h.p, *pl = l.p, *pc = c.p;
       int j = std::max(0, base);
       for (; j + 1 < end; j += 2) {
         const V2 vo = load2(po + j), vc = load2(pc + j);
@@ -319,8 +414,12 @@ class RunningAverage<BlockBarsOf<Bodies, Colours>> {
   void seed(int start) {
     for (int j = start - lag_ - s_.avg_period; j < start - lag_; ++j) total_ += bars_.raw.range(s_.range, j);
   }
-  TS_CANDLE_INLINE double at(int j) const { return threshold(s_, j); }
-  TS_CANDLE_INLINE double at_as(Setting other, int j) const {
+  template <class I>
+  TS_CANDLE_INLINE auto at(I j) const {
+    return threshold(s_, j);
+  }
+  template <class I>
+  TS_CANDLE_INLINE auto at_as(Setting other, I j) const {
     assert(shares_total(s_.id, other));
     return threshold(candle_setting(other), j);
   }
@@ -335,10 +434,13 @@ class RunningAverage<BlockBarsOf<Bodies, Colours>> {
   /// both, and the total slid after each, as roll() does.
   TS_CANDLE_INLINE double slide_pair(int i, double total) {
     if (s_.avg_period == 0) return total;
+    // Both bars' (range(new) - range(old)) in one subtraction; the adds stay
+    // in bar order.
+    const V2 step = range(BarPair{i - lag_}) - range(BarPair{i - lag_ - s_.avg_period});
     const double t0 = total;
-    total += range(i - lag_) - range(i - lag_ - s_.avg_period);
+    total += step[0];
     const double t1 = total;
-    total += range(i + 1 - lag_) - range(i + 1 - lag_ - s_.avg_period);
+    total += step[1];
     const double p = s_.avg_period;
     store2(average_ + i, V2{t0, t1} / V2{p, p});
     return total;
@@ -350,11 +452,15 @@ class RunningAverage<BlockBarsOf<Bodies, Colours>> {
   }
 
  private:
-  TS_CANDLE_INLINE double range(int j) const { return bars_.range(s_.range, j); }
+  template <class I>
+  TS_CANDLE_INLINE auto range(I j) const {
+    return bars_.range(s_.range, j);
+  }
   /// TA-Lib's factor * average / divisor, the divisor (1 or 2) as an exact
   /// multiplication (x / 2 == x * 0.5 and x / 1 == x in IEEE arithmetic).
-  TS_CANDLE_INLINE double threshold(const CandleSetting& s, int j) const {
-    const double base = s.avg_period != 0 ? average_[j + lag_] : range(j);
+  template <class I>
+  TS_CANDLE_INLINE auto threshold(const CandleSetting& s, I j) const {
+    const auto base = s.avg_period != 0 ? col_at(average_, j + lag_) : range(j);
     return s.factor * base * (s.range == RangeType::shadows ? 0.5 : 1.0);
   }
 
@@ -386,6 +492,22 @@ class BatchDriver {
   /// the lookback, their values discarded, as TA-Lib replays them.
   template <class Judge, class... Avg>
   int scan_with_warmup(int lookback, int warmup, Judge judge, Avg&... avgs) {
+    return scan_impl<false>(lookback, warmup, judge, avgs...);
+  }
+  /// scan() for a stateless judge over `auto i` that also takes a BarPair
+  /// (see "Two bars at a time"): the batch judges two bars per call; the
+  /// stream, and a block's odd last bar, call it with an int. Which patterns
+  /// use it was measured per pattern (ta_bench): a judge GCC already
+  /// vectorises, or one whose early-out on a rare condition is predictable,
+  /// stays scalar.
+  template <class Judge, class... Avg>
+  int scan_pairs(int lookback, Judge judge, Avg&... avgs) {
+    return scan_impl<true>(lookback, 0, judge, avgs...);
+  }
+
+ private:
+  template <bool Pairs, class Judge, class... Avg>
+  int scan_impl(int lookback, int warmup, Judge judge, Avg&... avgs) {
     const int n = static_cast<int>(in_.close.size());
     assert(in_.open.size() >= in_.close.size() && in_.high.size() >= in_.close.size() &&
            in_.low.size() >= in_.close.size() && out_.size() >= in_.close.size());
@@ -412,12 +534,15 @@ class BatchDriver {
       std::size_t k = 0;
       ((avgs.set_total(totals[k++])), ...);
       for (i = begin; i < std::min(end, lookback); ++i) judge(i);
+      if constexpr (Pairs) {
+        double* out = out_.data();
+        for (; i + 1 < end; i += 2) store2(out + i, as_v2(judge(BarPair{i})));
+      }
       for (; i < end; ++i) out_[static_cast<std::size_t>(i)] = judge(i);
     }
     return lookback;
   }
 
- private:
   const Ohlc& in_;
   Out out_;
 };
@@ -463,6 +588,11 @@ class StreamDriver {
 
   template <class Judge, class... Avg>
   bool scan(int lookback, Judge judge, Avg&... avgs) {
+    return scan_with_warmup(lookback, 0, judge, avgs...);
+  }
+  /// A stream judges one bar: a pair judge is called with an int.
+  template <class Judge, class... Avg>
+  bool scan_pairs(int lookback, Judge judge, Avg&... avgs) {
     return scan_with_warmup(lookback, 0, judge, avgs...);
   }
   /// The batch loop's body for bar i: before the scan starts, the bar only

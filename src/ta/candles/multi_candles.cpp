@@ -72,17 +72,14 @@ int three_line_strike_lookback() { return avg_period(S::near) + 3; }
 constexpr auto k_three_line_strike = [](auto& d) {
   const auto& b = d.bars;
   RunningAverage near3(b, S::near, 3), near2(b, S::near, 2);
-  return d.scan(
+  return d.scan_pairs(
       three_line_strike_lookback(),
-      [&](int i) {
-        if (!(b.color(i - 3) == b.color(i - 2) & b.color(i - 2) == b.color(i - 1) &
-              b.color(i) == -b.color(i - 1)))
-          return 0.0;  // rare: skip the rest
+      [&](auto i) {
         const auto &o = b.o, &c = b.c;
         const auto color = b.color(i - 1);
-        const bool rising =
+        const auto rising =
             color == 1 & c[i - 1] > c[i - 2] & c[i - 2] > c[i - 3] & o[i] > c[i - 1] & c[i] < o[i - 3];
-        const bool falling =
+        const auto falling =
             color == -1 & c[i - 1] < c[i - 2] & c[i - 2] < c[i - 3] & o[i]<c[i - 1] & c[i]> o[i - 3];
         return when(b.color(i - 3) == b.color(i - 2) & b.color(i - 2) == color & b.color(i) == -color &
                         o[i - 2] >= b.body_bottom(i - 3) - near3.at(i - 3) &
@@ -104,9 +101,9 @@ constexpr auto k_conceal_baby_swallow = [](auto& d) {
   const auto& b = d.bars;
   RunningAverage vshort3(b, S::shadow_very_short, 3), vshort2(b, S::shadow_very_short, 2),
       vshort1(b, S::shadow_very_short, 1);
-  return d.scan(
+  return d.scan_pairs(
       conceal_baby_swallow_lookback(),
-      [&](int i) {
+      [&](auto i) {
         const auto &h = b.h, &l = b.l;
         return when(
             b.color(i - 3) == -1 & b.color(i - 2) == -1 & b.color(i - 1) == -1 & b.color(i) == -1 &
@@ -118,7 +115,7 @@ constexpr auto k_conceal_baby_swallow = [](auto& d) {
       },
       vshort3, vshort2, vshort1);
 };
-int conceal_baby_swallow(const Ohlc& in, Out out) { return run_batch(in, out, k_conceal_baby_swallow); }
+int conceal_baby_swallow(const Ohlc& in, Out out) { return run_batch<true, true>(in, out, k_conceal_baby_swallow); }
 StreamPtr conceal_baby_swallow_stream(Opts o) { return make_stream(k_conceal_baby_swallow, o); }
 
 // CDLBREAKAWAY: a long candle, a body gap in its direction, two more candles
@@ -179,14 +176,14 @@ StreamPtr ladder_bottom_stream(Opts o) { return make_stream(k_ladder_bottom, o);
 int mat_hold_lookback(double /*penetration*/) { return max_period(S::body_short, S::body_long) + 4; }
 constexpr auto k_mat_hold = [](auto& d) {
   const auto& b = d.bars;
-  const double penetration = d.penetration;
+  const auto penetration = d.penetration;
   RunningAverage body_long(b, S::body_long, 4), short3(b, S::body_short, 3), short2(b, S::body_short, 2),
       short1(b, S::body_short, 1);
-  return d.scan(
+  return d.scan_pairs(
       mat_hold_lookback(penetration),
-      [&](int i) {
+      [&](auto i) {
         const auto &o = b.o, &h = b.h, &c = b.c;
-        const double floor = c[i - 4] - b.real_body(i - 4) * penetration;
+        const auto floor = c[i - 4] - b.real_body(i - 4) * penetration;
         return when(b.real_body(i - 4) > body_long.at(i - 4) & b.real_body(i - 3) < short3.at(i - 3) &
                         b.real_body(i - 2) < short2.at(i - 2) & b.real_body(i - 1) < short1.at(i - 1) &
                         b.color(i - 4) == 1 & b.color(i - 3) == -1 & b.color(i) == 1 &
@@ -194,7 +191,7 @@ constexpr auto k_mat_hold = [](auto& d) {
                         b.body_bottom(i - 1) < c[i - 4] & b.body_bottom(i - 2) > floor &
                         b.body_bottom(i - 1) > floor & b.body_top(i - 2) < o[i - 3] &
                         b.body_top(i - 1) < b.body_top(i - 2) & o[i] > c[i - 1] &
-                        c[i] > std::max(std::max(h[i - 3], h[i - 2]), h[i - 1]),
+                        c[i] > max_of(max_of(h[i - 3], h[i - 2]), h[i - 1]),
                     100.0);
       },
       body_long, short3, short2, short1);

@@ -29,9 +29,9 @@ auto small_body_long_lower_shadow(D& d, int lookback, double value, NearPrior ne
   const auto& b = d.bars;
   RunningAverage body(b, S::body_short, 0), shadow_long(b, S::shadow_long, 0),
       shadow_very_short(b, S::shadow_very_short, 0), near(b, S::near, 1);
-  return d.scan(
+  return d.scan_pairs(
       lookback,
-      [&](int i) {
+      [&](auto i) {
         return when(b.real_body(i) < body.at(i) & b.lower_shadow(i) > shadow_long.at(i) &
                         b.upper_shadow(i) < shadow_very_short.at(i) & near_prior(b, i, near.at(i - 1)),
                     value);
@@ -46,9 +46,9 @@ auto small_body_long_upper_shadow(D& d, int lookback, double value, Gap gap) {
   const auto& b = d.bars;
   RunningAverage body(b, S::body_short, 0), shadow_long(b, S::shadow_long, 0),
       shadow_very_short(b, S::shadow_very_short, 0);
-  return d.scan(
+  return d.scan_pairs(
       lookback,
-      [&](int i) {
+      [&](auto i) {
         return when(b.real_body(i) < body.at(i) & b.upper_shadow(i) > shadow_long.at(i) &
                         b.lower_shadow(i) < shadow_very_short.at(i) & gap(b, i),
                     value);
@@ -63,17 +63,17 @@ template <Setting body_setting, Setting shadow_setting, class BodyOk, class Shad
 auto body_and_shadows(D& d, int lookback, BodyOk body_ok, ShadowOk shadow_ok) {
   const auto& b = d.bars;
   RunningAverage body(b, body_setting, 0), shadow(b, shadow_setting, 0);
-  return d.scan(
+  return d.scan_pairs(
       lookback,
-      [&](int i) {
+      [&](auto i) {
         return when(body_ok(b.real_body(i), body.at(i)) & shadow_ok(b.upper_shadow(i), shadow.at(i)) &
                         shadow_ok(b.lower_shadow(i), shadow.at(i)),
                     b.color(i) * 100.0);
       },
       body, shadow);
 }
-constexpr auto longer = [](double x, double threshold) { return x > threshold; };
-constexpr auto shorter = [](double x, double threshold) { return x < threshold; };
+constexpr auto longer = [](auto x, auto threshold) { return x > threshold; };
+constexpr auto shorter = [](auto x, auto threshold) { return x < threshold; };
 
 // Shared by belt hold and closing marubozu: a long body with a very short
 // shadow at its opening end (`opening_end`) or at its closing end; sign = colour.
@@ -81,12 +81,12 @@ template <bool opening_end, class D>
 auto long_body_bare_end(D& d, int lookback) {
   const auto& b = d.bars;
   RunningAverage body_long(b, S::body_long, 0), very_short(b, S::shadow_very_short, 0);
-  return d.scan(
+  return d.scan_pairs(
       lookback,
-      [&](int i) {
+      [&](auto i) {
         // White opens at the low end, black at the high end.
-        const bool low_end = (b.color(i) == 1) == opening_end;
-        const double shadow = low_end ? b.lower_shadow(i) : b.upper_shadow(i);
+        const auto low_end = b.color(i) == (opening_end ? 1 : -1);
+        const auto shadow = pick(low_end, b.lower_shadow(i), b.upper_shadow(i));
         return when(b.real_body(i) > body_long.at(i) & shadow < very_short.at(i), b.color(i) * 100.0);
       },
       body_long, very_short);
@@ -99,12 +99,12 @@ auto one_sided_doji(D& d) {
   const auto& b = d.bars;
   static_assert(shares_total(S::body_doji, S::shadow_very_short));
   RunningAverage doji_body(b, S::body_doji, 0);
-  return d.scan(
+  return d.scan_pairs(
       max_period(S::body_doji, S::shadow_very_short),
-      [&](int i) {
-        const double bare = dragonfly ? b.upper_shadow(i) : b.lower_shadow(i);
-        const double shadow = dragonfly ? b.lower_shadow(i) : b.upper_shadow(i);
-        const double very_short = doji_body.at_as(S::shadow_very_short, i);
+      [&](auto i) {
+        const auto bare = dragonfly ? b.upper_shadow(i) : b.lower_shadow(i);
+        const auto shadow = dragonfly ? b.lower_shadow(i) : b.upper_shadow(i);
+        const auto very_short = doji_body.at_as(S::shadow_very_short, i);
         return when((b.real_body(i) <= doji_body.at(i)) & (bare < very_short) & (shadow > very_short), 100.0);
       },
       doji_body);
@@ -117,8 +117,8 @@ int doji_lookback() { return avg_period(S::body_doji); }
 constexpr auto k_doji = [](auto& d) {
   const auto& b = d.bars;
   RunningAverage doji_body(b, S::body_doji, 0);
-  return d.scan(
-      doji_lookback(), [&](int i) { return when(b.real_body(i) <= doji_body.at(i), 100.0); }, doji_body);
+  return d.scan_pairs(
+      doji_lookback(), [&](auto i) { return when(b.real_body(i) <= doji_body.at(i), 100.0); }, doji_body);
 };
 int doji(const Ohlc& in, Out out) { return run_batch<false>(in, out, k_doji); }
 StreamPtr doji_stream(Opts o) { return make_stream(k_doji, o); }
@@ -139,9 +139,9 @@ int long_legged_doji_lookback() { return max_period(S::body_doji, S::shadow_long
 constexpr auto k_long_legged_doji = [](auto& d) {
   const auto& b = d.bars;
   RunningAverage doji_body(b, S::body_doji, 0), shadow_long(b, S::shadow_long, 0);
-  return d.scan(
+  return d.scan_pairs(
       long_legged_doji_lookback(),
-      [&](int i) {
+      [&](auto i) {
         return when(b.real_body(i) <= doji_body.at(i) &
                         (b.lower_shadow(i) > shadow_long.at(i) | b.upper_shadow(i) > shadow_long.at(i)),
                     100.0);
@@ -157,10 +157,10 @@ int rickshaw_man_lookback() { return max_period(S::body_doji, S::shadow_long, S:
 constexpr auto k_rickshaw_man = [](auto& d) {
   const auto& b = d.bars;
   RunningAverage doji_body(b, S::body_doji, 0), shadow_long(b, S::shadow_long, 0), near(b, S::near, 0);
-  return d.scan(
+  return d.scan_pairs(
       rickshaw_man_lookback(),
-      [&](int i) {
-        const double mid = b.l[i] + b.high_low(i) / 2;
+      [&](auto i) {
+        const auto mid = b.l[i] + b.high_low(i) / 2;
         return when(b.real_body(i) <= doji_body.at(i) & b.lower_shadow(i) > shadow_long.at(i) &
                         b.upper_shadow(i) > shadow_long.at(i) & b.body_bottom(i) <= mid + near.at(i) &
                         b.body_top(i) >= mid - near.at(i),
@@ -177,9 +177,9 @@ constexpr auto k_takuri = [](auto& d) {
   const auto& b = d.bars;
   static_assert(shares_total(S::body_doji, S::shadow_very_short));
   RunningAverage doji_body(b, S::body_doji, 0), very_long(b, S::shadow_very_long, 0);
-  return d.scan(
+  return d.scan_pairs(
       takuri_lookback(),
-      [&](int i) {
+      [&](auto i) {
         return when(b.real_body(i) <= doji_body.at(i) &
                         b.upper_shadow(i) < doji_body.at_as(S::shadow_very_short, i) &
                         b.lower_shadow(i) > very_long.at(i),
@@ -194,7 +194,7 @@ StreamPtr takuri_stream(Opts o) { return make_stream(k_takuri, o); }
 // bottom at or below the prior candle's low + Near.
 int hammer_lookback() { return max_period(S::body_short, S::shadow_long, S::shadow_very_short, S::near) + 1; }
 constexpr auto k_hammer = [](auto& d) {
-  return small_body_long_lower_shadow(d, hammer_lookback(), 100.0, [](const auto& b, int i, double near) {
+  return small_body_long_lower_shadow(d, hammer_lookback(), 100.0, [](const auto& b, auto i, auto near) {
     return b.body_bottom(i) <= b.l[i - 1] + near;
   });
 };
@@ -207,7 +207,7 @@ int hanging_man_lookback() { return hammer_lookback(); }
 constexpr auto k_hanging_man = [](auto& d) {
   return small_body_long_lower_shadow(
       d, hanging_man_lookback(), -100.0,
-      [](const auto& b, int i, double near) { return b.body_bottom(i) >= b.h[i - 1] - near; });
+      [](const auto& b, auto i, auto near) { return b.body_bottom(i) >= b.h[i - 1] - near; });
 };
 int hanging_man(const Ohlc& in, Out out) { return run_batch(in, out, k_hanging_man); }
 StreamPtr hanging_man_stream(Opts o) { return make_stream(k_hanging_man, o); }
@@ -217,7 +217,7 @@ StreamPtr hanging_man_stream(Opts o) { return make_stream(k_hanging_man, o); }
 int inverted_hammer_lookback() { return max_period(S::body_short, S::shadow_long, S::shadow_very_short) + 1; }
 constexpr auto k_inverted_hammer = [](auto& d) {
   return small_body_long_upper_shadow(d, inverted_hammer_lookback(), 100.0,
-                                      [](const auto& b, int i) { return b.body_gap_down(i, i - 1); });
+                                      [](const auto& b, auto i) { return b.body_gap_down(i, i - 1); });
 };
 int inverted_hammer(const Ohlc& in, Out out) { return run_batch(in, out, k_inverted_hammer); }
 StreamPtr inverted_hammer_stream(Opts o) { return make_stream(k_inverted_hammer, o); }
@@ -226,7 +226,7 @@ StreamPtr inverted_hammer_stream(Opts o) { return make_stream(k_inverted_hammer,
 int shooting_star_lookback() { return inverted_hammer_lookback(); }
 constexpr auto k_shooting_star = [](auto& d) {
   return small_body_long_upper_shadow(d, shooting_star_lookback(), -100.0,
-                                      [](const auto& b, int i) { return b.body_gap_up(i, i - 1); });
+                                      [](const auto& b, auto i) { return b.body_gap_up(i, i - 1); });
 };
 int shooting_star(const Ohlc& in, Out out) { return run_batch(in, out, k_shooting_star); }
 StreamPtr shooting_star_stream(Opts o) { return make_stream(k_shooting_star, o); }
@@ -282,10 +282,10 @@ int spinning_top_lookback() { return avg_period(S::body_short); }
 constexpr auto k_spinning_top = [](auto& d) {
   const auto& b = d.bars;
   RunningAverage body(b, S::body_short, 0);
-  return d.scan(
+  return d.scan_pairs(
       spinning_top_lookback(),
-      [&](int i) {
-        const double rb = b.real_body(i);
+      [&](auto i) {
+        const auto rb = b.real_body(i);
         return when(rb<body.at(i) & b.upper_shadow(i)> rb & b.lower_shadow(i) > rb, b.color(i) * 100.0);
       },
       body);

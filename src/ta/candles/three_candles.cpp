@@ -35,26 +35,26 @@ int star_lookback(Setting middle) { return max_period(S::body_long, middle, S::b
 template <int color, Setting middle_setting, class D>
 auto star(D& d) {
   const auto& b = d.bars;
-  const double penetration = d.penetration;
+  const auto penetration = d.penetration;
   RunningAverage body_long(b, S::body_long, 2), middle(b, middle_setting, 1), body_short(b, S::body_short, 0);
-  const auto is_star = [&](int i, int dir) {
+  const auto is_star = [&](auto i, int dir) {
     const auto& c = b.c;
-    const bool gaps = color != 0 ? (dir > 0 ? b.body_gap_down(i - 1, i - 2) : b.body_gap_up(i - 1, i - 2))
+    const auto gaps = color != 0 ? (dir > 0 ? b.body_gap_down(i - 1, i - 2) : b.body_gap_up(i - 1, i - 2))
                       : dir > 0  ? b.candle_gap_down(i - 1, i - 2) & b.candle_gap_up(i, i - 1)
                                  : b.candle_gap_up(i - 1, i - 2) & b.candle_gap_down(i, i - 1);
-    const bool pierces = dir > 0 ? c[i] > c[i - 2] + b.real_body(i - 2) * penetration
+    const auto pierces = dir > 0 ? c[i] > c[i - 2] + b.real_body(i - 2) * penetration
                                  : c[i] < c[i - 2] - b.real_body(i - 2) * penetration;
     return b.real_body(i - 2) > body_long.at(i - 2) & b.color(i - 2) == -dir &
            b.real_body(i - 1) <= middle.at(i - 1) & gaps & b.real_body(i) > body_short.at(i) &
            b.color(i) == dir & pierces;
   };
-  return d.scan(
+  return d.scan_pairs(
       star_lookback(middle_setting),
-      [&](int i) {
+      [&](auto i) {
         if constexpr (color != 0) {
           return when(is_star(i, color), 100.0 * color);
         } else {
-          return is_star(i, 1) ? 100.0 : is_star(i, -1) ? -100.0 : 0.0;
+          return when(is_star(i, 1), 100.0) + when(is_star(i, -1), -100.0);  // never both
         }
       },
       body_long, middle, body_short);
@@ -105,9 +105,9 @@ constexpr auto k_three_white_soldiers = [](auto& d) {
       vshort0(b, S::shadow_very_short, 0), near2(b, S::near, 2), near1(b, S::near, 1),
       body_short(b, S::body_short, 0);
   static_assert(shares_total(S::near, S::far));
-  return d.scan(
+  return d.scan_pairs(
       three_white_soldiers_lookback(),
-      [&](int i) {
+      [&](auto i) {
         const auto &o = b.o, &c = b.c;
         return when(b.color(i - 2) == 1 & b.upper_shadow(i - 2) < vshort2.at(i - 2) & b.color(i - 1) == 1 &
                         b.upper_shadow(i - 1) < vshort1.at(i - 1) & b.color(i) == 1 &
@@ -132,9 +132,9 @@ constexpr auto k_three_black_crows = [](auto& d) {
   const auto& b = d.bars;
   RunningAverage vshort2(b, S::shadow_very_short, 2), vshort1(b, S::shadow_very_short, 1),
       vshort0(b, S::shadow_very_short, 0);
-  return d.scan(
+  return d.scan_pairs(
       three_black_crows_lookback(),
-      [&](int i) {
+      [&](auto i) {
         const auto &o = b.o, &c = b.c;
         return when(b.color(i - 3) == 1 & b.color(i - 2) == -1 & b.lower_shadow(i - 2) < vshort2.at(i - 2) &
                         b.color(i - 1) == -1 & b.lower_shadow(i - 1) < vshort1.at(i - 1) & b.color(i) == -1 &
@@ -155,9 +155,9 @@ constexpr auto k_identical_three_crows = [](auto& d) {
   const auto& b = d.bars;
   RunningAverage vshort2(b, S::shadow_very_short, 2), vshort1(b, S::shadow_very_short, 1),
       vshort0(b, S::shadow_very_short, 0), equal2(b, S::equal, 2), equal1(b, S::equal, 1);
-  return d.scan(
+  return d.scan_pairs(
       identical_three_crows_lookback(),
-      [&](int i) {
+      [&](auto i) {
         const auto &o = b.o, &c = b.c;
         return when(b.color(i - 2) == -1 & b.lower_shadow(i - 2) < vshort2.at(i - 2) & b.color(i - 1) == -1 &
                         b.lower_shadow(i - 1) < vshort1.at(i - 1) & b.color(i) == -1 &
@@ -177,9 +177,9 @@ int two_crows_lookback() { return avg_period(S::body_long) + 2; }
 constexpr auto k_two_crows = [](auto& d) {
   const auto& b = d.bars;
   RunningAverage body_long(b, S::body_long, 2);
-  return d.scan(
+  return d.scan_pairs(
       two_crows_lookback(),
-      [&](int i) {
+      [&](auto i) {
         const auto &o = b.o, &c = b.c;
         return when(b.color(i - 2) == 1 & b.real_body(i - 2) > body_long.at(i - 2) & b.color(i - 1) == -1 &
                         b.body_gap_up(i - 1, i - 2) & b.color(i) == -1 & o[i]<o[i - 1] & o[i]> c[i - 1] &
@@ -198,9 +198,9 @@ int upside_gap_two_crows_lookback() { return max_period(S::body_short, S::body_l
 constexpr auto k_upside_gap_two_crows = [](auto& d) {
   const auto& b = d.bars;
   RunningAverage body_long(b, S::body_long, 2), body_short(b, S::body_short, 1);
-  return d.scan(
+  return d.scan_pairs(
       upside_gap_two_crows_lookback(),
-      [&](int i) {
+      [&](auto i) {
         const auto &o = b.o, &c = b.c;
         return when(b.color(i - 2) == 1 & b.real_body(i - 2) > body_long.at(i - 2) & b.color(i - 1) == -1 &
                         b.real_body(i - 1) <= body_short.at(i - 1) & b.body_gap_up(i - 1, i - 2) &
@@ -219,9 +219,9 @@ int three_inside_lookback() { return max_period(S::body_short, S::body_long) + 2
 constexpr auto k_three_inside = [](auto& d) {
   const auto& b = d.bars;
   RunningAverage body_long(b, S::body_long, 2), body_short(b, S::body_short, 1);
-  return d.scan(
+  return d.scan_pairs(
       three_inside_lookback(),
-      [&](int i) {
+      [&](auto i) {
         const auto &o = b.o, &c = b.c;
         return when(b.real_body(i - 2) > body_long.at(i - 2) & b.real_body(i - 1) <= body_short.at(i - 1) &
                         b.body_top(i - 1) < b.body_top(i - 2) & b.body_bottom(i - 1) > b.body_bottom(i - 2) &
@@ -239,7 +239,7 @@ StreamPtr three_inside_stream(Opts o) { return make_stream(k_three_inside, o); }
 int three_outside_lookback() { return 3; }
 constexpr auto k_three_outside = [](auto& d) {
   const auto& b = d.bars;
-  return d.scan(three_outside_lookback(), [&](int i) {
+  return d.scan_pairs(three_outside_lookback(), [&](auto i) {
     const auto &o = b.o, &c = b.c;
     return when((b.color(i - 1) == 1 & b.color(i - 2) == -1 & c[i - 1] > o[i - 2] &
                  o[i - 1]<c[i - 2] & c[i]> c[i - 1]) |
@@ -263,9 +263,9 @@ constexpr auto k_three_stars_in_south = [](auto& d) {
   RunningAverage body_long(b, S::body_long, 2), shadow_long(b, S::shadow_long, 2),
       vshort1(b, S::shadow_very_short, 1), vshort0(b, S::shadow_very_short, 0),
       body_short(b, S::body_short, 0);
-  return d.scan(
+  return d.scan_pairs(
       three_stars_in_south_lookback(),
-      [&](int i) {
+      [&](auto i) {
         const auto &o = b.o, &h = b.h, &l = b.l, &c = b.c;
         return when(b.color(i - 2) == -1 & b.color(i - 1) == -1 & b.color(i) == -1 &
                         b.real_body(i - 2) > body_long.at(i - 2) &
@@ -278,7 +278,7 @@ constexpr auto k_three_stars_in_south = [](auto& d) {
       },
       body_long, shadow_long, vshort1, vshort0, body_short);
 };
-int three_stars_in_south(const Ohlc& in, Out out) { return run_batch(in, out, k_three_stars_in_south); }
+int three_stars_in_south(const Ohlc& in, Out out) { return run_batch<true, true>(in, out, k_three_stars_in_south); }
 StreamPtr three_stars_in_south_stream(Opts o) { return make_stream(k_three_stars_in_south, o); }
 
 // CDLADVANCEBLOCK (-100): three white candles with rising closes, each opening
@@ -327,9 +327,9 @@ constexpr auto k_stalled_pattern = [](auto& d) {
   RunningAverage body_long2(b, S::body_long, 2), body_long1(b, S::body_long, 1),
       body_short(b, S::body_short, 0), vshort1(b, S::shadow_very_short, 1), near2(b, S::near, 2),
       near1(b, S::near, 1);
-  return d.scan(
+  return d.scan_pairs(
       stalled_pattern_lookback(),
-      [&](int i) {
+      [&](auto i) {
         const auto &o = b.o, &c = b.c;
         return when(b.color(i - 2) == 1 & b.color(i - 1) == 1 & b.color(i) == 1 & c[i] > c[i - 1] &
                         c[i - 1] > c[i - 2] & b.real_body(i - 2) > body_long2.at(i - 2) &
@@ -395,14 +395,14 @@ int tasuki_gap_lookback() { return avg_period(S::near) + 2; }
 constexpr auto k_tasuki_gap = [](auto& d) {
   const auto& b = d.bars;
   RunningAverage near(b, S::near, 1);
-  return d.scan(
+  return d.scan_pairs(
       tasuki_gap_lookback(),
-      [&](int i) {
+      [&](auto i) {
         const auto &o = b.o, &c = b.c;
-        const bool similar = std::fabs(b.real_body(i - 1) - b.real_body(i)) < near.at(i - 1);
-        const bool up = b.body_gap_up(i - 1, i - 2) & b.color(i - 1) == 1 & b.color(i) == -1 &
+        const auto similar = abs_of(b.real_body(i - 1) - b.real_body(i)) < near.at(i - 1);
+        const auto up = b.body_gap_up(i - 1, i - 2) & b.color(i - 1) == 1 & b.color(i) == -1 &
                         o[i]<c[i - 1] & o[i]> o[i - 1] & c[i]<o[i - 1] & c[i]> b.body_top(i - 2);
-        const bool down = b.body_gap_down(i - 1, i - 2) & b.color(i - 1) == -1 & b.color(i) == 1 &
+        const auto down = b.body_gap_down(i - 1, i - 2) & b.color(i - 1) == -1 & b.color(i) == 1 &
                           o[i]<o[i - 1] & o[i]> c[i - 1] & c[i] > o[i - 1] & c[i] < b.body_bottom(i - 2);
         return when((up | down) & similar, b.color(i - 1) * 100.0);
       },
@@ -418,17 +418,17 @@ int gap_side_side_white_lookback() { return max_period(S::near, S::equal) + 2; }
 constexpr auto k_gap_side_side_white = [](auto& d) {
   const auto& b = d.bars;
   RunningAverage near(b, S::near, 1), equal(b, S::equal, 1);
-  return d.scan(
+  return d.scan_pairs(
       gap_side_side_white_lookback(),
-      [&](int i) {
+      [&](auto i) {
         const auto& o = b.o;
-        const bool up = b.body_gap_up(i - 1, i - 2) & b.body_gap_up(i, i - 2);
-        const bool down = b.body_gap_down(i - 1, i - 2) & b.body_gap_down(i, i - 2);
+        const auto up = b.body_gap_up(i - 1, i - 2) & b.body_gap_up(i, i - 2);
+        const auto down = b.body_gap_down(i - 1, i - 2) & b.body_gap_down(i, i - 2);
         return when((up | down) & b.color(i - 1) == 1 & b.color(i) == 1 &
                         b.real_body(i) >= b.real_body(i - 1) - near.at(i - 1) &
                         b.real_body(i) <= b.real_body(i - 1) + near.at(i - 1) &
                         o[i] >= o[i - 1] - equal.at(i - 1) & o[i] <= o[i - 1] + equal.at(i - 1),
-                    (up ? 100.0 : -100.0));
+                    pick(up, 100.0, -100.0));
       },
       near, equal);
 };
@@ -441,9 +441,7 @@ StreamPtr gap_side_side_white_stream(Opts o) { return make_stream(k_gap_side_sid
 int xside_gap_three_methods_lookback() { return 2; }
 constexpr auto k_xside_gap_three_methods = [](auto& d) {
   const auto& b = d.bars;
-  return d.scan(xside_gap_three_methods_lookback(), [&](int i) {
-    if (!(b.color(i - 2) == b.color(i - 1) & b.color(i - 1) == -b.color(i)))
-      return 0.0;  // rare: skip the rest
+  return d.scan_pairs(xside_gap_three_methods_lookback(), [&](auto i) {
     const auto &o = b.o, &c = b.c;
     return when(b.color(i - 2) == b.color(i - 1) & b.color(i - 1) == -b.color(i) &
                     o[i]<b.body_top(i - 1) & o[i]> b.body_bottom(i - 1) &

@@ -29,15 +29,15 @@ template <Setting inner_setting, class D>
 auto harami_like(D& d) {
   const auto& b = d.bars;
   RunningAverage body_long(b, S::body_long, 1), inner(b, inner_setting, 0);
-  return d.scan(
+  return d.scan_pairs(
       max_period(inner_setting, S::body_long) + 1,
-      [&](int i) {
-        if (!(b.real_body(i - 1) > body_long.at(i - 1) & b.real_body(i) <= inner.at(i))) return 0.0;
-        const double top = b.body_top(i), bottom = b.body_bottom(i);
-        const double outer_top = b.body_top(i - 1), outer_bottom = b.body_bottom(i - 1);
-        const bool inside = top<outer_top & bottom> outer_bottom,
+      [&](auto i) {
+        const auto shapes = b.real_body(i - 1) > body_long.at(i - 1) & b.real_body(i) <= inner.at(i);
+        const auto top = b.body_top(i), bottom = b.body_bottom(i);
+        const auto outer_top = b.body_top(i - 1), outer_bottom = b.body_bottom(i - 1);
+        const auto inside = top<outer_top & bottom> outer_bottom,
                    touching = top <= outer_top & bottom >= outer_bottom;
-        return when(touching, -b.color(i - 1) * (80.0 + when(inside, 20.0)));
+        return when(shapes & touching, -b.color(i - 1) * (80.0 + when(inside, 20.0)));
       },
       body_long, inner);
 }
@@ -49,9 +49,9 @@ template <class Closes, class D>
 auto neck(D& d, Closes closes) {
   const auto& b = d.bars;
   RunningAverage equal(b, S::equal, 1), body_long(b, S::body_long, 1);
-  return d.scan(
+  return d.scan_pairs(
       max_period(S::equal, S::body_long) + 1,
-      [&](int i) {
+      [&](auto i) {
         return when(b.color(i - 1) == -1 & b.real_body(i - 1) > body_long.at(i - 1) & b.color(i) == 1 &
                         b.o[i] < b.l[i - 1] & closes(b, i, equal.at(i - 1)),
                     -100.0);
@@ -128,9 +128,9 @@ int doji_star_lookback() { return max_period(S::body_doji, S::body_long) + 1; }
 constexpr auto k_doji_star = [](auto& d) {
   const auto& b = d.bars;
   RunningAverage body_long(b, S::body_long, 1), doji_body(b, S::body_doji, 0);
-  return d.scan(
+  return d.scan_pairs(
       doji_star_lookback(),
-      [&](int i) {
+      [&](auto i) {
         return when(b.real_body(i - 1) > body_long.at(i - 1) & b.real_body(i) <= doji_body.at(i) &
                         ((b.color(i - 1) == 1 & b.body_gap_up(i, i - 1)) |
                          (b.color(i - 1) == -1 & b.body_gap_down(i, i - 1))),
@@ -147,9 +147,9 @@ int counterattack_lookback() { return max_period(S::equal, S::body_long) + 1; }
 constexpr auto k_counterattack = [](auto& d) {
   const auto& b = d.bars;
   RunningAverage equal(b, S::equal, 1), body_long1(b, S::body_long, 1), body_long0(b, S::body_long, 0);
-  return d.scan(
+  return d.scan_pairs(
       counterattack_lookback(),
-      [&](int i) {
+      [&](auto i) {
         const auto& c = b.c;
         return when(b.color(i - 1) == -b.color(i) & b.real_body(i - 1) > body_long1.at(i - 1) &
                         b.real_body(i) > body_long0.at(i) & c[i] <= c[i - 1] + equal.at(i - 1) &
@@ -166,11 +166,11 @@ StreamPtr counterattack_stream(Opts o) { return make_stream(k_counterattack, o);
 int dark_cloud_cover_lookback(double /*penetration*/) { return avg_period(S::body_long) + 1; }
 constexpr auto k_dark_cloud_cover = [](auto& d) {
   const auto& b = d.bars;
-  const double penetration = d.penetration;
+  const auto penetration = d.penetration;
   RunningAverage body_long(b, S::body_long, 1);
-  return d.scan(
+  return d.scan_pairs(
       dark_cloud_cover_lookback(penetration),
-      [&](int i) {
+      [&](auto i) {
         const auto &o = b.o, &c = b.c;
         return when(b.color(i - 1) == 1 & b.real_body(i - 1) > body_long.at(i - 1) & b.color(i) == -1 &
                         o[i] > b.h[i - 1] & c[i] > o[i - 1] &
@@ -190,9 +190,9 @@ int piercing_lookback() { return avg_period(S::body_long) + 1; }
 constexpr auto k_piercing = [](auto& d) {
   const auto& b = d.bars;
   RunningAverage body_long1(b, S::body_long, 1), body_long0(b, S::body_long, 0);
-  return d.scan(
+  return d.scan_pairs(
       piercing_lookback(),
-      [&](int i) {
+      [&](auto i) {
         const auto &o = b.o, &c = b.c;
         return when(b.color(i - 1) == -1 & b.real_body(i - 1) > body_long1.at(i - 1) & b.color(i) == 1 &
                         b.real_body(i) > body_long0.at(i) & o[i] < b.l[i - 1] &
@@ -207,7 +207,7 @@ StreamPtr piercing_stream(Opts o) { return make_stream(k_piercing, o); }
 // CDLINNECK (-100): see neck(); the white close is at most Equal above the black close.
 int in_neck_lookback() { return max_period(S::equal, S::body_long) + 1; }
 constexpr auto k_in_neck = [](auto& d) {
-  return neck(d, [](const auto& b, int i, double equal) {
+  return neck(d, [](const auto& b, auto i, auto equal) {
     return b.c[i] <= b.c[i - 1] + equal & b.c[i] >= b.c[i - 1];
   });
 };
@@ -217,7 +217,7 @@ StreamPtr in_neck_stream(Opts o) { return make_stream(k_in_neck, o); }
 // CDLONNECK (-100): see neck(); the white close is within Equal of the black low.
 int on_neck_lookback() { return max_period(S::equal, S::body_long) + 1; }
 constexpr auto k_on_neck = [](auto& d) {
-  return neck(d, [](const auto& b, int i, double equal) {
+  return neck(d, [](const auto& b, auto i, auto equal) {
     return b.c[i] <= b.l[i - 1] + equal & b.c[i] >= b.l[i - 1] - equal;
   });
 };
@@ -228,7 +228,7 @@ StreamPtr on_neck_stream(Opts o) { return make_stream(k_on_neck, o); }
 // black body but not above its midpoint.
 int thrusting_lookback() { return max_period(S::equal, S::body_long) + 1; }
 constexpr auto k_thrusting = [](auto& d) {
-  return neck(d, [](const auto& b, int i, double equal) {
+  return neck(d, [](const auto& b, auto i, auto equal) {
     return b.c[i] > b.c[i - 1] + equal & b.c[i] <= b.c[i - 1] + b.real_body(i - 1) * 0.5;
   });
 };
@@ -240,9 +240,9 @@ int homing_pigeon_lookback() { return max_period(S::body_short, S::body_long) + 
 constexpr auto k_homing_pigeon = [](auto& d) {
   const auto& b = d.bars;
   RunningAverage body_long(b, S::body_long, 1), body_short(b, S::body_short, 0);
-  return d.scan(
+  return d.scan_pairs(
       homing_pigeon_lookback(),
-      [&](int i) {
+      [&](auto i) {
         return when(b.color(i - 1) == -1 & b.color(i) == -1 & b.real_body(i - 1) > body_long.at(i - 1) &
                         b.real_body(i) <= body_short.at(i) & b.o[i]<b.o[i - 1] & b.c[i]> b.c[i - 1],
                     100.0);
@@ -269,9 +269,9 @@ int matching_low_lookback() { return avg_period(S::equal) + 1; }
 constexpr auto k_matching_low = [](auto& d) {
   const auto& b = d.bars;
   RunningAverage equal(b, S::equal, 1);
-  return d.scan(
+  return d.scan_pairs(
       matching_low_lookback(),
-      [&](int i) {
+      [&](auto i) {
         const auto& c = b.c;
         return when(b.color(i - 1) == -1 & b.color(i) == -1 & c[i] <= c[i - 1] + equal.at(i - 1) &
                         c[i] >= c[i - 1] - equal.at(i - 1),
@@ -289,9 +289,9 @@ int separating_lines_lookback() { return max_period(S::shadow_very_short, S::bod
 constexpr auto k_separating_lines = [](auto& d) {
   const auto& b = d.bars;
   RunningAverage very_short(b, S::shadow_very_short, 0), body_long(b, S::body_long, 0), equal(b, S::equal, 1);
-  return d.scan(
+  return d.scan_pairs(
       separating_lines_lookback(),
-      [&](int i) {
+      [&](auto i) {
         const auto& o = b.o;
         return when(b.color(i - 1) == -b.color(i) & o[i] <= o[i - 1] + equal.at(i - 1) &
                         o[i] >= o[i - 1] - equal.at(i - 1) & b.real_body(i) > body_long.at(i) &
