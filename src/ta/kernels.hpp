@@ -140,7 +140,10 @@ int typprice(In high, In low, In close, Out out);
 int wclprice(In high, In low, In close, Out out);
 /// Element-wise math transforms and operators (lookback 0).
 /// Outside a function's domain the result is NaN (ACOS/ASIN of |x| > 1, LN of
-/// x < 0, ...) and EXP/COSH/SINH overflow to infinity, exactly as TA-Lib's C calls.
+/// x < 0, ...) and EXP/COSH/SINH overflow to infinity, as TA-Lib's C calls.
+/// CEIL, FLOOR and SQRT give TA-Lib's values bit for bit; the others come
+/// from glibc's vector math library, within kVectorMathUlps of the scalar libm
+/// values TA-Lib computes (a value never depends on its neighbours).
 enum class MathFn : unsigned char {
   acos,
   asin,
@@ -158,6 +161,10 @@ enum class MathFn : unsigned char {
   tan,
   tanh
 };
+/// Most units in the last place between a vector-math transform and libm's.
+inline constexpr int kVectorMathUlps = 4;
+/// True for the transforms that equal TA-Lib's bit for bit (ceil, floor, sqrt).
+bool math_transform_is_exact(MathFn fn);
 int math_transform(MathFn fn, In real, Out out);
 enum class MathOp : unsigned char { add, sub, mult, div };
 int math_operator(MathOp op, In real0, In real1, Out out);
