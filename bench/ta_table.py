@@ -4,6 +4,8 @@
     ta_table.py ta_bench.json            # non-candle rows of the main table
     ta_table.py ta_bench.json multi      # the core set's run_multi rows
     ta_table.py ta_bench.json below      # rows with a 1M ratio below 1.0, worst first
+    ta_table.py ta_bench.json candles    # the 61 candlestick rows (1M; 2000x5000 where run)
+    ta_table.py ta_bench.json summary    # counts: rows >= 1.0x and >= 2.0x, candles and the rest
 
 Every figure is the `min` aggregate of the ns/bar counter (run with
 --benchmark_repetitions=N); a ratio is TA-Lib's time divided by ours in the same run.
@@ -25,6 +27,11 @@ def load(path):
         if b["run_name"].startswith("ours/1M/"):
             order.append(b["run_name"][len("ours/1M/"):])
     return mins, order
+
+
+def ratio_1m(mins, key):
+    theirs = mins.get(f"talib/1M/{key.split('(')[0]}")
+    return theirs / mins[f"ours/1M/{key}"] if theirs else None
 
 
 def label(key):
@@ -50,6 +57,20 @@ def main():
                        (("ours", key), ("talib", name), ("multi", key)))
             if key and u and t and m:
                 print(f"| {label(key)} | {u:.2f} | {m:.2f} | {t:.2f} | {ratio(t, u)} | {ratio(t, m)} |")
+        return
+    if mode == "candles":
+        for key in sorted(k for k in order if k.startswith("CDL")):
+            name = key.split("(")[0]
+            o, t = mins[f"ours/1M/{key}"], mins.get(f"talib/1M/{name}")
+            u, tu = mins.get(f"ours/2000x5000/{key}"), mins.get(f"talib/2000x5000/{name}")
+            wide = f"{u:.2f} | {tu:.2f} | {ratio(tu, u)}" if u and tu else "– | – | –"
+            print(f"| {label(key)} ¹ | {o:.2f} | {t:.2f} | {ratio(t, o)} | {wide} |")
+        return
+    if mode == "summary":
+        for title, group in (("candles", [k for k in order if k.startswith("CDL")]), ("others", keys)):
+            rs = [r for r in (ratio_1m(mins, k) for k in group) if r is not None]
+            print(f"{title}: {len(rs)} rows, {sum(r >= 1.0 for r in rs)} >= 1.0x, {sum(r >= 2.0 for r in rs)} >= 2.0x, "
+                  f"lowest {min(rs):.2f}x")
         return
     if mode == "below":
         rows = [(mins[f"talib/1M/{k.split('(')[0]}"] / mins[f"ours/1M/{k}"], k) for k in keys

@@ -49,13 +49,18 @@ namespace ts::ta::candles::detail {
 //
 // A judge written over `auto i` (see BatchDriver::scan_pairs) is also called
 // with a BarPair: every column read then loads bars i and i + 1 into one SSE2
-// register (V2), every comparison gives a lane mask (M2: all ones or zero per
-// lane), & and | combine masks as they combine bools, and when()/pick() select
-// lane-wise. Each lane evaluates the scalar judge's operations in the same
-// order (GCC vector extensions are lane-wise IEEE arithmetic), so the outputs
-// are the scalar ones bit for bit. What a pair judge must not use: && and ||,
-// !, `if` or `?:` on a condition, == between conditions (a mask is -1, not
-// true): use &, |, ~ (masks only) and pick().
+// register (Pair2), every comparison gives a lane mask (Mask2: all ones or
+// zero per lane), & and | combine masks as they combine bools, and
+// when()/pick() select lane-wise. Each lane evaluates the scalar judge's
+// operations in the same order (lane-wise IEEE arithmetic), so the outputs are
+// the scalar ones bit for bit. What a pair judge must not use: && and ||, !,
+// `if` or `?:` on a condition (any_of() for an early-out), == between
+// conditions: use &, |, ~ and pick().
+//
+// Pair2 and Mask2 are SSE2 intrinsics behind operators rather than GCC vector
+// types: GCC 12 treats `(a < b) & (c < d)` on vector types as a boolean
+// vector and re-derives each lane's -1/0 through general registers (about ten
+// instructions) wherever the mask is then used as bits.
 
 typedef double V2 __attribute__((vector_size(16)));
 typedef long M2 __attribute__((vector_size(16)));  // what a V2 comparison gives
@@ -77,9 +82,58 @@ struct BarPair {
   friend constexpr BarPair operator+(BarPair p, int k) { return {p.i + k}; }
 };
 
+/// The conditions of two bars, a lane each (all ones: holds).
+struct Mask2 {
+  __m128d m;
+  TS_CANDLE_INLINE friend Mask2 operator&(Mask2 a, Mask2 b) { return {_mm_and_pd(a.m, b.m)}; }
+  TS_CANDLE_INLINE friend Mask2 operator|(Mask2 a, Mask2 b) { return {_mm_or_pd(a.m, b.m)}; }
+  TS_CANDLE_INLINE friend Mask2 operator~(Mask2 a) { return {_mm_xor_pd(a.m, _mm_castsi128_pd(_mm_set1_epi32(-1)))}; }
+};
+
+/// The values of two bars, a lane each; arithmetic with a double applies it
+/// to both lanes.
+struct Pair2 {
+  __m128d v;
+  TS_CANDLE_INLINE double first() const { return _mm_cvtsd_f64(v); }
+  TS_CANDLE_INLINE double second() const { return _mm_cvtsd_f64(_mm_unpackhi_pd(v, v)); }
+};
+TS_CANDLE_INLINE inline __m128d lanes_of(Pair2 x) { return x.v; }
+TS_CANDLE_INLINE inline __m128d lanes_of(double x) { return _mm_set1_pd(x); }
+template <class A, class B>
+concept PairOperands = (std::is_same_v<A, Pair2> && (std::is_same_v<B, Pair2> || std::is_arithmetic_v<B>)) ||
+                       (std::is_arithmetic_v<A> && std::is_same_v<B, Pair2>);
+#define TS_PAIR_ARITHMETIC(op, intrinsic)                                     \
+  template <class A, class B>                                                 \
+    requires PairOperands<A, B>                                               \
+  TS_CANDLE_INLINE inline Pair2 operator op(A a, B b) {                       \
+    return {intrinsic(lanes_of(static_cast<std::conditional_t<std::is_same_v<A, Pair2>, Pair2, double>>(a)), \
+                      lanes_of(static_cast<std::conditional_t<std::is_same_v<B, Pair2>, Pair2, double>>(b)))}; \
+  }
+#define TS_PAIR_COMPARISON(op, intrinsic)                                     \
+  template <class A, class B>                                                 \
+    requires PairOperands<A, B>                                               \
+  TS_CANDLE_INLINE inline Mask2 operator op(A a, B b) {                       \
+    return {intrinsic(lanes_of(static_cast<std::conditional_t<std::is_same_v<A, Pair2>, Pair2, double>>(a)), \
+                      lanes_of(static_cast<std::conditional_t<std::is_same_v<B, Pair2>, Pair2, double>>(b)))}; \
+  }
+TS_PAIR_ARITHMETIC(+, _mm_add_pd)
+TS_PAIR_ARITHMETIC(-, _mm_sub_pd)
+TS_PAIR_ARITHMETIC(*, _mm_mul_pd)
+TS_PAIR_ARITHMETIC(/, _mm_div_pd)
+TS_PAIR_COMPARISON(<, _mm_cmplt_pd)
+TS_PAIR_COMPARISON(<=, _mm_cmple_pd)
+TS_PAIR_COMPARISON(>, _mm_cmpgt_pd)
+TS_PAIR_COMPARISON(>=, _mm_cmpge_pd)
+TS_PAIR_COMPARISON(==, _mm_cmpeq_pd)
+TS_PAIR_COMPARISON(!=, _mm_cmpneq_pd)
+#undef TS_PAIR_ARITHMETIC
+#undef TS_PAIR_COMPARISON
+/// -x flips the sign bit, as the scalar negation does.
+TS_CANDLE_INLINE inline Pair2 operator-(Pair2 x) { return {_mm_xor_pd(x.v, _mm_set1_pd(-0.0))}; }
+
 /// Bar i of a column, or bars (i, i + 1).
 TS_CANDLE_INLINE inline double col_at(const double* p, int i) { return p[i]; }
-TS_CANDLE_INLINE inline V2 col_at(const double* p, BarPair q) { return load2(p + q.i); }
+TS_CANDLE_INLINE inline Pair2 col_at(const double* p, BarPair q) { return {_mm_loadu_pd(p + q.i)}; }
 
 /// A raw price column that also reads pairs.
 struct Column {
@@ -92,11 +146,7 @@ struct Column {
 
 /// std::fabs, lane-wise for a pair (clears the sign bit, as fabs does).
 TS_CANDLE_INLINE inline double abs_of(double x) { return std::fabs(x); }
-TS_CANDLE_INLINE inline V2 abs_of(V2 x) {
-  return reinterpret_cast<V2>(reinterpret_cast<M2>(x) & M2{INT64_MAX, INT64_MAX});
-}
-TS_CANDLE_INLINE inline V2 as_v2(double x) { return V2{x, x}; }
-TS_CANDLE_INLINE inline V2 as_v2(V2 x) { return x; }
+TS_CANDLE_INLINE inline Pair2 abs_of(Pair2 x) { return {_mm_andnot_pd(_mm_set1_pd(-0.0), x.v)}; }
 
 /// The geometry every bar accessor derives from its columns (o, h, l, c) and
 /// its body_top / body_bottom (BarsOf computes those per call, BlockBarsOf
@@ -176,9 +226,8 @@ inline double when(bool c, double value) {
 }
 /// when() for a pair: per lane, the value where the mask is set, else +0.0.
 template <class V>
-TS_CANDLE_INLINE inline V2 when(M2 c, V value) {
-  // andpd: GCC lowers `mask & vector` of a constant through general registers.
-  return _mm_and_pd(reinterpret_cast<__m128d>(c), as_v2(value));
+TS_CANDLE_INLINE inline Pair2 when(Mask2 c, V value) {
+  return {_mm_and_pd(c.m, lanes_of(value))};
 }
 /// `c ? a : b` for a condition (bool) or a pair's lane mask, without a
 /// branch (as when()).
@@ -187,12 +236,16 @@ TS_CANDLE_INLINE inline double pick(bool c, double a, double b) {
   return std::bit_cast<double>((std::bit_cast<std::uint64_t>(a) & m) | (std::bit_cast<std::uint64_t>(b) & ~m));
 }
 template <class A, class B>
-TS_CANDLE_INLINE inline V2 pick(M2 c, A a, B b) {
-  return select2(c, as_v2(a), as_v2(b));
+TS_CANDLE_INLINE inline Pair2 pick(Mask2 c, A a, B b) {
+  return {_mm_or_pd(_mm_and_pd(c.m, lanes_of(a)), _mm_andnot_pd(c.m, lanes_of(b)))};
 }
 /// std::max(a, b), lane-wise for a pair: `a < b ? b : a` (a when either is NaN).
 TS_CANDLE_INLINE inline double max_of(double a, double b) { return std::max(a, b); }
-TS_CANDLE_INLINE inline V2 max_of(V2 a, V2 b) { return select2(a < b, b, a); }
+TS_CANDLE_INLINE inline Pair2 max_of(Pair2 a, Pair2 b) { return pick(a < b, b, a); }
+/// Whether the condition holds (a bool), or holds in either lane (a pair's
+/// mask): for a judge's early-out on a rare condition.
+TS_CANDLE_INLINE inline bool any_of(bool c) { return c; }
+TS_CANDLE_INLINE inline bool any_of(Mask2 c) { return _mm_movemask_pd(c.m) != 0; }
 
 /// The longest averaging period among the settings a pattern reads.
 template <class... P>
@@ -436,11 +489,11 @@ class RunningAverage<BlockBarsOf<Bodies, Colours>> {
     if (s_.avg_period == 0) return total;
     // Both bars' (range(new) - range(old)) in one subtraction; the adds stay
     // in bar order.
-    const V2 step = range(BarPair{i - lag_}) - range(BarPair{i - lag_ - s_.avg_period});
+    const Pair2 step = range(BarPair{i - lag_}) - range(BarPair{i - lag_ - s_.avg_period});
     const double t0 = total;
-    total += step[0];
+    total += step.first();
     const double t1 = total;
-    total += step[1];
+    total += step.second();
     const double p = s_.avg_period;
     store2(average_ + i, V2{t0, t1} / V2{p, p});
     return total;
@@ -536,7 +589,7 @@ class BatchDriver {
       for (i = begin; i < std::min(end, lookback); ++i) judge(i);
       if constexpr (Pairs) {
         double* out = out_.data();
-        for (; i + 1 < end; i += 2) store2(out + i, as_v2(judge(BarPair{i})));
+        for (; i + 1 < end; i += 2) _mm_storeu_pd(out + i, lanes_of(judge(BarPair{i})));
       }
       for (; i < end; ++i) out_[static_cast<std::size_t>(i)] = judge(i);
     }

@@ -351,14 +351,15 @@ int tristar_lookback() { return avg_period(S::body_doji) + 2; }
 constexpr auto k_tristar = [](auto& d) {
   const auto& b = d.bars;
   RunningAverage doji_body(b, S::body_doji, 2);
-  return d.scan(
+  return d.scan_pairs(
       tristar_lookback(),
-      [&](int i) {
-        const double doji = doji_body.at(i - 2);
-        if (!(b.real_body(i - 2) <= doji & b.real_body(i - 1) <= doji & b.real_body(i) <= doji)) return 0.0;
-        if (b.body_gap_up(i - 1, i - 2) & b.body_top(i) < b.body_top(i - 1)) return -100.0;
-        if (b.body_gap_down(i - 1, i - 2) & b.body_bottom(i) > b.body_bottom(i - 1)) return 100.0;
-        return 0.0;
+      [&](auto i) {
+        const auto doji = doji_body.at(i - 2);
+        const auto dojis = b.real_body(i - 2) <= doji & b.real_body(i - 1) <= doji & b.real_body(i) <= doji;
+        if (!any_of(dojis)) return when(dojis, 0.0);  // rare: skip the rest (+0.0)
+        // At most one of the two holds: the second body cannot gap both ways.
+        return when(dojis & b.body_gap_up(i - 1, i - 2) & b.body_top(i) < b.body_top(i - 1), -100.0) +
+               when(dojis & b.body_gap_down(i - 1, i - 2) & b.body_bottom(i) > b.body_bottom(i - 1), 100.0);
       },
       doji_body);
 };
