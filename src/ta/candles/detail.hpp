@@ -102,32 +102,26 @@ TS_CANDLE_INLINE inline __m128d lanes_of(double x) { return _mm_set1_pd(x); }
 template <class A, class B>
 concept PairOperands = (std::is_same_v<A, Pair2> && (std::is_same_v<B, Pair2> || std::is_arithmetic_v<B>)) ||
                        (std::is_arithmetic_v<A> && std::is_same_v<B, Pair2>);
-#define TS_PAIR_ARITHMETIC(op, intrinsic)                                     \
-  template <class A, class B>                                                 \
-    requires PairOperands<A, B>                                               \
-  TS_CANDLE_INLINE inline Pair2 operator op(A a, B b) {                       \
-    return {intrinsic(lanes_of(static_cast<std::conditional_t<std::is_same_v<A, Pair2>, Pair2, double>>(a)), \
-                      lanes_of(static_cast<std::conditional_t<std::is_same_v<B, Pair2>, Pair2, double>>(b)))}; \
+// One operator: Result{intrinsic(a's lanes, b's lanes)}, a double applied to both lanes.
+#define TS_PAIR_OPERATOR(Result, op, intrinsic)                                                        \
+  template <class A, class B>                                                                          \
+    requires PairOperands<A, B>                                                                        \
+  TS_CANDLE_INLINE inline Result operator op(A a, B b) {                                               \
+    using LaneA = std::conditional_t<std::is_same_v<A, Pair2>, Pair2, double>;                         \
+    using LaneB = std::conditional_t<std::is_same_v<B, Pair2>, Pair2, double>;                         \
+    return {intrinsic(lanes_of(static_cast<LaneA>(a)), lanes_of(static_cast<LaneB>(b)))};              \
   }
-#define TS_PAIR_COMPARISON(op, intrinsic)                                     \
-  template <class A, class B>                                                 \
-    requires PairOperands<A, B>                                               \
-  TS_CANDLE_INLINE inline Mask2 operator op(A a, B b) {                       \
-    return {intrinsic(lanes_of(static_cast<std::conditional_t<std::is_same_v<A, Pair2>, Pair2, double>>(a)), \
-                      lanes_of(static_cast<std::conditional_t<std::is_same_v<B, Pair2>, Pair2, double>>(b)))}; \
-  }
-TS_PAIR_ARITHMETIC(+, _mm_add_pd)
-TS_PAIR_ARITHMETIC(-, _mm_sub_pd)
-TS_PAIR_ARITHMETIC(*, _mm_mul_pd)
-TS_PAIR_ARITHMETIC(/, _mm_div_pd)
-TS_PAIR_COMPARISON(<, _mm_cmplt_pd)
-TS_PAIR_COMPARISON(<=, _mm_cmple_pd)
-TS_PAIR_COMPARISON(>, _mm_cmpgt_pd)
-TS_PAIR_COMPARISON(>=, _mm_cmpge_pd)
-TS_PAIR_COMPARISON(==, _mm_cmpeq_pd)
-TS_PAIR_COMPARISON(!=, _mm_cmpneq_pd)
-#undef TS_PAIR_ARITHMETIC
-#undef TS_PAIR_COMPARISON
+TS_PAIR_OPERATOR(Pair2, +, _mm_add_pd)
+TS_PAIR_OPERATOR(Pair2, -, _mm_sub_pd)
+TS_PAIR_OPERATOR(Pair2, *, _mm_mul_pd)
+TS_PAIR_OPERATOR(Pair2, /, _mm_div_pd)
+TS_PAIR_OPERATOR(Mask2, <, _mm_cmplt_pd)
+TS_PAIR_OPERATOR(Mask2, <=, _mm_cmple_pd)
+TS_PAIR_OPERATOR(Mask2, >, _mm_cmpgt_pd)
+TS_PAIR_OPERATOR(Mask2, >=, _mm_cmpge_pd)
+TS_PAIR_OPERATOR(Mask2, ==, _mm_cmpeq_pd)
+TS_PAIR_OPERATOR(Mask2, !=, _mm_cmpneq_pd)
+#undef TS_PAIR_OPERATOR
 /// -x flips the sign bit, as the scalar negation does.
 TS_CANDLE_INLINE inline Pair2 operator-(Pair2 x) { return {_mm_xor_pd(x.v, _mm_set1_pd(-0.0))}; }
 
