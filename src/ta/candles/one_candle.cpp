@@ -160,7 +160,8 @@ constexpr auto k_rickshaw_man = [](auto& d) {
   return d.scan_pairs(
       rickshaw_man_lookback(),
       [&](auto i) {
-        const auto mid = b.l[i] + b.high_low(i) / 2;
+        // TA-Lib's (high - low) / 2, as the exact * 0.5 (a pair's / is a divpd).
+        const auto mid = b.l[i] + b.high_low(i) * 0.5;
         return when(b.real_body(i) <= doji_body.at(i) & b.lower_shadow(i) > shadow_long.at(i) &
                         b.upper_shadow(i) > shadow_long.at(i) & b.body_bottom(i) <= mid + near.at(i) &
                         b.body_top(i) >= mid - near.at(i),
