@@ -530,16 +530,14 @@ class BatchDriver {
   const double penetration;
   Memory memory;
 
+  /// Judges bars [lookback, n) with `judge` (returns 0, +/-80, +/-100 or
+  /// +/-200), one bar per call.
   template <class Judge, class... Avg>
   int scan(int lookback, Judge judge, Avg&... avgs) {
-    return scan_with_warmup(lookback, 0, judge, avgs...);
-  }
-  /// Judges bars [lookback, n) with `judge` (returns 0, +/-80, +/-100 or
-  /// +/-200). A stateful judge (Hikkake) first sees the `warmup` bars before
-  /// the lookback, their values discarded, as TA-Lib replays them.
-  template <class Judge, class... Avg>
-  int scan_with_warmup(int lookback, int warmup, Judge judge, Avg&... avgs) {
-    return scan_impl<false>(lookback, warmup, judge, avgs...);
+    const auto judge_block = [&](int begin, int end) {
+      for (int i = begin; i < end; ++i) out_[static_cast<std::size_t>(i)] = judge(i);
+    };
+    return scan_blocks(lookback, 0, judge_block, avgs...);
   }
   /// scan() for a stateless judge over `auto i` that also takes a BarPair
   /// (see "Two bars at a time"): the batch judges two bars per call; the
@@ -549,12 +547,38 @@ class BatchDriver {
   /// stays scalar.
   template <class Judge, class... Avg>
   int scan_pairs(int lookback, Judge judge, Avg&... avgs) {
-    return scan_impl<true>(lookback, 0, judge, avgs...);
+    const auto judge_block = [&](int begin, int end) {
+      double* out = out_.data();
+      int i = begin;
+      for (; i + 1 < end; i += 2) _mm_storeu_pd(out + i, lanes_of(judge(BarPair{i})));
+      if (i < end) out[i] = judge(i);
+    };
+    return scan_blocks(lookback, 0, judge_block, avgs...);
+  }
+  /// A stateful pattern (the Hikkake family) as a stateless per-bar
+  /// `feature` over `auto i` (its setup, +/-1.0 or 0.0) and the serial `step(i,
+  /// feature)` that carries the state and returns the bar's value. The batch
+  /// computes a block's features two bars at a time, then steps through them
+  /// in bar order; the `warmup` bars before the lookback are stepped, their
+  /// values discarded, as TA-Lib replays them.
+  template <class Feature, class Step, class... Avg>
+  int scan_stateful(int lookback, int warmup, Feature feature, Step step, Avg&... avgs) {
+    const auto judge_block = [&](int begin, int end) {
+      double features[kBlock];  // bar i's at i - begin
+      int i = begin;
+      for (; i + 1 < end; i += 2) _mm_storeu_pd(features + (i - begin), lanes_of(feature(BarPair{i})));
+      if (i < end) features[i - begin] = feature(i);
+      for (i = begin; i < std::min(end, lookback); ++i) step(i, features[i - begin]);
+      for (; i < end; ++i) out_[static_cast<std::size_t>(i)] = step(i, features[i - begin]);
+    };
+    return scan_blocks(lookback, warmup, judge_block, avgs...);
   }
 
  private:
-  template <bool Pairs, class Judge, class... Avg>
-  int scan_impl(int lookback, int warmup, Judge judge, Avg&... avgs) {
+  /// The block loop: per block of scan bars [begin, end), the geometry and the
+  /// averages, then `judge_block(begin, end)`.
+  template <class JudgeBlock, class... Avg>
+  int scan_blocks(int lookback, int warmup, const JudgeBlock& judge_block, Avg&... avgs) {
     const int n = static_cast<int>(in_.close.size());
     assert(in_.open.size() >= in_.close.size() && in_.high.size() >= in_.close.size() &&
            in_.low.size() >= in_.close.size() && out_.size() >= in_.close.size());
@@ -580,12 +604,7 @@ class BatchDriver {
       }
       std::size_t k = 0;
       ((avgs.set_total(totals[k++])), ...);
-      for (i = begin; i < std::min(end, lookback); ++i) judge(i);
-      if constexpr (Pairs) {
-        double* out = out_.data();
-        for (; i + 1 < end; i += 2) _mm_storeu_pd(out + i, lanes_of(judge(BarPair{i})));
-      }
-      for (; i < end; ++i) out_[static_cast<std::size_t>(i)] = judge(i);
+      judge_block(begin, end);
     }
     return lookback;
   }
@@ -641,6 +660,11 @@ class StreamDriver {
   template <class Judge, class... Avg>
   bool scan_pairs(int lookback, Judge judge, Avg&... avgs) {
     return scan_with_warmup(lookback, 0, judge, avgs...);
+  }
+  /// BatchDriver::scan_stateful, one bar: its feature, then its step.
+  template <class Feature, class Step, class... Avg>
+  bool scan_stateful(int lookback, int warmup, Feature feature, Step step, Avg&... avgs) {
+    return scan_with_warmup(lookback, warmup, [&](int i) { return step(i, feature(i)); }, avgs...);
   }
   /// The batch loop's body for bar i: before the scan starts, the bar only
   /// feeds the seeds; then it is judged and the averages slide; its value is

@@ -24,7 +24,8 @@ using namespace detail;  // NOLINT(google-build-using-namespace): the kernels' o
 namespace {
 
 // The Hikkake state machine shared by CDLHIKKAKE and CDLHIKKAKEMOD. `setup(b, i)`
-// returns +1 (bullish) / -1 (bearish) when bar i completes the pattern, which
+// (also over a BarPair: see scan_stateful) returns +1.0 (bullish) / -1.0
+// (bearish) when bar i completes the pattern, which
 // then outputs +/-100. Within 3 bars after it, the first close beyond the
 // inside bar's high (bullish) / low (bearish) confirms it: +/-200, and the
 // pattern is spent. TA-Lib replays the 3 bars before the lookback to pick up a
@@ -36,10 +37,10 @@ auto hikkake_scan(D& d, int lookback, Setup setup, Avg&... avgs) {
   // compiler must keep ordered with the outputs'), written back after it.
   int pattern_idx = d.memory.pattern_idx;
   double pattern = d.memory.pattern;
-  const auto result = d.scan_with_warmup(
-      lookback, 3,
-      [&](int i) {
-        if (const int dir = setup(b, i)) {
+  const auto result = d.scan_stateful(
+      lookback, 3, [&](auto i) { return setup(b, i); },
+      [&](int i, double dir) {
+        if (dir != 0.0) {
           pattern = 100.0 * dir;
           pattern_idx = i;
           return pattern;
@@ -60,7 +61,7 @@ auto hikkake_scan(D& d, int lookback, Setup setup, Avg&... avgs) {
 }
 
 /// Bar i-1 is an inside bar of bar i-2 (lower high, higher low).
-bool inside_bar(const auto& b, int i) { return b.h[i - 1]<b.h[i - 2] & b.l[i - 1]> b.l[i - 2]; }
+auto inside_bar(const auto& b, auto i) { return b.h[i - 1]<b.h[i - 2] & b.l[i - 1]> b.l[i - 2]; }
 
 }  // namespace
 
@@ -245,10 +246,10 @@ StreamPtr rise_fall_three_methods_stream(Opts o) { return make_stream(k_rise_fal
 // +/-200 on confirmation (see hikkake_scan).
 int hikkake_lookback() { return 5; }
 constexpr auto k_hikkake = [](auto& d) {
-  return hikkake_scan(d, hikkake_lookback(), [](const auto& b, int i) {
-    const bool inside = inside_bar(b, i);
-    return (inside & b.h[i] < b.h[i - 1] & b.l[i] < b.l[i - 1]) -
-           (inside & b.h[i] > b.h[i - 1] & b.l[i] > b.l[i - 1]);
+  return hikkake_scan(d, hikkake_lookback(), [](const auto& b, auto i) {
+    const auto inside = inside_bar(b, i);
+    return when(inside & b.h[i] < b.h[i - 1] & b.l[i] < b.l[i - 1], 1.0) -
+           when(inside & b.h[i] > b.h[i - 1] & b.l[i] > b.l[i - 1], 1.0);
   });
 };
 int hikkake(const Ohlc& in, Out out) { return run_batch<false>(in, out, k_hikkake); }
@@ -262,12 +263,14 @@ constexpr auto k_hikkake_mod = [](auto& d) {
   RunningAverage near(d.bars, S::near, 2);
   return hikkake_scan(
       d, hikkake_mod_lookback(),
-      [&](const auto& b, int i) {
-        const bool nested = b.h[i - 2]<b.h[i - 3] & b.l[i - 2]> b.l[i - 3] & inside_bar(b, i);
-        return (nested & b.h[i] < b.h[i - 1] & b.l[i] < b.l[i - 1] &
-                b.c[i - 2] <= b.l[i - 2] + near.at(i - 2)) -
-               (nested & b.h[i] > b.h[i - 1] & b.l[i] > b.l[i - 1] &
-                b.c[i - 2] >= b.h[i - 2] - near.at(i - 2));
+      [&](const auto& b, auto i) {
+        const auto nested = b.h[i - 2]<b.h[i - 3] & b.l[i - 2]> b.l[i - 3] & inside_bar(b, i);
+        return when(nested & b.h[i] < b.h[i - 1] & b.l[i] < b.l[i - 1] &
+                        b.c[i - 2] <= b.l[i - 2] + near.at(i - 2),
+                    1.0) -
+               when(nested & b.h[i] > b.h[i - 1] & b.l[i] > b.l[i - 1] &
+                        b.c[i - 2] >= b.h[i - 2] - near.at(i - 2),
+                    1.0);
       },
       near);
 };
