@@ -59,7 +59,9 @@ def main():
                 print(f"| {label(key)} | {u:.2f} | {m:.2f} | {t:.2f} | {ratio(t, u)} | {ratio(t, m)} |")
         return
     if mode == "candles":
-        for key in sorted(k for k in order if k.startswith("CDL")):
+        first = ["CDLDOJI", "CDLHAMMER", "CDLENGULFING"]  # the core candles, also on 2000x5000
+        candles = [k for k in order if k.startswith("CDL")]
+        for key in sorted(candles, key=lambda k: (first.index(k) if k in first else len(first), k)):
             name = key.split("(")[0]
             o, t = mins[f"ours/1M/{key}"], mins.get(f"talib/1M/{name}")
             u, tu = mins.get(f"ours/2000x5000/{key}"), mins.get(f"talib/2000x5000/{name}")
