@@ -136,9 +136,8 @@ inline __m128d nearest_integer(__m128d x, __m128d sign) {
 /// infinities and NaN pass through.
 template <bool Up>
 __m128d round_pair(__m128d x) {
-  const __m128d sign = _mm_and_pd(x, _mm_set1_pd(-0.0));
-  const __m128d magnitude = _mm_andnot_pd(_mm_set1_pd(-0.0), x);
-  const __m128d fractional = _mm_cmplt_pd(magnitude, _mm_set1_pd(4503599627370496.0));
+  const __m128d sign = sign_of(x);
+  const __m128d fractional = _mm_cmplt_pd(magnitude_of(x), _mm_set1_pd(4503599627370496.0));
   const __m128d r = nearest_integer(x, sign);
   const __m128d step = Up ? _mm_and_pd(_mm_cmplt_pd(r, x), _mm_set1_pd(1.0))
                           : _mm_and_pd(_mm_cmpgt_pd(r, x), _mm_set1_pd(-1.0));

@@ -15,12 +15,13 @@
 // (column access by absolute bar index, `b.o[i]`), makes its running averages
 // and returns `d.scan(lookback, judge, averages...)`, or `d.scan_pairs(...)`
 // for a judge that can also take two bars at once (see "Two bars at a time").
+// A stateful pattern (the Hikkake family) returns `d.scan_stateful(...)`.
 // BatchDriver runs that scan over whole columns, in blocks of 256 bars
 // (geometry, sliding totals and their divisions first, then the judge: see
-// "Batch: the block driver"); StreamDriver runs exactly one bar of it against a 16-bar ring and the
-// carried running totals with the scalar BarsOf geometry, so the stream
-// evaluates the same judge with the same totals, bit for bit. The
-// CandleBlocks tests hold the two paths to the same bits.
+// "Batch: the block driver"); StreamDriver runs exactly one bar of it against
+// a 16-bar ring and the carried running totals with the scalar BarsOf
+// geometry, so the stream evaluates the same judge with the same totals, bit
+// for bit. The CandleBlocks tests hold the two paths to the same bits.
 #include <emmintrin.h>
 
 #include <algorithm>
@@ -62,6 +63,7 @@ namespace ts::ta::candles::detail {
 // vector and re-derives each lane's -1/0 through general registers (about ten
 // instructions) wherever the mask is then used as bits.
 
+// The block passes (geometry, averages) use GCC vector types directly.
 typedef double V2 __attribute__((vector_size(16)));
 typedef long M2 __attribute__((vector_size(16)));  // what a V2 comparison gives
 
