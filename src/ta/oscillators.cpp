@@ -229,46 +229,32 @@ int aroonosc(In high, In low, int period, Out out) {
                     });
 }
 
-namespace {
-/// Bar-by-bar A/D steps in blocks: each block's steps first, in a loop that
-/// vectorizes (the division is the costly part: two per divpd, where TA-Lib's
-/// loop issues one divsd per bar), then `per_block(first, count, steps)` runs
-/// the serial accumulation over them. (ADOSC keeps its one loop: its EMA
-/// chains, not the division, bound it, and the split measured slower.) A bar with no range adds +0.0, which
-/// leaves the running line unchanged as TA-Lib's skip does (the line is never
-/// -0.0: it starts at +0.0 and x + -x is +0.0).
-template <class PerBlock>
-void ad_steps(In high, In low, In close, In volume, PerBlock per_block) {
+// In blocks: a block's steps first, in a loop that vectorizes (the division
+// is the costly part: two per divpd, where TA-Lib's loop issues one divsd per
+// bar), then the serial accumulation over them. A bar with no range adds +0.0,
+// which leaves the line unchanged as TA-Lib's skip does (the line is never
+// -0.0: it starts at +0.0, and x + -x is +0.0). ADOSC keeps its one loop: its
+// EMA chains, not the division, bound it, and the split measured slower.
+int ad(In high, In low, In close, In volume, Out out) {
   constexpr std::size_t kBlock = 256;
   double steps[kBlock];
   const std::size_t n = high.size();
+  double line = 0.0;
   for (std::size_t first = 0; first < n; first += kBlock) {
     const std::size_t count = std::min(kBlock, n - first);
     const double *h = high.data() + first, *l = low.data() + first, *c = close.data() + first,
                  *v = volume.data() + first;
     for (std::size_t k = 0; k < count; ++k) {
       const double range = h[k] - l[k];
-      const double step = (((c[k] - l[k]) - (h[k] - c[k])) / range) * v[k];  // ad_step's, unconditionally
+      const double step = (((c[k] - l[k]) - (h[k] - c[k])) / range) * v[k];  // detail::ad_step's expression
       steps[k] = range > 0.0 ? step : 0.0;
     }
-    per_block(first, count, steps);
-  }
-}
-}  // namespace
-
-int ad(In high, In low, In close, In volume, Out out) {
-  double line = 0.0;
-  ad_steps(high, low, close, volume, [&](std::size_t first, std::size_t count, const double* steps) {
-    // In a local: `line` itself could alias the outputs, a store-to-load
-    // round trip per bar on the add chain.
-    double acc = line;
     double* o = out.data() + first;
     for (std::size_t k = 0; k < count; ++k) {
-      acc += steps[k];
-      o[k] = acc;
+      line += steps[k];
+      o[k] = line;
     }
-    line = acc;
-  });
+  }
   return 0;
 }
 
