@@ -668,6 +668,8 @@ class StreamDriver {
   bool scan_stateful(int lookback, int warmup, Feature feature, Step step, Avg&... avgs) {
     return scan_with_warmup(lookback, warmup, [&](int i) { return step(i, feature(i)); }, avgs...);
   }
+
+ private:
   /// The batch loop's body for bar i: before the scan starts, the bar only
   /// feeds the seeds; then it is judged and the averages slide; its value is
   /// the output from the lookback on.
@@ -696,7 +698,6 @@ class StreamDriver {
     return true;
   }
 
- private:
   std::array<double, kMaxAverages>& totals_;
   int i_;
   bool commit_;
