@@ -468,7 +468,7 @@ constexpr auto k_geometry_probe = [](auto& d) {
 // (BarPair: SSE2 pairs, lane masks); the stream still calls the judge with an
 // int. Q picks one quantity per probe, so a wrong lane or helper cannot hide
 // in a sum.
-template <int S, int L, bool Bodies = true>
+template <int S, int L>
 constexpr auto k_pair_threshold_probe = [](auto& d) {
   const auto& b = d.bars;
   detail::RunningAverage avg(b, static_cast<Setting>(S), L);
@@ -590,7 +590,7 @@ TEST(CandleBlocks, PairJudgesEqualTheStreamsBitForBit) {
                                std::make_integer_sequence<int, 5>{});
   constexpr int kShadowShort = static_cast<int>(Setting::shadow_short);
   static_assert(kCandleSettings[kShadowShort].range == RangeType::shadows);
-  EXPECT_TRUE((probe_matches<false, false>(k_pair_threshold_probe<kShadowShort, 1, false>, in,
+  EXPECT_TRUE((probe_matches<false, false>(k_pair_threshold_probe<kShadowShort, 1>, in,
                                            {1, 255, 256, 257, 262, 517, in.size()}, "pairs: shadows, no bodies")));
   const std::initializer_list<std::size_t> lengths = {1, 5, 6, 255, 256, 259, 260, 261, 262, 517, in.size()};
   EXPECT_TRUE(probe_matches(k_pair_geometry_probe<0>, in, lengths, "pairs: shadows"));
