@@ -438,12 +438,19 @@ TEST(CandleBlocks, BatchEqualsStreamAcrossBlockEdges) {
 // ulp unless a price ties with it; these outputs are the values themselves,
 // so batch (block driver) == stream (scalar path) bit for bit checks every
 // sliding total, division and geometry value, at every bar.
-template <int S, int L>
+// `Pairs`: the same probe through scan_pairs (the batch judges two bars per
+// call; the stream still one).
+template <int S, int L, bool Pairs = false>
 constexpr auto k_threshold_probe = [](auto& d) {
   const auto& b = d.bars;
   detail::RunningAverage avg(b, static_cast<Setting>(S), L);
-  return d.scan(
-      avg_period(static_cast<Setting>(S)) + L, [&](int i) { return avg.at(i - L); }, avg);
+  const auto judge = [&](auto i) { return avg.at(i - L); };
+  const int lookback = avg_period(static_cast<Setting>(S)) + L;
+  if constexpr (Pairs) {
+    return d.scan_pairs(lookback, judge, avg);
+  } else {
+    return d.scan(lookback, [&](int i) { return judge(i); }, avg);
+  }
 };
 constexpr auto k_geometry_probe = [](auto& d) {
   const auto& b = d.bars;
@@ -464,17 +471,10 @@ constexpr auto k_geometry_probe = [](auto& d) {
   });
 };
 
-// The same probes through scan_pairs, whose batch judges two bars per call
+// The geometry through scan_pairs, whose batch judges two bars per call
 // (BarPair: SSE2 pairs, lane masks); the stream still calls the judge with an
 // int. Q picks one quantity per probe, so a wrong lane or helper cannot hide
 // in a sum.
-template <int S, int L>
-constexpr auto k_pair_threshold_probe = [](auto& d) {
-  const auto& b = d.bars;
-  detail::RunningAverage avg(b, static_cast<Setting>(S), L);
-  return d.scan_pairs(
-      avg_period(static_cast<Setting>(S)) + L, [&](auto i) { return avg.at(i - L); }, avg);
-};
 template <int Q>
 constexpr auto k_pair_geometry_probe = [](auto& d) {
   const auto& b = d.bars;
@@ -536,14 +536,15 @@ Columns block_edge_series() {
   return in;
 }
 
-template <int... S, int... L>
+template <bool Pairs = false, int... S, int... L>
 void expect_threshold_probes(const Columns& in, std::integer_sequence<int, S...>,
                              std::integer_sequence<int, L...>) {
   const auto for_setting = [&](auto s) {
     ((probe_matches(
-         k_threshold_probe<decltype(s)::value, L>, in,
+         k_threshold_probe<decltype(s)::value, L, Pairs>, in,
          {1, 20, 255, 256, 257, 258, 269, 270, 271, 272, 273, 530, 531, 1000, 1001, 2000, in.size()},
-         "setting " + std::to_string(decltype(s)::value) + " lag " + std::to_string(L))),
+         std::string(Pairs ? "pairs: " : "") + "setting " + std::to_string(decltype(s)::value) + " lag " +
+             std::to_string(L))),
      ...);
   };
   (for_setting(std::integral_constant<int, S>{}), ...);
@@ -570,27 +571,15 @@ TEST(CandleBlocks, GeometryEqualsTheStreamsBitForBit) {
 // computes a pair's body top and bottom itself), and each pair helper
 // (when, pick, max_of, abs_of, the colour as +/-1.0 pairs) on flat, zero-body,
 // zero-range and NaN bars across the block edges.
-template <int... S, int... L>
-void expect_pair_threshold_probes(const Columns& in, std::integer_sequence<int, S...>,
-                                  std::integer_sequence<int, L...>) {
-  const auto for_setting = [&](auto s) {
-    ((probe_matches(k_pair_threshold_probe<decltype(s)::value, L>, in,
-                    {1, 20, 255, 256, 257, 258, 269, 270, 271, 272, 273, 530, 531, 1000, 1001, in.size()},
-                    "pairs: setting " + std::to_string(decltype(s)::value) + " lag " + std::to_string(L))),
-     ...);
-  };
-  (for_setting(std::integral_constant<int, S>{}), ...);
-}
-
 TEST(CandleBlocks, PairJudgesEqualTheStreamsBitForBit) {
   Columns in = block_edge_series();
   for (std::size_t n : {5, 255, 256, 259, 260, 261, 262, 517})
     for (std::size_t i = n - 2; i < n; ++i) in.open[i] = in.close[i];  // c == o: white, zero body
-  expect_pair_threshold_probes(in, std::make_integer_sequence<int, static_cast<int>(kCandleSettings.size())>{},
-                               std::make_integer_sequence<int, 5>{});
+  expect_threshold_probes<true>(in, std::make_integer_sequence<int, static_cast<int>(kCandleSettings.size())>{},
+                                std::make_integer_sequence<int, 5>{});
   constexpr int kShadowShort = static_cast<int>(Setting::shadow_short);
   static_assert(kCandleSettings[kShadowShort].range == RangeType::shadows);
-  EXPECT_TRUE((probe_matches<false, false>(k_pair_threshold_probe<kShadowShort, 1>, in,
+  EXPECT_TRUE((probe_matches<false, false>(k_threshold_probe<kShadowShort, 1, true>, in,
                                            {1, 255, 256, 257, 262, 517, in.size()}, "pairs: shadows, no bodies")));
   const std::initializer_list<std::size_t> lengths = {1, 5, 6, 255, 256, 259, 260, 261, 262, 517, in.size()};
   EXPECT_TRUE(probe_matches(k_pair_geometry_probe<0>, in, lengths, "pairs: shadows"));
