@@ -34,10 +34,13 @@ class TaLibTwin {
   /// Runs TA-Lib over the whole series; returns TA_SUCCESS (0) or TA-Lib's code.
   int call();
 
-  /// Runs both sides over the bound series and compares every output value bit
-  /// for bit (NaN equals NaN), and the begin index. False with the first
-  /// difference in `why`.
-  bool same_as_ours(const ts::ta::Call& call, const ts::ta::Inputs& in, std::string* why);
+  /// Runs both sides over the bound series and compares the begin index and
+  /// every output value within the parity tolerance (1e-9 relative or
+  /// 1e-12 absolute; NaN equals NaN; ints exactly). False with the first
+  /// difference in `why`. `max_ulps`, when given, receives the largest distance
+  /// in units in the last place over all values (0: bit for bit).
+  bool same_as_ours(const ts::ta::Call& call, const ts::ta::Inputs& in, std::string* why,
+                    double* max_ulps = nullptr);
 
  private:
   TaLibTwin() = default;
