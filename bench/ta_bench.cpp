@@ -66,6 +66,27 @@ Series make_series(std::size_t n, std::uint64_t seed) {
   return s;
 }
 
+/// The random walk with hostile stretches for the parity check: every 20,000
+/// bars 2,000 bars at 1e6 times the price, then 2,000 at 1e-6 times, then
+/// 2,000 flat bars (no change at all). Running sums keep the rounding of the
+/// large values; a recurrence that forgets errors recovers.
+Series make_hostile_series(std::size_t n, std::uint64_t seed) {
+  Series s = make_series(n, seed);
+  for (std::size_t i = 0; i < n; ++i) {
+    const std::size_t phase = (i % 20'000) / 2'000;
+    const double scale = phase == 1 ? 1e6 : phase == 2 ? 1e-6 : 1.0;
+    if (phase == 3 && i > 0) {
+      s.open[i] = s.high[i] = s.low[i] = s.close[i] = s.close[i - 1];
+      continue;
+    }
+    s.open[i] *= scale;
+    s.high[i] *= scale;
+    s.low[i] *= scale;
+    s.close[i] *= scale;
+  }
+  return s;
+}
+
 constexpr std::size_t kLongBars = 1'000'000;
 constexpr std::size_t kUniverse = 2'000;
 constexpr std::size_t kUniverseBars = 5'000;
@@ -345,13 +366,13 @@ void bm_twin_long(benchmark::State& state, Call call) {
   const Inputs in = long_series().inputs();
   std::string why;
   auto twin = ts::bench::TaLibTwin::make(call, in, &why);
-  double ulps = 0.0;
-  if (!twin || !twin->same_as_ours(call, in, &why, &ulps)) {
+  ts::bench::TaLibTwin::Distance distance;
+  if (!twin || !twin->same_as_ours(call, in, &why, &distance)) {
     state.SkipWithError(why.c_str());
     return;
   }
   // 0 when ours equals TA-Lib's bit for bit on this series (see docs/indicators.md).
-  state.counters["ulps"] = ulps;
+  state.counters["ulps"] = distance.ulps;
   for (auto _ : state) {
     benchmark::DoNotOptimize(twin->call());
     benchmark::ClobberMemory();
@@ -391,11 +412,44 @@ benchmark::internal::Benchmark* tune(benchmark::internal::Benchmark* b) {
   return b->Unit(benchmark::kMillisecond)->ComputeStatistics("min", min_of);
 }
 
+#ifdef TICKSTOCK_WITH_TALIB
+/// `ta_bench --parity CALL...`: no timing; each call against its TA-Lib twin
+/// on the 1M random walk and on the hostile series, printing the largest
+/// distances (how far a deliberate deviation is from TA-Lib; docs/indicators.md).
+int parity_report(int argc, char** argv) {
+  const Series hostile = make_hostile_series(kLongBars, 7);
+  int failures = 0;
+  for (int a = 2; a < argc; ++a) {
+    auto call = ts::ta::parse_call(argv[a]);
+    if (!call.ok()) {
+      std::printf("%s: %s\n", argv[a], call.error().message.c_str());
+      ++failures;
+      continue;
+    }
+    for (const auto& [label, series] : {std::pair{"walk", &long_series()}, std::pair{"hostile", &hostile}}) {
+      const Inputs in = series->inputs();
+      std::string why;
+      ts::bench::TaLibTwin::Distance d;
+      auto twin = ts::bench::TaLibTwin::make(*call, in, &why);
+      const bool ok = twin && twin->same_as_ours(*call, in, &why, &d);
+      if (ok)
+        std::printf("%-44s %-8s ulps %-8.0f rel %.3g abs %.3g\n", call->key().c_str(), label, d.ulps, d.relative,
+                    d.absolute);
+      else
+        std::printf("%-44s %-8s OUTSIDE TOLERANCE: %s\n", call->key().c_str(), label, why.c_str());
+      failures += ok ? 0 : 1;
+    }
+  }
+  return failures == 0 ? 0 : 1;
+}
+#endif
+
 }  // namespace
 
 int main(int argc, char** argv) {
 #ifdef TICKSTOCK_WITH_TALIB
   TA_Initialize();
+  if (argc > 1 && std::string_view(argv[1]) == "--parity") return parity_report(argc, argv);
 #endif
   // Each TA-Lib twin runs right after ours, so both see the same machine state.
   for (const bool universe_run : {false, true}) {

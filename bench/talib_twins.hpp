@@ -37,10 +37,15 @@ class TaLibTwin {
   /// Runs both sides over the bound series and compares the begin index and
   /// every output value within the parity tolerance (1e-9 relative or
   /// 1e-12 absolute; NaN equals NaN; ints exactly). False with the first
-  /// difference in `why`. `max_ulps`, when given, receives the largest distance
-  /// in units in the last place over all values (0: bit for bit).
+  /// difference in `why`. `distance`, when given, receives the largest
+  /// distances over all values (zero: bit for bit).
+  struct Distance {
+    double ulps = 0.0;      // units in the last place, counted through zero
+    double relative = 0.0;  // |ours - theirs| / max(|ours|, |theirs|)
+    double absolute = 0.0;  // |ours - theirs|
+  };
   bool same_as_ours(const ts::ta::Call& call, const ts::ta::Inputs& in, std::string* why,
-                    double* max_ulps = nullptr);
+                    Distance* distance = nullptr);
 
  private:
   TaLibTwin() = default;
