@@ -194,6 +194,39 @@ class HtCore {
   HilbertRings rings_ = {};
 };
 
+/// sin and cos of the DC phase loop's angles, i * 2pi / n for 0 <= i < n, for
+/// every loop length n in 1..kSmoothSize. Each entry is computed once with
+/// the same libm call on the same argument as the loop, so it holds exactly
+/// the value TA-Lib computes on every bar (those calls were 99% of
+/// HT_DCPHASE, HT_SINE and HT_TRENDMODE). 20 KB, built on first use
+/// (thread-safe: a function-local static).
+class DftAngles {
+ public:
+  static double two_pi() { return std::atan(1.0) * 8.0; }  // TA-Lib's constDeg2RadBy360
+  static double angle(int i, int n) { return (static_cast<double>(i) * two_pi()) / static_cast<double>(n); }
+  static const DftAngles& get() {
+    static const DftAngles table;
+    return table;
+  }
+  /// The n entries of loop length n (1 <= n <= kSmoothSize).
+  const double* sin_row(int n) const { return sin_ + row(n); }
+  const double* cos_row(int n) const { return cos_ + row(n); }
+
+ private:
+  static constexpr size_t kEntries = kSmoothSize * (kSmoothSize + 1) / 2;
+  static size_t row(int n) { return static_cast<size_t>(n - 1) * static_cast<size_t>(n) / 2; }
+  DftAngles() {
+    for (int n = 1; n <= static_cast<int>(kSmoothSize); ++n) {
+      for (int i = 0; i < n; ++i) {
+        sin_[row(n) + static_cast<size_t>(i)] = std::sin(angle(i, n));
+        cos_[row(n) + static_cast<size_t>(i)] = std::cos(angle(i, n));
+      }
+    }
+  }
+  double sin_[kEntries];
+  double cos_[kEntries];
+};
+
 /// The last 50 smoothed prices (TA-Lib's circular buffer) and the dominant
 /// cycle phase computed from them.
 class DcPhase {
@@ -204,17 +237,27 @@ class DcPhase {
 
   /// Updates and returns the DC phase for the current bar.
   double update(double smooth_period) {
-    const double deg2rad_by_360 = std::atan(1.0) * 8.0;
     const int n = static_cast<int>(smooth_period + 0.5);
     double real_part = 0.0;
     double imag_part = 0.0;
     size_t idx = idx_;
-    for (int i = 0; i < n; ++i) {
-      const double angle = (static_cast<double>(i) * deg2rad_by_360) / static_cast<double>(n);
-      const double v = ring_[idx];
-      real_part += std::sin(angle) * v;
-      imag_part += std::cos(angle) * v;
-      idx = idx == 0 ? kSmoothSize - 1 : idx - 1;
+    if (n >= 1 && n <= static_cast<int>(kSmoothSize)) {  // always, unless the input held NaN
+      const double* sines = angles_->sin_row(n);
+      const double* cosines = angles_->cos_row(n);
+      for (int i = 0; i < n; ++i) {
+        const double v = ring_[idx];
+        real_part += sines[i] * v;
+        imag_part += cosines[i] * v;
+        idx = idx == 0 ? kSmoothSize - 1 : idx - 1;
+      }
+    } else {
+      for (int i = 0; i < n; ++i) {
+        const double angle = DftAngles::angle(i, n);
+        const double v = ring_[idx];
+        real_part += std::sin(angle) * v;
+        imag_part += std::cos(angle) * v;
+        idx = idx == 0 ? kSmoothSize - 1 : idx - 1;
+      }
     }
     const double mag = std::fabs(imag_part);
     if (mag > 0.0) {
@@ -234,6 +277,7 @@ class DcPhase {
   double phase() const { return phase_; }
 
  private:
+  const DftAngles* angles_ = &DftAngles::get();
   double ring_[kSmoothSize] = {};
   size_t idx_ = 0;
   double phase_ = 0.0;
