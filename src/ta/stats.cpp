@@ -276,43 +276,103 @@ int midprice(In high, In low, int period, Out out) {
 
 int var_lookback(int period) { return period - 1; }
 namespace {
-/// TA-Lib's INT_VAR (mean of squares minus squared mean, running sums); calls
-/// f(i, variance) for every output bar.
-template <class F>
-int variance(In real, int period, F f) {
+
+/// TA-Lib's `is_zero_or_neg(v) ? 0.0 : f` and `is_zero(v) ? 0.0 : f` on pairs.
+inline __m128d zero_if_not_above_eps(__m128d v, __m128d f) {
+  return _mm_andnot_pd(_mm_cmplt_pd(v, _mm_set1_pd(detail::kEpsilon)), f);
+}
+inline __m128d zero_if_near_zero(__m128d v, __m128d f) {
+  const __m128d eps = _mm_set1_pd(detail::kEpsilon);
+  const __m128d near = _mm_and_pd(_mm_cmpgt_pd(v, _mm_sub_pd(_mm_setzero_pd(), eps)), _mm_cmplt_pd(v, eps));
+  return _mm_andnot_pd(near, f);
+}
+
+// The kernels below split TA-Lib's loop in two: the running sums (the only
+// serial dependency, TA-Lib's adds in TA-Lib's order) store each bar's sums in
+// a small ring, and kLag bars later that bar's divisions and square root run
+// two bars per divpd/sqrtpd, with TA-Lib's operations per bar. One bar at a
+// time, the divisions bound these functions; this way they overlap the add
+// chains of later bars. The values are TA-Lib's bit for bit.
+constexpr std::size_t kRing = 64;  // slots per sum; a power of two
+constexpr std::size_t kLag = 32;   // bars between a bar's sums and its pair step
+
+/// Runs, for bars first..n-1: lead(a, slot) for a = first, first + 2, ...
+/// (bars a and a + 1; a + 1 may be n) about kLag bars ahead of sums(i, slot)
+/// for every bar i, and pair(q, slot) for q = first, first + 2, ... (likewise)
+/// at least kLag bars after sums(q + 1). Slots index rings of kRing entries;
+/// a pair's slot is even, so slots slot and slot + 1 are one aligned SSE2 load.
+template <class Lead, class Sums, class Pair>
+void pipelined(std::size_t first, std::size_t n, Lead lead, Sums sums, Pair pair) {
+  const auto slot = [first](std::size_t i) { return (i - first) & (kRing - 1); };
+  std::size_t a = first;  // the next lead pair
+  std::size_t q = first;  // the next output pair
+  for (; a < n && a < first + kLag; a += 2) lead(a, slot(a));
+  for (std::size_t i = first; i < n; ++i) {
+    if (a < n && a <= i + kLag) {
+      lead(a, slot(a));
+      a += 2;
+    }
+    sums(i, slot(i));
+    if (i >= q + 1 + kLag) {
+      pair(q, slot(q));
+      q += 2;
+    }
+  }
+  for (; q < n; q += 2) pair(q, slot(q));
+}
+constexpr auto kNoLead = [](std::size_t, std::size_t) {};
+
+inline void store_pair(double* out, std::size_t i, std::size_t n, __m128d v) {
+  if (i + 1 < n)
+    _mm_storeu_pd(out + i, v);
+  else
+    _mm_store_sd(out + i, v);
+}
+
+/// TA-Lib's INT_VAR (mean of squares minus squared mean, running sums).
+/// `kStdDev`: TA_STDDEV's sqrt(var) * nbdev, 0 where var <= epsilon.
+template <bool kStdDev>
+int variance(In real, int period, double nbdev, Out out) {
   const std::size_t n = real.size();
   const int lb = period - 1;
   const int begin = first_valid(n, lb);
   if (static_cast<std::size_t>(begin) >= n) return begin;
+  const double* x = real.data();
   double s1 = 0.0;
   double s2 = 0.0;
   for (int i = 0; i < lb; ++i) {
-    const double x = real[static_cast<std::size_t>(i)];
-    s1 += x;
-    s2 += x * x;
+    const double v = x[i];
+    s1 += v;
+    s2 += v * v;
   }
-  for (std::size_t i = static_cast<std::size_t>(lb); i < n; ++i) {
-    const double x = real[i];
-    s1 += x;
-    s2 += x * x;
-    const double m1 = s1 / period;
-    const double m2 = s2 / period;
-    const double t = real[i - static_cast<std::size_t>(lb)];
-    s1 -= t;
-    s2 -= t * t;
-    f(i, m2 - m1 * m1);
-  }
+  const __m128d p = _mm_set1_pd(period), k = _mm_set1_pd(nbdev);
+  alignas(16) double t1[kRing] = {};
+  alignas(16) double t2[kRing] = {};
+  pipelined(
+      static_cast<std::size_t>(lb), n, kNoLead,
+      [&](std::size_t i, std::size_t slot) {
+        const double v = x[i];
+        s1 += v;
+        s2 += v * v;
+        t1[slot] = s1;
+        t2[slot] = s2;
+        const double t = x[i - static_cast<std::size_t>(lb)];
+        s1 -= t;
+        s2 -= t * t;
+      },
+      [&](std::size_t i, std::size_t slot) {
+        const __m128d m1 = _mm_div_pd(_mm_load_pd(t1 + slot), p);
+        const __m128d m2 = _mm_div_pd(_mm_load_pd(t2 + slot), p);
+        __m128d v = _mm_sub_pd(m2, _mm_mul_pd(m1, m1));
+        if constexpr (kStdDev) v = zero_if_not_above_eps(v, _mm_mul_pd(_mm_sqrt_pd(v), k));
+        store_pair(out.data(), i, n, v);
+      });
   return begin;
 }
 }  // namespace
 
-int var(In real, int period, Out out) {
-  return variance(real, period, [&](std::size_t i, double v) { out[i] = v; });
-}
-int stddev(In real, int period, double nbdev, Out out) {
-  return variance(real, period,
-                  [&](std::size_t i, double v) { out[i] = is_zero_or_neg(v) ? 0.0 : std::sqrt(v) * nbdev; });
-}
+int var(In real, int period, Out out) { return variance<false>(real, period, 0.0, out); }
+int stddev(In real, int period, double nbdev, Out out) { return variance<true>(real, period, nbdev, out); }
 
 int linearreg_lookback(int period) { return period - 1; }
 int linearreg(In real, int period, LinRegOut what, Out out) {
@@ -424,82 +484,130 @@ int imi(In open, In close, int period, Out out) {
 }
 
 int correl_lookback(int period) { return period - 1; }
+// Pearson's r from TA-Lib's five running sums; the per-bar
+// (sxx - sx²/n)(syy - sy²/n), its square root and the division in pairs
+// (see pipelined()).
 int correl(In real0, In real1, int period, Out out) {
   const std::size_t n = real0.size();
   const int lb = period - 1;
   const int begin = first_valid(n, lb);
   if (static_cast<std::size_t>(begin) >= n) return begin;
-  const double p = period;
+  const double* xs = real0.data();
+  const double* ys = real1.data();
   double sx = 0, sy = 0, sxx = 0, syy = 0, sxy = 0;
-  auto emit = [&](std::size_t i) {
-    const double t = (sxx - ((sx * sx) / p)) * (syy - ((sy * sy) / p));
-    out[i] = is_zero_or_neg(t) ? 0.0 : (sxy - ((sx * sy) / p)) / std::sqrt(t);
+  auto add = [&](std::size_t i) {
+    const double x = xs[i];
+    const double y = ys[i];
+    sx += x;
+    sxx += x * x;
+    sxy += x * y;
+    sy += y;
+    syy += y * y;
   };
-  for (std::size_t i = 0; i <= static_cast<std::size_t>(lb); ++i) {
-    const double x = real0[i];
-    const double y = real1[i];
-    sx += x;
-    sxx += x * x;
-    sxy += x * y;
-    sy += y;
-    syy += y * y;
-  }
-  emit(static_cast<std::size_t>(lb));
-  for (std::size_t i = static_cast<std::size_t>(lb) + 1; i < n; ++i) {
-    const double tx = real0[i - static_cast<std::size_t>(period)];
-    const double ty = real1[i - static_cast<std::size_t>(period)];
-    sx -= tx;
-    sxx -= tx * tx;
-    sxy -= tx * ty;
-    sy -= ty;
-    syy -= ty * ty;
-    const double x = real0[i];
-    const double y = real1[i];
-    sx += x;
-    sxx += x * x;
-    sxy += x * y;
-    sy += y;
-    syy += y * y;
-    emit(i);
-  }
+  for (std::size_t i = 0; i < static_cast<std::size_t>(lb); ++i) add(i);
+  const __m128d p = _mm_set1_pd(period);
+  alignas(16) double bx[kRing] = {}, by[kRing] = {}, bxx[kRing] = {}, byy[kRing] = {}, bxy[kRing] = {};
+  pipelined(
+      static_cast<std::size_t>(lb), n, kNoLead,
+      [&](std::size_t i, std::size_t slot) {
+        if (i > static_cast<std::size_t>(lb)) {  // the bar leaving the window
+          const double tx = xs[i - static_cast<std::size_t>(period)];
+          const double ty = ys[i - static_cast<std::size_t>(period)];
+          sx -= tx;
+          sxx -= tx * tx;
+          sxy -= tx * ty;
+          sy -= ty;
+          syy -= ty * ty;
+        }
+        add(i);
+        bx[slot] = sx;
+        by[slot] = sy;
+        bxx[slot] = sxx;
+        byy[slot] = syy;
+        bxy[slot] = sxy;
+      },
+      [&](std::size_t i, std::size_t slot) {
+        const __m128d x = _mm_load_pd(bx + slot), y = _mm_load_pd(by + slot);
+        const __m128d vx = _mm_sub_pd(_mm_load_pd(bxx + slot), _mm_div_pd(_mm_mul_pd(x, x), p));
+        const __m128d vy = _mm_sub_pd(_mm_load_pd(byy + slot), _mm_div_pd(_mm_mul_pd(y, y), p));
+        const __m128d t = _mm_mul_pd(vx, vy);
+        const __m128d cov = _mm_sub_pd(_mm_load_pd(bxy + slot), _mm_div_pd(_mm_mul_pd(x, y), p));
+        store_pair(out.data(), i, n, zero_if_not_above_eps(t, _mm_div_pd(cov, _mm_sqrt_pd(t))));
+      });
   return begin;
 }
 
 int beta_lookback(int period) { return period; }
+// TA_BETA: the regression slope of real0's returns on real1's over the last
+// `period` returns. The returns entering and leaving the window two bars per
+// divpd ahead of TA-Lib's running sums (TA-Lib's order), the slope two bars
+// per divpd after them (see pipelined()).
 int beta(In real0, In real1, int period, Out out) {
   const std::size_t n = real0.size();
   const int begin = first_valid(n, period);
   if (static_cast<std::size_t>(begin) >= n) return begin;
+  const double* xs = real0.data();
+  const double* ys = real1.data();
   // Returns of each series; the window holds the last `period` returns.
   auto ret = [](double now, double prev) { return is_zero(prev) ? 0.0 : (now - prev) / prev; };
+  auto ret2 = [](const double* s, std::size_t i) {  // the returns of bars i and i + 1
+    const __m128d prev = _mm_loadu_pd(s + i - 1);
+    return zero_if_near_zero(prev, _mm_div_pd(_mm_sub_pd(_mm_loadu_pd(s + i), prev), prev));
+  };
   double sxx = 0, sxy = 0, sx = 0, sy = 0;
-  const double p = period;
-  for (std::size_t i = 1; i < static_cast<std::size_t>(period); ++i) {
-    const double x = ret(real0[i], real0[i - 1]);
-    const double y = ret(real1[i], real1[i - 1]);
+  const std::size_t per = static_cast<std::size_t>(period);
+  for (std::size_t i = 1; i < per; ++i) {
+    const double x = ret(xs[i], xs[i - 1]);
+    const double y = ret(ys[i], ys[i - 1]);
     sxx += x * x;
     sxy += x * y;
     sx += x;
     sy += y;
   }
-  for (std::size_t i = static_cast<std::size_t>(period); i < n; ++i) {
-    double x = ret(real0[i], real0[i - 1]);
-    double y = ret(real1[i], real1[i - 1]);
-    sxx += x * x;
-    sxy += x * y;
-    sx += x;
-    sy += y;
-    // The oldest return of the window leaves it after this output.
-    const std::size_t t = i + 1 - static_cast<std::size_t>(period);
-    x = ret(real0[t], real0[t - 1]);
-    y = ret(real1[t], real1[t - 1]);
-    const double d = (p * sxx) - (sx * sx);
-    out[i] = is_zero(d) ? 0.0 : ((p * sxy) - (sx * sy)) / d;
-    sxx -= x * x;
-    sxy -= x * y;
-    sx -= x;
-    sy -= y;
-  }
+  const __m128d p = _mm_set1_pd(period);
+  // Returns of bar i (entering the window) and of bar i + 1 - period (leaving it).
+  alignas(16) double rx[kRing] = {}, ry[kRing] = {}, ox[kRing] = {}, oy[kRing] = {};
+  alignas(16) double bxx[kRing] = {}, bxy[kRing] = {}, bx[kRing] = {}, by[kRing] = {};
+  pipelined(
+      per, n,
+      [&](std::size_t i, std::size_t slot) {
+        if (i + 1 < n) {
+          _mm_store_pd(rx + slot, ret2(xs, i));
+          _mm_store_pd(ry + slot, ret2(ys, i));
+          _mm_store_pd(ox + slot, ret2(xs, i + 1 - per));
+          _mm_store_pd(oy + slot, ret2(ys, i + 1 - per));
+        } else {  // the last bar alone (a pair would read bar n)
+          rx[slot] = ret(xs[i], xs[i - 1]);
+          ry[slot] = ret(ys[i], ys[i - 1]);
+          ox[slot] = ret(xs[i + 1 - per], xs[i - per]);
+          oy[slot] = ret(ys[i + 1 - per], ys[i - per]);
+        }
+      },
+      [&](std::size_t, std::size_t slot) {
+        double x = rx[slot];
+        double y = ry[slot];
+        sxx += x * x;
+        sxy += x * y;
+        sx += x;
+        sy += y;
+        bxx[slot] = sxx;
+        bxy[slot] = sxy;
+        bx[slot] = sx;
+        by[slot] = sy;
+        // The oldest return of the window leaves it after this output.
+        x = ox[slot];
+        y = oy[slot];
+        sxx -= x * x;
+        sxy -= x * y;
+        sx -= x;
+        sy -= y;
+      },
+      [&](std::size_t i, std::size_t slot) {
+        const __m128d x = _mm_load_pd(bx + slot), y = _mm_load_pd(by + slot);
+        const __m128d d = _mm_sub_pd(_mm_mul_pd(p, _mm_load_pd(bxx + slot)), _mm_mul_pd(x, x));
+        const __m128d num = _mm_sub_pd(_mm_mul_pd(p, _mm_load_pd(bxy + slot)), _mm_mul_pd(x, y));
+        store_pair(out.data(), i, n, zero_if_near_zero(d, _mm_div_pd(num, d)));
+      });
   return begin;
 }
 
