@@ -24,6 +24,59 @@ inline bool is_zero_or_neg(double v) { return v < kEpsilon; }
 /// TA-Lib's PER_TO_K: the EMA smoothing factor 2 / (n + 1).
 inline double per_to_k(int period) { return 2.0 / static_cast<double>(period + 1); }
 
+/// TA-Lib's `is_zero_or_neg(v) ? 0.0 : f` and `is_zero(v) ? 0.0 : f` on pairs.
+inline __m128d zero_if_not_above_eps(__m128d v, __m128d f) {
+  return _mm_andnot_pd(_mm_cmplt_pd(v, _mm_set1_pd(kEpsilon)), f);
+}
+inline __m128d zero_if_near_zero(__m128d v, __m128d f) {
+  const __m128d eps = _mm_set1_pd(kEpsilon);
+  const __m128d near = _mm_and_pd(_mm_cmpgt_pd(v, _mm_sub_pd(_mm_setzero_pd(), eps)), _mm_cmplt_pd(v, eps));
+  return _mm_andnot_pd(near, f);
+}
+
+/// A running-sum kernel split in stages (VAR, STDDEV, CORREL, BETA, APO, PPO):
+/// the running sums (the only serial dependency, TA-Lib's adds in TA-Lib's
+/// order) store each bar's sums in a small ring, and kLag bars later that
+/// bar's divisions and square root run two bars per divpd/sqrtpd, with
+/// TA-Lib's operations per bar. One bar at a time, the divisions bound these
+/// functions; staged, they overlap the add chains of later bars, and the
+/// values stay TA-Lib's bit for bit.
+inline constexpr std::size_t kRing = 64;  // slots per sum; a power of two
+inline constexpr std::size_t kLag = 32;   // bars between a bar's sums and its pair step
+
+/// Runs, for bars first..n-1: lead(a, slot) for a = first, first + 2, ...
+/// (bars a and a + 1; a + 1 may be n) about kLag bars ahead of sums(i, slot)
+/// for every bar i, and pair(q, slot) for q = first, first + 2, ... (likewise)
+/// at least kLag bars after sums(q + 1). Slots index rings of kRing entries;
+/// a pair's slot is even, so slots slot and slot + 1 are one aligned SSE2 load.
+template <class Lead, class Sums, class Pair>
+void pipelined(std::size_t first, std::size_t n, Lead lead, Sums sums, Pair pair) {
+  const auto slot = [first](std::size_t i) { return (i - first) & (kRing - 1); };
+  std::size_t a = first;  // the next lead pair
+  std::size_t q = first;  // the next output pair
+  for (; a < n && a < first + kLag; a += 2) lead(a, slot(a));
+  for (std::size_t i = first; i < n; ++i) {
+    if (a < n && a <= i + kLag) {
+      lead(a, slot(a));
+      a += 2;
+    }
+    sums(i, slot(i));
+    if (i >= q + 1 + kLag) {
+      pair(q, slot(q));
+      q += 2;
+    }
+  }
+  for (; q < n; q += 2) pair(q, slot(q));
+}
+inline constexpr auto kNoLead = [](std::size_t, std::size_t) {};
+
+inline void store_pair(double* out, std::size_t i, std::size_t n, __m128d v) {
+  if (i + 1 < n)
+    _mm_storeu_pd(out + i, v);
+  else
+    _mm_store_sd(out + i, v);
+}
+
 /// Wilder's smoothing as RSI (not CMO or STOCHRSI) and the ATR family compute it:
 /// avg' = avg * decay + x * weight with decay = (n-1)/n and weight = 1/n.
 /// TA-Lib computes ((avg * (n-1)) + x) / n, a division on the dependency

@@ -1,5 +1,7 @@
 // Rate-of-change family (MOM, ROC, ROCP, ROCR, ROCR100), CMO, BOP, AROON,
 // AROONOSC, AD, ADOSC, NATR, TRIX, ULTOSC, APO, PPO and SAR, following TA-Lib's C code.
+#include <emmintrin.h>
+
 #include <algorithm>
 #include <cmath>
 #include <cstddef>
@@ -402,15 +404,29 @@ int price_oscillator(In real, int fast, int slow, int matype, Out out) {
       fs += x[i];
       fs -= x[i - fl];
     }
-    for (size_t i = sl; i < n; ++i) {
-      fs += x[i];
-      ss += x[i];
-      const double f = fs / fp;
-      const double sv = ss / sp;
-      fs -= x[i - fl];
-      ss -= x[i - sl];
-      emit(i, f, sv);
-    }
+    // The two chains run ahead of the divisions (detail::pipelined), which
+    // take two bars per divpd with emit()'s operations.
+    alignas(16) double ft[detail::kRing] = {};
+    alignas(16) double st[detail::kRing] = {};
+    const __m128d fpp = _mm_set1_pd(fp), spp = _mm_set1_pd(sp);
+    detail::pipelined(
+        sl, n, detail::kNoLead,
+        [&](size_t i, size_t slot) {
+          fs += x[i];
+          ss += x[i];
+          ft[slot] = fs;
+          st[slot] = ss;
+          fs -= x[i - fl];
+          ss -= x[i - sl];
+        },
+        [&](size_t i, size_t slot) {
+          const __m128d f = _mm_div_pd(_mm_load_pd(ft + slot), fpp);
+          const __m128d sv = _mm_div_pd(_mm_load_pd(st + slot), spp);
+          __m128d v = _mm_sub_pd(f, sv);
+          if constexpr (kPercent)
+            v = detail::zero_if_near_zero(sv, _mm_mul_pd(_mm_div_pd(v, sv), _mm_set1_pd(100.0)));
+          detail::store_pair(o, i, n, v);
+        });
     return begin;
   }
   // EMA: both seeded at bar 0 with the SMA of their first `period` values.

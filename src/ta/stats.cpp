@@ -277,57 +277,12 @@ int midprice(In high, In low, int period, Out out) {
 int var_lookback(int period) { return period - 1; }
 namespace {
 
-/// TA-Lib's `is_zero_or_neg(v) ? 0.0 : f` and `is_zero(v) ? 0.0 : f` on pairs.
-inline __m128d zero_if_not_above_eps(__m128d v, __m128d f) {
-  return _mm_andnot_pd(_mm_cmplt_pd(v, _mm_set1_pd(detail::kEpsilon)), f);
-}
-inline __m128d zero_if_near_zero(__m128d v, __m128d f) {
-  const __m128d eps = _mm_set1_pd(detail::kEpsilon);
-  const __m128d near = _mm_and_pd(_mm_cmpgt_pd(v, _mm_sub_pd(_mm_setzero_pd(), eps)), _mm_cmplt_pd(v, eps));
-  return _mm_andnot_pd(near, f);
-}
-
-// The kernels below split TA-Lib's loop in two: the running sums (the only
-// serial dependency, TA-Lib's adds in TA-Lib's order) store each bar's sums in
-// a small ring, and kLag bars later that bar's divisions and square root run
-// two bars per divpd/sqrtpd, with TA-Lib's operations per bar. One bar at a
-// time, the divisions bound these functions; this way they overlap the add
-// chains of later bars. The values are TA-Lib's bit for bit.
-constexpr std::size_t kRing = 64;  // slots per sum; a power of two
-constexpr std::size_t kLag = 32;   // bars between a bar's sums and its pair step
-
-/// Runs, for bars first..n-1: lead(a, slot) for a = first, first + 2, ...
-/// (bars a and a + 1; a + 1 may be n) about kLag bars ahead of sums(i, slot)
-/// for every bar i, and pair(q, slot) for q = first, first + 2, ... (likewise)
-/// at least kLag bars after sums(q + 1). Slots index rings of kRing entries;
-/// a pair's slot is even, so slots slot and slot + 1 are one aligned SSE2 load.
-template <class Lead, class Sums, class Pair>
-void pipelined(std::size_t first, std::size_t n, Lead lead, Sums sums, Pair pair) {
-  const auto slot = [first](std::size_t i) { return (i - first) & (kRing - 1); };
-  std::size_t a = first;  // the next lead pair
-  std::size_t q = first;  // the next output pair
-  for (; a < n && a < first + kLag; a += 2) lead(a, slot(a));
-  for (std::size_t i = first; i < n; ++i) {
-    if (a < n && a <= i + kLag) {
-      lead(a, slot(a));
-      a += 2;
-    }
-    sums(i, slot(i));
-    if (i >= q + 1 + kLag) {
-      pair(q, slot(q));
-      q += 2;
-    }
-  }
-  for (; q < n; q += 2) pair(q, slot(q));
-}
-constexpr auto kNoLead = [](std::size_t, std::size_t) {};
-
-inline void store_pair(double* out, std::size_t i, std::size_t n, __m128d v) {
-  if (i + 1 < n)
-    _mm_storeu_pd(out + i, v);
-  else
-    _mm_store_sd(out + i, v);
-}
+using detail::kNoLead;
+using detail::kRing;
+using detail::pipelined;
+using detail::store_pair;
+using detail::zero_if_near_zero;
+using detail::zero_if_not_above_eps;
 
 /// TA-Lib's INT_VAR (mean of squares minus squared mean, running sums).
 /// `kStdDev`: TA_STDDEV's sqrt(var) * nbdev, 0 where var <= epsilon.
@@ -444,17 +399,38 @@ int linearreg(In real, int period, LinRegOut what, Out out) {
 
 int avgdev_lookback(int period) { return period - 1; }
 // Mean absolute deviation around the window mean. Like TA-Lib, each bar sums
-// its window twice (O(period) per bar; the deviation has no running form).
+// its window twice (O(period) per bar; the deviation has no running form),
+// newest value first. Four consecutive bars run as four chains (two SSE2
+// pairs, each lane one bar in TA-Lib's order), so their add latencies overlap.
 int avgdev(In real, int period, Out out) {
   const size_t n = real.size();
   const int begin = first_valid(n, period - 1);
   const size_t p = static_cast<size_t>(period);
-  for (size_t today = static_cast<size_t>(begin); today < n; ++today) {
+  const double* x = real.data();
+  size_t today = static_cast<size_t>(begin);
+  const __m128d per = _mm_set1_pd(period);
+  const __m128d sign = _mm_set1_pd(-0.0);
+  for (; today + 3 < n; today += 4) {
+    __m128d s0 = _mm_setzero_pd(), s1 = _mm_setzero_pd();
+    for (size_t i = 0; i < p; ++i) {
+      s0 = _mm_add_pd(s0, _mm_loadu_pd(x + today - i));
+      s1 = _mm_add_pd(s1, _mm_loadu_pd(x + today + 2 - i));
+    }
+    const __m128d m0 = _mm_div_pd(s0, per), m1 = _mm_div_pd(s1, per);
+    __m128d d0 = _mm_setzero_pd(), d1 = _mm_setzero_pd();
+    for (size_t i = 0; i < p; ++i) {
+      d0 = _mm_add_pd(d0, _mm_andnot_pd(sign, _mm_sub_pd(_mm_loadu_pd(x + today - i), m0)));
+      d1 = _mm_add_pd(d1, _mm_andnot_pd(sign, _mm_sub_pd(_mm_loadu_pd(x + today + 2 - i), m1)));
+    }
+    _mm_storeu_pd(out.data() + today, _mm_div_pd(d0, per));
+    _mm_storeu_pd(out.data() + today + 2, _mm_div_pd(d1, per));
+  }
+  for (; today < n; ++today) {
     double sum = 0.0;
-    for (size_t i = 0; i < p; ++i) sum += real[today - i];
+    for (size_t i = 0; i < p; ++i) sum += x[today - i];
     const double mean = sum / period;
     double dev = 0.0;
-    for (size_t i = 0; i < p; ++i) dev += std::fabs(real[today - i] - mean);
+    for (size_t i = 0; i < p; ++i) dev += std::fabs(x[today - i] - mean);
     out[today] = dev / period;
   }
   return begin;
