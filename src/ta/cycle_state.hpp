@@ -293,6 +293,9 @@ struct Trendline {
   /// The inputs come from src[j & mask]: the ring (mask kRing - 1) in a
   /// stream, the whole input (mask ~0) in a batch.
   double update(size_t today, double smooth_period, const double* src, size_t mask) {
+    return line(mean(today, smooth_period, src, mask));
+  }
+  static double mean(size_t today, double smooth_period, const double* src, size_t mask) {
     const int n = static_cast<int>(smooth_period + 0.5);
     double mean = 0.0;
     // TA-Lib reads x[today - n + 1 .. today]; n never exceeds today + 1 on
@@ -300,6 +303,10 @@ struct Trendline {
     for (int i = 0; i < n && static_cast<size_t>(i) <= today; ++i)
       mean += src[(today - static_cast<size_t>(i)) & mask];
     if (n > 0) mean = mean / static_cast<double>(n);
+    return mean;
+  }
+  /// TA-Lib's 4-3-2-1 weighting of this mean with the three before it.
+  double line(double mean) {
     const double line = (4.0 * mean + 3.0 * t1 + 2.0 * t2 + t3) / 10.0;
     t3 = t2;
     t2 = t1;
@@ -361,9 +368,33 @@ struct PhaseState {
   template <class Out>
   void run(const double* x, size_t n, Out&& out) {
     double v[2];
-    core.run(x, n, [&](size_t i, const HtRegs& r) {
-      if (emit(i, r, x, ~size_t{0}, v)) out(i, v);
-    });
+    if constexpr (kOut == PhaseOut::trendline) {
+      // Each bar's mean (a loop of up to 50 adds) waits for that bar's period
+      // at the end of the Hilbert chain. Collected per block and summed
+      // afterwards, the means of consecutive bars overlap each other instead
+      // of stalling the chain (same operations, same order).
+      constexpr size_t kBlock = 256;
+      size_t bars[kBlock];
+      double periods[kBlock];
+      size_t count = 0;
+      auto flush = [&] {
+        for (size_t k = 0; k < count; ++k) {
+          v[0] = trend.line(Trendline::mean(bars[k], periods[k], x, ~size_t{0}));
+          if (bars[k] >= kLongLookback) out(bars[k], v);
+        }
+        count = 0;
+      };
+      core.run(x, n, [&](size_t i, const HtRegs& r) {
+        bars[count] = i;
+        periods[count] = r.smooth_period;
+        if (++count == kBlock) flush();
+      });
+      flush();
+    } else {
+      core.run(x, n, [&](size_t i, const HtRegs& r) {
+        if (emit(i, r, x, ~size_t{0}, v)) out(i, v);
+      });
+    }
   }
 
  private:
