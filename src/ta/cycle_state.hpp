@@ -241,21 +241,16 @@ class DcPhase {
     double real_part = 0.0;
     double imag_part = 0.0;
     size_t idx = idx_;
-    if (n >= 1 && n <= static_cast<int>(kSmoothSize)) {  // always, unless the input held NaN
+    // n is at most 50 (the period is clamped to [6, 50] before it is
+    // smoothed); a NaN input makes it INT_MIN, and TA-Lib's loop then adds
+    // nothing, as here.
+    if (n >= 1 && n <= static_cast<int>(kSmoothSize)) {
       const double* sines = angles_->sin_row(n);
       const double* cosines = angles_->cos_row(n);
       for (int i = 0; i < n; ++i) {
         const double v = ring_[idx];
         real_part += sines[i] * v;
         imag_part += cosines[i] * v;
-        idx = idx == 0 ? kSmoothSize - 1 : idx - 1;
-      }
-    } else {
-      for (int i = 0; i < n; ++i) {
-        const double angle = DftAngles::angle(i, n);
-        const double v = ring_[idx];
-        real_part += std::sin(angle) * v;
-        imag_part += std::cos(angle) * v;
         idx = idx == 0 ? kSmoothSize - 1 : idx - 1;
       }
     }
