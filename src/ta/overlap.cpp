@@ -173,7 +173,9 @@ int bbands(In real, int period, double nbdevup, double nbdevdn, Out upper, Out m
 // running sums of x and x^2 (E[x^2] - E[x]^2, zero when below TA_EPSILON).
 // TA-Lib's per-branch band formulas (nbdev == 1.0 special cases) reduce to
 // mid +/- sd * nbdev exactly, because sd * 1.0 == sd in IEEE arithmetic.
-// (A block-staged variant with vectorized divide/sqrt measured slower.)
+// Two bars per step: the two running sums (and the EMA) advance bar by bar in
+// TA-Lib's order, the rest is lane-wise on the pair, so the two means take one
+// divpd each and the deviations one sqrtpd, off the add chains.
 int bbands_ma(In real, int period, double nbdevup, double nbdevdn, int matype, Out upper, Out middle,
               Out lower) {
   const size_t n = real.size();
@@ -184,7 +186,6 @@ int bbands_ma(In real, int period, double nbdevup, double nbdevdn, int matype, O
   double* up = upper.data();
   double* mid = middle.data();
   double* lo = lower.data();
-  const double p = period;
   double total1 = 0.0;
   double total2 = 0.0;
   for (size_t i = 0; i < lb; ++i) {
@@ -200,28 +201,60 @@ int bbands_ma(In real, int period, double nbdevup, double nbdevdn, int matype, O
     for (size_t i = 0; i <= lb; ++i) sum += x[i];
     ema_prev = sum / period;
   }
-  for (size_t i = lb; i < n; ++i) {
-    const double v = x[i];
-    total1 += v;
-    total2 += v * v;
-    const double mean1 = total1 / p;
-    double mean2 = total2 / p;
-    const double old = x[i - lb];
-    total1 -= old;
-    total2 -= old * old;
-    mean2 -= mean1 * mean1;
-    const double sd = detail::is_zero_or_neg(mean2) ? 0.0 : std::sqrt(mean2);
-    double m;
-    if (use_ema) {
-      if (i != lb) ema_prev = ((v - ema_prev) * k) + ema_prev;
-      m = ema_prev;
-    } else {
-      m = mean1;
+  const __m128d p = _mm_set1_pd(period);
+  const __m128d eps = _mm_set1_pd(detail::kEpsilon);
+  const __m128d k_up = _mm_set1_pd(nbdevup);
+  const __m128d k_dn = _mm_set1_pd(nbdevdn);
+  // The bands of bars i (low lane) and i + 1 (high lane, a copy of bar i's
+  // values when only one bar is left), bar i + 1's EMA step skipped then.
+  auto bars = [&](size_t i, bool two) {
+    const size_t j = two ? i + 1 : i;
+    const __m128d v = _mm_set_pd(x[j], x[i]);
+    const __m128d old = _mm_set_pd(x[j - lb], x[i - lb]);
+    const __m128d sq = _mm_mul_pd(v, v);
+    const __m128d old_sq = _mm_mul_pd(old, old);
+    total1 += x[i];
+    total2 += _mm_cvtsd_f64(sq);
+    const double t1_0 = total1;
+    const double t2_0 = total2;
+    total1 -= x[i - lb];
+    total2 -= _mm_cvtsd_f64(old_sq);
+    double t1_1 = t1_0;
+    double t2_1 = t2_0;
+    if (two) {
+      total1 += x[j];
+      total2 += _mm_cvtsd_f64(_mm_unpackhi_pd(sq, sq));
+      t1_1 = total1;
+      t2_1 = total2;
+      total1 -= x[j - lb];
+      total2 -= _mm_cvtsd_f64(_mm_unpackhi_pd(old_sq, old_sq));
     }
-    mid[i] = m;
-    up[i] = m + sd * nbdevup;
-    lo[i] = m - sd * nbdevdn;
-  }
+    const __m128d mean1 = _mm_div_pd(_mm_set_pd(t1_1, t1_0), p);
+    __m128d mean2 = _mm_div_pd(_mm_set_pd(t2_1, t2_0), p);
+    mean2 = _mm_sub_pd(mean2, _mm_mul_pd(mean1, mean1));
+    const __m128d sd = _mm_andnot_pd(_mm_cmplt_pd(mean2, eps), _mm_sqrt_pd(mean2));
+    __m128d m = mean1;
+    if (use_ema) {
+      if (i != lb) ema_prev = ((x[i] - ema_prev) * k) + ema_prev;
+      const double e0 = ema_prev;
+      if (two) ema_prev = ((x[j] - ema_prev) * k) + ema_prev;
+      m = _mm_set_pd(ema_prev, e0);
+    }
+    const __m128d u = _mm_add_pd(m, _mm_mul_pd(sd, k_up));
+    const __m128d d = _mm_sub_pd(m, _mm_mul_pd(sd, k_dn));
+    if (two) {
+      _mm_storeu_pd(mid + i, m);
+      _mm_storeu_pd(up + i, u);
+      _mm_storeu_pd(lo + i, d);
+    } else {
+      _mm_store_sd(mid + i, m);
+      _mm_store_sd(up + i, u);
+      _mm_store_sd(lo + i, d);
+    }
+  };
+  size_t i = lb;
+  for (; i + 2 <= n; i += 2) bars(i, true);
+  if (i < n) bars(i, false);
   return static_cast<int>(lb);
 }
 
