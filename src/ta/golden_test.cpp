@@ -458,8 +458,9 @@ std::vector<std::vector<double>> stoch_by_scan(const Inputs& in, int fastk, int 
 // warm-ups fuse fast %K and the two SMA chains, the smoothings keep their last
 // period - 1 values across blocks (up to 256: period 257; 258 takes the
 // streaming-MA path), and NaN in high or low, even after fused blocks, redoes
-// the series with TA-Lib's scan. BBANDS (SMA and EMA middle bands) runs two
-// bars per step with a single last bar. Every length around the block edges,
+// the series with TA-Lib's scan. BBANDS (SMA and EMA middle bands) runs its
+// sums detail::kLag bars ahead of two-bar steps, the last one maybe a single
+// bar: series shorter and longer than the lag. Every length around the edges,
 // flat stretches (zero range, zero variance) and NaN, against the stream, and
 // with NaN in high or low, STOCH and STOCHF against TA-Lib's scan.
 TEST(Streaming, StochAndBbandsBlocksAcrossEdges) {
