@@ -245,7 +245,7 @@ class BlockSma {
 
   double* in() { return buf_ + kHistory; }
   bool copies() const { return lb_ == 0; }
-  bool warm() const { return seen_ >= lb_; }  // past the warm-up: every value has an average
+  size_t pending() const { return lb_ - seen_; }  // values left in the warm-up (no average yet)
   size_t lb() const { return lb_; }
   double period() const { return p_; }
   double& sum() { return sum_; }
@@ -307,8 +307,8 @@ inline __m128d sma_pair_totals(double& sum, const double* x, size_t k, size_t lb
 // the next block's extremes between chunks of 16-64 bars of this loop measured
 // no faster.)
 template <bool kCopyK>
-void stoch_block_fused(const double* hi, const double* lo, const double* c, size_t cnt, BlockSma& kma,
-                       BlockSma& dma, double* ok, double* od) {
+void stoch_block_fused(const double* hi, const double* lo, const double* c, size_t from, size_t to,
+                       BlockSma& kma, BlockSma& dma, double* ok, double* od) {
   const __m128d hundred = _mm_set1_pd(100.0);
   const __m128d zero = _mm_setzero_pd();
   const __m128d pk = _mm_set1_pd(kma.period());
@@ -319,7 +319,7 @@ void stoch_block_fused(const double* hi, const double* lo, const double* c, size
   const size_t lbd = dma.lb();
   double sum_k = kma.sum();
   double sum_d = dma.sum();
-  for (size_t k = 0; k + 2 <= cnt; k += 2) {
+  for (size_t k = from; k + 2 <= to; k += 2) {
     const __m128d h = _mm_loadu_pd(hi + k);
     const __m128d l = _mm_loadu_pd(lo + k);
     const __m128d diff = _mm_div_pd(_mm_sub_pd(h, l), hundred);
@@ -351,24 +351,33 @@ bool stoch_sma_blocks(const double* h, const double* l, const double* c, size_t 
   BlockSma dma(slowd_period);
   double hi[detail::kBlock];
   double lo[detail::kBlock];
+  // Bars [from, to) of the block at b one stage after the other: fast %K, slow
+  // %K's chain and divisions, slow %D's.
+  auto staged = [&](size_t b, size_t from, size_t to) {
+    double* fk = kma.in();
+    const double* cb = c + b;
+    for (size_t k = from; k < to; ++k) fk[k] = fast_k(hi[k], lo[k], cb[k]);
+    const size_t k_first = kma.run(from, to, dma.in());
+    const size_t d_first = dma.run(k_first, to, od + b);
+    const double* sk = dma.in();
+    for (size_t k = d_first; k < to; ++k) ok[b + k] = sk[k];
+  };
   for (size_t b = first; b < n; b += detail::kBlock) {
     const size_t cnt = std::min(detail::kBlock, n - b);
     ext.fill(b, cnt, hi, lo);
     if (ext.saw_nan()) return false;
-    if (cnt == detail::kBlock && kma.warm() && dma.warm() && !dma.copies()) {
+    // Staged through both warm-ups (and all along when slow %D only copies),
+    // then fused two bars at a time; an odd last bar staged.
+    const size_t warm = dma.copies() ? cnt : std::min(cnt, kma.pending() + dma.pending());
+    const size_t pairs_end = warm + ((cnt - warm) & ~size_t{1});
+    if (warm > 0) staged(b, 0, warm);
+    if (pairs_end > warm) {
       if (kma.copies())
-        stoch_block_fused<true>(hi, lo, c + b, cnt, kma, dma, ok + b, od + b);
+        stoch_block_fused<true>(hi, lo, c + b, warm, pairs_end, kma, dma, ok + b, od + b);
       else
-        stoch_block_fused<false>(hi, lo, c + b, cnt, kma, dma, ok + b, od + b);
-    } else {
-      double* fk = kma.in();
-      const double* cb = c + b;
-      for (size_t k = 0; k < cnt; ++k) fk[k] = fast_k(hi[k], lo[k], cb[k]);
-      const size_t k_first = kma.run(0, cnt, dma.in());
-      const size_t d_first = dma.run(k_first, cnt, od + b);
-      const double* sk = dma.in();
-      for (size_t k = d_first; k < cnt; ++k) ok[b + k] = sk[k];
+        stoch_block_fused<false>(hi, lo, c + b, warm, pairs_end, kma, dma, ok + b, od + b);
     }
+    if (pairs_end < cnt) staged(b, pairs_end, cnt);
     kma.keep_history(cnt);
     dma.keep_history(cnt);
   }
