@@ -36,6 +36,7 @@ Result<EngineConfig> apply_toml_file(EngineConfig c, const std::string& path) {
                                            "threads",
                                            "min_success",
                                            "alert_bars",
+                                           "thread_nice",
                                            "heartbeat_ms",
                                            "scheduler",
                                            "resume",
@@ -71,6 +72,7 @@ Result<EngineConfig> apply_toml_file(EngineConfig c, const std::string& path) {
     c.threads = static_cast<unsigned>(toml::find_or<long long>(data, "threads", c.threads));
     c.min_success_ratio = toml::find_or<double>(data, "min_success", c.min_success_ratio);
     c.alert_bars = static_cast<int>(toml::find_or<long long>(data, "alert_bars", c.alert_bars));
+    c.thread_nice = static_cast<int>(toml::find_or<long long>(data, "thread_nice", c.thread_nice));
     c.heartbeat_ms = toml::find_or<long long>(data, "heartbeat_ms", c.heartbeat_ms);
     c.scheduler = toml::find_or<bool>(data, "scheduler", c.scheduler);
     c.resume = toml::find_or<bool>(data, "resume", c.resume);
@@ -90,6 +92,8 @@ Result<EngineConfig> apply_toml_file(EngineConfig c, const std::string& path) {
   if (c.min_success_ratio < 0 || c.min_success_ratio > 1)
     return fail("INVALID_CONFIG", path + ": min_success must be within 0..1");
   if (c.alert_bars < 0) return fail("INVALID_CONFIG", path + ": alert_bars must be >= 0 (0 = every detection)");
+  if (c.thread_nice < 0 || c.thread_nice > 19)
+    return fail("INVALID_CONFIG", path + ": thread_nice must be within 0..19 (0 = the engine's own priority)");
   if (auto st = check_workers(c); !st) return fail("INVALID_CONFIG", path + ": " + st.error().message);
   return c;
 }
@@ -208,12 +212,13 @@ Result<std::string> sqlite_path(const std::string& db_url) {
 std::string describe(const EngineConfig& c) {
   return fmt::format(
       "redis={} db={} http={} provider={} vendor_url={} universe={} legacy_channels={} api_token={} "
-      "command_secret={} stream_maxlen={} progress_per_second={} threads={} min_success={} alert_bars={} "
-      "heartbeat_ms={} scheduler={} resume={} workers={} worker_shard_size={}",
+      "command_secret={} stream_maxlen={} progress_per_second={} threads={} thread_nice={} min_success={} "
+      "alert_bars={} heartbeat_ms={} scheduler={} resume={} workers={} worker_shard_size={}",
       mask_url(c.redis_url), mask_url(c.db_url), c.http, c.provider,
       c.vendor_url.empty() ? "(default)" : mask_url(c.vendor_url), c.universe, c.legacy_channels,
       c.api_token.empty() ? "(none)" : "***", c.command_secret.empty() ? "(none)" : "***", c.stream_maxlen,
-      c.progress_per_second, c.threads, c.min_success_ratio, c.alert_bars, c.heartbeat_ms, c.scheduler,
+      c.progress_per_second, c.threads, c.thread_nice, c.min_success_ratio, c.alert_bars, c.heartbeat_ms,
+      c.scheduler,
       c.resume, c.workers, c.worker_shard_size);
 }
 

@@ -28,6 +28,9 @@ struct EngineConfig {
   unsigned threads = 0;
   double min_success_ratio = 0.8;
   int alert_bars = 5;  // engine::kDefaultAlertBars: detections on the newest N bars are published; 0 = all
+  /// Niceness the run's phase threads add to themselves (engine::RunRequest::thread_nice):
+  /// 0..19, 0 = the engine's own priority.
+  int thread_nice = 10;
   long heartbeat_ms = 5000;
   bool scheduler = true;
   /// At start-up, continue the newest run when it ended `interrupted` (a
@@ -69,7 +72,7 @@ Result<std::string> sqlite_path(const std::string& db_url);
 /// Reads `path` (TOML, flat keys: redis, db, http, provider, vendor_url,
 /// universe, legacy_channels, api_token, api_token_file, command_secret_file,
 /// stream_maxlen, event_outbox_max, progress_per_second, threads, min_success,
-/// alert_bars, heartbeat_ms, scheduler, resume, tls_cert, tls_key, workers, worker_shard_size,
+/// alert_bars, thread_nice, heartbeat_ms, scheduler, resume, tls_cert, tls_key, workers, worker_shard_size,
 /// worker_claim_timeout_ms, worker_max_deliveries) over `base`. Unknown keys are
 /// errors. Secrets are read from the files named (the command secret has no inline key: keep it out
 /// of configs).

@@ -54,6 +54,15 @@ TEST(Config, UnknownKeysAndBadValuesAreRejectedWithTheirName) {
   ASSERT_TRUE(c) << c.error().message;
   EXPECT_EQ(c->alert_bars, 0);
   EXPECT_EQ(EngineConfig{}.alert_bars, engine::kDefaultAlertBars);
+  for (const char* bad : {"thread_nice = -1\n", "thread_nice = 20\n"}) {
+    c = apply_toml_file(EngineConfig{}, write_toml(bad));
+    ASSERT_FALSE(c) << bad;
+    EXPECT_NE(c.error().message.find("thread_nice"), std::string::npos) << c.error().message;
+  }
+  c = apply_toml_file(EngineConfig{}, write_toml("thread_nice = 0\n"));
+  ASSERT_TRUE(c) << c.error().message;
+  EXPECT_EQ(c->thread_nice, 0);
+  EXPECT_EQ(EngineConfig{}.thread_nice, engine::RunRequest{}.thread_nice);
   const auto bad_syntax = write_toml("threads = [\n");
   EXPECT_FALSE(apply_toml_file(EngineConfig{}, bad_syntax));
   EXPECT_FALSE(apply_toml_file(EngineConfig{}, "/nonexistent/tickstock.toml"));

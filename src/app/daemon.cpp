@@ -391,6 +391,7 @@ Status<> Daemon::start() {
   dopt.threads = d.cfg.threads;
   dopt.min_success_ratio = d.cfg.min_success_ratio;
   dopt.alert_bars = d.cfg.alert_bars;
+  dopt.thread_nice = d.cfg.thread_nice;
   service::ScheduleServiceOptions sopt;
   sopt.engine_token = d.source + "/" + make_uuid_v4();
   d.schedule = std::make_unique<service::ScheduleService>(

@@ -140,6 +140,7 @@ Result<engine::RunRequest> Dispatcher::make_request(const std::string& universe,
   req.threads = opt_.threads;
   req.min_success_ratio = opt_.min_success_ratio;
   req.alert_bars = opt_.alert_bars;
+  req.thread_nice = opt_.thread_nice;
   req.provider_description = opt_.provider_description;
   return req;
 }

@@ -39,6 +39,7 @@ struct DispatcherOptions {
   unsigned threads = 0;
   double min_success_ratio = 0.8;
   int alert_bars = engine::kDefaultAlertBars;  // see engine::RunRequest::alert_bars
+  int thread_nice = 10;                        // see engine::RunRequest::thread_nice
   int default_history_years = 2;               // a trigger's range when the universe is new
   std::size_t remembered_replies = 1024;       // request_ids whose replies answer a re-send
 };

@@ -289,8 +289,12 @@ TEST_P(PipelineTest, EachPhaseReportsTheCpuTimeOfItsLayers) {
     SCOPED_TRACE(std::string(to_string(p.phase)));
     EXPECT_GT(p.layers.load, 0.0);
     EXPECT_GT(p.layers.write, 0.0);
-    if (p.phase != Phase::import) EXPECT_GT(p.layers.compute, 0.0);
-    if (p.phase == Phase::patterns) EXPECT_GT(p.layers.encode, 0.0);
+    if (p.phase != Phase::import) {
+      EXPECT_GT(p.layers.compute, 0.0);
+    }
+    if (p.phase == Phase::patterns) {
+      EXPECT_GT(p.layers.encode, 0.0);
+    }
     // CPU time of at most req.threads threads over the phase's wall time.
     EXPECT_LE(p.layers.load + p.layers.compute + p.layers.encode + p.layers.write,
               2 * p.duration_seconds + 0.05);
