@@ -1,5 +1,6 @@
 // Momentum: RSI, MACD, STOCH, STOCHF, STOCHRSI, WILLR, CCI, MFI.
-// Operation order follows TA-Lib's C code (see kernels.hpp).
+// Operation order follows TA-Lib's C code, except RSI's Wilder smoothing
+// (detail::WilderSmoothing; see kernels.hpp).
 #include <algorithm>
 #include <cmath>
 #include <cstddef>

@@ -1,6 +1,7 @@
 // Overlap studies: SMA, EMA, MA (every implemented type), BBANDS.
 // Operation order follows TA-Lib's C code so results agree to the last bit
-// (the module is compiled with -ffp-contract=off).
+// (the module is compiled with -ffp-contract=off), except the EMA function's
+// recurrence (detail::EmaTwoStep, a deviation listed in docs/indicators.md).
 #include <emmintrin.h>
 
 #include <cmath>
