@@ -1,7 +1,13 @@
 // Directional movement: PLUS_DI, MINUS_DI, ADX, ADXR, DX, PLUS_DM, MINUS_DM.
-// One Wilder-smoothed state (+DM, -DM, TR) shared by them, updated in TA-Lib's operation order.
-#include <cmath>
+// One Wilder-smoothed state (+DM, -DM, TR) shared by them: TA-Lib's seed sums,
+// then its smoothing x - x / n + new with the division by n replaced by the
+// multiplication by 1 / n (detail::wilder_by_reciprocal; docs/indicators.md
+// gives the measured difference from TA-Lib), two bars per SSE2 step.
+#include <emmintrin.h>
+
+#include <algorithm>
 #include <cstddef>
+#include <cstring>
 
 #include "ta/kernel_util.hpp"
 #include "ta/kernels.hpp"
@@ -11,45 +17,121 @@ namespace {
 
 using std::size_t;
 
-struct Dm {
-  const double* h;
-  const double* l;
-  const double* c;
-  double prev_high, prev_low, prev_close;
-  double plus_dm = 0.0, minus_dm = 0.0, tr = 0.0;
+// Two doubles per SSE2 register: lane-wise IEEE operations round exactly like
+// the scalar ones, so each lane holds one bar's (or one side's) value.
+using V = __m128d;
 
-  Dm(const double* high, const double* low, const double* close)
-      : h(high), l(low), c(close), prev_high(high[0]), prev_low(low[0]), prev_close(close[0]) {}
+V hundred() { return _mm_set1_pd(100.0); }
+V no_sign() { return _mm_castsi128_pd(_mm_set1_epi64x(0x7fffffffffffffffLL)); }
+V high_lane(V v) { return _mm_unpackhi_pd(v, v); }
+V pick(V mask, V a, V b) { return _mm_or_pd(_mm_and_pd(mask, a), _mm_andnot_pd(mask, b)); }
+// detail::is_zero() per lane, for values that are >= 0 or NaN (every move and
+// true range is, so the sums, the smoothed values (x - x * r) + v with r < 1
+// and the DIs are too): `v < eps`, false for NaN as is_zero.
+V zero_mask(V v) { return _mm_cmplt_pd(v, _mm_set1_pd(detail::kEpsilon)); }
+V nonzero_mask(V v) { return _mm_cmpnlt_pd(v, _mm_set1_pd(detail::kEpsilon)); }
 
-  // Directional moves and true range of bar i (TA-Lib's classification:
-  // -DM when diffM > 0 and diffM > diffP, +DM when diffP > 0 and diffP > diffM).
-  void move(size_t i, double& plus, double& minus, double& range) {
-    const double diff_p = h[i] - prev_high;
-    const double diff_m = prev_low - l[i];
-    prev_high = h[i];
-    prev_low = l[i];
-    minus = detail::keep_if((diff_m > 0) & (diff_p < diff_m), diff_m);
-    plus = detail::keep_if((diff_p > 0) & (diff_p > diff_m), diff_p);
-    range = detail::true_range(h[i], l[i], prev_close);
-    prev_close = c[i];
-  }
-  // Bars 1 .. period-1: plain sums (adding 0.0 to a non-negative sum is exact).
-  void accumulate(size_t i) {
-    double plus, minus, range;
-    move(i, plus, minus, range);
-    minus_dm += minus;
-    plus_dm += plus;
-    tr += range;
-  }
-  // Later bars: x = x - x / n + new.
-  void smooth(size_t i, double p) {
-    double plus, minus, range;
-    move(i, plus, minus, range);
-    minus_dm = minus_dm - (minus_dm / p) + minus;
-    plus_dm = plus_dm - (plus_dm / p) + plus;
-    tr = tr - (tr / p) + range;
-  }
+// The directional moves and true ranges of bars i and i + 1 (lanes 0 and 1),
+// from pointers at bar i - 1. TA-Lib's classification, as masks (a random walk
+// mispredicts half of these branches): -DM when diffM > 0 and diffM > diffP,
+// +DM when diffP > 0 and diffP > diffM, else +0.0. maxpd(a, b) is exactly
+// `a > b ? a : b` (a NaN or a tie gives b), so maxpd(diffP, 0) is diffP when
+// diffP > 0 and +0.0 otherwise; the true range takes detail::true_range()'s
+// comparisons as maxpd(a, r).
+struct Moves {
+  V plus, minus, range;
 };
+Moves moves(const double* h, const double* l, const double* c) {
+  const V zero = _mm_setzero_pd();
+  const V hp = _mm_loadu_pd(h), hc = _mm_loadu_pd(h + 1);
+  const V lp = _mm_loadu_pd(l), lc = _mm_loadu_pd(l + 1);
+  const V pc = _mm_loadu_pd(c);
+  const V diff_p = _mm_sub_pd(hc, hp);
+  const V diff_m = _mm_sub_pd(lp, lc);
+  Moves m;
+  m.minus = _mm_and_pd(_mm_cmplt_pd(diff_p, diff_m), _mm_max_pd(diff_m, zero));
+  m.plus = _mm_and_pd(_mm_cmpgt_pd(diff_p, diff_m), _mm_max_pd(diff_p, zero));
+  const V r = _mm_max_pd(_mm_and_pd(_mm_sub_pd(hc, pc), no_sign()), _mm_sub_pd(hc, lc));
+  m.range = _mm_max_pd(_mm_and_pd(_mm_sub_pd(lc, pc), no_sign()), r);
+  return m;
+}
+
+// +DM and -DM ({+DM, -DM}) and TR (in both lanes) after a bar.
+struct DmState {
+  V dm = _mm_setzero_pd();
+  V tr = _mm_setzero_pd();
+};
+
+// Bars 1 .. period-1 add their moves (TA-Lib's seed sums); later bars smooth.
+template <bool Smooth>
+DmState dm_next(const DmState& s, V r, V plus_minus, V range) {
+  if constexpr (Smooth)
+    return {detail::wilder_by_reciprocal(s.dm, r, plus_minus), detail::wilder_by_reciprocal(s.tr, r, range)};
+  else
+    return {_mm_add_pd(s.dm, plus_minus), _mm_add_pd(s.tr, range)};
+}
+
+// Advances `st` over bars from .. to-1 (from >= 1) two at a time and calls
+// emit(i, s0, s1, two) with the states after bars i and i + 1; an odd last bar
+// comes alone (two = false, s1 = s0), its move read from a copy padded with a
+// repeat of the bar. Returns the state after bar to-1. Only the Wilder chains
+// carry from pair to pair: the moves, divisions and outputs of consecutive
+// pairs overlap.
+template <bool Smooth, class Emit>
+DmState dm_scan(const double* h, const double* l, const double* c, size_t from, size_t to, double recip,
+                DmState st, Emit&& emit) {
+  const V r = _mm_set1_pd(recip);
+  const auto step = [&](const double* hp, const double* lp, const double* cp, size_t i, bool two) {
+    const Moves m = moves(hp, lp, cp);
+    const DmState s0 =
+        dm_next<Smooth>(st, r, _mm_unpacklo_pd(m.plus, m.minus), _mm_unpacklo_pd(m.range, m.range));
+    if (!two) {
+      emit(i, s0, s0, false);
+      st = s0;
+      return;
+    }
+    const DmState s1 = dm_next<Smooth>(s0, r, _mm_unpackhi_pd(m.plus, m.minus), high_lane(m.range));
+    emit(i, s0, s1, true);
+    st = s1;
+  };
+  size_t i = from;
+  for (; i + 1 < to; i += 2) step(h + i - 1, l + i - 1, c + i - 1, i, true);
+  if (i < to) {
+    const double hh[3] = {h[i - 1], h[i], h[i]}, ll[3] = {l[i - 1], l[i], l[i]}, cc[2] = {c[i - 1], c[i]};
+    step(hh, ll, cc, i, false);
+  }
+  return st;
+}
+
+// The state after bar period - 1: the sums of bars 1 .. period-1.
+DmState dm_seed(const double* h, const double* l, const double* c, size_t period) {
+  const auto none = [](size_t, const DmState&, const DmState&, bool) {};
+  return dm_scan<false>(h, l, c, 1, period, 0.0, DmState{}, none);
+}
+
+// o[i] = lane 0, and o[i + 1] = lane 1 when two.
+void store(double* o, size_t i, V v, bool two) {
+  if (two)
+    _mm_storeu_pd(o + i, v);
+  else
+    _mm_store_sd(o + i, v);
+}
+
+// DX of two bars (lanes) with TA-Lib's operations: +DI = 100 * (+DM / TR),
+// -DI likewise, DX = 100 * (|-DI - +DI| / (-DI + +DI)). `ok` marks the lanes
+// whose TR and -DI + +DI are not ~0; TA-Lib keeps its previous DX / ADX on the
+// others (their dx lanes may be inf or NaN, and the callers mask them).
+struct Dx {
+  V dx, ok;
+};
+Dx dx_of(const DmState& s0, const DmState& s1) {
+  const V di0 = _mm_mul_pd(hundred(), _mm_div_pd(s0.dm, s0.tr));  // {+DI, -DI} of bar i
+  const V di1 = _mm_mul_pd(hundred(), _mm_div_pd(s1.dm, s1.tr));
+  const V plus = _mm_unpacklo_pd(di0, di1), minus = _mm_unpackhi_pd(di0, di1);
+  const V sum = _mm_add_pd(minus, plus);
+  const V dx = _mm_mul_pd(hundred(), _mm_div_pd(_mm_and_pd(_mm_sub_pd(minus, plus), no_sign()), sum));
+  return {dx, _mm_and_pd(nonzero_mask(_mm_unpacklo_pd(s0.tr, s1.tr)), nonzero_mask(sum))};
+}
 
 // PLUS_DI / MINUS_DI. Period 1 is TA-Lib's special case: DM / TR of the bar,
 // not scaled by 100.
@@ -58,25 +140,23 @@ int directional_index(In high, In low, In close, int period, Out out) {
   const size_t n = high.size();
   const size_t lb = period > 1 ? static_cast<size_t>(period) : 1;
   if (n <= lb) return static_cast<int>(n);
+  const double *h = high.data(), *l = low.data(), *c = close.data();
   double* o = out.data();
-  Dm dm(high.data(), low.data(), close.data());
   if (period <= 1) {
     for (size_t i = 1; i < n; ++i) {
-      double plus, minus, range;
-      dm.move(i, plus, minus, range);
-      const double x = Plus ? plus : minus;
+      const double x = detail::directional_move<Plus>(h[i] - h[i - 1], l[i - 1] - l[i]);
+      const double range = detail::true_range(h[i], l[i], c[i - 1]);
       // x is non-zero exactly when the bar is a +DM (-DM) bar.
       o[i] = (x == 0.0 || detail::is_zero(range)) ? 0.0 : x / range;
     }
     return 1;
   }
-  const double p = period;
-  for (size_t i = 1; i < lb; ++i) dm.accumulate(i);
-  for (size_t i = lb; i < n; ++i) {
-    dm.smooth(i, p);
-    const double x = Plus ? dm.plus_dm : dm.minus_dm;
-    o[i] = detail::is_zero(dm.tr) ? 0.0 : 100.0 * (x / dm.tr);
-  }
+  const auto emit = [o](size_t i, const DmState& s0, const DmState& s1, bool two) {
+    const V dm = Plus ? _mm_unpacklo_pd(s0.dm, s1.dm) : _mm_unpackhi_pd(s0.dm, s1.dm);
+    const V tr = _mm_unpacklo_pd(s0.tr, s1.tr);
+    store(o, i, _mm_andnot_pd(zero_mask(tr), _mm_mul_pd(hundred(), _mm_div_pd(dm, tr))), two);
+  };
+  dm_scan<true>(h, l, c, lb, n, 1.0 / period, dm_seed(h, l, c, lb), emit);
   return static_cast<int>(lb);
 }
 
@@ -95,68 +175,52 @@ int adx_lookback(int period) { return 2 * period - 1; }
 
 namespace {
 
-// Two doubles in one SSE register (GCC/Clang vector extension): lane-wise
-// IEEE operations, so each lane rounds exactly like the scalar code, but two
-// divisions cost one divider slot. ADX is bound by divider throughput (seven
-// divisions per bar in TA-Lib's formulation; five instructions here).
-typedef double V2 __attribute__((vector_size(16)));
-
-struct AdxState {
-  V2 dm;  // {+DM, -DM}
-  double tr;
-};
-
-// Wilder update of {+DM, -DM} and TR for bar i (same operation order as Dm::smooth).
-inline void adx_smooth(Dm& d, AdxState& st, std::size_t i, V2 pv, double p) {
-  double plus, minus, range;
-  d.move(i, plus, minus, range);
-  st.dm = st.dm - (st.dm / pv) + V2{plus, minus};
-  st.tr = st.tr - (st.tr / p) + range;
-}
-
-// DX of the current state; false when TR or +DI + -DI is ~0 (TA-Lib skips those bars).
-inline bool adx_dx(const AdxState& st, double& dx) {
-  if (detail::is_zero(st.tr)) return false;
-  const V2 di = V2{100.0, 100.0} * (st.dm / V2{st.tr, st.tr});  // {+DI, -DI}
-  const double s = di[1] + di[0];                               // minusDI + plusDI
-  if (detail::is_zero(s)) return false;
-  dx = 100.0 * (std::fabs(di[1] - di[0]) / s);
-  return true;
-}
-
-}  // namespace
-
-namespace {
-
 // ADX: DX summed over bars period .. 2*period-1 and averaged, then Wilder
-// smoothing. Bars whose TR or (+DI + -DI) is ~0 leave the ADX unchanged.
-// Calls sink(i, adx) for every bar from the lookback on.
+// smoothing, detail::wilder_by_reciprocal(adx, r, dx * r). A bar whose TR or
+// -DI + +DI is ~0 leaves the ADX as it is (TA-Lib skips it): its r and dx * r
+// are masked to +0.0, and (adx - adx * 0) + 0 is adx (adx is >= +0 or NaN), so
+// no select sits on the chain. The ADX steps of a pair run one pair behind its
+// DX, so the chain never waits on the divisions of the pair it steps. Calls
+// sink(i, v, two) for the bars from the lookback on: lane 0 of v is bar i,
+// lane 1 bar i + 1 when two.
 template <class Sink>
 int adx_impl(In high, In low, In close, int period, Sink sink) {
   const size_t n = high.size();
-  const size_t lb = static_cast<size_t>(2 * period - 1);
-  if (n <= lb) return static_cast<int>(n);
-  Dm dm(high.data(), low.data(), close.data());
   const size_t per = static_cast<size_t>(period);
-  const double p = period;
-  const double pm1 = period - 1;
-  const V2 pv = {p, p};
-  for (size_t i = 1; i < per; ++i) dm.accumulate(i);
-  AdxState st{V2{dm.plus_dm, dm.minus_dm}, dm.tr};
-  double sum_dx = 0.0;
-  for (size_t i = per; i <= lb; ++i) {
-    adx_smooth(dm, st, i, pv, p);
-    double dx;
-    if (adx_dx(st, dx)) sum_dx += dx;
-  }
-  double adx_v = sum_dx / p;
-  sink(lb, adx_v);
-  for (size_t i = lb + 1; i < n; ++i) {
-    adx_smooth(dm, st, i, pv, p);
-    double dx;
-    if (adx_dx(st, dx)) adx_v = ((adx_v * pm1) + dx) / p;
-    sink(i, adx_v);
-  }
+  const size_t lb = 2 * per - 1;
+  if (n <= lb) return static_cast<int>(n);
+  const double *h = high.data(), *l = low.data(), *c = close.data();
+  const double recip = 1.0 / period;
+  V sum_dx = _mm_setzero_pd();
+  const auto add_dx = [&](size_t, const DmState& s0, const DmState& s1, bool two) {
+    const Dx d = dx_of(s0, s1);
+    const V v = _mm_and_pd(d.ok, d.dx);
+    sum_dx = _mm_add_sd(sum_dx, v);
+    if (two) sum_dx = _mm_add_sd(sum_dx, high_lane(v));
+  };
+  const DmState st = dm_scan<true>(h, l, c, per, lb + 1, recip, dm_seed(h, l, c, per), add_dx);
+  V adx_v = _mm_div_sd(sum_dx, _mm_set_sd(period));
+  sink(lb, adx_v, false);
+  const V r = _mm_set1_pd(recip);
+  V rr = _mm_setzero_pd(), rd = _mm_setzero_pd();  // masked r and dx * r of the pending pair
+  size_t pending = 0;                              // its first bar (0: none)
+  bool pending_two = false;
+  const auto adx_step = [&]() {
+    const V a0 = detail::wilder_by_reciprocal(adx_v, rr, rd);
+    const V a1 = detail::wilder_by_reciprocal(a0, high_lane(rr), high_lane(rd));
+    sink(pending, _mm_unpacklo_pd(a0, a1), pending_two);
+    adx_v = pending_two ? a1 : a0;
+  };
+  const auto smooth = [&](size_t i, const DmState& s0, const DmState& s1, bool two) {
+    const Dx d = dx_of(s0, s1);
+    if (pending != 0) adx_step();
+    rr = _mm_and_pd(d.ok, r);
+    rd = _mm_and_pd(d.ok, _mm_mul_pd(d.dx, r));
+    pending = i;
+    pending_two = two;
+  };
+  dm_scan<true>(h, l, c, lb + 1, n, recip, st, smooth);
+  if (pending != 0) adx_step();
   return static_cast<int>(lb);
 }
 
@@ -164,83 +228,84 @@ int adx_impl(In high, In low, In close, int period, Sink sink) {
 
 int adx(In high, In low, In close, int period, Out out) {
   double* o = out.data();
-  return adx_impl(high, low, close, period, [o](size_t i, double v) { o[i] = v; });
+  return adx_impl(high, low, close, period, [o](size_t i, V v, bool two) { store(o, i, v, two); });
 }
 
 int adxr_lookback(int period) { return adx_lookback(period) + period - 1; }
-// ADXR[i] = (ADX[i] + ADX[i - (period-1)]) / 2; the last period-1 ADX values
-// wait in a ring (on the stack up to 512 bars).
+// ADXR[i] = (ADX[i] + ADX[i - (period-1)]) / 2, as * 0.5 (the same value). The
+// ADX values are appended to a history buffer (on the stack up to 512 values)
+// whose last period-1 entries move to its front when it fills, at most one
+// copied value per bar, so both bars of a pair read their lagged ADX as one pair.
 int adxr(In high, In low, In close, int period, Out out) {
   const size_t n = high.size();
   const size_t lb = static_cast<size_t>(adxr_lookback(period));
   if (n <= lb) return static_cast<int>(n);
   const size_t lag = static_cast<size_t>(period - 1);
-  detail::Ring ring(lag);
-  double* r = ring.data();
-  size_t pos = 0;
+  detail::Ring ring(lag + std::max(lag, detail::kBlock));
+  double* hist = ring.data();
+  size_t w = 0;  // hist[w] takes the next ADX; hist[w - lag] is the ADX lag bars before it
   double* o = out.data();
-  adx_impl(high, low, close, period, [&](size_t i, double v) {
-    if (i >= lb) o[i] = (v + r[pos]) / 2.0;
-    r[pos] = v;
-    pos = pos + 1 == lag ? 0 : pos + 1;
+  adx_impl(high, low, close, period, [&](size_t i, V v, bool two) {
+    if (w + 2 > ring.size()) {
+      std::memmove(hist, hist + (w - lag), lag * sizeof(double));
+      w = lag;
+    }
+    store(hist, w, v, two);  // first: with lag 1, bar i + 1 reads bar i's ADX
+    if (w >= lag) {
+      store(o, i, _mm_mul_pd(_mm_add_pd(v, _mm_loadu_pd(hist + (w - lag))), _mm_set1_pd(0.5)), two);
+    } else if (two && w + 1 == lag) {  // the pair straddles the first ADXR
+      o[i + 1] = (_mm_cvtsd_f64(high_lane(v)) + hist[0]) * 0.5;
+    }
+    w += two ? 2 : 1;
   });
   return static_cast<int>(lb);
 }
 
 int dx_lookback(int period) { return period; }
+// TA-Lib repeats the previous DX on a bar whose TR or -DI + +DI is ~0 (0.0
+// before any DX).
 int dx(In high, In low, In close, int period, Out out) {
   const size_t n = high.size();
   const size_t lb = static_cast<size_t>(period);
   if (n <= lb) return static_cast<int>(n);
+  const double *h = high.data(), *l = low.data(), *c = close.data();
   double* o = out.data();
-  Dm dm(high.data(), low.data(), close.data());
-  const double p = period;
-  for (size_t i = 1; i < lb; ++i) dm.accumulate(i);
-  double last = 0.0;
-  for (size_t i = lb; i < n; ++i) {
-    dm.smooth(i, p);
-    if (!detail::is_zero(dm.tr)) {
-      const double minus_di = 100.0 * (dm.minus_dm / dm.tr);
-      const double plus_di = 100.0 * (dm.plus_dm / dm.tr);
-      const double s = minus_di + plus_di;
-      if (!detail::is_zero(s)) last = 100.0 * (std::fabs(minus_di - plus_di) / s);
+  V last = _mm_setzero_pd();
+  const auto emit = [&](size_t i, const DmState& s0, const DmState& s1, bool two) {
+    const Dx d = dx_of(s0, s1);
+    V v = d.dx;
+    if (_mm_movemask_pd(d.ok) != 3) {                       // a flat stretch
+      const V first = pick(d.ok, d.dx, last);               // lane 0: bar i
+      v = pick(d.ok, d.dx, _mm_unpacklo_pd(first, first));  // lane 1: bar i + 1
     }
-    o[i] = last;  // TA-Lib repeats the previous DX (0 on the first bar)
-  }
+    store(o, i, v, two);
+    last = two ? high_lane(v) : v;
+  };
+  dm_scan<true>(h, l, c, lb, n, 1.0 / period, dm_seed(h, l, c, lb), emit);
   return static_cast<int>(lb);
 }
 
 namespace {
-// PLUS_DM / MINUS_DM: the sum of the first period-1 moves, then Wilder
-// smoothing; period 1 gives each bar's raw move.
+// PLUS_DM / MINUS_DM: the sum of the moves of bars 1 .. period-1 (the DI
+// state's seed), then its Wilder smoothing; period 1 gives each bar's raw move.
+// The true range, which needs the closes, is not used: high stands in for them.
 template <bool Plus>
 int directional_movement(In high, In low, int period, Out out) {
   const size_t n = high.size();
   const size_t lb = period > 1 ? static_cast<size_t>(period - 1) : 1;
   if (n <= lb) return static_cast<int>(n);
-  double prev_high = high[0];
-  double prev_low = low[0];
-  auto move = [&](size_t i) {
-    const double diff_p = high[i] - prev_high;
-    const double diff_m = prev_low - low[i];
-    prev_high = high[i];
-    prev_low = low[i];
-    if (Plus) return (diff_p > 0 && diff_p > diff_m) ? diff_p : 0.0;
-    return (diff_m > 0 && diff_p < diff_m) ? diff_m : 0.0;
-  };
+  const double *h = high.data(), *l = low.data();
+  double* o = out.data();
   if (period <= 1) {
-    for (size_t i = 1; i < n; ++i) out[i] = move(i);
+    for (size_t i = 1; i < n; ++i) o[i] = detail::directional_move<Plus>(h[i] - h[i - 1], l[i - 1] - l[i]);
     return 1;
   }
-  const double p = period;
-  double acc = 0.0;
-  for (size_t i = 1; i <= lb; ++i) acc += move(i);
-  out[lb] = acc;
-  for (size_t i = lb + 1; i < n; ++i) {
-    const double m = move(i);
-    acc = m != 0.0 ? acc - (acc / p) + m : acc - (acc / p);
-    out[i] = acc;
-  }
+  const DmState st = dm_seed(h, l, h, static_cast<size_t>(period));
+  _mm_store_sd(o + lb, Plus ? st.dm : high_lane(st.dm));
+  const auto emit = [o](size_t i, const DmState& s0, const DmState& s1, bool two) {
+    store(o, i, Plus ? _mm_unpacklo_pd(s0.dm, s1.dm) : _mm_unpackhi_pd(s0.dm, s1.dm), two);
+  };
+  dm_scan<true>(h, l, h, lb + 1, n, 1.0 / period, st, emit);
   return static_cast<int>(lb);
 }
 }  // namespace

@@ -339,15 +339,16 @@ int adx(const FunctionSpec& spec, std::span<const Inputs> series, std::span<cons
   const std::size_t lb = 2 * per - 1;
   if (n <= lb) return static_cast<int>(n);
   if (period < 2) return multi_by_series(spec, series, options, outputs);
-  // adx_impl() / Dm in directional.cpp, lane-wise in SSE2 intrinsics: the
-  // directional moves as masks, TA-Lib's skipped bars (TR or +DI + -DI ~0) as
-  // a select that keeps the ADX (or adds +0.0 to the non-negative DX sum).
+  // adx_impl() in directional.cpp, lane-wise in SSE2 intrinsics: the
+  // directional moves as masks, the Wilder steps by detail::wilder_by_reciprocal,
+  // TA-Lib's skipped bars (TR or +DI + -DI ~0) as masks that keep the ADX (r and
+  // dx * r masked to +0.0) or add +0.0 to the non-negative DX sum.
   // Intrinsics rather than vector-extension compares: GCC 12 lowers the AND of
   // two vector comparisons, and selects on it, through general registers,
   // which put movq/cmov on the recurrences' chains (2x slower). One pair at a
   // time over all bars: its state stays in registers, and the work of
   // consecutive bars that does not feed the Wilder recurrences overlaps.
-  const __m128d p = _mm_set1_pd(period), pm1 = _mm_set1_pd(period - 1), hundred = _mm_set1_pd(100.0);
+  const __m128d p = _mm_set1_pd(period), recip = _mm_set1_pd(1.0 / period), hundred = _mm_set1_pd(100.0);
   const __m128d eps = _mm_set1_pd(detail::kEpsilon), neg_eps = _mm_set1_pd(-detail::kEpsilon);
   const __m128d zero = _mm_setzero_pd();
   const __m128d no_sign = _mm_castsi128_pd(_mm_set1_epi64x(0x7fffffffffffffffLL));
@@ -357,9 +358,7 @@ int adx(const FunctionSpec& spec, std::span<const Inputs> series, std::span<cons
   const auto pick = [](__m128d mask, __m128d a, __m128d b) {
     return _mm_or_pd(_mm_and_pd(mask, a), _mm_andnot_pd(mask, b));
   };
-  const auto wilder = [&](__m128d x, __m128d add) {
-    return _mm_add_pd(_mm_sub_pd(x, _mm_div_pd(x, p)), add);
-  };
+  const auto wilder = [&](__m128d x, __m128d add) { return detail::wilder_by_reciprocal(x, recip, add); };
   struct Pair {
     const double *h0, *h1, *l0, *l1, *c0, *c1;
     double *y0, *y1;
@@ -420,12 +419,13 @@ int adx(const FunctionSpec& spec, std::span<const Inputs> series, std::span<cons
   const auto step = [&](Pair& q, std::size_t i) {
     __m128d ok;
     const __m128d dx = smooth_dx(q, i, ok);
-    q.adx = pick(ok, _mm_div_pd(_mm_add_pd(_mm_mul_pd(q.adx, pm1), dx), p), q.adx);
+    // A skipped bar: r and dx * r masked to +0.0 leave the ADX as it is (adx_impl()).
+    q.adx = detail::wilder_by_reciprocal(q.adx, _mm_and_pd(ok, recip), _mm_and_pd(ok, _mm_mul_pd(dx, recip)));
     _mm_storel_pd(q.y0 + i, q.adx);
     _mm_storeh_pd(q.y1 + i, q.adx);
   };
-  // Two pairs (four series) side by side over all bars: their ADX chains
-  // (multiply, add, divide, select) overlap; the rest is divider throughput.
+  // Two pairs (four series) side by side over all bars: their chains
+  // (multiply, subtract, add) overlap; the rest is divider throughput.
   by_blocks(spec, series, options, outputs, hlc_cols, [&](const HlcCols& x, const auto& y) {
     for (std::size_t k = 0; k < kPairs; k += 2) {
       Pair q[2];
