@@ -341,23 +341,30 @@ void bm_talib_universe(benchmark::State& state, TaFn fn) {
 // The twin is made and checked against ours (every value bit for bit, and the
 // begin index) before timing; a row whose outputs differ is skipped with the
 // first difference as its error, so no ratio is ever printed for unequal work.
-void bm_twin_long(benchmark::State& state, Call call) {
+void twin_long(benchmark::State& state, const Call& call, bool distances) {
   const Inputs in = long_series().inputs();
   std::string why;
   auto twin = ts::bench::TaLibTwin::make(call, in, &why);
-  double ulps = 0.0;
-  if (!twin || !twin->same_as_ours(call, in, &why, &ulps)) {
+  ts::bench::Distance worst;
+  if (!twin || !twin->same_as_ours(call, in, &why, &worst)) {
     state.SkipWithError(why.c_str());
     return;
   }
   // 0 when ours equals TA-Lib's bit for bit on this series (see docs/indicators.md).
-  state.counters["ulps"] = ulps;
+  state.counters["ulps"] = worst.ulps;
+  if (distances) {  // the largest differences, for docs/indicators.md
+    state.counters["abs"] = worst.abs;
+    state.counters["rel"] = worst.rel;
+    state.counters["tol"] = worst.tol;
+  }
   for (auto _ : state) {
     benchmark::DoNotOptimize(twin->call());
     benchmark::ClobberMemory();
   }
   set_rate(state, kLongBars);
 }
+void bm_twin_long(benchmark::State& state, Call call) { twin_long(state, call, false); }
+void bm_parity_long(benchmark::State& state, Call call) { twin_long(state, call, true); }
 
 void bm_twin_universe(benchmark::State& state, Call call) {
   const auto& u = universe();
@@ -417,6 +424,17 @@ int main(int argc, char** argv) {
 #endif
     }
   }
+#ifdef TICKSTOCK_WITH_TALIB
+  // Parity away from the default period, for the kernels whose Wilder smoothing
+  // is not TA-Lib's own division (docs/indicators.md): the twin's check, then
+  // TA-Lib's time. --benchmark_filter='parity/' (counters ulps, abs, rel, tol).
+  for (const char* name : {"ADX", "ADXR", "DX", "PLUS_DI", "MINUS_DI", "PLUS_DM", "MINUS_DM"}) {
+    for (const int period : {2, 14, 100, 1000}) {
+      auto call = ts::ta::parse_call(std::string(name) + "(timeperiod=" + std::to_string(period) + ")");
+      tune(benchmark::RegisterBenchmark(("parity/1M/" + call->key()).c_str(), bm_parity_long, *call));
+    }
+  }
+#endif
   // Multi-symbol batches: EMA's lanes against the interleaved limit, and the
   // per-series runs of the same call (ours/2000x5000/EMA(timeperiod=20) above).
   // The core set (issue 5) at its bench parameters, plus DEMA and TEMA.

@@ -202,9 +202,9 @@ bool TaLibTwin::bind(const ts::ta::Inputs& in) {
 int TaLibTwin::call() { return TA_CallFunc(holder(params_), 0, n_ - 1, &begin_, &count_); }
 
 bool TaLibTwin::same_as_ours(const ts::ta::Call& call, const ts::ta::Inputs& in, std::string* why,
-                             double* max_ulps) {
+                             Distance* worst) {
   const std::string name(call.spec->name);
-  double worst = 0.0;
+  Distance far;
   const std::size_t m = out_is_int_.size();
   std::vector<std::vector<double>> ours(m, std::vector<double>(in.size));
   std::vector<std::span<double>> spans(ours.begin(), ours.end());
@@ -225,7 +225,13 @@ bool TaLibTwin::same_as_ours(const ts::ta::Call& call, const ts::ta::Inputs& in,
       const double theirs = out_is_int_[k] ? static_cast<double>(int_out_[k][static_cast<std::size_t>(j)])
                                            : real_out_[k][static_cast<std::size_t>(j)];
       const double mine = ours[k][static_cast<std::size_t>(ours_begin + j)];
-      worst = std::max(worst, ulps_apart(mine, theirs));
+      far.ulps = std::max(far.ulps, ulps_apart(mine, theirs));
+      if (!same_bits(mine, theirs)) {
+        const double d = std::fabs(mine - theirs), mag = std::max(std::fabs(mine), std::fabs(theirs));
+        far.abs = std::max(far.abs, d);
+        far.rel = std::max(far.rel, d / mag);
+        far.tol = std::max(far.tol, d / std::max(1e-12, 1e-9 * mag));
+      }
       if (out_is_int_[k] ? !same_bits(mine, theirs) : !within_parity(mine, theirs)) {
         char buf[160];
         std::snprintf(buf, sizeof buf, ": output %zu bar %d: ours %.17g, TA-Lib %.17g", k, ours_begin + j, mine,
@@ -235,7 +241,7 @@ bool TaLibTwin::same_as_ours(const ts::ta::Call& call, const ts::ta::Inputs& in,
       }
     }
   }
-  if (max_ulps != nullptr) *max_ulps = worst;
+  if (worst != nullptr) *worst = far;
   return true;
 }
 
