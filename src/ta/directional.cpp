@@ -179,8 +179,7 @@ namespace {
 // smoothing, detail::wilder_by_reciprocal(adx, r, dx * r). A bar whose TR or
 // -DI + +DI is ~0 leaves the ADX as it is (TA-Lib skips it): its r and dx * r
 // are masked to +0.0, and (adx - adx * 0) + 0 is adx (adx is >= +0 or NaN), so
-// no select sits on the chain. The ADX steps of a pair run one pair behind its
-// DX, so the chain never waits on the divisions of the pair it steps. Calls
+// no select sits on the chain. Calls
 // sink(i, v, two) for the bars from the lookback on: lane 0 of v is bar i,
 // lane 1 bar i + 1 when two.
 template <class Sink>
@@ -202,25 +201,33 @@ int adx_impl(In high, In low, In close, int period, Sink sink) {
   V adx_v = _mm_div_sd(sum_dx, _mm_set_sd(period));
   sink(lb, adx_v, false);
   const V r = _mm_set1_pd(recip);
-  V rr = _mm_setzero_pd(), rd = _mm_setzero_pd();  // masked r and dx * r of the pending pair
-  size_t pending = 0;                              // its first bar (0: none)
-  bool pending_two = false;
-  const auto adx_step = [&]() {
-    const V a0 = detail::wilder_by_reciprocal(adx_v, rr, rd);
-    const V a1 = detail::wilder_by_reciprocal(a0, high_lane(rr), high_lane(rd));
-    sink(pending, _mm_unpacklo_pd(a0, a1), pending_two);
-    adx_v = pending_two ? a1 : a0;
+  // Pair k's masked r and dx * r wait in a ring; its ADX steps run when pair
+  // k + kSkew has its DX. So the chain never waits on the divisions, and a
+  // pair's work does not stay in flight until its ADX store.
+  constexpr size_t kSkew = 16;
+  struct Coefficients {
+    V rr, rd;
   };
-  const auto smooth = [&](size_t i, const DmState& s0, const DmState& s1, bool two) {
+  Coefficients ring[kSkew];
+  size_t pairs = 0;
+  bool last_two = true;
+  const auto adx_step = [&](const Coefficients& q, size_t k, bool two) {
+    const V a0 = detail::wilder_by_reciprocal(adx_v, q.rr, q.rd);
+    const V a1 = detail::wilder_by_reciprocal(a0, high_lane(q.rr), high_lane(q.rd));
+    sink(lb + 1 + 2 * k, _mm_unpacklo_pd(a0, a1), two);
+    adx_v = two ? a1 : a0;
+  };
+  const auto smooth = [&](size_t, const DmState& s0, const DmState& s1, bool two) {
     const Dx d = dx_of(s0, s1);
-    if (pending != 0) adx_step();
-    rr = _mm_and_pd(d.ok, r);
-    rd = _mm_and_pd(d.ok, _mm_mul_pd(d.dx, r));
-    pending = i;
-    pending_two = two;
+    Coefficients& slot = ring[pairs % kSkew];
+    if (pairs >= kSkew) adx_step(slot, pairs - kSkew, true);
+    slot = {_mm_and_pd(d.ok, r), _mm_and_pd(d.ok, _mm_mul_pd(d.dx, r))};
+    ++pairs;
+    last_two = two;
   };
   dm_scan<true>(h, l, c, lb + 1, n, recip, st, smooth);
-  if (pending != 0) adx_step();
+  for (size_t k = pairs > kSkew ? pairs - kSkew : 0; k < pairs; ++k)
+    adx_step(ring[k % kSkew], k, k + 1 < pairs || last_two);
   return static_cast<int>(lb);
 }
 
