@@ -21,39 +21,13 @@ using std::size_t;
 // the scalar ones, so each lane holds one bar's (or one side's) value.
 using V = __m128d;
 
-V hundred() { return _mm_set1_pd(100.0); }
-V no_sign() { return _mm_castsi128_pd(_mm_set1_epi64x(0x7fffffffffffffffLL)); }
 V high_lane(V v) { return _mm_unpackhi_pd(v, v); }
 V pick(V mask, V a, V b) { return _mm_or_pd(_mm_and_pd(mask, a), _mm_andnot_pd(mask, b)); }
-// detail::is_zero() per lane, for values that are >= 0 or NaN (every move and
-// true range is, so the sums, the smoothed values (x - x * r) + v with r < 1
-// and the DIs are too): `v < eps`, false for NaN as is_zero.
-V zero_mask(V v) { return _mm_cmplt_pd(v, _mm_set1_pd(detail::kEpsilon)); }
-V nonzero_mask(V v) { return _mm_cmpnlt_pd(v, _mm_set1_pd(detail::kEpsilon)); }
 
-// The directional moves and true ranges of bars i and i + 1 (lanes 0 and 1),
-// from pointers at bar i - 1. TA-Lib's classification, as masks (a random walk
-// mispredicts half of these branches): -DM when diffM > 0 and diffM > diffP,
-// +DM when diffP > 0 and diffP > diffM, else +0.0. maxpd(a, b) is exactly
-// `a > b ? a : b` (a NaN or a tie gives b), so maxpd(diffP, 0) is diffP when
-// diffP > 0 and +0.0 otherwise; the true range takes detail::true_range()'s
-// comparisons as maxpd(a, r).
-struct Moves {
-  V plus, minus, range;
-};
-Moves moves(const double* h, const double* l, const double* c) {
-  const V zero = _mm_setzero_pd();
-  const V hp = _mm_loadu_pd(h), hc = _mm_loadu_pd(h + 1);
-  const V lp = _mm_loadu_pd(l), lc = _mm_loadu_pd(l + 1);
-  const V pc = _mm_loadu_pd(c);
-  const V diff_p = _mm_sub_pd(hc, hp);
-  const V diff_m = _mm_sub_pd(lp, lc);
-  Moves m;
-  m.minus = _mm_and_pd(_mm_cmplt_pd(diff_p, diff_m), _mm_max_pd(diff_m, zero));
-  m.plus = _mm_and_pd(_mm_cmpgt_pd(diff_p, diff_m), _mm_max_pd(diff_p, zero));
-  const V r = _mm_max_pd(_mm_and_pd(_mm_sub_pd(hc, pc), no_sign()), _mm_sub_pd(hc, lc));
-  m.range = _mm_max_pd(_mm_and_pd(_mm_sub_pd(lc, pc), no_sign()), r);
-  return m;
+// The moves of bars i and i + 1 (lanes 0 and 1), from pointers at bar i - 1.
+detail::DmMoves moves(const double* h, const double* l, const double* c) {
+  return detail::dm_moves(_mm_loadu_pd(h), _mm_loadu_pd(h + 1), _mm_loadu_pd(l), _mm_loadu_pd(l + 1),
+                          _mm_loadu_pd(c));
 }
 
 // +DM and -DM ({+DM, -DM}) and TR (in both lanes) after a bar.
@@ -82,7 +56,7 @@ DmState dm_scan(const double* h, const double* l, const double* c, size_t from, 
                 DmState st, Emit&& emit) {
   const V r = _mm_set1_pd(recip);
   const auto step = [&](const double* hp, const double* lp, const double* cp, size_t i, bool two) {
-    const Moves m = moves(hp, lp, cp);
+    const detail::DmMoves m = moves(hp, lp, cp);
     const DmState s0 =
         dm_next<Smooth>(st, r, _mm_unpacklo_pd(m.plus, m.minus), _mm_unpacklo_pd(m.range, m.range));
     if (!two) {
@@ -117,20 +91,11 @@ void store(double* o, size_t i, V v, bool two) {
     _mm_store_sd(o + i, v);
 }
 
-// DX of two bars (lanes) with TA-Lib's operations: +DI = 100 * (+DM / TR),
-// -DI likewise, DX = 100 * (|-DI - +DI| / (-DI + +DI)). `ok` marks the lanes
-// whose TR and -DI + +DI are not ~0; TA-Lib keeps its previous DX / ADX on the
-// others (their dx lanes may be inf or NaN, and the callers mask them).
-struct Dx {
-  V dx, ok;
-};
-Dx dx_of(const DmState& s0, const DmState& s1) {
-  const V di0 = _mm_mul_pd(hundred(), _mm_div_pd(s0.dm, s0.tr));  // {+DI, -DI} of bar i
-  const V di1 = _mm_mul_pd(hundred(), _mm_div_pd(s1.dm, s1.tr));
-  const V plus = _mm_unpacklo_pd(di0, di1), minus = _mm_unpackhi_pd(di0, di1);
-  const V sum = _mm_add_pd(minus, plus);
-  const V dx = _mm_mul_pd(hundred(), _mm_div_pd(_mm_and_pd(_mm_sub_pd(minus, plus), no_sign()), sum));
-  return {dx, _mm_and_pd(nonzero_mask(_mm_unpacklo_pd(s0.tr, s1.tr)), nonzero_mask(sum))};
+// DX of two bars (lanes), from the {+DI, -DI} of each.
+detail::DxLanes dx_of(const DmState& s0, const DmState& s1) {
+  const V di0 = detail::di_lanes(s0.dm, s0.tr), di1 = detail::di_lanes(s1.dm, s1.tr);
+  return detail::dx_lanes(_mm_unpacklo_pd(di0, di1), _mm_unpackhi_pd(di0, di1),
+                          _mm_unpacklo_pd(s0.tr, s1.tr));
 }
 
 // PLUS_DI / MINUS_DI. Period 1 is TA-Lib's special case: DM / TR of the bar,
@@ -154,7 +119,7 @@ int directional_index(In high, In low, In close, int period, Out out) {
   const auto emit = [o](size_t i, const DmState& s0, const DmState& s1, bool two) {
     const V dm = Plus ? _mm_unpacklo_pd(s0.dm, s1.dm) : _mm_unpackhi_pd(s0.dm, s1.dm);
     const V tr = _mm_unpacklo_pd(s0.tr, s1.tr);
-    store(o, i, _mm_andnot_pd(zero_mask(tr), _mm_mul_pd(hundred(), _mm_div_pd(dm, tr))), two);
+    store(o, i, _mm_andnot_pd(detail::zero_lanes(tr), detail::di_lanes(dm, tr)), two);
   };
   dm_scan<true>(h, l, c, lb, n, 1.0 / period, dm_seed(h, l, c, lb), emit);
   return static_cast<int>(lb);
@@ -192,7 +157,7 @@ int adx_impl(In high, In low, In close, int period, Sink sink) {
   const double recip = 1.0 / period;
   V sum_dx = _mm_setzero_pd();
   const auto add_dx = [&](size_t, const DmState& s0, const DmState& s1, bool two) {
-    const Dx d = dx_of(s0, s1);
+    const detail::DxLanes d = dx_of(s0, s1);
     const V v = _mm_and_pd(d.ok, d.dx);
     sum_dx = _mm_add_sd(sum_dx, v);
     if (two) sum_dx = _mm_add_sd(sum_dx, high_lane(v));
@@ -218,7 +183,7 @@ int adx_impl(In high, In low, In close, int period, Sink sink) {
     adx_v = two ? a1 : a0;
   };
   const auto smooth = [&](size_t, const DmState& s0, const DmState& s1, bool two) {
-    const Dx d = dx_of(s0, s1);
+    const detail::DxLanes d = dx_of(s0, s1);
     Coefficients& slot = ring[pairs % kSkew];
     if (pairs >= kSkew) adx_step(slot, pairs - kSkew, true);
     slot = {_mm_and_pd(d.ok, r), _mm_and_pd(d.ok, _mm_mul_pd(d.dx, r))};
@@ -279,7 +244,7 @@ int dx(In high, In low, In close, int period, Out out) {
   double* o = out.data();
   V last = _mm_setzero_pd();
   const auto emit = [&](size_t i, const DmState& s0, const DmState& s1, bool two) {
-    const Dx d = dx_of(s0, s1);
+    const detail::DxLanes d = dx_of(s0, s1);
     V v = d.dx;
     if (_mm_movemask_pd(d.ok) != 3) {                       // a flat stretch
       const V first = pick(d.ok, d.dx, last);               // lane 0: bar i
