@@ -66,6 +66,27 @@ Series make_series(std::size_t n, std::uint64_t seed) {
   return s;
 }
 
+/// The random walk with hostile stretches for the parity check: every 20,000
+/// bars 2,000 bars at 1e6 times the price, then 2,000 at 1e-6 times, then
+/// 2,000 flat bars (no change at all). Running sums keep the rounding of the
+/// large values; a recurrence that forgets errors recovers.
+Series make_hostile_series(std::size_t n, std::uint64_t seed) {
+  Series s = make_series(n, seed);
+  for (std::size_t i = 0; i < n; ++i) {
+    const std::size_t phase = (i % 20'000) / 2'000;
+    const double scale = phase == 1 ? 1e6 : phase == 2 ? 1e-6 : 1.0;
+    if (phase == 3 && i > 0) {
+      s.open[i] = s.high[i] = s.low[i] = s.close[i] = s.close[i - 1];
+      continue;
+    }
+    s.open[i] *= scale;
+    s.high[i] *= scale;
+    s.low[i] *= scale;
+    s.close[i] *= scale;
+  }
+  return s;
+}
+
 constexpr std::size_t kLongBars = 1'000'000;
 constexpr std::size_t kUniverse = 2'000;
 constexpr std::size_t kUniverseBars = 5'000;
@@ -341,30 +362,23 @@ void bm_talib_universe(benchmark::State& state, TaFn fn) {
 // The twin is made and checked against ours (every value bit for bit, and the
 // begin index) before timing; a row whose outputs differ is skipped with the
 // first difference as its error, so no ratio is ever printed for unequal work.
-void twin_long(benchmark::State& state, const Call& call, bool distances) {
+void bm_twin_long(benchmark::State& state, Call call) {
   const Inputs in = long_series().inputs();
   std::string why;
   auto twin = ts::bench::TaLibTwin::make(call, in, &why);
-  ts::bench::Distance worst;
-  if (!twin || !twin->same_as_ours(call, in, &why, &worst)) {
+  ts::bench::TaLibTwin::Distance distance;
+  if (!twin || !twin->same_as_ours(call, in, &why, &distance)) {
     state.SkipWithError(why.c_str());
     return;
   }
   // 0 when ours equals TA-Lib's bit for bit on this series (see docs/indicators.md).
-  state.counters["ulps"] = worst.ulps;
-  if (distances) {  // the largest differences, for docs/indicators.md
-    state.counters["abs"] = worst.abs;
-    state.counters["rel"] = worst.rel;
-    state.counters["tol"] = worst.tol;
-  }
+  state.counters["ulps"] = distance.ulps;
   for (auto _ : state) {
     benchmark::DoNotOptimize(twin->call());
     benchmark::ClobberMemory();
   }
   set_rate(state, kLongBars);
 }
-void bm_twin_long(benchmark::State& state, Call call) { twin_long(state, call, false); }
-void bm_parity_long(benchmark::State& state, Call call) { twin_long(state, call, true); }
 
 void bm_twin_universe(benchmark::State& state, Call call) {
   const auto& u = universe();
@@ -398,11 +412,44 @@ benchmark::internal::Benchmark* tune(benchmark::internal::Benchmark* b) {
   return b->Unit(benchmark::kMillisecond)->ComputeStatistics("min", min_of);
 }
 
+#ifdef TICKSTOCK_WITH_TALIB
+/// `ta_bench --parity CALL...`: no timing; each call against its TA-Lib twin
+/// on the 1M random walk and on the hostile series, printing the largest
+/// distances (how far a deliberate deviation is from TA-Lib; docs/indicators.md).
+int parity_report(int argc, char** argv) {
+  const Series hostile = make_hostile_series(kLongBars, 7);
+  int failures = 0;
+  for (int a = 2; a < argc; ++a) {
+    auto call = ts::ta::parse_call(argv[a]);
+    if (!call.ok()) {
+      std::printf("%s: %s\n", argv[a], call.error().message.c_str());
+      ++failures;
+      continue;
+    }
+    for (const auto& [label, series] : {std::pair{"walk", &long_series()}, std::pair{"hostile", &hostile}}) {
+      const Inputs in = series->inputs();
+      std::string why;
+      ts::bench::TaLibTwin::Distance d;
+      auto twin = ts::bench::TaLibTwin::make(*call, in, &why);
+      const bool ok = twin && twin->same_as_ours(*call, in, &why, &d);
+      if (ok)
+        std::printf("%-44s %-8s ulps %-8.0f rel %.3g abs %.3g\n", call->key().c_str(), label, d.ulps, d.relative,
+                    d.absolute);
+      else
+        std::printf("%-44s %-8s OUTSIDE TOLERANCE: %s\n", call->key().c_str(), label, why.c_str());
+      failures += ok ? 0 : 1;
+    }
+  }
+  return failures == 0 ? 0 : 1;
+}
+#endif
+
 }  // namespace
 
 int main(int argc, char** argv) {
 #ifdef TICKSTOCK_WITH_TALIB
   TA_Initialize();
+  if (argc > 1 && std::string_view(argv[1]) == "--parity") return parity_report(argc, argv);
 #endif
   // Each TA-Lib twin runs right after ours, so both see the same machine state.
   for (const bool universe_run : {false, true}) {
@@ -424,18 +471,6 @@ int main(int argc, char** argv) {
 #endif
     }
   }
-#ifdef TICKSTOCK_WITH_TALIB
-  // Parity away from the default period on the 1M series, for the kernels whose
-  // Wilder smoothing is not TA-Lib's own division (docs/indicators.md): the
-  // twin's check, then TA-Lib's time. --benchmark_filter='parity/' (counters
-  // ulps, abs, rel, tol; the names lack "1M/", so the table's filter skips them).
-  for (const char* name : {"ADX", "ADXR", "DX", "PLUS_DI", "MINUS_DI", "PLUS_DM", "MINUS_DM"}) {
-    for (const int period : {2, 14, 100, 1000}) {
-      auto call = ts::ta::parse_call(std::string(name) + "(timeperiod=" + std::to_string(period) + ")");
-      tune(benchmark::RegisterBenchmark(("parity/" + call->key()).c_str(), bm_parity_long, *call));
-    }
-  }
-#endif
   // Multi-symbol batches: EMA's lanes against the interleaved limit, and the
   // per-series runs of the same call (ours/2000x5000/EMA(timeperiod=20) above).
   // The core set (issue 5) at its bench parameters, plus DEMA and TEMA.

@@ -202,9 +202,9 @@ bool TaLibTwin::bind(const ts::ta::Inputs& in) {
 int TaLibTwin::call() { return TA_CallFunc(holder(params_), 0, n_ - 1, &begin_, &count_); }
 
 bool TaLibTwin::same_as_ours(const ts::ta::Call& call, const ts::ta::Inputs& in, std::string* why,
-                             Distance* worst) {
+                             Distance* distance) {
   const std::string name(call.spec->name);
-  Distance far;
+  Distance worst;
   const std::size_t m = out_is_int_.size();
   std::vector<std::vector<double>> ours(m, std::vector<double>(in.size));
   std::vector<std::span<double>> spans(ours.begin(), ours.end());
@@ -225,12 +225,11 @@ bool TaLibTwin::same_as_ours(const ts::ta::Call& call, const ts::ta::Inputs& in,
       const double theirs = out_is_int_[k] ? static_cast<double>(int_out_[k][static_cast<std::size_t>(j)])
                                            : real_out_[k][static_cast<std::size_t>(j)];
       const double mine = ours[k][static_cast<std::size_t>(ours_begin + j)];
-      far.ulps = std::max(far.ulps, ulps_apart(mine, theirs));
-      if (!same_bits(mine, theirs)) {
-        const double d = std::fabs(mine - theirs), mag = std::max(std::fabs(mine), std::fabs(theirs));
-        far.abs = std::max(far.abs, d);
-        far.rel = std::max(far.rel, d / mag);
-        far.tol = std::max(far.tol, d / std::max(1e-12, 1e-9 * mag));
+      worst.ulps = std::max(worst.ulps, ulps_apart(mine, theirs));
+      if (!same_bits(mine, theirs) && std::isfinite(mine) && std::isfinite(theirs)) {
+        const double d = std::fabs(mine - theirs);
+        worst.absolute = std::max(worst.absolute, d);
+        worst.relative = std::max(worst.relative, d / std::max(std::fabs(mine), std::fabs(theirs)));
       }
       if (out_is_int_[k] ? !same_bits(mine, theirs) : !within_parity(mine, theirs)) {
         char buf[160];
@@ -241,7 +240,7 @@ bool TaLibTwin::same_as_ours(const ts::ta::Call& call, const ts::ta::Inputs& in,
       }
     }
   }
-  if (worst != nullptr) *worst = far;
+  if (distance != nullptr) *distance = worst;
   return true;
 }
 

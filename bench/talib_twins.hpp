@@ -13,14 +13,6 @@
 
 namespace ts::bench {
 
-/// The largest distances between our values and TA-Lib's over one series.
-struct Distance {
-  double ulps = 0.0;  ///< units in the last place (0: bit for bit)
-  double abs = 0.0;   ///< |ours - TA-Lib's|
-  double rel = 0.0;   ///< |ours - TA-Lib's| / max(|ours|, |TA-Lib's|)
-  double tol = 0.0;   ///< |ours - TA-Lib's| / max(1e-12, 1e-9 * max(|ours|, |TA-Lib's|)): passes <= 1
-};
-
 /// One TA-Lib function with fixed options, bound to one series of inputs.
 /// Construction allocates the parameter holder and the output buffers; call()
 /// is TA_CallFunc(0, n-1) only (no allocation, no lookups).
@@ -45,10 +37,15 @@ class TaLibTwin {
   /// Runs both sides over the bound series and compares the begin index and
   /// every output value within the parity tolerance (1e-9 relative or
   /// 1e-12 absolute; NaN equals NaN; ints exactly). False with the first
-  /// difference in `why`. `worst`, when given, receives the largest distances
-  /// over all values.
+  /// difference in `why`. `distance`, when given, receives the largest
+  /// distances over all values (zero: bit for bit).
+  struct Distance {
+    double ulps = 0.0;      // units in the last place, counted through zero
+    double relative = 0.0;  // |ours - theirs| / max(|ours|, |theirs|)
+    double absolute = 0.0;  // |ours - theirs|
+  };
   bool same_as_ours(const ts::ta::Call& call, const ts::ta::Inputs& in, std::string* why,
-                    Distance* worst = nullptr);
+                    Distance* distance = nullptr);
 
  private:
   TaLibTwin() = default;

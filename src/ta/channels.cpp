@@ -34,10 +34,9 @@ int donchian(In high, In low, int period, Out upper, Out middle, Out lower) {
 
 int keltner_lookback(int period, int atr_period) { return std::max(period - 1, atr_period); }
 
-// One pass: the EMA (TA-Lib's: seeded with the SMA of the first `period`
-// closes, k = 2/(period+1)) and the ATR (detail::WilderAtr, atr()'s
-// operations) side by side, so the middle band equals EMA and the band width
-// equals multiplier * ATR bit for bit.
+// One pass: ema()'s EMA (TA-Lib's seed, then detail::EmaTwoStep) and the ATR
+// (detail::WilderAtr, atr()'s operations) side by side, so the middle band
+// equals EMA and the band width equals multiplier * ATR bit for bit.
 int keltner(In high, In low, In close, int period, int atr_period, double multiplier, Out upper, Out middle,
             Out lower) {
   const size_t n = close.size();
@@ -45,19 +44,25 @@ int keltner(In high, In low, In close, int period, int atr_period, double multip
   if (n <= lb) return static_cast<int>(n);
   const double* c = close.data();
   const size_t ema_lb = static_cast<size_t>(period - 1);
-  const double k = detail::per_to_k(period);
   double sum = 0.0;
   for (size_t i = 0; i <= ema_lb; ++i) sum += c[i];
-  double ema = sum / period;
-  for (size_t i = ema_lb + 1; i < lb; ++i) ema = ((c[i] - ema) * k) + ema;
+  const detail::EmaTwoStep w(period);
+  double e1 = sum / period;  // e[i-1]
+  double e2 = 0.0;           // e[i-2]
+  auto ema_at = [&](size_t i) {
+    const double e = i == ema_lb + 1 ? w.first(e1, c[i]) : w.next(e2, c[i], c[i - 1]);
+    e2 = e1;
+    e1 = e;
+  };
+  for (size_t i = ema_lb + 1; i < lb; ++i) ema_at(i);
   detail::WilderAtr atr(high.data(), low.data(), c, atr_period);
   for (size_t i = static_cast<size_t>(atr_period); i < lb; ++i) atr.advance(i);
   for (size_t i = lb; i < n; ++i) {
-    if (i > ema_lb) ema = ((c[i] - ema) * k) + ema;
+    if (i > ema_lb) ema_at(i);
     const double width = multiplier * atr.advance(i);
-    middle[i] = ema;
-    upper[i] = ema + width;
-    lower[i] = ema - width;
+    middle[i] = e1;
+    upper[i] = e1 + width;
+    lower[i] = e1 - width;
   }
   return static_cast<int>(lb);
 }

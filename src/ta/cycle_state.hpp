@@ -194,6 +194,39 @@ class HtCore {
   HilbertRings rings_ = {};
 };
 
+/// sin and cos of the DC phase loop's angles, i * 2pi / n for 0 <= i < n, for
+/// every loop length n in 1..kSmoothSize. Each entry is computed once with
+/// the same libm call on the same argument as the loop, so it holds exactly
+/// the value TA-Lib computes on every bar (those calls were 99% of
+/// HT_DCPHASE, HT_SINE and HT_TRENDMODE). 20 KB, built on first use
+/// (thread-safe: a function-local static).
+class DftAngles {
+ public:
+  static double two_pi() { return std::atan(1.0) * 8.0; }  // TA-Lib's constDeg2RadBy360
+  static double angle(int i, int n) { return (static_cast<double>(i) * two_pi()) / static_cast<double>(n); }
+  static const DftAngles& get() {
+    static const DftAngles table;
+    return table;
+  }
+  /// The n entries of loop length n (1 <= n <= kSmoothSize).
+  const double* sin_row(int n) const { return sin_ + row(n); }
+  const double* cos_row(int n) const { return cos_ + row(n); }
+
+ private:
+  static constexpr size_t kEntries = kSmoothSize * (kSmoothSize + 1) / 2;
+  static size_t row(int n) { return static_cast<size_t>(n - 1) * static_cast<size_t>(n) / 2; }
+  DftAngles() {
+    for (int n = 1; n <= static_cast<int>(kSmoothSize); ++n) {
+      for (int i = 0; i < n; ++i) {
+        sin_[row(n) + static_cast<size_t>(i)] = std::sin(angle(i, n));
+        cos_[row(n) + static_cast<size_t>(i)] = std::cos(angle(i, n));
+      }
+    }
+  }
+  double sin_[kEntries];
+  double cos_[kEntries];
+};
+
 /// The last 50 smoothed prices (TA-Lib's circular buffer) and the dominant
 /// cycle phase computed from them.
 class DcPhase {
@@ -204,17 +237,22 @@ class DcPhase {
 
   /// Updates and returns the DC phase for the current bar.
   double update(double smooth_period) {
-    const double deg2rad_by_360 = std::atan(1.0) * 8.0;
     const int n = static_cast<int>(smooth_period + 0.5);
     double real_part = 0.0;
     double imag_part = 0.0;
     size_t idx = idx_;
-    for (int i = 0; i < n; ++i) {
-      const double angle = (static_cast<double>(i) * deg2rad_by_360) / static_cast<double>(n);
-      const double v = ring_[idx];
-      real_part += std::sin(angle) * v;
-      imag_part += std::cos(angle) * v;
-      idx = idx == 0 ? kSmoothSize - 1 : idx - 1;
+    // n is at most 50 (the period is clamped to [6, 50] before it is
+    // smoothed); a NaN input makes it INT_MIN, and TA-Lib's loop then adds
+    // nothing, as here.
+    if (n >= 1 && n <= static_cast<int>(kSmoothSize)) {
+      const double* sines = angles_->sin_row(n);
+      const double* cosines = angles_->cos_row(n);
+      for (int i = 0; i < n; ++i) {
+        const double v = ring_[idx];
+        real_part += sines[i] * v;
+        imag_part += cosines[i] * v;
+        idx = idx == 0 ? kSmoothSize - 1 : idx - 1;
+      }
     }
     const double mag = std::fabs(imag_part);
     if (mag > 0.0) {
@@ -234,6 +272,7 @@ class DcPhase {
   double phase() const { return phase_; }
 
  private:
+  const DftAngles* angles_ = &DftAngles::get();
   double ring_[kSmoothSize] = {};
   size_t idx_ = 0;
   double phase_ = 0.0;
@@ -249,6 +288,9 @@ struct Trendline {
   /// The inputs come from src[j & mask]: the ring (mask kRing - 1) in a
   /// stream, the whole input (mask ~0) in a batch.
   double update(size_t today, double smooth_period, const double* src, size_t mask) {
+    return line(mean(today, smooth_period, src, mask));
+  }
+  static double mean(size_t today, double smooth_period, const double* src, size_t mask) {
     const int n = static_cast<int>(smooth_period + 0.5);
     double mean = 0.0;
     // TA-Lib reads x[today - n + 1 .. today]; n never exceeds today + 1 on
@@ -256,6 +298,10 @@ struct Trendline {
     for (int i = 0; i < n && static_cast<size_t>(i) <= today; ++i)
       mean += src[(today - static_cast<size_t>(i)) & mask];
     if (n > 0) mean = mean / static_cast<double>(n);
+    return mean;
+  }
+  /// TA-Lib's 4-3-2-1 weighting of this mean with the three before it.
+  double line(double mean) {
     const double line = (4.0 * mean + 3.0 * t1 + 2.0 * t2 + t3) / 10.0;
     t3 = t2;
     t2 = t1;
@@ -317,9 +363,33 @@ struct PhaseState {
   template <class Out>
   void run(const double* x, size_t n, Out&& out) {
     double v[2];
-    core.run(x, n, [&](size_t i, const HtRegs& r) {
-      if (emit(i, r, x, ~size_t{0}, v)) out(i, v);
-    });
+    if constexpr (kOut == PhaseOut::trendline) {
+      // Each bar's mean (a loop of up to 50 adds) waits for that bar's period
+      // at the end of the Hilbert chain. Collected per block and summed
+      // afterwards, the means of consecutive bars overlap each other instead
+      // of stalling the chain (same operations, same order).
+      constexpr size_t kBlock = 256;
+      size_t bars[kBlock];
+      double periods[kBlock];
+      size_t count = 0;
+      auto flush = [&] {
+        for (size_t k = 0; k < count; ++k) {
+          v[0] = trend.line(Trendline::mean(bars[k], periods[k], x, ~size_t{0}));
+          if (bars[k] >= kLongLookback) out(bars[k], v);
+        }
+        count = 0;
+      };
+      core.run(x, n, [&](size_t i, const HtRegs& r) {
+        bars[count] = i;
+        periods[count] = r.smooth_period;
+        if (++count == kBlock) flush();
+      });
+      flush();
+    } else {
+      core.run(x, n, [&](size_t i, const HtRegs& r) {
+        if (emit(i, r, x, ~size_t{0}, v)) out(i, v);
+      });
+    }
   }
 
  private:

@@ -20,6 +20,42 @@ int mavp_period(double period, int minperiod, int maxperiod) {
 
 int mavp_lookback(int /*minperiod*/, int maxperiod, int matype) { return ma_lookback(maxperiod, matype); }
 
+namespace {
+
+// MAVP over SMAs (matype 0, the default): TA-Lib runs one SMA per distinct
+// period, one after the other, each a chain of two dependent adds per bar.
+// Here every period's running sum advances in one pass over the bars, with
+// sma()'s operations per chain (seeded with the p - 1 bars before `first`, add
+// the newest value, use the total, subtract the oldest), so the chains overlap
+// instead of waiting on each other and each bar divides only its own total.
+int mavp_sma(const double* x, std::size_t n, const std::vector<int>& per, std::size_t first, int minperiod,
+             int maxperiod, double* out) {
+  std::vector<int> chain_of(static_cast<std::size_t>(maxperiod - minperiod + 1), -1);
+  std::vector<std::size_t> lag;  // p - 1 of each chain
+  for (std::size_t i = first; i < n; ++i) {
+    int& c = chain_of[static_cast<std::size_t>(per[i] - minperiod)];
+    if (c >= 0) continue;
+    c = static_cast<int>(lag.size());
+    lag.push_back(static_cast<std::size_t>(per[i] - 1));
+  }
+  const std::size_t m = lag.size();
+  std::vector<double> total(m, 0.0);
+  for (std::size_t c = 0; c < m; ++c)
+    for (std::size_t j = first - lag[c]; j < first; ++j) total[c] += x[j];
+  double* t = total.data();
+  const std::size_t* l = lag.data();
+  for (std::size_t i = first; i < n; ++i) {
+    const double xi = x[i];
+    for (std::size_t c = 0; c < m; ++c) t[c] += xi;
+    const int p = per[i];
+    out[i] = t[chain_of[static_cast<std::size_t>(p - minperiod)]] / static_cast<double>(p);
+    for (std::size_t c = 0; c < m; ++c) t[c] -= x[i - l[c]];
+  }
+  return static_cast<int>(first);
+}
+
+}  // namespace
+
 int mavp(In real, In periods, int minperiod, int maxperiod, int matype, Out out) {
   const std::size_t n = real.size();
   const int lb = mavp_lookback(minperiod, maxperiod, matype);
@@ -27,9 +63,10 @@ int mavp(In real, In periods, int minperiod, int maxperiod, int matype, Out out)
   const std::size_t first = static_cast<std::size_t>(lb);
   // As TA-Lib: the clamped period of every bar once (its localPeriodArray),
   // then one TA_MA per distinct period, copied to the bars that use it.
-  std::vector<double> scratch(n);
   std::vector<int> per(n);
   for (std::size_t i = first; i < n; ++i) per[i] = mavp_period(periods[i], minperiod, maxperiod);
+  if (matype == 0) return mavp_sma(real.data(), n, per, first, minperiod, maxperiod, out.data());
+  std::vector<double> scratch(n);
   std::vector<bool> done(static_cast<std::size_t>(maxperiod - minperiod + 1), false);
   for (std::size_t i = first; i < n; ++i) {
     const int p = per[i];

@@ -14,10 +14,10 @@ using std::size_t;
 
 int rsi_lookback(int period) { return period; }
 
-// Wilder's RSI as TA-Lib computes it: average gain/loss seeded by the plain
-// mean of the first `period` changes, then avg = (avg * (n-1) + x) / n.
-// Gains and losses are selected without branches; adding or subtracting 0.0
-// leaves the non-negative sums bit-identical to TA-Lib's branchy version.
+// Wilder's RSI: average gain/loss seeded by the plain mean of the first
+// `period` changes (TA-Lib's operations), then detail::WilderSmoothing (a
+// multiply-add; TA-Lib divides on the chain). Gains and losses are selected
+// without branches: the changes' signs are unpredictable.
 int rsi(In real, int period, Out out) {
   const size_t n = real.size();
   const size_t lb = static_cast<size_t>(period);
@@ -30,32 +30,25 @@ int rsi(In real, int period, Out out) {
   }
   double gain = 0.0;
   double loss = 0.0;
-  double prev = x[0];
   for (size_t i = 1; i <= lb; ++i) {
-    const double d = x[i] - prev;
-    prev = x[i];
+    const double d = x[i] - x[i - 1];
     const bool neg = d < 0;
     loss -= neg ? d : 0.0;
     gain += neg ? 0.0 : d;
   }
   const double p = period;
-  const double pm1 = period - 1;
   loss /= p;
   gain /= p;
   {
     const double s = gain + loss;
     o[lb] = detail::is_zero(s) ? 0.0 : 100.0 * (gain / s);
   }
+  const detail::WilderSmoothing w(period);
   for (size_t i = lb + 1; i < n; ++i) {
-    const double d = x[i] - prev;
-    prev = x[i];
+    const double d = x[i] - x[i - 1];
     const bool neg = d < 0;
-    loss *= pm1;
-    gain *= pm1;
-    loss -= neg ? d : 0.0;
-    gain += neg ? 0.0 : d;
-    loss /= p;
-    gain /= p;
+    loss = w.next(loss, detail::keep_if(neg, -d));  // keep_if: GCC branches on a ternary here
+    gain = w.next(gain, detail::keep_if(!neg, d));
     const double s = gain + loss;
     o[i] = detail::is_zero(s) ? 0.0 : 100.0 * (gain / s);
   }

@@ -205,7 +205,9 @@ int rsi(const FunctionSpec& spec, std::span<const Inputs> series, std::span<cons
   const std::size_t lb = static_cast<std::size_t>(period);
   if (n <= lb) return static_cast<int>(n);
   if (period == 1) return multi_by_series(spec, series, options, outputs);
-  const V2 p = splat(period), pm1 = splat(period - 1), hundred = splat(100.0), eps = splat(detail::kEpsilon);
+  const detail::WilderSmoothing w(period);
+  const V2 p = splat(period), decay = splat(w.decay), weight = splat(w.weight), hundred = splat(100.0),
+           eps = splat(detail::kEpsilon);
   const V2 zero = splat(0.0);
   auto value = [&](V2 gain, V2 loss) {
     const V2 s = gain + loss;
@@ -240,12 +242,8 @@ int rsi(const FunctionSpec& spec, std::span<const Inputs> series, std::span<cons
         const V2 d = v - prev[k];
         prev[k] = v;
         const M2 neg = d < zero;
-        loss[k] *= pm1;
-        gain[k] *= pm1;
-        loss[k] -= keep_if(neg, d);
-        gain[k] += keep_if(~neg, d);
-        loss[k] /= p;
-        gain[k] /= p;
+        loss[k] = (loss[k] * decay) + (keep_if(neg, -d) * weight);  // rsi()'s WilderSmoothing
+        gain[k] = (gain[k] * decay) + (keep_if(~neg, d) * weight);
         store_pair(y, k, i, value(gain[k], loss[k]));
       }
     }
@@ -260,7 +258,8 @@ int atr(const FunctionSpec& spec, std::span<const Inputs> series, std::span<cons
   const std::size_t lb = static_cast<std::size_t>(period);
   if (n <= lb) return static_cast<int>(n);
   if (period <= 1) return multi_by_series(spec, series, options, outputs);  // TRANGE
-  const V2 p = splat(period), pm1 = splat(period - 1);
+  const detail::WilderSmoothing w(period);
+  const V2 p = splat(period), decay = splat(w.decay), weight = splat(w.weight);
   by_blocks(spec, series, options, outputs, hlc_cols, [&](const HlcCols& x, const auto& y) {
     V2 prev[kPairs] = {};
     for (std::size_t i = 1; i <= lb; ++i)
@@ -273,7 +272,7 @@ int atr(const FunctionSpec& spec, std::span<const Inputs> series, std::span<cons
     for (std::size_t i = lb + 1; i < n; ++i) {
       for (std::size_t k = 0; k < kPairs; ++k) {
         const V2 tr = true_range2(pair_at(x.h, k, i), pair_at(x.l, k, i), pair_at(x.c, k, i - 1));
-        prev[k] = ((prev[k] * pm1) + tr) / p;
+        prev[k] = (prev[k] * decay) + (tr * weight);  // atr()'s WilderSmoothing
         store_pair(y, k, i, prev[k]);
       }
     }
@@ -524,9 +523,39 @@ int stoch(const FunctionSpec& spec, std::span<const Inputs> series, std::span<co
   return static_cast<int>(lb);
 }
 
+// The EMA function's own recurrence (detail::EmaTwoStep, as ema()): per block
+// of 8 series the seed and the first step come from ema() on the first
+// lb + 2 bars, then every lane advances e[i] = A*e[i-2] + (k*x[i] + B*x[i-1]).
 int ema(const FunctionSpec& spec, std::span<const Inputs> series, std::span<const double> options,
         std::span<const std::span<double>> outputs) {
-  return ema_chain<1>(spec, series, options, outputs);
+  const int period = static_cast<int>(options[0]);
+  const std::size_t n = series.empty() ? 0 : series[0].size;
+  const std::size_t lb = static_cast<std::size_t>(period - 1);
+  if (n <= lb + 2) return multi_by_series(spec, series, options, outputs);
+  const detail::EmaTwoStep w(period);
+  std::size_t s0 = 0;
+  for (; s0 + kLanes <= series.size(); s0 += kLanes) {
+    std::array<const double*, kLanes> x{};
+    std::array<double*, kLanes> y{};
+    std::array<double, kLanes> e1{}, e2{};
+    for (std::size_t l = 0; l < kLanes; ++l) {
+      x[l] = real0(series[s0 + l]).data();
+      y[l] = outputs[s0 + l].data();
+      ta::ema(std::span<const double>(x[l], lb + 2), period, std::span<double>(y[l], lb + 2));
+      e2[l] = y[l][lb];
+      e1[l] = y[l][lb + 1];
+    }
+    for (std::size_t i = lb + 2; i < n; ++i) {
+      for (std::size_t l = 0; l < kLanes; ++l) {
+        const double e = w.next(e2[l], x[l][i], x[l][i - 1]);
+        e2[l] = e1[l];
+        e1[l] = e;
+        y[l][i] = e;
+      }
+    }
+  }
+  multi_by_series(spec, series.subspan(s0), options, outputs.subspan(s0));
+  return static_cast<int>(lb);
 }
 int dema(const FunctionSpec& spec, std::span<const Inputs> series, std::span<const double> options,
          std::span<const std::span<double>> outputs) {

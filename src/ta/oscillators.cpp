@@ -1,5 +1,7 @@
 // Rate-of-change family (MOM, ROC, ROCP, ROCR, ROCR100), CMO, BOP, AROON,
 // AROONOSC, AD, ADOSC, NATR, TRIX, ULTOSC, APO, PPO and SAR, following TA-Lib's C code.
+#include <emmintrin.h>
+
 #include <algorithm>
 #include <cmath>
 #include <cstddef>
@@ -309,6 +311,26 @@ int trix(In real, int period, Out out) {
 int ultosc_lookback(int period1, int period2, int period3) {
   return std::max(sma_lookback(std::max(std::max(period1, period2), period3)), 0) + 1;
 }
+namespace {
+/// ULTOSC's buying pressure (close - true low) and true range of bars i and
+/// i + 1, with terms()'s comparisons as minpd/maxpd (same results, NaN too).
+inline void ultosc_terms2(const double* h, const double* l, const double* c, size_t i, __m128d& cmtl,
+                          __m128d& tr) {
+  const __m128d lt = _mm_loadu_pd(l + i);
+  const __m128d ht = _mm_loadu_pd(h + i);
+  const __m128d cy = _mm_loadu_pd(c + i - 1);
+  const __m128d sign = _mm_set1_pd(-0.0);
+  cmtl = _mm_sub_pd(_mm_loadu_pd(c + i), _mm_min_pd(lt, cy));
+  tr = _mm_sub_pd(ht, lt);
+  tr = _mm_max_pd(_mm_andnot_pd(sign, _mm_sub_pd(cy, ht)), tr);
+  tr = _mm_max_pd(_mm_andnot_pd(sign, _mm_sub_pd(cy, lt)), tr);
+}
+}  // namespace
+
+// TA-Lib's three running sums of buying pressure and true range per period,
+// staged (detail::pipelined): the terms of the bar entering and of the three
+// bars leaving the windows two bars at a time ahead of the sums, the sums in
+// TA-Lib's order, then the three ratios two bars per divpd.
 int ultosc(In high, In low, In close, int period1, int period2, int period3, Out out) {
   const size_t n = high.size();
   const int begin = first_valid(n, ultosc_lookback(period1, period2, period3));
@@ -316,12 +338,15 @@ int ultosc(In high, In low, In close, int period1, int period2, int period3, Out
   // Shortest period first (weight 4), longest last (weight 1).
   int p[3] = {period1, period2, period3};
   std::sort(p, p + 3);
+  const double* h = high.data();
+  const double* l = low.data();
+  const double* c = close.data();
   auto terms = [&](size_t day, double& cmtl, double& tr) {
-    const double lt = low[day];
-    const double ht = high[day];
-    const double cy = close[day - 1];
+    const double lt = l[day];
+    const double ht = h[day];
+    const double cy = c[day - 1];
     const double true_low = lt < cy ? lt : cy;
-    cmtl = close[day] - true_low;
+    cmtl = c[day] - true_low;
     tr = ht - lt;
     double t = std::fabs(cy - ht);
     if (t > tr) tr = t;
@@ -339,24 +364,50 @@ int ultosc(In high, In low, In close, int period1, int period2, int period3, Out
       b[k] += tr;
     }
   }
-  for (size_t today = start; today < n; ++today) {
-    double cmtl, tr;
-    terms(today, cmtl, tr);
-    for (int k = 0; k < 3; ++k) {
-      a[k] += cmtl;
-      b[k] += tr;
-    }
-    double output = 0.0;
-    if (!is_zero(b[0])) output += 4.0 * (a[0] / b[0]);
-    if (!is_zero(b[1])) output += 2.0 * (a[1] / b[1]);
-    if (!is_zero(b[2])) output += a[2] / b[2];
-    for (int k = 0; k < 3; ++k) {
-      terms(today - static_cast<size_t>(p[k]) + 1, cmtl, tr);
-      a[k] -= cmtl;
-      b[k] -= tr;
-    }
-    out[today] = 100.0 * (output / 7.0);
-  }
+  constexpr size_t kR = detail::kRing;
+  // Entering terms (slot 0) and each window's leaving terms (slots 1..3).
+  alignas(16) double cm[4][kR] = {}, tv[4][kR] = {};
+  alignas(16) double sa[3][kR] = {}, sb[3][kR] = {};
+  size_t back[4] = {0};
+  for (int k = 0; k < 3; ++k) back[k + 1] = static_cast<size_t>(p[k]) - 1;
+  detail::pipelined(
+      start, n,
+      [&](size_t i, size_t slot) {
+        for (int t = 0; t < 4; ++t) {
+          const size_t day = i - back[t];
+          if (i + 1 < n) {
+            __m128d cmtl, tr;
+            ultosc_terms2(h, l, c, day, cmtl, tr);
+            _mm_store_pd(cm[t] + slot, cmtl);
+            _mm_store_pd(tv[t] + slot, tr);
+          } else {  // the last bar alone (a pair would read bar n)
+            terms(day, cm[t][slot], tv[t][slot]);
+          }
+        }
+      },
+      [&](size_t, size_t slot) {
+        for (int k = 0; k < 3; ++k) {
+          a[k] += cm[0][slot];
+          b[k] += tv[0][slot];
+          sa[k][slot] = a[k];
+          sb[k][slot] = b[k];
+          a[k] -= cm[k + 1][slot];
+          b[k] -= tv[k + 1][slot];
+        }
+      },
+      [&](size_t i, size_t slot) {
+        // output = 0.0, then += each defined ratio: adding +0.0 for a skipped
+        // one leaves the sum's bits as they are (it is never -0.0).
+        const __m128d weight[3] = {_mm_set1_pd(4.0), _mm_set1_pd(2.0), _mm_set1_pd(1.0)};
+        __m128d output = _mm_setzero_pd();
+        for (int k = 0; k < 3; ++k) {
+          const __m128d bk = _mm_load_pd(sb[k] + slot);
+          __m128d ratio = _mm_div_pd(_mm_load_pd(sa[k] + slot), bk);
+          if (k < 2) ratio = _mm_mul_pd(weight[k], ratio);
+          output = _mm_add_pd(output, detail::zero_if_near_zero(bk, ratio));
+        }
+        detail::store_pair(out.data(), i, n, _mm_mul_pd(_mm_set1_pd(100.0), _mm_div_pd(output, _mm_set1_pd(7.0))));
+      });
   return begin;
 }
 
@@ -402,15 +453,29 @@ int price_oscillator(In real, int fast, int slow, int matype, Out out) {
       fs += x[i];
       fs -= x[i - fl];
     }
-    for (size_t i = sl; i < n; ++i) {
-      fs += x[i];
-      ss += x[i];
-      const double f = fs / fp;
-      const double sv = ss / sp;
-      fs -= x[i - fl];
-      ss -= x[i - sl];
-      emit(i, f, sv);
-    }
+    // The two chains run ahead of the divisions (detail::pipelined), which
+    // take two bars per divpd with emit()'s operations.
+    alignas(16) double ft[detail::kRing] = {};
+    alignas(16) double st[detail::kRing] = {};
+    const __m128d fpp = _mm_set1_pd(fp), spp = _mm_set1_pd(sp);
+    detail::pipelined(
+        sl, n, detail::kNoLead,
+        [&](size_t i, size_t slot) {
+          fs += x[i];
+          ss += x[i];
+          ft[slot] = fs;
+          st[slot] = ss;
+          fs -= x[i - fl];
+          ss -= x[i - sl];
+        },
+        [&](size_t i, size_t slot) {
+          const __m128d f = _mm_div_pd(_mm_load_pd(ft + slot), fpp);
+          const __m128d sv = _mm_div_pd(_mm_load_pd(st + slot), spp);
+          __m128d v = _mm_sub_pd(f, sv);
+          if constexpr (kPercent)
+            v = detail::zero_if_near_zero(sv, _mm_mul_pd(_mm_div_pd(v, sv), _mm_set1_pd(100.0)));
+          detail::store_pair(o, i, n, v);
+        });
     return begin;
   }
   // EMA: both seeded at bar 0 with the SMA of their first `period` values.

@@ -1,6 +1,8 @@
 // Overlap studies: SMA, EMA, MA (every implemented type), BBANDS.
 // Operation order follows TA-Lib's C code so results agree to the last bit
 // (the module is compiled with -ffp-contract=off).
+#include <emmintrin.h>
+
 #include <cmath>
 #include <cstddef>
 
@@ -87,8 +89,33 @@ int sma_lookback(int period) { return period - 1; }
 int sma(In real, int period, Out out) { return sma_impl(real.data(), real.size(), period, out.data()); }
 
 int ema_lookback(int period) { return period - 1; }
+// detail::EmaTwoStep: the pair (e[i-2], e[i-1]) in one register becomes
+// (e[i], e[i+1]) with one mulpd and one addpd on the chain.
 int ema(In real, int period, Out out) {
-  return ema_impl(real.data(), real.size(), period, detail::per_to_k(period), out.data());
+  const size_t n = real.size();
+  const size_t lb = static_cast<size_t>(period - 1);
+  if (n <= lb) return static_cast<int>(n);
+  const double* x = real.data();
+  double* o = out.data();
+  double sum = 0.0;
+  for (size_t i = 0; i <= lb; ++i) sum += x[i];
+  const double e0 = sum / period;
+  o[lb] = e0;
+  if (lb + 1 >= n) return static_cast<int>(lb);
+  const detail::EmaTwoStep w(period);
+  const double e1 = w.first(e0, x[lb + 1]);
+  o[lb + 1] = e1;
+  const __m128d aa = _mm_set1_pd(w.aa), k = _mm_set1_pd(w.k), ka = _mm_set1_pd(w.ka);
+  __m128d e = _mm_set_pd(e1, e0);  // (e[i-2], e[i-1])
+  size_t i = lb + 2;
+  for (; i + 1 < n; i += 2) {
+    const __m128d xi = _mm_loadu_pd(x + i);      // (x[i], x[i+1])
+    const __m128d xp = _mm_loadu_pd(x + i - 1);  // (x[i-1], x[i])
+    e = _mm_add_pd(_mm_mul_pd(aa, e), _mm_add_pd(_mm_mul_pd(k, xi), _mm_mul_pd(ka, xp)));
+    _mm_storeu_pd(o + i, e);
+  }
+  if (i < n) o[i] = w.next(_mm_cvtsd_f64(e), x[i], x[i - 1]);
+  return static_cast<int>(lb);
 }
 
 int ma_lookback(int period, int matype) {
@@ -115,8 +142,8 @@ int ma(In real, int period, int matype, Out out) {
     return 0;
   }
   switch (matype) {
-    case 1:
-      return ema(real, period, out);
+    case 1:  // TA-Lib's INT_EMA (detail::EmaTwoStep says why not ema())
+      return ema_impl(real.data(), n, period, detail::per_to_k(period), out.data());
     case 2:
       return wma(real, period, out);
     case 3:

@@ -655,7 +655,7 @@ constexpr FunctionSpec kFunctions[] = {
      kHl, kPeriod20, kOutBands, period_lookback<donchian_lookback>, donchian_run, streams::donchian},
     {"KELTNER", kExtras,
      "Keltner channel: middle = EMA(close, timeperiod), upper/lower = middle +/- multiplier * ATR(atrperiod) "
-     "(TA-Lib's EMA and Wilder ATR). Lookback max(timeperiod-1, atrperiod).",
+     "(the EMA and ATR functions' values). Lookback max(timeperiod-1, atrperiod).",
      kHlc, kKeltnerOptions, kOutBands, keltner_lb, keltner_run, streams::keltner},
     {"HMA", kExtras,
      "Hull Moving Average: WMA(2*WMA(n/2) - WMA(n), sqrt(n)), n/2 and sqrt(n) rounded down. "

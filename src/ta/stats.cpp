@@ -276,43 +276,58 @@ int midprice(In high, In low, int period, Out out) {
 
 int var_lookback(int period) { return period - 1; }
 namespace {
-/// TA-Lib's INT_VAR (mean of squares minus squared mean, running sums); calls
-/// f(i, variance) for every output bar.
-template <class F>
-int variance(In real, int period, F f) {
+
+using detail::kNoLead;
+using detail::kRing;
+using detail::pipelined;
+using detail::store_pair;
+using detail::zero_if_near_zero;
+using detail::zero_if_not_above_eps;
+
+/// TA-Lib's INT_VAR (mean of squares minus squared mean, running sums).
+/// `kStdDev`: TA_STDDEV's sqrt(var) * nbdev, 0 where var <= epsilon.
+template <bool kStdDev>
+int variance(In real, int period, double nbdev, Out out) {
   const std::size_t n = real.size();
   const int lb = period - 1;
   const int begin = first_valid(n, lb);
   if (static_cast<std::size_t>(begin) >= n) return begin;
+  const double* x = real.data();
   double s1 = 0.0;
   double s2 = 0.0;
   for (int i = 0; i < lb; ++i) {
-    const double x = real[static_cast<std::size_t>(i)];
-    s1 += x;
-    s2 += x * x;
+    const double v = x[i];
+    s1 += v;
+    s2 += v * v;
   }
-  for (std::size_t i = static_cast<std::size_t>(lb); i < n; ++i) {
-    const double x = real[i];
-    s1 += x;
-    s2 += x * x;
-    const double m1 = s1 / period;
-    const double m2 = s2 / period;
-    const double t = real[i - static_cast<std::size_t>(lb)];
-    s1 -= t;
-    s2 -= t * t;
-    f(i, m2 - m1 * m1);
-  }
+  const __m128d p = _mm_set1_pd(period), k = _mm_set1_pd(nbdev);
+  alignas(16) double t1[kRing] = {};
+  alignas(16) double t2[kRing] = {};
+  pipelined(
+      static_cast<std::size_t>(lb), n, kNoLead,
+      [&](std::size_t i, std::size_t slot) {
+        const double v = x[i];
+        s1 += v;
+        s2 += v * v;
+        t1[slot] = s1;
+        t2[slot] = s2;
+        const double t = x[i - static_cast<std::size_t>(lb)];
+        s1 -= t;
+        s2 -= t * t;
+      },
+      [&](std::size_t i, std::size_t slot) {
+        const __m128d m1 = _mm_div_pd(_mm_load_pd(t1 + slot), p);
+        const __m128d m2 = _mm_div_pd(_mm_load_pd(t2 + slot), p);
+        __m128d v = _mm_sub_pd(m2, _mm_mul_pd(m1, m1));
+        if constexpr (kStdDev) v = zero_if_not_above_eps(v, _mm_mul_pd(_mm_sqrt_pd(v), k));
+        store_pair(out.data(), i, n, v);
+      });
   return begin;
 }
 }  // namespace
 
-int var(In real, int period, Out out) {
-  return variance(real, period, [&](std::size_t i, double v) { out[i] = v; });
-}
-int stddev(In real, int period, double nbdev, Out out) {
-  return variance(real, period,
-                  [&](std::size_t i, double v) { out[i] = is_zero_or_neg(v) ? 0.0 : std::sqrt(v) * nbdev; });
-}
+int var(In real, int period, Out out) { return variance<false>(real, period, 0.0, out); }
+int stddev(In real, int period, double nbdev, Out out) { return variance<true>(real, period, nbdev, out); }
 
 int linearreg_lookback(int period) { return period - 1; }
 int linearreg(In real, int period, LinRegOut what, Out out) {
@@ -384,17 +399,38 @@ int linearreg(In real, int period, LinRegOut what, Out out) {
 
 int avgdev_lookback(int period) { return period - 1; }
 // Mean absolute deviation around the window mean. Like TA-Lib, each bar sums
-// its window twice (O(period) per bar; the deviation has no running form).
+// its window twice (O(period) per bar; the deviation has no running form),
+// newest value first. Four consecutive bars run as four chains (two SSE2
+// pairs, each lane one bar in TA-Lib's order), so their add latencies overlap.
 int avgdev(In real, int period, Out out) {
   const size_t n = real.size();
   const int begin = first_valid(n, period - 1);
   const size_t p = static_cast<size_t>(period);
-  for (size_t today = static_cast<size_t>(begin); today < n; ++today) {
+  const double* x = real.data();
+  size_t today = static_cast<size_t>(begin);
+  const __m128d per = _mm_set1_pd(period);
+  const __m128d sign = _mm_set1_pd(-0.0);
+  for (; today + 3 < n; today += 4) {
+    __m128d s0 = _mm_setzero_pd(), s1 = _mm_setzero_pd();
+    for (size_t i = 0; i < p; ++i) {
+      s0 = _mm_add_pd(s0, _mm_loadu_pd(x + today - i));
+      s1 = _mm_add_pd(s1, _mm_loadu_pd(x + today + 2 - i));
+    }
+    const __m128d m0 = _mm_div_pd(s0, per), m1 = _mm_div_pd(s1, per);
+    __m128d d0 = _mm_setzero_pd(), d1 = _mm_setzero_pd();
+    for (size_t i = 0; i < p; ++i) {
+      d0 = _mm_add_pd(d0, _mm_andnot_pd(sign, _mm_sub_pd(_mm_loadu_pd(x + today - i), m0)));
+      d1 = _mm_add_pd(d1, _mm_andnot_pd(sign, _mm_sub_pd(_mm_loadu_pd(x + today + 2 - i), m1)));
+    }
+    _mm_storeu_pd(out.data() + today, _mm_div_pd(d0, per));
+    _mm_storeu_pd(out.data() + today + 2, _mm_div_pd(d1, per));
+  }
+  for (; today < n; ++today) {
     double sum = 0.0;
-    for (size_t i = 0; i < p; ++i) sum += real[today - i];
+    for (size_t i = 0; i < p; ++i) sum += x[today - i];
     const double mean = sum / period;
     double dev = 0.0;
-    for (size_t i = 0; i < p; ++i) dev += std::fabs(real[today - i] - mean);
+    for (size_t i = 0; i < p; ++i) dev += std::fabs(x[today - i] - mean);
     out[today] = dev / period;
   }
   return begin;
@@ -424,82 +460,130 @@ int imi(In open, In close, int period, Out out) {
 }
 
 int correl_lookback(int period) { return period - 1; }
+// Pearson's r from TA-Lib's five running sums; the per-bar
+// (sxx - sx²/n)(syy - sy²/n), its square root and the division in pairs
+// (see pipelined()).
 int correl(In real0, In real1, int period, Out out) {
   const std::size_t n = real0.size();
   const int lb = period - 1;
   const int begin = first_valid(n, lb);
   if (static_cast<std::size_t>(begin) >= n) return begin;
-  const double p = period;
+  const double* xs = real0.data();
+  const double* ys = real1.data();
   double sx = 0, sy = 0, sxx = 0, syy = 0, sxy = 0;
-  auto emit = [&](std::size_t i) {
-    const double t = (sxx - ((sx * sx) / p)) * (syy - ((sy * sy) / p));
-    out[i] = is_zero_or_neg(t) ? 0.0 : (sxy - ((sx * sy) / p)) / std::sqrt(t);
+  auto add = [&](std::size_t i) {
+    const double x = xs[i];
+    const double y = ys[i];
+    sx += x;
+    sxx += x * x;
+    sxy += x * y;
+    sy += y;
+    syy += y * y;
   };
-  for (std::size_t i = 0; i <= static_cast<std::size_t>(lb); ++i) {
-    const double x = real0[i];
-    const double y = real1[i];
-    sx += x;
-    sxx += x * x;
-    sxy += x * y;
-    sy += y;
-    syy += y * y;
-  }
-  emit(static_cast<std::size_t>(lb));
-  for (std::size_t i = static_cast<std::size_t>(lb) + 1; i < n; ++i) {
-    const double tx = real0[i - static_cast<std::size_t>(period)];
-    const double ty = real1[i - static_cast<std::size_t>(period)];
-    sx -= tx;
-    sxx -= tx * tx;
-    sxy -= tx * ty;
-    sy -= ty;
-    syy -= ty * ty;
-    const double x = real0[i];
-    const double y = real1[i];
-    sx += x;
-    sxx += x * x;
-    sxy += x * y;
-    sy += y;
-    syy += y * y;
-    emit(i);
-  }
+  for (std::size_t i = 0; i < static_cast<std::size_t>(lb); ++i) add(i);
+  const __m128d p = _mm_set1_pd(period);
+  alignas(16) double bx[kRing] = {}, by[kRing] = {}, bxx[kRing] = {}, byy[kRing] = {}, bxy[kRing] = {};
+  pipelined(
+      static_cast<std::size_t>(lb), n, kNoLead,
+      [&](std::size_t i, std::size_t slot) {
+        if (i > static_cast<std::size_t>(lb)) {  // the bar leaving the window
+          const double tx = xs[i - static_cast<std::size_t>(period)];
+          const double ty = ys[i - static_cast<std::size_t>(period)];
+          sx -= tx;
+          sxx -= tx * tx;
+          sxy -= tx * ty;
+          sy -= ty;
+          syy -= ty * ty;
+        }
+        add(i);
+        bx[slot] = sx;
+        by[slot] = sy;
+        bxx[slot] = sxx;
+        byy[slot] = syy;
+        bxy[slot] = sxy;
+      },
+      [&](std::size_t i, std::size_t slot) {
+        const __m128d x = _mm_load_pd(bx + slot), y = _mm_load_pd(by + slot);
+        const __m128d vx = _mm_sub_pd(_mm_load_pd(bxx + slot), _mm_div_pd(_mm_mul_pd(x, x), p));
+        const __m128d vy = _mm_sub_pd(_mm_load_pd(byy + slot), _mm_div_pd(_mm_mul_pd(y, y), p));
+        const __m128d t = _mm_mul_pd(vx, vy);
+        const __m128d cov = _mm_sub_pd(_mm_load_pd(bxy + slot), _mm_div_pd(_mm_mul_pd(x, y), p));
+        store_pair(out.data(), i, n, zero_if_not_above_eps(t, _mm_div_pd(cov, _mm_sqrt_pd(t))));
+      });
   return begin;
 }
 
 int beta_lookback(int period) { return period; }
+// TA_BETA: the regression slope of real0's returns on real1's over the last
+// `period` returns. The returns entering and leaving the window two bars per
+// divpd ahead of TA-Lib's running sums (TA-Lib's order), the slope two bars
+// per divpd after them (see pipelined()).
 int beta(In real0, In real1, int period, Out out) {
   const std::size_t n = real0.size();
   const int begin = first_valid(n, period);
   if (static_cast<std::size_t>(begin) >= n) return begin;
+  const double* xs = real0.data();
+  const double* ys = real1.data();
   // Returns of each series; the window holds the last `period` returns.
   auto ret = [](double now, double prev) { return is_zero(prev) ? 0.0 : (now - prev) / prev; };
+  auto ret2 = [](const double* s, std::size_t i) {  // the returns of bars i and i + 1
+    const __m128d prev = _mm_loadu_pd(s + i - 1);
+    return zero_if_near_zero(prev, _mm_div_pd(_mm_sub_pd(_mm_loadu_pd(s + i), prev), prev));
+  };
   double sxx = 0, sxy = 0, sx = 0, sy = 0;
-  const double p = period;
-  for (std::size_t i = 1; i < static_cast<std::size_t>(period); ++i) {
-    const double x = ret(real0[i], real0[i - 1]);
-    const double y = ret(real1[i], real1[i - 1]);
+  const std::size_t per = static_cast<std::size_t>(period);
+  for (std::size_t i = 1; i < per; ++i) {
+    const double x = ret(xs[i], xs[i - 1]);
+    const double y = ret(ys[i], ys[i - 1]);
     sxx += x * x;
     sxy += x * y;
     sx += x;
     sy += y;
   }
-  for (std::size_t i = static_cast<std::size_t>(period); i < n; ++i) {
-    double x = ret(real0[i], real0[i - 1]);
-    double y = ret(real1[i], real1[i - 1]);
-    sxx += x * x;
-    sxy += x * y;
-    sx += x;
-    sy += y;
-    // The oldest return of the window leaves it after this output.
-    const std::size_t t = i + 1 - static_cast<std::size_t>(period);
-    x = ret(real0[t], real0[t - 1]);
-    y = ret(real1[t], real1[t - 1]);
-    const double d = (p * sxx) - (sx * sx);
-    out[i] = is_zero(d) ? 0.0 : ((p * sxy) - (sx * sy)) / d;
-    sxx -= x * x;
-    sxy -= x * y;
-    sx -= x;
-    sy -= y;
-  }
+  const __m128d p = _mm_set1_pd(period);
+  // Returns of bar i (entering the window) and of bar i + 1 - period (leaving it).
+  alignas(16) double rx[kRing] = {}, ry[kRing] = {}, ox[kRing] = {}, oy[kRing] = {};
+  alignas(16) double bxx[kRing] = {}, bxy[kRing] = {}, bx[kRing] = {}, by[kRing] = {};
+  pipelined(
+      per, n,
+      [&](std::size_t i, std::size_t slot) {
+        if (i + 1 < n) {
+          _mm_store_pd(rx + slot, ret2(xs, i));
+          _mm_store_pd(ry + slot, ret2(ys, i));
+          _mm_store_pd(ox + slot, ret2(xs, i + 1 - per));
+          _mm_store_pd(oy + slot, ret2(ys, i + 1 - per));
+        } else {  // the last bar alone (a pair would read bar n)
+          rx[slot] = ret(xs[i], xs[i - 1]);
+          ry[slot] = ret(ys[i], ys[i - 1]);
+          ox[slot] = ret(xs[i + 1 - per], xs[i - per]);
+          oy[slot] = ret(ys[i + 1 - per], ys[i - per]);
+        }
+      },
+      [&](std::size_t, std::size_t slot) {
+        double x = rx[slot];
+        double y = ry[slot];
+        sxx += x * x;
+        sxy += x * y;
+        sx += x;
+        sy += y;
+        bxx[slot] = sxx;
+        bxy[slot] = sxy;
+        bx[slot] = sx;
+        by[slot] = sy;
+        // The oldest return of the window leaves it after this output.
+        x = ox[slot];
+        y = oy[slot];
+        sxx -= x * x;
+        sxy -= x * y;
+        sx -= x;
+        sy -= y;
+      },
+      [&](std::size_t i, std::size_t slot) {
+        const __m128d x = _mm_load_pd(bx + slot), y = _mm_load_pd(by + slot);
+        const __m128d d = _mm_sub_pd(_mm_mul_pd(p, _mm_load_pd(bxx + slot)), _mm_mul_pd(x, x));
+        const __m128d num = _mm_sub_pd(_mm_mul_pd(p, _mm_load_pd(bxy + slot)), _mm_mul_pd(x, y));
+        store_pair(out.data(), i, n, zero_if_near_zero(d, _mm_div_pd(num, d)));
+      });
   return begin;
 }
 

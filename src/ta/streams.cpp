@@ -278,6 +278,43 @@ struct MaStreamCore {
   bool step(const StreamBar& b, double* out, bool commit) { return m.step(b.real0, out[0], commit); }
 };
 
+/// ema(): TA-Lib's seed, then detail::EmaTwoStep (e[i] from e[i-2]).
+struct EmaTwoStepCore {
+  int period;
+  detail::EmaTwoStep w;
+  int count = 0;  // values seen, capped at period + 1
+  double sum = 0.0;
+  double e1 = 0.0, e2 = 0.0;  // e[i-1], e[i-2]
+  double x1 = 0.0;            // x[i-1]
+  explicit EmaTwoStepCore(int n) : period(n), w(n) {}
+  bool step(const StreamBar& b, double* out, bool commit) { return step_value(b.real0, out[0], commit); }
+  bool step_value(double x, double& out, bool commit) {
+    double e;
+    if (count < period) {
+      const double s = sum + x;
+      if (count + 1 < period) {
+        if (commit) {
+          sum = s;
+          ++count;
+        }
+        return false;
+      }
+      e = s / period;
+      if (commit) sum = s;
+    } else {
+      e = count == period ? w.first(e1, x) : w.next(e2, x, x1);
+    }
+    out = e;
+    if (commit) {
+      e2 = e1;
+      e1 = e;
+      x1 = x;
+      count = std::min(count + 1, period + 1);
+    }
+    return true;
+  }
+};
+
 /// bbands_ma() with matype 0/1: x and x^2 running sums (added, used, then the
 /// oldest subtracted), mean of squares minus squared mean, EMA or SMA middle.
 struct BbandsCore {
@@ -335,14 +372,19 @@ struct BbandsCore {
 
 // ---- Momentum ------------------------------------------------------------------
 
-/// rsi(): Wilder averages seeded by the plain mean of the first `period` changes.
+/// Wilder averages of gains and losses seeded by the plain mean of the first
+/// `period` changes. rsi(): detail::WilderSmoothing; cmo() and stochrsi():
+/// TA-Lib's avg = (avg * (n-1) + x) / n (their outputs amplify last-bit
+/// differences: CMO's gain - loss, STOCHRSI's range of near-equal RSIs).
 struct RsiCore {
+  enum class Form : unsigned char { rsi, stochrsi, cmo };
   int period;
-  bool cmo;  // cmo(): same averages, output 100 (gain - loss) / (gain + loss)
+  Form form;
   double p, pm1;
+  detail::WilderSmoothing wilder;
   int count = 0;  // bars seen, capped at period + 1
   double prev = 0.0, gain = 0.0, loss = 0.0;
-  RsiCore(int n, bool cmo_form) : period(n), cmo(cmo_form), p(n), pm1(n - 1) {}
+  RsiCore(int n, Form f) : period(n), form(f), p(n), pm1(n - 1), wilder(n) {}
   bool step(const StreamBar& b, double* out, bool commit) {
     const double x = b.real0;
     if (count == 0) {
@@ -354,22 +396,29 @@ struct RsiCore {
     }
     bool valid = true;
     double g = gain, l = loss;
-    if (period == 1 && !cmo) {
+    if (period == 1 && form != Form::cmo) {
       out[0] = x;
     } else {
       const double d = x - prev;
       const bool neg = d < 0;
-      if (count > period) {
-        l *= pm1;
-        g *= pm1;
+      if (count > period && form == Form::rsi) {
+        l = wilder.next(l, detail::keep_if(neg, -d));
+        g = wilder.next(g, detail::keep_if(!neg, d));
+      } else {
+        if (count > period) {
+          l *= pm1;
+          g *= pm1;
+        }
+        l -= neg ? d : 0.0;
+        g += neg ? 0.0 : d;
+        if (count >= period) {
+          l /= p;
+          g /= p;
+        }
       }
-      l -= neg ? d : 0.0;
-      g += neg ? 0.0 : d;
       if (count >= period) {
-        l /= p;
-        g /= p;
         const double s = g + l;
-        out[0] = is_zero(s) ? 0.0 : 100.0 * ((cmo ? g - l : g) / s);
+        out[0] = is_zero(s) ? 0.0 : 100.0 * ((form == Form::cmo ? g - l : g) / s);
       } else {
         valid = false;
       }
@@ -560,14 +609,15 @@ struct RocCore {
 // ---- Volatility and volume --------------------------------------------------
 
 /// atr() / natr(): TR from bar 1, seeded by the mean of TR[1..period], then
-/// Wilder smoothing; period 1 is TRANGE. `normalise`: NATR's / close * 100.
+/// detail::WilderSmoothing; period 1 is TRANGE. `normalise`: NATR's / close * 100.
 struct AtrCore {
   int period;
   bool normalise;
-  double p, pm1;
+  double p;
+  detail::WilderSmoothing wilder;
   int count = 0;  // bars seen, capped at period + 1
   double prev_close = 0.0, sum = 0.0, prev = 0.0;
-  AtrCore(int n, bool natr) : period(n), normalise(natr), p(n), pm1(n - 1) {}
+  AtrCore(int n, bool natr) : period(n), normalise(natr), p(n), wilder(n) {}
   bool step(const StreamBar& b, double* out, bool commit) {
     if (count == 0) {
       if (commit) {
@@ -588,7 +638,7 @@ struct AtrCore {
       s += tr;
       v = s / p;
     } else {
-      v = ((v * pm1) + tr) / p;
+      v = wilder.next(v, tr);
     }
     if (valid) out[0] = normalise && period > 1 ? (is_zero(b.close) ? 0.0 : (v / b.close) * 100.0) : v;
     if (commit) {
@@ -1256,13 +1306,12 @@ struct MacdExtCore {
 /// keltner(): EMA(close) middle, +/- multiplier * ATR (atr()'s operations).
 struct KeltnerCore {
   double multiplier;
-  MaCore ema;
+  EmaTwoStepCore ema;
   AtrCore atr;
-  KeltnerCore(int period, int atr_period, double mult)
-      : multiplier(mult), ema(period, 1), atr(atr_period, false) {}
+  KeltnerCore(int period, int atr_period, double mult) : multiplier(mult), ema(period), atr(atr_period, false) {}
   bool step(const StreamBar& b, double* out, bool commit) {
     double e = 0.0, a = 0.0;
-    const bool he = ema.step(b.close, e, commit);
+    const bool he = ema.step_value(b.close, e, commit);
     const bool ha = atr.step(b, &a, commit);
     if (!he || !ha) return false;
     const double width = multiplier * a;
@@ -1613,7 +1662,7 @@ struct StochRsiCore {
   RsiCore rsi;
   StochCore stochf;  // STOCHF with high = low = close = RSI, as TA-Lib runs it
   StochRsiCore(int period, int fastk, int fastd, int fastd_type)
-      : rsi(period, false), stochf(fastk, false, 1, 0, fastd, fastd_type) {}
+      : rsi(period, RsiCore::Form::stochrsi), stochf(fastk, false, 1, 0, fastd, fastd_type) {}
   bool step(const StreamBar& b, double* out, bool commit) {
     double v;
     if (!rsi.step(b, &v, commit)) return false;
@@ -1792,7 +1841,7 @@ std::unique_ptr<Stream> window_rerun(BatchFn batch, int window, std::size_t outp
 
 std::unique_ptr<Stream> sma(Opts o) { return make<SumCore>(WindowSum(as_int(o[0]), true)); }
 std::unique_ptr<Stream> sum(Opts o) { return make<SumCore>(WindowSum(as_int(o[0]), false)); }
-std::unique_ptr<Stream> ema(Opts o) { return make<MaStreamCore>(MaCore(as_int(o[0]), 1)); }
+std::unique_ptr<Stream> ema(Opts o) { return make<EmaTwoStepCore>(as_int(o[0])); }
 std::unique_ptr<Stream> wma(Opts o) { return make<RealCore<WmaCore>>(WmaCore(as_int(o[0]))); }
 std::unique_ptr<Stream> dema(Opts o) { return make<RealCore<MultiEmaCore>>(MultiEmaCore(as_int(o[0]), 2)); }
 std::unique_ptr<Stream> tema(Opts o) { return make<RealCore<MultiEmaCore>>(MultiEmaCore(as_int(o[0]), 3)); }
@@ -1827,8 +1876,8 @@ std::unique_ptr<Stream> ma(Opts o) {
   }
 }
 
-std::unique_ptr<Stream> rsi(Opts o) { return make<RsiCore>(as_int(o[0]), false); }
-std::unique_ptr<Stream> cmo(Opts o) { return make<RsiCore>(as_int(o[0]), true); }
+std::unique_ptr<Stream> rsi(Opts o) { return make<RsiCore>(as_int(o[0]), RsiCore::Form::rsi); }
+std::unique_ptr<Stream> cmo(Opts o) { return make<RsiCore>(as_int(o[0]), RsiCore::Form::cmo); }
 std::unique_ptr<Stream> macd(Opts o) {
   int f = as_int(o[0]), s = as_int(o[1]);
   if (s < f) std::swap(f, s);

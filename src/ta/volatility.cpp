@@ -32,13 +32,12 @@ int atr(In high, In low, In close, int period, Out out) {
   // Seed: TA-Lib's INT_SMA over TR[1..period] (sequential sum, then divide).
   double sum = 0.0;
   for (size_t i = 1; i <= lb; ++i) sum += detail::true_range(h[i], l[i], c[i - 1]);
-  const double p = period;
-  const double pm1 = period - 1;
-  double prev = sum / p;
+  double prev = sum / static_cast<double>(period);
   o[lb] = prev;
+  const detail::WilderSmoothing w(period);
   for (size_t i = lb + 1; i < n; ++i) {
     const double tr = detail::true_range(h[i], l[i], c[i - 1]);
-    prev = ((prev * pm1) + tr) / p;
+    prev = w.next(prev, tr);
     o[i] = prev;
   }
   return static_cast<int>(lb);
