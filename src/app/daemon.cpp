@@ -165,12 +165,33 @@ struct Daemon::Impl {
     const auto t0 = std::chrono::steady_clock::now();
     const std::string now = protocol::format_timestamp(clock());
     protocol::EnvelopeCheck check;
-    if (verifier) check = [this](const protocol::CommandEnvelope& e) { return verifier->verify(e, clock()); };
-    auto decoded = protocol::decode_command(
-        raw, [] { return make_uuid_v4(); }, protocol::kMaxCommandBytes, check);
+    bool replayed = false;  // authentic and fresh, but its request_id was used before
+    if (verifier)
+      check = [this, &replayed](const protocol::CommandEnvelope& e) {
+        auto refusal = verifier->verify(e, clock());
+        replayed = refusal && refusal->details.value("reason", "") ==
+                                  protocol::to_string(protocol::SignatureFault::replayed);
+        return refusal;
+      };
+    const auto new_id = [] { return make_uuid_v4(); };
+    auto decoded = protocol::decode_command(raw, new_id, protocol::kMaxCommandBytes, check);
     protocol::Reply reply;
     std::string reply_to;
-    if (!decoded) {
+    std::optional<protocol::Reply> remembered;
+    if (!decoded && replayed) {
+      // A signed re-send of a command whose reply was lost: the replay test
+      // comes after the signature and the clock, so this is the secret
+      // holder's own command again. It gets the dispatcher's remembered reply
+      // (and runs nothing), as an unsigned re-send would; anything else it
+      // does not remember stays refused.
+      if (auto again = protocol::decode_command(raw, new_id, protocol::kMaxCommandBytes)) {
+        remembered = dispatcher->remembered_reply(*again);
+        if (remembered) reply_to = again->reply_to;
+      }
+    }
+    if (remembered) {
+      reply = std::move(*remembered);
+    } else if (!decoded) {
       reply = protocol::make_error_reply(decoded.error(), now, source);
       reply_to = decoded.error().reply_to;
       spdlog::warn("rejected command: {} {}", protocol::to_string(decoded.error().error.code),

@@ -341,13 +341,29 @@ Result<nlohmann::json, CommandError> Dispatcher::execute(const protocol::Command
   return fail(error(ErrorCode::unknown_command, "unhandled command"));
 }
 
+namespace {
+bool remembers_replies(const protocol::CommandRequest& r, std::size_t capacity) {
+  return protocol::spec(r.command).mutating && !r.request_id.empty() && capacity > 0;
+}
+std::string reply_fingerprint(const protocol::CommandRequest& r) {
+  return std::string(protocol::to_string(r.command)) + ' ' + r.parameters.dump();
+}
+}  // namespace
+
+std::optional<protocol::Reply> Dispatcher::remembered_reply(const protocol::CommandRequest& r) {
+  if (!remembers_replies(r, opt_.remembered_replies)) return std::nullopt;
+  std::lock_guard lock(replay_mu_);
+  const auto it = replies_.find(r.request_id);
+  if (it == replies_.end() || it->second.fingerprint != reply_fingerprint(r)) return std::nullopt;
+  return it->second.reply;
+}
+
 protocol::Reply Dispatcher::handle(const protocol::CommandRequest& r, TriggerType via) {
-  if (!protocol::spec(r.command).mutating || r.request_id.empty() || opt_.remembered_replies == 0)
-    return execute_reply(r, via);
+  if (!remembers_replies(r, opt_.remembered_replies)) return execute_reply(r, via);
   // One at a time: a re-send racing the original must find its reply, not
   // run the command a second time.
   std::lock_guard lock(replay_mu_);
-  std::string fingerprint = std::string(protocol::to_string(r.command)) + ' ' + r.parameters.dump();
+  std::string fingerprint = reply_fingerprint(r);
   if (const auto it = replies_.find(r.request_id);
       it != replies_.end() && it->second.fingerprint == fingerprint) {
     spdlog::info("command {} re-sent with request_id {}: answering with the earlier reply",

@@ -21,6 +21,7 @@
 #include <functional>
 #include <map>
 #include <mutex>
+#include <optional>
 #include <string>
 
 #include "engine/run_manager.hpp"
@@ -51,6 +52,12 @@ class Dispatcher {
   /// `via` is the trigger type recorded for runs this request starts
   /// (manual over Redis, api over HTTP).
   protocol::Reply handle(const protocol::CommandRequest& r, TriggerType via);
+
+  /// The remembered reply that handle() would give a re-send of `r` (a
+  /// mutating command with the same request_id, command and parameters), or
+  /// nullopt; executes nothing. The engine answers a signed re-send with it,
+  /// which the signature check refuses as replayed otherwise.
+  std::optional<protocol::Reply> remembered_reply(const protocol::CommandRequest& r);
 
   /// Run request for a universe or symbol list with the configured defaults.
   /// A universe name is a built-in list, else a registered one (`tickstock

@@ -19,6 +19,7 @@
 
 #include "core/csv.hpp"
 #include "ta/function.hpp"
+#include "ta/kernel_util.hpp"
 #include "ta/kernels.hpp"
 #include "ta/test_series.hpp"
 
@@ -458,6 +459,96 @@ TEST(Streaming, DirectionalPairsAtEveryLengthAndFlatStretches) {
             *call, test_data::random_series(n, 17 + static_cast<unsigned>(n)).inputs(), "short");
       checked += expect_stream_equals_batch(*call, walk.inputs(), "1500 bars");
       checked += expect_stream_equals_batch(*call, flat.inputs(), "flat stretches");
+    }
+  }
+  EXPECT_GT(checked, 50000u);
+}
+
+/// TA-Lib's STOCH step by step: its index-tracking window scan, fast %K, then
+/// the MAs streamed over the fast %K values (slow %K period 1 for STOCHF). The
+/// stream's window extremes leave NaN high/low outside stream == batch, so
+/// this is the reference there.
+std::vector<std::vector<double>> stoch_by_scan(const Inputs& in, int fastk, int k_period, int k_type,
+                                               int d_period, int d_type) {
+  std::vector<std::vector<double>> out(2, std::vector<double>(in.size, std::nan("")));
+  detail::WindowExtremes ext;
+  detail::StreamMa kma(k_period, k_type);
+  detail::StreamMa dma(d_period, d_type);
+  for (std::size_t i = static_cast<std::size_t>(fastk - 1); i < in.size; ++i) {
+    const auto today = static_cast<std::ptrdiff_t>(i);
+    ext.update(in.high.data(), in.low.data(), today - (fastk - 1), today);
+    double sk, sd;
+    if (!kma.push(detail::fast_k(ext.highest, ext.lowest, in.close[i]), sk) || !dma.push(sk, sd)) continue;
+    out[0][i] = sk;
+    out[1][i] = sd;
+  }
+  return out;
+}
+
+// STOCH and STOCHF (SMA smoothings) run in blocks of 256 bars: the first
+// block(s) stage fast %K and each smoothing's warm-up, full blocks past both
+// warm-ups fuse fast %K and the two SMA chains, the smoothings keep their last
+// period - 1 values across blocks (up to 256: period 257; 258 takes the
+// streaming-MA path), and NaN in high or low, even after fused blocks, redoes
+// the series with TA-Lib's scan. BBANDS (SMA and EMA middle bands) runs its
+// sums detail::kLag bars ahead of two-bar steps, the last one maybe a single
+// bar: series shorter and longer than the lag. Every length around the edges,
+// flat stretches (zero range, zero variance) and NaN, against the stream, and
+// with NaN in high or low, STOCH and STOCHF against TA-Lib's scan.
+TEST(Streaming, StochAndBbandsBlocksAcrossEdges) {
+  constexpr double kNaN = std::numeric_limits<double>::quiet_NaN();
+  const auto walk = test_data::random_series(1400, 4242);
+  auto flat = walk;
+  for (std::size_t i = 600; i < 700; ++i) flat.close[i] = flat.high[i] = flat.low[i] = flat.open[i] = 50.0;
+  for (std::size_t i = 900; i < 905; ++i) flat.high[i] = flat.low[i] = flat.close[i];  // zero range, varying
+  auto close_nan = walk;
+  close_nan.close[800] = kNaN;
+  auto high_nan = walk;
+  high_nan.high[1100] = kNaN;  // after fused blocks
+  auto low_nan = walk;
+  low_nan.low[300] = kNaN;
+  std::size_t checked = 0;
+  for (const char* text :
+       {"STOCH", "STOCH(fastk_period=1,slowk_period=2,slowd_period=2)",
+        "STOCH(fastk_period=5,slowk_period=257,slowd_period=2)",
+        "STOCH(fastk_period=5,slowk_period=2,slowd_period=257)",
+        "STOCH(fastk_period=5,slowk_period=258,slowd_period=3)",
+        "STOCH(fastk_period=300,slowk_period=5,slowd_period=7)",
+        "STOCH(fastk_period=9,slowk_period=1,slowd_period=4)",
+        "STOCH(fastk_period=9,slowk_period=4,slowd_period=1)", "STOCHF",
+        "STOCHF(fastk_period=14,fastd_period=1)", "STOCHF(fastk_period=3,fastd_period=200)", "BBANDS",
+        "BBANDS(timeperiod=2)", "BBANDS(timeperiod=3,matype=1)",
+        "BBANDS(timeperiod=20,nbdevup=1,nbdevdn=0.5,matype=1)"}) {
+    auto call = parse_call(text);
+    ASSERT_TRUE(call.ok()) << text;
+    const auto lb = static_cast<std::size_t>(call->lookback());
+    for (std::size_t n :
+         {lb + 1, lb + 2, lb + 255, lb + 256, lb + 257, lb + 258, lb + 513, walk.close.size()}) {
+      if (n > walk.close.size()) continue;
+      const auto part = test_data::random_series(n, 4242);  // the walk's first n bars
+      checked += expect_stream_equals_batch(*call, part.inputs(), text + std::string(" walk"));
+    }
+    for (const auto* s : {&flat, &close_nan})
+      checked += expect_stream_equals_batch(*call, s->inputs(), text + std::string(" edited"));
+    const std::string_view name = call->spec->name;
+    if (name == "BBANDS") continue;
+    const auto& o = call->options;
+    const bool slow = name == "STOCH";
+    for (const auto* s : {&high_nan, &low_nan}) {
+      const Inputs in = s->inputs();
+      std::vector<std::vector<double>> cols(2, std::vector<double>(in.size));
+      std::vector<std::span<double>> spans(cols.begin(), cols.end());
+      ASSERT_EQ(run(*call, in, spans), static_cast<int>(lb));
+      const auto want =
+          slow ? stoch_by_scan(in, static_cast<int>(o[0]), static_cast<int>(o[1]), static_cast<int>(o[2]),
+                               static_cast<int>(o[3]), static_cast<int>(o[4]))
+               : stoch_by_scan(in, static_cast<int>(o[0]), 1, 0, static_cast<int>(o[1]),
+                               static_cast<int>(o[2]));
+      for (std::size_t i = lb; i < in.size; ++i, ++checked)
+        for (std::size_t k = 0; k < 2; ++k)
+          ASSERT_TRUE(same_value(cols[k][i], want[k][i]))
+              << text << " NaN in high/low, output " << k << " bar " << i << ": " << cols[k][i] << " vs "
+              << want[k][i];
     }
   }
   EXPECT_GT(checked, 50000u);

@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <cmath>
 #include <cstddef>
+#include <cstring>
 #include <utility>
 
 #include "ta/kernel_util.hpp"
@@ -226,6 +227,163 @@ bool window_oscillator(const double* h, const double* l, const double* c, std::s
   return true;
 }
 
+// TA-Lib's SMA as detail::StreamMa runs it (sum += x; value = sum / period;
+// sum -= the oldest value) over a stream that arrives in blocks of up to
+// kBlock values, laid out by bar: a block's values sit at in()[0 .. cnt), the
+// previous block's last kHistory values right before them, so the oldest value
+// is in()[k - (period - 1)] in any block. Period 1 copies its input (TA_MA's
+// rule).
+class BlockSma {
+ public:
+  static constexpr size_t kHistory = detail::kBlock;
+  static bool fits(int period, int matype) {
+    return period <= 1 || (matype == 0 && static_cast<size_t>(period) <= kHistory + 1);
+  }
+  explicit BlockSma(int period) : lb_(period <= 1 ? 0 : static_cast<size_t>(period - 1)), p_(period) {}
+  BlockSma(const BlockSma&) = delete;
+  BlockSma& operator=(const BlockSma&) = delete;
+
+  double* in() { return buf_ + kHistory; }
+  bool copies() const { return lb_ == 0; }
+  size_t pending() const { return lb_ - seen_; }  // values left in the warm-up (no average yet)
+  size_t lb() const { return lb_; }
+  double period() const { return p_; }
+  double& sum() { return sum_; }
+
+  // The stream's values of this block are in()[from .. cnt) (from > 0 only
+  // where the stream starts). Writes the average of each value's window to
+  // out[k] from the returned index (the block's first value past the warm-up)
+  // on: the add chain alone first, storing each total, then the divisions.
+  size_t run(size_t from, size_t cnt, double* out) {
+    const double* x = in();
+    if (lb_ == 0) {
+      for (size_t k = from; k < cnt; ++k) out[k] = x[k];
+      return from;
+    }
+    size_t k = from;
+    double sum = sum_;
+    for (; k < cnt && seen_ < lb_; ++k, ++seen_) sum += x[k];
+    const size_t first = k;
+    for (; k < cnt; ++k) {
+      sum += x[k];
+      out[k] = sum;
+      sum -= x[k - lb_];
+    }
+    sum_ = sum;
+    for (k = first; k < cnt; ++k) out[k] /= p_;
+    return first;
+  }
+  // After a block of cnt values: its last period - 1 values become the history.
+  void keep_history(size_t cnt) {
+    std::memmove(buf_ + kHistory - lb_, in() + cnt - lb_, lb_ * sizeof(double));
+  }
+
+ private:
+  size_t lb_;
+  double p_;
+  double sum_ = 0.0;
+  size_t seen_ = 0;  // values summed so far, up to period - 1 (the warm-up)
+  double buf_[kHistory + detail::kBlock] = {};
+};
+
+// One SMA step on two consecutive values (x0, x1) of a BlockSma's stream at
+// in()[k], in()[k + 1]: the totals after each add, the oldest subtracted after.
+inline __m128d sma_pair_totals(double& sum, const double* x, size_t k, size_t lb, __m128d v) {
+  const double x0 = _mm_cvtsd_f64(v);
+  const double x1 = _mm_cvtsd_f64(_mm_unpackhi_pd(v, v));
+  sum += x0;
+  const double t0 = sum;
+  sum -= x[k - lb];
+  sum += x1;
+  const double t1 = sum;
+  sum -= x[k + 1 - lb];
+  return _mm_set_pd(t1, t0);
+}
+
+// A full block of STOCH past both warm-ups, two bars per step: fast %K (as
+// detail::fast_k, lane-wise), slow %K's and slow %D's add chains side by side
+// (each one two adds per bar, TA-Lib's order) and their divisions, each two
+// per divpd, in one loop, so the two chains and the divider overlap. (Filling
+// the next block's extremes between chunks of 16-64 bars of this loop measured
+// no faster.)
+template <bool kCopyK>
+void stoch_block_fused(const double* hi, const double* lo, const double* c, size_t from, size_t to,
+                       BlockSma& kma, BlockSma& dma, double* ok, double* od) {
+  const __m128d hundred = _mm_set1_pd(100.0);
+  const __m128d zero = _mm_setzero_pd();
+  const __m128d pk = _mm_set1_pd(kma.period());
+  const __m128d pd = _mm_set1_pd(dma.period());
+  double* fk = kma.in();
+  double* sk = dma.in();
+  const size_t lbk = kma.lb();
+  const size_t lbd = dma.lb();
+  double sum_k = kma.sum();
+  double sum_d = dma.sum();
+  for (size_t k = from; k + 2 <= to; k += 2) {
+    const __m128d h = _mm_loadu_pd(hi + k);
+    const __m128d l = _mm_loadu_pd(lo + k);
+    const __m128d diff = _mm_div_pd(_mm_sub_pd(h, l), hundred);
+    const __m128d v = _mm_div_pd(_mm_sub_pd(_mm_loadu_pd(c + k), l), diff);
+    const __m128d f = _mm_and_pd(_mm_cmpneq_pd(diff, zero), v);
+    __m128d s = f;
+    if constexpr (!kCopyK) {
+      _mm_storeu_pd(fk + k, f);
+      s = _mm_div_pd(sma_pair_totals(sum_k, fk, k, lbk, f), pk);
+    }
+    _mm_storeu_pd(sk + k, s);
+    _mm_storeu_pd(ok + k, s);
+    _mm_storeu_pd(od + k, _mm_div_pd(sma_pair_totals(sum_d, sk, k, lbd, s), pd));
+  }
+  kma.sum() = sum_k;
+  dma.sum() = sum_d;
+}
+
+// STOCH with SMA (or period-1) smoothings, and STOCHF as STOCH with a slow %K
+// of period 1, per block of bars: the van Herk extremes, then fast %K and the
+// two smoothings (slow %K is slow %D's input), fused once both are warm
+// (unless slow %D only copies: period 1).
+// False if high or low holds NaN (the caller then runs TA-Lib's scan).
+bool stoch_sma_blocks(const double* h, const double* l, const double* c, size_t n, int fastk_period,
+                      int slowk_period, int slowd_period, double* ok, double* od) {
+  const size_t first = static_cast<size_t>(fastk_period - 1);
+  detail::RollingExtremes ext(h, l, static_cast<size_t>(fastk_period));
+  BlockSma kma(slowk_period);
+  BlockSma dma(slowd_period);
+  double hi[detail::kBlock];
+  double lo[detail::kBlock];
+  // Bars [from, to) of the block at b one stage after the other: fast %K, slow
+  // %K's chain and divisions, slow %D's.
+  auto staged = [&](size_t b, size_t from, size_t to) {
+    double* fk = kma.in();
+    const double* cb = c + b;
+    for (size_t k = from; k < to; ++k) fk[k] = fast_k(hi[k], lo[k], cb[k]);
+    const size_t k_first = kma.run(from, to, dma.in());
+    const size_t d_first = dma.run(k_first, to, od + b);
+    const double* sk = dma.in();
+    for (size_t k = d_first; k < to; ++k) ok[b + k] = sk[k];
+  };
+  for (size_t b = first; b < n; b += detail::kBlock) {
+    const size_t cnt = std::min(detail::kBlock, n - b);
+    ext.fill(b, cnt, hi, lo);
+    if (ext.saw_nan()) return false;
+    // Staged through both warm-ups (and all along when slow %D only copies),
+    // then fused two bars at a time; an odd last bar staged.
+    const size_t warm = dma.copies() ? cnt : std::min(cnt, kma.pending() + dma.pending());
+    const size_t pairs_end = warm + ((cnt - warm) & ~size_t{1});
+    if (warm > 0) staged(b, 0, warm);
+    if (pairs_end > warm) {
+      if (kma.copies())
+        stoch_block_fused<true>(hi, lo, c + b, warm, pairs_end, kma, dma, ok + b, od + b);
+      else
+        stoch_block_fused<false>(hi, lo, c + b, warm, pairs_end, kma, dma, ok + b, od + b);
+    }
+    if (pairs_end < cnt) staged(b, pairs_end, cnt);
+    kma.keep_history(cnt);
+    dma.keep_history(cnt);
+  }
+  return true;
+}
+
 }  // namespace
 
 // Fast %K over the window extremes, then Slow %K = MA(fast %K) and Slow %D =
@@ -239,6 +397,10 @@ int stoch(In high, In low, In close, int fastk_period, int slowk_period, int slo
   if (n <= lb) return static_cast<int>(n);
   double* ok = slowk.data();
   double* od = slowd.data();
+  if (BlockSma::fits(slowk_period, slowk_matype) && BlockSma::fits(slowd_period, slowd_matype) &&
+      stoch_sma_blocks(high.data(), low.data(), close.data(), n, fastk_period, slowk_period, slowd_period, ok,
+                       od))
+    return static_cast<int>(lb);
   auto pass = [&](bool exact_nan) {
     detail::StreamMa kma(slowk_period, slowk_matype);
     detail::StreamMa dma(slowd_period, slowd_matype);
@@ -269,6 +431,9 @@ int stochf(In high, In low, In close, int fastk_period, int fastd_period, int fa
   if (n <= lb) return static_cast<int>(n);
   double* ok = fastk.data();
   double* od = fastd.data();
+  if (BlockSma::fits(fastd_period, fastd_matype) &&
+      stoch_sma_blocks(high.data(), low.data(), close.data(), n, fastk_period, 1, fastd_period, ok, od))
+    return static_cast<int>(lb);
   auto pass = [&](bool exact_nan) {
     detail::StreamMa dma(fastd_period, fastd_matype);
     return window_oscillator<fast_k>(high.data(), low.data(), close.data(), n,

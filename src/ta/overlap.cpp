@@ -83,6 +83,59 @@ int bbands_other_ma(In real, int period, double nbdevup, double nbdevdn, int mat
   return begin;
 }
 
+/// bbands_ma() for an SMA (kEma false) or EMA middle band, n > period - 1.
+template <bool kEma>
+void bands_sums_first(const double* x, size_t n, int period, double nbdevup, double nbdevdn, double* up,
+                      double* mid, double* lo) {
+  const size_t lb = static_cast<size_t>(period - 1);
+  double total1 = 0.0;
+  double total2 = 0.0;
+  for (size_t i = 0; i < lb; ++i) {
+    const double v = x[i];
+    total1 += v;
+    total2 += v * v;
+  }
+  const double k = detail::per_to_k(period);
+  double ema_prev = 0.0;
+  if constexpr (kEma) {
+    double sum = 0.0;
+    for (size_t i = 0; i <= lb; ++i) sum += x[i];
+    ema_prev = sum / period;
+  }
+  const __m128d p = _mm_set1_pd(period);
+  const __m128d k_up = _mm_set1_pd(nbdevup);
+  const __m128d k_dn = _mm_set1_pd(nbdevdn);
+  alignas(16) double t1[detail::kRing] = {};
+  alignas(16) double t2[detail::kRing] = {};
+  alignas(16) double ema[kEma ? detail::kRing : 1] = {};
+  detail::pipelined(
+      lb, n, detail::kNoLead,
+      [&](size_t i, size_t slot) {
+        const double v = x[i];
+        total1 += v;
+        total2 += v * v;
+        t1[slot] = total1;
+        t2[slot] = total2;
+        const double old = x[i - lb];
+        total1 -= old;
+        total2 -= old * old;
+        if constexpr (kEma) {
+          if (i != lb) ema_prev = ((v - ema_prev) * k) + ema_prev;
+          ema[slot] = ema_prev;
+        }
+      },
+      [&](size_t i, size_t slot) {
+        const __m128d mean1 = _mm_div_pd(_mm_load_pd(t1 + slot), p);
+        const __m128d mean2 = _mm_sub_pd(_mm_div_pd(_mm_load_pd(t2 + slot), p), _mm_mul_pd(mean1, mean1));
+        const __m128d sd = detail::zero_if_not_above_eps(mean2, _mm_sqrt_pd(mean2));
+        __m128d m = mean1;
+        if constexpr (kEma) m = _mm_load_pd(ema + slot);
+        detail::store_pair(mid, i, n, m);
+        detail::store_pair(up, i, n, _mm_add_pd(m, _mm_mul_pd(sd, k_up)));
+        detail::store_pair(lo, i, n, _mm_sub_pd(m, _mm_mul_pd(sd, k_dn)));
+      });
+}
+
 }  // namespace
 
 int sma_lookback(int period) { return period - 1; }
@@ -169,59 +222,27 @@ int bbands(In real, int period, double nbdevup, double nbdevdn, Out upper, Out m
   return bbands_ma(real, period, nbdevup, nbdevdn, 0, upper, middle, lower);
 }
 
-// One pass: the middle band (SMA or EMA) and TA-Lib's population stddev from
-// running sums of x and x^2 (E[x^2] - E[x]^2, zero when below TA_EPSILON).
-// TA-Lib's per-branch band formulas (nbdev == 1.0 special cases) reduce to
-// mid +/- sd * nbdev exactly, because sd * 1.0 == sd in IEEE arithmetic.
-// (A block-staged variant with vectorized divide/sqrt measured slower.)
+// The middle band (SMA or EMA) and TA-Lib's population stddev from running
+// sums of x and x^2 (E[x^2] - E[x]^2, zero when below TA_EPSILON), as VAR and
+// STDDEV (stats.cpp) run them: detail::pipelined, the sums (and the EMA) bar
+// by bar in TA-Lib's order, each bar's means, variance test, square root and
+// bands kLag bars later, two bars per divpd/sqrtpd (the divider's 3.8 ns per
+// two bars bounds it). TA-Lib's per-branch band formulas (nbdev == 1.0 special
+// cases) reduce to mid +/- sd * nbdev exactly, because sd * 1.0 == sd in IEEE
+// arithmetic. (Dividing the sums of x^2 by a correctly rounded multiply-and-
+// correct on the adders measured slower: 2.1-2.2 ns per bar against 1.9.)
 int bbands_ma(In real, int period, double nbdevup, double nbdevdn, int matype, Out upper, Out middle,
               Out lower) {
   const size_t n = real.size();
   if (matype >= 2) return bbands_other_ma(real, period, nbdevup, nbdevdn, matype, upper, middle, lower);
   const size_t lb = static_cast<size_t>(period - 1);
   if (n <= lb) return static_cast<int>(n);
-  const double* x = real.data();
-  double* up = upper.data();
-  double* mid = middle.data();
-  double* lo = lower.data();
-  const double p = period;
-  double total1 = 0.0;
-  double total2 = 0.0;
-  for (size_t i = 0; i < lb; ++i) {
-    const double v = x[i];
-    total1 += v;
-    total2 += v * v;
-  }
-  const bool use_ema = matype == 1;
-  const double k = detail::per_to_k(period);
-  double ema_prev = 0.0;
-  if (use_ema) {
-    double sum = 0.0;
-    for (size_t i = 0; i <= lb; ++i) sum += x[i];
-    ema_prev = sum / period;
-  }
-  for (size_t i = lb; i < n; ++i) {
-    const double v = x[i];
-    total1 += v;
-    total2 += v * v;
-    const double mean1 = total1 / p;
-    double mean2 = total2 / p;
-    const double old = x[i - lb];
-    total1 -= old;
-    total2 -= old * old;
-    mean2 -= mean1 * mean1;
-    const double sd = detail::is_zero_or_neg(mean2) ? 0.0 : std::sqrt(mean2);
-    double m;
-    if (use_ema) {
-      if (i != lb) ema_prev = ((v - ema_prev) * k) + ema_prev;
-      m = ema_prev;
-    } else {
-      m = mean1;
-    }
-    mid[i] = m;
-    up[i] = m + sd * nbdevup;
-    lo[i] = m - sd * nbdevdn;
-  }
+  if (matype == 1)
+    bands_sums_first<true>(real.data(), n, period, nbdevup, nbdevdn, upper.data(), middle.data(),
+                           lower.data());
+  else
+    bands_sums_first<false>(real.data(), n, period, nbdevup, nbdevdn, upper.data(), middle.data(),
+                            lower.data());
   return static_cast<int>(lb);
 }
 

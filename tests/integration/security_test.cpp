@@ -53,8 +53,9 @@ class SignedCommands : public EngineFixture {
         out.push_back(e.payload);
     return out;
   }
-  /// Publishes `cmd` again (its request_id already answered once) and returns the second reply.
-  json send_again(const json& cmd) {
+  /// Publishes `cmd` and returns the reply that is the k-th (from 0) on its
+  /// request_id's reply channel.
+  json publish_for_answer(const json& cmd, std::size_t k) {
     auto c = sync();
     EXPECT_TRUE(c.publish(std::string(protocol::kCommandChannel), cmd.dump()));
     std::vector<json> answers;
@@ -64,11 +65,13 @@ class SignedCommands : public EngineFixture {
         auto j = json::parse(m.payload, nullptr, false);
         if (j.is_object() && j.value("request_id", "") == cmd["request_id"]) answers.push_back(j);
       }
-      return answers.size() >= 2;
+      return answers.size() > k;
     });
-    EXPECT_EQ(answers.size(), 2u);
-    return answers.size() >= 2 ? answers[1] : json::object();
+    EXPECT_EQ(answers.size(), k + 1);
+    return answers.size() > k ? answers[k] : json::object();
   }
+  /// Publishes `cmd` again (its request_id already answered once) and returns the second reply.
+  json send_again(const json& cmd) { return publish_for_answer(cmd, 1); }
   static std::string reason(const json& reply) {
     EXPECT_FALSE(reply.value("ok", true)) << reply.dump();
     const json error = reply.value("error", json::object());
@@ -123,6 +126,33 @@ TEST_F(SignedCommands, UnsignedWrongStaleAndReplayedAreRefusedWithAWarningEach) 
     EXPECT_EQ(w.dump().find(kSecret), std::string::npos);
   }
   EXPECT_NE(warnings[4].value("message", "").find("once-1"), std::string::npos) << warnings[4].dump();
+}
+
+// A client whose reply was lost sends the same signed command again (as sent,
+// or signed again with a new timestamp): the engine answers with the first
+// reply and runs nothing new. A reused request_id with other parameters is
+// still refused as replayed.
+TEST_F(SignedCommands, ASignedReSendOfATriggerGetsTheFirstReplyAndRunsNothing) {
+  const auto now = std::chrono::system_clock::now();
+  const json trigger{{"symbols", {"AAPL"}}, {"skip_market_check", true}};
+  const json cmd = signed_command("trigger_daily_processing", trigger, "resend-signed-1", now);
+  const auto first = send(cmd);
+  ASSERT_TRUE(first.value("ok", false)) << first.dump();
+  const std::string run_id = first["result"]["run_id"];
+  EXPECT_EQ(send_again(cmd), first);  // the very same message
+
+  const json resigned =
+      signed_command("trigger_daily_processing", trigger, "resend-signed-1", now + std::chrono::seconds(2));
+  ASSERT_NE(resigned["signature"], cmd["signature"]);
+  EXPECT_EQ(publish_for_answer(resigned, 2), first);
+
+  const json other = signed_command("trigger_daily_processing", {{"symbols", {"KO"}}, {"skip_market_check", true}},
+                                    "resend-signed-1", now);
+  EXPECT_EQ(reason(publish_for_answer(other, 3)), "replayed");
+  EXPECT_TRUE(wait_terminal(run_id));
+  EXPECT_EQ(daemon_->run_count(), 1u);
+  ASSERT_TRUE(bus::testing::wait_for([&] { return refusal_warnings().size() >= 1; }));
+  EXPECT_EQ(refusal_warnings().size(), 1u);  // only the reused id was refused
 }
 
 TEST_F(SignedCommands, CtlSignsWithTheSecretFromAFileOrTheEnvironment) {
