@@ -1,7 +1,13 @@
 // Directional movement: PLUS_DI, MINUS_DI, ADX, ADXR, DX, PLUS_DM, MINUS_DM.
-// One Wilder-smoothed state (+DM, -DM, TR) shared by them, updated in TA-Lib's operation order.
-#include <cmath>
+// One Wilder-smoothed state (+DM, -DM, TR) shared by them: TA-Lib's seed sums,
+// then its smoothing x - x / n + new with the division by n replaced by the
+// multiplication by 1 / n (detail::wilder_by_reciprocal; docs/indicators.md
+// gives the measured difference from TA-Lib), two bars per SSE2 step.
+#include <emmintrin.h>
+
+#include <algorithm>
 #include <cstddef>
+#include <cstring>
 
 #include "ta/kernel_util.hpp"
 #include "ta/kernels.hpp"
@@ -11,45 +17,86 @@ namespace {
 
 using std::size_t;
 
-struct Dm {
-  const double* h;
-  const double* l;
-  const double* c;
-  double prev_high, prev_low, prev_close;
-  double plus_dm = 0.0, minus_dm = 0.0, tr = 0.0;
+// Two doubles per SSE2 register: lane-wise IEEE operations round exactly like
+// the scalar ones, so each lane holds one bar's (or one side's) value.
+using V = __m128d;
 
-  Dm(const double* high, const double* low, const double* close)
-      : h(high), l(low), c(close), prev_high(high[0]), prev_low(low[0]), prev_close(close[0]) {}
+V high_lane(V v) { return _mm_unpackhi_pd(v, v); }
+V pick(V mask, V a, V b) { return _mm_or_pd(_mm_and_pd(mask, a), _mm_andnot_pd(mask, b)); }
 
-  // Directional moves and true range of bar i (TA-Lib's classification:
-  // -DM when diffM > 0 and diffM > diffP, +DM when diffP > 0 and diffP > diffM).
-  void move(size_t i, double& plus, double& minus, double& range) {
-    const double diff_p = h[i] - prev_high;
-    const double diff_m = prev_low - l[i];
-    prev_high = h[i];
-    prev_low = l[i];
-    minus = detail::keep_if((diff_m > 0) & (diff_p < diff_m), diff_m);
-    plus = detail::keep_if((diff_p > 0) & (diff_p > diff_m), diff_p);
-    range = detail::true_range(h[i], l[i], prev_close);
-    prev_close = c[i];
-  }
-  // Bars 1 .. period-1: plain sums (adding 0.0 to a non-negative sum is exact).
-  void accumulate(size_t i) {
-    double plus, minus, range;
-    move(i, plus, minus, range);
-    minus_dm += minus;
-    plus_dm += plus;
-    tr += range;
-  }
-  // Later bars: x = x - x / n + new.
-  void smooth(size_t i, double p) {
-    double plus, minus, range;
-    move(i, plus, minus, range);
-    minus_dm = minus_dm - (minus_dm / p) + minus;
-    plus_dm = plus_dm - (plus_dm / p) + plus;
-    tr = tr - (tr / p) + range;
-  }
+// The moves of bars i and i + 1 (lanes 0 and 1), from pointers at bar i - 1.
+detail::DmMoves moves(const double* h, const double* l, const double* c) {
+  return detail::dm_moves(_mm_loadu_pd(h), _mm_loadu_pd(h + 1), _mm_loadu_pd(l), _mm_loadu_pd(l + 1),
+                          _mm_loadu_pd(c));
+}
+
+// +DM and -DM ({+DM, -DM}) and TR (in both lanes) after a bar.
+struct DmState {
+  V dm = _mm_setzero_pd();
+  V tr = _mm_setzero_pd();
 };
+
+// Bars 1 .. period-1 add their moves (TA-Lib's seed sums); later bars smooth.
+template <bool Smooth>
+DmState dm_next(const DmState& s, V r, V plus_minus, V range) {
+  if constexpr (Smooth)
+    return {detail::wilder_by_reciprocal(s.dm, r, plus_minus), detail::wilder_by_reciprocal(s.tr, r, range)};
+  else
+    return {_mm_add_pd(s.dm, plus_minus), _mm_add_pd(s.tr, range)};
+}
+
+// Advances `st` over bars from .. to-1 (from >= 1) two at a time and calls
+// emit(i, s0, s1, two) with the states after bars i and i + 1; an odd last bar
+// comes alone (two = false, s1 = s0), its move read from a copy padded with a
+// repeat of the bar. Returns the state after bar to-1. Only the Wilder chains
+// carry from pair to pair: the moves, divisions and outputs of consecutive
+// pairs overlap.
+template <bool Smooth, class Emit>
+DmState dm_scan(const double* h, const double* l, const double* c, size_t from, size_t to, double recip,
+                DmState st, Emit&& emit) {
+  const V r = _mm_set1_pd(recip);
+  const auto step = [&](const double* hp, const double* lp, const double* cp, size_t i, bool two) {
+    const detail::DmMoves m = moves(hp, lp, cp);
+    const DmState s0 =
+        dm_next<Smooth>(st, r, _mm_unpacklo_pd(m.plus, m.minus), _mm_unpacklo_pd(m.range, m.range));
+    if (!two) {
+      emit(i, s0, s0, false);
+      st = s0;
+      return;
+    }
+    const DmState s1 = dm_next<Smooth>(s0, r, _mm_unpackhi_pd(m.plus, m.minus), high_lane(m.range));
+    emit(i, s0, s1, true);
+    st = s1;
+  };
+  size_t i = from;
+  for (; i + 1 < to; i += 2) step(h + i - 1, l + i - 1, c + i - 1, i, true);
+  if (i < to) {
+    const double hh[3] = {h[i - 1], h[i], h[i]}, ll[3] = {l[i - 1], l[i], l[i]}, cc[2] = {c[i - 1], c[i]};
+    step(hh, ll, cc, i, false);
+  }
+  return st;
+}
+
+// The state after bar period - 1: the sums of bars 1 .. period-1.
+DmState dm_seed(const double* h, const double* l, const double* c, size_t period) {
+  const auto none = [](size_t, const DmState&, const DmState&, bool) {};
+  return dm_scan<false>(h, l, c, 1, period, 0.0, DmState{}, none);
+}
+
+// o[i] = lane 0, and o[i + 1] = lane 1 when two.
+void store(double* o, size_t i, V v, bool two) {
+  if (two)
+    _mm_storeu_pd(o + i, v);
+  else
+    _mm_store_sd(o + i, v);
+}
+
+// DX of two bars (lanes), from the {+DI, -DI} of each.
+detail::DxLanes dx_of(const DmState& s0, const DmState& s1) {
+  const V di0 = detail::di_lanes(s0.dm, s0.tr), di1 = detail::di_lanes(s1.dm, s1.tr);
+  return detail::dx_lanes(_mm_unpacklo_pd(di0, di1), _mm_unpackhi_pd(di0, di1),
+                          _mm_unpacklo_pd(s0.tr, s1.tr));
+}
 
 // PLUS_DI / MINUS_DI. Period 1 is TA-Lib's special case: DM / TR of the bar,
 // not scaled by 100.
@@ -58,25 +105,23 @@ int directional_index(In high, In low, In close, int period, Out out) {
   const size_t n = high.size();
   const size_t lb = period > 1 ? static_cast<size_t>(period) : 1;
   if (n <= lb) return static_cast<int>(n);
+  const double *h = high.data(), *l = low.data(), *c = close.data();
   double* o = out.data();
-  Dm dm(high.data(), low.data(), close.data());
   if (period <= 1) {
     for (size_t i = 1; i < n; ++i) {
-      double plus, minus, range;
-      dm.move(i, plus, minus, range);
-      const double x = Plus ? plus : minus;
+      const double x = detail::directional_move<Plus>(h[i] - h[i - 1], l[i - 1] - l[i]);
+      const double range = detail::true_range(h[i], l[i], c[i - 1]);
       // x is non-zero exactly when the bar is a +DM (-DM) bar.
       o[i] = (x == 0.0 || detail::is_zero(range)) ? 0.0 : x / range;
     }
     return 1;
   }
-  const double p = period;
-  for (size_t i = 1; i < lb; ++i) dm.accumulate(i);
-  for (size_t i = lb; i < n; ++i) {
-    dm.smooth(i, p);
-    const double x = Plus ? dm.plus_dm : dm.minus_dm;
-    o[i] = detail::is_zero(dm.tr) ? 0.0 : 100.0 * (x / dm.tr);
-  }
+  const auto emit = [o](size_t i, const DmState& s0, const DmState& s1, bool two) {
+    const V dm = Plus ? _mm_unpacklo_pd(s0.dm, s1.dm) : _mm_unpackhi_pd(s0.dm, s1.dm);
+    const V tr = _mm_unpacklo_pd(s0.tr, s1.tr);
+    store(o, i, _mm_andnot_pd(detail::zero_lanes(tr), detail::di_lanes(dm, tr)), two);
+  };
+  dm_scan<true>(h, l, c, lb, n, 1.0 / period, dm_seed(h, l, c, lb), emit);
   return static_cast<int>(lb);
 }
 
@@ -95,68 +140,59 @@ int adx_lookback(int period) { return 2 * period - 1; }
 
 namespace {
 
-// Two doubles in one SSE register (GCC/Clang vector extension): lane-wise
-// IEEE operations, so each lane rounds exactly like the scalar code, but two
-// divisions cost one divider slot. ADX is bound by divider throughput (seven
-// divisions per bar in TA-Lib's formulation; five instructions here).
-typedef double V2 __attribute__((vector_size(16)));
-
-struct AdxState {
-  V2 dm;  // {+DM, -DM}
-  double tr;
-};
-
-// Wilder update of {+DM, -DM} and TR for bar i (same operation order as Dm::smooth).
-inline void adx_smooth(Dm& d, AdxState& st, std::size_t i, V2 pv, double p) {
-  double plus, minus, range;
-  d.move(i, plus, minus, range);
-  st.dm = st.dm - (st.dm / pv) + V2{plus, minus};
-  st.tr = st.tr - (st.tr / p) + range;
-}
-
-// DX of the current state; false when TR or +DI + -DI is ~0 (TA-Lib skips those bars).
-inline bool adx_dx(const AdxState& st, double& dx) {
-  if (detail::is_zero(st.tr)) return false;
-  const V2 di = V2{100.0, 100.0} * (st.dm / V2{st.tr, st.tr});  // {+DI, -DI}
-  const double s = di[1] + di[0];                               // minusDI + plusDI
-  if (detail::is_zero(s)) return false;
-  dx = 100.0 * (std::fabs(di[1] - di[0]) / s);
-  return true;
-}
-
-}  // namespace
-
-namespace {
-
 // ADX: DX summed over bars period .. 2*period-1 and averaged, then Wilder
-// smoothing. Bars whose TR or (+DI + -DI) is ~0 leave the ADX unchanged.
-// Calls sink(i, adx) for every bar from the lookback on.
+// smoothing, detail::wilder_by_reciprocal(adx, r, dx * r). A bar whose TR or
+// -DI + +DI is ~0 leaves the ADX as it is (TA-Lib skips it): its r and dx * r
+// are masked to +0.0, and (adx - adx * 0) + 0 is adx (adx is >= +0 or NaN), so
+// no select sits on the chain. Calls
+// sink(i, v, two) for the bars from the lookback on: lane 0 of v is bar i,
+// lane 1 bar i + 1 when two.
 template <class Sink>
 int adx_impl(In high, In low, In close, int period, Sink sink) {
   const size_t n = high.size();
-  const size_t lb = static_cast<size_t>(2 * period - 1);
-  if (n <= lb) return static_cast<int>(n);
-  Dm dm(high.data(), low.data(), close.data());
   const size_t per = static_cast<size_t>(period);
-  const double p = period;
-  const double pm1 = period - 1;
-  const V2 pv = {p, p};
-  for (size_t i = 1; i < per; ++i) dm.accumulate(i);
-  AdxState st{V2{dm.plus_dm, dm.minus_dm}, dm.tr};
-  double sum_dx = 0.0;
-  for (size_t i = per; i <= lb; ++i) {
-    adx_smooth(dm, st, i, pv, p);
-    double dx;
-    if (adx_dx(st, dx)) sum_dx += dx;
-  }
-  double adx_v = sum_dx / p;
-  sink(lb, adx_v);
-  for (size_t i = lb + 1; i < n; ++i) {
-    adx_smooth(dm, st, i, pv, p);
-    double dx;
-    if (adx_dx(st, dx)) adx_v = ((adx_v * pm1) + dx) / p;
-    sink(i, adx_v);
-  }
+  const size_t lb = 2 * per - 1;
+  if (n <= lb) return static_cast<int>(n);
+  const double *h = high.data(), *l = low.data(), *c = close.data();
+  const double recip = 1.0 / period;
+  V sum_dx = _mm_setzero_pd();
+  const auto add_dx = [&](size_t, const DmState& s0, const DmState& s1, bool two) {
+    const detail::DxLanes d = dx_of(s0, s1);
+    const V v = _mm_and_pd(d.ok, d.dx);
+    sum_dx = _mm_add_sd(sum_dx, v);
+    if (two) sum_dx = _mm_add_sd(sum_dx, high_lane(v));
+  };
+  const DmState st = dm_scan<true>(h, l, c, per, lb + 1, recip, dm_seed(h, l, c, per), add_dx);
+  V adx_v = _mm_div_sd(sum_dx, _mm_set_sd(period));
+  sink(lb, adx_v, false);
+  const V r = _mm_set1_pd(recip);
+  // Pair k's masked r and dx * r wait in a ring; its ADX steps run when pair
+  // k + kSkew has its DX. So the chain never waits on the divisions, and a
+  // pair's work does not stay in flight until its ADX store.
+  constexpr size_t kSkew = 16;
+  struct Coefficients {
+    V rr, rd;
+  };
+  Coefficients ring[kSkew];
+  size_t pairs = 0;
+  bool last_two = true;
+  const auto adx_step = [&](const Coefficients& q, size_t k, bool two) {
+    const V a0 = detail::wilder_by_reciprocal(adx_v, q.rr, q.rd);
+    const V a1 = detail::wilder_by_reciprocal(a0, high_lane(q.rr), high_lane(q.rd));
+    sink(lb + 1 + 2 * k, _mm_unpacklo_pd(a0, a1), two);
+    adx_v = two ? a1 : a0;
+  };
+  const auto smooth = [&](size_t, const DmState& s0, const DmState& s1, bool two) {
+    const detail::DxLanes d = dx_of(s0, s1);
+    Coefficients& slot = ring[pairs % kSkew];
+    if (pairs >= kSkew) adx_step(slot, pairs - kSkew, true);
+    slot = {_mm_and_pd(d.ok, r), _mm_and_pd(d.ok, _mm_mul_pd(d.dx, r))};
+    ++pairs;
+    last_two = two;
+  };
+  dm_scan<true>(h, l, c, lb + 1, n, recip, st, smooth);
+  for (size_t k = pairs > kSkew ? pairs - kSkew : 0; k < pairs; ++k)
+    adx_step(ring[k % kSkew], k, k + 1 < pairs || last_two);
   return static_cast<int>(lb);
 }
 
@@ -164,83 +200,84 @@ int adx_impl(In high, In low, In close, int period, Sink sink) {
 
 int adx(In high, In low, In close, int period, Out out) {
   double* o = out.data();
-  return adx_impl(high, low, close, period, [o](size_t i, double v) { o[i] = v; });
+  return adx_impl(high, low, close, period, [o](size_t i, V v, bool two) { store(o, i, v, two); });
 }
 
 int adxr_lookback(int period) { return adx_lookback(period) + period - 1; }
-// ADXR[i] = (ADX[i] + ADX[i - (period-1)]) / 2; the last period-1 ADX values
-// wait in a ring (on the stack up to 512 bars).
+// ADXR[i] = (ADX[i] + ADX[i - (period-1)]) / 2, as * 0.5 (the same value). The
+// ADX values are appended to a history buffer (on the stack up to 512 values)
+// whose last period-1 entries move to its front when it fills, at most one
+// copied value per bar, so both bars of a pair read their lagged ADX as one pair.
 int adxr(In high, In low, In close, int period, Out out) {
   const size_t n = high.size();
   const size_t lb = static_cast<size_t>(adxr_lookback(period));
   if (n <= lb) return static_cast<int>(n);
   const size_t lag = static_cast<size_t>(period - 1);
-  detail::Ring ring(lag);
-  double* r = ring.data();
-  size_t pos = 0;
+  detail::Ring ring(lag + std::max(lag, detail::kBlock));
+  double* hist = ring.data();
+  size_t w = 0;  // hist[w] takes the next ADX; hist[w - lag] is the ADX lag bars before it
   double* o = out.data();
-  adx_impl(high, low, close, period, [&](size_t i, double v) {
-    if (i >= lb) o[i] = (v + r[pos]) / 2.0;
-    r[pos] = v;
-    pos = pos + 1 == lag ? 0 : pos + 1;
+  adx_impl(high, low, close, period, [&](size_t i, V v, bool two) {
+    if (w + 2 > ring.size()) {
+      std::memmove(hist, hist + (w - lag), lag * sizeof(double));
+      w = lag;
+    }
+    store(hist, w, v, two);  // first: with lag 1, bar i + 1 reads bar i's ADX
+    if (w >= lag) {
+      store(o, i, _mm_mul_pd(_mm_add_pd(v, _mm_loadu_pd(hist + (w - lag))), _mm_set1_pd(0.5)), two);
+    } else if (two && w + 1 == lag) {  // the pair straddles the first ADXR
+      o[i + 1] = (_mm_cvtsd_f64(high_lane(v)) + hist[0]) * 0.5;
+    }
+    w += two ? 2 : 1;
   });
   return static_cast<int>(lb);
 }
 
 int dx_lookback(int period) { return period; }
+// TA-Lib repeats the previous DX on a bar whose TR or -DI + +DI is ~0 (0.0
+// before any DX).
 int dx(In high, In low, In close, int period, Out out) {
   const size_t n = high.size();
   const size_t lb = static_cast<size_t>(period);
   if (n <= lb) return static_cast<int>(n);
+  const double *h = high.data(), *l = low.data(), *c = close.data();
   double* o = out.data();
-  Dm dm(high.data(), low.data(), close.data());
-  const double p = period;
-  for (size_t i = 1; i < lb; ++i) dm.accumulate(i);
-  double last = 0.0;
-  for (size_t i = lb; i < n; ++i) {
-    dm.smooth(i, p);
-    if (!detail::is_zero(dm.tr)) {
-      const double minus_di = 100.0 * (dm.minus_dm / dm.tr);
-      const double plus_di = 100.0 * (dm.plus_dm / dm.tr);
-      const double s = minus_di + plus_di;
-      if (!detail::is_zero(s)) last = 100.0 * (std::fabs(minus_di - plus_di) / s);
+  V last = _mm_setzero_pd();
+  const auto emit = [&](size_t i, const DmState& s0, const DmState& s1, bool two) {
+    const detail::DxLanes d = dx_of(s0, s1);
+    V v = d.dx;
+    if (_mm_movemask_pd(d.ok) != 3) {                       // a flat stretch
+      const V first = pick(d.ok, d.dx, last);               // lane 0: bar i
+      v = pick(d.ok, d.dx, _mm_unpacklo_pd(first, first));  // lane 1: bar i + 1
     }
-    o[i] = last;  // TA-Lib repeats the previous DX (0 on the first bar)
-  }
+    store(o, i, v, two);
+    last = two ? high_lane(v) : v;
+  };
+  dm_scan<true>(h, l, c, lb, n, 1.0 / period, dm_seed(h, l, c, lb), emit);
   return static_cast<int>(lb);
 }
 
 namespace {
-// PLUS_DM / MINUS_DM: the sum of the first period-1 moves, then Wilder
-// smoothing; period 1 gives each bar's raw move.
+// PLUS_DM / MINUS_DM: the sum of the moves of bars 1 .. period-1 (the DI
+// state's seed), then its Wilder smoothing; period 1 gives each bar's raw move.
+// The true range, which needs the closes, is not used: high stands in for them.
 template <bool Plus>
 int directional_movement(In high, In low, int period, Out out) {
   const size_t n = high.size();
   const size_t lb = period > 1 ? static_cast<size_t>(period - 1) : 1;
   if (n <= lb) return static_cast<int>(n);
-  double prev_high = high[0];
-  double prev_low = low[0];
-  auto move = [&](size_t i) {
-    const double diff_p = high[i] - prev_high;
-    const double diff_m = prev_low - low[i];
-    prev_high = high[i];
-    prev_low = low[i];
-    if (Plus) return (diff_p > 0 && diff_p > diff_m) ? diff_p : 0.0;
-    return (diff_m > 0 && diff_p < diff_m) ? diff_m : 0.0;
-  };
+  const double *h = high.data(), *l = low.data();
+  double* o = out.data();
   if (period <= 1) {
-    for (size_t i = 1; i < n; ++i) out[i] = move(i);
+    for (size_t i = 1; i < n; ++i) o[i] = detail::directional_move<Plus>(h[i] - h[i - 1], l[i - 1] - l[i]);
     return 1;
   }
-  const double p = period;
-  double acc = 0.0;
-  for (size_t i = 1; i <= lb; ++i) acc += move(i);
-  out[lb] = acc;
-  for (size_t i = lb + 1; i < n; ++i) {
-    const double m = move(i);
-    acc = m != 0.0 ? acc - (acc / p) + m : acc - (acc / p);
-    out[i] = acc;
-  }
+  const DmState st = dm_seed(h, l, h, static_cast<size_t>(period));
+  _mm_store_sd(o + lb, Plus ? st.dm : high_lane(st.dm));
+  const auto emit = [o](size_t i, const DmState& s0, const DmState& s1, bool two) {
+    store(o, i, Plus ? _mm_unpacklo_pd(s0.dm, s1.dm) : _mm_unpackhi_pd(s0.dm, s1.dm), two);
+  };
+  dm_scan<true>(h, l, h, lb + 1, n, 1.0 / period, st, emit);
   return static_cast<int>(lb);
 }
 }  // namespace

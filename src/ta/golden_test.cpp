@@ -432,6 +432,38 @@ TEST(Streaming, T3SkewedStagesAtEveryLength) {
   EXPECT_GT(checked, 1000u);
 }
 
+// The directional family's batch runs two bars per SSE2 step (an odd last bar
+// alone, from a padded copy), masks the bars TA-Lib skips (TR or -DI + +DI ~0;
+// DX takes a separate path on them) and keeps ADXR's lagged ADX in a history
+// buffer refilled every max(period-1, 256) values (period 300: on the heap).
+// Against the scalar stream: every length around each lookback, 1500 bars, and
+// 1500 bars with flat stretches (from the first bar: TR exactly 0 through the
+// warm-ups; bars 600-799: TR decays below 1e-14 for periods 2 and 3).
+TEST(Streaming, DirectionalPairsAtEveryLengthAndFlatStretches) {
+  const auto walk = test_data::random_series(1500, 41);
+  auto flat = walk;
+  for (std::size_t i = 0; i < flat.close.size(); ++i) {
+    if (i >= 40 && (i < 600 || i >= 800)) continue;
+    const double v = i < 40 ? 100.0 : flat.close[599];
+    flat.open[i] = flat.high[i] = flat.low[i] = flat.close[i] = v;
+  }
+  std::size_t checked = 0;
+  for (const char* name : {"ADX", "ADXR", "DX", "PLUS_DI", "MINUS_DI", "PLUS_DM", "MINUS_DM"}) {
+    for (int period : {2, 3, 14, 300}) {
+      const std::string text = std::string(name) + "(timeperiod=" + std::to_string(period) + ")";
+      auto call = parse_call(text);
+      ASSERT_TRUE(call.ok()) << text;
+      const auto lookback = static_cast<std::size_t>(call->lookback());
+      for (std::size_t n = lookback; n < lookback + 6; ++n)
+        checked += expect_stream_equals_batch(
+            *call, test_data::random_series(n, 17 + static_cast<unsigned>(n)).inputs(), "short");
+      checked += expect_stream_equals_batch(*call, walk.inputs(), "1500 bars");
+      checked += expect_stream_equals_batch(*call, flat.inputs(), "flat stretches");
+    }
+  }
+  EXPECT_GT(checked, 50000u);
+}
+
 /// TA-Lib's STOCH step by step: its index-tracking window scan, fast %K, then
 /// the MAs streamed over the fast %K values (slow %K period 1 for STOCHF). The
 /// stream's window extremes leave NaN high/low outside stream == batch, so

@@ -338,60 +338,38 @@ int adx(const FunctionSpec& spec, std::span<const Inputs> series, std::span<cons
   const std::size_t lb = 2 * per - 1;
   if (n <= lb) return static_cast<int>(n);
   if (period < 2) return multi_by_series(spec, series, options, outputs);
-  // adx_impl() / Dm in directional.cpp, lane-wise in SSE2 intrinsics: the
-  // directional moves as masks, TA-Lib's skipped bars (TR or +DI + -DI ~0) as
-  // a select that keeps the ADX (or adds +0.0 to the non-negative DX sum).
+  // adx_impl() in directional.cpp, lane-wise in SSE2 intrinsics, with its
+  // per-bar helpers (detail::dm_moves, wilder_by_reciprocal, di_lanes,
+  // dx_lanes): TA-Lib's skipped bars (TR or +DI + -DI ~0) as masks that keep
+  // the ADX (r and dx * r masked to +0.0) or add +0.0 to the non-negative DX sum.
   // Intrinsics rather than vector-extension compares: GCC 12 lowers the AND of
   // two vector comparisons, and selects on it, through general registers,
   // which put movq/cmov on the recurrences' chains (2x slower). One pair at a
   // time over all bars: its state stays in registers, and the work of
   // consecutive bars that does not feed the Wilder recurrences overlaps.
-  const __m128d p = _mm_set1_pd(period), pm1 = _mm_set1_pd(period - 1), hundred = _mm_set1_pd(100.0);
-  const __m128d eps = _mm_set1_pd(detail::kEpsilon), neg_eps = _mm_set1_pd(-detail::kEpsilon);
+  const __m128d p = _mm_set1_pd(period), recip = _mm_set1_pd(1.0 / period);
   const __m128d zero = _mm_setzero_pd();
-  const __m128d no_sign = _mm_castsi128_pd(_mm_set1_epi64x(0x7fffffffffffffffLL));
-  const auto not_zero = [&](__m128d v) {  // !is_zero(v), NaN included
-    return _mm_or_pd(_mm_cmpnlt_pd(neg_eps, v) /* !(-eps < v) */, _mm_cmpnlt_pd(v, eps) /* !(v < eps) */);
-  };
-  const auto pick = [](__m128d mask, __m128d a, __m128d b) {
-    return _mm_or_pd(_mm_and_pd(mask, a), _mm_andnot_pd(mask, b));
-  };
-  const auto wilder = [&](__m128d x, __m128d add) {
-    return _mm_add_pd(_mm_sub_pd(x, _mm_div_pd(x, p)), add);
-  };
+  const auto wilder = [&](__m128d x, __m128d add) { return detail::wilder_by_reciprocal(x, recip, add); };
   struct Pair {
     const double *h0, *h1, *l0, *l1, *c0, *c1;
     double *y0, *y1;
     __m128d ph, pl, pc, pdm, mdm, tr, adx;
   };
-  const auto move = [&](Pair& q, std::size_t i, __m128d& plus, __m128d& minus, __m128d& range) {
+  const auto move = [&](Pair& q, std::size_t i) {
     const __m128d h = _mm_set_pd(q.h1[i], q.h0[i]), l = _mm_set_pd(q.l1[i], q.l0[i]);
-    const __m128d diff_p = _mm_sub_pd(h, q.ph);
-    const __m128d diff_m = _mm_sub_pd(q.pl, l);
+    const detail::DmMoves m = detail::dm_moves(q.ph, h, q.pl, l, q.pc);
     q.ph = h;
     q.pl = l;
-    minus = _mm_and_pd(_mm_and_pd(_mm_cmpgt_pd(diff_m, zero), _mm_cmplt_pd(diff_p, diff_m)), diff_m);
-    plus = _mm_and_pd(_mm_and_pd(_mm_cmpgt_pd(diff_p, zero), _mm_cmpgt_pd(diff_p, diff_m)), diff_p);
-    // detail::true_range(): the same comparisons, selects instead of ifs.
-    __m128d r = _mm_sub_pd(h, l);
-    const __m128d a = _mm_and_pd(_mm_sub_pd(h, q.pc), no_sign);
-    r = pick(_mm_cmpgt_pd(a, r), a, r);
-    const __m128d b = _mm_and_pd(_mm_sub_pd(l, q.pc), no_sign);
-    range = pick(_mm_cmpgt_pd(b, r), b, r);
     q.pc = _mm_set_pd(q.c1[i], q.c0[i]);
+    return m;
   };
   // Wilder update, then DX; ok: TA-Lib uses this bar's DX.
-  const auto smooth_dx = [&](Pair& q, std::size_t i, __m128d& ok) {
-    __m128d plus, minus, range;
-    move(q, i, plus, minus, range);
-    q.pdm = wilder(q.pdm, plus);
-    q.mdm = wilder(q.mdm, minus);
-    q.tr = wilder(q.tr, range);
-    const __m128d plus_di = _mm_mul_pd(hundred, _mm_div_pd(q.pdm, q.tr));
-    const __m128d minus_di = _mm_mul_pd(hundred, _mm_div_pd(q.mdm, q.tr));
-    const __m128d s = _mm_add_pd(minus_di, plus_di);
-    ok = _mm_and_pd(not_zero(q.tr), not_zero(s));
-    return _mm_mul_pd(hundred, _mm_div_pd(_mm_and_pd(_mm_sub_pd(minus_di, plus_di), no_sign), s));
+  const auto smooth_dx = [&](Pair& q, std::size_t i) {
+    const detail::DmMoves m = move(q, i);
+    q.pdm = wilder(q.pdm, m.plus);
+    q.mdm = wilder(q.mdm, m.minus);
+    q.tr = wilder(q.tr, m.range);
+    return detail::dx_lanes(detail::di_lanes(q.pdm, q.tr), detail::di_lanes(q.mdm, q.tr), q.tr);
   };
   // Bars 0 .. lb of one pair: the sums, the first smoothed DX values, the first ADX.
   const auto warm_up = [&](Pair& q) {
@@ -400,31 +378,30 @@ int adx(const FunctionSpec& spec, std::span<const Inputs> series, std::span<cons
     q.pc = _mm_set_pd(q.c1[0], q.c0[0]);
     q.pdm = q.mdm = q.tr = zero;
     for (std::size_t i = 1; i < per; ++i) {
-      __m128d plus, minus, range;
-      move(q, i, plus, minus, range);
-      q.mdm = _mm_add_pd(q.mdm, minus);
-      q.pdm = _mm_add_pd(q.pdm, plus);
-      q.tr = _mm_add_pd(q.tr, range);
+      const detail::DmMoves m = move(q, i);
+      q.mdm = _mm_add_pd(q.mdm, m.minus);
+      q.pdm = _mm_add_pd(q.pdm, m.plus);
+      q.tr = _mm_add_pd(q.tr, m.range);
     }
     __m128d sum_dx = zero;
     for (std::size_t i = per; i <= lb; ++i) {
-      __m128d ok;
-      const __m128d dx = smooth_dx(q, i, ok);
-      sum_dx = _mm_add_pd(sum_dx, _mm_and_pd(ok, dx));
+      const detail::DxLanes d = smooth_dx(q, i);
+      sum_dx = _mm_add_pd(sum_dx, _mm_and_pd(d.ok, d.dx));
     }
     q.adx = _mm_div_pd(sum_dx, p);
     _mm_storel_pd(q.y0 + lb, q.adx);
     _mm_storeh_pd(q.y1 + lb, q.adx);
   };
   const auto step = [&](Pair& q, std::size_t i) {
-    __m128d ok;
-    const __m128d dx = smooth_dx(q, i, ok);
-    q.adx = pick(ok, _mm_div_pd(_mm_add_pd(_mm_mul_pd(q.adx, pm1), dx), p), q.adx);
+    const detail::DxLanes d = smooth_dx(q, i);
+    // A skipped bar: r and dx * r masked to +0.0 leave the ADX as it is (adx_impl()).
+    q.adx = detail::wilder_by_reciprocal(q.adx, _mm_and_pd(d.ok, recip),
+                                         _mm_and_pd(d.ok, _mm_mul_pd(d.dx, recip)));
     _mm_storel_pd(q.y0 + i, q.adx);
     _mm_storeh_pd(q.y1 + i, q.adx);
   };
-  // Two pairs (four series) side by side over all bars: their ADX chains
-  // (multiply, add, divide, select) overlap; the rest is divider throughput.
+  // Two pairs (four series) side by side over all bars: their chains
+  // (multiply, subtract, add) overlap; the rest is divider throughput.
   by_blocks(spec, series, options, outputs, hlc_cols, [&](const HlcCols& x, const auto& y) {
     for (std::size_t k = 0; k < kPairs; k += 2) {
       Pair q[2];

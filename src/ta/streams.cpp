@@ -704,17 +704,18 @@ struct AdCore {
 
 // ---- Directional movement ------------------------------------------------------
 
-/// The Dm struct of directional.cpp: this bar's +DM, -DM and TR, and their
+/// The DmState of directional.cpp: this bar's +DM, -DM and TR, and their
 /// plain sums over bars 1..period-1 followed by Wilder smoothing
-/// x = x - x / n + new (the batch's two-lane vector form rounds identically).
+/// detail::wilder_by_reciprocal(x, 1 / n, new) (the batch's two-lane vector
+/// form rounds identically).
 struct DmState {
   double prev_high = 0.0, prev_low = 0.0, prev_close = 0.0;
   double plus = 0.0, minus = 0.0, tr = 0.0;  // smoothed
   int count = 0;                             // bars seen, capped
   double cur_plus = 0.0, cur_minus = 0.0, cur_range = 0.0;
 
-  /// Advances a copy; returns the bar index (count before the bar).
-  int advance(const StreamBar& b, double p, int period, int cap) {
+  /// Advances a copy; returns the bar index (count before the bar). r = 1.0 / period.
+  int advance(const StreamBar& b, double r, int period, int cap) {
     const int i = count;
     if (i == 0) {
       prev_high = b.high;
@@ -725,8 +726,8 @@ struct DmState {
     }
     const double diff_p = b.high - prev_high;
     const double diff_m = prev_low - b.low;
-    cur_minus = detail::keep_if((diff_m > 0) & (diff_p < diff_m), diff_m);
-    cur_plus = detail::keep_if((diff_p > 0) & (diff_p > diff_m), diff_p);
+    cur_minus = detail::directional_move<false>(diff_p, diff_m);
+    cur_plus = detail::directional_move<true>(diff_p, diff_m);
     cur_range = detail::true_range(b.high, b.low, prev_close);
     prev_high = b.high;
     prev_low = b.low;
@@ -736,9 +737,9 @@ struct DmState {
       plus += cur_plus;
       tr += cur_range;
     } else {
-      minus = minus - (minus / p) + cur_minus;
-      plus = plus - (plus / p) + cur_plus;
-      tr = tr - (tr / p) + cur_range;
+      minus = detail::wilder_by_reciprocal(minus, r, cur_minus);
+      plus = detail::wilder_by_reciprocal(plus, r, cur_plus);
+      tr = detail::wilder_by_reciprocal(tr, r, cur_range);
     }
     count = std::min(i + 1, cap);
     return i;
@@ -761,14 +762,14 @@ enum class DirOut : unsigned char { plus_di, minus_di, dx };
 /// PLUS_DI, MINUS_DI (period 1: the bar's DM / TR) and DX (repeats the last DX).
 struct DiCore {
   int period;
-  double p;
+  double r;
   DirOut what;
   DmState dm;
   double last_dx = 0.0;
-  DiCore(int n, DirOut w) : period(n), p(n), what(w) {}
+  DiCore(int n, DirOut w) : period(n), r(1.0 / n), what(w) {}
   bool step(const StreamBar& b, double* out, bool commit) {
     DmState d = dm;
-    const int i = d.advance(b, p, std::max(period, 1), std::max(period, 1) + 1);
+    const int i = d.advance(b, r, std::max(period, 1), std::max(period, 1) + 1);
     double last = last_dx;
     bool valid = i >= std::max(period, 1);
     if (valid) {
@@ -793,19 +794,21 @@ struct DiCore {
 };
 
 /// adx_impl() (ADX) and adxr(): DX summed over bars period..2*period-1 and
-/// averaged, then Wilder smoothing; ADXR averages with the ADX period-1 bars back.
+/// averaged, then Wilder smoothing wilder_by_reciprocal(adx, r, dx * r) (the
+/// batch masks a skipped bar's r and dx * r to 0, which leaves the same adx);
+/// ADXR averages with the ADX period-1 bars back.
 struct AdxCore {
   int period;
-  double p, pm1;
+  double p, r;
   bool rating;
   DmState dm;
   double sum_dx = 0.0, adx = 0.0;
   int adx_count = 0;  // ADX values produced, capped at period
   Lag lag;
-  AdxCore(int n, bool adxr) : period(n), p(n), pm1(n - 1), rating(adxr), lag(static_cast<size_t>(n - 1)) {}
+  AdxCore(int n, bool adxr) : period(n), p(n), r(1.0 / n), rating(adxr), lag(static_cast<size_t>(n - 1)) {}
   bool step(const StreamBar& b, double* out, bool commit) {
     DmState d = dm;
-    const int i = d.advance(b, p, period, 2 * period);
+    const int i = d.advance(b, r, period, 2 * period);
     double s = sum_dx, a = adx;
     bool have = false;
     if (i >= period) {
@@ -818,7 +821,7 @@ struct AdxCore {
           have = true;
         }
       } else {
-        if (ok) a = ((a * pm1) + v) / p;
+        if (ok) a = detail::wilder_by_reciprocal(a, r, v * r);
         have = true;
       }
     }
@@ -826,7 +829,7 @@ struct AdxCore {
     bool valid = have;
     if (have && rating) {
       valid = adx_count >= period - 1;
-      if (valid) out[0] = (a + lag.oldest()) / 2.0;
+      if (valid) out[0] = (a + lag.oldest()) * 0.5;
     } else if (have) {
       out[0] = a;
     }
@@ -844,14 +847,14 @@ struct AdxCore {
 };
 
 /// directional_movement(): PLUS_DM / MINUS_DM, the plain sum of the first
-/// period-1 moves, then acc - acc / n (+ the move when non-zero).
+/// period-1 moves, then wilder_by_reciprocal(acc, 1 / n, move).
 struct DmCore {
   int period;
-  double p;
+  double r;
   bool plus_side;
   int count = 0;  // bars seen, capped at period
   double prev_high = 0.0, prev_low = 0.0, acc = 0.0;
-  DmCore(int n, bool plus) : period(n), p(n), plus_side(plus) {}
+  DmCore(int n, bool plus) : period(n), r(1.0 / n), plus_side(plus) {}
   bool step(const StreamBar& b, double* out, bool commit) {
     if (count == 0) {
       if (commit) {
@@ -863,8 +866,8 @@ struct DmCore {
     }
     const double diff_p = b.high - prev_high;
     const double diff_m = prev_low - b.low;
-    const double m = plus_side ? ((diff_p > 0 && diff_p > diff_m) ? diff_p : 0.0)
-                               : ((diff_m > 0 && diff_p < diff_m) ? diff_m : 0.0);
+    const double m = plus_side ? detail::directional_move<true>(diff_p, diff_m)
+                               : detail::directional_move<false>(diff_p, diff_m);
     double a = acc;
     bool valid = true;
     if (period <= 1) {
@@ -873,7 +876,7 @@ struct DmCore {
       a += m;
       valid = count == period - 1;
     } else {
-      a = m != 0.0 ? a - (a / p) + m : a - (a / p);
+      a = detail::wilder_by_reciprocal(a, r, m);
     }
     if (valid) out[0] = a;
     if (commit) {
