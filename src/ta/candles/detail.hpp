@@ -557,6 +557,37 @@ class BatchDriver {
     };
     return scan_blocks(lookback, 0, judge_block, avgs...);
   }
+  /// scan() for a judge that returns 0 on most bars because a cheap condition
+  /// it starts with fails (a run of colours). `prefilter` is that condition,
+  /// over `auto i` like a pair judge; the judge must itself return 0 where it
+  /// fails (the stream calls the judge alone). The batch evaluates the
+  /// prefilter two bars at a time over the block, lists the bars where it
+  /// holds without a branch, writes 0 for the others and judges only the
+  /// listed ones: no per-bar branch left to mispredict on the common case.
+  template <class Prefilter, class Judge, class... Avg>
+  int scan_sparse(int lookback, Prefilter prefilter, Judge judge, Avg&... avgs) {
+    const auto judge_block = [&](int begin, int end) {
+      double* out = out_.data();
+      int listed[kBlock];
+      int count = 0;
+      int i = begin;
+      for (; i + 1 < end; i += 2) {
+        const int holds = _mm_movemask_pd(prefilter(BarPair{i}).m);
+        _mm_storeu_pd(out + i, _mm_setzero_pd());
+        listed[count] = i;
+        count += holds & 1;
+        listed[count] = i + 1;
+        count += holds >> 1;
+      }
+      if (i < end) {
+        out[i] = 0.0;
+        listed[count] = i;
+        count += prefilter(i) ? 1 : 0;
+      }
+      for (int k = 0; k < count; ++k) out[listed[k]] = judge(listed[k]);
+    };
+    return scan_blocks(lookback, 0, judge_block, avgs...);
+  }
   /// A stateful pattern (the Hikkake family) as a stateless per-bar
   /// `feature` over `auto i` (its setup, +/-1.0 or 0.0) and the serial `step(i,
   /// feature)` that carries the state and returns the bar's value. The batch
@@ -661,6 +692,12 @@ class StreamDriver {
   /// A stream judges one bar: a pair judge is called with an int.
   template <class Judge, class... Avg>
   bool scan_pairs(int lookback, Judge judge, Avg&... avgs) {
+    return scan_with_warmup(lookback, 0, judge, avgs...);
+  }
+  /// BatchDriver::scan_sparse, one bar: the judge alone (it returns 0 itself
+  /// where the prefilter fails).
+  template <class Prefilter, class Judge, class... Avg>
+  bool scan_sparse(int lookback, Prefilter, Judge judge, Avg&... avgs) {
     return scan_with_warmup(lookback, 0, judge, avgs...);
   }
   /// BatchDriver::scan_stateful, one bar: its feature, then its step.

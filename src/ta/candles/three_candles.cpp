@@ -374,11 +374,11 @@ int unique_three_river_lookback() { return max_period(S::body_short, S::body_lon
 constexpr auto k_unique_three_river = [](auto& d) {
   const auto& b = d.bars;
   RunningAverage body_long(b, S::body_long, 2), body_short(b, S::body_short, 0);
-  return d.scan(
-      unique_three_river_lookback(),
+  const auto colours = [&](auto i) { return b.color(i - 2) == -1 & b.color(i - 1) == -1 & b.color(i) == 1; };
+  return d.scan_sparse(
+      unique_three_river_lookback(), colours,
       [&](int i) {
-        if (!(b.color(i - 2) == -1 & b.color(i - 1) == -1 & b.color(i) == 1))
-          return 0.0;  // rare: skip the rest
+        if (!colours(i)) return 0.0;  // 7 bars in 8
         const auto &o = b.o, &l = b.l, &c = b.c;
         return when(
             b.real_body(i - 2) > body_long.at(i - 2) & b.color(i - 2) == -1 & b.color(i - 1) == -1 &

@@ -68,11 +68,13 @@ auto kicking_like(D& d) {
   const auto& b = d.bars;
   RunningAverage body_long1(b, S::body_long, 1), body_long0(b, S::body_long, 0),
       very_short1(b, S::shadow_very_short, 1), very_short0(b, S::shadow_very_short, 0);
-  return d.scan(
-      max_period(S::shadow_very_short, S::body_long) + 1,
+  const auto two_long = [&](auto i) {  // rare: most bodies are not long
+    return b.real_body(i - 1) > body_long1.at(i - 1) & b.real_body(i) > body_long0.at(i);
+  };
+  return d.scan_sparse(
+      max_period(S::shadow_very_short, S::body_long) + 1, two_long,
       [&](int i) {
-        if (!(b.real_body(i - 1) > body_long1.at(i - 1) & b.real_body(i) > body_long0.at(i)))
-          return 0.0;  // rare
+        if (!two_long(i)) return 0.0;
         const bool match =
             b.color(i - 1) == -b.color(i) & b.real_body(i - 1) > body_long1.at(i - 1) &
             b.upper_shadow(
