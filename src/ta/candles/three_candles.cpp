@@ -105,8 +105,12 @@ constexpr auto k_three_white_soldiers = [](auto& d) {
       vshort0(b, S::shadow_very_short, 0), near2(b, S::near, 2), near1(b, S::near, 1),
       body_short(b, S::body_short, 0);
   static_assert(shares_total(S::near, S::far));
-  return d.scan_pairs(
-      three_white_soldiers_lookback(),
+  const auto rising_whites = [&](auto i) {  // rare; the judge tests them again
+    const auto& c = b.c;
+    return b.color(i - 2) == 1 & b.color(i - 1) == 1 & b.color(i) == 1 & c[i] > c[i - 1] & c[i - 1] > c[i - 2];
+  };
+  return d.scan_sparse(
+      three_white_soldiers_lookback(), rising_whites,
       [&](auto i) {
         const auto &o = b.o, &c = b.c;
         return when(b.color(i - 2) == 1 & b.upper_shadow(i - 2) < vshort2.at(i - 2) & b.color(i - 1) == 1 &
@@ -132,8 +136,11 @@ constexpr auto k_three_black_crows = [](auto& d) {
   const auto& b = d.bars;
   RunningAverage vshort2(b, S::shadow_very_short, 2), vshort1(b, S::shadow_very_short, 1),
       vshort0(b, S::shadow_very_short, 0);
-  return d.scan_pairs(
-      three_black_crows_lookback(),
+  const auto colours = [&](auto i) {  // 1 bar in 16; the judge tests them again
+    return b.color(i - 3) == 1 & b.color(i - 2) == -1 & b.color(i - 1) == -1 & b.color(i) == -1;
+  };
+  return d.scan_sparse(
+      three_black_crows_lookback(), colours,
       [&](auto i) {
         const auto &o = b.o, &c = b.c;
         return when(b.color(i - 3) == 1 & b.color(i - 2) == -1 & b.lower_shadow(i - 2) < vshort2.at(i - 2) &
@@ -329,8 +336,12 @@ constexpr auto k_stalled_pattern = [](auto& d) {
   RunningAverage body_long2(b, S::body_long, 2), body_long1(b, S::body_long, 1),
       body_short(b, S::body_short, 0), vshort1(b, S::shadow_very_short, 1), near2(b, S::near, 2),
       near1(b, S::near, 1);
-  return d.scan_pairs(
-      stalled_pattern_lookback(),
+  const auto rising_whites = [&](auto i) {  // rare; the judge tests them again
+    const auto& c = b.c;
+    return b.color(i - 2) == 1 & b.color(i - 1) == 1 & b.color(i) == 1 & c[i] > c[i - 1] & c[i - 1] > c[i - 2];
+  };
+  return d.scan_sparse(
+      stalled_pattern_lookback(), rising_whites,
       [&](auto i) {
         const auto &o = b.o, &c = b.c;
         return when(b.color(i - 2) == 1 & b.color(i - 1) == 1 & b.color(i) == 1 & c[i] > c[i - 1] &
