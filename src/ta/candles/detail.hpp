@@ -14,7 +14,9 @@
 // `[](auto& d) {...}` over a driver `d`: it reads the bars through `d.bars`
 // (column access by absolute bar index, `b.o[i]`), makes its running averages
 // and returns `d.scan(lookback, judge, averages...)`, or `d.scan_pairs(...)`
-// for a judge that can also take two bars at once (see "Two bars at a time").
+// for a judge that can also take two bars at once (see "Two bars at a time"),
+// or `d.scan_sparse(lookback, prefilter, judge, ...)` for a judge that fails a
+// cheap first condition on most bars (a run of colours).
 // A stateful pattern (the Hikkake family) returns `d.scan_stateful(...)`.
 // BatchDriver runs that scan over whole columns, in blocks of 256 bars
 // (geometry, sliding totals and their divisions first, then the judge: see
