@@ -34,6 +34,16 @@ inline __m128d zero_if_near_zero(__m128d v, __m128d f) {
   return _mm_andnot_pd(near, f);
 }
 
+/// TA-Lib's INT_VAR warm-up: adds x[j] and x[j]^2 for j in [from, to) to the
+/// running sums, in bar order (VAR, STDDEV and every BBANDS start this way).
+inline void add_sums_of_squares(const double* x, std::size_t from, std::size_t to, double& s1, double& s2) {
+  for (std::size_t j = from; j < to; ++j) {
+    const double v = x[j];
+    s1 += v;
+    s2 += v * v;
+  }
+}
+
 /// A running-sum kernel split in stages (VAR, STDDEV, CORREL, BETA, BBANDS,
 /// APO, PPO, ULTOSC):
 /// the running sums (the only serial dependency, TA-Lib's adds in TA-Lib's

@@ -62,10 +62,7 @@ int bbands_other_ma(In real, int period, double nbdevup, double nbdevdn, int mat
   const double p = period;
   double total1 = 0.0;
   double total2 = 0.0;
-  for (size_t i = first - lb; i < first; ++i) {
-    total1 += real[i];
-    total2 += real[i] * real[i];
-  }
+  detail::add_sums_of_squares(real.data(), first - lb, first, total1, total2);
   for (size_t i = first; i < n; ++i) {
     const double v = real[i];
     total1 += v;
@@ -91,11 +88,7 @@ void bands_sums_first(const double* x, size_t n, int period, double nbdevup, dou
   const size_t lb = static_cast<size_t>(period - 1);
   double total1 = 0.0;
   double total2 = 0.0;
-  for (size_t i = 0; i < lb; ++i) {
-    const double v = x[i];
-    total1 += v;
-    total2 += v * v;
-  }
+  detail::add_sums_of_squares(x, 0, lb, total1, total2);
   const double k = detail::per_to_k(period);
   double ema_prev = 0.0;
   if constexpr (kEma) {

@@ -295,11 +295,7 @@ int variance(In real, int period, double nbdev, Out out) {
   const double* x = real.data();
   double s1 = 0.0;
   double s2 = 0.0;
-  for (int i = 0; i < lb; ++i) {
-    const double v = x[i];
-    s1 += v;
-    s2 += v * v;
-  }
+  detail::add_sums_of_squares(x, 0, static_cast<std::size_t>(lb), s1, s2);
   const __m128d p = _mm_set1_pd(period), k = _mm_set1_pd(nbdev);
   alignas(16) double t1[kRing] = {};
   alignas(16) double t2[kRing] = {};
