@@ -45,7 +45,8 @@ Result<EngineConfig> apply_toml_file(EngineConfig c, const std::string& path) {
                                            "workers",
                                            "worker_shard_size",
                                            "worker_claim_timeout_ms",
-                                           "worker_max_deliveries"};
+                                           "worker_max_deliveries",
+                                           "worker_takeover_ms"};
   try {
     const auto data = toml::parse(path);
     for (const auto& [key, value] : data.as_table())
@@ -85,6 +86,7 @@ Result<EngineConfig> apply_toml_file(EngineConfig c, const std::string& path) {
         toml::find_or<long long>(data, "worker_claim_timeout_ms", c.worker_claim_timeout_ms);
     c.worker_max_deliveries =
         static_cast<int>(toml::find_or<long long>(data, "worker_max_deliveries", c.worker_max_deliveries));
+    c.worker_takeover_ms = toml::find_or<long long>(data, "worker_takeover_ms", c.worker_takeover_ms);
   } catch (const std::exception& e) {
     return fail("INVALID_CONFIG", "config file " + path + ": " + e.what());
   }
@@ -104,6 +106,7 @@ Status<> check_workers(const EngineConfig& c) {
   if (c.worker_shard_size < 1) return fail("INVALID_CONFIG", "worker_shard_size must be >= 1");
   if (c.worker_claim_timeout_ms < 1) return fail("INVALID_CONFIG", "worker_claim_timeout_ms must be >= 1");
   if (c.worker_max_deliveries < 1) return fail("INVALID_CONFIG", "worker_max_deliveries must be >= 1");
+  if (c.worker_takeover_ms < 1) return fail("INVALID_CONFIG", "worker_takeover_ms must be >= 1");
   return Ok{};
 }
 

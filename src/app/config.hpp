@@ -45,6 +45,7 @@ struct EngineConfig {
   std::size_t worker_shard_size = 16;     // symbols per shard
   long worker_claim_timeout_ms = 30'000;  // a shard idle this long is reclaimed (its worker died)
   int worker_max_deliveries = 3;          // deliveries before a shard goes to the dead-letter stream
+  long worker_takeover_ms = 60'000;       // no live worker this long in a phase: the engine does the rest
 };
 
 /// The dashboard server's configuration (`tickstock app`), layered the same way.
@@ -73,7 +74,7 @@ Result<std::string> sqlite_path(const std::string& db_url);
 /// universe, legacy_channels, api_token, api_token_file, command_secret_file,
 /// stream_maxlen, event_outbox_max, progress_per_second, threads, min_success,
 /// alert_bars, thread_nice, heartbeat_ms, scheduler, resume, tls_cert, tls_key, workers, worker_shard_size,
-/// worker_claim_timeout_ms, worker_max_deliveries) over `base`. Unknown keys are
+/// worker_claim_timeout_ms, worker_max_deliveries, worker_takeover_ms) over `base`. Unknown keys are
 /// errors. Secrets are read from the files named (the command secret has no inline key: keep it out
 /// of configs).
 Result<EngineConfig> apply_toml_file(EngineConfig base, const std::string& path);

@@ -63,6 +63,12 @@ TEST(Config, UnknownKeysAndBadValuesAreRejectedWithTheirName) {
   ASSERT_TRUE(c) << c.error().message;
   EXPECT_EQ(c->thread_nice, 0);
   EXPECT_EQ(EngineConfig{}.thread_nice, engine::RunRequest{}.thread_nice);
+  c = apply_toml_file(EngineConfig{}, write_toml("worker_takeover_ms = 0\n"));
+  ASSERT_FALSE(c);
+  EXPECT_NE(c.error().message.find("worker_takeover_ms"), std::string::npos) << c.error().message;
+  c = apply_toml_file(EngineConfig{}, write_toml("worker_takeover_ms = 2500\n"));
+  ASSERT_TRUE(c) << c.error().message;
+  EXPECT_EQ(c->worker_takeover_ms, 2500);
   const auto bad_syntax = write_toml("threads = [\n");
   EXPECT_FALSE(apply_toml_file(EngineConfig{}, bad_syntax));
   EXPECT_FALSE(apply_toml_file(EngineConfig{}, "/nonexistent/tickstock.toml"));

@@ -375,6 +375,7 @@ Status<> Daemon::start() {
       wopt.shard_size = d.cfg.worker_shard_size;
       wopt.settings.claim_timeout = std::chrono::milliseconds(d.cfg.worker_claim_timeout_ms);
       wopt.settings.max_deliveries = d.cfg.worker_max_deliveries;
+      wopt.takeover = std::chrono::milliseconds(d.cfg.worker_takeover_ms);
       d.shards = std::make_unique<worker::RedisShards>(wopt);
       d.runs->set_executor(d.shards.get());
     }

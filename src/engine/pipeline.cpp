@@ -475,22 +475,25 @@ class Runner {
       prefetch_incremental(symbols);
     }
 
+    std::vector<Symbol> here = std::move(symbols);  // the symbols this process does
     if (distributed_ && phase != Phase::import) {
       // Workers do the symbols; their reports are recorded here exactly as
       // the engine's own threads' reports are (the same events and rows).
-      req_.executor->run_phase(
-          rec_, phase, symbols, [&] { return cancel_.requested() || fatal_.load(); },
+      // What the workers hand back (every worker is gone) is done below.
+      here = req_.executor->run_phase(
+          rec_, phase, here, [&] { return cancel_.requested() || fatal_.load(); },
           [&](const Symbol& sym, SymbolReport r) { record(phase, sym, r, t0, failed_symbols); });
-    } else {
+    }
+    if (!here.empty()) {
       std::atomic<std::size_t> next{0};
       unsigned threads = req_.threads ? req_.threads : std::max(1u, std::thread::hardware_concurrency());
-      threads = std::min<unsigned>(threads, std::max<std::size_t>(1, symbols.size()));
+      threads = std::min<unsigned>(threads, std::max<std::size_t>(1, here.size()));
       auto worker = [&] {
         SymbolWork work(req_, rec_.run_id, db_);
         while (!cancel_.requested() && !fatal_.load()) {
           const std::size_t i = next.fetch_add(1);
-          if (i >= symbols.size()) break;
-          const Symbol& sym = symbols[i];
+          if (i >= here.size()) break;
+          const Symbol& sym = here[i];
           SymbolReport r =
               phase == Phase::import ? guarded([&] { return do_import(sym); }) : work.process(phase, sym);
           record(phase, sym, r, t0, failed_symbols);

@@ -202,8 +202,13 @@ class ShardExecutor {
   /// from the calling thread, and returns when every shard of the phase is
   /// acknowledged (the phase barrier) or, once `stop()` (a cancellation or a
   /// fatal failure) turns true, after telling the workers to stop.
-  virtual void run_phase(const storage::RunRecord& run, Phase phase, const std::vector<Symbol>& symbols,
-                         const std::function<bool()>& stop, const OnResult& on_result) = 0;
+  /// Returns the symbols it hands back to the engine's own threads, without a
+  /// result: those of a phase the workers can no longer finish (every worker
+  /// is gone), and every symbol of the run's later phases. Empty otherwise.
+  [[nodiscard]] virtual std::vector<Symbol> run_phase(const storage::RunRecord& run, Phase phase,
+                                                      const std::vector<Symbol>& symbols,
+                                                      const std::function<bool()>& stop,
+                                                      const OnResult& on_result) = 0;
   virtual void end_run(const storage::RunRecord& run) = 0;
 };
 

@@ -54,11 +54,14 @@ bool RedisShards::begin_run(const storage::RunRecord& run, const engine::RunRequ
   c_ = std::move(c).value();
   results_after_ = "0-0";
   alert_bars_ = req.alert_bars;
+  taken_over_ = false;
   return true;
 }
 
-void RedisShards::run_phase(const storage::RunRecord& run, Phase phase, const std::vector<Symbol>& symbols,
-                            const std::function<bool()>& stop, const OnResult& on_result) {
+std::vector<Symbol> RedisShards::run_phase(const storage::RunRecord& run, Phase phase,
+                                           const std::vector<Symbol>& symbols, const std::function<bool()>& stop,
+                                           const OnResult& on_result) {
+  if (taken_over_) return symbols;
   std::map<std::string, Symbol> by_name;
   for (const auto& s : symbols) by_name.emplace(s.str(), s);
   std::map<std::string, std::vector<std::string>> pending;  // shard id -> its symbols
@@ -90,11 +93,40 @@ void RedisShards::run_phase(const storage::RunRecord& run, Phase phase, const st
       on_result(s->second, std::move(r));
     }
   };
+  auto tell_workers_to_stop = [&] {
+    if (auto r = c_->set(cancel_key(run.run_id), "1", std::chrono::hours(24)); !r)
+      spdlog::warn("run {}: cannot tell the workers to stop: {}", run.run_id, r.error().message);
+  };
+  // Takeover: evidence of life is a liveness key or a result; a failed check
+  // counts as evidence too (Redis trouble is not the workers' absence).
+  using Clock = std::chrono::steady_clock;
+  const auto check_every = std::max(opt_.poll, std::min(opt_.takeover / 4, std::chrono::milliseconds(1000)));
+  auto last_alive = Clock::now();
+  auto next_check = last_alive + check_every;
   while (!pending.empty()) {
     if (stop()) {
-      if (auto r = c_->set(cancel_key(run.run_id), "1", std::chrono::hours(24)); !r)
-        spdlog::warn("run {}: cannot tell the workers to stop: {}", run.run_id, r.error().message);
-      return;
+      tell_workers_to_stop();
+      return {};
+    }
+    if (const auto now = Clock::now(); now >= next_check) {
+      next_check = now + check_every;
+      const auto alive = live_workers(*c_);
+      if (!alive || !alive->empty()) {
+        last_alive = now;
+      } else if (now - last_alive >= opt_.takeover) {
+        std::set<std::string> unfinished;
+        for (const auto& [id, names] : pending) unfinished.insert(names.begin(), names.end());
+        std::vector<Symbol> rest;
+        for (const auto& s : symbols)
+          if (unfinished.contains(s.str()) && !reported.contains(s.str())) rest.push_back(s);
+        spdlog::warn(
+            "run {}: no live worker for {} ms with {} {} shard(s) unfinished; the engine does the remaining {} "
+            "symbol(s) and the rest of the run itself",
+            run.run_id, opt_.takeover.count(), pending.size(), to_string(phase), rest.size());
+        tell_workers_to_stop();  // a worker that comes back leaves this run alone
+        taken_over_ = true;
+        return rest;
+      }
     }
     auto entries = c_->xread(results_key(run.run_id), results_after_, 512, opt_.poll);
     if (!entries) {
@@ -102,6 +134,7 @@ void RedisShards::run_phase(const storage::RunRecord& run, Phase phase, const st
       std::this_thread::sleep_for(opt_.poll);
       continue;
     }
+    if (!entries->empty()) last_alive = Clock::now();
     for (const auto& e : *entries) {
       results_after_ = e.id;
       auto r = decode_result(e.payload);
@@ -136,6 +169,7 @@ void RedisShards::run_phase(const storage::RunRecord& run, Phase phase, const st
       }
     }
   }
+  return {};
 }
 
 void RedisShards::end_run(const storage::RunRecord& run) {

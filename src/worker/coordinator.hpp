@@ -19,8 +19,17 @@
 //   which every worker checks before each symbol, and returns at once.
 // * end_run: withdraws the run, deletes the work stream and keeps the results
 //   and dead-letter streams for a day (for operators and tests).
-// What can go wrong: when every worker dies the phase waits (it can still be
-// cancelled); Redis errors while waiting are retried until a stop.
+// * Takeover: when no worker has had a liveness key for `takeover` while a
+//   phase waits (every worker is gone: crashed, stopped, lost), run_phase sets
+//   the run's cancel key, so a worker that comes back leaves the run alone,
+//   and hands the symbols without a result back to the engine's threads; every
+//   later phase of the run is the engine's too.
+// What can go wrong: Redis errors while waiting are retried until a stop (an
+// unreachable Redis is no evidence that the workers are gone: no takeover).
+// A worker that lost its liveness key but still runs can commit a symbol the
+// engine also does: the same rows either way (one transaction per symbol,
+// upserts), only duplicate work. A live but hung worker is not taken over
+// from (XAUTOCLAIM by another worker is the remedy).
 // Thread-safety: one run at a time (the pipeline's coordinating thread).
 #include <chrono>
 #include <optional>
@@ -39,6 +48,8 @@ struct CoordinatorOptions {
   std::size_t shard_size = 16;          // symbols per shard
   RunSettings settings;                 // reclaim timeout and deliveries before the dead letter
   std::chrono::milliseconds poll{200};  // XREAD BLOCK on the results stream
+  /// How long a phase waits with no live worker before the engine takes over.
+  std::chrono::milliseconds takeover{60'000};
 };
 
 /// Ids of the workers whose liveness key exists (SCAN tickstock:workers:*).
@@ -48,8 +59,8 @@ class RedisShards final : public engine::ShardExecutor {
  public:
   explicit RedisShards(CoordinatorOptions o) : opt_(std::move(o)) {}
   bool begin_run(const storage::RunRecord& run, const engine::RunRequest& req) override;
-  void run_phase(const storage::RunRecord& run, Phase phase, const std::vector<Symbol>& symbols,
-                 const std::function<bool()>& stop, const OnResult& on_result) override;
+  std::vector<Symbol> run_phase(const storage::RunRecord& run, Phase phase, const std::vector<Symbol>& symbols,
+                                const std::function<bool()>& stop, const OnResult& on_result) override;
   void end_run(const storage::RunRecord& run) override;
 
  private:
@@ -57,6 +68,7 @@ class RedisShards final : public engine::ShardExecutor {
   std::optional<bus::SyncClient> c_;
   std::string results_after_ = "0-0";
   int alert_bars_ = engine::kDefaultAlertBars;
+  bool taken_over_ = false;  // the engine does the rest of this run
 };
 
 }  // namespace ts::worker

@@ -317,6 +317,58 @@ TEST_F(WorkersTest, CancellationReachesEveryWorkerBeforeItsNextSymbol) {
   }
 }
 
+/// A short takeover delay (the default is a minute): the engine does a phase's remaining symbols
+/// itself once no worker has had a liveness key for a second.
+class WorkersTakeover : public WorkersTest {
+ protected:
+  void customise(app::EngineConfig& c) override {
+    WorkersTest::customise(c);
+    c.worker_takeover_ms = 1000;
+  }
+};
+
+TEST_F(WorkersTakeover, WhenEveryWorkerIsGoneTheEngineFinishesTheRunAndTheRowsEqualASingleProcessRun) {
+  // The only worker holds its first shard after its second symbol and is killed there: nobody is
+  // left to reclaim the shard. Its liveness key expires (heartbeat TTL), then the engine takes over.
+  start_worker("w1", {"TICKSTOCK_WORKER_FAULT=hang-after:2"});
+  ASSERT_TRUE(workers_alive(1));
+  const std::string run_id = trigger(kSymbols);
+  ASSERT_FALSE(run_id.empty());
+  ASSERT_TRUE(
+      bus::testing::wait_for([&] { return symbol_results_of(run_id, "w1") >= 2; }, std::chrono::seconds(120)))
+      << log_of("w1");
+  workers_["w1"]->stop(SIGKILL);
+  const auto terminal = wait_terminal(run_id, std::chrono::seconds(300));
+  ASSERT_TRUE(terminal);
+  EXPECT_EQ(protocol::to_string(terminal->event), "processing_completed") << terminal->payload.dump();
+  EXPECT_EQ(terminal->payload.value("symbols_processed", 0), static_cast<int>(kSymbols.size()))
+      << terminal->payload.dump();
+
+  // w1 reported its two symbols of the first distributed phase; the engine did everything else:
+  // its progress events carry no worker id, and every later phase is its own.
+  EXPECT_EQ(symbol_results_of(run_id, "w1"), 2);
+  std::map<std::string, int> by_w1, by_engine;  // progress events per phase
+  for (const auto& e : run_events(run_id)) {
+    const std::string name(protocol::to_string(e.event));
+    if (name != "cache_progress" && name != "indicators_progress" && name != "patterns_progress") continue;
+    ++(e.payload.contains("worker_id") ? by_w1 : by_engine)[name];
+    if (e.payload.contains("worker_id")) {
+      EXPECT_EQ(e.payload["worker_id"], "w1") << e.payload.dump();
+    }
+  }
+  EXPECT_LE(by_w1["cache_progress"], 2);
+  EXPECT_EQ(by_w1["indicators_progress"], 0);
+  EXPECT_EQ(by_w1["patterns_progress"], 0);
+  EXPECT_GT(by_engine["cache_progress"], 0);
+  EXPECT_GT(by_engine["indicators_progress"], 0);
+  EXPECT_GT(by_engine["patterns_progress"], 0);
+
+  // The database holds exactly the rows of a single-process run on the same inputs.
+  storage::testing::PgTestDatabase reference;
+  single_process_run(run_id, reference);
+  expect_same_rows(result_rows(reference.url()), result_rows(pg_.url()), "run taken over by the engine");
+}
+
 // ---- least privilege: docs/security/redis-users.acl ----------------------------------------
 constexpr std::string_view kEnginePassword = "engine-pw-workers-acl";
 constexpr std::string_view kWorkerPassword = "worker-pw-workers-acl";
