@@ -121,16 +121,14 @@ class WorkersTest : public EngineFixture {
     ASSERT_EQ(done.status, RunStatus::completed) << done.error;
   }
 
-  /// Three workers, one killed mid-shard (XAUTOCLAIM reclaims its shard): the run (last_run_)
-  /// completes and the database holds exactly the rows of a single-process run on the same inputs.
-  void killed_worker_run_equals_a_single_process_run() {
+  /// Starts w1, which holds its first shard after its second symbol, and `others` healthy workers;
+  /// runs kSymbols, kills w1 there and waits for the run (last_run_) to complete.
+  void run_killing_w1_mid_shard(const std::vector<std::string>& others) {
     start_worker("w1", {"TICKSTOCK_WORKER_FAULT=hang-after:2"});
-    start_worker("w2");
-    start_worker("w3");
-    ASSERT_TRUE(workers_alive(3));
+    for (const auto& id : others) start_worker(id);
+    ASSERT_TRUE(workers_alive(1 + others.size()));
     const std::string run_id = last_run_ = trigger(kSymbols);
     ASSERT_FALSE(run_id.empty());
-    // w1 stops after its second symbol's result, holding its shard: kill it there.
     ASSERT_TRUE(
         bus::testing::wait_for([&] { return symbol_results_of(run_id, "w1") >= 2; }, std::chrono::seconds(120)))
         << log_of("w1");
@@ -138,6 +136,26 @@ class WorkersTest : public EngineFixture {
     const auto terminal = wait_terminal(run_id, std::chrono::seconds(300));
     ASSERT_TRUE(terminal);
     EXPECT_EQ(protocol::to_string(terminal->event), "processing_completed") << terminal->payload.dump();
+    EXPECT_EQ(terminal->payload.value("symbols_processed", 0), static_cast<int>(kSymbols.size()))
+        << terminal->payload.dump();
+  }
+
+  /// The database holds exactly the rows of a single-process run on the inputs `run_id` recorded.
+  void expect_the_rows_of_a_single_process_run(const std::string& run_id, const std::string& what) {
+    storage::testing::PgTestDatabase reference;
+    single_process_run(run_id, reference);
+    const auto want = result_rows(reference.url());
+    ASSERT_GT(want.at("indicator_values").size(), 0u);
+    ASSERT_GT(want.at("pattern_detections").size(), 0u);
+    expect_same_rows(want, result_rows(pg_.url()), what);
+  }
+
+  /// Three workers, one killed mid-shard (XAUTOCLAIM reclaims its shard): the run (last_run_)
+  /// completes and the database holds exactly the rows of a single-process run on the same inputs.
+  void killed_worker_run_equals_a_single_process_run() {
+    run_killing_w1_mid_shard({"w2", "w3"});
+    if (HasFatalFailure()) return;
+    const std::string& run_id = last_run_;
 
     // The shard w1 died holding was reclaimed and finished by another worker.
     std::set<std::string> w1_shards, w1_done, done_by_others;
@@ -156,13 +174,7 @@ class WorkersTest : public EngineFixture {
     EXPECT_NE(log_of("w2") + log_of("w3"), "");
     EXPECT_NE((log_of("w2") + log_of("w3")).find("reclaimed shard " + unfinished.front()), std::string::npos);
 
-    // The database holds exactly the rows of a single-process run on the same inputs.
-    storage::testing::PgTestDatabase reference;
-    single_process_run(run_id, reference);
-    const auto want = result_rows(reference.url());
-    ASSERT_GT(want.at("indicator_values").size(), 0u);
-    ASSERT_GT(want.at("pattern_detections").size(), 0u);
-    expect_same_rows(want, result_rows(pg_.url()), "distributed run with a killed worker");
+    expect_the_rows_of_a_single_process_run(run_id, "distributed run with a killed worker");
   }
 
   storage::testing::PgTestDatabase pg_;
@@ -330,19 +342,9 @@ class WorkersTakeover : public WorkersTest {
 TEST_F(WorkersTakeover, WhenEveryWorkerIsGoneTheEngineFinishesTheRunAndTheRowsEqualASingleProcessRun) {
   // The only worker holds its first shard after its second symbol and is killed there: nobody is
   // left to reclaim the shard. Its liveness key expires (heartbeat TTL), then the engine takes over.
-  start_worker("w1", {"TICKSTOCK_WORKER_FAULT=hang-after:2"});
-  ASSERT_TRUE(workers_alive(1));
-  const std::string run_id = trigger(kSymbols);
-  ASSERT_FALSE(run_id.empty());
-  ASSERT_TRUE(
-      bus::testing::wait_for([&] { return symbol_results_of(run_id, "w1") >= 2; }, std::chrono::seconds(120)))
-      << log_of("w1");
-  workers_["w1"]->stop(SIGKILL);
-  const auto terminal = wait_terminal(run_id, std::chrono::seconds(300));
-  ASSERT_TRUE(terminal);
-  EXPECT_EQ(protocol::to_string(terminal->event), "processing_completed") << terminal->payload.dump();
-  EXPECT_EQ(terminal->payload.value("symbols_processed", 0), static_cast<int>(kSymbols.size()))
-      << terminal->payload.dump();
+  run_killing_w1_mid_shard({});
+  if (HasFatalFailure()) return;
+  const std::string& run_id = last_run_;
 
   // w1 reported its two symbols of the first distributed phase; the engine did everything else:
   // its progress events carry no worker id, and every later phase is its own.
@@ -363,10 +365,7 @@ TEST_F(WorkersTakeover, WhenEveryWorkerIsGoneTheEngineFinishesTheRunAndTheRowsEq
   EXPECT_GT(by_engine["indicators_progress"], 0);
   EXPECT_GT(by_engine["patterns_progress"], 0);
 
-  // The database holds exactly the rows of a single-process run on the same inputs.
-  storage::testing::PgTestDatabase reference;
-  single_process_run(run_id, reference);
-  expect_same_rows(result_rows(reference.url()), result_rows(pg_.url()), "run taken over by the engine");
+  expect_the_rows_of_a_single_process_run(run_id, "run taken over by the engine");
 }
 
 // ---- least privilege: docs/security/redis-users.acl ----------------------------------------
