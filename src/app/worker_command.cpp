@@ -16,6 +16,7 @@ void add_worker_command(CLI::App& app, int& exit_code) {
   struct Flags {
     std::string redis = "redis://127.0.0.1:6379/0", db, id;
     unsigned concurrency = 1;
+    int nice = worker::WorkerOptions{}.thread_nice;
   };
   auto f = std::make_shared<Flags>();
   auto* cmd = app.add_subcommand(
@@ -25,6 +26,9 @@ void add_worker_command(CLI::App& app, int& exit_code) {
   cmd->add_option("--concurrency", f->concurrency, "Shards processed at once (threads)")
       ->capture_default_str();
   cmd->add_option("--id", f->id, "Worker id in events and Redis (default HOST:PID)");
+  cmd->add_option("--nice", f->nice, "Niceness the consumer threads add to themselves (0 = none)")
+      ->check(CLI::Range(0, 19))
+      ->capture_default_str();
   cmd->callback([f, &exit_code] {
     const auto signals = block_stop_signals();
     auto url = bus::RedisUrl::parse(f->redis);
@@ -51,6 +55,7 @@ void add_worker_command(CLI::App& app, int& exit_code) {
     o.redis = *url;
     o.concurrency = f->concurrency;
     o.id = f->id;
+    o.thread_nice = f->nice;
     worker::Worker w(o, *db);
     std::atomic<bool> stop{false};
     std::thread t([&] { w.run(stop); });

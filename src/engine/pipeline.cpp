@@ -82,18 +82,6 @@ class LayerClock {
 };
 using L = storage::LayerSeconds;
 
-/// Adds `nice` to the calling thread's niceness (Linux: a thread is a
-/// schedulable task of its own). Best effort: a refusal is logged once.
-void lower_this_thread_priority(int nice) {
-  if (nice <= 0) return;
-  const auto tid = static_cast<id_t>(::syscall(SYS_gettid));
-  errno = 0;
-  const int current = ::getpriority(PRIO_PROCESS, tid);
-  if (errno == 0 && ::setpriority(PRIO_PROCESS, tid, std::min(19, current + nice)) == 0) return;
-  static std::once_flag warned;
-  std::call_once(warned, [] { spdlog::warn("engine threads keep their priority: {}", std::strerror(errno)); });
-}
-
 /// First index whose date is strictly after `d` (n when none).
 std::size_t first_after(const std::vector<TradingDate>& dates, TradingDate d) {
   return static_cast<std::size_t>(std::upper_bound(dates.begin(), dates.end(), d) - dates.begin());
@@ -878,6 +866,17 @@ storage::RunRecord run_pipeline(const RunRequest& req, storage::Storage& db,
                                 const ingest::BarProvider& provider, const CancellationToken& cancel,
                                 RunObserver* observer) {
   return Runner(req, db, provider, cancel, observer).run();
+}
+
+void lower_this_thread_priority(int nice) {
+  if (nice <= 0) return;
+  // Linux: a thread is a schedulable task of its own, with its own niceness.
+  const auto tid = static_cast<id_t>(::syscall(SYS_gettid));
+  errno = 0;
+  const int current = ::getpriority(PRIO_PROCESS, tid);
+  if (errno == 0 && ::setpriority(PRIO_PROCESS, tid, std::min(19, current + nice)) == 0) return;
+  static std::once_flag warned;
+  std::call_once(warned, [] { spdlog::warn("batch threads keep their priority: {}", std::strerror(errno)); });
 }
 
 }  // namespace ts::engine

@@ -212,6 +212,13 @@ class ShardExecutor {
   virtual void end_run(const storage::RunRecord& run) = 0;
 };
 
+/// Adds `nice` (0 = no change) to the calling thread's niceness, capped at 19:
+/// for batch threads (the phase threads, a worker's consumer threads) that
+/// must not delay latency-bound work on the same cores. Best effort: a refusal
+/// is logged once per process. It cannot be taken back by an unprivileged
+/// process, so call it on a thread made for the batch work.
+void lower_this_thread_priority(int nice);
+
 /// Runs one processing run to a terminal state and returns its final record.
 /// Throws only when the run cannot even be recorded (StorageError on insert).
 storage::RunRecord run_pipeline(const RunRequest& req, storage::Storage& db,

@@ -75,8 +75,14 @@ void Worker::run(const std::atomic<bool>& stop) {
   spdlog::info("worker {} ({} thread(s)) on {}", opt_.id, opt_.concurrency, opt_.redis.redacted());
   std::vector<std::thread> threads;
   threads.emplace_back([&] { heartbeat(stop); });
+  // The consumers are batch work and yield to the heartbeat (which keeps its
+  // priority: a starved heartbeat would make the engine think the worker gone)
+  // and to whatever else shares the cores.
   for (unsigned n = 0; n < opt_.concurrency; ++n)
-    threads.emplace_back([this, n, &stop] { consume(n, stop); });
+    threads.emplace_back([this, n, &stop] {
+      engine::lower_this_thread_priority(opt_.thread_nice);
+      consume(n, stop);
+    });
   for (auto& t : threads) t.join();
   spdlog::info("worker {} stopped after {} symbol(s)", opt_.id, symbols_done_.load());
 }

@@ -13,7 +13,9 @@
 // run's max_deliveries times is not processed: it goes to the dead-letter
 // stream (with its `dead` result, atomically with its XACK).
 // A liveness key tickstock:workers:<id> (TTL `heartbeat_ttl`) is refreshed
-// every third of its TTL; the engine distributes a run only when one exists.
+// every third of its TTL; the engine distributes a run only when one exists
+// (and takes a run over when none is left). The consumer threads run at
+// niceness +thread_nice, the heartbeat at the process's own.
 // Stop (SIGTERM): threads finish the symbol at hand and leave their shard
 // pending; another worker reclaims it after the claim timeout.
 //
@@ -39,6 +41,9 @@ struct WorkerOptions {
   std::string id;  // "" = <hostname>:<pid>
   std::chrono::milliseconds heartbeat_ttl{6000};
   std::chrono::milliseconds poll{500};  // XREADGROUP BLOCK, and the wait when there is no run
+  /// Niceness the consumer threads add to themselves (engine::lower_this_thread_priority);
+  /// the heartbeat thread keeps the process's priority.
+  int thread_nice = 10;
 };
 
 class Worker {

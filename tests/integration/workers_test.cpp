@@ -5,8 +5,13 @@
 // No timing assertions: every wait is for a state, with a generous limit.
 #include <gtest/gtest.h>
 
+#include <sys/resource.h>
+
+#include <cerrno>
+#include <filesystem>
 #include <map>
 #include <set>
+#include <sstream>
 
 #include "app/providers.hpp"
 #include "db_snapshot.hpp"
@@ -48,12 +53,13 @@ class WorkersTest : public EngineFixture {
   /// The Redis URL the workers log in with (the admin's here; WorkersAcl: tickstock-worker).
   virtual bus::RedisUrl worker_redis() const { return url(); }
 
-  /// Starts `tickstock worker --id ID`, with extra environment (fault injection).
-  void start_worker(const std::string& id, const std::vector<std::string>& env = {}) {
+  /// Starts `tickstock worker --id ID [ARGS]`, with extra environment (fault injection).
+  void start_worker(const std::string& id, const std::vector<std::string>& env = {},
+                    const std::vector<std::string>& args = {}) {
     env_[id] = env;
-    workers_[id] = std::make_unique<TickstockProcess>(
-        std::vector<std::string>{"worker", "--redis", worker_redis().str(), "--db", pg_.url(), "--id", id},
-        dir_.str("worker-" + id + ".log"), env_[id]);
+    args_[id] = {"worker", "--redis", worker_redis().str(), "--db", pg_.url(), "--id", id};
+    args_[id].insert(args_[id].end(), args.begin(), args.end());
+    workers_[id] = std::make_unique<TickstockProcess>(args_[id], dir_.str("worker-" + id + ".log"), env_[id]);
   }
   /// Waits until exactly these workers have a liveness key.
   bool workers_alive(std::size_t n) {
@@ -93,10 +99,7 @@ class WorkersTest : public EngineFixture {
   /// Restarts the workers that died (a supervisor's Restart=always).
   void restart_dead_workers() {
     for (auto& [id, w] : workers_)
-      if (w->exited())
-        w = std::make_unique<TickstockProcess>(
-            std::vector<std::string>{"worker", "--redis", worker_redis().str(), "--db", pg_.url(), "--id", id},
-            dir_.str("worker-" + id + ".log"), env_[id]);
+      if (w->exited()) w = std::make_unique<TickstockProcess>(args_[id], dir_.str("worker-" + id + ".log"), env_[id]);
   }
 
   /// A single-process run (the engine's own threads) of what `run_id` recorded, into `into`.
@@ -180,7 +183,7 @@ class WorkersTest : public EngineFixture {
   storage::testing::PgTestDatabase pg_;
   std::string last_run_;
   std::map<std::string, std::unique_ptr<TickstockProcess>> workers_;
-  std::map<std::string, std::vector<std::string>> env_;
+  std::map<std::string, std::vector<std::string>> env_, args_;
 };
 
 TEST_F(WorkersTest, KilledWorkerMidShardLosesNothingAndTheRowsEqualASingleProcessRun) {
@@ -327,6 +330,44 @@ TEST_F(WorkersTest, CancellationReachesEveryWorkerBeforeItsNextSymbol) {
         << id << ": " << log_of(id);
     EXPECT_EQ(symbol_results_of(run_id, id), 1) << id;
   }
+}
+
+/// The niceness of each thread of process `pid` (/proc/PID/task/TID/stat, field 19).
+std::multiset<int> thread_niceness(pid_t pid) {
+  std::multiset<int> out;
+  for (const auto& task : std::filesystem::directory_iterator("/proc/" + std::to_string(pid) + "/task")) {
+    const std::string stat = read_file((task.path() / "stat").string());
+    const auto end_of_name = stat.rfind(')');  // the thread name may hold spaces
+    if (end_of_name == std::string::npos) continue;
+    std::istringstream fields(stat.substr(end_of_name + 2));
+    std::string field;
+    for (int i = 3; i <= 19 && fields >> field; ++i)
+      if (i == 19) out.insert(std::stoi(field));
+  }
+  return out;
+}
+
+TEST_F(WorkersTest, ConsumerThreadsRunBelowTheHeartbeatsPriority) {
+  errno = 0;
+  const int base = ::getpriority(PRIO_PROCESS, 0);  // inherited by the worker
+  ASSERT_EQ(errno, 0);
+  start_worker("w1", {}, {"--concurrency", "2", "--nice", "7"});
+  ASSERT_TRUE(workers_alive(1)) << log_of("w1");
+  const int lowered = std::min(19, base + 7);
+  std::multiset<int> seen;
+  ASSERT_TRUE(bus::testing::wait_for(
+      [&] {
+        seen = thread_niceness(workers_["w1"]->pid());
+        return seen.count(lowered) == 2;
+      },
+      std::chrono::seconds(60)))
+      << "thread niceness: " << ::testing::PrintToString(seen);
+  EXPECT_GE(seen.count(base), 2u) << ::testing::PrintToString(seen);  // the main thread and the heartbeat
+  EXPECT_EQ(seen.size(), seen.count(base) + 2) << ::testing::PrintToString(seen);
+
+  const auto refused = run_tickstock("worker --db " + pg_.url() + " --nice 20", dir_);
+  EXPECT_EQ(refused.exit_code, 2);
+  EXPECT_NE(refused.err.find("--nice"), std::string::npos) << refused.err;
 }
 
 /// A short takeover delay (the default is a minute): the engine does a phase's remaining symbols
