@@ -421,9 +421,8 @@ Status<> Daemon::start() {
       [&](auto cb) { d.commands->subscribe({std::string(protocol::kCommandChannel)}, cb); });
   auto psubscribed = bus::as_future<Ok>(
       [&](auto cb) { d.commands->psubscribe({std::string(protocol::kCommandChannelPattern)}, cb); });
-  // Bounded: Redis refuses a SUBSCRIBE its ACL does not allow (NOPERM), hiredis
-  // drops the connection and the subscriber reconnects, so the confirmation
-  // would never come and the engine would hang at start instead of saying why.
+  // A SUBSCRIBE the ACL refuses fails with NOPERM, naming the channels; the
+  // wait is bounded as well, so no other silence can hang the start.
   for (auto [future, what] : {std::pair{&subscribed, protocol::kCommandChannel},
                               std::pair{&psubscribed, protocol::kCommandChannelPattern}}) {
     if (future->wait_for(sub_opt.command_timeout) != std::future_status::ready)

@@ -89,6 +89,41 @@ TEST_F(RedisAcl, EveryClientKindLogsInWithUserAndPassword) {
   EXPECT_TRUE(refused().empty()) << refused()[0];
 }
 
+TEST_F(RedisAcl, ARefusedSubscriptionFailsWithNopermAndTheOthersKeepWorking) {
+  // hiredis drops a subscribed connection on Redis's NOPERM reply; re-sending the refused
+  // SUBSCRIBE after every reconnect used to loop forever and never answer the caller.
+  Collected<Message> got;
+  Subscriber sub(loop, fast(as("tickstock-app", "app-pw-acl"), "app-replies"),
+                 [&](const Message& m) { got.add(m); });
+  auto started = sub.start();
+  ASSERT_TRUE(succeeds(started));
+  auto allowed = as_future<Ok>([&](auto cb) { sub.subscribe({"tickstock:commands:replies:r1"}, cb); });
+  ASSERT_TRUE(succeeds(allowed));
+  auto refused_sub = as_future<Ok>([&](auto cb) { sub.subscribe({"tickstock:errors"}, cb); });
+  auto r = testing::get_within(refused_sub);
+  ASSERT_TRUE(r) << "no answer to the refused SUBSCRIBE";
+  ASSERT_FALSE(*r);
+  EXPECT_EQ(r->error().code, "NOPERM");
+  EXPECT_NE(r->error().message.find("tickstock:errors"), std::string::npos) << r->error().message;
+  EXPECT_EQ(r->error().message.find("tickstock:commands:replies:r1"), std::string::npos) << r->error().message;
+
+  // The allowed subscription is made again on the one reconnect and delivers.
+  auto admin = sync();
+  ASSERT_TRUE(testing::wait_for([&] {
+    auto n = admin.publish("tickstock:commands:replies:r1", "hello");
+    return n && *n == 1;
+  }));
+  ASSERT_TRUE(got.wait_size(1));
+  EXPECT_EQ(got.items()[0].channel, "tickstock:commands:replies:r1");
+  EXPECT_EQ(got.items()[0].payload, "hello");
+  EXPECT_EQ(sub.reconnects(), 1u);
+  EXPECT_TRUE(sub.connected());
+  // A later subscription on the same subscriber works as before.
+  auto again = as_future<Ok>([&](auto cb) { sub.subscribe({"tickstock:commands"}, cb); });
+  EXPECT_TRUE(succeeds(again));
+  EXPECT_EQ(sub.reconnects(), 1u);
+}
+
 TEST_F(RedisAcl, AWrongPasswordIsAClearErrorInEveryClientKind) {
   const RedisUrl bad = as("tickstock-app", "not-the-password");
   auto s = SyncClient::connect(bad);

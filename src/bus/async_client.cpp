@@ -54,7 +54,7 @@ struct AsyncClient::Impl : detail::ComponentCore, std::enable_shared_from_this<A
     if (retained.empty()) return pump();
     probe_for_loss();
   }
-  void on_down() override {
+  void on_down(const Error&) override {
     probing = false;
     requeue_in_flight();
   }

@@ -35,7 +35,7 @@ struct StreamReader::Impl : detail::ComponentCore, std::enable_shared_from_this<
   std::uint64_t cycle = 0;   // bumped on connection loss: stale replies are ignored
 
   std::string what() const override { return "stream reader"; }
-  void on_down() override { ++cycle; }
+  void on_down(const Error&) override { ++cycle; }
 
   void set_position(std::string id) {
     position = std::move(id);

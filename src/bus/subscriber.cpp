@@ -1,7 +1,9 @@
 #include "bus/subscriber.hpp"
 
 #include <atomic>
+#include <deque>
 #include <set>
+#include <string_view>
 
 #include "bus/detail/component.hpp"
 #include "bus/detail/log.hpp"
@@ -28,19 +30,72 @@ struct Subscriber::Impl : detail::ComponentCore {
   // Loop thread only:
   std::set<std::string> channels, patterns;
   std::vector<Waiter> waiters;
+  // On the current connection: the (P)SUBSCRIBE commands sent and not yet
+  // confirmed in full (their unconfirmed keys, in sending order), and the keys
+  // confirmed. Redis answers in order, so when it refuses one (NOPERM) the
+  // first unconfirmed command is the one refused.
+  std::deque<std::set<std::string>> unconfirmed;
+  std::set<std::string> live;
 
   std::string what() const override { return "subscriber"; }
+
+  static std::string key(bool pattern, const std::string& name) { return (pattern ? "p:" : "c:") + name; }
 
   void send(const char* verb, const std::set<std::string>& names) {
     if (names.empty()) return;
     std::vector<std::string> argv{verb};
     argv.insert(argv.end(), names.begin(), names.end());
-    conn->send_subscription(argv);  // false when down: on_ready sends everything again
+    // false when down: on_ready sends everything again
+    if (!conn->send_subscription(argv)) return;
+    const std::string_view v(verb);
+    if (v != "SUBSCRIBE" && v != "PSUBSCRIBE") return;  // unsubscribing: nothing to confirm
+    std::set<std::string> keys;
+    for (const auto& n : names) keys.insert(key(v == "PSUBSCRIBE", n));
+    unconfirmed.push_back(std::move(keys));
   }
 
   void on_ready() override {
+    unconfirmed.clear();
+    live.clear();
     send("SUBSCRIBE", channels);
     send("PSUBSCRIBE", patterns);
+  }
+
+  /// hiredis 0.14 answers a refused SUBSCRIBE (an error reply on a subscribed
+  /// connection) by dropping the connection, and the same SUBSCRIBE after
+  /// every reconnect would be refused again, forever. So a NOPERM loss forgets
+  /// the refused command's names (those not already live on this connection)
+  /// and fails their waiters with NOPERM; the other subscriptions are made
+  /// again on the reconnect as usual.
+  void on_down(const Error& why) override {
+    std::set<std::string> refused;
+    if (why.message.find("NOPERM") != std::string::npos && !unconfirmed.empty())
+      for (const auto& k : unconfirmed.front())
+        if (!live.contains(k)) refused.insert(k);
+    unconfirmed.clear();
+    live.clear();
+    if (refused.empty()) return;
+    std::string names;
+    for (const auto& k : refused) {
+      (k[0] == 'p' ? patterns : channels).erase(k.substr(2));
+      names += (names.empty() ? "" : ", ") + k.substr(2);
+    }
+    const std::string message = "Redis refused the subscription to " + names + " (" + why.message +
+                                "): the Redis user needs these channels (docs/security.md)";
+    detail::log(spdlog::level::err, "bus: subscriber: {}", message);
+    for (std::size_t i = 0; i < waiters.size();) {
+      auto& w = waiters[i];
+      bool hit = false;
+      for (const auto& k : refused) hit |= w.remaining.erase(k) > 0;
+      if (!hit) {
+        ++i;
+        continue;
+      }
+      auto done = std::move(w.done);
+      waiters.erase(waiters.begin() + static_cast<std::ptrdiff_t>(i));
+      Result<Ok> r{fail("NOPERM", message)};
+      invoke_safely("subscribe", done, std::move(r));
+    }
   }
 
   void add(bool pattern, std::vector<std::string> names, Callback<Ok> done) {
@@ -53,7 +108,7 @@ struct Subscriber::Impl : detail::ComponentCore {
     Waiter w{{}, std::move(done)};
     for (const auto& n : fresh) {
       set.insert(n);
-      w.remaining.insert((pattern ? "p:" : "c:") + n);
+      w.remaining.insert(key(pattern, n));
     }
     if (w.remaining.empty()) {
       Result<Ok> r{Ok{}};
@@ -71,9 +126,13 @@ struct Subscriber::Impl : detail::ComponentCore {
     send(pattern ? "PUNSUBSCRIBE" : "UNSUBSCRIBE", gone);
   }
 
-  void confirmed(const std::string& key) {
+  void confirmed(const std::string& k) {
+    live.insert(k);
+    for (auto& keys : unconfirmed)
+      if (keys.erase(k) > 0) break;
+    while (!unconfirmed.empty() && unconfirmed.front().empty()) unconfirmed.pop_front();
     for (std::size_t i = 0; i < waiters.size();) {
-      waiters[i].remaining.erase(key);
+      waiters[i].remaining.erase(k);
       if (waiters[i].remaining.empty()) {
         auto done = std::move(waiters[i].done);
         waiters.erase(waiters.begin() + static_cast<std::ptrdiff_t>(i));

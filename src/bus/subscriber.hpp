@@ -46,7 +46,9 @@ class Subscriber {
   void close();
 
   /// SUBSCRIBE / PSUBSCRIBE. `done` runs once Redis has confirmed every name
-  /// (after the next connection if disconnected now), or with CLOSED.
+  /// (after the next connection if disconnected now), with NOPERM when the
+  /// Redis user may not use them (the names are then forgotten; the other
+  /// subscriptions stay), or with CLOSED.
   void subscribe(std::vector<std::string> channels, Callback<Ok> done = {});
   void psubscribe(std::vector<std::string> patterns, Callback<Ok> done = {});
   void unsubscribe(std::vector<std::string> channels);

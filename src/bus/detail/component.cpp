@@ -14,7 +14,7 @@ Connection::Handlers ComponentCore::base_handlers() {
     finish_start(Ok{});
     on_ready();
   };
-  h.on_down = [this](const Error&) { on_down(); };
+  h.on_down = [this](const Error& e) { on_down(e); };
   h.on_fatal = [this](const Error& e) {  // fail-fast: the connection is closed for good
     closed = true;
     finish_start(fail(e));

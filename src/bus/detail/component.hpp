@@ -30,7 +30,8 @@ class ComponentCore {
 
  protected:
   virtual void on_ready() {}
-  virtual void on_down() {}
+  /// The connection was lost after being ready (`why`); it reconnects.
+  virtual void on_down(const Error& /*why*/) {}
   /// Completes the component's pending callbacks with CLOSED (connection already closed).
   virtual void fail_pending() {}
   virtual std::string what() const = 0;
