@@ -112,6 +112,7 @@ struct EventHub::Impl : std::enable_shared_from_this<EventHub::Impl> {
   std::optional<SteadyClock::time_point> hb_received;
 
   std::thread tail_thread;
+  std::string tail_from;  // the tail's first position when start() could resolve it ("" = not yet)
 
   // Replay jobs, run one at a time on their own thread (they block on Redis).
   std::mutex jobs_mu;
@@ -467,7 +468,7 @@ void EventHub::Impl::tail_loop() {
   std::optional<bus::SyncClient> redis;
   client::RecentIds seen;  // envelope ids: bounded de-duplication window
   client::SeqTracker seq;           // seq gaps per run (counted and logged)
-  std::string position;             // "" until resolved
+  std::string position = tail_from;  // "" until resolved
   auto backoff = std::chrono::milliseconds(100);
   while (!stopping) {
     if (!redis) {
@@ -578,6 +579,14 @@ EventHub::EventHub(net::io_context& ioc, EventHubOptions options, SnapshotSource
 EventHub::~EventHub() { stop(); }
 
 void EventHub::start() {
+  // The live position is fixed before the app accepts a client: a client's
+  // snapshot or replay then never ends before it. Left to the tail thread's
+  // first connection, a slow one skipped the events published between a
+  // client's snapshot and that connection. (Redis down now: the tail
+  // resolves it when Redis is back, as before.)
+  if (auto c = bus::SyncClient::connect(impl_->options.url, std::chrono::milliseconds(2000), "tickstock-app-tail"))
+    if (auto info = c->stream_info(impl_->options.stream_key))
+      impl_->tail_from = info->exists ? info->last_generated_id : "0-0";
   impl_->tail_thread = std::thread([impl = impl_] { impl->tail_loop(); });
   impl_->replay_thread = std::thread([impl = impl_] { impl->replay_loop(); });
 }

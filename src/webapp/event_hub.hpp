@@ -99,7 +99,9 @@ class EventHub {
   EventHub(const EventHub&) = delete;
   EventHub& operator=(const EventHub&) = delete;
 
-  /// Starts the tail and replay threads (they connect and reconnect by themselves).
+  /// Fixes the live position (the stream's last id now; bounded by a 2 s
+  /// connect), then starts the tail and replay threads (they connect and
+  /// reconnect by themselves). Call it before clients can attach.
   void start();
   /// Disconnects every client and joins the threads. Idempotent.
   void stop();

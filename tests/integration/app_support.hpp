@@ -125,6 +125,18 @@ class WsTestClient {
     }
     return std::nullopt;
   }
+  /// The next event frame that is not a heartbeat, or nullopt after `timeout` in all (heartbeats
+  /// keep coming: skipping them without an overall limit waits forever for an event that is lost).
+  std::optional<nlohmann::json> next_event(std::chrono::milliseconds timeout = std::chrono::seconds(20)) {
+    const auto deadline = std::chrono::steady_clock::now() + timeout;
+    while (std::chrono::steady_clock::now() < deadline) {
+      auto f = next_of("event", std::chrono::duration_cast<std::chrono::milliseconds>(
+                                    deadline - std::chrono::steady_clock::now()));
+      if (!f) return std::nullopt;
+      if ((*f)["event"]["event"] != "heartbeat") return f;
+    }
+    return std::nullopt;
+  }
   void send(const std::string& text) { ws_.write(boost::asio::buffer(text)); }
   /// The socket, to stop reading from it (a slow client).
   bool closed_by_server(std::chrono::milliseconds timeout) {
