@@ -2,9 +2,18 @@
 
 #include <fmt/format.h>
 
+#include <algorithm>
+#include <charconv>
+#include <cmath>
 #include <cstdlib>
+#include <limits>
+#include <ranges>
 #include <set>
+#include <span>
+#include <string_view>
 #include <toml.hpp>
+#include <type_traits>
+#include <variant>
 
 #include "core/secret.hpp"
 
@@ -19,189 +28,353 @@ std::string mask_url(const std::string& url) {
   return url.substr(0, colon + 1) + "***" + url.substr(at);
 }
 
-Result<EngineConfig> apply_toml_file(EngineConfig c, const std::string& path) {
-  static const std::set<std::string> kKeys{"redis",
-                                           "db",
-                                           "http",
-                                           "provider",
-                                           "vendor_url",
-                                           "universe",
-                                           "legacy_channels",
-                                           "api_token",
-                                           "api_token_file",
-                                           "command_secret_file",
-                                           "stream_maxlen",
-                                           "event_outbox_max",
-                                           "progress_per_second",
-                                           "threads",
-                                           "min_success",
-                                           "alert_bars",
-                                           "thread_nice",
-                                           "heartbeat_ms",
-                                           "scheduler",
-                                           "resume",
-                                           "tls_cert",
-                                           "tls_key",
-                                           "workers",
-                                           "worker_shard_size",
-                                           "worker_claim_timeout_ms",
-                                           "worker_max_deliveries",
-                                           "worker_takeover_ms"};
+namespace {
+
+// ---- The key tables ----------------------------------------------------------
+// Every setting is one row: its TOML key, its environment variable, the field
+// it sets, how it is shown, its range and a one-line meaning. Parsing, range
+// checks, describe() and docs/configuration.md (config_reference()) all walk
+// these rows, so a new setting is one row (plus its field).
+
+/// How a value is read and shown.
+enum class Kind {
+  plain,
+  url,          // shown with its password masked
+  secret,       // never shown; the environment also reads NAME_FILE
+  secret_file,  // TOML: the path of a file holding the secret; environment: NAME or NAME_FILE
+};
+
+template <class Config>
+using Field = std::variant<std::string Config::*, bool Config::*, int Config::*, long Config::*,
+                           unsigned Config::*, std::size_t Config::*, double Config::*>;
+
+template <class Config>
+struct Key {
+  std::string_view toml;  // "" = not settable in the TOML file
+  std::string_view env;   // "" = not settable in the environment
+  Field<Config> field;
+  Kind kind = Kind::plain;
+  double min = 0, max = 0;   // numbers: the inclusive range (min == max: any)
+  std::string_view choices;  // strings: the allowed values, '|'-separated ("" = any)
+  std::string_view help;
+};
+
+using E = EngineConfig;
+using A = AppConfig;
+
+// clang-format off: one row per line reads as the table it is.
+// The engine (`tickstock engine`, `tickstock up`).
+const Key<E> kEngineKeys[] = {
+    {"redis", "TICKSTOCK_REDIS_URL", &E::redis_url, Kind::url, 0, 0, "",
+     "Redis URL redis://[user:password@]host:port/db"},
+    {"db", "TICKSTOCK_DB", &E::db_url, Kind::url, 0, 0, "",
+     "database: sqlite:PATH or postgresql://user:password@host:port/db"},
+    {"http", "TICKSTOCK_HTTP", &E::http, Kind::plain, 0, 0, "", "HTTP API address host:port, or off"},
+    {"provider", "TICKSTOCK_PROVIDER", &E::provider, Kind::plain, 0, 0, "",
+     "bar source: synthetic[:seed=N], csv:DIR or massive[:base=URL,rpm=N]"},
+    {"vendor_url", "TICKSTOCK_VENDOR_URL", &E::vendor_url, Kind::url, 0, 0, "",
+     "the vendor API's base URL (\"\" = its default)"},
+    {"universe", "TICKSTOCK_UNIVERSE", &E::universe, Kind::plain, 0, 0, "",
+     "universe of triggers that name none"},
+    {"legacy_channels", "TICKSTOCK_LEGACY_CHANNELS", &E::legacy_channels, Kind::plain, 0, 0, "",
+     "also publish detections on tickstock.events.patterns (the pre-v1 channel)"},
+    {"api_token", "TICKSTOCK_API_TOKEN", &E::api_token, Kind::secret, 0, 0, "",
+     "bearer token the HTTP API requires (\"\" = none)"},
+    {"api_token_file", "", &E::api_token, Kind::secret_file, 0, 0, "", "file holding api_token"},
+    {"command_secret_file", "TICKSTOCK_COMMAND_SECRET", &E::command_secret, Kind::secret_file, 0, 0, "",
+     "file holding the key that signs commands (\"\" = unsigned)"},
+    {"tls_cert", "TICKSTOCK_TLS_CERT", &E::tls_cert, Kind::plain, 0, 0, "",
+     "PEM certificate chain: the HTTP API serves HTTPS"},
+    {"tls_key", "TICKSTOCK_TLS_KEY", &E::tls_key, Kind::plain, 0, 0, "", "PEM private key of tls_cert"},
+    {"stream_maxlen", "", &E::stream_maxlen, Kind::plain, 1, 1e9, "",
+     "events kept in the Redis event stream"},
+    {"event_outbox_max", "", &E::event_outbox_max, Kind::plain, 0, 1e9, "",
+     "events kept in the database outbox while Redis is down"},
+    {"progress_per_second", "", &E::progress_per_second, Kind::plain, 0.01, 1000, "",
+     "progress events per second and phase, at most"},
+    {"threads", "TICKSTOCK_THREADS", &E::threads, Kind::plain, 0, 1024, "",
+     "phase threads (0 = one per core)"},
+    {"min_success", "", &E::min_success_ratio, Kind::plain, 0, 1, "",
+     "share of symbols a phase needs to succeed"},
+    {"alert_bars", "", &E::alert_bars, Kind::plain, 0, 1e6, "",
+     "detections on each symbol's newest N bars are published (0 = all)"},
+    {"thread_nice", "", &E::thread_nice, Kind::plain, 0, 19, "",
+     "niceness the phase threads add to themselves (0 = none)"},
+    {"heartbeat_ms", "", &E::heartbeat_ms, Kind::plain, 100, 3.6e6, "", "engine heartbeat event interval"},
+    {"scheduler", "", &E::scheduler, Kind::plain, 0, 0, "",
+     "run the schedule (16:10 New York on NYSE trading days)"},
+    {"resume", "TICKSTOCK_RESUME", &E::resume, Kind::plain, 0, 0, "",
+     "at start, continue a run the last process left interrupted"},
+    {"workers", "TICKSTOCK_WORKERS", &E::workers, Kind::plain, 0, 0, "auto|off",
+     "hand runs to live `tickstock worker` processes (PostgreSQL)"},
+    {"worker_shard_size", "", &E::worker_shard_size, Kind::plain, 1, 1e6, "", "symbols per shard"},
+    {"worker_claim_timeout_ms", "", &E::worker_claim_timeout_ms, Kind::plain, 1, 8.64e7, "",
+     "a shard idle this long is reclaimed by another worker"},
+    {"worker_max_deliveries", "", &E::worker_max_deliveries, Kind::plain, 1, 1000, "",
+     "deliveries before a shard goes to the dead-letter stream"},
+    {"worker_takeover_ms", "", &E::worker_takeover_ms, Kind::plain, 1, 8.64e7, "",
+     "no live worker this long in a phase: the engine does the rest"},
+};
+
+// The dashboard (`tickstock app`).
+const Key<A> kAppKeys[] = {
+    {"redis", "TICKSTOCK_REDIS_URL", &A::redis_url, Kind::url, 0, 0, "",
+     "Redis URL redis://[user:password@]host:port/db"},
+    {"db", "TICKSTOCK_APP_DB", &A::db_url, Kind::url, 0, 0, "",
+     "the app's own database (users, sessions): sqlite:PATH"},
+    {"http", "TICKSTOCK_APP_HTTP", &A::http, Kind::plain, 0, 0, "", "address host:port"},
+    {"web_dir", "TICKSTOCK_WEB_DIR", &A::web_dir, Kind::plain, 0, 0, "",
+     "static files (\"\" = the compiled-in web/)"},
+    {"engine_timeout_ms", "TICKSTOCK_ENGINE_TIMEOUT_MS", &A::engine_timeout_ms, Kind::plain, 1, 3.6e6, "",
+     "how long a command waits for the engine's reply"},
+    {"secure_cookies", "", &A::secure_cookies, Kind::plain, 0, 0, "",
+     "Secure cookies (TLS terminated in front; implied by tls_cert)"},
+    {"command_secret_file", "TICKSTOCK_COMMAND_SECRET", &A::command_secret, Kind::secret_file, 0, 0, "",
+     "file holding the key that signs commands (\"\" = unsigned)"},
+    {"tls_cert", "TICKSTOCK_APP_TLS_CERT", &A::tls_cert, Kind::plain, 0, 0, "",
+     "PEM certificate chain: serve HTTPS and WSS"},
+    {"tls_key", "TICKSTOCK_APP_TLS_KEY", &A::tls_key, Kind::plain, 0, 0, "", "PEM private key of tls_cert"},
+};
+// clang-format on
+
+template <class Config>
+std::span<const Key<Config>> keys();
+template <>
+std::span<const Key<E>> keys<E>() {
+  return kEngineKeys;
+}
+template <>
+std::span<const Key<A>> keys<A>() {
+  return kAppKeys;
+}
+
+std::string number_text(double v) { return fmt::format("{}", v); }
+
+/// A number within the row's range (NaN never is); `where` names the source.
+template <class Config>
+Status<> check_range(const Key<Config>& k, double v, const std::string& where) {
+  if (k.min == k.max && !std::isnan(v)) return Ok{};
+  if (v >= k.min && v <= k.max) return Ok{};
+  return fail("INVALID_CONFIG", where + " must be within " + number_text(k.min) + ".." + number_text(k.max) +
+                                    ", not " + number_text(v));
+}
+
+/// Range and choice checks of one row; `where` names the source ("PATH: key" or "NAME").
+template <class Config>
+Status<> check(const Key<Config>& k, const Config& c, const std::string& where) {
+  return std::visit(
+      [&](auto member) -> Status<> {
+        using T = std::remove_cvref_t<decltype(c.*member)>;
+        const T& v = c.*member;
+        if constexpr (std::is_same_v<T, std::string>) {
+          if (k.choices.empty()) return Ok{};
+          for (const auto part : std::views::split(k.choices, '|'))
+            if (std::string_view(part.begin(), part.end()) == v) return Ok{};
+          return fail("INVALID_CONFIG",
+                      where + " must be one of " + std::string(k.choices) + ", not '" + v + "'");
+        } else if constexpr (!std::is_same_v<T, bool>) {
+          return check_range(k, static_cast<double>(v), where);
+        } else {
+          return Ok{};
+        }
+      },
+      k.field);
+}
+
+/// Sets a row's field from a TOML value (a type mismatch is an error, not the default).
+template <class Config>
+Status<> set_from_toml(const Key<Config>& k, Config& c, const toml::value& value, const std::string& where) {
+  if (k.kind == Kind::secret_file) {
+    const auto& file = toml::get<std::string>(value);
+    if (file.empty()) return Ok{};
+    auto secret = read_secret_file(file);
+    if (!secret) return fail("INVALID_CONFIG", where + ": " + secret.error().message);
+    c.*std::get<std::string Config::*>(k.field) = std::move(secret).value();
+    return Ok{};
+  }
+  return std::visit(
+      [&](auto member) -> Status<> {
+        using T = std::remove_cvref_t<decltype(c.*member)>;
+        if constexpr (std::is_same_v<T, std::string> || std::is_same_v<T, bool>) {
+          c.*member = toml::get<T>(value);
+        } else if constexpr (std::is_floating_point_v<T>) {
+          c.*member = value.is_integer() ? static_cast<T>(value.as_integer()) : toml::get<T>(value);
+        } else {
+          // Checked before the cast, so that a value beyond the field's type cannot wrap into range.
+          const auto n = toml::get<long long>(value);
+          if (auto st = check_range(k, static_cast<double>(n), where); !st) return st;
+          if (n < static_cast<long long>(std::numeric_limits<T>::min()) ||
+              static_cast<unsigned long long>(n) >
+                  static_cast<unsigned long long>(std::numeric_limits<T>::max()))
+            return fail("INVALID_CONFIG", where + " is out of range: " + std::to_string(n));
+          c.*member = static_cast<T>(n);
+        }
+        return check(k, c, where);
+      },
+      k.field);
+}
+
+/// Sets a row's field from an environment variable's text.
+template <class Config>
+Status<> set_from_text(const Key<Config>& k, Config& c, const std::string& text, const std::string& where) {
+  return std::visit(
+      [&](auto member) -> Status<> {
+        using T = std::remove_cvref_t<decltype(c.*member)>;
+        if constexpr (std::is_same_v<T, std::string>) {
+          c.*member = text;
+        } else if constexpr (std::is_same_v<T, bool>) {
+          if (text != "1" && text != "true" && text != "0" && text != "false")
+            return fail("INVALID_CONFIG", where + ": expected 1, true, 0 or false, not '" + text + "'");
+          c.*member = text == "1" || text == "true";
+        } else {
+          T v{};
+          const auto [end, ec] = std::from_chars(text.data(), text.data() + text.size(), v);
+          if (ec == std::errc::result_out_of_range)
+            return fail("INVALID_CONFIG", where + " is out of range: '" + text + "'");
+          if (ec != std::errc{} || end != text.data() + text.size())
+            return fail("INVALID_CONFIG", where + ": not a number: '" + text + "'");
+          c.*member = v;
+        }
+        return check(k, c, where);
+      },
+      k.field);
+}
+
+/// "a string", "a boolean", "an integer" or "a number", for type errors.
+template <class Config>
+std::string type_name(const Key<Config>& k) {
+  return std::visit(
+      [](auto member) -> std::string {
+        using T = std::remove_cvref_t<decltype(std::declval<Config>().*member)>;
+        if constexpr (std::is_same_v<T, std::string>) return "a string";
+        if constexpr (std::is_same_v<T, bool>) return "a boolean (true or false)";
+        if constexpr (std::is_floating_point_v<T>) return "a number";
+        return "an integer";
+      },
+      k.field);
+}
+
+template <class Config>
+Result<Config> apply_toml(Config c, const std::string& path) {
   try {
     const auto data = toml::parse(path);
-    for (const auto& [key, value] : data.as_table())
-      if (!kKeys.count(key)) return fail("INVALID_CONFIG", path + ": unknown key '" + key + "'");
-    c.redis_url = toml::find_or<std::string>(data, "redis", c.redis_url);
-    c.db_url = toml::find_or<std::string>(data, "db", c.db_url);
-    c.http = toml::find_or<std::string>(data, "http", c.http);
-    c.provider = toml::find_or<std::string>(data, "provider", c.provider);
-    c.vendor_url = toml::find_or<std::string>(data, "vendor_url", c.vendor_url);
-    c.universe = toml::find_or<std::string>(data, "universe", c.universe);
-    c.legacy_channels = toml::find_or<bool>(data, "legacy_channels", c.legacy_channels);
-    c.api_token = toml::find_or<std::string>(data, "api_token", c.api_token);
-    for (auto [key, target] : {std::pair{"api_token_file", &c.api_token}, std::pair{"command_secret_file", &c.command_secret}})
-      if (const auto file = toml::find_or<std::string>(data, key, std::string()); !file.empty()) {
-        auto secret = read_secret_file(file);
-        if (!secret) return fail("INVALID_CONFIG", path + ": " + key + ": " + secret.error().message);
-        *target = std::move(secret).value();
+    for (const auto& [name, value] : data.as_table()) {
+      const auto row = std::ranges::find_if(keys<Config>(), [&](const auto& k) { return k.toml == name; });
+      if (row == keys<Config>().end()) return fail("INVALID_CONFIG", path + ": unknown key '" + name + "'");
+      const std::string where = path + ": " + name;
+      try {
+        if (auto st = set_from_toml(*row, c, value, where); !st) return fail(st.error());
+      } catch (const toml::type_error&) {
+        return fail("INVALID_CONFIG", where + " must be " + type_name(*row));
       }
-    c.stream_maxlen =
-        static_cast<std::size_t>(toml::find_or<long long>(data, "stream_maxlen", c.stream_maxlen));
-    c.event_outbox_max =
-        static_cast<std::size_t>(toml::find_or<long long>(data, "event_outbox_max", c.event_outbox_max));
-    c.progress_per_second = toml::find_or<double>(data, "progress_per_second", c.progress_per_second);
-    c.threads = static_cast<unsigned>(toml::find_or<long long>(data, "threads", c.threads));
-    c.min_success_ratio = toml::find_or<double>(data, "min_success", c.min_success_ratio);
-    c.alert_bars = static_cast<int>(toml::find_or<long long>(data, "alert_bars", c.alert_bars));
-    c.thread_nice = static_cast<int>(toml::find_or<long long>(data, "thread_nice", c.thread_nice));
-    c.heartbeat_ms = toml::find_or<long long>(data, "heartbeat_ms", c.heartbeat_ms);
-    c.scheduler = toml::find_or<bool>(data, "scheduler", c.scheduler);
-    c.resume = toml::find_or<bool>(data, "resume", c.resume);
-    c.tls_cert = toml::find_or<std::string>(data, "tls_cert", c.tls_cert);
-    c.tls_key = toml::find_or<std::string>(data, "tls_key", c.tls_key);
-    c.workers = toml::find_or<std::string>(data, "workers", c.workers);
-    c.worker_shard_size =
-        static_cast<std::size_t>(toml::find_or<long long>(data, "worker_shard_size", c.worker_shard_size));
-    c.worker_claim_timeout_ms =
-        toml::find_or<long long>(data, "worker_claim_timeout_ms", c.worker_claim_timeout_ms);
-    c.worker_max_deliveries =
-        static_cast<int>(toml::find_or<long long>(data, "worker_max_deliveries", c.worker_max_deliveries));
-    c.worker_takeover_ms = toml::find_or<long long>(data, "worker_takeover_ms", c.worker_takeover_ms);
+    }
   } catch (const std::exception& e) {
     return fail("INVALID_CONFIG", "config file " + path + ": " + e.what());
   }
-  if (c.progress_per_second <= 0) return fail("INVALID_CONFIG", path + ": progress_per_second must be > 0");
-  if (c.min_success_ratio < 0 || c.min_success_ratio > 1)
-    return fail("INVALID_CONFIG", path + ": min_success must be within 0..1");
-  if (c.alert_bars < 0) return fail("INVALID_CONFIG", path + ": alert_bars must be >= 0 (0 = every detection)");
-  if (c.thread_nice < 0 || c.thread_nice > 19)
-    return fail("INVALID_CONFIG", path + ": thread_nice must be within 0..19 (0 = the engine's own priority)");
-  if (auto st = check_workers(c); !st) return fail("INVALID_CONFIG", path + ": " + st.error().message);
   return c;
 }
 
-Status<> check_workers(const EngineConfig& c) {
-  if (c.workers != "auto" && c.workers != "off")
-    return fail("INVALID_CONFIG", "workers must be auto or off, not '" + c.workers + "'");
-  if (c.worker_shard_size < 1) return fail("INVALID_CONFIG", "worker_shard_size must be >= 1");
-  if (c.worker_claim_timeout_ms < 1) return fail("INVALID_CONFIG", "worker_claim_timeout_ms must be >= 1");
-  if (c.worker_max_deliveries < 1) return fail("INVALID_CONFIG", "worker_max_deliveries must be >= 1");
-  if (c.worker_takeover_ms < 1) return fail("INVALID_CONFIG", "worker_takeover_ms must be >= 1");
+template <class Config>
+Result<Config> apply_env(Config c) {
+  for (const auto& k : keys<Config>()) {
+    if (k.env.empty()) continue;
+    const std::string name(k.env);
+    if (k.kind == Kind::secret || k.kind == Kind::secret_file) {
+      auto secret = secret_from_environment(name);  // NAME or NAME_FILE
+      if (!secret) return fail("INVALID_CONFIG", secret.error().message);
+      if (!secret->empty()) c.*std::get<std::string Config::*>(k.field) = std::move(secret).value();
+      continue;
+    }
+    const char* v = std::getenv(name.c_str());
+    if (v == nullptr || *v == '\0') continue;
+    if (auto st = set_from_text(k, c, v, name); !st) return fail(st.error());
+  }
+  return c;
+}
+
+template <class Config>
+std::string describe_config(const Config& c) {
+  std::string out;
+  std::set<std::string> shown;  // api_token and api_token_file set one field: shown once
+  for (const auto& k : keys<Config>()) {
+    std::string name(k.toml);
+    if (k.kind == Kind::secret_file && name.ends_with("_file")) name.resize(name.size() - 5);
+    if (!shown.insert(name).second) continue;
+    const std::string text = std::visit(
+        [&](auto member) -> std::string {
+          using T = std::remove_cvref_t<decltype(c.*member)>;
+          if constexpr (std::is_same_v<T, std::string>) {
+            const std::string& v = c.*member;
+            if (k.kind == Kind::secret || k.kind == Kind::secret_file) return v.empty() ? "(none)" : "***";
+            if (v.empty()) return "(default)";
+            return k.kind == Kind::url ? mask_url(v) : v;
+          } else {
+            return fmt::format("{}", c.*member);
+          }
+        },
+        k.field);
+    out += (out.empty() ? "" : " ") + name + "=" + text;
+  }
+  return out;
+}
+
+template <class Config>
+std::string reference(const Config& defaults) {
+  std::string out = "| TOML key | Environment | Default | Range | Meaning |\n|---|---|---|---|---|\n";
+  for (const auto& k : keys<Config>()) {
+    std::string def = std::visit(
+        [&](auto member) -> std::string {
+          using T = std::remove_cvref_t<decltype(defaults.*member)>;
+          if constexpr (std::is_same_v<T, std::string>) {
+            const std::string& v = defaults.*member;
+            return v.empty() ? "\"\"" : fmt::format("`{}`", v);
+          } else {
+            return fmt::format("`{}`", defaults.*member);
+          }
+        },
+        k.field);
+    if (k.kind == Kind::secret || k.kind == Kind::secret_file) def = "\"\"";
+    // fmt rather than string concatenation: GCC 12 warns falsely (-Wrestrict) on the latter here.
+    std::string range;
+    if (!k.choices.empty()) {
+      for (const auto part : std::views::split(k.choices, '|'))
+        range += fmt::format("{}`{}`", range.empty() ? "" : ", ", std::string_view(part.begin(), part.end()));
+    } else if (k.min != k.max) {
+      range = fmt::format("{}..{}", k.min, k.max);
+    }
+    std::string env;
+    if (!k.env.empty())
+      env = (k.kind == Kind::secret || k.kind == Kind::secret_file)
+                ? fmt::format("`{0}` or `{0}_FILE`", k.env)
+                : fmt::format("`{}`", k.env);
+    out += fmt::format("| `{}` | {} | {} | {} | {} |\n", k.toml, env, def, range, k.help);
+  }
+  return out;
+}
+
+}  // namespace
+
+Result<EngineConfig> apply_toml_file(EngineConfig c, const std::string& path) {
+  return apply_toml(std::move(c), path);
+}
+Result<AppConfig> apply_toml_file(AppConfig c, const std::string& path) {
+  return apply_toml(std::move(c), path);
+}
+Result<EngineConfig> apply_environment(EngineConfig c) { return apply_env(std::move(c)); }
+Result<AppConfig> apply_environment(AppConfig c) { return apply_env(std::move(c)); }
+
+Status<> check_config(const EngineConfig& c) {
+  for (const auto& k : kEngineKeys)
+    if (auto st = check(k, c, std::string(k.toml)); !st) return st;
   return Ok{};
 }
 
-namespace {
-/// An environment variable's value; nullptr when unset or empty.
-const char* env(const char* name) {
-  const char* v = std::getenv(name);
-  return v && *v ? v : nullptr;
-}
-}  // namespace
+std::string describe(const EngineConfig& c) { return describe_config(c); }
+std::string describe(const AppConfig& c) { return describe_config(c); }
 
-Result<EngineConfig> apply_environment(EngineConfig c) {
-  if (auto v = env("TICKSTOCK_REDIS_URL")) c.redis_url = v;
-  if (auto v = env("TICKSTOCK_DB")) c.db_url = v;
-  if (auto v = env("TICKSTOCK_HTTP")) c.http = v;
-  if (auto v = env("TICKSTOCK_PROVIDER")) c.provider = v;
-  if (auto v = env("TICKSTOCK_VENDOR_URL")) c.vendor_url = v;
-  if (auto v = env("TICKSTOCK_UNIVERSE")) c.universe = v;
-  for (auto [name, target] : {std::pair{"TICKSTOCK_API_TOKEN", &c.api_token},
-                               std::pair{"TICKSTOCK_COMMAND_SECRET", &c.command_secret}}) {
-    auto secret = secret_from_environment(name);
-    if (!secret) return fail("INVALID_CONFIG", secret.error().message);
-    if (!secret->empty()) *target = std::move(secret).value();
-  }
-  if (auto v = env("TICKSTOCK_TLS_CERT")) c.tls_cert = v;
-  if (auto v = env("TICKSTOCK_TLS_KEY")) c.tls_key = v;
-  if (auto v = env("TICKSTOCK_LEGACY_CHANNELS"))
-    c.legacy_channels = std::string(v) == "1" || std::string(v) == "true";
-  if (auto v = env("TICKSTOCK_RESUME")) {
-    const std::string r = v;
-    if (r != "1" && r != "true" && r != "0" && r != "false")
-      return fail("INVALID_CONFIG", "TICKSTOCK_RESUME: expected 1, true, 0 or false, not '" + r + "'");
-    c.resume = r == "1" || r == "true";
-  }
-  if (auto v = env("TICKSTOCK_WORKERS")) {
-    c.workers = v;
-    if (auto st = check_workers(c); !st)
-      return fail("INVALID_CONFIG", "TICKSTOCK_WORKERS: " + st.error().message);
-  }
-  if (auto v = env("TICKSTOCK_THREADS")) {
-    try {
-      c.threads = static_cast<unsigned>(std::stoul(v));
-    } catch (const std::exception&) {
-      return fail("INVALID_CONFIG", std::string("TICKSTOCK_THREADS: not a number: '") + v + "'");
-    }
-  }
-  return c;
-}
-
-Result<AppConfig> apply_toml_file(AppConfig c, const std::string& path) {
-  static const std::set<std::string> kKeys{"redis",          "db",      "http",   "web_dir", "engine_timeout_ms",
-                                           "secure_cookies", "command_secret_file", "tls_cert", "tls_key"};
-  try {
-    const auto data = toml::parse(path);
-    for (const auto& [key, value] : data.as_table())
-      if (!kKeys.count(key)) return fail("INVALID_CONFIG", path + ": unknown key '" + key + "'");
-    c.redis_url = toml::find_or<std::string>(data, "redis", c.redis_url);
-    c.db_url = toml::find_or<std::string>(data, "db", c.db_url);
-    c.http = toml::find_or<std::string>(data, "http", c.http);
-    c.web_dir = toml::find_or<std::string>(data, "web_dir", c.web_dir);
-    c.engine_timeout_ms = toml::find_or<long long>(data, "engine_timeout_ms", c.engine_timeout_ms);
-    c.secure_cookies = toml::find_or<bool>(data, "secure_cookies", c.secure_cookies);
-    if (const auto file = toml::find_or<std::string>(data, "command_secret_file", std::string()); !file.empty()) {
-      auto secret = read_secret_file(file);
-      if (!secret) return fail("INVALID_CONFIG", path + ": command_secret_file: " + secret.error().message);
-      c.command_secret = std::move(secret).value();
-    }
-    c.tls_cert = toml::find_or<std::string>(data, "tls_cert", c.tls_cert);
-    c.tls_key = toml::find_or<std::string>(data, "tls_key", c.tls_key);
-  } catch (const std::exception& e) {
-    return fail("INVALID_CONFIG", "config file " + path + ": " + e.what());
-  }
-  if (c.engine_timeout_ms <= 0) return fail("INVALID_CONFIG", path + ": engine_timeout_ms must be > 0");
-  return c;
-}
-
-Result<AppConfig> apply_environment(AppConfig c) {
-  if (auto v = env("TICKSTOCK_REDIS_URL")) c.redis_url = v;
-  if (auto v = env("TICKSTOCK_APP_DB")) c.db_url = v;
-  if (auto v = env("TICKSTOCK_APP_HTTP")) c.http = v;
-  if (auto v = env("TICKSTOCK_WEB_DIR")) c.web_dir = v;
-  if (auto v = env("TICKSTOCK_APP_TLS_CERT")) c.tls_cert = v;
-  if (auto v = env("TICKSTOCK_APP_TLS_KEY")) c.tls_key = v;
-  if (auto v = env("TICKSTOCK_ENGINE_TIMEOUT_MS")) {
-    try {
-      c.engine_timeout_ms = std::stol(v);
-    } catch (const std::exception&) {
-      return fail("INVALID_CONFIG", std::string("TICKSTOCK_ENGINE_TIMEOUT_MS: not a number: '") + v + "'");
-    }
-    if (c.engine_timeout_ms <= 0) return fail("INVALID_CONFIG", "TICKSTOCK_ENGINE_TIMEOUT_MS must be > 0");
-  }
-  auto secret = secret_from_environment("TICKSTOCK_COMMAND_SECRET");
-  if (!secret) return fail("INVALID_CONFIG", secret.error().message);
-  if (!secret->empty()) c.command_secret = std::move(secret).value();
-  return c;
+std::string config_reference() {
+  return "### Engine (`tickstock engine`, `tickstock up`)\n\n" + reference(EngineConfig{}) +
+         "\n### Dashboard (`tickstock app`)\n\n" + reference(AppConfig{});
 }
 
 Result<std::string> sqlite_path(const std::string& db_url) {
@@ -210,19 +383,6 @@ Result<std::string> sqlite_path(const std::string& db_url) {
   if (path.empty() || (db_url.find("://") != std::string::npos && !db_url.starts_with("sqlite:")))
     return fail("INVALID_CONFIG", "the app's database must be sqlite:PATH, not '" + mask_url(db_url) + "'");
   return path;
-}
-
-std::string describe(const EngineConfig& c) {
-  return fmt::format(
-      "redis={} db={} http={} provider={} vendor_url={} universe={} legacy_channels={} api_token={} "
-      "command_secret={} stream_maxlen={} progress_per_second={} threads={} thread_nice={} min_success={} "
-      "alert_bars={} heartbeat_ms={} scheduler={} resume={} workers={} worker_shard_size={}",
-      mask_url(c.redis_url), mask_url(c.db_url), c.http, c.provider,
-      c.vendor_url.empty() ? "(default)" : mask_url(c.vendor_url), c.universe, c.legacy_channels,
-      c.api_token.empty() ? "(none)" : "***", c.command_secret.empty() ? "(none)" : "***", c.stream_maxlen,
-      c.progress_per_second, c.threads, c.thread_nice, c.min_success_ratio, c.alert_bars, c.heartbeat_ms,
-      c.scheduler,
-      c.resume, c.workers, c.worker_shard_size);
 }
 
 }  // namespace ts::app

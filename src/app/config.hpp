@@ -61,32 +61,30 @@ struct AppConfig {
   std::string tls_key;          // PEM private key for tls_cert
 };
 
-/// TOML keys: redis, db, http, web_dir, engine_timeout_ms, secure_cookies,
-/// command_secret_file, tls_cert, tls_key. Unknown keys are errors.
+/// The settings of both configs are the key tables in config.cpp (TOML key,
+/// environment variable, range, meaning); docs/configuration.md is generated
+/// from them (config_reference()). A value of the wrong type or outside its
+/// range is INVALID_CONFIG naming the key and its source; an unknown TOML key
+/// is an error. Secrets (api_token, the command secret) come from files or
+/// from NAME / NAME_FILE in the environment, and are never shown.
+/// Reads `path` (flat TOML keys) over `base`.
 Result<AppConfig> apply_toml_file(AppConfig base, const std::string& path);
-/// TICKSTOCK_REDIS_URL, TICKSTOCK_APP_DB, TICKSTOCK_APP_HTTP, TICKSTOCK_WEB_DIR, TICKSTOCK_ENGINE_TIMEOUT_MS,
-/// TICKSTOCK_COMMAND_SECRET or TICKSTOCK_COMMAND_SECRET_FILE, TICKSTOCK_APP_TLS_CERT, TICKSTOCK_APP_TLS_KEY.
+/// The TICKSTOCK_* variables of the table over `base`.
 Result<AppConfig> apply_environment(AppConfig base);
 /// The path of a `sqlite:PATH` URL (a bare path is accepted too).
 Result<std::string> sqlite_path(const std::string& db_url);
 
-/// Reads `path` (TOML, flat keys: redis, db, http, provider, vendor_url,
-/// universe, legacy_channels, api_token, api_token_file, command_secret_file,
-/// stream_maxlen, event_outbox_max, progress_per_second, threads, min_success,
-/// alert_bars, thread_nice, heartbeat_ms, scheduler, resume, tls_cert, tls_key, workers, worker_shard_size,
-/// worker_claim_timeout_ms, worker_max_deliveries, worker_takeover_ms) over `base`. Unknown keys are
-/// errors. Secrets are read from the files named (the command secret has no inline key: keep it out
-/// of configs).
+/// Reads `path` (flat TOML keys) over `base`.
 Result<EngineConfig> apply_toml_file(EngineConfig base, const std::string& path);
-/// TICKSTOCK_REDIS_URL, TICKSTOCK_DB, TICKSTOCK_HTTP, TICKSTOCK_PROVIDER,
-/// TICKSTOCK_VENDOR_URL, TICKSTOCK_UNIVERSE, TICKSTOCK_API_TOKEN[_FILE],
-/// TICKSTOCK_COMMAND_SECRET[_FILE], TICKSTOCK_LEGACY_CHANNELS, TICKSTOCK_THREADS,
-/// TICKSTOCK_RESUME (1/true or 0/false), TICKSTOCK_TLS_CERT, TICKSTOCK_TLS_KEY, TICKSTOCK_WORKERS.
+/// The TICKSTOCK_* variables of the table over `base`.
 Result<EngineConfig> apply_environment(EngineConfig base);
-/// The distributed-worker settings are valid (workers auto|off, sizes >= 1).
-Status<> check_workers(const EngineConfig& c);
-/// One line per setting, secrets (api_token, passwords in URLs) masked.
+/// Every setting within its range or choices (after command-line flags).
+Status<> check_config(const EngineConfig& c);
+/// One line of key=value, secrets (api_token, the command secret, passwords in URLs) masked.
 std::string describe(const EngineConfig& c);
+std::string describe(const AppConfig& c);
+/// The settings of both tables as markdown (docs/configuration.md).
+std::string config_reference();
 
 /// The layers under the command-line flags, for either config: defaults (`base`)
 /// < the TOML file (when `file` is not empty) < the environment.

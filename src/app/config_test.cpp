@@ -5,10 +5,12 @@
 #include <cstdlib>
 #include <filesystem>
 #include <fstream>
+#include <iterator>
+#include <string_view>
 
 #include "app/providers.hpp"
-#include "engine/pipeline.hpp"
 #include "core/uuid.hpp"
+#include "engine/pipeline.hpp"
 
 namespace ts::app {
 namespace {
@@ -175,6 +177,85 @@ TEST(Config, SecretsComeFromTheEnvironmentOrFiles) {
   ASSERT_FALSE(refused);
   EXPECT_NE(refused.error().message.find("empty"), std::string::npos) << refused.error().message;
   for (const auto& p : {secret, token, toml, empty, bad}) std::filesystem::remove(p);
+}
+
+TEST(Config, ValuesOfTheWrongTypeOrRangeAreErrorsNotDefaults) {
+  // A number where a string is expected (and the reverse) used to fall back to the default silently.
+  for (const char* bad :
+       {"min_success = \"high\"\n", "threads = \"4\"\n", "redis = 6379\n", "resume = 1\n"}) {
+    auto c = apply_toml_file(EngineConfig{}, write_toml(bad));
+    ASSERT_FALSE(c) << bad;
+    EXPECT_EQ(c.error().code, "INVALID_CONFIG");
+    const std::string key(bad, std::string_view(bad).find(' '));
+    EXPECT_NE(c.error().message.find(": " + key + " must be a"), std::string::npos) << c.error().message;
+  }
+  auto whole = apply_toml_file(EngineConfig{}, write_toml("min_success = 1\n"));  // an integer is a number
+  ASSERT_TRUE(whole) << whole.error().message;
+  EXPECT_EQ(whole->min_success_ratio, 1.0);
+  for (const char* beyond :
+       {"thread_nice = 4294967306\n", "min_success = nan\n", "worker_shard_size = -1\n"}) {
+    auto c = apply_toml_file(EngineConfig{}, write_toml(beyond));  // no wrap-around into the range, no NaN
+    EXPECT_FALSE(c) << beyond;
+  }
+  auto range = apply_toml_file(EngineConfig{}, write_toml("threads = 5000\n"));
+  ASSERT_FALSE(range);
+  EXPECT_NE(range.error().message.find("threads must be within 0..1024, not 5000"), std::string::npos)
+      << range.error().message;
+
+  setenv("TICKSTOCK_THREADS", "5000", 1);
+  auto e = apply_environment(EngineConfig{});
+  unsetenv("TICKSTOCK_THREADS");
+  ASSERT_FALSE(e);
+  EXPECT_NE(e.error().message.find("TICKSTOCK_THREADS"), std::string::npos) << e.error().message;
+  setenv("TICKSTOCK_LEGACY_CHANNELS", "yes", 1);
+  e = apply_environment(EngineConfig{});
+  unsetenv("TICKSTOCK_LEGACY_CHANNELS");
+  ASSERT_FALSE(e);
+  EXPECT_NE(e.error().message.find("TICKSTOCK_LEGACY_CHANNELS"), std::string::npos) << e.error().message;
+  setenv("TICKSTOCK_WORKERS", "sometimes", 1);
+  e = apply_environment(EngineConfig{});
+  unsetenv("TICKSTOCK_WORKERS");
+  ASSERT_FALSE(e);
+  EXPECT_NE(e.error().message.find("one of auto|off"), std::string::npos) << e.error().message;
+
+  auto app = apply_toml_file(AppConfig{}, write_toml("engine_timeout_ms = 0\n"));
+  ASSERT_FALSE(app);
+  EXPECT_NE(app.error().message.find("engine_timeout_ms"), std::string::npos) << app.error().message;
+  setenv("TICKSTOCK_ENGINE_TIMEOUT_MS", "soon", 1);
+  auto app_env = apply_environment(AppConfig{});
+  unsetenv("TICKSTOCK_ENGINE_TIMEOUT_MS");
+  ASSERT_FALSE(app_env);
+  EXPECT_NE(app_env.error().message.find("TICKSTOCK_ENGINE_TIMEOUT_MS"), std::string::npos);
+}
+
+TEST(Config, TheDefaultsAreValidAndEveryKeyIsShownOnceWithSecretsMasked) {
+  EXPECT_TRUE(check_config(EngineConfig{}));
+  EngineConfig c;
+  c.worker_shard_size = 0;
+  EXPECT_FALSE(check_config(c));
+  AppConfig a;
+  a.command_secret = "app-secret-very-secret";
+  a.redis_url = "redis://app:pw-very-secret@127.0.0.1:6379/0";
+  const auto text = describe(a);
+  EXPECT_EQ(text.find("very-secret"), std::string::npos) << text;
+  EXPECT_NE(text.find("command_secret=***"), std::string::npos) << text;
+  const auto engine = describe(EngineConfig{});
+  for (const char* key :
+       {"api_token=(none)", "worker_takeover_ms=60000", "thread_nice=10", "min_success=0.8"})
+    EXPECT_NE(engine.find(key), std::string::npos) << key << " in " << engine;
+  EXPECT_EQ(engine.find("api_token_file"), std::string::npos) << engine;  // one field, shown once
+}
+
+TEST(Docs, ConfigurationPageHoldsTheCurrentKeyTables) {
+  std::ifstream in(std::filesystem::path(TICKSTOCK_SOURCE_DIR) / "docs/configuration.md");
+  ASSERT_TRUE(in);
+  const std::string page((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
+  const std::string begin = "do not edit by hand -->\n", end = "<!-- end of generated tables -->";
+  const auto from = page.find(begin), to = page.find(end);
+  ASSERT_NE(from, std::string::npos);
+  ASSERT_NE(to, std::string::npos);
+  EXPECT_EQ(page.substr(from + begin.size(), to - from - begin.size()), config_reference())
+      << "regenerate the tables in docs/configuration.md with `tickstock engine --config-keys`";
 }
 
 }  // namespace

@@ -363,7 +363,7 @@ Status<> Daemon::start() {
   if (d.cfg.console_progress) observers.push_back(&d.progress_log);
   d.tee = std::make_unique<service::ObserverTee>(std::move(observers));
   d.runs = std::make_unique<engine::RunManager>(*d.db, *d.provider, d.tee.get(), d.clock);
-  if (auto st = check_workers(d.cfg); !st) return fail("INVALID_CONFIG", st.error().message);
+  if (auto st = check_config(d.cfg); !st) return fail("INVALID_CONFIG", st.error().message);
   if (d.cfg.workers == "auto") {
     if (!d.cfg.db_url.starts_with("postgresql://") && !d.cfg.db_url.starts_with("postgres://")) {
       spdlog::warn(

@@ -51,7 +51,7 @@ Result<EngineConfig> effective_config(const EngineFlags& f, EngineConfig base) {
   if (f.no_resume) c->resume = false;
   if (!f.workers.empty()) {
     c->workers = f.workers;
-    if (auto st = check_workers(*c); !st) return fail("INVALID_CONFIG", "--workers: " + st.error().message);
+    if (auto st = check_config(*c); !st) return fail("INVALID_CONFIG", "--workers: " + st.error().message);
   }
   return c;
 }
@@ -131,7 +131,15 @@ void add_engine_command(CLI::App& app, int& exit_code) {
       app.add_subcommand("engine", "Run the engine daemon: Redis commands and events, HTTP API, scheduler");
   add_common(cmd, *f);
   cmd->add_option("--redis", f->redis, "Redis URL redis://[user:pass@]host:port/db");
-  cmd->callback([f, &exit_code] {
+  auto keys = std::make_shared<bool>(false);
+  cmd->add_flag("--config-keys", *keys,
+                "Print every setting (TOML key, environment variable, default, range) as markdown and exit");
+  cmd->callback([f, keys, &exit_code] {
+    if (*keys) {
+      std::cout << config_reference();
+      exit_code = 0;
+      return;
+    }
     const auto signals = block_stop_signals();
     auto cfg = effective_config(*f, EngineConfig{});
     if (!cfg) {

@@ -17,7 +17,10 @@ using testing::FakeEngine;
 class RedisEngineClientTest : public bus::testing::RedisFixture {
  protected:
   std::unique_ptr<RedisEngineClient> client(std::chrono::milliseconds timeout = 5s) {
-    auto c = RedisEngineClient::connect({.url = url(), .timeout = timeout});
+    RedisClientOptions o;
+    o.url = url();
+    o.timeout = timeout;
+    auto c = RedisEngineClient::connect(o);
     if (!c) throw std::runtime_error(c.error().message);
     return std::move(c).value();
   }
@@ -39,7 +42,10 @@ TEST_F(RedisEngineClientTest, UnreachableRedis) {
   ASSERT_TRUE(port);
   bus::RedisUrl u;
   u.port = *port;
-  auto c = RedisEngineClient::connect({.url = u, .timeout = 1s});
+  RedisClientOptions o;
+  o.url = u;
+  o.timeout = 1s;
+  auto c = RedisEngineClient::connect(o);
   ASSERT_FALSE(c);
   EXPECT_EQ(c.error().code, "REDIS_UNREACHABLE");
 }
