@@ -222,6 +222,7 @@ void add_app_command(CLI::App& app, int& exit_code) {
       exit_code = 2;
       return;
     }
+    spdlog::info("app starting: {}", describe(*cfg));
     try {
       auto users = open_users(cfg->db_url);
       if (users->user_count() == 0)

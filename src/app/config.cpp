@@ -306,7 +306,7 @@ std::string describe_config(const Config& c) {
           if constexpr (std::is_same_v<T, std::string>) {
             const std::string& v = c.*member;
             if (k.kind == Kind::secret || k.kind == Kind::secret_file) return v.empty() ? "(none)" : "***";
-            if (v.empty()) return "(default)";
+            if (v.empty()) return "\"\"";
             return k.kind == Kind::url ? mask_url(v) : v;
           } else {
             return fmt::format("{}", c.*member);
