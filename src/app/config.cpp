@@ -62,7 +62,6 @@ struct Key {
 using E = EngineConfig;
 using A = AppConfig;
 
-// clang-format off: one row per line reads as the table it is.
 // The engine (`tickstock engine`, `tickstock up`).
 const Key<E> kEngineKeys[] = {
     {"redis", "TICKSTOCK_REDIS_URL", &E::redis_url, Kind::url, 0, 0, "",
@@ -135,7 +134,6 @@ const Key<A> kAppKeys[] = {
      "PEM certificate chain: serve HTTPS and WSS"},
     {"tls_key", "TICKSTOCK_APP_TLS_KEY", &A::tls_key, Kind::plain, 0, 0, "", "PEM private key of tls_cert"},
 };
-// clang-format on
 
 template <class Config>
 std::span<const Key<Config>> keys();
