@@ -107,13 +107,14 @@ TEST_F(RedisAcl, ARefusedSubscriptionFailsWithNopermAndTheOthersKeepWorking) {
   EXPECT_NE(r->error().message.find("tickstock:errors"), std::string::npos) << r->error().message;
   EXPECT_EQ(r->error().message.find("tickstock:commands:replies:r1"), std::string::npos) << r->error().message;
 
-  // The allowed subscription is made again on the one reconnect and delivers.
+  // The allowed subscription is made again on the one reconnect and delivers. Published until
+  // one arrives: Redis may still count the dropped connection as a receiver for a moment, and
+  // pub/sub loses what it sends there.
   auto admin = sync();
   ASSERT_TRUE(testing::wait_for([&] {
-    auto n = admin.publish("tickstock:commands:replies:r1", "hello");
-    return n && *n == 1;
+    (void)admin.publish("tickstock:commands:replies:r1", "hello");
+    return got.wait_size(1, std::chrono::milliseconds(200));
   }));
-  ASSERT_TRUE(got.wait_size(1));
   EXPECT_EQ(got.items()[0].channel, "tickstock:commands:replies:r1");
   EXPECT_EQ(got.items()[0].payload, "hello");
   EXPECT_EQ(sub.reconnects(), 1u);
