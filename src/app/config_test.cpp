@@ -7,6 +7,7 @@
 #include <fstream>
 #include <iterator>
 #include <string_view>
+#include <vector>
 
 #include "app/providers.hpp"
 #include "core/uuid.hpp"
@@ -20,6 +21,15 @@ std::string write_toml(const std::string& text) {
   std::ofstream(path) << text;
   return path.string();
 }
+
+/// TOML files that are removed when the test ends.
+struct TomlFiles {
+  std::vector<std::string> paths;
+  std::string write(const std::string& text) { return paths.emplace_back(write_toml(text)); }
+  ~TomlFiles() {
+    for (const auto& p : paths) std::filesystem::remove(p);
+  }
+};
 
 TEST(Config, TomlOverridesDefaultsAndEnvironmentOverridesToml) {
   const auto path =
@@ -39,6 +49,7 @@ TEST(Config, TomlOverridesDefaultsAndEnvironmentOverridesToml) {
 }
 
 TEST(Config, UnknownKeysAndBadValuesAreRejectedWithTheirName) {
+  TomlFiles files;
   const auto bad_key = write_toml("redis_url = \"redis://x\"\n");
   auto c = apply_toml_file(EngineConfig{}, bad_key);
   ASSERT_FALSE(c);
@@ -57,18 +68,18 @@ TEST(Config, UnknownKeysAndBadValuesAreRejectedWithTheirName) {
   EXPECT_EQ(c->alert_bars, 0);
   EXPECT_EQ(EngineConfig{}.alert_bars, engine::kDefaultAlertBars);
   for (const char* bad : {"thread_nice = -1\n", "thread_nice = 20\n"}) {
-    c = apply_toml_file(EngineConfig{}, write_toml(bad));
+    c = apply_toml_file(EngineConfig{}, files.write(bad));
     ASSERT_FALSE(c) << bad;
     EXPECT_NE(c.error().message.find("thread_nice"), std::string::npos) << c.error().message;
   }
-  c = apply_toml_file(EngineConfig{}, write_toml("thread_nice = 0\n"));
+  c = apply_toml_file(EngineConfig{}, files.write("thread_nice = 0\n"));
   ASSERT_TRUE(c) << c.error().message;
   EXPECT_EQ(c->thread_nice, 0);
   EXPECT_EQ(EngineConfig{}.thread_nice, engine::RunRequest{}.thread_nice);
-  c = apply_toml_file(EngineConfig{}, write_toml("worker_takeover_ms = 0\n"));
+  c = apply_toml_file(EngineConfig{}, files.write("worker_takeover_ms = 0\n"));
   ASSERT_FALSE(c);
   EXPECT_NE(c.error().message.find("worker_takeover_ms"), std::string::npos) << c.error().message;
-  c = apply_toml_file(EngineConfig{}, write_toml("worker_takeover_ms = 2500\n"));
+  c = apply_toml_file(EngineConfig{}, files.write("worker_takeover_ms = 2500\n"));
   ASSERT_TRUE(c) << c.error().message;
   EXPECT_EQ(c->worker_takeover_ms, 2500);
   const auto bad_syntax = write_toml("threads = [\n");
@@ -180,24 +191,25 @@ TEST(Config, SecretsComeFromTheEnvironmentOrFiles) {
 }
 
 TEST(Config, ValuesOfTheWrongTypeOrRangeAreErrorsNotDefaults) {
+  TomlFiles files;
   // A number where a string is expected (and the reverse) used to fall back to the default silently.
   for (const char* bad :
        {"min_success = \"high\"\n", "threads = \"4\"\n", "redis = 6379\n", "resume = 1\n"}) {
-    auto c = apply_toml_file(EngineConfig{}, write_toml(bad));
+    auto c = apply_toml_file(EngineConfig{}, files.write(bad));
     ASSERT_FALSE(c) << bad;
     EXPECT_EQ(c.error().code, "INVALID_CONFIG");
     const std::string key(bad, std::string_view(bad).find(' '));
     EXPECT_NE(c.error().message.find(": " + key + " must be a"), std::string::npos) << c.error().message;
   }
-  auto whole = apply_toml_file(EngineConfig{}, write_toml("min_success = 1\n"));  // an integer is a number
+  auto whole = apply_toml_file(EngineConfig{}, files.write("min_success = 1\n"));  // an integer is a number
   ASSERT_TRUE(whole) << whole.error().message;
   EXPECT_EQ(whole->min_success_ratio, 1.0);
   for (const char* beyond :
        {"thread_nice = 4294967306\n", "min_success = nan\n", "worker_shard_size = -1\n"}) {
-    auto c = apply_toml_file(EngineConfig{}, write_toml(beyond));  // no wrap-around into the range, no NaN
+    auto c = apply_toml_file(EngineConfig{}, files.write(beyond));  // no wrap-around into the range, no NaN
     EXPECT_FALSE(c) << beyond;
   }
-  auto range = apply_toml_file(EngineConfig{}, write_toml("threads = 5000\n"));
+  auto range = apply_toml_file(EngineConfig{}, files.write("threads = 5000\n"));
   ASSERT_FALSE(range);
   EXPECT_NE(range.error().message.find("threads must be within 0..1024, not 5000"), std::string::npos)
       << range.error().message;
@@ -218,7 +230,7 @@ TEST(Config, ValuesOfTheWrongTypeOrRangeAreErrorsNotDefaults) {
   ASSERT_FALSE(e);
   EXPECT_NE(e.error().message.find("one of auto|off"), std::string::npos) << e.error().message;
 
-  auto app = apply_toml_file(AppConfig{}, write_toml("engine_timeout_ms = 0\n"));
+  auto app = apply_toml_file(AppConfig{}, files.write("engine_timeout_ms = 0\n"));
   ASSERT_FALSE(app);
   EXPECT_NE(app.error().message.find("engine_timeout_ms"), std::string::npos) << app.error().message;
   setenv("TICKSTOCK_ENGINE_TIMEOUT_MS", "soon", 1);

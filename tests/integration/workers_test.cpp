@@ -1,7 +1,9 @@
 // Distributed workers (issue #8): one in-process engine coordinating real
 // `tickstock worker` processes over a private redis-server and PostgreSQL
 // (the PgServer fixture). A worker SIGKILLed mid-shard, a poison shard, a
-// cancellation, the phase barrier and worker ids in per-symbol events.
+// cancellation, the phase barrier, worker ids in per-symbol events, the
+// consumer threads' niceness, and the engine taking over when every worker is
+// gone.
 // No timing assertions: every wait is for a state, with a generous limit.
 #include <gtest/gtest.h>
 
@@ -99,7 +101,8 @@ class WorkersTest : public EngineFixture {
   /// Restarts the workers that died (a supervisor's Restart=always).
   void restart_dead_workers() {
     for (auto& [id, w] : workers_)
-      if (w->exited()) w = std::make_unique<TickstockProcess>(args_[id], dir_.str("worker-" + id + ".log"), env_[id]);
+      if (w->exited())
+        w = std::make_unique<TickstockProcess>(args_[id], dir_.str("worker-" + id + ".log"), env_[id]);
   }
 
   /// A single-process run (the engine's own threads) of what `run_id` recorded, into `into`.
