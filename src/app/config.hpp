@@ -67,6 +67,7 @@ struct AppConfig {
 /// range is INVALID_CONFIG naming the key and its source; an unknown TOML key
 /// is an error. Secrets (api_token, the command secret) come from files or
 /// from NAME / NAME_FILE in the environment, and are never shown.
+
 /// Reads `path` (flat TOML keys) over `base`.
 Result<AppConfig> apply_toml_file(AppConfig base, const std::string& path);
 /// The TICKSTOCK_* variables of the table over `base`.
