@@ -26,6 +26,10 @@ struct Hilbert {
   double prev_input[2] = {0, 0};
   double value = 0.0;
 
+  template <class Ar>
+  void persist(Ar& ar) {
+    ar(prev, prev_input, value);
+  }
   template <int kOdd>
   void step(double* ring, int slot, double input, double adjust) {
     const double t = kA * input;
@@ -67,6 +71,10 @@ struct HtRegs {
   double i1_odd_prev2 = 0.0;
   double i1_even_prev2 = 0.0;
 
+  template <class Ar>
+  void persist(Ar& ar) {
+    ar(smoothed, q1, i1, period, smooth_period, wma_sub, wma_sum, trailing_value, detrender, q1h, ji, jq, slot, prev_i2, prev_q2, re, im, i1_odd_prev3, i1_even_prev3, i1_odd_prev2, i1_even_prev2);
+  }
   static double rad2deg() { return 45.0 / std::atan(1.0); }
 
   // One full step for a bar of parity kOdd (TA-Lib's even/odd branches).
@@ -129,6 +137,11 @@ class HtCore {
 
   /// Feeds bar today(); true when the full step ran, regs() then describes
   /// this bar. Afterwards today() is the next bar.
+  template <class Ar>
+  void persist(Ar& ar) {
+    ar(warmup_, today_, last3_, r_, rings_);
+    ar.check(r_.slot >= 0 && r_.slot < 3, "Hilbert ring slot outside the ring");
+  }
   bool push(double v) {
     const size_t i = today_;
     bool stepped = false;
@@ -231,6 +244,11 @@ class DftAngles {
 /// cycle phase computed from them.
 class DcPhase {
  public:
+  template <class Ar>
+  void persist(Ar& ar) {
+    ar(ring_, idx_, phase_);
+    ar.check(idx_ < kSmoothSize, "DC phase ring position outside the ring");
+  }
   void store(double smoothed) { ring_[idx_] = smoothed; }
   double current() const { return ring_[idx_]; }
   void next() { idx_ = idx_ + 1 == kSmoothSize ? 0 : idx_ + 1; }
@@ -284,6 +302,10 @@ struct Trendline {
   static constexpr size_t kRing = 64;
   double xs[kRing] = {};
   double t1 = 0.0, t2 = 0.0, t3 = 0.0;
+  template <class Ar>
+  void persist(Ar& ar) {
+    ar(xs, t1, t2, t3);
+  }
   void remember(size_t today, double x) { xs[today % kRing] = x; }
   /// The inputs come from src[j & mask]: the ring (mask kRing - 1) in a
   /// stream, the whole input (mask ~0) in a batch.
@@ -322,6 +344,10 @@ struct DcPeriodState {
     return core.push(x) && emit(i, core.regs(), out);
   }
   /// Batch: out(i, values) for every bar from the lookback on (see HtCore::run).
+  template <class Ar>
+  void persist(Ar& ar) {
+    ar(core);
+  }
   template <class Out>
   void run(const double* x, size_t n, Out&& out) {
     double v[2];
@@ -360,6 +386,10 @@ struct PhaseState {
   }
   /// Batch: out(i, values) for every bar from the lookback on (see
   /// HtCore::run); the trendline reads the input itself.
+  template <class Ar>
+  void persist(Ar& ar) {
+    ar(core, dc, trend, sine, lead, days_in_trend);
+  }
   template <class Out>
   void run(const double* x, size_t n, Out&& out) {
     double v[2];
@@ -449,6 +479,10 @@ struct MamaState {
     return core.push(x) && emit(i, core.regs(), x, out);
   }
   /// Batch: out(i, values) for every bar from the lookback on (see HtCore::run).
+  template <class Ar>
+  void persist(Ar& ar) {
+    ar(core, fast_limit, slow_limit, m, f, prev_phase);
+  }
   template <class Out>
   void run(const double* x, size_t n, Out&& out) {
     double v[2];

@@ -36,9 +36,13 @@
 //     where the batch kernel itself recomputes each bar from its window (CCI,
 //     AVGDEV, IMI, the LINEARREG family) or for 1-2 bar windows (price and math
 //     transforms, pivots). streams.cpp states each stream's cost;
-//   * a Stream is not thread-safe (one owner; different streams are independent).
-//     It stores a symbol's state, not its history: the engine's daily
-//     incremental run keeps the Stream and feeds it only the new bar.
+//   * a Stream is not thread-safe (one owner; different streams are independent);
+//   * save() turns the state into bytes and restore() puts them into a fresh
+//     stream of the same call: the restored stream continues bit for bit as
+//     the saved one would have. This is how the engine's daily incremental run
+//     stores a symbol's state instead of re-reading its history. Streams
+//     without a saved form yet return false from save(); the registry test
+//     lists them and keeps that list from growing.
 #include <cstddef>
 #include <memory>
 #include <span>
@@ -49,6 +53,11 @@
 #include "core/result.hpp"
 
 namespace ts::ta {
+
+namespace detail {
+class StateWriter;
+class StateReader;
+}  // namespace detail
 
 /// Which columns a function reads. Price functions read named OHLCV columns;
 /// `real0`/`real1` are generic real inputs (TA-Lib inReal / inReal0 / inReal1);
@@ -101,8 +110,22 @@ class Stream {
     // by its factory, so the cast never touches a const object.
     return const_cast<Stream*>(this)->step(bar, out.data(), false);
   }
+  /// Appends the state to `out` as opaque bytes (a versioned header, then the
+  /// fields in host byte order; stream_state.hpp) and returns true. Returns
+  /// false, leaving `out` unchanged, when this stream has no saved form.
+  bool save(std::string& out) const;
+  /// Replaces the state with bytes save() wrote from a stream of the SAME call
+  /// (function and options; the caller keys states by Call::key()). Errors:
+  /// BAD_STATE (truncated or trailing bytes, another layout version or byte
+  /// order, a window of another length) and UNSUPPORTED (no saved form). After
+  /// an error the state is unspecified: discard the stream.
+  Status<> restore(std::string_view bytes);
 
  protected:
+  /// The fields of save() / restore() after the header; false = no saved form.
+  virtual bool save_fields(detail::StateWriter&) const { return false; }
+  virtual bool restore_fields(detail::StateReader&) { return false; }
+
   /// One bar: computes the outputs; commits the new state only when `commit`
   /// (with commit == false it must not change the state; preallocated scratch
   /// buffers may be overwritten).

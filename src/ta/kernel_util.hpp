@@ -105,6 +105,10 @@ struct WilderSmoothing {
       : decay(static_cast<double>(period - 1) / static_cast<double>(period)),
         weight(1.0 / static_cast<double>(period)) {}
   double next(double avg, double x) const { return (avg * decay) + (x * weight); }
+  template <class Ar>
+  void persist(Ar& ar) {
+    ar(decay, weight);
+  }
 };
 
 /// The recurrence of the EMA function (ema(), its stream and run_multi; MA's
@@ -128,6 +132,10 @@ struct EmaTwoStep {
   explicit EmaTwoStep(int period) : k(per_to_k(period)), a(1.0 - k), aa(a * a), ka(k * a) {}
   double first(double e0, double x) const { return (a * e0) + (k * x); }
   double next(double e2, double x, double x1) const { return (aa * e2) + ((k * x) + (ka * x1)); }
+  template <class Ar>
+  void persist(Ar& ar) {
+    ar(k, a, aa, ka);
+  }
 };
 
 /// `cond ? v : +0.0` without a branch (data-dependent conditions on price
@@ -266,6 +274,10 @@ inline double kama_smoothing(double sum_roc, double period_roc) {
 /// Tillson's T3 weights of e3..e6 for a volume factor (TA-Lib's expressions).
 struct T3Weights {
   double c1, c2, c3, c4;
+  template <class Ar>
+  void persist(Ar& ar) {
+    ar(c1, c2, c3, c4);
+  }
   explicit T3Weights(double v) {
     const double v2 = v * v;
     c1 = -(v2 * v);
@@ -288,6 +300,10 @@ struct Sar {
   double af_long = 0.0, af_short = 0.0, ep = 0.0, s = 0.0, new_low = 0.0, new_high = 0.0;
   bool is_long = true;
 
+  template <class Ar>
+  void persist(Ar& ar) {
+    ar(init_long, step_long, max_long, init_short, step_short, max_short, start, offset, negative_short, af_long, af_short, ep, s, new_low, new_high, is_long);
+  }
   Sar(double start_value, double offset_on_reverse, double il, double sl, double ml, double is, double ss,
       double ms, bool negative)
       : init_long(il),
@@ -418,6 +434,10 @@ class EmaCore {
     out = prev;
     return true;
   }
+  template <class Ar>
+  void persist(Ar& ar) {
+    ar(period_, k_, count_, sum_, prev_);
+  }
 
  private:
   int period_;
@@ -435,6 +455,10 @@ template <bool kMax>
 struct TrackedExtreme {
   std::ptrdiff_t idx = -1;
   double value = 0.0;
+  template <class Ar>
+  void persist(Ar& ar) {
+    ar(idx, value);
+  }
   static bool better(double a, double b) { return kMax ? a > b : a < b; }
   static bool at_least(double a, double b) { return kMax ? a >= b : a <= b; }
   /// Window [trailing, today]; call with today increasing by one each time.
@@ -483,6 +507,10 @@ inline void trima_roll(double& numerator, double& num_sub, double& num_add, doub
 struct CompensatedSum {
   double sum = 0.0;
   double comp = 0.0;
+  template <class Ar>
+  void persist(Ar& ar) {
+    ar(sum, comp);
+  }
   void add(double x) {
     const double t = sum + x;
     comp += std::fabs(sum) >= std::fabs(x) ? (sum - t) + x : (x - t) + sum;

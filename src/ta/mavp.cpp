@@ -7,6 +7,7 @@
 #include <vector>
 
 #include "ta/kernels.hpp"
+#include "ta/stream_state.hpp"
 #include "ta/streams.hpp"
 
 namespace ts::ta {
@@ -120,8 +121,16 @@ class MavpStream final : public Stream {
     ++i_;
     return valid;
   }
+  bool save_fields(detail::StateWriter& w) const override { return const_cast<MavpStream*>(this)->fields(w); }
+  bool restore_fields(detail::StateReader& r) override { return fields(r); }
 
  private:
+  template <class Ar>
+  bool fields(Ar& ar) {
+    ar(lo_, hi_, lb_, i_, mas_, start_);
+    return true;
+  }
+
   int lo_, hi_;
   std::uint64_t lb_;
   std::uint64_t i_ = 0;

@@ -18,6 +18,7 @@
 #include "ta/cycle_state.hpp"
 #include "ta/kernel_util.hpp"
 #include "ta/kernels.hpp"
+#include "ta/stream_state.hpp"
 
 namespace ts::ta::streams {
 namespace {
@@ -38,6 +39,11 @@ class Lag {
   void push(double x) {
     buf_[pos_] = x;
     pos_ = pos_ + 1 == buf_.size() ? 0 : pos_ + 1;
+  }
+  template <class Ar>
+  void persist(Ar& ar) {
+    ar(buf_, pos_);
+    ar.check(pos_ < buf_.size(), "ring position outside the ring");
   }
 
  private:
@@ -67,6 +73,10 @@ class WindowSum {
       lag_.push(x);
     }
     return true;
+  }
+  template <class Ar>
+  void persist(Ar& ar) {
+    ar(lb_, p_, divide_, lag_, count_, total_);
   }
 
  private:
@@ -102,6 +112,10 @@ class MaCore {
       return commit ? other_->update(bar, one) : other_->peek(bar, one);
     }
     return ema_ ? e_.step(x, out, commit) : sma_.step(x, out, commit);
+  }
+  template <class Ar>
+  void persist(Ar& ar) {
+    ar(copy_, ema_, sma_, e_, other_);
   }
 
  private:
@@ -151,6 +165,11 @@ class MonoDeque {
     idx_[at] = i;
     ++size_;
   }
+  template <class Ar>
+  void persist(Ar& ar) {
+    ar(p_, val_, idx_, head_, size_);
+    ar.check(p_ == val_.size() && head_ < p_ && size_ <= p_, "deque position outside the ring");
+  }
 
  private:
   static bool better(double a, double b) { return kMax ? a > b : a < b; }
@@ -179,6 +198,10 @@ class HighLow {
     }
     return valid;
   }
+  template <class Ar>
+  void persist(Ar& ar) {
+    ar(lb_, i_, hi_, lo_);
+  }
 
  private:
   std::uint64_t lb_;
@@ -195,6 +218,16 @@ class CoreStream final : public Stream {
 
  protected:
   bool step(const StreamBar& bar, double* out, bool commit) override { return core_.step(bar, out, commit); }
+  // Every core lists its fields in persist() (stream_state.hpp); a core
+  // without one does not compile here.
+  bool save_fields(detail::StateWriter& w) const override {
+    const_cast<Core&>(core_).persist(w);  // persist() serves both directions; the writer only reads
+    return true;
+  }
+  bool restore_fields(detail::StateReader& r) override {
+    core_.persist(r);
+    return true;
+  }
 
  private:
   Core core_;
@@ -246,6 +279,15 @@ class WindowRerun final : public Stream {
     }
     return valid;
   }
+  bool save_fields(detail::StateWriter& w) const override {
+    w(const_cast<std::vector<StreamBar>&>(past_), const_cast<size_t&>(head_), const_cast<size_t&>(count_));
+    return true;
+  }
+  bool restore_fields(detail::StateReader& r) override {
+    r(past_, head_, count_);
+    r.check(head_ < past_.size() && count_ <= past_.size(), "ring position outside the ring");
+    return true;
+  }
 
  private:
   void fill(size_t k, const StreamBar& b) {
@@ -270,11 +312,19 @@ class WindowRerun final : public Stream {
 /// SMA (period >= 2) or SUM over real0.
 struct SumCore {
   WindowSum s;
+  template <class Ar>
+  void persist(Ar& ar) {
+    ar(s);
+  }
   bool step(const StreamBar& b, double* out, bool commit) { return s.step(b.real0, out[0], commit); }
 };
 /// EMA / MA over real0.
 struct MaStreamCore {
   MaCore m;
+  template <class Ar>
+  void persist(Ar& ar) {
+    ar(m);
+  }
   bool step(const StreamBar& b, double* out, bool commit) { return m.step(b.real0, out[0], commit); }
 };
 
@@ -287,6 +337,10 @@ struct EmaTwoStepCore {
   double e1 = 0.0, e2 = 0.0;  // e[i-1], e[i-2]
   double x1 = 0.0;            // x[i-1]
   explicit EmaTwoStepCore(int n) : period(n), w(n) {}
+  template <class Ar>
+  void persist(Ar& ar) {
+    ar(period, w, count, sum, e1, e2, x1);
+  }
   bool step(const StreamBar& b, double* out, bool commit) { return step_value(b.real0, out[0], commit); }
   bool step_value(double x, double& out, bool commit) {
     double e;
@@ -334,6 +388,10 @@ struct BbandsCore {
         use_ema(matype == 1),
         ema(period, detail::per_to_k(period)),
         lag(static_cast<size_t>(period - 1)) {}
+  template <class Ar>
+  void persist(Ar& ar) {
+    ar(lb, p, up_k, dn_k, use_ema, ema, lag, count, total1, total2);
+  }
   bool step(const StreamBar& b, double* out, bool commit) {
     const double v = b.real0;
     double t1 = total1 + v;
@@ -385,6 +443,10 @@ struct RsiCore {
   int count = 0;  // bars seen, capped at period + 1
   double prev = 0.0, gain = 0.0, loss = 0.0;
   RsiCore(int n, Form f) : period(n), form(f), p(n), pm1(n - 1), wilder(n) {}
+  template <class Ar>
+  void persist(Ar& ar) {
+    ar(period, form, p, pm1, wilder, count, prev, gain, loss);
+  }
   bool step(const StreamBar& b, double* out, bool commit) {
     const double x = b.real0;
     if (count == 0) {
@@ -446,6 +508,10 @@ struct MacdCore {
         slow(s, ks),
         fast(f, kf),
         signal(std::max(sig, 1), detail::per_to_k(sig)) {}
+  template <class Ar>
+  void persist(Ar& ar) {
+    ar(fast_start, plain_signal, count, slow, fast, signal);
+  }
   bool step(const StreamBar& b, double* out, bool commit) {
     const double x = b.real0;
     double es = 0.0, ef = 0.0;
@@ -466,6 +532,10 @@ struct MacdCore {
 /// The high/low window oscillators: fast %K (STOCH, STOCHF) or Williams %R.
 struct WillrCore {
   HighLow hl;
+  template <class Ar>
+  void persist(Ar& ar) {
+    ar(hl);
+  }
   bool step(const StreamBar& b, double* out, bool commit) {
     double hi, lo;
     if (!hl.step(b.high, b.low, hi, lo, commit)) return false;
@@ -481,6 +551,10 @@ struct StochCore {
   MaCore k_ma, d_ma;
   StochCore(int fastk, bool slow_form, int k_period, int k_type, int d_period, int d_type)
       : hl(fastk), slow(slow_form), k_ma(k_period, k_type), d_ma(d_period, d_type) {}
+  template <class Ar>
+  void persist(Ar& ar) {
+    ar(hl, slow, k_ma, d_ma);
+  }
   bool step(const StreamBar& b, double* out, bool commit) {
     double hi, lo;
     if (!hl.step(b.high, b.low, hi, lo, commit)) return false;
@@ -503,6 +577,11 @@ struct CciCore {
   size_t slot = 0;
   size_t count = 0;  // capped at period
   explicit CciCore(int period) : buf(static_cast<size_t>(period), 0.0) {}
+  template <class Ar>
+  void persist(Ar& ar) {
+    ar(buf, slot, count);
+    ar.check(slot < buf.size() && count <= buf.size(), "ring position outside the ring");
+  }
   bool step(const StreamBar& b, double* out, bool commit) {
     const double last = (b.high + b.low + b.close) / 3;
     const size_t p = buf.size();
@@ -535,6 +614,11 @@ struct MfiCore {
   size_t count = 0;  // bars seen, capped at lb + 1
   double prev = 0.0, pos = 0.0, neg = 0.0;
   explicit MfiCore(int period) : lb(static_cast<size_t>(period)), rp(lb, 0.0), rn(lb, 0.0) {}
+  template <class Ar>
+  void persist(Ar& ar) {
+    ar(lb, rp, rn, slot, count, prev, pos, neg);
+    ar.check(lb == rp.size() && slot < lb && count <= lb + 1, "ring position outside the ring");
+  }
   bool step(const StreamBar& b, double* out, bool commit) {
     const double tp = (b.high + b.low + b.close) / 3.0;
     if (count == 0) {
@@ -580,6 +664,10 @@ struct RocCore {
   int count = 0;  // capped at period
   Lag lag;
   explicit RocCore(int n) : period(n), lag(static_cast<size_t>(n)) {}
+  template <class Ar>
+  void persist(Ar& ar) {
+    ar(period, count, lag);
+  }
   bool step(const StreamBar& b, double* out, bool commit) {
     const double v = b.real0;
     const bool valid = count >= period;
@@ -618,6 +706,10 @@ struct AtrCore {
   int count = 0;  // bars seen, capped at period + 1
   double prev_close = 0.0, sum = 0.0, prev = 0.0;
   AtrCore(int n, bool natr) : period(n), normalise(natr), p(n), wilder(n) {}
+  template <class Ar>
+  void persist(Ar& ar) {
+    ar(period, normalise, p, wilder, count, prev_close, sum, prev);
+  }
   bool step(const StreamBar& b, double* out, bool commit) {
     if (count == 0) {
       if (commit) {
@@ -655,6 +747,10 @@ struct AtrCore {
 struct ObvCore {
   bool started = false;
   double acc = 0.0, prev = 0.0;
+  template <class Ar>
+  void persist(Ar& ar) {
+    ar(started, acc, prev);
+  }
   bool step(const StreamBar& b, double* out, bool commit) {
     const double a = started ? acc + detail::obv_step(prev, b.real0, b.volume) : b.volume;
     out[0] = a;
@@ -682,6 +778,10 @@ struct AdCore {
         fk1(1.0 - fk),
         sk1(1.0 - sk),
         begin(oscillator ? static_cast<std::uint64_t>(ema_lookback(std::max(f, s))) : 0) {}
+  template <class Ar>
+  void persist(Ar& ar) {
+    ar(osc, fk, sk, fk1, sk1, begin, i, acc, fast, slow);
+  }
   bool step(const StreamBar& b, double* out, bool commit) {
     double a = acc;
     if (b.high - b.low > 0.0) a += detail::ad_step(b.high, b.low, b.close, b.volume);
@@ -714,6 +814,10 @@ struct DmState {
   int count = 0;                             // bars seen, capped
   double cur_plus = 0.0, cur_minus = 0.0, cur_range = 0.0;
 
+  template <class Ar>
+  void persist(Ar& ar) {
+    ar(prev_high, prev_low, prev_close, plus, minus, tr, count, cur_plus, cur_minus, cur_range);
+  }
   /// Advances a copy; returns the bar index (count before the bar). r = 1.0 / period.
   int advance(const StreamBar& b, double r, int period, int cap) {
     const int i = count;
@@ -767,6 +871,10 @@ struct DiCore {
   DmState dm;
   double last_dx = 0.0;
   DiCore(int n, DirOut w) : period(n), r(1.0 / n), what(w) {}
+  template <class Ar>
+  void persist(Ar& ar) {
+    ar(period, r, what, dm, last_dx);
+  }
   bool step(const StreamBar& b, double* out, bool commit) {
     DmState d = dm;
     const int i = d.advance(b, r, std::max(period, 1), std::max(period, 1) + 1);
@@ -806,6 +914,10 @@ struct AdxCore {
   int adx_count = 0;  // ADX values produced, capped at period
   Lag lag;
   AdxCore(int n, bool adxr) : period(n), p(n), r(1.0 / n), rating(adxr), lag(static_cast<size_t>(n - 1)) {}
+  template <class Ar>
+  void persist(Ar& ar) {
+    ar(period, p, r, rating, dm, sum_dx, adx, adx_count, lag);
+  }
   bool step(const StreamBar& b, double* out, bool commit) {
     DmState d = dm;
     const int i = d.advance(b, r, period, 2 * period);
@@ -855,6 +967,10 @@ struct DmCore {
   int count = 0;  // bars seen, capped at period
   double prev_high = 0.0, prev_low = 0.0, acc = 0.0;
   DmCore(int n, bool plus) : period(n), r(1.0 / n), plus_side(plus) {}
+  template <class Ar>
+  void persist(Ar& ar) {
+    ar(period, r, plus_side, count, prev_high, prev_low, acc);
+  }
   bool step(const StreamBar& b, double* out, bool commit) {
     if (count == 0) {
       if (commit) {
@@ -898,6 +1014,10 @@ struct ExtremeCore {
   ExtOut what;
   HighLow hl;
   ExtremeCore(int period, ExtOut w) : what(w), hl(period) {}
+  template <class Ar>
+  void persist(Ar& ar) {
+    ar(what, hl);
+  }
   bool step(const StreamBar& b, double* out, bool commit) {
     const bool price = what == ExtOut::midprice;
     double hi, lo;
@@ -935,6 +1055,10 @@ struct WmaCore {
         period(n),
         divider(static_cast<double>((static_cast<long long>(n) * (n + 1)) >> 1)),
         lag(lb) {}
+  template <class Ar>
+  void persist(Ar& ar) {
+    ar(lb, period, divider, lag, count, sum, sub, trailing);
+  }
   bool step(double x, double& out, bool commit) {
     if (lb == 0) {  // TA-Lib's WMA (and HMA's inner one) copies the input for period 1
       out = x;
@@ -968,6 +1092,10 @@ struct MultiEmaCore {
   EmaCore e1, e2, e3;
   MultiEmaCore(int n, int d)
       : depth(d), e1(n, detail::per_to_k(n)), e2(n, detail::per_to_k(n)), e3(n, detail::per_to_k(n)) {}
+  template <class Ar>
+  void persist(Ar& ar) {
+    ar(depth, e1, e2, e3);
+  }
   bool step(double x, double& out, bool commit) {
     double v1, v2, v3;
     if (!e1.step(x, v1, commit) || !e2.step(v1, v2, commit)) return false;
@@ -991,6 +1119,10 @@ struct KamaCore {
   size_t count = 0;  // capped at p + 1
   double last = 0.0, sum_roc = 0.0, prev = 0.0, trailing_value = 0.0;
   explicit KamaCore(int n) : p(static_cast<size_t>(n)), lag(p) {}
+  template <class Ar>
+  void persist(Ar& ar) {
+    ar(p, lag, count, last, sum_roc, prev, trailing_value);
+  }
   bool step(double x, double& out, bool commit) {
     double sr = sum_roc, pv = prev, tv = trailing_value;
     const bool valid = count >= p;
@@ -1029,12 +1161,20 @@ struct T3Core {
   struct Stage {
     int count = 0;
     double sum = 0.0, e = 0.0;
+    template <class Ar>
+    void persist(Ar& ar) {
+      ar(count, sum, e);
+    }
   };
   int period;
   double k, k1;
   detail::T3Weights w;
   std::array<Stage, 6> st{};
   T3Core(int n, double vfactor) : period(n), k(2.0 / (n + 1.0)), k1(1.0 - k), w(vfactor) {}
+  template <class Ar>
+  void persist(Ar& ar) {
+    ar(period, k, k1, w, st);
+  }
   bool step(double x, double& out, bool commit) {
     std::array<Stage, 6> s = st;
     double in = x;
@@ -1062,6 +1202,10 @@ struct T3Core {
 template <class C>
 struct RealCore {
   C c;
+  template <class Ar>
+  void persist(Ar& ar) {
+    ar(c);
+  }
   bool step(const StreamBar& b, double* out, bool commit) { return c.step(b.real0, out[0], commit); }
 };
 
@@ -1071,6 +1215,10 @@ struct PoCore {
   bool percent;
   MaCore fast, slow;
   PoCore(int f, int s, int matype, bool ppo) : percent(ppo), fast(f, matype), slow(s, matype) {}
+  template <class Ar>
+  void persist(Ar& ar) {
+    ar(percent, fast, slow);
+  }
   bool step(const StreamBar& b, double* out, bool commit) {
     double f = 0.0, s = 0.0;
     const bool hf = fast.step(b.real0, f, commit);
@@ -1088,6 +1236,10 @@ struct TrixCore {
   double prev = 0.0;
   explicit TrixCore(int n)
       : e1(n, detail::per_to_k(n)), e2(n, detail::per_to_k(n)), e3(n, detail::per_to_k(n)) {}
+  template <class Ar>
+  void persist(Ar& ar) {
+    ar(e1, e2, e3, have_prev, prev);
+  }
   bool step(const StreamBar& b, double* out, bool commit) {
     double v1, v2, v3;
     if (!e1.step(b.real0, v1, commit) || !e2.step(v1, v2, commit) || !e3.step(v2, v3, commit)) return false;
@@ -1112,6 +1264,10 @@ struct VarCore {
   double s1 = 0.0, s2 = 0.0;
   VarCore(int n, bool sd, double nb)
       : period(n), lb(static_cast<size_t>(n - 1)), stddev(sd), nbdev(nb), lag(lb) {}
+  template <class Ar>
+  void persist(Ar& ar) {
+    ar(period, lb, stddev, nbdev, lag, count, s1, s2);
+  }
   bool step(const StreamBar& b, double* out, bool commit) {
     const double x = b.real0;
     double a = s1 + x, q = s2 + x * x;
@@ -1143,6 +1299,10 @@ struct RelvolCore {
   size_t count = 0;  // capped at p
   double total = 0.0;
   explicit RelvolCore(int n) : p(static_cast<size_t>(n)), pd(n), lag(p) {}
+  template <class Ar>
+  void persist(Ar& ar) {
+    ar(p, pd, lag, count, total);
+  }
   bool step(const StreamBar& b, double* out, bool commit) {
     const double v = b.volume;
     double t = total;
@@ -1167,6 +1327,10 @@ struct RelvolCore {
 /// vwap(): cumulative price*volume over cumulative volume.
 struct VwapCore {
   double pv = 0.0, vol = 0.0;
+  template <class Ar>
+  void persist(Ar& ar) {
+    ar(pv, vol);
+  }
   bool step(const StreamBar& b, double* out, bool commit) {
     const double tp = ((b.high + b.low) + b.close) / 3.0;
     const double a = pv + tp * b.volume;
@@ -1184,6 +1348,10 @@ struct VwapCore {
 struct HeikinAshiCore {
   bool started = false;
   double prev_open = 0.0, prev_close = 0.0;
+  template <class Ar>
+  void persist(Ar& ar) {
+    ar(started, prev_open, prev_close);
+  }
   bool step(const StreamBar& b, double* out, bool commit) {
     const double hc = (((b.open + b.high) + b.low) + b.close) / 4.0;
     const double ho = started ? (prev_open + prev_close) / 2.0 : (b.open + b.close) / 2.0;
@@ -1211,6 +1379,10 @@ struct AroonCore {
   MonoDeque<false> lo;
   AroonCore(int n, bool oscillator)
       : period(n), osc(oscillator), factor(100.0 / static_cast<double>(n)), hi(n + 1), lo(n + 1) {}
+  template <class Ar>
+  void persist(Ar& ar) {
+    ar(period, osc, factor, i, hi, lo);
+  }
   bool step(const StreamBar& b, double* out, bool commit) {
     const bool valid = i >= static_cast<std::uint64_t>(period);
     if (valid) {
@@ -1250,6 +1422,10 @@ struct IchimokuCore {
         s(senkou),
         a_lag(d),
         b_lag(d) {}
+  template <class Ar>
+  void persist(Ar& ar) {
+    ar(lb, i, d, t, k, s, a_lag, b_lag);
+  }
   bool step(const StreamBar& bar, double* out, bool commit) {
     double hi, lo;
     t.step(bar.high, bar.low, hi, lo, commit);
@@ -1288,6 +1464,10 @@ struct MacdExtCore {
     fast_from = static_cast<std::uint64_t>(largest - ma_lookback(f, ft));
     slow_from = static_cast<std::uint64_t>(largest - ma_lookback(s, st));
   }
+  template <class Ar>
+  void persist(Ar& ar) {
+    ar(fast_from, slow_from, i, fast, slow, signal);
+  }
   bool step(const StreamBar& b, double* out, bool commit) {
     double f = 0.0, s = 0.0, g = 0.0;
     const bool fr = i >= fast_from && fast.step(b.real0, f, commit);
@@ -1309,6 +1489,10 @@ struct KeltnerCore {
   EmaTwoStepCore ema;
   AtrCore atr;
   KeltnerCore(int period, int atr_period, double mult) : multiplier(mult), ema(period), atr(atr_period, false) {}
+  template <class Ar>
+  void persist(Ar& ar) {
+    ar(multiplier, ema, atr);
+  }
   bool step(const StreamBar& b, double* out, bool commit) {
     double e = 0.0, a = 0.0;
     const bool he = ema.step_value(b.close, e, commit);
@@ -1330,6 +1514,10 @@ struct SuperTrendCore {
   double fu = 0.0, fl = 0.0, prev_close = 0.0;
   int dir = -1;
   SuperTrendCore(int atr_period, double mult) : multiplier(mult), atr(atr_period, false) {}
+  template <class Ar>
+  void persist(Ar& ar) {
+    ar(multiplier, atr, started, fu, fl, prev_close, dir);
+  }
   bool step(const StreamBar& b, double* out, bool commit) {
     double a = 0.0;
     const bool valid = atr.step(b, &a, commit);
@@ -1372,6 +1560,10 @@ struct CmfCore {
   size_t count = 0;  // capped at lb
   detail::CompensatedSum flow, vol;
   explicit CmfCore(int period) : lb(static_cast<size_t>(period - 1)), flows(lb), vols(lb) {}
+  template <class Ar>
+  void persist(Ar& ar) {
+    ar(lb, flows, vols, count, flow, vol);
+  }
   bool step(const StreamBar& b, double* out, bool commit) {
     const double range = b.high - b.low;
     const double mfm = range != 0.0 ? ((b.close - b.low) - (b.high - b.close)) / range : 0.0;
@@ -1410,6 +1602,10 @@ int isqrt(int n) {
 struct HmaCore {
   WmaCore half, full, hull;
   explicit HmaCore(int n) : half(n / 2), full(n), hull(isqrt(n)) {}
+  template <class Ar>
+  void persist(Ar& ar) {
+    ar(half, full, hull);
+  }
   bool step(const StreamBar& b, double* out, bool commit) {
     double wh = 0.0, wf = 0.0;
     half.step(b.real0, wh, commit);
@@ -1423,6 +1619,10 @@ struct HmaCore {
 struct DonchianCore {
   HighLow hl;
   explicit DonchianCore(int period) : hl(period) {}
+  template <class Ar>
+  void persist(Ar& ar) {
+    ar(hl);
+  }
   bool step(const StreamBar& b, double* out, bool commit) {
     constexpr double kInf = std::numeric_limits<double>::infinity();
     constexpr double kNaN = std::numeric_limits<double>::quiet_NaN();
@@ -1443,6 +1643,10 @@ struct DonchianCore {
 struct AccbandsCore {
   WindowSum up, mid, lo;
   explicit AccbandsCore(int period) : up(period, true), mid(period, true), lo(period, true) {}
+  template <class Ar>
+  void persist(Ar& ar) {
+    ar(up, mid, lo);
+  }
   bool step(const StreamBar& b, double* out, bool commit) {
     double u = b.high, l = b.low;
     const double s = b.high + b.low;
@@ -1473,6 +1677,10 @@ struct UltoscCore {
         cm(static_cast<size_t>(std::max({p1, p2, p3}))),
         trs(cm) {
     std::sort(p.begin(), p.end());
+  }
+  template <class Ar>
+  void persist(Ar& ar) {
+    ar(p, start, i, prev_close, cm, trs, a, bsum);
   }
   bool step(const StreamBar& b, double* out, bool commit) {
     if (i == 0) {
@@ -1538,6 +1746,10 @@ struct IndexCore {
   Tracked<true> mx;
   Tracked<false> mn;
   IndexCore(int period, IndexOut w) : what(w), lb(period - 1), hist(static_cast<size_t>(period)) {}
+  template <class Ar>
+  void persist(Ar& ar) {
+    ar(what, lb, i, hist, mx, mn);
+  }
   bool step(const StreamBar& b, double* out, bool commit) {
     const bool valid = i >= lb;
     Tracked<true> a = mx;
@@ -1581,6 +1793,10 @@ struct CorrelCore {
   double sx = 0, sy = 0, sxx = 0, syy = 0, sxy = 0;
   explicit CorrelCore(int period)
       : lb(static_cast<size_t>(period - 1)), p(period), xs(static_cast<size_t>(period)), ys(xs) {}
+  template <class Ar>
+  void persist(Ar& ar) {
+    ar(lb, p, xs, ys, count, sx, sy, sxx, syy, sxy);
+  }
   bool step(const StreamBar& b, double* out, bool commit) {
     const double x = b.real0, y = b.real1;
     double a = sx, c = sy, aa = sxx, cc = syy, ac = sxy;
@@ -1621,6 +1837,10 @@ struct BetaCore {
   double px = 0, py = 0, sxx = 0, sxy = 0, sx = 0, sy = 0;
   explicit BetaCore(int n) : period(n), p(n), rx(static_cast<size_t>(std::max(n - 1, 1))), ry(rx) {}
   static double ret(double now, double prev) { return is_zero(prev) ? 0.0 : (now - prev) / prev; }
+  template <class Ar>
+  void persist(Ar& ar) {
+    ar(period, p, rx, ry, count, px, py, sxx, sxy, sx, sy);
+  }
   bool step(const StreamBar& b, double* out, bool commit) {
     if (count == 0) {
       if (commit) {
@@ -1663,6 +1883,10 @@ struct StochRsiCore {
   StochCore stochf;  // STOCHF with high = low = close = RSI, as TA-Lib runs it
   StochRsiCore(int period, int fastk, int fastd, int fastd_type)
       : rsi(period, RsiCore::Form::stochrsi), stochf(fastk, false, 1, 0, fastd, fastd_type) {}
+  template <class Ar>
+  void persist(Ar& ar) {
+    ar(rsi, stochf);
+  }
   bool step(const StreamBar& b, double* out, bool commit) {
     double v;
     if (!rsi.step(b, &v, commit)) return false;
@@ -1692,6 +1916,10 @@ struct BbandsOtherCore {
         up_k(up),
         dn_k(dn),
         lag(lb) {}
+  template <class Ar>
+  void persist(Ar& ar) {
+    ar(mid, start, lb, p, up_k, dn_k, lag, i, seen, t1, t2);
+  }
   bool step(const StreamBar& b, double* out, bool commit) {
     double m = 0.0;
     const std::span<double> ms(&m, 1);
@@ -1746,6 +1974,10 @@ struct TrimaCore {
                  : 1.0 / static_cast<double>(half * (half + 1));
     k_mid = lb - (odd ? half : half - 1);  // the middle value is this many bars back
   }
+  template <class Ar>
+  void persist(Ar& ar) {
+    ar(lb, k_mid, odd, factor, hist, count, numerator, num_sub, num_add);
+  }
   bool step(double x, double& out, bool commit) {
     double num = numerator, sub = num_sub, add = num_add;
     const bool valid = count >= lb;
@@ -1782,6 +2014,10 @@ struct SarCore {
   int count = 0;  // bars seen, capped at 2
   double h0 = 0.0, l0 = 0.0;
   explicit SarCore(const detail::Sar& s) : sar(s) {}
+  template <class Ar>
+  void persist(Ar& ar) {
+    ar(sar, count, h0, l0);
+  }
   bool step(const StreamBar& b, double* out, bool commit) {
     if (count == 0) {
       if (commit) {
@@ -1808,6 +2044,10 @@ struct SarCore {
 template <class State>
 struct CopyCore {
   State state;
+  template <class Ar>
+  void persist(Ar& ar) {
+    ar(state);
+  }
   bool step(const StreamBar& b, double* out, bool commit) {
     if (commit) return state.push(b.real0, out);
     State copy = state;
@@ -1819,6 +2059,10 @@ struct CopyCore {
 /// (MAMA, FAMA): it gets a two-slot scratch, and the caller only MAMA.
 struct MamaOnlyCore {
   detail::ht::MamaState state;
+  template <class Ar>
+  void persist(Ar& ar) {
+    ar(state);
+  }
   bool step(const StreamBar& b, double* out, bool commit) {
     double both[2];
     bool valid;

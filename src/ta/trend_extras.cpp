@@ -9,6 +9,7 @@
 
 #include "ta/kernel_util.hpp"
 #include "ta/kernels.hpp"
+#include "ta/stream_state.hpp"
 #include "ta/streams.hpp"
 
 namespace ts::ta {
@@ -63,6 +64,10 @@ struct ZigZag {
   std::uint64_t i = 0;
 
   explicit ZigZag(double deviation) : up(1.0 + deviation / 100.0), down(1.0 - deviation / 100.0) {}
+  template <class Ar>
+  void persist(Ar& ar) {
+    ar(up, down, trend, pivot, pivot_index, cand, cand_index, hi, lo, hi_index, lo_index, i);
+  }
 
   void confirm(double value, double index, int new_trend, double extreme, double at) {
     pivot = value;
@@ -160,6 +165,14 @@ class ZigZagStream final : public Stream {
     if (commit) z_ = z;
     return true;
   }
+  bool save_fields(detail::StateWriter& w) const override {
+    w(const_cast<detail::ZigZag&>(z_));
+    return true;
+  }
+  bool restore_fields(detail::StateReader& r) override {
+    r(z_);
+    return true;
+  }
 
  private:
   detail::ZigZag z_;
@@ -177,6 +190,13 @@ class AvwapStream final : public Stream {
     if (!valid) return false;
     const std::span<double> one(out, 1);
     return commit ? vwap_->update(b, one) : vwap_->peek(b, one);
+  }
+  bool save_fields(detail::StateWriter& w) const override { return const_cast<AvwapStream*>(this)->fields(w); }
+  bool restore_fields(detail::StateReader& r) override { return fields(r); }
+  template <class Ar>
+  bool fields(Ar& ar) {
+    ar(anchor_, i_, vwap_);
+    return true;
   }
 
  private:

@@ -40,6 +40,7 @@
 #include "ta/candles/candles.hpp"
 #include "ta/candles/settings.hpp"
 #include "ta/function.hpp"
+#include "ta/stream_state.hpp"
 
 namespace ts::ta::candles::detail {
 
@@ -311,6 +312,10 @@ RunningAverage(const B&, Setting, int) -> RunningAverage<B>;
 struct Memory {
   int pattern_idx = 0;
   double pattern = 0.0;
+  template <class Ar>
+  void persist(Ar& ar) {
+    ar(pattern_idx, pattern);
+  }
 };
 
 // ---- Batch: the block driver -----------------------------------------------------
@@ -767,6 +772,14 @@ class CandleStream final : public Stream {
     const bool valid = Def{}(d);
     if (commit) ++count_;
     return valid;
+  }
+  bool save_fields(ta::detail::StateWriter& w) const override { return const_cast<CandleStream*>(this)->fields(w); }
+  bool restore_fields(ta::detail::StateReader& r) override { return fields(r); }
+  template <class Ar>
+  bool fields(Ar& ar) {
+    ar(penetration_, o_, h_, l_, c_, totals_, memory_, count_);
+    ar.check(count_ >= 0, "negative bar count");
+    return true;
   }
 
   double penetration_;
