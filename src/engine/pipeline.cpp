@@ -38,7 +38,6 @@ double seconds_since(Clock::time_point t0) {
 
 /// Scratch a worker thread reuses across symbols.
 struct WorkerScratch {
-  StudyScratch studies;
   std::vector<storage::IndicatorRow> rows;
   std::vector<patterns::Detection> detections;
 };
@@ -198,46 +197,106 @@ struct SymbolWork::Impl {
     return r;
   }
 
+  // Indicators. Values come from the studies' streams (bit-identical to the
+  // batch kernels over the whole series). After a run each (symbol,
+  // timeframe) keeps its streams' saved state as of its second-to-last bar
+  // (the last one may be a period still in progress: this week, this month,
+  // or today before the close), so the next run restores it and feeds only
+  // the bars after it: a daily run reads a few bars per timeframe instead of
+  // the history. The state is used only when it is exactly the prefix of
+  // what would be recomputed (StudyStreams::restore checks the bar it was
+  // saved after); anything else recomputes that timeframe from its history.
   SymbolReport do_indicators(const Symbol& sym) {
     storage::LayerSeconds layers;
     LayerClock clock(layers);
-    const BarSeries daily = db_.load_bars(sym, Timeframe::daily);
     const auto wm = phase_watermark(sym, Phase::indicators);
-    std::optional<TradingDate> d1;
-    if (auto done = up_to_date(sym, Phase::indicators, daily, wm, d1)) return *done;
-    const bool first_time = !wm;
-    clock.lap(&L::load);
-    std::vector<storage::TimeframeIndicators> groups;
-    long long rows = 0;
     static const std::vector<Timeframe> kAllTimeframes{Timeframe::daily, Timeframe::weekly,
                                                        Timeframe::monthly};
     const auto& timeframes = req_.timeframes.empty() ? kAllTimeframes : req_.timeframes;
     const auto& studies = req_.studies.empty() ? default_studies() : req_.studies;
+
+    // The daily bars that decide what is new: from the daily state's bar (it
+    // is at or before the watermark) or the watermark on; the whole history
+    // on a first run or with --full.
+    std::optional<storage::StudyStates> daily_state;
+    if (wm) daily_state = db_.study_states(sym, Timeframe::daily);
+    std::optional<TradingDate> read_from;
+    if (wm) read_from = daily_state ? std::min(daily_state->as_of, *wm) : *wm;
+    BarSeries daily = db_.load_bars(sym, Timeframe::daily, read_from);
+    if (daily.empty() && read_from && db_.last_bar_date(sym, Timeframe::daily)) {
+      db_.record_outcome(ok_outcome(Phase::indicators, sym));  // nothing new since the watermark
+      return SymbolReport{};
+    }
+    std::optional<TradingDate> d1;
+    if (auto done = up_to_date(sym, Phase::indicators, daily, wm, d1)) return *done;
+    const bool first_time = !wm;
+    clock.lap(&L::load);
+
+    std::vector<storage::TimeframeIndicators> groups;
+    long long rows = 0;
     for (const Timeframe tf : timeframes) {
-      const BarSeries bars = tf == Timeframe::daily ? BarSeries{} : db_.load_bars(sym, tf);
-      const BarSeries& series = tf == Timeframe::daily ? daily : bars;
+      // Rows are stored from `emit_from` on: the periods the new days touched,
+      // or on a first run the last bar (every bar with --store-history).
+      const TradingDate emit_from = first_time ? TradingDate::min() : period_start(*d1, tf);
+      std::optional<storage::StudyStates> saved;
+      if (wm) saved = tf == Timeframe::daily ? daily_state : db_.study_states(sym, tf);
+      BarSeries loaded;
+      const BarSeries* bars = &loaded;
+      std::optional<StudyStreams> streams;
+      std::size_t next = 0;  // the first bar to feed
+      if (saved && saved->as_of < emit_from) {
+        // The daily bars were read from the daily state's bar on already.
+        if (tf == Timeframe::daily)
+          bars = &daily;
+        else
+          loaded = db_.load_bars(sym, tf, saved->as_of);
+        const std::size_t at = first_at_or_after(bars->date, saved->as_of);
+        if (at < bars->size() && bars->date[at] == saved->as_of) {
+          auto restored = StudyStreams::restore(studies, saved->bytes, bars->bar(at));
+          if (restored) {
+            streams.emplace(std::move(restored).value());
+            next = at + 1;
+          } else {
+            spdlog::info("{} {}: indicators recomputed from the history ({})", sym.str(), to_string(tf),
+                         restored.error().message);
+          }
+        }
+      }
+      if (!streams) {
+        bars = &loaded;
+        if (tf == Timeframe::daily && !read_from)
+          bars = &daily;  // the whole history is read already
+        else
+          loaded = db_.load_bars(sym, tf);
+        streams.emplace(studies);
+        next = 0;
+      }
       clock.lap(&L::load);
-      if (series.empty()) continue;
-      // Values are computed over the whole stored history (exact, including
-      // EMA seeding) and stored for the new as-of dates only. A first run or
-      // a backfill stores its last date unless --store-history.
-      std::size_t first;
-      if (first_time)
-        first = req_.store_history ? 0 : series.size() - 1;
-      else
-        first = first_at_or_after(series.date, period_start(*d1, tf));
+      const std::size_t n = bars->size();
+      if (n == 0) continue;
+      const std::size_t first =
+          first_time && !req_.store_history ? n - 1 : first_at_or_after(bars->date, emit_from);
       scratch_.rows.clear();
-      // The values' JSON is encoded inside compute, row by row: counted as
+      std::optional<storage::StudyStates> keep;
+      for (std::size_t i = next; i < n; ++i) {
+        // The state is saved before the last bar (a period that may still
+        // change). When no bar came between, the stored one is that state.
+        if (i + 1 == n && i > next) keep = storage::StudyStates{bars->date[i - 1], streams->save(bars->bar(i - 1))};
+        rows += static_cast<long long>(streams->feed(bars->view(), i, i >= first, scratch_.rows));
+      }
+      // The values' JSON is encoded inside feed, row by row: counted as
       // compute (a backfill stores one as-of date, so it is 27 rows).
-      rows += static_cast<long long>(scratch_.studies.compute(series.view(), studies, first, scratch_.rows));
-      groups.push_back({tf, scratch_.rows});
+      groups.push_back({tf, scratch_.rows, std::move(keep)});
       clock.lap(&L::compute);
     }
     db_.commit_indicators(sym, groups, daily.date.back(), ok_outcome(Phase::indicators, sym));
     clock.lap(&L::write);
     SymbolReport r{true, "", "", rows};
     r.layers = layers;
-    if (req_.publish_indicator_values && rows > 0) r.values = std::move(groups);
+    if (req_.publish_indicator_values && rows > 0) {
+      for (auto& g : groups) g.states.reset();  // observers get the values, not the engine's states
+      r.values = std::move(groups);
+    }
     return r;
   }
 

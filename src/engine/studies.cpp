@@ -3,7 +3,10 @@
 #include <fmt/format.h>
 
 #include <array>
+#include <bit>
 #include <cmath>
+#include <cstdint>
+#include <cstring>
 #include <stdexcept>
 
 namespace ts::engine {
@@ -77,38 +80,134 @@ std::vector<std::vector<double>> compute_study(SeriesView series, const ta::Call
   return columns;
 }
 
-std::size_t StudyScratch::compute(SeriesView s, std::span<const ta::Call> calls, std::size_t first,
-                                  std::vector<storage::IndicatorRow>& out) {
-  const std::size_t n = s.size();
-  if (first >= n) return 0;
-  const ta::Inputs in = study_inputs(s);
-  std::size_t added = 0;
-  std::array<double, 16> values{};
+// ---- StudyStreams ----------------------------------------------------------
+//
+// Saved form: "TSSS", a format version, the last bar consumed (date as days
+// since 1970-01-01, then open, high, low, close, volume), the study count,
+// and per study its key and its ta::Stream::save bytes, each length-prefixed.
+// Host byte order, like the stream states inside (which check the order).
+
+namespace {
+
+constexpr std::uint32_t kStudiesMagic = 0x53535354;  // "TSSS"
+constexpr std::uint32_t kStudiesVersion = 1;
+
+template <class T>
+void put(std::string& out, T v) {
+  out.append(reinterpret_cast<const char*>(&v), sizeof v);
+}
+template <class T>
+bool get(std::string_view& in, T& v) {
+  if (in.size() < sizeof v) return false;
+  std::memcpy(&v, in.data(), sizeof v);
+  in.remove_prefix(sizeof v);
+  return true;
+}
+bool get_bytes(std::string_view& in, std::string_view& v) {
+  std::uint64_t n = 0;
+  if (!get(in, n) || n > in.size()) return false;
+  v = in.substr(0, n);
+  in.remove_prefix(n);
+  return true;
+}
+
+void put_bar(std::string& out, const Bar& b) {
+  put(out, to_days(b.date));
+  for (const double v : {b.open, b.high, b.low, b.close, b.volume}) put(out, v);
+}
+bool same_bits(double a, double b) { return std::bit_cast<std::uint64_t>(a) == std::bit_cast<std::uint64_t>(b); }
+
+}  // namespace
+
+StudyStreams::StudyStreams(std::span<const ta::Call> calls) : calls_(calls) {
+  streams_.reserve(calls.size());
+  keys_.reserve(calls.size());
   for (const auto& call : calls) {
-    const std::size_t k = call.spec->outputs.size();
-    if (columns_.size() < k) columns_.resize(k);
-    spans_.clear();
-    for (std::size_t j = 0; j < k; ++j) {
-      if (columns_[j].size() < n) columns_[j].resize(n);
-      spans_.emplace_back(columns_[j].data(), n);
-    }
-    ta::run(call, in, spans_);
-    const std::string key = call.key();
-    for (std::size_t i = first; i < n; ++i) {
-      bool defined = true;
-      for (std::size_t j = 0; j < k; ++j) {
-        values[j] = spans_[j][i];
-        defined = defined && std::isfinite(values[j]);
-      }
-      if (!defined) continue;
-      storage::IndicatorRow row{key, s.date[i], {}};
-      row.values_json.reserve(24 * k);
-      append_values_json(row.values_json, *call.spec, std::span<const double>(values.data(), k));
-      out.push_back(std::move(row));
-      ++added;
-    }
+    auto stream = ta::make_stream(call);
+    if (!stream) throw std::logic_error("study " + call.key() + " has no streaming form");
+    streams_.push_back(std::move(stream));
+    keys_.push_back(call.key());
+  }
+}
+
+Result<StudyStreams> StudyStreams::restore(std::span<const ta::Call> calls, std::string_view bytes,
+                                           const Bar& last_bar) {
+  auto bad = [](std::string why) { return fail("BAD_STATE", std::move(why)); };
+  std::uint32_t magic = 0, version = 0, count = 0;
+  if (!get(bytes, magic) || magic != kStudiesMagic) return bad("not a saved study set");
+  if (!get(bytes, version) || version != kStudiesVersion)
+    return bad("study set format " + std::to_string(version) + ", this build reads " +
+               std::to_string(kStudiesVersion));
+  std::int32_t days = 0;
+  double saved[5];
+  if (!get(bytes, days)) return bad("study set ends early");
+  for (double& v : saved)
+    if (!get(bytes, v)) return bad("study set ends early");
+  const double now[5] = {last_bar.open, last_bar.high, last_bar.low, last_bar.close, last_bar.volume};
+  if (days != to_days(last_bar.date)) return bad("saved after " + format_date(from_days(days)) +
+                                                 ", not after " + format_date(last_bar.date));
+  for (int k = 0; k < 5; ++k)
+    if (!same_bits(saved[k], now[k]))
+      return bad("the stored bar of " + format_date(last_bar.date) + " changed since the state was saved");
+  if (!get(bytes, count) || count != calls.size())
+    return bad("saved for " + std::to_string(count) + " studies, asked for " + std::to_string(calls.size()));
+  StudyStreams set;
+  set.calls_ = calls;
+  set.streams_.reserve(calls.size());
+  set.keys_.reserve(calls.size());
+  for (const auto& call : calls) {
+    std::string_view key, state;
+    if (!get_bytes(bytes, key) || !get_bytes(bytes, state)) return bad("study set ends early");
+    std::string want = call.key();
+    if (key != want) return bad("saved for study " + std::string(key) + ", asked for " + want);
+    auto stream = ta::make_stream(call);
+    if (!stream) return bad("study " + want + " has no streaming form");
+    if (auto st = stream->restore(state); !st) return bad(want + ": " + st.error().message);
+    set.streams_.push_back(std::move(stream));
+    set.keys_.push_back(std::move(want));
+  }
+  if (!bytes.empty()) return bad("trailing bytes after the study set");
+  return set;
+}
+
+std::size_t StudyStreams::feed(SeriesView s, std::size_t i, bool emit, std::vector<storage::IndicatorRow>& out) {
+  const ta::Inputs in = study_inputs(s);
+  std::array<double, 16> values{};
+  std::size_t added = 0;
+  for (std::size_t j = 0; j < streams_.size(); ++j) {
+    const ta::FunctionSpec& spec = *calls_[j].spec;
+    const std::size_t k = spec.outputs.size();
+    const std::span<double> outs(values.data(), k);
+    if (!streams_[j]->update(ta::stream_bar(spec, in, i), outs) || !emit) continue;
+    bool defined = true;
+    for (const double v : outs) defined = defined && std::isfinite(v);
+    if (!defined) continue;
+    storage::IndicatorRow row{keys_[j], s.date[i], {}};
+    row.values_json.reserve(24 * k);
+    append_values_json(row.values_json, spec, outs);
+    out.push_back(std::move(row));
+    ++added;
   }
   return added;
+}
+
+std::string StudyStreams::save(const Bar& last_bar) const {
+  std::string out;
+  out.reserve(8192);
+  put(out, kStudiesMagic);
+  put(out, kStudiesVersion);
+  put_bar(out, last_bar);
+  put(out, static_cast<std::uint32_t>(streams_.size()));
+  std::string state;
+  for (std::size_t j = 0; j < streams_.size(); ++j) {
+    state.clear();
+    if (!streams_[j]->save(state)) throw std::logic_error("study " + keys_[j] + " cannot save its state");
+    put(out, static_cast<std::uint64_t>(keys_[j].size()));
+    out += keys_[j];
+    put(out, static_cast<std::uint64_t>(state.size()));
+    out += state;
+  }
+  return out;
 }
 
 }  // namespace ts::engine

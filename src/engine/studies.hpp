@@ -2,11 +2,14 @@
 // The default study set (the indicators users ask for most) and the code that
 // turns a bar series into stored indicator rows. Pure computation: no I/O.
 #include <cstddef>
+#include <memory>
 #include <span>
+#include <string>
 #include <string_view>
 #include <vector>
 
 #include "core/bar.hpp"
+#include "core/result.hpp"
 #include "storage/storage.hpp"
 #include "ta/function.hpp"
 
@@ -25,19 +28,41 @@ ta::Inputs study_inputs(SeriesView series);
 /// bars, NaN where undefined (the warm-up).
 std::vector<std::vector<double>> compute_study(SeriesView series, const ta::Call& call);
 
-/// Reusable scratch columns so computing studies allocates only on growth.
-/// One per worker thread; not thread-safe.
-class StudyScratch {
+/// The streams of a study set over one (symbol, timeframe) series, and their
+/// saved form: what lets the daily indicators phase restore a symbol's state
+/// and feed it the new bars instead of re-reading the history. The values it
+/// emits are bit-identical to compute_study's over the whole series (every
+/// stream equals its batch kernel; ta's registry tests prove it).
+/// One per worker thread and series; not thread-safe.
+class StudyStreams {
  public:
-  /// Computes every call over `series` and appends one IndicatorRow per call
-  /// for each bar index in [first, n) whose outputs are all defined (non-NaN).
-  /// Returns the number of rows appended.
-  std::size_t compute(SeriesView series, std::span<const ta::Call> calls, std::size_t first,
-                      std::vector<storage::IndicatorRow>& out);
+  /// Fresh streams, before bar 0.
+  explicit StudyStreams(std::span<const ta::Call> calls);
+
+  /// Streams restored from bytes save() wrote after consuming `last_bar`.
+  /// Errors (BAD_STATE, naming the reason) when the bytes are corrupt, were
+  /// saved for another study list (keys compared in order), or after a bar
+  /// that differs from `last_bar` (date and every price, bit for bit: the
+  /// stored history changed under the state); the caller then recomputes
+  /// from the history.
+  static Result<StudyStreams> restore(std::span<const ta::Call> calls, std::string_view bytes,
+                                      const Bar& last_bar);
+
+  /// Feeds bar i of `s` to every stream (bars in order, each once). When
+  /// `emit`, appends one IndicatorRow per study whose outputs are all defined
+  /// (finite; the warm-up has none). Returns the number of rows appended.
+  std::size_t feed(SeriesView s, std::size_t i, bool emit, std::vector<storage::IndicatorRow>& out);
+
+  /// The saved form after the last bar fed, `last_bar` (which the caller
+  /// passes back to restore()). Size: a few KB for the default set (each
+  /// SMA keeps its window).
+  std::string save(const Bar& last_bar) const;
 
  private:
-  std::vector<std::vector<double>> columns_;
-  std::vector<std::span<double>> spans_;
+  StudyStreams() = default;
+  std::span<const ta::Call> calls_;
+  std::vector<std::unique_ptr<ta::Stream>> streams_;
+  std::vector<std::string> keys_;
 };
 
 /// {"name":value,...} with shortest round-trip doubles.

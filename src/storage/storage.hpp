@@ -105,9 +105,21 @@ struct IndicatorRow {
   std::string values_json;  // {"real":123.4} — every output of the indicator
 };
 
+/// The indicators phase's saved stream states of one (symbol, timeframe):
+/// opaque bytes in the engine's format (storage never looks inside) and the
+/// date of the last bar the streams consumed.
+struct StudyStates {
+  TradingDate as_of;
+  std::string bytes;
+};
+
 struct TimeframeIndicators {
   Timeframe tf;
   std::vector<IndicatorRow> rows;
+  /// When set, replaces the stored states of (symbol, tf) in the same unit of
+  /// work as the rows and the watermark, so states never drift from the
+  /// values they produced. Unset leaves the stored states as they are.
+  std::optional<StudyStates> states{};
 };
 
 struct DetectionRow {
@@ -215,6 +227,10 @@ class Storage {
                               std::optional<TradingDate> to = {}) = 0;
   virtual long long count_bars(std::optional<Timeframe> tf = {}) = 0;
 
+  /// The saved study states of (symbol, tf), or nullopt. Removed with the
+  /// symbol's other derived results when an import resets its watermarks.
+  virtual std::optional<StudyStates> study_states(const Symbol& s, Timeframe tf) = 0;
+
   // --- per-(symbol, phase) watermark: last daily bar date the phase has processed
   virtual std::optional<TradingDate> watermark(const Symbol& s, Phase p) = 0;
 
@@ -222,7 +238,7 @@ class Storage {
   //     and, when given, advances the phase watermark for the symbol.
   /// `reset_watermarks`: the import added bars BEFORE already processed ones
   /// (a backfill), so results derived from the shorter history are invalid:
-  /// the symbol's watermarks, indicator values and detections are removed in
+  /// the symbol's watermarks, indicator values, study states and detections are removed in
   /// the same transaction and every later phase redoes the symbol.
   virtual void commit_import(const Symbol& s, SeriesView daily, const SymbolOutcome& outcome,
                              bool reset_watermarks = false) = 0;

@@ -258,6 +258,40 @@ TEST_P(StorageTest, IndicatorValuesKeepOneRowPerAsOfDate) {
   EXPECT_FALSE(db_->watermark(sym("AAPL"), Phase::patterns).has_value());
 }
 
+// Study states: binary bytes round-trip exactly (NULs and high bytes
+// included), one row per (symbol, timeframe) that a later commit replaces, a
+// commit without states leaves them, and a backfill import removes them with
+// the symbol's other derived results.
+TEST_P(StorageTest, StudyStatesRoundTripPerTimeframeAndGoWithABackfill) {
+  db_->insert_run(run("r1", "2025-01-01T00:00:00.000Z"));
+  std::string bytes;
+  for (int i = 0; i < 20000; ++i) bytes.push_back(static_cast<char>((i * 7919) & 0xff));  // every byte value
+  EXPECT_FALSE(db_->study_states(sym("AAPL"), Timeframe::daily).has_value());
+  std::vector<TimeframeIndicators> rows{{Timeframe::daily, {}, StudyStates{d("2024-01-03"), bytes}},
+                                        {Timeframe::weekly, {}, StudyStates{d("2023-12-25"), "w"}}};
+  db_->commit_indicators(sym("AAPL"), rows, d("2024-01-03"), ok("r1", Phase::indicators, "AAPL"));
+  auto daily = db_->study_states(sym("AAPL"), Timeframe::daily);
+  ASSERT_TRUE(daily.has_value());
+  EXPECT_EQ(daily->as_of, d("2024-01-03"));
+  EXPECT_TRUE(daily->bytes == bytes) << "the state changed in storage (" << daily->bytes.size() << " bytes)";
+  EXPECT_EQ(db_->study_states(sym("AAPL"), Timeframe::weekly)->bytes, "w");
+  EXPECT_FALSE(db_->study_states(sym("AAPL"), Timeframe::monthly).has_value());
+  EXPECT_FALSE(db_->study_states(sym("MSFT"), Timeframe::daily).has_value());
+
+  rows = {{Timeframe::daily, {}, StudyStates{d("2024-01-04"), std::string("\0x", 2)}},
+          {Timeframe::weekly, {{"SMA(timeperiod=20)", d("2024-01-01"), R"({"real":1})"}}}};
+  db_->commit_indicators(sym("AAPL"), rows, d("2024-01-04"), ok("r1", Phase::indicators, "AAPL"));
+  daily = db_->study_states(sym("AAPL"), Timeframe::daily);
+  EXPECT_EQ(daily->as_of, d("2024-01-04"));
+  EXPECT_EQ(daily->bytes, std::string("\0x", 2));
+  EXPECT_EQ(db_->study_states(sym("AAPL"), Timeframe::weekly)->bytes, "w");  // no states given: kept
+
+  db_->commit_import(sym("AAPL"), bars({"2020-01-02"}).view(), ok("r1", Phase::import, "AAPL"),
+                     /*reset_watermarks=*/true);
+  EXPECT_FALSE(db_->study_states(sym("AAPL"), Timeframe::daily).has_value());
+  EXPECT_FALSE(db_->study_states(sym("AAPL"), Timeframe::weekly).has_value());
+}
+
 TEST_P(StorageTest, DetectionsAreKeyedBySymbolTimeframePatternAndDate) {
   db_->insert_run(run("r1", "2025-01-01T00:00:00.000Z"));
   db_->insert_run(run("r2", "2025-01-02T00:00:00.000Z"));

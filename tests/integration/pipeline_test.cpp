@@ -11,6 +11,7 @@
 
 #include <atomic>
 #include <cerrno>
+#include <map>
 #include <mutex>
 #include <nlohmann/json.hpp>
 #include <set>
@@ -201,6 +202,89 @@ TEST_P(PipelineTest, DailyRunsOverALongHistoryStoreWhatOneFullRunStores) {
   const auto got = rounded_levels(testing::result_rows(daily_url));
   ASSERT_GT(want.at("pattern_detections").size(), 100u);
   testing::expect_same_rows(want, got, "four daily runs after a backfill");
+}
+
+/// Every indicator row of `db` whose (symbol, timeframe, study, as_of) is also
+/// in `reference` must carry the same value text; returns how many matched.
+std::size_t expect_values_as_in(storage::Storage& db, storage::Storage& reference, const Universe& u,
+                                const std::string& when) {
+  std::size_t matched = 0;
+  for (const auto& m : u.members)
+    for (const Timeframe tf : {Timeframe::daily, Timeframe::weekly, Timeframe::monthly})
+      for (const auto& call : engine::default_studies()) {
+        const std::string key = call.key();
+        std::map<TradingDate, std::string> want;
+        for (const auto& row : reference.indicator_values(m.symbol, tf, key)) want[row.as_of] = row.values_json;
+        for (const auto& row : db.indicator_values(m.symbol, tf, key)) {
+          const auto it = want.find(row.as_of);
+          if (it == want.end()) continue;
+          EXPECT_EQ(row.values_json, it->second) << when << ": " << m.symbol.str() << " " << to_string(tf) << " "
+                                                 << key << " " << format_date(row.as_of);
+          ++matched;
+        }
+      }
+  return matched;
+}
+
+// The indicators phase of a daily run restores each (symbol, timeframe)'s saved
+// stream state and feeds it only the bars after it. What it stores must equal
+// a full recompute over the whole history on every timeframe, across a week
+// and a month boundary; the state must sit at the second-to-last bar (the
+// last may be a period in progress); an old bar changed under the state does
+// not change the next values (they come from the state, not the history),
+// and a state that cannot be restored is recomputed from the history.
+TEST_P(PipelineTest, DailyRunsFromSavedStatesStoreTheValuesOfAFullRecompute) {
+  const auto u = first_n_of_sp500(3);
+  ASSERT_EQ(run(request(u, "2021-01-04", "2024-06-26")).status, RunStatus::completed);
+  std::string last_run;
+  for (const char* day : {"2024-06-27", "2024-06-28", "2024-07-01", "2024-07-02"}) {
+    const auto r = run(request(u, "2021-01-04", day));
+    ASSERT_EQ(r.status, RunStatus::completed) << day;
+    last_run = r.run_id;
+  }
+  const Symbol& s0 = u.members[0].symbol;
+  for (const Timeframe tf : {Timeframe::daily, Timeframe::weekly, Timeframe::monthly}) {
+    const auto bars = db_->load_bars(s0, tf);
+    const auto state = db_->study_states(s0, tf);
+    ASSERT_TRUE(state.has_value()) << to_string(tf);
+    EXPECT_EQ(format_date(state->as_of), format_date(bars.date[bars.size() - 2])) << to_string(tf);
+  }
+
+  auto reference = fresh_db();
+  auto full = request(u, "2021-01-04", "2024-07-02");
+  full.store_history = true;
+  ASSERT_EQ(engine::run_pipeline(full, *reference, *provider_, cancel_).status, RunStatus::completed);
+  // 3 symbols x 27 studies x (5 daily dates + the weekly and monthly rows the
+  // daily runs rewrote).
+  EXPECT_GT(expect_values_as_in(*db_, *reference, u, "after four daily runs"), 3u * 27 * 6);
+
+  // A 2021 bar's volume changes under the state (an upsert that does not
+  // reset the watermarks): OBV, a running sum from bar 0, would move if the
+  // next run recomputed from the history; from the state it does not.
+  auto old = db_->load_bars(s0, Timeframe::daily, d("2021-03-01"), d("2021-03-01"));
+  ASSERT_EQ(old.size(), 1u);
+  old.volume[0] *= 10;
+  db_->commit_import(s0, old.view(), {last_run, Phase::import, s0.str(), "ok", 1, "", "", 0});
+  // Symbol 1's daily state is unreadable: recomputed from the history, then saved again.
+  const Symbol& s1 = u.members[1].symbol;
+  const auto s1_state = db_->study_states(s1, Timeframe::daily);
+  ASSERT_TRUE(s1_state.has_value());
+  db_->commit_indicators(s1, {{Timeframe::daily, {}, storage::StudyStates{s1_state->as_of, "not a state"}}},
+                         std::nullopt, {last_run, Phase::indicators, s1.str(), "ok", 1, "", "", 0});
+
+  ASSERT_EQ(run(request(u, "2021-01-04", "2024-07-03")).status, RunStatus::completed);
+  ASSERT_EQ(engine::run_pipeline(request(u, "2021-01-04", "2024-07-03"), *reference, *provider_, cancel_).status,
+            RunStatus::completed);
+  const auto obv = db_->indicator_values(s0, Timeframe::daily, "OBV", d("2024-07-03"));
+  const auto obv_ref = reference->indicator_values(s0, Timeframe::daily, "OBV", d("2024-07-03"));
+  ASSERT_EQ(obv.size(), 1u);
+  ASSERT_EQ(obv_ref.size(), 1u);
+  EXPECT_EQ(obv[0].values_json, obv_ref[0].values_json) << "OBV was recomputed from the changed history";
+  EXPECT_GT(expect_values_as_in(*db_, *reference, u, "after a changed bar and a bad state"), 3u * 27 * 7);
+  const auto rewritten = db_->study_states(s1, Timeframe::daily);
+  ASSERT_TRUE(rewritten.has_value());
+  EXPECT_EQ(format_date(rewritten->as_of), "2024-07-02");
+  EXPECT_NE(rewritten->bytes, "not a state");
 }
 
 /// Cancels once the indicators phase has finished `after` symbols.

@@ -194,6 +194,21 @@ ALTER TABLE processing_runs ADD CONSTRAINT processing_runs_trigger_type_check
 CREATE INDEX processing_runs_by_parent ON processing_runs (parent_run_id) WHERE parent_run_id IS NOT NULL;
 )sql";
 
+// Study states: as SQLite's v8, with the state as BYTEA stored out of line
+// without compression (EXTERNAL): a state is mostly doubles, which pglz cannot
+// shrink, so compressing would only cost each daily write CPU.
+constexpr std::string_view kV8 = R"sql(
+CREATE TABLE study_states (
+  symbol     TEXT COLLATE "C" NOT NULL,
+  timeframe  TEXT COLLATE "C" NOT NULL,
+  as_of      DATE NOT NULL,
+  state      BYTEA NOT NULL,
+  run_id     TEXT,
+  PRIMARY KEY (symbol, timeframe)
+);
+ALTER TABLE study_states ALTER COLUMN state SET STORAGE EXTERNAL;
+)sql";
+
 /// The SQLite migration with this version (one number names one schema on both backends).
 const Migration& sqlite_migration(int version) {
   for (const auto& m : sqlite::migrations())
@@ -206,7 +221,7 @@ const Migration& sqlite_migration(int version) {
 // key only, so collation does not matter), 3 (the detections index, symbol
 // first, matching the read API's ORDER BY) and 7 (dropping an index) are
 // valid PostgreSQL as written.
-const std::array<Migration, 7> kMigrations{{
+const std::array<Migration, 8> kMigrations{{
     {1, sqlite_migration(1).description, kV1},
     sqlite_migration(2),
     sqlite_migration(3),
@@ -214,6 +229,7 @@ const std::array<Migration, 7> kMigrations{{
     {5, sqlite_migration(5).description, kV5},
     {6, sqlite_migration(6).description, kV6},
     sqlite_migration(7),
+    {8, sqlite_migration(8).description, kV8},
 }};
 
 }  // namespace

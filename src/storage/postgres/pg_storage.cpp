@@ -345,6 +345,16 @@ class PgStorage final : public Storage {
     return count("ohlcv", "timeframe", tf ? std::string(to_string(*tf)) : std::string());
   }
 
+  std::optional<StudyStates> study_states(const Symbol& s, Timeframe tf) override {
+    return read([&](pqxx::nontransaction& tx) -> std::optional<StudyStates> {
+      const auto r = tx.exec_params("SELECT as_of, state FROM study_states WHERE symbol=$1 AND timeframe=$2",
+                                    s.str(), std::string(to_string(tf)));
+      if (r.empty()) return std::nullopt;
+      const pqxx::binarystring bytes(r[0][1]);
+      return StudyStates{read_date(r[0][0]), bytes.str()};
+    });
+  }
+
   std::optional<TradingDate> watermark(const Symbol& s, Phase p) override {
     return read([&](pqxx::nontransaction& tx) -> std::optional<TradingDate> {
       const auto r = tx.exec_params("SELECT through_date FROM phase_watermarks WHERE symbol=$1 AND phase=$2",
@@ -360,7 +370,7 @@ class PgStorage final : public Storage {
       upsert_bars(tx, s, {{Timeframe::daily, daily}});
       if (reset_watermarks) {
         // As in SQLite: results derived from the shorter history are invalid.
-        for (const char* table : {"phase_watermarks", "indicator_values", "pattern_detections"})
+        for (const char* table : {"phase_watermarks", "indicator_values", "study_states", "pattern_detections"})
           tx.exec_params(std::string("DELETE FROM ") + table + " WHERE symbol=$1", s.str());
       }
       put_outcome(tx, outcome);
@@ -414,6 +424,16 @@ class PgStorage final : public Storage {
             "INSERT INTO indicator_values SELECT * FROM stage_indicators "
             "ON CONFLICT(symbol, timeframe, indicator, as_of) DO UPDATE SET value=excluded.value, "
             "run_id=excluded.run_id");
+      }
+      for (const auto& g : rows) {
+        if (!g.states) continue;
+        // A binary parameter: the state travels as raw bytes, not hex text.
+        tx.exec_params(
+            "INSERT INTO study_states(symbol, timeframe, as_of, state, run_id) VALUES($1, $2, $3::date, $4, $5) "
+            "ON CONFLICT(symbol, timeframe) DO UPDATE SET as_of=excluded.as_of, state=excluded.state, "
+            "run_id=excluded.run_id",
+            s.str(), std::string(to_string(g.tf)), format_date(g.states->as_of),
+            pqxx::binarystring(g.states->bytes), outcome.run_id);
       }
       if (wm) put_watermark(tx, s, Phase::indicators, *wm);
       put_outcome(tx, outcome);

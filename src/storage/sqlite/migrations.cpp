@@ -251,7 +251,22 @@ constexpr std::string_view kV7 = R"sql(
 DROP INDEX IF EXISTS indicator_values_latest;
 )sql";
 
-constexpr std::array<Migration, 7> kMigrations{{
+// The indicators phase's saved stream states, one row per (symbol, timeframe):
+// a daily run restores them and feeds the new bars instead of re-reading each
+// symbol's history. A rowid table: a row holds several KB (SQLite's WITHOUT
+// ROWID suits rows under ~200 bytes).
+constexpr std::string_view kV8 = R"sql(
+CREATE TABLE study_states (
+  symbol     TEXT NOT NULL,
+  timeframe  TEXT NOT NULL,
+  as_of      TEXT NOT NULL,
+  state      BLOB NOT NULL,
+  run_id     TEXT,
+  PRIMARY KEY (symbol, timeframe)
+);
+)sql";
+
+constexpr std::array<Migration, 8> kMigrations{{
     {1, "initial schema: catalog, bars, runs, results, watermarks", kV1},
     {2, "engine settings: schedule and scheduler state", kV2},
     {3, "read API: detections by symbol, newest first", kV3},
@@ -259,6 +274,7 @@ constexpr std::array<Migration, 7> kMigrations{{
     {5, "event outbox and per-run seq high-water", kV5},
     {6, "resumed runs: trigger_type 'resume'; runs by parent", kV6, /*rebuilds_referenced_table=*/true},
     {7, "indicator values: drop the unused indicator-first index", kV7},
+    {8, "study states: the indicators phase's saved stream states", kV8},
 }};
 
 }  // namespace

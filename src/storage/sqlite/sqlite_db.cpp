@@ -35,6 +35,11 @@ Statement& Statement::bind(int idx, std::int64_t v) {
   if (sqlite3_bind_int64(stmt_, idx, v) != SQLITE_OK) throw_error(db_, "bind integer");
   return *this;
 }
+Statement& Statement::bind_blob_static(int idx, std::string_view bytes) {
+  if (sqlite3_bind_blob64(stmt_, idx, bytes.data(), bytes.size(), SQLITE_STATIC) != SQLITE_OK)
+    throw_error(db_, "bind blob");
+  return *this;
+}
 Statement& Statement::bind_null(int idx) {
   if (sqlite3_bind_null(stmt_, idx) != SQLITE_OK) throw_error(db_, "bind null");
   return *this;
@@ -60,6 +65,11 @@ void Statement::reset() {
   sqlite3_clear_bindings(stmt_);
 }
 
+std::string_view Statement::blob(int col) const {
+  const auto* p = static_cast<const char*>(sqlite3_column_blob(stmt_, col));
+  if (!p) return {};
+  return {p, static_cast<std::size_t>(sqlite3_column_bytes(stmt_, col))};
+}
 std::string_view Statement::text(int col) const {
   const auto* p = reinterpret_cast<const char*>(sqlite3_column_text(stmt_, col));
   if (!p) return {};

@@ -27,6 +27,8 @@ class Statement {
   Statement& bind(int idx, std::int64_t v);
   Statement& bind(int idx, int v) { return bind(idx, static_cast<std::int64_t>(v)); }
   Statement& bind_null(int idx);
+  /// Binds bytes as a BLOB, NOT copied (same lifetime rule as bind_static).
+  Statement& bind_blob_static(int idx, std::string_view bytes);
   /// Returns true while a row is available.
   bool step();
   /// Runs to completion (for writes), then resets for reuse.
@@ -34,6 +36,8 @@ class Statement {
   void reset();
 
   std::string_view text(int col) const;
+  /// A BLOB column's bytes (valid until the next step or reset).
+  std::string_view blob(int col) const;
   double real(int col) const { return sqlite3_column_double(stmt_, col); }
   std::int64_t integer(int col) const { return sqlite3_column_int64(stmt_, col); }
   bool is_null(int col) const { return sqlite3_column_type(stmt_, col) == SQLITE_NULL; }

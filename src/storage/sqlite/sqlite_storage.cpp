@@ -176,6 +176,23 @@ class SqliteStorage final : public Storage {
     return scalar("SELECT COUNT(*) FROM ohlcv", {});
   }
 
+  std::optional<StudyStates> study_states(const Symbol& s, Timeframe tf) override {
+    ReaderLease reader(*this);
+    auto& st = reader->stmt("SELECT as_of, state FROM study_states WHERE symbol=? AND timeframe=?");
+    st.bind(1, s.str()).bind(2, to_string(tf));
+    std::optional<StudyStates> out;
+    if (st.step()) {
+      const auto d = parse_date(st.text(0));
+      if (!d) {
+        st.reset();
+        throw StorageError("corrupt date in study_states for " + s.str());
+      }
+      out = StudyStates{*d, std::string(st.blob(1))};
+    }
+    st.reset();
+    return out;
+  }
+
   std::optional<TradingDate> watermark(const Symbol& s, Phase p) override {
     ReaderLease reader(*this);  // per symbol and phase: never behind another thread's write
     auto& st = reader->stmt("SELECT through_date FROM phase_watermarks WHERE symbol=? AND phase=?");
@@ -198,6 +215,7 @@ class SqliteStorage final : public Storage {
       // the later phases.
       stmt("DELETE FROM phase_watermarks WHERE symbol=?").bind(1, s.str()).exec();
       stmt("DELETE FROM indicator_values WHERE symbol=?").bind(1, s.str()).exec();
+      stmt("DELETE FROM study_states WHERE symbol=?").bind(1, s.str()).exec();
       stmt("DELETE FROM pattern_detections WHERE symbol=?").bind(1, s.str()).exec();
     }
     put_outcome(outcome);
@@ -235,6 +253,20 @@ class SqliteStorage final : public Storage {
                 .bind_static(p + 4, r.values_json)
                 .bind_static(p + 5, outcome.run_id);
           });
+    }
+    for (const auto& group : rows) {
+      if (!group.states) continue;
+      char date[10];
+      format_date(group.states->as_of, date);
+      stmt("INSERT INTO study_states(symbol, timeframe, as_of, state, run_id) VALUES(?,?,?,?,?) "
+           "ON CONFLICT(symbol, timeframe) DO UPDATE SET as_of=excluded.as_of, state=excluded.state, "
+           "run_id=excluded.run_id")
+          .bind_static(1, s.str())
+          .bind_static(2, to_string(group.tf))
+          .bind(3, std::string_view(date, 10))
+          .bind_blob_static(4, group.states->bytes)
+          .bind_static(5, outcome.run_id)
+          .exec();
     }
     if (wm) put_watermark(s, Phase::indicators, *wm);
     put_outcome(outcome);
