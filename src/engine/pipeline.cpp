@@ -257,7 +257,7 @@ struct SymbolWork::Impl {
             streams.emplace(std::move(restored).value());
             next = at + 1;
           } else {
-            spdlog::info("{} {}: indicators recomputed from the history ({})", sym.str(), to_string(tf),
+            spdlog::debug("{} {}: indicators recomputed from the history ({})", sym.str(), to_string(tf),
                          restored.error().message);
           }
         }
@@ -281,7 +281,8 @@ struct SymbolWork::Impl {
       for (std::size_t i = next; i < n; ++i) {
         // The state is saved before the last bar (a period that may still
         // change). When no bar came between, the stored one is that state.
-        if (i + 1 == n && i > next) keep = storage::StudyStates{bars->date[i - 1], streams->save(bars->bar(i - 1))};
+        if (i + 1 == n && i > next)
+          keep = storage::StudyStates{bars->date[i - 1], streams->save(bars->bar(i - 1))};
         rows += static_cast<long long>(streams->feed(bars->view(), i, i >= first, scratch_.rows));
       }
       // The values' JSON is encoded inside feed, row by row: counted as

@@ -2,11 +2,13 @@
 
 #include <fmt/format.h>
 
+#include <algorithm>
 #include <array>
 #include <bit>
 #include <cmath>
 #include <cstdint>
 #include <cstring>
+#include <optional>
 #include <stdexcept>
 
 namespace ts::engine {
@@ -119,14 +121,18 @@ bool same_bits(double a, double b) { return std::bit_cast<std::uint64_t>(a) == s
 
 }  // namespace
 
+void StudyStreams::add(const ta::Call& call, std::unique_ptr<ta::Stream> stream, std::string key) {
+  const auto& in = call.spec->inputs;
+  two_reals_.push_back(std::find(in.begin(), in.end(), ta::Input::real1) != in.end());
+  streams_.push_back(std::move(stream));
+  keys_.push_back(std::move(key));
+}
+
 StudyStreams::StudyStreams(std::span<const ta::Call> calls) : calls_(calls) {
-  streams_.reserve(calls.size());
-  keys_.reserve(calls.size());
   for (const auto& call : calls) {
     auto stream = ta::make_stream(call);
     if (!stream) throw std::logic_error("study " + call.key() + " has no streaming form");
-    streams_.push_back(std::move(stream));
-    keys_.push_back(call.key());
+    add(call, std::move(stream), call.key());
   }
 }
 
@@ -153,8 +159,6 @@ Result<StudyStreams> StudyStreams::restore(std::span<const ta::Call> calls, std:
     return bad("saved for " + std::to_string(count) + " studies, asked for " + std::to_string(calls.size()));
   StudyStreams set;
   set.calls_ = calls;
-  set.streams_.reserve(calls.size());
-  set.keys_.reserve(calls.size());
   for (const auto& call : calls) {
     std::string_view key, state;
     if (!get_bytes(bytes, key) || !get_bytes(bytes, state)) return bad("study set ends early");
@@ -163,8 +167,7 @@ Result<StudyStreams> StudyStreams::restore(std::span<const ta::Call> calls, std:
     auto stream = ta::make_stream(call);
     if (!stream) return bad("study " + want + " has no streaming form");
     if (auto st = stream->restore(state); !st) return bad(want + ": " + st.error().message);
-    set.streams_.push_back(std::move(stream));
-    set.keys_.push_back(std::move(want));
+    set.add(call, std::move(stream), std::move(want));
   }
   if (!bytes.empty()) return bad("trailing bytes after the study set");
   return set;
@@ -172,13 +175,24 @@ Result<StudyStreams> StudyStreams::restore(std::span<const ta::Call> calls, std:
 
 std::size_t StudyStreams::feed(SeriesView s, std::size_t i, bool emit, std::vector<storage::IndicatorRow>& out) {
   const ta::Inputs in = study_inputs(s);
+  // stream_bar binds a bar the same way for every function with at most one
+  // real input, so it is built once per bar for those (half the cost of a
+  // backfill's streaming when it was built per study).
+  std::optional<ta::StreamBar> one_real;
   std::array<double, 16> values{};
   std::size_t added = 0;
   for (std::size_t j = 0; j < streams_.size(); ++j) {
     const ta::FunctionSpec& spec = *calls_[j].spec;
     const std::size_t k = spec.outputs.size();
     const std::span<double> outs(values.data(), k);
-    if (!streams_[j]->update(ta::stream_bar(spec, in, i), outs) || !emit) continue;
+    ta::StreamBar bar;
+    if (two_reals_[j]) {
+      bar = ta::stream_bar(spec, in, i);
+    } else {
+      if (!one_real) one_real = ta::stream_bar(spec, in, i);
+      bar = *one_real;
+    }
+    if (!streams_[j]->update(bar, outs) || !emit) continue;
     bool defined = true;
     for (const double v : outs) defined = defined && std::isfinite(v);
     if (!defined) continue;

@@ -60,9 +60,12 @@ class StudyStreams {
 
  private:
   StudyStreams() = default;
+  void add(const ta::Call& call, std::unique_ptr<ta::Stream> stream, std::string key);
+
   std::span<const ta::Call> calls_;
   std::vector<std::unique_ptr<ta::Stream>> streams_;
   std::vector<std::string> keys_;
+  std::vector<char> two_reals_;  // per study: reads real0 and real1 (its own bar binding)
 };
 
 /// {"name":value,...} with shortest round-trip doubles.

@@ -181,6 +181,57 @@ CREATE TEMP TABLE IF NOT EXISTS stage_detections (
   confidence DOUBLE PRECISION, levels TEXT, run_id TEXT, detected_at TEXT) ON COMMIT DELETE ROWS;
 )sql";
 
+/// The statements every symbol of every phase runs, prepared on each pooled
+/// connection (lazily, on first use): exec_params would have the server parse
+/// and plan each one again, and a daily run issues ~20 per symbol.
+struct PreparedStatement {
+  const char* name;
+  const char* sql;
+};
+constexpr PreparedStatement kPrepared[] = {
+    {"load_bars",
+     "SELECT date, open, high, low, close, volume FROM ohlcv WHERE symbol=$1 AND timeframe=$2 AND "
+     "date>=$3 AND date<=$4 ORDER BY date"},
+    {"first_bar_date", "SELECT MIN(date) FROM ohlcv WHERE symbol=$1 AND timeframe=$2"},
+    {"last_bar_date", "SELECT MAX(date) FROM ohlcv WHERE symbol=$1 AND timeframe=$2"},
+    {"watermark", "SELECT through_date FROM phase_watermarks WHERE symbol=$1 AND phase=$2"},
+    {"study_states", "SELECT as_of, state FROM study_states WHERE symbol=$1 AND timeframe=$2"},
+    {"put_study_states",
+     "INSERT INTO study_states(symbol, timeframe, as_of, state, run_id) VALUES($1, $2, $3::date, $4, $5) "
+     "ON CONFLICT(symbol, timeframe) DO UPDATE SET as_of=excluded.as_of, state=excluded.state, "
+     "run_id=excluded.run_id"},
+    // The small units of work's upserts (unnest() of array parameters; see kCopyMinRows).
+    {"put_bars",
+     "INSERT INTO ohlcv(symbol, timeframe, date, open, high, low, close, volume) "
+     "SELECT $1, t.tf, t.d, t.o, t.h, t.l, t.c, t.v FROM unnest($2::text[], $3::date[], $4::float8[], "
+     "$5::float8[], $6::float8[], $7::float8[], $8::float8[]) AS t(tf, d, o, h, l, c, v) "
+     "ON CONFLICT(symbol, timeframe, date) DO UPDATE SET open=excluded.open, high=excluded.high, "
+     "low=excluded.low, close=excluded.close, volume=excluded.volume"},
+    {"put_indicators",
+     "INSERT INTO indicator_values(symbol, timeframe, indicator, as_of, value, run_id) "
+     "SELECT $1, t.tf, t.k, t.d, t.v, $2 FROM unnest($3::text[], $4::text[], $5::date[], $6::text[]) "
+     "AS t(tf, k, d, v) "
+     "ON CONFLICT(symbol, timeframe, indicator, as_of) DO UPDATE SET value=excluded.value, "
+     "run_id=excluded.run_id"},
+    {"put_detections",
+     "INSERT INTO pattern_detections(symbol, timeframe, pattern, bar_date, direction, strength, "
+     "confidence, levels, run_id, detected_at) "
+     "SELECT $1, $2, t.p, t.d, t.dir, t.s, t.c, t.l, $3, $4 FROM unnest($5::text[], $6::date[], "
+     "$7::text[], $8::float8[], $9::float8[], $10::text[]) AS t(p, d, dir, s, c, l) "
+     "ON CONFLICT(symbol, timeframe, pattern, bar_date) DO UPDATE SET direction=excluded.direction, "
+     "strength=excluded.strength, confidence=excluded.confidence, levels=excluded.levels, "
+     "run_id=excluded.run_id, detected_at=excluded.detected_at"},
+    {"put_watermark",
+     "INSERT INTO phase_watermarks(symbol, phase, through_date, updated_at) VALUES($1,$2,$3,$4) "
+     "ON CONFLICT(symbol, phase) DO UPDATE SET through_date=excluded.through_date, "
+     "updated_at=excluded.updated_at"},
+    {"put_outcome",
+     "INSERT INTO run_symbols(run_id, phase, symbol, status, attempts, error_code, message, duration_ms, "
+     "updated_at) VALUES($1,$2,$3,$4,$5,$6,$7,$8,$9) ON CONFLICT(run_id, phase, symbol) DO UPDATE SET "
+     "status=excluded.status, attempts=run_symbols.attempts+1, error_code=excluded.error_code, "
+     "message=excluded.message, duration_ms=excluded.duration_ms, updated_at=excluded.updated_at"},
+};
+
 constexpr std::string_view kRunSelect =
     "SELECT run_id, trigger_type, status, phases, universe, parameters, run_date, started_at, "
     "COALESCE(finished_at,''), COALESCE(duration_seconds,0), symbols_total, symbols_processed, "
@@ -225,8 +276,11 @@ class PgStorage final : public Storage {
  public:
   explicit PgStorage(const std::string& url)
       : describe_(postgres::redact_url(url)), pool_(url, [](pqxx::connection& c) {
-          pqxx::nontransaction tx(c);
-          tx.exec(kSessionSetup);
+          {
+            pqxx::nontransaction tx(c);
+            tx.exec(kSessionSetup);
+          }
+          for (const auto& st : kPrepared) c.prepare(st.name, st.sql);
         }) {
     pool_.run([](pqxx::connection& c) { postgres::migrate(c); });
   }
@@ -322,20 +376,18 @@ class PgStorage final : public Storage {
   }
 
   std::optional<TradingDate> last_bar_date(const Symbol& s, Timeframe tf) override {
-    return bar_date(s, tf, "MAX");
+    return bar_date(s, tf, "last_bar_date");
   }
   std::optional<TradingDate> first_bar_date(const Symbol& s, Timeframe tf) override {
-    return bar_date(s, tf, "MIN");
+    return bar_date(s, tf, "first_bar_date");
   }
 
   BarSeries load_bars(const Symbol& s, Timeframe tf, std::optional<TradingDate> from,
                       std::optional<TradingDate> to) override {
     return read([&](pqxx::nontransaction& tx) {
       BarSeries out;
-      for (const auto& row : tx.exec_params(
-               "SELECT date, open, high, low, close, volume FROM ohlcv WHERE symbol=$1 AND timeframe=$2 AND "
-               "date>=$3 AND date<=$4 ORDER BY date",
-               s.str(), std::string(to_string(tf)), lo(from), hi(to)))
+      for (const auto& row :
+           tx.exec_prepared("load_bars", s.str(), std::string(to_string(tf)), lo(from), hi(to)))
         out.push_back(read_bar(row));
       return out;
     });
@@ -347,8 +399,7 @@ class PgStorage final : public Storage {
 
   std::optional<StudyStates> study_states(const Symbol& s, Timeframe tf) override {
     return read([&](pqxx::nontransaction& tx) -> std::optional<StudyStates> {
-      const auto r = tx.exec_params("SELECT as_of, state FROM study_states WHERE symbol=$1 AND timeframe=$2",
-                                    s.str(), std::string(to_string(tf)));
+      const auto r = tx.exec_prepared("study_states", s.str(), std::string(to_string(tf)));
       if (r.empty()) return std::nullopt;
       const pqxx::binarystring bytes(r[0][1]);
       return StudyStates{read_date(r[0][0]), bytes.str()};
@@ -357,8 +408,7 @@ class PgStorage final : public Storage {
 
   std::optional<TradingDate> watermark(const Symbol& s, Phase p) override {
     return read([&](pqxx::nontransaction& tx) -> std::optional<TradingDate> {
-      const auto r = tx.exec_params("SELECT through_date FROM phase_watermarks WHERE symbol=$1 AND phase=$2",
-                                    s.str(), std::string(to_string(p)));
+      const auto r = tx.exec_prepared("watermark", s.str(), std::string(to_string(p)));
       if (r.empty()) return std::nullopt;
       return read_date(r[0][0]);
     });
@@ -400,13 +450,7 @@ class PgStorage final : public Storage {
             dates.date(r.as_of);
             values.text(r.values_json);
           }
-        tx.exec_params(
-            "INSERT INTO indicator_values(symbol, timeframe, indicator, as_of, value, run_id) "
-            "SELECT $1, t.tf, t.k, t.d, t.v, $2 FROM unnest($3::text[], $4::text[], $5::date[], $6::text[]) "
-            "AS t(tf, k, d, v) "
-            "ON CONFLICT(symbol, timeframe, indicator, as_of) DO UPDATE SET value=excluded.value, "
-            "run_id=excluded.run_id",
-            s.str(), outcome.run_id, tfs.str(), keys.str(), dates.str(), values.str());
+        tx.exec_prepared("put_indicators", s.str(), outcome.run_id, tfs.str(), keys.str(), dates.str(), values.str());
       } else if (n > 0) {
         copy_into(tx, "stage_indicators", [&](CopyLine& line, auto&& put) {
           for (const auto& g : rows)
@@ -428,11 +472,8 @@ class PgStorage final : public Storage {
       for (const auto& g : rows) {
         if (!g.states) continue;
         // A binary parameter: the state travels as raw bytes, not hex text.
-        tx.exec_params(
-            "INSERT INTO study_states(symbol, timeframe, as_of, state, run_id) VALUES($1, $2, $3::date, $4, $5) "
-            "ON CONFLICT(symbol, timeframe) DO UPDATE SET as_of=excluded.as_of, state=excluded.state, "
-            "run_id=excluded.run_id",
-            s.str(), std::string(to_string(g.tf)), format_date(g.states->as_of),
+        tx.exec_prepared(
+            "put_study_states", s.str(), std::string(to_string(g.tf)), format_date(g.states->as_of),
             pqxx::binarystring(g.states->bytes), outcome.run_id);
       }
       if (wm) put_watermark(tx, s, Phase::indicators, *wm);
@@ -454,15 +495,7 @@ class PgStorage final : public Storage {
           confidences.number(r.confidence);
           levels.text(r.levels_json);
         }
-        tx.exec_params(
-            "INSERT INTO pattern_detections(symbol, timeframe, pattern, bar_date, direction, strength, "
-            "confidence, levels, run_id, detected_at) "
-            "SELECT $1, $2, t.p, t.d, t.dir, t.s, t.c, t.l, $3, $4 FROM unnest($5::text[], $6::date[], "
-            "$7::text[], $8::float8[], $9::float8[], $10::text[]) AS t(p, d, dir, s, c, l) "
-            "ON CONFLICT(symbol, timeframe, pattern, bar_date) DO UPDATE SET direction=excluded.direction, "
-            "strength=excluded.strength, confidence=excluded.confidence, levels=excluded.levels, "
-            "run_id=excluded.run_id, detected_at=excluded.detected_at",
-            s.str(), std::string(to_string(tf)), outcome.run_id, now, patterns.str(), dates.str(),
+        tx.exec_prepared("put_detections", s.str(), std::string(to_string(tf)), outcome.run_id, now, patterns.str(), dates.str(),
             directions.str(), strengths.str(), confidences.str(), levels.str());
       } else if (!rows.empty()) {
         copy_into(tx, "stage_detections", [&](CopyLine& line, auto&& put) {
@@ -832,12 +865,10 @@ class PgStorage final : public Storage {
     });
   }
 
-  /// The first ("MIN") or last ("MAX") bar date of a symbol on `tf`.
-  std::optional<TradingDate> bar_date(const Symbol& s, Timeframe tf, const char* aggregate) {
+  /// The first or last bar date of a symbol on `tf` (statement "first_bar_date" or "last_bar_date").
+  std::optional<TradingDate> bar_date(const Symbol& s, Timeframe tf, const char* statement) {
     return read([&](pqxx::nontransaction& tx) -> std::optional<TradingDate> {
-      const auto r = tx.exec_params(
-          std::string("SELECT ") + aggregate + "(date) FROM ohlcv WHERE symbol=$1 AND timeframe=$2", s.str(),
-          std::string(to_string(tf)));
+      const auto r = tx.exec_prepared(statement, s.str(), std::string(to_string(tf)));
       if (r.empty() || r[0][0].is_null()) return std::nullopt;
       return read_date(r[0][0]);
     });
@@ -911,13 +942,7 @@ class PgStorage final : public Storage {
           close.number(bars.close[i]);
           volume.number(bars.volume[i]);
         }
-      tx.exec_params(
-          "INSERT INTO ohlcv(symbol, timeframe, date, open, high, low, close, volume) "
-          "SELECT $1, t.tf, t.d, t.o, t.h, t.l, t.c, t.v FROM unnest($2::text[], $3::date[], $4::float8[], "
-          "$5::float8[], $6::float8[], $7::float8[], $8::float8[]) AS t(tf, d, o, h, l, c, v) "
-          "ON CONFLICT(symbol, timeframe, date) DO UPDATE SET open=excluded.open, high=excluded.high, "
-          "low=excluded.low, close=excluded.close, volume=excluded.volume",
-          s.str(), tfs.str(), dates.str(), open.str(), high.str(), low.str(), close.str(), volume.str());
+      tx.exec_prepared("put_bars", s.str(), tfs.str(), dates.str(), open.str(), high.str(), low.str(), close.str(), volume.str());
       return;
     }
     copy_into(tx, "stage_ohlcv", [&](CopyLine& line, auto&& put) {
@@ -941,20 +966,11 @@ class PgStorage final : public Storage {
   }
 
   static void put_watermark(pqxx::work& tx, const Symbol& s, Phase p, TradingDate d) {
-    tx.exec_params(
-        "INSERT INTO phase_watermarks(symbol, phase, through_date, updated_at) VALUES($1,$2,$3,$4) "
-        "ON CONFLICT(symbol, phase) DO UPDATE SET through_date=excluded.through_date, "
-        "updated_at=excluded.updated_at",
-        s.str(), std::string(to_string(p)), date_text(d), now_utc());
+    tx.exec_prepared("put_watermark", s.str(), std::string(to_string(p)), date_text(d), now_utc());
   }
 
   static void put_outcome(pqxx::work& tx, const SymbolOutcome& o) {
-    tx.exec_params(
-        "INSERT INTO run_symbols(run_id, phase, symbol, status, attempts, error_code, message, duration_ms, "
-        "updated_at) VALUES($1,$2,$3,$4,$5,$6,$7,$8,$9) ON CONFLICT(run_id, phase, symbol) DO UPDATE SET "
-        "status=excluded.status, attempts=run_symbols.attempts+1, error_code=excluded.error_code, "
-        "message=excluded.message, duration_ms=excluded.duration_ms, updated_at=excluded.updated_at",
-        o.run_id, std::string(to_string(o.phase)), o.symbol, o.status, o.attempts, o.error_code, o.message,
+    tx.exec_prepared("put_outcome", o.run_id, std::string(to_string(o.phase)), o.symbol, o.status, o.attempts, o.error_code, o.message,
         o.duration_ms, now_utc());
   }
 
