@@ -6,6 +6,7 @@
 // processes the next trading day (1 new bar per symbol), the engine's daily
 // run.
 // Usage: pipeline_bench [symbols=1000] [years=10] [dir=/tmp | postgresql://URL] [incremental]
+// TICKSTOCK_THREADS sets the phase threads (default: one per core).
 #include <sys/resource.h>
 
 #include <chrono>
@@ -32,6 +33,8 @@ int main(int argc, char** argv) {
   engine::RunRequest req;
   bench::add_synthetic_symbols(req, symbols);
   bench::set_history(req, years);
+  // The engine's `threads` setting (0 = one per core), as `tickstock` reads it.
+  if (const char* threads = std::getenv("TICKSTOCK_THREADS")) req.threads = static_cast<unsigned>(std::atoi(threads));
 
   auto db = storage::open_storage(postgres ? where : "sqlite:" + (dir / "bench.db").string());
   std::printf("database          %s\n", db->describe().c_str());

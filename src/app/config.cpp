@@ -92,7 +92,7 @@ const Key<E> kEngineKeys[] = {
     {"progress_per_second", "", &E::progress_per_second, Kind::plain, 0.01, 1000, "",
      "progress events per second and phase, at most"},
     {"threads", "TICKSTOCK_THREADS", &E::threads, Kind::plain, 0, 1024, "",
-     "phase threads (0 = one per core)"},
+     "phase threads (0 = one per core, two on PostgreSQL)"},
     {"min_success", "", &E::min_success_ratio, Kind::plain, 0, 1, "",
      "share of symbols a phase needs to succeed"},
     {"alert_bars", "", &E::alert_bars, Kind::plain, 0, 1e6, "",

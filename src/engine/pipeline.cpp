@@ -534,8 +534,8 @@ class Runner {
     }
     if (!here.empty()) {
       std::atomic<std::size_t> next{0};
-      unsigned threads = req_.threads ? req_.threads : std::max(1u, std::thread::hardware_concurrency());
-      threads = std::min<unsigned>(threads, std::max<std::size_t>(1, here.size()));
+      const unsigned threads =
+          std::min<unsigned>(phase_threads(req_.threads, db_), std::max<std::size_t>(1, here.size()));
       auto worker = [&] {
         SymbolWork work(req_, rec_.run_id, db_);
         while (!cancel_.requested() && !fatal_.load()) {
@@ -926,6 +926,11 @@ storage::RunRecord run_pipeline(const RunRequest& req, storage::Storage& db,
                                 const ingest::BarProvider& provider, const CancellationToken& cancel,
                                 RunObserver* observer) {
   return Runner(req, db, provider, cancel, observer).run();
+}
+
+unsigned phase_threads(unsigned configured, const storage::Storage& db) {
+  if (configured > 0) return configured;
+  return std::max(1u, std::thread::hardware_concurrency()) * std::max(1u, db.threads_per_core());
 }
 
 void lower_this_thread_priority(int nice) {

@@ -75,7 +75,7 @@ struct RunRequest {
   bool full = false;
   bool store_history = false;        // store indicator values for every bar, not only new dates
   double min_success_ratio = 0.8;    // a phase below this share of successful symbols fails the run
-  unsigned threads = 0;              // 0 = hardware concurrency
+  unsigned threads = 0;              // 0 = phase_threads() decides
   /// Niceness the phase threads add to themselves (setpriority on the thread,
   /// Linux): symbol work is batch work and must not delay the latency-bound
   /// processes sharing the cores (the dashboard's event path, Redis). 0 keeps
@@ -218,6 +218,10 @@ class ShardExecutor {
 /// is logged once per process. It cannot be taken back by an unprivileged
 /// process, so call it on a thread made for the batch work.
 void lower_this_thread_priority(int nice);
+
+/// The phase threads a run uses: `configured`, or when 0 the machine's cores
+/// times the storage's threads_per_core().
+unsigned phase_threads(unsigned configured, const storage::Storage& db);
 
 /// Runs one processing run to a terminal state and returns its final record.
 /// Throws only when the run cannot even be recorded (StorageError on insert).

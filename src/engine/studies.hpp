@@ -36,7 +36,7 @@ std::vector<std::vector<double>> compute_study(SeriesView series, const ta::Call
 /// One per worker thread and series; not thread-safe.
 class StudyStreams {
  public:
-  /// Fresh streams, before bar 0.
+  /// Fresh streams, before bar 0. `calls` must outlive the set (it keeps a view).
   explicit StudyStreams(std::span<const ta::Call> calls);
 
   /// Streams restored from bytes save() wrote after consuming `last_bar`.

@@ -196,6 +196,10 @@ class Storage {
  public:
   virtual ~Storage() = default;
   virtual std::string describe() const = 0;  // "sqlite:/path" (no secrets)
+  /// Phase threads per core when the engine's `threads` setting is 0. One for
+  /// a backend that works in the engine's own threads (SQLite); more where a
+  /// thread mostly waits on a server process that shares the cores.
+  virtual unsigned threads_per_core() const { return 1; }
 
   // --- catalog: symbols, universes, memberships
   /// Records a run's universe (cache_sync): members that left are marked

@@ -381,6 +381,24 @@ TEST_P(StorageTest, UniversesListWithActiveMemberCounts) {
   EXPECT_EQ(db_->universe_symbols("mine"), std::vector<std::string>{"MSFT"});
 }
 
+// A list that names a symbol twice keeps its later entry (name, sector and
+// weight), on both backends (PostgreSQL writes a list in one statement).
+TEST_P(StorageTest, AListNamingASymbolTwiceKeepsTheLaterEntry) {
+  Universe u{"twice", "2025-01-01", {}, ""};
+  u.members = {{sym("AAPL"), "Apple old", "", 0.5}, {sym("KO"), "Coca-Cola", "Staples", {}},
+               {sym("AAPL"), "Apple", "IT", 0.25}};
+  db_->register_universe(u);
+  const auto got = db_->registered_universe("twice");
+  ASSERT_TRUE(got);
+  ASSERT_EQ(got->members.size(), 2u);
+  EXPECT_EQ(got->members[0].symbol, sym("AAPL"));
+  EXPECT_EQ(got->members[0].weight, 0.25);
+  EXPECT_EQ(got->members[0].name, "Apple");
+  EXPECT_FALSE(got->members[1].weight.has_value());
+  EXPECT_EQ(db_->symbol_record("AAPL")->sector, "IT");
+  EXPECT_EQ(db_->symbol_record("KO")->name, "Coca-Cola");
+}
+
 TEST_P(StorageTest, RegisteredUniversesKeepWeightsAndMembershipHistory) {
   Universe u{"mine", "2025-01-01", {}, "My list"};
   u.members = {{sym("MSFT"), "Microsoft", "IT", 0.25}, {sym("AAPL"), "", "", 0.75}, {sym("KO"), "", "", {}}};

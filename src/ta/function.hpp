@@ -40,9 +40,10 @@
 //   * save() turns the state into bytes and restore() puts them into a fresh
 //     stream of the same call: the restored stream continues bit for bit as
 //     the saved one would have. This is how the engine's daily incremental run
-//     stores a symbol's state instead of re-reading its history. Streams
-//     without a saved form yet return false from save(); the registry test
-//     lists them and keeps that list from growing.
+//     stores a symbol's state instead of re-reading its history. Every
+//     registry stream has one (a stream core without persist() does not
+//     compile; stream_state.hpp); save() returns false only for a Stream
+//     subclass that does not implement the saved form.
 #include <cstddef>
 #include <memory>
 #include <span>

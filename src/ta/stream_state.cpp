@@ -48,7 +48,8 @@ Status<> Stream::restore(std::string_view bytes) {
   r(magic, version, bom);
   if (!r.ok() || magic != detail::kStreamStateMagic)
     return fail("BAD_STATE", "not a saved stream state (no header)");
-  if (bom != detail::kByteOrderMark) return fail("BAD_STATE", "state saved on a machine of another byte order");
+  if (bom != detail::kByteOrderMark)
+    return fail("BAD_STATE", "state saved on a machine of another byte order");
   if (version != detail::kStreamStateVersion)
     return fail("BAD_STATE", "state layout version " + std::to_string(version) + ", this build reads " +
                                  std::to_string(detail::kStreamStateVersion));

@@ -6,11 +6,12 @@
 //   template <class Archive> void persist(Archive& ar) { ar(count, total, lag); }
 //
 // Fields are written in that order as raw host-order bytes: numbers and enums
-// by value, vectors as a 64-bit length then the elements, nested objects
-// through their own persist(), arrays element by element, a nested Stream
-// as its own length-prefixed state. Reading never allocates: a vector's saved length must equal the
-// length the factory already allocated (a state saved with other options is
-// rejected, not resized into).
+// by value, vectors as a 64-bit length then the elements, arrays element by
+// element, nested objects through their own persist(), a nested Stream as its
+// own length-prefixed state. Reading never allocates: a vector's saved length
+// must equal the length the factory already allocated (a state saved with
+// other options is rejected, not resized into). Pointers are never persisted
+// (DcPhase's shared sine table stays the process's own).
 //
 // The whole state starts with a header (magic, kStreamStateVersion, a
 // byte-order mark) so that bytes from another layout or another byte order are
@@ -59,7 +60,7 @@ class StateWriter {
       for (const double d : {v.open, v.high, v.low, v.close, v.volume, v.real0, v.real1, v.periods}) put(d);
     } else if constexpr (std::is_array_v<T>) {
       for (const auto& e : v) put(e);
-    } else if constexpr (requires(T& t, StateWriter& w) { t.persist(w); }) {
+    } else if constexpr (requires(T & t, StateWriter & w) { t.persist(w); }) {
       // persist() is one template for both directions, hence non-const; the
       // writer only reads the fields it is handed.
       const_cast<T&>(v).persist(*this);
@@ -111,10 +112,11 @@ class StateReader {
       std::memcpy(&v, in_.data(), sizeof v);
       in_.remove_prefix(sizeof v);
     } else if constexpr (std::is_same_v<T, StreamBar>) {
-      for (double* d : {&v.open, &v.high, &v.low, &v.close, &v.volume, &v.real0, &v.real1, &v.periods}) get(*d);
+      for (double* d : {&v.open, &v.high, &v.low, &v.close, &v.volume, &v.real0, &v.real1, &v.periods})
+        get(*d);
     } else if constexpr (std::is_array_v<T>) {
       for (auto& e : v) get(e);
-    } else if constexpr (requires(T& t, StateReader& r) { t.persist(r); }) {
+    } else if constexpr (requires(T & t, StateReader & r) { t.persist(r); }) {
       v.persist(*this);
     } else {
       get_container(v);
@@ -128,8 +130,9 @@ class StateReader {
   void get_container(std::vector<E>& v) {
     std::uint64_t n = 0;
     get(n);
-    if (ok() && n != v.size()) return fail("a saved window holds " + std::to_string(n) + " values, this stream's " +
-                                           std::to_string(v.size()) + " (saved with other options)");
+    if (ok() && n != v.size())
+      return fail("a saved window holds " + std::to_string(n) + " values, this stream's " +
+                  std::to_string(v.size()) + " (saved with other options)");
     for (E& e : v) get(e);
   }
   void get_container(std::unique_ptr<Stream>& s);

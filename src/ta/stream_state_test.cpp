@@ -62,15 +62,15 @@ std::size_t expect_restored_continues(const Call& call, const Inputs& in, std::s
     const bool vb = restored->update(bar, b);
     const bool va = original->update(bar, a);
     if (va != vb || vp != vb) {
-      ADD_FAILURE() << call.key() << " cut " << cut << " bar " << i << ": valid " << va << " vs restored " << vb
-                    << " (peek " << vp << ")";
+      ADD_FAILURE() << call.key() << " cut " << cut << " bar " << i << ": valid " << va << " vs restored "
+                    << vb << " (peek " << vp << ")";
       return 0;
     }
     if (!va) continue;
     for (std::size_t k = 0; k < m; ++k) {
       if (!same_value(a[k], b[k]) || !same_value(p[k], b[k])) {
-        ADD_FAILURE() << call.key() << " cut " << cut << " bar " << i << " output " << f.outputs[k].name << ": "
-                      << std::hexfloat << a[k] << " vs restored " << b[k] << " (peek " << p[k] << ")"
+        ADD_FAILURE() << call.key() << " cut " << cut << " bar " << i << " output " << f.outputs[k].name
+                      << ": " << std::hexfloat << a[k] << " vs restored " << b[k] << " (peek " << p[k] << ")"
                       << std::defaultfloat;
         return 0;
       }
@@ -133,10 +133,12 @@ TEST(SavedStates, RestoredStreamsContinueBitForBitAtDefaultOptions) {
 TEST(SavedStates, RestoredStreamsContinueBitForBitOnOptionVariants) {
   const auto walk = test_data::random_series(700, 11, 9);
   const Inputs in = walk.inputs();
-  std::vector<std::string> texts = {"SMA(timeperiod=200)", "EMA(timeperiod=200)", "EMA(timeperiod=100)",
-                                    "STOCH(fastk_period=14)", "CCI(timeperiod=20)", "RELVOL(timeperiod=20)",
-                                    "ATR(timeperiod=1)", "PLUS_DI(timeperiod=1)", "MINUS_DM(timeperiod=1)",
-                                    "MACD(fastperiod=26,slowperiod=12,signalperiod=1)"};
+  std::vector<std::string> texts = {
+      "SMA(timeperiod=200)",    "EMA(timeperiod=200)",
+      "EMA(timeperiod=100)",    "STOCH(fastk_period=14)",
+      "CCI(timeperiod=20)",     "RELVOL(timeperiod=20)",
+      "ATR(timeperiod=1)",      "PLUS_DI(timeperiod=1)",
+      "MINUS_DM(timeperiod=1)", "MACD(fastperiod=26,slowperiod=12,signalperiod=1)"};
   for (int t = 0; t <= kMaxMaType; ++t) {
     for (const char* f : {"MA(timeperiod=9,matype=", "BBANDS(timeperiod=9,matype=", "APO(matype=",
                           "STOCH(slowk_matype=", "STOCHRSI(fastd_matype=", "MACDEXT(signalmatype="})
@@ -188,7 +190,8 @@ TEST(SavedStates, BadBytesAreRefusedWithBadState) {
   // Saved with period 20, restored into period 50: the window lengths differ.
   auto sma50 = parse_call("SMA(timeperiod=50)");
   ASSERT_TRUE(sma50.ok());
-  EXPECT_NE(refused(*sma50, good).find("saved with other options"), std::string::npos) << refused(*sma50, good);
+  EXPECT_NE(refused(*sma50, good).find("saved with other options"), std::string::npos)
+      << refused(*sma50, good);
   // Another function's state is refused as well (its fields do not line up).
   auto rsi = parse_call("RSI(timeperiod=14)");
   ASSERT_TRUE(rsi.ok());

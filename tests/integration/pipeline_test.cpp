@@ -15,6 +15,7 @@
 #include <mutex>
 #include <nlohmann/json.hpp>
 #include <set>
+#include <thread>
 
 #include "core/calendar.hpp"
 #include "core/resample.hpp"
@@ -285,6 +286,15 @@ TEST_P(PipelineTest, DailyRunsFromSavedStatesStoreTheValuesOfAFullRecompute) {
   ASSERT_TRUE(rewritten.has_value());
   EXPECT_EQ(format_date(rewritten->as_of), "2024-07-02");
   EXPECT_NE(rewritten->bytes, "not a state");
+}
+
+// threads = 0 gives one phase thread per core on SQLite and two on PostgreSQL,
+// whose threads mostly wait on the server (docs/PERFORMANCE.md); a configured
+// count is used as it is.
+TEST_P(PipelineTest, PhaseThreadsDefaultToTheStoragesThreadsPerCore) {
+  const unsigned cores = std::max(1u, std::thread::hardware_concurrency());
+  EXPECT_EQ(engine::phase_threads(0, *db_), cores * (GetParam() == "postgresql" ? 2u : 1u));
+  EXPECT_EQ(engine::phase_threads(3, *db_), 3u);
 }
 
 /// Cancels once the indicators phase has finished `after` symbols.
