@@ -206,6 +206,7 @@ struct SymbolWork::Impl {
   // the history. The state is used only when it is exactly the prefix of
   // what would be recomputed (StudyStreams::restore checks the bar it was
   // saved after); anything else recomputes that timeframe from its history.
+  // A run with another study list does so too, and leaves its own states.
   SymbolReport do_indicators(const Symbol& sym) {
     storage::LayerSeconds layers;
     LayerClock clock(layers);
@@ -258,7 +259,7 @@ struct SymbolWork::Impl {
             next = at + 1;
           } else {
             spdlog::debug("{} {}: indicators recomputed from the history ({})", sym.str(), to_string(tf),
-                         restored.error().message);
+                          restored.error().message);
           }
         }
       }
