@@ -73,7 +73,8 @@ struct HtRegs {
 
   template <class Ar>
   void persist(Ar& ar) {
-    ar(smoothed, q1, i1, period, smooth_period, wma_sub, wma_sum, trailing_value, detrender, q1h, ji, jq, slot, prev_i2, prev_q2, re, im, i1_odd_prev3, i1_even_prev3, i1_odd_prev2, i1_even_prev2);
+    ar(smoothed, q1, i1, period, smooth_period, wma_sub, wma_sum, trailing_value, detrender, q1h, ji, jq, slot,
+       prev_i2, prev_q2, re, im, i1_odd_prev3, i1_even_prev3, i1_odd_prev2, i1_even_prev2);
   }
   static double rad2deg() { return 45.0 / std::atan(1.0); }
 
@@ -139,7 +140,8 @@ class HtCore {
   /// this bar. Afterwards today() is the next bar.
   template <class Ar>
   void persist(Ar& ar) {
-    ar(warmup_, today_, last3_, r_, rings_);
+    ar.same(warmup_);
+    ar(today_, last3_, r_, rings_);
     ar.check(r_.slot >= 0 && r_.slot < 3, "Hilbert ring slot outside the ring");
   }
   bool push(double v) {
@@ -242,6 +244,15 @@ class DftAngles {
 
 /// The last 50 smoothed prices (TA-Lib's circular buffer) and the dominant
 /// cycle phase computed from them.
+/// TA-Lib's (int)(smooth_period + 0.5), defined for every input: the period
+/// is clamped to [6, 50] before it is smoothed, so a value outside [1, 50]
+/// comes only from NaN input or a corrupt restored state, and both read as 0
+/// (TA-Lib's loops then add nothing; the plain cast would be undefined).
+inline int rounded_period(double smooth_period) {
+  const double r = smooth_period + 0.5;
+  return r >= 1.0 && r < static_cast<double>(kSmoothSize) + 1.0 ? static_cast<int>(r) : 0;
+}
+
 class DcPhase {
  public:
   template <class Ar>
@@ -255,7 +266,7 @@ class DcPhase {
 
   /// Updates and returns the DC phase for the current bar.
   double update(double smooth_period) {
-    const int n = static_cast<int>(smooth_period + 0.5);
+    const int n = rounded_period(smooth_period);
     double real_part = 0.0;
     double imag_part = 0.0;
     size_t idx = idx_;
@@ -313,7 +324,7 @@ struct Trendline {
     return line(mean(today, smooth_period, src, mask));
   }
   static double mean(size_t today, double smooth_period, const double* src, size_t mask) {
-    const int n = static_cast<int>(smooth_period + 0.5);
+    const int n = rounded_period(smooth_period);
     double mean = 0.0;
     // TA-Lib reads x[today - n + 1 .. today]; n never exceeds today + 1 on
     // its own warm-up, but guard the start of the series anyway.
@@ -481,7 +492,8 @@ struct MamaState {
   /// Batch: out(i, values) for every bar from the lookback on (see HtCore::run).
   template <class Ar>
   void persist(Ar& ar) {
-    ar(core, fast_limit, slow_limit, m, f, prev_phase);
+    ar.same(fast_limit, slow_limit);
+    ar(core, m, f, prev_phase);
   }
   template <class Out>
   void run(const double* x, size_t n, Out&& out) {

@@ -107,7 +107,7 @@ struct WilderSmoothing {
   double next(double avg, double x) const { return (avg * decay) + (x * weight); }
   template <class Ar>
   void persist(Ar& ar) {
-    ar(decay, weight);
+    ar.same(decay, weight);
   }
 };
 
@@ -134,7 +134,7 @@ struct EmaTwoStep {
   double next(double e2, double x, double x1) const { return (aa * e2) + ((k * x) + (ka * x1)); }
   template <class Ar>
   void persist(Ar& ar) {
-    ar(k, a, aa, ka);
+    ar.same(k, a, aa, ka);
   }
 };
 
@@ -276,7 +276,7 @@ struct T3Weights {
   double c1, c2, c3, c4;
   template <class Ar>
   void persist(Ar& ar) {
-    ar(c1, c2, c3, c4);
+    ar.same(c1, c2, c3, c4);
   }
   explicit T3Weights(double v) {
     const double v2 = v * v;
@@ -302,7 +302,8 @@ struct Sar {
 
   template <class Ar>
   void persist(Ar& ar) {
-    ar(init_long, step_long, max_long, init_short, step_short, max_short, start, offset, negative_short, af_long, af_short, ep, s, new_low, new_high, is_long);
+    ar.same(init_long, step_long, max_long, init_short, step_short, max_short, start, offset, negative_short);
+    ar(af_long, af_short, ep, s, new_low, new_high, is_long);
   }
   Sar(double start_value, double offset_on_reverse, double il, double sl, double ml, double is, double ss,
       double ms, bool negative)
@@ -436,7 +437,8 @@ class EmaCore {
   }
   template <class Ar>
   void persist(Ar& ar) {
-    ar(period_, k_, count_, sum_, prev_);
+    ar.same(period_, k_);
+    ar(count_, sum_, prev_);
   }
 
  private:

@@ -127,7 +127,8 @@ class MavpStream final : public Stream {
  private:
   template <class Ar>
   bool fields(Ar& ar) {
-    ar(lo_, hi_, lb_, i_, mas_, start_);
+    ar.same(lo_, hi_, lb_, start_);
+    ar(i_, mas_);
     return true;
   }
 

@@ -5,6 +5,10 @@
 //
 //   template <class Archive> void persist(Archive& ar) { ar(count, total, lag); }
 //
+// Settings the factory derived from the options go through ar.same(...): they
+// are written too, but a reader compares them with the stream's own and
+// refuses a mismatch, so they never come from the bytes.
+//
 // Fields are written in that order as raw host-order bytes: numbers and enums
 // by value, vectors as a 64-bit length then the elements, arrays element by
 // element, nested objects through their own persist(), a nested Stream as its
@@ -48,7 +52,14 @@ class StateWriter {
   void operator()(T&... fields) {
     (put(fields), ...);
   }
-  /// A reader-side consistency check (ring positions inside their rings); the writer has nothing to check.
+  /// Settings the factory derived from the options (periods, factors, flags):
+  /// written like fields, but on reading compared instead of overwritten.
+  template <class... T>
+  void same(const T&... settings) {
+    (put(settings), ...);
+  }
+  /// A reader-side consistency check (ring positions inside their rings); the
+  /// writer has nothing to check.
   void check(bool, const char*) {}
 
  private:
@@ -91,6 +102,14 @@ class StateReader {
   void operator()(T&... fields) {
     (get(fields), ...);
   }
+  /// Reads each setting's saved bytes and fails unless they equal the
+  /// current value's: a state is never restored into a stream whose periods
+  /// or factors differ, and a corrupt setting cannot steer an index (indices
+  /// derived from settings stay the factory's).
+  template <class... T>
+  void same(const T&... settings) {
+    (expect(settings), ...);
+  }
   /// Fails the read with `what` unless `valid` (checked after the fields it is about were read).
   void check(bool valid, const char* what) {
     if (ok() && !valid) fail(what);
@@ -107,10 +126,24 @@ class StateReader {
   template <class T>
   void get(T& v) {
     if (!ok()) return;
-    if constexpr (PlainValue<T>) {
+    if constexpr (std::is_same_v<T, bool>) {
+      // Any byte but 0 and 1 would be an invalid bool (undefined behaviour).
+      if (in_.empty()) return fail("state ends early");
+      const auto byte = static_cast<unsigned char>(in_.front());
+      if (byte > 1) return fail("a flag holds neither 0 nor 1");
+      v = byte == 1;
+      in_.remove_prefix(1);
+    } else if constexpr (std::is_enum_v<T>) {
+      static_assert(sizeof(T) == 0, "an enum is a setting: read it with same(), which compares it");
+    } else if constexpr (PlainValue<T>) {
       if (in_.size() < sizeof v) return fail("state ends early");
       std::memcpy(&v, in_.data(), sizeof v);
       in_.remove_prefix(sizeof v);
+      if constexpr (std::is_integral_v<T> && std::is_signed_v<T>) {
+        // Signed counters and bar indices of a real series lie far inside
+        // +-2^30; outside, a corrupt state could overflow them (undefined).
+        if (v < -(T{1} << 30) || v > (T{1} << 30)) return fail("a count or bar index out of range");
+      }
     } else if constexpr (std::is_same_v<T, StreamBar>) {
       for (double* d : {&v.open, &v.high, &v.low, &v.close, &v.volume, &v.real0, &v.real1, &v.periods})
         get(*d);
@@ -121,6 +154,27 @@ class StateReader {
     } else {
       get_container(v);
     }
+  }
+  template <class T>
+  void expect(const T& v) {
+    if constexpr (PlainValue<T>) {
+      if (!ok()) return;
+      if (in_.size() < sizeof v) return fail("state ends early");
+      if (std::memcmp(&v, in_.data(), sizeof v) != 0) return fail("state saved with other options");
+      in_.remove_prefix(sizeof v);
+    } else {
+      static_assert(std::is_array_v<T>, "a setting is a number, an enum or an array of them");
+      for (const auto& e : v) expect(e);
+    }
+  }
+  template <class E, std::size_t N>
+  void expect(const std::array<E, N>& v) {
+    for (const E& e : v) expect(e);
+  }
+  template <class E>
+  void expect(const std::vector<E>& v) {
+    expect(static_cast<std::uint64_t>(v.size()));
+    for (const E& e : v) expect(e);
   }
   template <class E, std::size_t N>
   void get_container(std::array<E, N>& v) {

@@ -192,6 +192,23 @@ TEST(SavedStates, BadBytesAreRefusedWithBadState) {
   ASSERT_TRUE(sma50.ok());
   EXPECT_NE(refused(*sma50, good).find("saved with other options"), std::string::npos)
       << refused(*sma50, good);
+  // Values no stream could have saved: a flag that is neither 0 nor 1 (OBV's
+  // `started`, the first field after the 12-byte header), and a counter far
+  // outside any series (EMA's count, after its period and four factors).
+  auto obv = parse_call("OBV");
+  ASSERT_TRUE(obv.ok());
+  std::string flag = saved_after(*obv, in, 5);
+  ASSERT_EQ(flag[12], 1);
+  flag[12] = 2;
+  EXPECT_EQ(refused(*obv, flag), "BAD_STATE: a flag holds neither 0 nor 1");
+  auto ema = parse_call("EMA(timeperiod=10)");
+  ASSERT_TRUE(ema.ok());
+  std::string count = saved_after(*ema, in, 30);
+  const int huge = 0x7fffffff;
+  std::memcpy(count.data() + 12 + 4 + 32, &huge, sizeof huge);
+  EXPECT_EQ(refused(*ema, count), "BAD_STATE: a count or bar index out of range");
+  ASSERT_TRUE(make_stream(*ema)->restore(saved_after(*ema, in, 30)).ok());
+
   // Another function's state is refused as well (its fields do not line up).
   auto rsi = parse_call("RSI(timeperiod=14)");
   ASSERT_TRUE(rsi.ok());

@@ -76,7 +76,8 @@ class WindowSum {
   }
   template <class Ar>
   void persist(Ar& ar) {
-    ar(lb_, p_, divide_, lag_, count_, total_);
+    ar.same(lb_, p_, divide_);
+    ar(lag_, count_, total_);
   }
 
  private:
@@ -115,7 +116,8 @@ class MaCore {
   }
   template <class Ar>
   void persist(Ar& ar) {
-    ar(copy_, ema_, sma_, e_, other_);
+    ar.same(copy_, ema_);
+    ar(sma_, e_, other_);
   }
 
  private:
@@ -160,6 +162,14 @@ class MonoDeque {
       --size_;
     }
     while (size_ > 0 && !better(val_[wrap(head_ + size_ - 1)], x)) --size_;
+    if (size_ == p_) {
+      // Never taken for a deque built by push(): its indices are distinct and
+      // newer than i - p, so at most p - 1 remain. A restored deque with
+      // corrupt indices can be full here; dropping its head keeps the ring
+      // in bounds (its values are then wrong, never out of memory).
+      head_ = wrap(head_ + 1);
+      --size_;
+    }
     const size_t at = wrap(head_ + size_);
     val_[at] = x;
     idx_[at] = i;
@@ -167,7 +177,8 @@ class MonoDeque {
   }
   template <class Ar>
   void persist(Ar& ar) {
-    ar(p_, val_, idx_, head_, size_);
+    ar.same(p_);
+    ar(val_, idx_, head_, size_);
     ar.check(p_ == val_.size() && head_ < p_ && size_ <= p_, "deque position outside the ring");
   }
 
@@ -200,7 +211,8 @@ class HighLow {
   }
   template <class Ar>
   void persist(Ar& ar) {
-    ar(lb_, i_, hi_, lo_);
+    ar.same(lb_);
+    ar(i_, hi_, lo_);
   }
 
  private:
@@ -339,7 +351,8 @@ struct EmaTwoStepCore {
   explicit EmaTwoStepCore(int n) : period(n), w(n) {}
   template <class Ar>
   void persist(Ar& ar) {
-    ar(period, w, count, sum, e1, e2, x1);
+    ar.same(period);
+    ar(w, count, sum, e1, e2, x1);
   }
   bool step(const StreamBar& b, double* out, bool commit) { return step_value(b.real0, out[0], commit); }
   bool step_value(double x, double& out, bool commit) {
@@ -390,7 +403,8 @@ struct BbandsCore {
         lag(static_cast<size_t>(period - 1)) {}
   template <class Ar>
   void persist(Ar& ar) {
-    ar(lb, p, up_k, dn_k, use_ema, ema, lag, count, total1, total2);
+    ar.same(lb, p, up_k, dn_k, use_ema);
+    ar(ema, lag, count, total1, total2);
   }
   bool step(const StreamBar& b, double* out, bool commit) {
     const double v = b.real0;
@@ -445,7 +459,8 @@ struct RsiCore {
   RsiCore(int n, Form f) : period(n), form(f), p(n), pm1(n - 1), wilder(n) {}
   template <class Ar>
   void persist(Ar& ar) {
-    ar(period, form, p, pm1, wilder, count, prev, gain, loss);
+    ar.same(period, form, p, pm1);
+    ar(wilder, count, prev, gain, loss);
   }
   bool step(const StreamBar& b, double* out, bool commit) {
     const double x = b.real0;
@@ -510,7 +525,8 @@ struct MacdCore {
         signal(std::max(sig, 1), detail::per_to_k(sig)) {}
   template <class Ar>
   void persist(Ar& ar) {
-    ar(fast_start, plain_signal, count, slow, fast, signal);
+    ar.same(fast_start, plain_signal);
+    ar(count, slow, fast, signal);
   }
   bool step(const StreamBar& b, double* out, bool commit) {
     const double x = b.real0;
@@ -553,7 +569,8 @@ struct StochCore {
       : hl(fastk), slow(slow_form), k_ma(k_period, k_type), d_ma(d_period, d_type) {}
   template <class Ar>
   void persist(Ar& ar) {
-    ar(hl, slow, k_ma, d_ma);
+    ar.same(slow);
+    ar(hl, k_ma, d_ma);
   }
   bool step(const StreamBar& b, double* out, bool commit) {
     double hi, lo;
@@ -616,7 +633,8 @@ struct MfiCore {
   explicit MfiCore(int period) : lb(static_cast<size_t>(period)), rp(lb, 0.0), rn(lb, 0.0) {}
   template <class Ar>
   void persist(Ar& ar) {
-    ar(lb, rp, rn, slot, count, prev, pos, neg);
+    ar.same(lb);
+    ar(rp, rn, slot, count, prev, pos, neg);
     ar.check(lb == rp.size() && slot < lb && count <= lb + 1, "ring position outside the ring");
   }
   bool step(const StreamBar& b, double* out, bool commit) {
@@ -666,7 +684,8 @@ struct RocCore {
   explicit RocCore(int n) : period(n), lag(static_cast<size_t>(n)) {}
   template <class Ar>
   void persist(Ar& ar) {
-    ar(period, count, lag);
+    ar.same(period);
+    ar(count, lag);
   }
   bool step(const StreamBar& b, double* out, bool commit) {
     const double v = b.real0;
@@ -708,7 +727,8 @@ struct AtrCore {
   AtrCore(int n, bool natr) : period(n), normalise(natr), p(n), wilder(n) {}
   template <class Ar>
   void persist(Ar& ar) {
-    ar(period, normalise, p, wilder, count, prev_close, sum, prev);
+    ar.same(period, normalise, p);
+    ar(wilder, count, prev_close, sum, prev);
   }
   bool step(const StreamBar& b, double* out, bool commit) {
     if (count == 0) {
@@ -780,7 +800,8 @@ struct AdCore {
         begin(oscillator ? static_cast<std::uint64_t>(ema_lookback(std::max(f, s))) : 0) {}
   template <class Ar>
   void persist(Ar& ar) {
-    ar(osc, fk, sk, fk1, sk1, begin, i, acc, fast, slow);
+    ar.same(osc, fk, sk, fk1, sk1, begin);
+    ar(i, acc, fast, slow);
   }
   bool step(const StreamBar& b, double* out, bool commit) {
     double a = acc;
@@ -873,7 +894,8 @@ struct DiCore {
   DiCore(int n, DirOut w) : period(n), r(1.0 / n), what(w) {}
   template <class Ar>
   void persist(Ar& ar) {
-    ar(period, r, what, dm, last_dx);
+    ar.same(period, r, what);
+    ar(dm, last_dx);
   }
   bool step(const StreamBar& b, double* out, bool commit) {
     DmState d = dm;
@@ -916,7 +938,8 @@ struct AdxCore {
   AdxCore(int n, bool adxr) : period(n), p(n), r(1.0 / n), rating(adxr), lag(static_cast<size_t>(n - 1)) {}
   template <class Ar>
   void persist(Ar& ar) {
-    ar(period, p, r, rating, dm, sum_dx, adx, adx_count, lag);
+    ar.same(period, p, r, rating);
+    ar(dm, sum_dx, adx, adx_count, lag);
   }
   bool step(const StreamBar& b, double* out, bool commit) {
     DmState d = dm;
@@ -969,7 +992,8 @@ struct DmCore {
   DmCore(int n, bool plus) : period(n), r(1.0 / n), plus_side(plus) {}
   template <class Ar>
   void persist(Ar& ar) {
-    ar(period, r, plus_side, count, prev_high, prev_low, acc);
+    ar.same(period, r, plus_side);
+    ar(count, prev_high, prev_low, acc);
   }
   bool step(const StreamBar& b, double* out, bool commit) {
     if (count == 0) {
@@ -1016,7 +1040,8 @@ struct ExtremeCore {
   ExtremeCore(int period, ExtOut w) : what(w), hl(period) {}
   template <class Ar>
   void persist(Ar& ar) {
-    ar(what, hl);
+    ar.same(what);
+    ar(hl);
   }
   bool step(const StreamBar& b, double* out, bool commit) {
     const bool price = what == ExtOut::midprice;
@@ -1057,7 +1082,8 @@ struct WmaCore {
         lag(lb) {}
   template <class Ar>
   void persist(Ar& ar) {
-    ar(lb, period, divider, lag, count, sum, sub, trailing);
+    ar.same(lb, period, divider);
+    ar(lag, count, sum, sub, trailing);
   }
   bool step(double x, double& out, bool commit) {
     if (lb == 0) {  // TA-Lib's WMA (and HMA's inner one) copies the input for period 1
@@ -1094,7 +1120,8 @@ struct MultiEmaCore {
       : depth(d), e1(n, detail::per_to_k(n)), e2(n, detail::per_to_k(n)), e3(n, detail::per_to_k(n)) {}
   template <class Ar>
   void persist(Ar& ar) {
-    ar(depth, e1, e2, e3);
+    ar.same(depth);
+    ar(e1, e2, e3);
   }
   bool step(double x, double& out, bool commit) {
     double v1, v2, v3;
@@ -1121,7 +1148,8 @@ struct KamaCore {
   explicit KamaCore(int n) : p(static_cast<size_t>(n)), lag(p) {}
   template <class Ar>
   void persist(Ar& ar) {
-    ar(p, lag, count, last, sum_roc, prev, trailing_value);
+    ar.same(p);
+    ar(lag, count, last, sum_roc, prev, trailing_value);
   }
   bool step(double x, double& out, bool commit) {
     double sr = sum_roc, pv = prev, tv = trailing_value;
@@ -1173,7 +1201,8 @@ struct T3Core {
   T3Core(int n, double vfactor) : period(n), k(2.0 / (n + 1.0)), k1(1.0 - k), w(vfactor) {}
   template <class Ar>
   void persist(Ar& ar) {
-    ar(period, k, k1, w, st);
+    ar.same(period, k, k1);
+    ar(w, st);
   }
   bool step(double x, double& out, bool commit) {
     std::array<Stage, 6> s = st;
@@ -1217,7 +1246,8 @@ struct PoCore {
   PoCore(int f, int s, int matype, bool ppo) : percent(ppo), fast(f, matype), slow(s, matype) {}
   template <class Ar>
   void persist(Ar& ar) {
-    ar(percent, fast, slow);
+    ar.same(percent);
+    ar(fast, slow);
   }
   bool step(const StreamBar& b, double* out, bool commit) {
     double f = 0.0, s = 0.0;
@@ -1266,7 +1296,8 @@ struct VarCore {
       : period(n), lb(static_cast<size_t>(n - 1)), stddev(sd), nbdev(nb), lag(lb) {}
   template <class Ar>
   void persist(Ar& ar) {
-    ar(period, lb, stddev, nbdev, lag, count, s1, s2);
+    ar.same(period, lb, stddev, nbdev);
+    ar(lag, count, s1, s2);
   }
   bool step(const StreamBar& b, double* out, bool commit) {
     const double x = b.real0;
@@ -1301,7 +1332,8 @@ struct RelvolCore {
   explicit RelvolCore(int n) : p(static_cast<size_t>(n)), pd(n), lag(p) {}
   template <class Ar>
   void persist(Ar& ar) {
-    ar(p, pd, lag, count, total);
+    ar.same(p, pd);
+    ar(lag, count, total);
   }
   bool step(const StreamBar& b, double* out, bool commit) {
     const double v = b.volume;
@@ -1381,7 +1413,8 @@ struct AroonCore {
       : period(n), osc(oscillator), factor(100.0 / static_cast<double>(n)), hi(n + 1), lo(n + 1) {}
   template <class Ar>
   void persist(Ar& ar) {
-    ar(period, osc, factor, i, hi, lo);
+    ar.same(period, osc, factor);
+    ar(i, hi, lo);
   }
   bool step(const StreamBar& b, double* out, bool commit) {
     const bool valid = i >= static_cast<std::uint64_t>(period);
@@ -1424,7 +1457,8 @@ struct IchimokuCore {
         b_lag(d) {}
   template <class Ar>
   void persist(Ar& ar) {
-    ar(lb, i, d, t, k, s, a_lag, b_lag);
+    ar.same(lb, d);
+    ar(i, t, k, s, a_lag, b_lag);
   }
   bool step(const StreamBar& bar, double* out, bool commit) {
     double hi, lo;
@@ -1466,7 +1500,8 @@ struct MacdExtCore {
   }
   template <class Ar>
   void persist(Ar& ar) {
-    ar(fast_from, slow_from, i, fast, slow, signal);
+    ar.same(fast_from, slow_from);
+    ar(i, fast, slow, signal);
   }
   bool step(const StreamBar& b, double* out, bool commit) {
     double f = 0.0, s = 0.0, g = 0.0;
@@ -1491,7 +1526,8 @@ struct KeltnerCore {
   KeltnerCore(int period, int atr_period, double mult) : multiplier(mult), ema(period), atr(atr_period, false) {}
   template <class Ar>
   void persist(Ar& ar) {
-    ar(multiplier, ema, atr);
+    ar.same(multiplier);
+    ar(ema, atr);
   }
   bool step(const StreamBar& b, double* out, bool commit) {
     double e = 0.0, a = 0.0;
@@ -1516,7 +1552,8 @@ struct SuperTrendCore {
   SuperTrendCore(int atr_period, double mult) : multiplier(mult), atr(atr_period, false) {}
   template <class Ar>
   void persist(Ar& ar) {
-    ar(multiplier, atr, started, fu, fl, prev_close, dir);
+    ar.same(multiplier);
+    ar(atr, started, fu, fl, prev_close, dir);
   }
   bool step(const StreamBar& b, double* out, bool commit) {
     double a = 0.0;
@@ -1562,7 +1599,8 @@ struct CmfCore {
   explicit CmfCore(int period) : lb(static_cast<size_t>(period - 1)), flows(lb), vols(lb) {}
   template <class Ar>
   void persist(Ar& ar) {
-    ar(lb, flows, vols, count, flow, vol);
+    ar.same(lb);
+    ar(flows, vols, count, flow, vol);
   }
   bool step(const StreamBar& b, double* out, bool commit) {
     const double range = b.high - b.low;
@@ -1680,7 +1718,8 @@ struct UltoscCore {
   }
   template <class Ar>
   void persist(Ar& ar) {
-    ar(p, start, i, prev_close, cm, trs, a, bsum);
+    ar.same(p, start);
+    ar(i, prev_close, cm, trs, a, bsum);
   }
   bool step(const StreamBar& b, double* out, bool commit) {
     if (i == 0) {
@@ -1748,7 +1787,8 @@ struct IndexCore {
   IndexCore(int period, IndexOut w) : what(w), lb(period - 1), hist(static_cast<size_t>(period)) {}
   template <class Ar>
   void persist(Ar& ar) {
-    ar(what, lb, i, hist, mx, mn);
+    ar.same(what, lb);
+    ar(i, hist, mx, mn);
   }
   bool step(const StreamBar& b, double* out, bool commit) {
     const bool valid = i >= lb;
@@ -1795,7 +1835,8 @@ struct CorrelCore {
       : lb(static_cast<size_t>(period - 1)), p(period), xs(static_cast<size_t>(period)), ys(xs) {}
   template <class Ar>
   void persist(Ar& ar) {
-    ar(lb, p, xs, ys, count, sx, sy, sxx, syy, sxy);
+    ar.same(lb, p);
+    ar(xs, ys, count, sx, sy, sxx, syy, sxy);
   }
   bool step(const StreamBar& b, double* out, bool commit) {
     const double x = b.real0, y = b.real1;
@@ -1839,7 +1880,8 @@ struct BetaCore {
   static double ret(double now, double prev) { return is_zero(prev) ? 0.0 : (now - prev) / prev; }
   template <class Ar>
   void persist(Ar& ar) {
-    ar(period, p, rx, ry, count, px, py, sxx, sxy, sx, sy);
+    ar.same(period, p);
+    ar(rx, ry, count, px, py, sxx, sxy, sx, sy);
   }
   bool step(const StreamBar& b, double* out, bool commit) {
     if (count == 0) {
@@ -1918,7 +1960,8 @@ struct BbandsOtherCore {
         lag(lb) {}
   template <class Ar>
   void persist(Ar& ar) {
-    ar(mid, start, lb, p, up_k, dn_k, lag, i, seen, t1, t2);
+    ar.same(start, lb, p, up_k, dn_k);
+    ar(mid, lag, i, seen, t1, t2);
   }
   bool step(const StreamBar& b, double* out, bool commit) {
     double m = 0.0;
@@ -1976,7 +2019,8 @@ struct TrimaCore {
   }
   template <class Ar>
   void persist(Ar& ar) {
-    ar(lb, k_mid, odd, factor, hist, count, numerator, num_sub, num_add);
+    ar.same(lb, k_mid, odd, factor);
+    ar(hist, count, numerator, num_sub, num_add);
   }
   bool step(double x, double& out, bool commit) {
     double num = numerator, sub = num_sub, add = num_add;

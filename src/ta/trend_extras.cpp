@@ -66,7 +66,8 @@ struct ZigZag {
   explicit ZigZag(double deviation) : up(1.0 + deviation / 100.0), down(1.0 - deviation / 100.0) {}
   template <class Ar>
   void persist(Ar& ar) {
-    ar(up, down, trend, pivot, pivot_index, cand, cand_index, hi, lo, hi_index, lo_index, i);
+    ar.same(up, down);
+    ar(trend, pivot, pivot_index, cand, cand_index, hi, lo, hi_index, lo_index, i);
   }
 
   void confirm(double value, double index, int new_trend, double extreme, double at) {
@@ -195,7 +196,8 @@ class AvwapStream final : public Stream {
   bool restore_fields(detail::StateReader& r) override { return fields(r); }
   template <class Ar>
   bool fields(Ar& ar) {
-    ar(anchor_, i_, vwap_);
+    ar.same(anchor_);
+    ar(i_, vwap_);
     return true;
   }
 

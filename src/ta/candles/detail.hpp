@@ -777,8 +777,10 @@ class CandleStream final : public Stream {
   bool restore_fields(ta::detail::StateReader& r) override { return fields(r); }
   template <class Ar>
   bool fields(Ar& ar) {
-    ar(penetration_, o_, h_, l_, c_, totals_, memory_, count_);
-    ar.check(count_ >= 0, "negative bar count");
+    ar.same(penetration_);
+    ar(o_, h_, l_, c_, totals_, memory_, count_);
+    ar.check(count_ >= 0 && memory_.pattern_idx >= 0 && memory_.pattern_idx <= count_,
+             "bar count or pattern bar out of range");
     return true;
   }
 
