@@ -118,8 +118,10 @@ class Stream {
   /// Replaces the state with bytes save() wrote from a stream of the SAME call
   /// (function and options; the caller keys states by Call::key()). Errors:
   /// BAD_STATE (truncated or trailing bytes, another layout version or byte
-  /// order, a window of another length) and UNSUPPORTED (no saved form). After
-  /// an error the state is unspecified: discard the stream.
+  /// order, settings or window lengths other than this stream's, a flag not
+  /// 0/1, a signed counter outside +-2^30, a ring position outside its ring)
+  /// and UNSUPPORTED (no saved form). After an error the state is
+  /// unspecified: discard the stream.
   Status<> restore(std::string_view bytes);
 
  protected:
