@@ -675,47 +675,64 @@ TEST_P(StorageTest, TextWithCopyControlCharactersRoundTrips) {
 
 TEST_P(StorageTest, SmallAndBulkUnitsOfWorkStoreTheSameValues) {
   // PostgreSQL writes a few rows through unnest() of array literals and many
-  // through COPY (kCopyMinRows); SQLite has one path. Either way every text
-  // and every double comes back exactly, and a re-write updates in place.
+  // through COPY (kCopyMinRows): straight into the table while no stored row
+  // is in the batch's key range (the first pass), through the staging table
+  // and an upsert once one is (the later passes: the same keys with new
+  // values, then a batch reaching past the stored range). SQLite has one
+  // path. Either way every text and every double comes back exactly, and a
+  // re-write updates in place.
   db_->insert_run(run("r1", "2025-01-01T00:00:00.000Z"));
   const std::string json = R"({"a":"q\"uote","b":"back\\slash","c":"{x,y}","d":"tab\tnl\n"})";
+  const auto value = [](std::size_t i, int pass) {
+    return 0.1 * static_cast<double>(i) + 0.2 + pass;  // not exact in binary
+  };
   for (const std::size_t n : {std::size_t{3}, std::size_t{600}}) {
     const auto s = sym(n == 3 ? "SMALL" : "BULK");
-    BarSeries bars;
-    std::vector<DetectionRow> detections;
-    std::vector<IndicatorRow> values;
-    TradingDate day = d("2020-01-01");
-    for (std::size_t i = 0; i < n; ++i, day += std::chrono::days(1)) {
-      const double x = 0.1 * static_cast<double>(i) + 0.2;  // not exact in binary
-      bars.push_back({day, x, x + 1e-9, x - 1e-300, x + 1.0 / 3.0, 1e6 + static_cast<double>(i)});
-      detections.push_back({i % 2 ? "doji" : "hammer", day, i % 3 ? "bullish" : "bearish", x, 0.5, json});
-      values.push_back({"X(a=1)", day, json});
-    }
-    for (int pass = 0; pass < 2; ++pass) {
+    constexpr int kPasses = 3;
+    std::size_t total = 0;
+    for (int pass = 0; pass < kPasses; ++pass) {
+      // The last pass starts half way into the stored range and reaches as
+      // far past it.
+      const std::size_t from = pass + 1 < kPasses ? 0 : n / 2;
+      total = from + n;
+      BarSeries bars;
+      std::vector<DetectionRow> detections;
+      std::vector<IndicatorRow> values;
+      TradingDate day = d("2020-01-01") + std::chrono::days(from);
+      for (std::size_t i = from; i < total; ++i, day += std::chrono::days(1)) {
+        const double x = value(i, pass);
+        bars.push_back({day, x, x + 1e-9, x - 1e-300, x + 1.0 / 3.0, 1e6 + static_cast<double>(i)});
+        detections.push_back({i % 2 ? "doji" : "hammer", day, i % 3 ? "bullish" : "bearish", x, 0.5, json});
+        values.push_back({"X(a=1)", day, json});
+      }
       db_->commit_import(s, bars.view(), ok("r1", Phase::import, s.str().c_str()));
       db_->commit_patterns(s, Timeframe::daily, detections, std::nullopt, ok("r1", Phase::patterns, s.str().c_str()));
       db_->commit_indicators(s, {{Timeframe::daily, values}}, std::nullopt,
                              ok("r1", Phase::indicators, s.str().c_str()));
     }
+    // Bars before n/2 hold the second pass's values, the rest the last's.
+    const auto written_by = [&](std::size_t i) { return i < n / 2 ? kPasses - 2 : kPasses - 1; };
     const auto back = db_->load_bars(s, Timeframe::daily);
-    ASSERT_EQ(back.size(), n);
-    for (std::size_t i = 0; i < n; ++i) {
-      EXPECT_EQ(back.open[i], bars.open[i]) << n << " bars, bar " << i;
-      EXPECT_EQ(back.high[i], bars.high[i]);
-      EXPECT_EQ(back.low[i], bars.low[i]);
-      EXPECT_EQ(back.close[i], bars.close[i]);
+    ASSERT_EQ(back.size(), total);
+    for (std::size_t i = 0; i < total; ++i) {
+      const double x = value(i, written_by(i));
+      EXPECT_EQ(back.open[i], x) << n << " bars, bar " << i;
+      EXPECT_EQ(back.high[i], x + 1e-9);
+      EXPECT_EQ(back.low[i], x - 1e-300);
+      EXPECT_EQ(back.close[i], x + 1.0 / 3.0);
     }
     const auto stored = db_->indicator_values(s, Timeframe::daily, "X(a=1)");
-    ASSERT_EQ(stored.size(), n);
+    ASSERT_EQ(stored.size(), total);
     EXPECT_EQ(stored.back().values_json, json);
     DetectionQuery q;
     q.symbol = s.str();
-    q.limit = 1000;
+    q.limit = 2000;
     const auto det = db_->query_detections(q);
-    ASSERT_EQ(det.size(), n);
+    ASSERT_EQ(det.size(), total);
     for (const auto& r : det) {
+      const auto i = static_cast<std::size_t>((r.bar_date - d("2020-01-01")).count());
       EXPECT_EQ(r.levels_json, json);
-      EXPECT_EQ(r.strength, 0.1 * static_cast<double>((r.bar_date - d("2020-01-01")).count()) + 0.2);
+      EXPECT_EQ(r.strength, value(i, written_by(i))) << n << " rows, row " << i;
     }
   }
 }
@@ -781,6 +798,47 @@ TEST_F(PostgresStorageTest, RetriesWhenTheServerDropsItsConnections) {
   db->commit_import(Symbol::parse("AAPL").value(), b.view(),
                     {"r1", Phase::import, "AAPL", "ok", 1, "", "", 0});
   EXPECT_EQ(db->count_bars(), 1);
+}
+
+TEST_F(PostgresStorageTest, AFirstBulkWriteThatMeetsAnotherWritersRowFallsBackToTheUpsert) {
+  // A first bulk write COPYs straight into ohlcv (no stored row in its range
+  // when it probes). Here another transaction holds one of its keys,
+  // uncommitted: the COPY waits on it and fails on the key once it commits;
+  // the write must then take the staged upsert and store the whole batch.
+  auto db = open_storage(pg_.url());
+  db->insert_run(run("r1"));
+  const auto s = Symbol::parse("RACE").value();
+  BarSeries bars;
+  TradingDate day = parse_date("2020-01-01").value();
+  for (int i = 0; i < 600; ++i, day += std::chrono::days(1))
+    bars.push_back({day, 10 + i * 0.5, 11 + i * 0.5, 9 + i * 0.5, 10.25 + i * 0.5, 1000.0 + i});
+  pqxx::connection other(pg_.url());
+  pqxx::work racer(other);
+  racer.exec("INSERT INTO ohlcv VALUES ('RACE', 'daily', '2020-03-01', 1, 1, 1, 1, 1)");
+
+  std::string error;
+  std::thread writer([&] {
+    try {
+      db->commit_import(s, bars.view(), {"r1", Phase::import, "RACE", "ok", 1, "", "", 0});
+    } catch (const std::exception& e) {
+      error = e.what();
+    }
+  });
+  // Commit the racing row once the writer waits on it (its COPY holds the key).
+  bool waited = false;
+  for (int i = 0; i < 3000 && !waited; ++i) {
+    waited = pg_.query("SELECT COUNT(*) FROM pg_stat_activity WHERE datname = current_database() AND "
+                       "wait_event_type = 'Lock'")[0][0]
+                 .as<int>() > 0;
+    if (!waited) std::this_thread::sleep_for(std::chrono::milliseconds(10));
+  }
+  racer.commit();
+  writer.join();
+  ASSERT_TRUE(waited) << "the writer never waited on the racing row";
+  EXPECT_EQ(error, "");
+  const auto back = db->load_bars(s, Timeframe::daily);
+  ASSERT_EQ(back.size(), bars.size());
+  for (std::size_t i = 0; i < bars.size(); ++i) EXPECT_EQ(back.close[i], bars.close[i]) << "bar " << i;
 }
 
 TEST_F(PostgresStorageTest, ProcessesStartingTogetherMigrateOnce) {
