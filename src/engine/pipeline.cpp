@@ -206,7 +206,14 @@ struct SymbolWork::Impl {
   // the history. The state is used only when it is exactly the prefix of
   // what would be recomputed (StudyStreams::restore checks the bar it was
   // saved after); anything else recomputes that timeframe from its history.
-  // A run with another study list does so too, and leaves its own states.
+  //
+  // The watermark and the saved states stand for the default study list on
+  // every timeframe, which the scheduled runs compute. A run of anything less
+  // (trigger_indicators: one timeframe, maybe its own list) stores its values
+  // but advances neither: had it moved the watermark, the next scheduled run
+  // would never compute the default studies for the days it covered; had it
+  // saved its states, that run would recompute the history instead of
+  // continuing from the default list's states.
   SymbolReport do_indicators(const Symbol& sym) {
     storage::LayerSeconds layers;
     LayerClock clock(layers);
@@ -215,6 +222,10 @@ struct SymbolWork::Impl {
                                                        Timeframe::monthly};
     const auto& timeframes = req_.timeframes.empty() ? kAllTimeframes : req_.timeframes;
     const auto& studies = req_.studies.empty() ? default_studies() : req_.studies;
+    const bool whole_set =
+        req_.studies.empty() && std::all_of(kAllTimeframes.begin(), kAllTimeframes.end(), [&](Timeframe tf) {
+          return std::find(timeframes.begin(), timeframes.end(), tf) != timeframes.end();
+        });
 
     // The daily bars that decide what is new: from the daily state's bar (it
     // is at or before the watermark) or the watermark on; the whole history
@@ -282,7 +293,7 @@ struct SymbolWork::Impl {
       for (std::size_t i = next; i < n; ++i) {
         // The state is saved before the last bar (a period that may still
         // change). When no bar came between, the stored one is that state.
-        if (i + 1 == n && i > next)
+        if (whole_set && i + 1 == n && i > next)
           keep = storage::StudyStates{bars->date[i - 1], streams->save(bars->bar(i - 1))};
         rows += static_cast<long long>(streams->feed(bars->view(), i, i >= first, scratch_.rows));
       }
@@ -291,7 +302,8 @@ struct SymbolWork::Impl {
       groups.push_back({tf, scratch_.rows, std::move(keep)});
       clock.lap(&L::compute);
     }
-    db_.commit_indicators(sym, groups, daily.date.back(), ok_outcome(Phase::indicators, sym));
+    db_.commit_indicators(sym, groups, whole_set ? std::optional(daily.date.back()) : std::nullopt,
+                          ok_outcome(Phase::indicators, sym));
     clock.lap(&L::write);
     SymbolReport r{true, "", "", rows};
     r.layers = layers;
@@ -344,7 +356,10 @@ struct SymbolWork::Impl {
                       levels_json(d.levels)});
     }
     clock.lap(&L::encode);
-    db_.commit_patterns(sym, Timeframe::daily, rows, daily.date.back(), ok_outcome(Phase::patterns, sym));
+    // As in do_indicators: the watermark stands for every pattern, so a run
+    // of a few (trigger_patterns with a list) leaves it where it was.
+    const auto wm_after = req_.patterns.empty() ? std::optional(daily.date.back()) : std::nullopt;
+    db_.commit_patterns(sym, Timeframe::daily, rows, wm_after, ok_outcome(Phase::patterns, sym));
     clock.lap(&L::write);
     const auto stored = static_cast<long long>(rows.size());
     if (req_.alert_bars > 0 && daily.size() > static_cast<std::size_t>(req_.alert_bars)) {

@@ -288,6 +288,78 @@ TEST_P(PipelineTest, DailyRunsFromSavedStatesStoreTheValuesOfAFullRecompute) {
   EXPECT_NE(rewritten->bytes, "not a state");
 }
 
+// A run with its own study list and pattern list (trigger_indicators and
+// trigger_patterns) stores its results but moves neither phase's watermark
+// nor the default list's saved states: the next default daily run computes
+// every default study and pattern for the day the custom run covered, and
+// continues from the saved states (an old bar changed under them does not
+// move OBV) instead of recomputing the history; it stores what a full
+// recompute stores.
+TEST_P(PipelineTest, ARunOfOtherStudiesOrPatternsLeavesWatermarksAndSavedStates) {
+  const auto u = first_n_of_sp500(2);
+  ASSERT_EQ(run(request(u, "2021-01-04", "2024-06-26")).status, RunStatus::completed);
+  const auto daily = run(request(u, "2021-01-04", "2024-06-27"));
+  ASSERT_EQ(daily.status, RunStatus::completed);
+  const Symbol& s0 = u.members[0].symbol;
+  std::map<Timeframe, storage::StudyStates> before;
+  for (const Timeframe tf : {Timeframe::daily, Timeframe::weekly, Timeframe::monthly}) {
+    auto state = db_->study_states(s0, tf);
+    ASSERT_TRUE(state.has_value()) << to_string(tf);
+    before.emplace(tf, std::move(*state));
+  }
+
+  auto custom = request(u, "2021-01-04", "2024-06-28");
+  custom.studies.push_back(ta::parse_call("SMA(timeperiod=5)").value());
+  custom.patterns = {"doji"};
+  ASSERT_EQ(run(custom).status, RunStatus::completed);
+  ASSERT_EQ(db_->indicator_values(s0, Timeframe::daily, "SMA(timeperiod=5)", d("2024-06-28")).size(), 1u);
+  EXPECT_EQ(format_date(db_->watermark(s0, Phase::indicators).value()), "2024-06-27");
+  EXPECT_EQ(format_date(db_->watermark(s0, Phase::patterns).value()), "2024-06-27");
+  for (const auto& [tf, state] : before) {
+    const auto after = db_->study_states(s0, tf);
+    ASSERT_TRUE(after.has_value()) << to_string(tf);
+    EXPECT_EQ(format_date(after->as_of), format_date(state.as_of)) << to_string(tf);
+    EXPECT_EQ(after->bytes, state.bytes) << to_string(tf) << ": the custom run replaced the state";
+  }
+
+  auto old = db_->load_bars(s0, Timeframe::daily, d("2021-03-01"), d("2021-03-01"));
+  ASSERT_EQ(old.size(), 1u);
+  old.volume[0] *= 10;
+  db_->commit_import(s0, old.view(), {daily.run_id, Phase::import, s0.str(), "ok", 1, "", "", 0});
+  ASSERT_EQ(run(request(u, "2021-01-04", "2024-07-01")).status, RunStatus::completed);
+
+  auto reference = fresh_db();
+  auto full = request(u, "2021-01-04", "2024-07-01");
+  full.store_history = true;
+  ASSERT_EQ(engine::run_pipeline(full, *reference, *provider_, cancel_).status, RunStatus::completed);
+  const auto obv = db_->indicator_values(s0, Timeframe::daily, "OBV", d("2024-07-01"));
+  const auto obv_ref = reference->indicator_values(s0, Timeframe::daily, "OBV", d("2024-07-01"));
+  ASSERT_EQ(obv.size(), 1u);
+  ASSERT_EQ(obv_ref.size(), 1u);
+  EXPECT_EQ(obv[0].values_json, obv_ref[0].values_json) << "OBV was recomputed from the changed history";
+  for (const auto& call : engine::default_studies())
+    EXPECT_EQ(db_->indicator_values(s0, Timeframe::daily, call.key(), d("2024-06-28"), d("2024-06-28")).size(), 1u)
+        << call.key();
+  EXPECT_GT(expect_values_as_in(*db_, *reference, u, "after a custom run"), 2u * 27 * 3);
+  // Every detection the full recompute found from the backfill's last day on
+  // is stored, among them patterns other than the custom run's on its day.
+  storage::DetectionQuery since;
+  since.from = d("2024-06-26");
+  since.limit = 1000;
+  std::set<std::string> stored, want, custom_day_others;
+  for (const auto& r : db_->query_detections(since))
+    stored.insert(r.symbol + " " + r.pattern + " " + format_date(r.bar_date));
+  for (const auto& r : reference->query_detections(since)) {
+    want.insert(r.symbol + " " + r.pattern + " " + format_date(r.bar_date));
+    if (r.bar_date == d("2024-06-28") && r.pattern != "doji") custom_day_others.insert(r.pattern);
+  }
+  ASSERT_FALSE(custom_day_others.empty());
+  EXPECT_EQ(stored, want);
+  const auto state = db_->study_states(s0, Timeframe::daily);
+  ASSERT_TRUE(state.has_value());
+  EXPECT_EQ(format_date(state->as_of), "2024-06-28");
+}
+
 // threads = 0 gives one phase thread per core on SQLite and two on PostgreSQL,
 // whose threads mostly wait on the server (docs/PERFORMANCE.md); a configured
 // count is used as it is.
