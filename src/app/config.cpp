@@ -113,6 +113,9 @@ const Key<E> kEngineKeys[] = {
      "deliveries before a shard goes to the dead-letter stream"},
     {"worker_takeover_ms", "", &E::worker_takeover_ms, Kind::plain, 1, 8.64e7, "",
      "no live worker this long in a phase: the engine does the rest"},
+    {"worker_stall_ms", "", &E::worker_stall_ms, Kind::plain, 1, 8.64e7, "",
+     "no worker result this long in a phase while workers are alive (a hung worker): the engine does the "
+     "rest; keep it above worker_claim_timeout_ms"},
 };
 
 // The dashboard (`tickstock app`).

@@ -46,6 +46,7 @@ struct EngineConfig {
   long worker_claim_timeout_ms = 30'000;  // a shard idle this long is reclaimed (its worker died)
   int worker_max_deliveries = 3;          // deliveries before a shard goes to the dead-letter stream
   long worker_takeover_ms = 60'000;       // no live worker this long in a phase: the engine does the rest
+  long worker_stall_ms = 300'000;         // no result this long while workers are alive: the engine does the rest
 };
 
 /// The dashboard server's configuration (`tickstock app`), layered the same way.

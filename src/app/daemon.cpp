@@ -376,6 +376,7 @@ Status<> Daemon::start() {
       wopt.settings.claim_timeout = std::chrono::milliseconds(d.cfg.worker_claim_timeout_ms);
       wopt.settings.max_deliveries = d.cfg.worker_max_deliveries;
       wopt.takeover = std::chrono::milliseconds(d.cfg.worker_takeover_ms);
+      wopt.stall = std::chrono::milliseconds(d.cfg.worker_stall_ms);
       d.shards = std::make_unique<worker::RedisShards>(wopt);
       d.runs->set_executor(d.shards.get());
     }

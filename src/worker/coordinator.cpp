@@ -97,11 +97,14 @@ std::vector<Symbol> RedisShards::run_phase(const storage::RunRecord& run, Phase 
     if (auto r = c_->set(cancel_key(run.run_id), "1", std::chrono::hours(24)); !r)
       spdlog::warn("run {}: cannot tell the workers to stop: {}", run.run_id, r.error().message);
   };
-  // Takeover: evidence of life is a liveness key or a result; a failed check
-  // counts as evidence too (Redis trouble is not the workers' absence).
+  // Takeover: evidence of life is a liveness key or a result; evidence of
+  // progress is a result. A failed check or read counts as both (Redis
+  // trouble is neither the workers' absence nor their stall).
   using Clock = std::chrono::steady_clock;
-  const auto check_every = std::max(opt_.poll, std::min(opt_.takeover / 4, std::chrono::milliseconds(1000)));
+  const auto check_every = std::max(
+      opt_.poll, std::min(std::min(opt_.takeover, opt_.stall) / 4, std::chrono::milliseconds(1000)));
   auto last_alive = Clock::now();
+  auto last_result = last_alive;
   auto next_check = last_alive + check_every;
   while (!pending.empty()) {
     if (stop()) {
@@ -111,18 +114,20 @@ std::vector<Symbol> RedisShards::run_phase(const storage::RunRecord& run, Phase 
     if (const auto now = Clock::now(); now >= next_check) {
       next_check = now + check_every;
       const auto alive = live_workers(*c_);
-      if (!alive || !alive->empty()) {
-        last_alive = now;
-      } else if (now - last_alive >= opt_.takeover) {
+      if (!alive || !alive->empty()) last_alive = now;
+      if (!alive) last_result = now;
+      const bool gone = now - last_alive >= opt_.takeover;
+      if (gone || now - last_result >= opt_.stall) {
         std::set<std::string> unfinished;
         for (const auto& [id, names] : pending) unfinished.insert(names.begin(), names.end());
         std::vector<Symbol> rest;
         for (const auto& s : symbols)
           if (unfinished.contains(s.str()) && !reported.contains(s.str())) rest.push_back(s);
         spdlog::warn(
-            "run {}: no live worker for {} ms with {} {} shard(s) unfinished; the engine does the remaining {} "
+            "run {}: {} for {} ms with {} {} shard(s) unfinished; the engine does the remaining {} "
             "symbol(s) and the rest of the run itself",
-            run.run_id, opt_.takeover.count(), pending.size(), to_string(phase), rest.size());
+            run.run_id, gone ? "no live worker" : "no result from the live workers",
+            (gone ? opt_.takeover : opt_.stall).count(), pending.size(), to_string(phase), rest.size());
         tell_workers_to_stop();  // a worker that comes back leaves this run alone
         taken_over_ = true;
         return rest;
@@ -130,11 +135,12 @@ std::vector<Symbol> RedisShards::run_phase(const storage::RunRecord& run, Phase 
     }
     auto entries = c_->xread(results_key(run.run_id), results_after_, 512, opt_.poll);
     if (!entries) {
+      last_result = Clock::now();
       spdlog::warn("run {}: reading worker results: {}", run.run_id, entries.error().message);
       std::this_thread::sleep_for(opt_.poll);
       continue;
     }
-    if (!entries->empty()) last_alive = Clock::now();
+    if (!entries->empty()) last_alive = last_result = Clock::now();
     for (const auto& e : *entries) {
       results_after_ = e.id;
       auto r = decode_result(e.payload);

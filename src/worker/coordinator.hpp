@@ -24,12 +24,15 @@
 //   the run's cancel key, so a worker that comes back leaves the run alone,
 //   and hands the symbols without a result back to the engine's threads; every
 //   later phase of the run is the engine's too.
+// * Stall: when no result has arrived for `stall` while workers are alive (a
+//   hung worker holds a shard and no other worker reclaims it, e.g. it is
+//   the only one), run_phase takes over the same way. Keep `stall` well above
+//   the claim timeout, so that another live worker's XAUTOCLAIM comes first.
 // What can go wrong: Redis errors while waiting are retried until a stop (an
-// unreachable Redis is no evidence that the workers are gone: no takeover).
-// A worker that lost its liveness key but still runs can commit a symbol the
-// engine also does: the same rows either way (one transaction per symbol,
-// upserts), only duplicate work. A live but hung worker is not taken over
-// from (XAUTOCLAIM by another worker is the remedy).
+// unreachable Redis is no evidence that the workers are gone or stalled: no
+// takeover). A worker that lost its liveness key, or hung and then woke up,
+// can commit a symbol the engine also does: the same rows either way (one
+// transaction per symbol, upserts), only duplicate work.
 // Thread-safety: one run at a time (the pipeline's coordinating thread).
 #include <chrono>
 #include <optional>
@@ -50,6 +53,9 @@ struct CoordinatorOptions {
   std::chrono::milliseconds poll{200};  // XREAD BLOCK on the results stream
   /// How long a phase waits with no live worker before the engine takes over.
   std::chrono::milliseconds takeover{60'000};
+  /// How long a phase waits for a result while workers are alive before the
+  /// engine takes over (a hung worker nobody reclaims from).
+  std::chrono::milliseconds stall{300'000};
 };
 
 /// Ids of the workers whose liveness key exists (SCAN tickstock:workers:*).

@@ -3,7 +3,7 @@
 // (the PgServer fixture). A worker SIGKILLed mid-shard, a poison shard, a
 // cancellation, the phase barrier, worker ids in per-symbol events, the
 // consumer threads' niceness, and the engine taking over when every worker is
-// gone.
+// gone or the only one hangs.
 // No timing assertions: every wait is for a state, with a generous limit.
 #include <gtest/gtest.h>
 
@@ -373,15 +373,19 @@ TEST_F(WorkersTest, ConsumerThreadsRunBelowTheHeartbeatsPriority) {
   EXPECT_NE(refused.err.find("--nice"), std::string::npos) << refused.err;
 }
 
-/// A short takeover delay (the default is a minute): the engine does a phase's remaining symbols
-/// itself once no worker has had a liveness key for a second.
-class WorkersTakeover : public WorkersTest {
+/// WorkersTest with one of the engine's takeover limits shortened to `Ms`.
+template <long app::EngineConfig::*Limit, long Ms>
+class WorkersWithLimit : public WorkersTest {
  protected:
   void customise(app::EngineConfig& c) override {
     WorkersTest::customise(c);
-    c.worker_takeover_ms = 1000;
+    c.*Limit = Ms;
   }
 };
+
+/// A short takeover delay (the default is a minute): the engine does a phase's remaining symbols
+/// itself once no worker has had a liveness key for a second.
+using WorkersTakeover = WorkersWithLimit<&app::EngineConfig::worker_takeover_ms, 1000>;
 
 TEST_F(WorkersTakeover, WhenEveryWorkerIsGoneTheEngineFinishesTheRunAndTheRowsEqualASingleProcessRun) {
   // The only worker holds its first shard after its second symbol and is killed there: nobody is
@@ -410,6 +414,28 @@ TEST_F(WorkersTakeover, WhenEveryWorkerIsGoneTheEngineFinishesTheRunAndTheRowsEq
   EXPECT_GT(by_engine["patterns_progress"], 0);
 
   expect_the_rows_of_a_single_process_run(run_id, "run taken over by the engine");
+}
+
+/// A short stall limit (the default is five minutes): the engine does a phase's remaining symbols
+/// itself once no result has arrived for three seconds, although a worker is alive.
+using WorkersStall = WorkersWithLimit<&app::EngineConfig::worker_stall_ms, 3000>;
+
+TEST_F(WorkersStall, ALiveButHungOnlyWorkerIsTakenOverFromAndTheRowsEqualASingleProcessRun) {
+  // The only worker holds its first shard after its second symbol and stays alive (its heartbeat
+  // keeps its liveness key), so nobody reclaims the shard: without the stall limit the run would
+  // wait until it is cancelled.
+  start_worker("w1", {"TICKSTOCK_WORKER_FAULT=hang-after:2"});
+  ASSERT_TRUE(workers_alive(1));
+  const std::string run_id = trigger(kSymbols);
+  ASSERT_FALSE(run_id.empty());
+  const auto terminal = wait_terminal(run_id, std::chrono::seconds(120));
+  ASSERT_TRUE(terminal) << "the run waited on the hung worker";
+  EXPECT_EQ(protocol::to_string(terminal->event), "processing_completed") << terminal->payload.dump();
+  EXPECT_EQ(terminal->payload.value("symbols_processed", 0), static_cast<int>(kSymbols.size()))
+      << terminal->payload.dump();
+  EXPECT_FALSE(workers_["w1"]->exited()) << "the worker was to stay alive";
+  EXPECT_EQ(symbol_results_of(run_id, "w1"), 2);
+  expect_the_rows_of_a_single_process_run(run_id, "run taken over from a hung worker");
 }
 
 // ---- least privilege: docs/security/redis-users.acl ----------------------------------------
