@@ -434,7 +434,9 @@ TEST_F(WorkersStall, ALiveButHungOnlyWorkerIsTakenOverFromAndTheRowsEqualASingle
   EXPECT_EQ(terminal->payload.value("symbols_processed", 0), static_cast<int>(kSymbols.size()))
       << terminal->payload.dump();
   EXPECT_FALSE(workers_["w1"]->exited()) << "the worker was to stay alive";
-  EXPECT_EQ(symbol_results_of(run_id, "w1"), 2);
+  // At most its two symbols before it hung (fewer if a loaded machine kept it from its first
+  // results for the stall limit: the engine took over earlier then).
+  EXPECT_LE(symbol_results_of(run_id, "w1"), 2);
   expect_the_rows_of_a_single_process_run(run_id, "run taken over from a hung worker");
 }
 
