@@ -152,9 +152,9 @@ class ArrayParam {
 /// themselves. Bulk writes (a backfill's bars and detections) keep COPY.
 constexpr std::size_t kCopyMinRows = 512;
 
-/// Streams rows into `table` (a session temporary staging table, or see
-/// copy_direct) with COPY. `fill` is called
-/// with a CopyLine and a `put` callback that sends the line and clears it.
+/// Streams rows into `table` with COPY: a session temporary staging table, or
+/// the target table itself (copy_direct). `fill` is called with a CopyLine
+/// and a `put` callback that sends the line and clears it.
 template <class Fill>
 void copy_into(pqxx::transaction_base& tx, const char* table, Fill&& fill) {
   // tablewriter is deprecated in libpqxx 6.4, but it is the only public way
