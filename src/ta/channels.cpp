@@ -5,6 +5,8 @@
 
 #include "ta/kernel_util.hpp"
 #include "ta/kernels.hpp"
+#include "ta/stream_parts.hpp"
+#include "ta/table.hpp"
 
 namespace ts::ta {
 
@@ -66,5 +68,108 @@ int keltner(In high, In low, In close, int period, int atr_period, double multip
   }
   return static_cast<int>(lb);
 }
+
+}  // namespace ts::ta
+
+// ---- Streaming forms --------------------------------------------------------
+
+namespace ts::ta::streams {
+namespace {
+
+/// keltner(): EMA(close) middle, +/- multiplier * ATR (atr()'s operations).
+struct KeltnerCore {
+  double multiplier;
+  EmaTwoStepCore ema;
+  AtrCore atr;
+  KeltnerCore(int period, int atr_period, double mult) : multiplier(mult), ema(period), atr(atr_period, false) {}
+  template <class Ar>
+  void persist(Ar& ar) {
+    ar.same(multiplier);
+    ar(ema, atr);
+  }
+  bool step(const StreamBar& b, double* out, bool commit) {
+    double e = 0.0, a = 0.0;
+    const bool he = ema.step_value(b.close, e, commit);
+    const bool ha = atr.step(b, &a, commit);
+    if (!he || !ha) return false;
+    const double width = multiplier * a;
+    out[0] = e + width;
+    out[1] = e;
+    out[2] = e - width;
+    return true;
+  }
+};
+
+/// donchian(): van Herk extremes where a NaN never wins and an all-NaN window
+/// gives NaN; here a NaN enters the deques as -inf (highs) / +inf (lows).
+struct DonchianCore {
+  HighLow hl;
+  explicit DonchianCore(int period) : hl(period) {}
+  template <class Ar>
+  void persist(Ar& ar) {
+    ar(hl);
+  }
+  bool step(const StreamBar& b, double* out, bool commit) {
+    constexpr double kInf = std::numeric_limits<double>::infinity();
+    constexpr double kNaN = std::numeric_limits<double>::quiet_NaN();
+    double hi, lo;
+    const double h = std::isnan(b.high) ? -kInf : b.high;
+    const double l = std::isnan(b.low) ? kInf : b.low;
+    if (!hl.step(h, l, hi, lo, commit)) return false;
+    hi = hi == -kInf ? kNaN : hi;
+    lo = lo == kInf ? kNaN : lo;
+    out[0] = hi;
+    out[1] = (hi + lo) / 2.0;
+    out[2] = lo;
+    return true;
+  }
+};
+
+std::unique_ptr<Stream> keltner(Opts o) { return make<KeltnerCore>(as_int(o[0]), as_int(o[1]), o[2]); }
+std::unique_ptr<Stream> donchian(Opts o) { return make<DonchianCore>(as_int(o[0])); }
+
+}  // namespace
+
+}  // namespace ts::ta::streams
+
+// ---- Registry rows ----------------------------------------------------------
+
+namespace ts::ta {
+namespace {
+
+using namespace table;  // NOLINT(google-build-using-namespace): the rows' shared vocabulary
+
+constexpr OptionSpec kKeltnerOptions[] = {
+    period_option<20, 2>(),
+    {"atrperiod", OptionType::integer, 10, 1, kMaxPeriod, "Number of periods of the ATR (Wilder smoothing)"},
+    {"multiplier", OptionType::real, 2, 0, kRealLimit, "ATR multiplier of the band width"}};
+
+int donchian_run(const Inputs& in, Opts o, Outs out) {
+  return donchian(in.high, in.low, as_int(o[0]), out[0], out[1], out[2]);
+}
+
+int keltner_lb(Opts o) { return keltner_lookback(as_int(o[0]), as_int(o[1])); }
+
+int keltner_run(const Inputs& in, Opts o, Outs out) {
+  return keltner(in.high, in.low, in.close, as_int(o[0]), as_int(o[1]), o[2], out[0], out[1], out[2]);
+}
+
+// clang-format off
+constexpr FunctionSpec kRows[] = {
+    {"DONCHIAN", kExtras,
+     "Donchian channel: upper = highest high, lower = lowest low of the last n bars, middle = (upper+lower)/2. "
+     "Lookback n-1.",
+     kHl, kPeriod20, kOutBands, period_lookback<donchian_lookback>, donchian_run, streams::donchian},
+    {"KELTNER", kExtras,
+     "Keltner channel: middle = EMA(close, timeperiod), upper/lower = middle +/- multiplier * ATR(atrperiod) "
+     "(the EMA and ATR functions' values). Lookback max(timeperiod-1, atrperiod).",
+     kHlc, kKeltnerOptions, kOutBands, keltner_lb, keltner_run, streams::keltner},
+};
+// clang-format on
+static_assert(rows_fit(kRows));
+
+}  // namespace
+
+std::span<const FunctionSpec> channels_functions() { return kRows; }
 
 }  // namespace ts::ta

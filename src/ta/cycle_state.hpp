@@ -3,8 +3,8 @@
 // cycle indicators (Ehlers, as implemented by TA-Lib): HT_DCPERIOD,
 // HT_DCPHASE, HT_PHASOR, HT_SINE, HT_TRENDLINE, HT_TRENDMODE and MAMA. Each
 // indicator is one fixed-size state with push(x, out), fed bars from 0 in
-// order; the batch kernels (cycle.cpp) loop over it and the streams
-// (streams.cpp) keep one, so both run the same operations. TA-Lib starts the
+// order; the batch kernels (cycle.cpp) loop over it and the streams (also
+// cycle.cpp; MA's MAMA in overlap.cpp) keep one, so both run the same operations. TA-Lib starts the
 // machine at bar 0 and emits from bar 32 (63 for the functions that need 50
 // bars of smoothed prices). No allocation; a state is a few hundred doubles,
 // so a stream peeks on a copy.

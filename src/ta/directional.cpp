@@ -11,6 +11,9 @@
 
 #include "ta/kernel_util.hpp"
 #include "ta/kernels.hpp"
+#include "ta/multi.hpp"
+#include "ta/stream_parts.hpp"
+#include "ta/table.hpp"
 
 namespace ts::ta {
 namespace {
@@ -290,5 +293,264 @@ int minus_dm_lookback(int period) { return period > 1 ? period - 1 : 1; }
 int minus_dm(In high, In low, int period, Out out) {
   return directional_movement<false>(high, low, period, out);
 }
+
+}  // namespace ts::ta
+
+// ---- Streaming forms --------------------------------------------------------
+
+namespace ts::ta::streams {
+namespace {
+
+/// The DmState of directional.cpp: this bar's +DM, -DM and TR, and their
+/// plain sums over bars 1..period-1 followed by Wilder smoothing
+/// detail::wilder_by_reciprocal(x, 1 / n, new) (the batch's two-lane vector
+/// form rounds identically).
+struct DmState {
+  double prev_high = 0.0, prev_low = 0.0, prev_close = 0.0;
+  double plus = 0.0, minus = 0.0, tr = 0.0;  // smoothed
+  int count = 0;                             // bars seen, capped
+  double cur_plus = 0.0, cur_minus = 0.0, cur_range = 0.0;
+
+  template <class Ar>
+  void persist(Ar& ar) {
+    ar(prev_high, prev_low, prev_close, plus, minus, tr, count, cur_plus, cur_minus, cur_range);
+  }
+  /// Advances a copy; returns the bar index (count before the bar). r = 1.0 / period.
+  int advance(const StreamBar& b, double r, int period, int cap) {
+    const int i = count;
+    if (i == 0) {
+      prev_high = b.high;
+      prev_low = b.low;
+      prev_close = b.close;
+      count = 1;
+      return 0;
+    }
+    const double diff_p = b.high - prev_high;
+    const double diff_m = prev_low - b.low;
+    cur_minus = detail::directional_move<false>(diff_p, diff_m);
+    cur_plus = detail::directional_move<true>(diff_p, diff_m);
+    cur_range = detail::true_range(b.high, b.low, prev_close);
+    prev_high = b.high;
+    prev_low = b.low;
+    prev_close = b.close;
+    if (i < period) {
+      minus += cur_minus;
+      plus += cur_plus;
+      tr += cur_range;
+    } else {
+      minus = detail::wilder_by_reciprocal(minus, r, cur_minus);
+      plus = detail::wilder_by_reciprocal(plus, r, cur_plus);
+      tr = detail::wilder_by_reciprocal(tr, r, cur_range);
+    }
+    count = std::min(i + 1, cap);
+    return i;
+  }
+};
+
+/// DX of a smoothed state; false when TR or +DI + -DI is ~0.
+bool dx_of(const DmState& d, double& dx) {
+  if (is_zero(d.tr)) return false;
+  const double minus_di = 100.0 * (d.minus / d.tr);
+  const double plus_di = 100.0 * (d.plus / d.tr);
+  const double s = minus_di + plus_di;
+  if (is_zero(s)) return false;
+  dx = 100.0 * (std::fabs(minus_di - plus_di) / s);
+  return true;
+}
+
+enum class DirOut : unsigned char { plus_di, minus_di, dx };
+
+/// PLUS_DI, MINUS_DI (period 1: the bar's DM / TR) and DX (repeats the last DX).
+struct DiCore {
+  int period;
+  double r;
+  DirOut what;
+  DmState dm;
+  double last_dx = 0.0;
+  DiCore(int n, DirOut w) : period(n), r(1.0 / n), what(w) {}
+  template <class Ar>
+  void persist(Ar& ar) {
+    ar.same(period, r, what);
+    ar(dm, last_dx);
+  }
+  bool step(const StreamBar& b, double* out, bool commit) {
+    DmState d = dm;
+    const int i = d.advance(b, r, std::max(period, 1), std::max(period, 1) + 1);
+    double last = last_dx;
+    bool valid = i >= std::max(period, 1);
+    if (valid) {
+      if (period <= 1) {
+        const double x = what == DirOut::plus_di ? d.cur_plus : d.cur_minus;
+        out[0] = (x == 0.0 || is_zero(d.cur_range)) ? 0.0 : x / d.cur_range;
+      } else if (what == DirOut::dx) {
+        double v;
+        if (dx_of(d, v)) last = v;
+        out[0] = last;
+      } else {
+        const double x = what == DirOut::plus_di ? d.plus : d.minus;
+        out[0] = is_zero(d.tr) ? 0.0 : 100.0 * (x / d.tr);
+      }
+    }
+    if (commit) {
+      dm = d;
+      last_dx = last;
+    }
+    return valid;
+  }
+};
+
+/// adx_impl() (ADX) and adxr(): DX summed over bars period..2*period-1 and
+/// averaged, then Wilder smoothing wilder_by_reciprocal(adx, r, dx * r) (the
+/// batch masks a skipped bar's r and dx * r to 0, which leaves the same adx);
+/// ADXR averages with the ADX period-1 bars back.
+struct AdxCore {
+  int period;
+  double p, r;
+  bool rating;
+  DmState dm;
+  double sum_dx = 0.0, adx = 0.0;
+  int adx_count = 0;  // ADX values produced, capped at period
+  Lag lag;
+  AdxCore(int n, bool adxr) : period(n), p(n), r(1.0 / n), rating(adxr), lag(static_cast<size_t>(n - 1)) {}
+  template <class Ar>
+  void persist(Ar& ar) {
+    ar.same(period, p, r, rating);
+    ar(dm, sum_dx, adx, adx_count, lag);
+  }
+  bool step(const StreamBar& b, double* out, bool commit) {
+    DmState d = dm;
+    const int i = d.advance(b, r, period, 2 * period);
+    double s = sum_dx, a = adx;
+    bool have = false;
+    if (i >= period) {
+      double v;
+      const bool ok = dx_of(d, v);
+      if (i < 2 * period - 1 || adx_count == 0) {
+        if (ok) s += v;
+        if (i == 2 * period - 1) {
+          a = s / p;
+          have = true;
+        }
+      } else {
+        if (ok) a = detail::wilder_by_reciprocal(a, r, v * r);
+        have = true;
+      }
+    }
+    // i saturates at 2 * period - 1; adx_count tells the seed bar from later ones.
+    bool valid = have;
+    if (have && rating) {
+      valid = adx_count >= period - 1;
+      if (valid) out[0] = (a + lag.oldest()) * 0.5;
+    } else if (have) {
+      out[0] = a;
+    }
+    if (commit) {
+      dm = d;
+      sum_dx = s;
+      adx = a;
+      if (have) {
+        if (rating) lag.push(a);
+        adx_count = std::min(adx_count + 1, period);
+      }
+    }
+    return valid;
+  }
+};
+
+/// directional_movement(): PLUS_DM / MINUS_DM, the plain sum of the first
+/// period-1 moves, then wilder_by_reciprocal(acc, 1 / n, move).
+struct DmCore {
+  int period;
+  double r;
+  bool plus_side;
+  int count = 0;  // bars seen, capped at period
+  double prev_high = 0.0, prev_low = 0.0, acc = 0.0;
+  DmCore(int n, bool plus) : period(n), r(1.0 / n), plus_side(plus) {}
+  template <class Ar>
+  void persist(Ar& ar) {
+    ar.same(period, r, plus_side);
+    ar(count, prev_high, prev_low, acc);
+  }
+  bool step(const StreamBar& b, double* out, bool commit) {
+    if (count == 0) {
+      if (commit) {
+        prev_high = b.high;
+        prev_low = b.low;
+        count = 1;
+      }
+      return false;
+    }
+    const double diff_p = b.high - prev_high;
+    const double diff_m = prev_low - b.low;
+    const double m = plus_side ? detail::directional_move<true>(diff_p, diff_m)
+                               : detail::directional_move<false>(diff_p, diff_m);
+    double a = acc;
+    bool valid = true;
+    if (period <= 1) {
+      a = m;
+    } else if (count < period) {
+      a += m;
+      valid = count == period - 1;
+    } else {
+      a = detail::wilder_by_reciprocal(a, r, m);
+    }
+    if (valid) out[0] = a;
+    if (commit) {
+      prev_high = b.high;
+      prev_low = b.low;
+      acc = a;
+      count = std::min(count + 1, std::max(period, 1));
+    }
+    return valid;
+  }
+};
+
+std::unique_ptr<Stream> adx(Opts o) { return make<AdxCore>(as_int(o[0]), false); }
+std::unique_ptr<Stream> adxr(Opts o) { return make<AdxCore>(as_int(o[0]), true); }
+std::unique_ptr<Stream> dx(Opts o) { return make<DiCore>(as_int(o[0]), DirOut::dx); }
+std::unique_ptr<Stream> plus_di(Opts o) { return make<DiCore>(as_int(o[0]), DirOut::plus_di); }
+std::unique_ptr<Stream> minus_di(Opts o) { return make<DiCore>(as_int(o[0]), DirOut::minus_di); }
+std::unique_ptr<Stream> plus_dm(Opts o) { return make<DmCore>(as_int(o[0]), true); }
+std::unique_ptr<Stream> minus_dm(Opts o) { return make<DmCore>(as_int(o[0]), false); }
+
+}  // namespace
+
+}  // namespace ts::ta::streams
+
+// ---- Registry rows ----------------------------------------------------------
+
+namespace ts::ta {
+namespace {
+
+using namespace table;  // NOLINT(google-build-using-namespace): the rows' shared vocabulary
+
+template <int (*Kernel)(In, In, int, Out)>
+int hl_period(const Inputs& in, Opts o, Outs out) {
+  return Kernel(in.high, in.low, as_int(o[0]), out[0]);
+}
+
+// clang-format off
+constexpr FunctionSpec kRows[] = {
+    {"ADX", kMomentum, "Average Directional Movement Index", kHlc, kPeriod14, kOutReal,
+     period_lookback<adx_lookback>, hlc_period<adx>, streams::adx, multi::adx},
+    {"PLUS_DI", kMomentum, "Plus Directional Indicator", kHlc, kPeriod14Min1, kOutReal,
+     period_lookback<plus_di_lookback>, hlc_period<plus_di>, streams::plus_di},
+    {"MINUS_DI", kMomentum, "Minus Directional Indicator", kHlc, kPeriod14Min1, kOutReal,
+     period_lookback<minus_di_lookback>, hlc_period<minus_di>, streams::minus_di},
+    {"ADXR", kMomentum, "Average Directional Movement Index Rating: (ADX + ADX[n-1 bars ago]) / 2", kHlc,
+     kPeriod14, kOutReal, period_lookback<adxr_lookback>, hlc_period<adxr>, streams::adxr},
+    {"DX", kMomentum, "Directional Movement Index", kHlc, kPeriod14, kOutReal, period_lookback<dx_lookback>,
+     hlc_period<dx>, streams::dx},
+    {"PLUS_DM", kMomentum, "Plus Directional Movement (Wilder smoothing)", kHl, kPeriod14Min1, kOutReal,
+     period_lookback<plus_dm_lookback>, hl_period<plus_dm>, streams::plus_dm},
+    {"MINUS_DM", kMomentum, "Minus Directional Movement (Wilder smoothing)", kHl, kPeriod14Min1, kOutReal,
+     period_lookback<minus_dm_lookback>, hl_period<minus_dm>, streams::minus_dm},
+};
+// clang-format on
+static_assert(rows_fit(kRows));
+
+}  // namespace
+
+std::span<const FunctionSpec> directional_functions() { return kRows; }
 
 }  // namespace ts::ta

@@ -5,6 +5,8 @@
 
 #include "ta/kernel_util.hpp"
 #include "ta/kernels.hpp"
+#include "ta/stream_parts.hpp"
+#include "ta/table.hpp"
 
 namespace ts::ta {
 
@@ -212,5 +214,243 @@ int vwap(In high, In low, In close, In volume, Out out) {
   }
   return 0;
 }
+
+}  // namespace ts::ta
+
+// ---- Streaming forms --------------------------------------------------------
+
+namespace ts::ta::streams {
+namespace {
+
+/// vwap(): cumulative price*volume over cumulative volume.
+struct VwapCore {
+  double pv = 0.0, vol = 0.0;
+  template <class Ar>
+  void persist(Ar& ar) {
+    ar(pv, vol);
+  }
+  bool step(const StreamBar& b, double* out, bool commit) {
+    const double tp = ((b.high + b.low) + b.close) / 3.0;
+    const double a = pv + tp * b.volume;
+    const double v = vol + b.volume;
+    out[0] = v != 0.0 ? a / v : tp;
+    if (commit) {
+      pv = a;
+      vol = v;
+    }
+    return true;
+  }
+};
+
+/// heikinashi(): each candle's open from the previous HA open and close.
+struct HeikinAshiCore {
+  bool started = false;
+  double prev_open = 0.0, prev_close = 0.0;
+  template <class Ar>
+  void persist(Ar& ar) {
+    ar(started, prev_open, prev_close);
+  }
+  bool step(const StreamBar& b, double* out, bool commit) {
+    const double hc = (((b.open + b.high) + b.low) + b.close) / 4.0;
+    const double ho = started ? (prev_open + prev_close) / 2.0 : (b.open + b.close) / 2.0;
+    out[0] = ho;
+    out[1] = std::max(b.high, std::max(ho, hc));
+    out[2] = std::min(b.low, std::min(ho, hc));
+    out[3] = hc;
+    if (commit) {
+      started = true;
+      prev_open = ho;
+      prev_close = hc;
+    }
+    return true;
+  }
+};
+
+/// supertrend(): final-band recursion over atr()'s ATR, direction as state.
+struct SuperTrendCore {
+  double multiplier;
+  AtrCore atr;
+  bool started = false;
+  double fu = 0.0, fl = 0.0, prev_close = 0.0;
+  int dir = -1;
+  SuperTrendCore(int atr_period, double mult) : multiplier(mult), atr(atr_period, false) {}
+  template <class Ar>
+  void persist(Ar& ar) {
+    ar.same(multiplier);
+    ar(atr, started, fu, fl, prev_close, dir);
+  }
+  bool step(const StreamBar& b, double* out, bool commit) {
+    double a = 0.0;
+    const bool valid = atr.step(b, &a, commit);
+    double u = fu, l = fl;
+    int d = dir;
+    if (valid) {
+      const double hl2 = (b.high + b.low) / 2.0;
+      const double width = multiplier * a;
+      const double bu = hl2 + width;
+      const double bl = hl2 - width;
+      if (!started) {
+        u = bu;
+        l = bl;
+      } else {
+        u = (bu < u || prev_close > u) ? bu : u;
+        l = (bl > l || prev_close < l) ? bl : l;
+        d = d < 0 ? (b.close > u ? 1 : -1) : (b.close < l ? -1 : 1);
+      }
+      out[0] = d > 0 ? l : u;
+      out[1] = d;
+    }
+    if (commit) {
+      if (valid) {
+        started = true;
+        fu = u;
+        fl = l;
+        dir = d;
+      }
+      prev_close = b.close;
+    }
+    return valid;
+  }
+};
+
+/// cmf(): compensated running sums of money-flow volume and volume; the
+/// leaving bar's terms come from rings (the same bits the batch recomputes).
+struct CmfCore {
+  size_t lb;
+  Lag flows, vols;
+  size_t count = 0;  // capped at lb
+  detail::CompensatedSum flow, vol;
+  explicit CmfCore(int period) : lb(static_cast<size_t>(period - 1)), flows(lb), vols(lb) {}
+  template <class Ar>
+  void persist(Ar& ar) {
+    ar.same(lb);
+    ar(flows, vols, count, flow, vol);
+  }
+  bool step(const StreamBar& b, double* out, bool commit) {
+    const double range = b.high - b.low;
+    const double mfm = range != 0.0 ? ((b.close - b.low) - (b.high - b.close)) / range : 0.0;
+    const double mfv = mfm * b.volume;
+    detail::CompensatedSum f = flow, v = vol;
+    f.add(mfv);
+    v.add(b.volume);
+    const bool valid = count >= lb;
+    if (valid) {
+      const double total = v.value();
+      out[0] = total != 0.0 ? f.value() / total : 0.0;
+      f.add(-(lb == 0 ? mfv : flows.oldest()));
+      v.add(-(lb == 0 ? b.volume : vols.oldest()));
+    }
+    if (commit) {
+      flow = f;
+      vol = v;
+      if (lb > 0) {
+        flows.push(mfv);
+        vols.push(b.volume);
+      }
+      if (count < lb) ++count;
+    }
+    return valid;
+  }
+};
+
+int isqrt(int n) {
+  int s = static_cast<int>(std::sqrt(static_cast<double>(n)));
+  while (s > 0 && s * s > n) --s;
+  while ((s + 1) * (s + 1) <= n) ++s;
+  return s;
+}
+
+/// hma(): WMA(half) and WMA(n) of the input, WMA(floor(sqrt n)) of 2 half - full.
+struct HmaCore {
+  WmaCore half, full, hull;
+  explicit HmaCore(int n) : half(n / 2), full(n), hull(isqrt(n)) {}
+  template <class Ar>
+  void persist(Ar& ar) {
+    ar(half, full, hull);
+  }
+  bool step(const StreamBar& b, double* out, bool commit) {
+    double wh = 0.0, wf = 0.0;
+    half.step(b.real0, wh, commit);
+    if (!full.step(b.real0, wf, commit)) return false;
+    return hull.step((2.0 * wh) - wf, out[0], commit);
+  }
+};
+
+std::unique_ptr<Stream> heikinashi(Opts) { return make<HeikinAshiCore>(); }
+std::unique_ptr<Stream> supertrend(Opts o) { return make<SuperTrendCore>(as_int(o[0]), o[1]); }
+std::unique_ptr<Stream> cmf(Opts o) { return make<CmfCore>(as_int(o[0])); }
+std::unique_ptr<Stream> hma(Opts o) { return make<HmaCore>(as_int(o[0])); }
+
+}  // namespace
+
+std::unique_ptr<Stream> vwap(Opts) { return make<VwapCore>(); }
+
+}  // namespace ts::ta::streams
+
+// ---- Registry rows ----------------------------------------------------------
+
+namespace ts::ta {
+namespace {
+
+using namespace table;  // NOLINT(google-build-using-namespace): the rows' shared vocabulary
+
+constexpr OutputSpec kOutHeikinAshi[] = {{"ha_open", OutputKind::real},
+                                         {"ha_high", OutputKind::real},
+                                         {"ha_low", OutputKind::real},
+                                         {"ha_close", OutputKind::real}};
+
+constexpr OutputSpec kOutSuperTrend[] = {{"supertrend", OutputKind::real},
+                                         {"direction", OutputKind::integer}};
+
+constexpr OptionSpec kSuperTrendOptions[] = {
+    {"atrperiod", OptionType::integer, 10, 1, kMaxPeriod, "Number of periods of the ATR (Wilder smoothing)"},
+    {"multiplier", OptionType::real, 3, 0, kRealLimit, "ATR multiplier of the band width"}};
+
+int cmf_run(const Inputs& in, Opts o, Outs out) {
+  return cmf(in.high, in.low, in.close, in.volume, as_int(o[0]), out[0]);
+}
+
+int heikinashi_run(const Inputs& in, Opts, Outs out) {
+  return heikinashi(in.open, in.high, in.low, in.close, out[0], out[1], out[2], out[3]);
+}
+
+int supertrend_lb(Opts o) { return supertrend_lookback(as_int(o[0])); }
+
+int supertrend_run(const Inputs& in, Opts o, Outs out) {
+  return supertrend(in.high, in.low, in.close, as_int(o[0]), o[1], out[0], out[1]);
+}
+
+int vwap_run(const Inputs& in, Opts, Outs out) { return vwap(in.high, in.low, in.close, in.volume, out[0]); }
+
+// clang-format off
+constexpr FunctionSpec kRows[] = {
+    {"HMA", kExtras,
+     "Hull Moving Average: WMA(2*WMA(n/2) - WMA(n), sqrt(n)), n/2 and sqrt(n) rounded down. "
+     "Lookback (n-1) + (floor(sqrt(n))-1).",
+     kReal, kPeriod20Min2, kOutReal, period_lookback<hma_lookback>, real_period<hma>, streams::hma},
+    {"CMF", kExtras,
+     "Chaikin Money Flow: sum(MFM*volume) / sum(volume) over n bars, MFM = ((C-L)-(H-C))/(H-L) (0 when H = L); "
+     "0 when the window's volume is 0. Lookback n-1.",
+     kHlcv, kPeriod20, kOutReal, period_lookback<cmf_lookback>, cmf_run, streams::cmf},
+    {"HEIKINASHI", kExtras,
+     "Heikin-Ashi candles: ha_close = (O+H+L+C)/4, ha_open = (prev ha_open + prev ha_close)/2 seeded with "
+     "(O0+C0)/2, ha_high = max(H, ha_open, ha_close), ha_low = min(L, ha_open, ha_close). Lookback 0.",
+     kOhlc, {}, kOutHeikinAshi, fixed_lb<heikinashi_lookback>, heikinashi_run, streams::heikinashi},
+    {"SUPERTREND", kExtras,
+     "SuperTrend: bands (H+L)/2 +/- multiplier * ATR(atrperiod) (TA-Lib's Wilder ATR) with the final-band "
+     "recursion; supertrend = lower band in an uptrend, upper band in a downtrend; direction +1 up, -1 down "
+     "(the first bar starts down, as TradingView's ta.supertrend). Lookback atrperiod.",
+     kHlc, kSuperTrendOptions, kOutSuperTrend, supertrend_lb, supertrend_run, streams::supertrend},
+    {"VWAP", kExtras,
+     "Volume-weighted average price anchored at the first input bar: sum(tp*volume) / sum(volume) over bars "
+     "0..i, tp = (H+L+C)/3 (tp itself while the cumulative volume is 0). Lookback 0.",
+     kHlcv, {}, kOutReal, fixed_lb<vwap_lookback>, vwap_run, streams::vwap},
+};
+// clang-format on
+static_assert(rows_fit(kRows));
+
+}  // namespace
+
+std::span<const FunctionSpec> extras_functions() { return kRows; }
 
 }  // namespace ts::ta

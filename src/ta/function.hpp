@@ -35,7 +35,7 @@
 //     the window (an O(period) rescan, as in the batch kernel); O(window) only
 //     where the batch kernel itself recomputes each bar from its window (CCI,
 //     AVGDEV, IMI, the LINEARREG family) or for 1-2 bar windows (price and math
-//     transforms, pivots). streams.cpp states each stream's cost;
+//     transforms, pivots). Each core's comment in its family file states its cost;
 //   * a Stream is not thread-safe (one owner; different streams are independent);
 //   * save() turns the state into bytes and restore() puts them into a fresh
 //     stream of the same call: the restored stream continues bit for bit as

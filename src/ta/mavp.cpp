@@ -9,6 +9,7 @@
 #include "ta/kernels.hpp"
 #include "ta/stream_state.hpp"
 #include "ta/streams.hpp"
+#include "ta/table.hpp"
 
 namespace ts::ta {
 
@@ -139,13 +140,50 @@ class MavpStream final : public Stream {
   std::vector<std::uint64_t> start_;
 };
 
-int as_int(double v) { return static_cast<int>(v); }
+std::unique_ptr<Stream> mavp(Opts o) {
+  return std::make_unique<MavpStream>(table::as_int(o[0]), table::as_int(o[1]), table::as_int(o[2]));
+}
 
 }  // namespace
 
-std::unique_ptr<Stream> mavp(Opts o) {
-  return std::make_unique<MavpStream>(as_int(o[0]), as_int(o[1]), as_int(o[2]));
+}  // namespace streams
+}  // namespace ts::ta
+
+// ---- Registry rows ----------------------------------------------------------
+
+namespace ts::ta {
+namespace {
+
+using namespace table;  // NOLINT(google-build-using-namespace): the rows' shared vocabulary
+
+constexpr Input kRealPeriods[] = {Input::real0, Input::periods};
+
+constexpr OptionSpec kMavpOptions[] = {
+    {"minperiod", OptionType::integer, 2, 2, kMaxPeriod,
+     "Smallest period (smaller values in the periods column are raised to it)"},
+    {"maxperiod", OptionType::integer, 30, 2, kMaxPeriod,
+     "Largest period (larger values are lowered to it); sets the lookback"},
+    {"matype", OptionType::matype, 0, 0, kMaxMaType, kMaTypeHelp}};
+
+int mavp_lb(Opts o) { return mavp_lookback(as_int(o[0]), as_int(o[1]), as_int(o[2])); }
+
+int mavp_run(const Inputs& in, Opts o, Outs out) {
+  return mavp(real0(in), in.periods, as_int(o[0]), as_int(o[1]), as_int(o[2]), out[0]);
 }
 
-}  // namespace streams
+// clang-format off
+constexpr FunctionSpec kRows[] = {
+    {"MAVP", kOverlap,
+     "Moving average with variable period: bar i uses MA(period = periods[i] truncated and clamped to "
+     "[minperiod, maxperiod]), each period's MA started where TA-Lib's TA_MA call starts it. Lookback that of "
+     "MA(maxperiod, matype).",
+     kRealPeriods, kMavpOptions, kOutReal, mavp_lb, mavp_run, streams::mavp},
+};
+// clang-format on
+static_assert(rows_fit(kRows));
+
+}  // namespace
+
+std::span<const FunctionSpec> mavp_functions() { return kRows; }
+
 }  // namespace ts::ta

@@ -9,6 +9,9 @@
 
 #include "ta/kernel_util.hpp"
 #include "ta/kernels.hpp"
+#include "ta/multi.hpp"
+#include "ta/stream_parts.hpp"
+#include "ta/table.hpp"
 
 namespace ts::ta {
 
@@ -767,5 +770,398 @@ int mfi(In high, In low, In close, In volume, int period, Out out) {
   }
   return static_cast<int>(lb);
 }
+
+}  // namespace ts::ta
+
+// ---- Streaming forms --------------------------------------------------------
+
+namespace ts::ta::streams {
+namespace {
+
+/// macd_impl(): slow EMA from bar 0, fast EMA from bar slow - fast (both seeded
+/// at bar slow - 1), signal EMA over the MACD line (signal 1: the line itself).
+struct MacdCore {
+  int fast_start;
+  bool plain_signal;
+  int count = 0;  // bars seen, capped at fast_start
+  EmaCore slow, fast, signal;
+  MacdCore(int f, int s, int sig, double kf, double ks)
+      : fast_start(s - f),
+        plain_signal(sig <= 1),
+        slow(s, ks),
+        fast(f, kf),
+        signal(std::max(sig, 1), detail::per_to_k(sig)) {}
+  template <class Ar>
+  void persist(Ar& ar) {
+    ar.same(fast_start, plain_signal);
+    ar(count, slow, fast, signal);
+  }
+  bool step(const StreamBar& b, double* out, bool commit) {
+    const double x = b.real0;
+    double es = 0.0, ef = 0.0;
+    const bool have_slow = slow.step(x, es, commit);
+    const bool have_fast = count >= fast_start && fast.step(x, ef, commit);
+    if (commit && count < fast_start) ++count;
+    if (!have_slow || !have_fast) return false;
+    const double m = ef - es;
+    double sig = m;
+    if (!plain_signal && !signal.step(m, sig, commit)) return false;
+    out[0] = m;
+    out[1] = sig;
+    out[2] = m - sig;
+    return true;
+  }
+};
+
+/// The high/low window oscillators: fast %K (STOCH, STOCHF) or Williams %R.
+struct WillrCore {
+  HighLow hl;
+  template <class Ar>
+  void persist(Ar& ar) {
+    ar(hl);
+  }
+  bool step(const StreamBar& b, double* out, bool commit) {
+    double hi, lo;
+    if (!hl.step(b.high, b.low, hi, lo, commit)) return false;
+    out[0] = detail::williams_r(hi, lo, b.close);
+    return true;
+  }
+};
+
+/// stoch() / stochf(): fast %K, then one (STOCHF) or two (STOCH) streamed MAs.
+struct StochCore {
+  HighLow hl;
+  bool slow;
+  MaCore k_ma, d_ma;
+  StochCore(int fastk, bool slow_form, int k_period, int k_type, int d_period, int d_type)
+      : hl(fastk), slow(slow_form), k_ma(k_period, k_type), d_ma(d_period, d_type) {}
+  template <class Ar>
+  void persist(Ar& ar) {
+    ar.same(slow);
+    ar(hl, k_ma, d_ma);
+  }
+  bool step(const StreamBar& b, double* out, bool commit) {
+    double hi, lo;
+    if (!hl.step(b.high, b.low, hi, lo, commit)) return false;
+    const double fk = detail::fast_k(hi, lo, b.close);
+    double sk = fk, sd;
+    if (slow && !k_ma.step(fk, sk, commit)) return false;
+    if (!d_ma.step(sk, sd, commit)) return false;
+    out[0] = sk;
+    out[1] = sd;
+    return true;
+  }
+};
+
+/// cci(): typical prices in a ring indexed by bar % period, summed in SLOT
+/// order for the mean and the mean deviation. O(period) per bar, like the
+/// batch kernel and TA-Lib (the mean absolute deviation has no running form
+/// with the same rounding).
+struct CciCore {
+  std::vector<double> buf;
+  size_t slot = 0;
+  size_t count = 0;  // capped at period
+  explicit CciCore(int period) : buf(static_cast<size_t>(period), 0.0) {}
+  template <class Ar>
+  void persist(Ar& ar) {
+    ar(buf, slot, count);
+    ar.check(slot < buf.size() && count <= buf.size(), "ring position outside the ring");
+  }
+  bool step(const StreamBar& b, double* out, bool commit) {
+    const double last = (b.high + b.low + b.close) / 3;
+    const size_t p = buf.size();
+    const bool valid = count + 1 >= p;
+    if (valid) {
+      const double pd = static_cast<double>(p);
+      double avg = 0;
+      for (size_t j = 0; j < p; ++j) avg += j == slot ? last : buf[j];
+      avg /= pd;
+      double dev = 0;
+      for (size_t j = 0; j < p; ++j) dev += std::fabs((j == slot ? last : buf[j]) - avg);
+      const double t = last - avg;
+      out[0] = (t != 0.0 && dev != 0.0) ? t / (0.015 * (dev / pd)) : 0.0;
+    }
+    if (commit) {
+      buf[slot] = last;
+      slot = slot + 1 == p ? 0 : slot + 1;
+      count = std::min(count + 1, p);
+    }
+    return valid;
+  }
+};
+
+/// mfi(): positive/negative money flows in a ring; the oldest flow leaves the
+/// sums before the new one enters.
+struct MfiCore {
+  size_t lb;
+  std::vector<double> rp, rn;
+  size_t slot = 0;
+  size_t count = 0;  // bars seen, capped at lb + 1
+  double prev = 0.0, pos = 0.0, neg = 0.0;
+  explicit MfiCore(int period) : lb(static_cast<size_t>(period)), rp(lb, 0.0), rn(lb, 0.0) {}
+  template <class Ar>
+  void persist(Ar& ar) {
+    ar.same(lb);
+    ar(rp, rn, slot, count, prev, pos, neg);
+    ar.check(lb == rp.size() && slot < lb && count <= lb + 1, "ring position outside the ring");
+  }
+  bool step(const StreamBar& b, double* out, bool commit) {
+    const double tp = (b.high + b.low + b.close) / 3.0;
+    if (count == 0) {
+      if (commit) {
+        prev = tp;
+        count = 1;
+      }
+      return false;
+    }
+    double ps = pos, ns = neg;
+    if (count > lb) {
+      ps -= rp[slot];
+      ns -= rn[slot];
+    }
+    const double d = tp - prev;
+    const double mf = tp * b.volume;
+    const double pv = d > 0 ? mf : 0.0;
+    const double nv = d < 0 ? mf : 0.0;
+    ps += pv;
+    ns += nv;
+    const bool valid = count >= lb;
+    if (valid) {
+      const double s = ps + ns;
+      out[0] = s < 1.0 ? 0.0 : 100.0 * (ps / s);
+    }
+    if (commit) {
+      rp[slot] = pv;
+      rn[slot] = nv;
+      slot = slot + 1 == lb ? 0 : slot + 1;
+      pos = ps;
+      neg = ns;
+      prev = tp;
+      count = std::min(count + 1, lb + 1);
+    }
+    return valid;
+  }
+};
+
+/// macdext(): both MAs start at the longer lookback's bar minus their own
+/// lookback; the signal MA runs over the MACD line.
+struct MacdExtCore {
+  std::uint64_t fast_from, slow_from;
+  std::uint64_t i = 0;
+  MaCore fast, slow, signal;
+  MacdExtCore(int f, int ft, int s, int st, int g, int gt)
+      : fast_from(0), slow_from(0), fast(f, ft), slow(s, st), signal(g, gt) {
+    const int largest = std::max(ma_lookback(f, ft), ma_lookback(s, st));
+    fast_from = static_cast<std::uint64_t>(largest - ma_lookback(f, ft));
+    slow_from = static_cast<std::uint64_t>(largest - ma_lookback(s, st));
+  }
+  template <class Ar>
+  void persist(Ar& ar) {
+    ar.same(fast_from, slow_from);
+    ar(i, fast, slow, signal);
+  }
+  bool step(const StreamBar& b, double* out, bool commit) {
+    double f = 0.0, s = 0.0, g = 0.0;
+    const bool fr = i >= fast_from && fast.step(b.real0, f, commit);
+    const bool sr = i >= slow_from && slow.step(b.real0, s, commit);
+    if (commit) ++i;
+    if (!fr || !sr) return false;
+    const double m = f - s;
+    if (!signal.step(m, g, commit)) return false;
+    out[0] = m;
+    out[1] = g;
+    out[2] = m - g;
+    return true;
+  }
+};
+
+/// stochrsi(): rsi()'s RSI, its window extremes over fastk_period RSI values
+/// (values equal the batch's tracked scan: the RSI is never NaN), fast %K of
+/// the RSI and its streamed MA.
+struct StochRsiCore {
+  RsiCore rsi;
+  StochCore stochf;  // STOCHF with high = low = close = RSI, as TA-Lib runs it
+  StochRsiCore(int period, int fastk, int fastd, int fastd_type)
+      : rsi(period, RsiCore::Form::stochrsi), stochf(fastk, false, 1, 0, fastd, fastd_type) {}
+  template <class Ar>
+  void persist(Ar& ar) {
+    ar(rsi, stochf);
+  }
+  bool step(const StreamBar& b, double* out, bool commit) {
+    double v;
+    if (!rsi.step(b, &v, commit)) return false;
+    StreamBar r;
+    r.high = r.low = r.close = v;
+    return stochf.step(r, out, commit);
+  }
+};
+
+std::unique_ptr<Stream> rsi(Opts o) { return make<RsiCore>(as_int(o[0]), RsiCore::Form::rsi); }
+
+std::unique_ptr<Stream> macd(Opts o) {
+  int f = as_int(o[0]), s = as_int(o[1]);
+  if (s < f) std::swap(f, s);
+  return make<MacdCore>(f, s, as_int(o[2]), detail::per_to_k(f), detail::per_to_k(s));
+}
+
+std::unique_ptr<Stream> macdfix(Opts o) { return make<MacdCore>(12, 26, as_int(o[0]), 0.15, 0.075); }
+std::unique_ptr<Stream> mfi(Opts o) { return make<MfiCore>(as_int(o[0])); }
+std::unique_ptr<Stream> willr(Opts o) { return make<WillrCore>(HighLow(as_int(o[0]))); }
+std::unique_ptr<Stream> cci(Opts o) { return make<CciCore>(as_int(o[0])); }
+
+std::unique_ptr<Stream> stoch(Opts o) {
+  return make<StochCore>(as_int(o[0]), true, as_int(o[1]), as_int(o[2]), as_int(o[3]), as_int(o[4]));
+}
+
+std::unique_ptr<Stream> stochf(Opts o) {
+  return make<StochCore>(as_int(o[0]), false, 1, 0, as_int(o[1]), as_int(o[2]));
+}
+
+std::unique_ptr<Stream> macdext(Opts o) {
+  int f = as_int(o[0]), ft = as_int(o[1]), s = as_int(o[2]), st = as_int(o[3]);
+  if (s < f) {
+    std::swap(f, s);
+    std::swap(ft, st);
+  }
+  return make<MacdExtCore>(f, ft, s, st, as_int(o[4]), as_int(o[5]));
+}
+
+std::unique_ptr<Stream> stochrsi(Opts o) {
+  return make<StochRsiCore>(as_int(o[0]), as_int(o[1]), as_int(o[2]), as_int(o[3]));
+}
+
+}  // namespace
+
+}  // namespace ts::ta::streams
+
+// ---- Registry rows ----------------------------------------------------------
+
+namespace ts::ta {
+namespace {
+
+using namespace table;  // NOLINT(google-build-using-namespace): the rows' shared vocabulary
+
+constexpr Input kOc[] = {Input::open, Input::close};
+
+constexpr OutputSpec kOutMacd[] = {
+    {"macd", OutputKind::real}, {"macdsignal", OutputKind::real}, {"macdhist", OutputKind::real}};
+
+constexpr OutputSpec kOutStoch[] = {{"slowk", OutputKind::real}, {"slowd", OutputKind::real}};
+constexpr OutputSpec kOutFast[] = {{"fastk", OutputKind::real}, {"fastd", OutputKind::real}};
+
+constexpr OptionSpec kMacdOptions[] = {
+    {"fastperiod", OptionType::integer, 12, 2, kMaxPeriod, "Number of periods of the fast EMA"},
+    {"slowperiod", OptionType::integer, 26, 2, kMaxPeriod, "Number of periods of the slow EMA"},
+    {"signalperiod", OptionType::integer, 9, 1, kMaxPeriod,
+     "EMA periods of the signal line; 1 = signal equals the MACD line (TA-Lib 0.6 misaligns this case)"}};
+
+constexpr OptionSpec kMacdFixOptions[] = {
+    {"signalperiod", OptionType::integer, 9, 1, kMaxPeriod,
+     "EMA periods of the signal line; 1 = signal equals the MACD line"}};
+
+constexpr OptionSpec kMacdExtOptions[] = {
+    {"fastperiod", OptionType::integer, 12, 2, kMaxPeriod, "Number of periods of the fast MA"},
+    {"fastmatype", OptionType::matype, 0, 0, kMaxMaType, kMaTypeHelp},
+    {"slowperiod", OptionType::integer, 26, 2, kMaxPeriod, "Number of periods of the slow MA"},
+    {"slowmatype", OptionType::matype, 0, 0, kMaxMaType, kMaTypeHelp},
+    {"signalperiod", OptionType::integer, 9, 1, kMaxPeriod, "Number of periods of the signal MA"},
+    {"signalmatype", OptionType::matype, 0, 0, kMaxMaType, kMaTypeHelp}};
+
+constexpr OptionSpec kStochOptions[] = {
+    {"fastk_period", OptionType::integer, 5, 1, kMaxPeriod, "Periods of the fast %K window"},
+    {"slowk_period", OptionType::integer, 3, 1, kMaxPeriod, "Smoothing of fast %K into slow %K"},
+    {"slowk_matype", OptionType::matype, 0, 0, kMaxMaType, kMaTypeHelp},
+    {"slowd_period", OptionType::integer, 3, 1, kMaxPeriod, "Smoothing of slow %K into slow %D"},
+    {"slowd_matype", OptionType::matype, 0, 0, kMaxMaType, kMaTypeHelp}};
+
+constexpr OptionSpec kStochfOptions[] = {
+    {"fastk_period", OptionType::integer, 5, 1, kMaxPeriod, "Periods of the fast %K window"},
+    {"fastd_period", OptionType::integer, 3, 1, kMaxPeriod, "Smoothing of fast %K into fast %D"},
+    {"fastd_matype", OptionType::matype, 0, 0, kMaxMaType, kMaTypeHelp}};
+
+constexpr OptionSpec kStochRsiOptions[] = {
+    period_option<14, 2>(),
+    {"fastk_period", OptionType::integer, 5, 1, kMaxPeriod, "Periods of the fast %K window over the RSI"},
+    {"fastd_period", OptionType::integer, 3, 1, kMaxPeriod, "Smoothing of fast %K into fast %D"},
+    {"fastd_matype", OptionType::matype, 0, 0, kMaxMaType, kMaTypeHelp}};
+
+int macd_lb(Opts o) { return macd_lookback(as_int(o[0]), as_int(o[1]), as_int(o[2])); }
+
+int macd_run(const Inputs& in, Opts o, Outs out) {
+  return macd(real0(in), as_int(o[0]), as_int(o[1]), as_int(o[2]), out[0], out[1], out[2]);
+}
+
+int macdfix_lb(Opts o) { return macdfix_lookback(as_int(o[0])); }
+
+int macdfix_run(const Inputs& in, Opts o, Outs out) {
+  return macdfix(real0(in), as_int(o[0]), out[0], out[1], out[2]);
+}
+
+int macdext_lb(Opts o) {
+  return macdext_lookback(as_int(o[0]), as_int(o[1]), as_int(o[2]), as_int(o[3]), as_int(o[4]), as_int(o[5]));
+}
+
+int macdext_run(const Inputs& in, Opts o, Outs out) {
+  return macdext(real0(in), as_int(o[0]), as_int(o[1]), as_int(o[2]), as_int(o[3]), as_int(o[4]),
+                 as_int(o[5]), out[0], out[1], out[2]);
+}
+
+int imi_run(const Inputs& in, Opts o, Outs out) { return imi(in.open, in.close, as_int(o[0]), out[0]); }
+
+int stoch_lb(Opts o) {
+  return stoch_lookback(as_int(o[0]), as_int(o[1]), as_int(o[2]), as_int(o[3]), as_int(o[4]));
+}
+
+int stoch_run(const Inputs& in, Opts o, Outs out) {
+  return stoch(in.high, in.low, in.close, as_int(o[0]), as_int(o[1]), as_int(o[2]), as_int(o[3]),
+               as_int(o[4]), out[0], out[1]);
+}
+
+int mfi_run(const Inputs& in, Opts o, Outs out) {
+  return mfi(in.high, in.low, in.close, in.volume, as_int(o[0]), out[0]);
+}
+
+int stochf_lb(Opts o) { return stochf_lookback(as_int(o[0]), as_int(o[1]), as_int(o[2])); }
+
+int stochf_run(const Inputs& in, Opts o, Outs out) {
+  return stochf(in.high, in.low, in.close, as_int(o[0]), as_int(o[1]), as_int(o[2]), out[0], out[1]);
+}
+
+int stochrsi_lb(Opts o) { return stochrsi_lookback(as_int(o[0]), as_int(o[1]), as_int(o[2]), as_int(o[3])); }
+
+int stochrsi_run(const Inputs& in, Opts o, Outs out) {
+  return stochrsi(real0(in), as_int(o[0]), as_int(o[1]), as_int(o[2]), as_int(o[3]), out[0], out[1]);
+}
+
+// clang-format off
+constexpr FunctionSpec kRows[] = {
+    {"RSI", kMomentum, "Relative Strength Index (Wilder smoothing)", kReal, kPeriod14, kOutReal,
+     period_lookback<rsi_lookback>, real_period<rsi>, streams::rsi, multi::rsi},
+    {"MACD", kMomentum, "Moving Average Convergence/Divergence (EMA fast - EMA slow, EMA signal)", kReal,
+     kMacdOptions, kOutMacd, macd_lb, macd_run, streams::macd},
+    {"MACDFIX", kMomentum, "Moving Average Convergence/Divergence Fix 12/26 (smoothing 0.15 and 0.075)", kReal,
+     kMacdFixOptions, kOutMacd, macdfix_lb, macdfix_run, streams::macdfix},
+    {"MACDEXT", kMomentum, "MACD with controllable MA types (any MA type per line)", kReal, kMacdExtOptions,
+     kOutMacd, macdext_lb, macdext_run, streams::macdext},
+    {"IMI", kMomentum, "Intraday Momentum Index", kOc, kPeriod14, kOutReal, period_lookback<imi_lookback>,
+     imi_run, rerun_lb<imi_run, period_lookback<imi_lookback>, 1>},
+    {"STOCH", kMomentum, "Stochastic (slow %K and %D)", kHlc, kStochOptions, kOutStoch, stoch_lb, stoch_run, streams::stoch,
+     multi::stoch},
+    {"STOCHF", kMomentum, "Stochastic Fast (fast %K and %D)", kHlc, kStochfOptions, kOutFast, stochf_lb,
+     stochf_run, streams::stochf},
+    {"STOCHRSI", kMomentum, "Stochastic Relative Strength Index: STOCHF over RSI", kReal, kStochRsiOptions,
+     kOutFast, stochrsi_lb, stochrsi_run, streams::stochrsi},
+    {"MFI", kMomentum, "Money Flow Index", kHlcv, kPeriod14, kOutReal, period_lookback<mfi_lookback>, mfi_run, streams::mfi},
+    {"WILLR", kMomentum, "Williams' %R", kHlc, kPeriod14, kOutReal, period_lookback<willr_lookback>,
+     hlc_period<willr>, streams::willr},
+    {"CCI", kMomentum, "Commodity Channel Index", kHlc, kPeriod14, kOutReal, period_lookback<cci_lookback>,
+     hlc_period<cci>, streams::cci},
+};
+// clang-format on
+static_assert(rows_fit(kRows));
+
+}  // namespace
+
+std::span<const FunctionSpec> momentum_functions() { return kRows; }
 
 }  // namespace ts::ta

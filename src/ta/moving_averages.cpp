@@ -10,6 +10,9 @@
 
 #include "ta/kernel_util.hpp"
 #include "ta/kernels.hpp"
+#include "ta/multi.hpp"
+#include "ta/stream_parts.hpp"
+#include "ta/table.hpp"
 
 namespace ts::ta {
 namespace {
@@ -293,5 +296,260 @@ int accbands(In high, In low, In close, int period, Out upper, Out middle, Out l
   }
   return begin;
 }
+
+}  // namespace ts::ta
+
+// ---- Streaming forms --------------------------------------------------------
+
+namespace ts::ta::streams {
+namespace {
+
+/// dema() / tema(): chained EMAs, each seeded with the mean of its first inputs.
+struct MultiEmaCore {
+  int depth;
+  EmaCore e1, e2, e3;
+  MultiEmaCore(int n, int d)
+      : depth(d), e1(n, detail::per_to_k(n)), e2(n, detail::per_to_k(n)), e3(n, detail::per_to_k(n)) {}
+  template <class Ar>
+  void persist(Ar& ar) {
+    ar.same(depth);
+    ar(e1, e2, e3);
+  }
+  bool step(double x, double& out, bool commit) {
+    double v1, v2, v3;
+    if (!e1.step(x, v1, commit) || !e2.step(v1, v2, commit)) return false;
+    if (depth == 2) {
+      out = (2.0 * v1) - v2;
+      return true;
+    }
+    if (!e3.step(v2, v3, commit)) return false;
+    double t = v3;
+    t += (3.0 * v1) - (3.0 * v2);
+    out = t;
+    return true;
+  }
+};
+
+/// kama(): the efficiency-ratio denominator as a running sum of |x[i-1] - x[i]|
+/// (seeded in bar order, then one out and one in per bar), x[i - period] from a ring.
+struct KamaCore {
+  size_t p;
+  Lag lag;
+  size_t count = 0;  // capped at p + 1
+  double last = 0.0, sum_roc = 0.0, prev = 0.0, trailing_value = 0.0;
+  explicit KamaCore(int n) : p(static_cast<size_t>(n)), lag(p) {}
+  template <class Ar>
+  void persist(Ar& ar) {
+    ar.same(p);
+    ar(lag, count, last, sum_roc, prev, trailing_value);
+  }
+  bool step(double x, double& out, bool commit) {
+    double sr = sum_roc, pv = prev, tv = trailing_value;
+    const bool valid = count >= p;
+    if (count == 0) {
+      // the first bar only seeds `last`
+    } else if (count < p) {
+      sr += std::fabs(last - x);
+    } else {
+      const double old = lag.oldest();
+      if (count == p) {
+        sr += std::fabs(last - x);
+        pv = last;
+      } else {
+        sr -= std::fabs(tv - old);
+        sr += std::fabs(x - last);
+      }
+      tv = old;
+      pv = ((x - pv) * detail::kama_smoothing(sr, x - old)) + pv;
+      out = pv;
+    }
+    if (commit) {
+      sum_roc = sr;
+      prev = pv;
+      trailing_value = tv;
+      last = x;
+      lag.push(x);
+      count = std::min(count + 1, p + 1);
+    }
+    return valid;
+  }
+};
+
+/// t3(): six EMAs in k x + (1-k) e form, each seeded with the mean of its
+/// first `period` inputs (the sum starts AT the first input, as TA-Lib's).
+struct T3Core {
+  struct Stage {
+    int count = 0;
+    double sum = 0.0, e = 0.0;
+    template <class Ar>
+    void persist(Ar& ar) {
+      ar(count, sum, e);
+    }
+  };
+  int period;
+  double k, k1;
+  detail::T3Weights w;
+  std::array<Stage, 6> st{};
+  T3Core(int n, double vfactor) : period(n), k(2.0 / (n + 1.0)), k1(1.0 - k), w(vfactor) {}
+  template <class Ar>
+  void persist(Ar& ar) {
+    ar.same(period, k, k1);
+    ar(w, st);
+  }
+  bool step(double x, double& out, bool commit) {
+    std::array<Stage, 6> s = st;
+    double in = x;
+    bool all = true;
+    for (auto& g : s) {
+      if (g.count < period) {
+        g.sum = g.count == 0 ? in : g.sum + in;
+        if (++g.count < period) {
+          all = false;
+          break;
+        }
+        g.e = g.sum / period;
+      } else {
+        g.e = (k * in) + (k1 * g.e);
+      }
+      in = g.e;
+    }
+    if (all) out = w.c1 * s[5].e + w.c2 * s[4].e + w.c3 * s[3].e + w.c4 * s[2].e;
+    if (commit) st = s;
+    return all;
+  }
+};
+
+/// accbands(): three SMA running sums (band values, close) from bar 0.
+struct AccbandsCore {
+  WindowSum up, mid, lo;
+  explicit AccbandsCore(int period) : up(period, true), mid(period, true), lo(period, true) {}
+  template <class Ar>
+  void persist(Ar& ar) {
+    ar(up, mid, lo);
+  }
+  bool step(const StreamBar& b, double* out, bool commit) {
+    double u = b.high, l = b.low;
+    const double s = b.high + b.low;
+    if (!is_zero(s)) {
+      const double t = 4 * (b.high - b.low) / s;
+      u = b.high * (1 + t);
+      l = b.low * (1 - t);
+    }
+    const bool a = up.step(u, out[0], commit);
+    mid.step(b.close, out[1], commit);
+    lo.step(l, out[2], commit);
+    return a;
+  }
+};
+
+/// trima(): TA-Lib's numerator of triangular weights moved by the running sums
+/// of the window's two halves; seeded over the first window, then three values
+/// (the one leaving, the middle one, the new one) update it per bar.
+struct TrimaCore {
+  size_t lb, k_mid;
+  bool odd;
+  double factor;
+  Lag hist;          // the last `period` values
+  size_t count = 0;  // capped at lb + 1
+  double numerator = 0.0, num_sub = 0.0, num_add = 0.0;
+  explicit TrimaCore(int period)
+      : lb(static_cast<size_t>(period - 1)),
+        k_mid(0),
+        odd(period % 2 == 1),
+        factor(0.0),
+        hist(static_cast<size_t>(period)) {
+    const auto half = static_cast<size_t>(period >> 1);
+    factor = odd ? 1.0 / static_cast<double>((half + 1) * (half + 1))
+                 : 1.0 / static_cast<double>(half * (half + 1));
+    k_mid = lb - (odd ? half : half - 1);  // the middle value is this many bars back
+  }
+  template <class Ar>
+  void persist(Ar& ar) {
+    ar.same(lb, k_mid, odd, factor);
+    ar(hist, count, numerator, num_sub, num_add);
+  }
+  bool step(double x, double& out, bool commit) {
+    double num = numerator, sub = num_sub, add = num_add;
+    const bool valid = count >= lb;
+    if (count == lb) {  // the first window x[0..lb]; x[j] is lb - j bars back
+      const size_t mid0 = lb - k_mid;
+      num = sub = add = 0.0;
+      for (size_t j = mid0 + 1; j-- > 0;) {
+        sub += hist.ago(lb - j);
+        num += sub;
+      }
+      for (size_t j = mid0 + 1; j <= lb; ++j) {
+        add += j == lb ? x : hist.ago(lb - j);
+        num += add;
+      }
+    } else if (valid) {
+      // hist.oldest() is x[today - lb - 1], the value leaving the first half.
+      detail::trima_roll(num, sub, add, hist.oldest(), hist.ago(k_mid), x, odd);
+    }
+    if (valid) out = num * factor;
+    if (commit) {
+      numerator = num;
+      num_sub = sub;
+      num_add = add;
+      hist.push(x);
+      if (count <= lb) ++count;
+    }
+    return valid;
+  }
+};
+
+std::unique_ptr<Stream> accbands(Opts o) { return make<AccbandsCore>(as_int(o[0])); }
+
+}  // namespace
+
+std::unique_ptr<Stream> wma(Opts o) { return make<RealCore<WmaCore>>(WmaCore(as_int(o[0]))); }
+std::unique_ptr<Stream> dema(Opts o) { return make<RealCore<MultiEmaCore>>(MultiEmaCore(as_int(o[0]), 2)); }
+std::unique_ptr<Stream> tema(Opts o) { return make<RealCore<MultiEmaCore>>(MultiEmaCore(as_int(o[0]), 3)); }
+std::unique_ptr<Stream> trima(Opts o) { return make<RealCore<TrimaCore>>(TrimaCore(as_int(o[0]))); }
+std::unique_ptr<Stream> kama(Opts o) { return make<RealCore<KamaCore>>(KamaCore(as_int(o[0]))); }
+std::unique_ptr<Stream> t3(Opts o) { return make<RealCore<T3Core>>(T3Core(as_int(o[0]), o[1])); }
+
+}  // namespace ts::ta::streams
+
+// ---- Registry rows ----------------------------------------------------------
+
+namespace ts::ta {
+namespace {
+
+using namespace table;  // NOLINT(google-build-using-namespace): the rows' shared vocabulary
+
+constexpr OptionSpec kT3Options[] = {period_option<5, 2>(),
+                                     {"vfactor", OptionType::real, 0.7, 0, 1, "Volume factor"}};
+
+int t3_lb(Opts o) { return t3_lookback(as_int(o[0])); }
+int t3_run(const Inputs& in, Opts o, Outs out) { return t3(real0(in), as_int(o[0]), o[1], out[0]); }
+
+int accbands_run(const Inputs& in, Opts o, Outs out) {
+  return accbands(in.high, in.low, in.close, as_int(o[0]), out[0], out[1], out[2]);
+}
+
+// clang-format off
+constexpr FunctionSpec kRows[] = {
+    {"WMA", kOverlap, "Weighted Moving Average (linear weights 1..n)", kReal, kPeriod30, kOutReal,
+     period_lookback<wma_lookback>, real_period<wma>, streams::wma},
+    {"DEMA", kOverlap, "Double Exponential Moving Average: 2 EMA - EMA(EMA)", kReal, kPeriod30, kOutReal,
+     period_lookback<dema_lookback>, real_period<dema>, streams::dema, multi::dema},
+    {"TEMA", kOverlap, "Triple Exponential Moving Average: 3 EMA - 3 EMA(EMA) + EMA(EMA(EMA))", kReal,
+     kPeriod30, kOutReal, period_lookback<tema_lookback>, real_period<tema>, streams::tema, multi::tema},
+    {"TRIMA", kOverlap, "Triangular Moving Average", kReal, kPeriod30, kOutReal,
+     period_lookback<trima_lookback>, real_period<trima>, streams::trima},
+    {"KAMA", kOverlap, "Kaufman Adaptive Moving Average", kReal, kPeriod30, kOutReal,
+     period_lookback<kama_lookback>, real_period<kama>, streams::kama},
+    {"T3", kOverlap, "Triple Exponential Moving Average (T3, Tillson)", kReal, kT3Options, kOutReal, t3_lb,
+     t3_run, streams::t3},
+    {"ACCBANDS", kOverlap, "Acceleration Bands", kHlc, kPeriod20Min2, kOutBands,
+     period_lookback<accbands_lookback>, accbands_run, streams::accbands},
+};
+// clang-format on
+static_assert(rows_fit(kRows));
+
+}  // namespace
+
+std::span<const FunctionSpec> moving_averages_functions() { return kRows; }
 
 }  // namespace ts::ta

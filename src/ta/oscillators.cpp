@@ -9,6 +9,8 @@
 
 #include "ta/kernel_util.hpp"
 #include "ta/kernels.hpp"
+#include "ta/stream_parts.hpp"
+#include "ta/table.hpp"
 
 namespace ts::ta {
 namespace {
@@ -546,5 +548,449 @@ int natr(In high, In low, In close, int period, Out out) {
   }
   return begin;
 }
+
+}  // namespace ts::ta
+
+// ---- Streaming forms --------------------------------------------------------
+
+namespace ts::ta::streams {
+namespace {
+
+/// roc_family(): the value `period` bars back from a ring.
+template <int Kind>
+struct RocCore {
+  int period;
+  int count = 0;  // capped at period
+  Lag lag;
+  explicit RocCore(int n) : period(n), lag(static_cast<size_t>(n)) {}
+  template <class Ar>
+  void persist(Ar& ar) {
+    ar.same(period);
+    ar(count, lag);
+  }
+  bool step(const StreamBar& b, double* out, bool commit) {
+    const double v = b.real0;
+    const bool valid = count >= period;
+    if (valid) {
+      const double prev = lag.oldest();
+      constexpr auto kind = static_cast<RocKind>(Kind);
+      if constexpr (kind == RocKind::mom) {
+        out[0] = v - prev;
+      } else if constexpr (kind == RocKind::roc) {
+        out[0] = prev != 0.0 ? ((v / prev) - 1.0) * 100.0 : 0.0;
+      } else if constexpr (kind == RocKind::rocp) {
+        out[0] = prev != 0.0 ? (v - prev) / prev : 0.0;
+      } else if constexpr (kind == RocKind::rocr) {
+        out[0] = prev != 0.0 ? (v / prev) : 0.0;
+      } else {
+        out[0] = prev != 0.0 ? (v / prev) * 100.0 : 0.0;
+      }
+    }
+    if (commit) {
+      lag.push(v);
+      count = std::min(count + 1, period);
+    }
+    return valid;
+  }
+};
+
+/// ad() and adosc(): the A/D line, and for ADOSC its two EMAs in k x + (1-k) e
+/// form seeded with the first bar's A/D value.
+struct AdCore {
+  bool osc;
+  double fk, sk, fk1, sk1;
+  std::uint64_t begin;
+  std::uint64_t i = 0;
+  double acc = 0.0, fast = 0.0, slow = 0.0;
+  AdCore(bool oscillator, int f, int s)
+      : osc(oscillator),
+        fk(detail::per_to_k(f)),
+        sk(detail::per_to_k(s)),
+        fk1(1.0 - fk),
+        sk1(1.0 - sk),
+        begin(oscillator ? static_cast<std::uint64_t>(ema_lookback(std::max(f, s))) : 0) {}
+  template <class Ar>
+  void persist(Ar& ar) {
+    ar.same(osc, fk, sk, fk1, sk1, begin);
+    ar(i, acc, fast, slow);
+  }
+  bool step(const StreamBar& b, double* out, bool commit) {
+    double a = acc;
+    if (b.high - b.low > 0.0) a += detail::ad_step(b.high, b.low, b.close, b.volume);
+    double fe = a, se = a;
+    if (i > 0) {
+      fe = (fk * a) + (fk1 * fast);
+      se = (sk * a) + (sk1 * slow);
+    }
+    const bool valid = i >= begin;
+    if (valid) out[0] = osc ? fe - se : a;
+    if (commit) {
+      acc = a;
+      fast = fe;
+      slow = se;
+      ++i;
+    }
+    return valid;
+  }
+};
+
+/// price_oscillator(): APO / PPO from two MAs of the whole series (SMA running
+/// sums or EMAs from bar 0; matype 2-8: MA's streams).
+struct PoCore {
+  bool percent;
+  MaCore fast, slow;
+  PoCore(int f, int s, int matype, bool ppo) : percent(ppo), fast(f, matype), slow(s, matype) {}
+  template <class Ar>
+  void persist(Ar& ar) {
+    ar.same(percent);
+    ar(fast, slow);
+  }
+  bool step(const StreamBar& b, double* out, bool commit) {
+    double f = 0.0, s = 0.0;
+    const bool hf = fast.step(b.real0, f, commit);
+    const bool hs = slow.step(b.real0, s, commit);
+    if (!hf || !hs) return false;
+    out[0] = percent ? (is_zero(s) ? 0.0 : ((f - s) / s) * 100.0) : f - s;
+    return true;
+  }
+};
+
+/// trix(): 1-bar rate of change of a triple EMA.
+struct TrixCore {
+  EmaCore e1, e2, e3;
+  bool have_prev = false;
+  double prev = 0.0;
+  explicit TrixCore(int n)
+      : e1(n, detail::per_to_k(n)), e2(n, detail::per_to_k(n)), e3(n, detail::per_to_k(n)) {}
+  template <class Ar>
+  void persist(Ar& ar) {
+    ar(e1, e2, e3, have_prev, prev);
+  }
+  bool step(const StreamBar& b, double* out, bool commit) {
+    double v1, v2, v3;
+    if (!e1.step(b.real0, v1, commit) || !e2.step(v1, v2, commit) || !e3.step(v2, v3, commit)) return false;
+    const bool valid = have_prev;
+    if (valid) out[0] = prev != 0.0 ? ((v3 / prev) - 1.0) * 100.0 : 0.0;
+    if (commit) {
+      prev = v3;
+      have_prev = true;
+    }
+    return valid;
+  }
+};
+
+/// aroon_scan(): bars since the highest high / lowest low over period+1 bars,
+/// the LATEST bar winning ties, as the batch scan (exact for NaN-free input).
+struct AroonCore {
+  int period;
+  bool osc;
+  double factor;
+  std::uint64_t i = 0;
+  MonoDeque<true> hi;
+  MonoDeque<false> lo;
+  AroonCore(int n, bool oscillator)
+      : period(n), osc(oscillator), factor(100.0 / static_cast<double>(n)), hi(n + 1), lo(n + 1) {}
+  template <class Ar>
+  void persist(Ar& ar) {
+    ar.same(period, osc, factor);
+    ar(i, hi, lo);
+  }
+  bool step(const StreamBar& b, double* out, bool commit) {
+    const bool valid = i >= static_cast<std::uint64_t>(period);
+    if (valid) {
+      const auto hi_idx = static_cast<std::ptrdiff_t>(hi.extreme_index(b.high, i));
+      const auto lo_idx = static_cast<std::ptrdiff_t>(lo.extreme_index(b.low, i));
+      const auto today = static_cast<std::ptrdiff_t>(i);
+      if (osc) {
+        out[0] = factor * static_cast<double>(hi_idx - lo_idx);
+      } else {
+        out[0] = factor * static_cast<double>(period - (today - lo_idx));
+        out[1] = factor * static_cast<double>(period - (today - hi_idx));
+      }
+    }
+    if (commit) {
+      hi.push(b.high, i);
+      lo.push(b.low, i);
+      ++i;
+    }
+    return valid;
+  }
+};
+
+/// ultosc(): three window sums of buying pressure and true range, each begun
+/// `period_k` - 1 bars before the first output (not at bar 0), as the batch.
+struct UltoscCore {
+  std::array<int, 3> p;
+  std::uint64_t start;
+  std::uint64_t i = 0;
+  double prev_close = 0.0;
+  Lag cm, trs;  // the terms of the last max(p) - 1 bars
+  std::array<double, 3> a{}, bsum{};
+  UltoscCore(int p1, int p2, int p3)
+      : p{p1, p2, p3},
+        start(static_cast<std::uint64_t>(ultosc_lookback(p1, p2, p3))),
+        cm(static_cast<size_t>(std::max({p1, p2, p3}))),
+        trs(cm) {
+    std::sort(p.begin(), p.end());
+  }
+  template <class Ar>
+  void persist(Ar& ar) {
+    ar.same(p, start);
+    ar(i, prev_close, cm, trs, a, bsum);
+  }
+  bool step(const StreamBar& b, double* out, bool commit) {
+    if (i == 0) {
+      if (commit) {
+        prev_close = b.close;
+        i = 1;
+      }
+      return false;
+    }
+    const double cy = prev_close;
+    const double true_low = b.low < cy ? b.low : cy;
+    const double cmtl = b.close - true_low;
+    double tr = b.high - b.low;
+    double t = std::fabs(cy - b.high);
+    if (t > tr) tr = t;
+    t = std::fabs(cy - b.low);
+    if (t > tr) tr = t;
+    std::array<double, 3> x = a, y = bsum;
+    const bool valid = i >= start;
+    for (size_t k = 0; k < 3; ++k) {
+      if (i + static_cast<std::uint64_t>(p[k]) < start + 1) continue;  // this window has not begun
+      x[k] += cmtl;
+      y[k] += tr;
+    }
+    if (valid) {
+      double output = 0.0;
+      if (!is_zero(y[0])) output += 4.0 * (x[0] / y[0]);
+      if (!is_zero(y[1])) output += 2.0 * (x[1] / y[1]);
+      if (!is_zero(y[2])) output += x[2] / y[2];
+      for (size_t k = 0; k < 3; ++k) {
+        const auto back = static_cast<size_t>(p[k] - 1);
+        x[k] -= back == 0 ? cmtl : cm.ago(back);
+        y[k] -= back == 0 ? tr : trs.ago(back);
+      }
+      out[0] = 100.0 * (output / 7.0);
+    }
+    if (commit) {
+      a = x;
+      bsum = y;
+      cm.push(cmtl);
+      trs.push(tr);
+      prev_close = b.close;
+      ++i;
+    }
+    return valid;
+  }
+};
+
+/// sar_core(): detail::Sar begun with bars 0 and 1, stepped from bar 1 on.
+struct SarCore {
+  detail::Sar sar;
+  int count = 0;  // bars seen, capped at 2
+  double h0 = 0.0, l0 = 0.0;
+  explicit SarCore(const detail::Sar& s) : sar(s) {}
+  template <class Ar>
+  void persist(Ar& ar) {
+    ar(sar, count, h0, l0);
+  }
+  bool step(const StreamBar& b, double* out, bool commit) {
+    if (count == 0) {
+      if (commit) {
+        h0 = b.high;
+        l0 = b.low;
+        count = 1;
+      }
+      return false;
+    }
+    detail::Sar next = sar;
+    if (count == 1) next.begin(h0, l0, b.high, b.low);
+    out[0] = next.step(b.high, b.low);
+    if (commit) {
+      sar = next;
+      count = 2;
+    }
+    return true;
+  }
+};
+
+std::unique_ptr<Stream> cmo(Opts o) { return make<RsiCore>(as_int(o[0]), RsiCore::Form::cmo); }
+std::unique_ptr<Stream> natr(Opts o) { return make<AtrCore>(as_int(o[0]), true); }
+
+std::unique_ptr<Stream> apo(Opts o) {
+  int f = as_int(o[0]), s = as_int(o[1]);
+  if (s < f) std::swap(f, s);
+  return make<PoCore>(f, s, as_int(o[2]), false);
+}
+
+std::unique_ptr<Stream> ppo(Opts o) {
+  int f = as_int(o[0]), s = as_int(o[1]);
+  if (s < f) std::swap(f, s);
+  return make<PoCore>(f, s, as_int(o[2]), true);
+}
+
+std::unique_ptr<Stream> trix(Opts o) { return make<TrixCore>(as_int(o[0])); }
+std::unique_ptr<Stream> aroon(Opts o) { return make<AroonCore>(as_int(o[0]), false); }
+std::unique_ptr<Stream> aroonosc(Opts o) { return make<AroonCore>(as_int(o[0]), true); }
+std::unique_ptr<Stream> ultosc(Opts o) { return make<UltoscCore>(as_int(o[0]), as_int(o[1]), as_int(o[2])); }
+
+std::unique_ptr<Stream> sar(Opts o) {
+  return make<SarCore>(detail::Sar(0.0, 0.0, o[0], o[0], o[1], o[0], o[0], o[1], false));
+}
+
+std::unique_ptr<Stream> sarext(Opts o) {
+  return make<SarCore>(detail::Sar(o[0], o[1], o[2], o[3], o[4], o[5], o[6], o[7], true));
+}
+
+std::unique_ptr<Stream> ad(Opts) { return make<AdCore>(false, 2, 2); }
+std::unique_ptr<Stream> adosc(Opts o) { return make<AdCore>(true, as_int(o[0]), as_int(o[1])); }
+
+template <int Kind>
+std::unique_ptr<Stream> roc(Opts o) {
+  return make<RocCore<Kind>>(as_int(o[0]));
+}
+
+template std::unique_ptr<Stream> roc<0>(Opts);
+
+template std::unique_ptr<Stream> roc<1>(Opts);
+
+template std::unique_ptr<Stream> roc<2>(Opts);
+
+template std::unique_ptr<Stream> roc<3>(Opts);
+
+template std::unique_ptr<Stream> roc<4>(Opts);
+
+}  // namespace
+
+}  // namespace ts::ta::streams
+
+// ---- Registry rows ----------------------------------------------------------
+
+namespace ts::ta {
+namespace {
+
+using namespace table;  // NOLINT(google-build-using-namespace): the rows' shared vocabulary
+
+constexpr OutputSpec kOutAroon[] = {{"aroondown", OutputKind::real}, {"aroonup", OutputKind::real}};
+constexpr OptionSpec kPeriod10Min1[] = {period_option<10, 1>()};
+
+constexpr OptionSpec kAdoscOptions[] = {
+    {"fastperiod", OptionType::integer, 3, 2, kMaxPeriod, "Number of periods of the fast EMA"},
+    {"slowperiod", OptionType::integer, 10, 2, kMaxPeriod, "Number of periods of the slow EMA"}};
+
+constexpr OptionSpec kUltoscOptions[] = {
+    {"timeperiod1", OptionType::integer, 7, 1, kMaxPeriod, "Number of bars of the first (weight 4) window"},
+    {"timeperiod2", OptionType::integer, 14, 1, kMaxPeriod, "Number of bars of the second (weight 2) window"},
+    {"timeperiod3", OptionType::integer, 28, 1, kMaxPeriod, "Number of bars of the third (weight 1) window"}};
+
+constexpr OptionSpec kPoOptions[] = {
+    {"fastperiod", OptionType::integer, 12, 2, kMaxPeriod, "Number of periods of the fast MA"},
+    {"slowperiod", OptionType::integer, 26, 2, kMaxPeriod, "Number of periods of the slow MA"},
+    {"matype", OptionType::matype, 0, 0, kMaxMaType, kMaTypeHelp}};
+
+constexpr OptionSpec kSarOptions[] = {
+    {"acceleration", OptionType::real, 0.02, 0, kRealLimit, "Acceleration factor step and start"},
+    {"maximum", OptionType::real, 0.2, 0, kRealLimit, "Acceleration factor maximum"}};
+
+constexpr OptionSpec kSarExtOptions[] = {
+    {"startvalue", OptionType::real, 0, -kRealLimit, kRealLimit,
+     "Start value and direction: 0 = auto, > 0 long at that value, < 0 short at its absolute value"},
+    {"offsetonreverse", OptionType::real, 0, 0, kRealLimit,
+     "Percent offset added/removed to the SAR on reversal"},
+    {"accelerationinitlong", OptionType::real, 0.02, 0, kRealLimit,
+     "Acceleration factor initial value, long"},
+    {"accelerationlong", OptionType::real, 0.02, 0, kRealLimit, "Acceleration factor step, long"},
+    {"accelerationmaxlong", OptionType::real, 0.2, 0, kRealLimit, "Acceleration factor maximum, long"},
+    {"accelerationinitshort", OptionType::real, 0.02, 0, kRealLimit,
+     "Acceleration factor initial value, short"},
+    {"accelerationshort", OptionType::real, 0.02, 0, kRealLimit, "Acceleration factor step, short"},
+    {"accelerationmaxshort", OptionType::real, 0.2, 0, kRealLimit, "Acceleration factor maximum, short"}};
+
+template <RocKind Kind>
+int roc_run(const Inputs& in, Opts o, Outs out) {
+  return roc_family(real0(in), as_int(o[0]), Kind, out[0]);
+}
+
+int bop_run(const Inputs& in, Opts, Outs out) { return bop(in.open, in.high, in.low, in.close, out[0]); }
+
+int aroon_run(const Inputs& in, Opts o, Outs out) {
+  return aroon(in.high, in.low, as_int(o[0]), out[0], out[1]);
+}
+
+int aroonosc_run(const Inputs& in, Opts o, Outs out) {
+  return aroonosc(in.high, in.low, as_int(o[0]), out[0]);
+}
+
+int ad_run(const Inputs& in, Opts, Outs out) { return ad(in.high, in.low, in.close, in.volume, out[0]); }
+int adosc_lb(Opts o) { return adosc_lookback(as_int(o[0]), as_int(o[1])); }
+
+int adosc_run(const Inputs& in, Opts o, Outs out) {
+  return adosc(in.high, in.low, in.close, in.volume, as_int(o[0]), as_int(o[1]), out[0]);
+}
+
+int sar_lb(Opts) { return sar_lookback(); }
+
+int sarext_run(const Inputs& in, Opts o, Outs out) {
+  return sarext(in.high, in.low, SarExtParams{o[0], o[1], o[2], o[3], o[4], o[5], o[6], o[7]}, out[0]);
+}
+
+int sar_run(const Inputs& in, Opts o, Outs out) { return sar(in.high, in.low, o[0], o[1], out[0]); }
+int ultosc_lb(Opts o) { return ultosc_lookback(as_int(o[0]), as_int(o[1]), as_int(o[2])); }
+
+int ultosc_run(const Inputs& in, Opts o, Outs out) {
+  return ultosc(in.high, in.low, in.close, as_int(o[0]), as_int(o[1]), as_int(o[2]), out[0]);
+}
+
+int po_lb(Opts o) { return apo_lookback(as_int(o[0]), as_int(o[1]), as_int(o[2])); }
+
+template <int (*Kernel)(In, int, int, int, Out)>
+int po_run(const Inputs& in, Opts o, Outs out) {
+  return Kernel(real0(in), as_int(o[0]), as_int(o[1]), as_int(o[2]), out[0]);
+}
+
+// clang-format off
+constexpr FunctionSpec kRows[] = {
+    {"TRIX", kMomentum,
+     "1-day Rate-Of-Change (ROC) of a Triple Smooth EMA (period >= 2: TA-Lib's period 1 output is misaligned)",
+     kReal, kPeriod30, kOutReal,
+     period_lookback<trix_lookback>, real_period<trix>, streams::trix},
+    {"ULTOSC", kMomentum, "Ultimate Oscillator", kHlc, kUltoscOptions, kOutReal, ultosc_lb, ultosc_run, streams::ultosc},
+    {"APO", kMomentum, "Absolute Price Oscillator: MA(fast) - MA(slow)", kReal, kPoOptions, kOutReal, po_lb,
+     po_run<apo>, streams::apo},
+    {"PPO", kMomentum, "Percentage Price Oscillator: (MA(fast) - MA(slow)) / MA(slow) * 100", kReal, kPoOptions,
+     kOutReal, po_lb, po_run<ppo>, streams::ppo},
+    {"NATR", kVolatility, "Normalized Average True Range: ATR / close * 100", kHlc, kPeriod14Min1, kOutReal,
+     period_lookback<natr_lookback>, hlc_period<natr>, streams::natr},
+    {"MOM", kMomentum, "Momentum: real - real[n bars ago]", kReal, kPeriod10Min1, kOutReal,
+     period_lookback<roc_lookback>, roc_run<RocKind::mom>, streams::roc<0>},
+    {"ROC", kMomentum, "Rate of change: ((real / prev) - 1) * 100", kReal, kPeriod10Min1, kOutReal,
+     period_lookback<roc_lookback>, roc_run<RocKind::roc>, streams::roc<1>},
+    {"ROCP", kMomentum, "Rate of change percentage: (real - prev) / prev", kReal, kPeriod10Min1, kOutReal,
+     period_lookback<roc_lookback>, roc_run<RocKind::rocp>, streams::roc<2>},
+    {"ROCR", kMomentum, "Rate of change ratio: real / prev", kReal, kPeriod10Min1, kOutReal,
+     period_lookback<roc_lookback>, roc_run<RocKind::rocr>, streams::roc<3>},
+    {"ROCR100", kMomentum, "Rate of change ratio, 100 scale: (real / prev) * 100", kReal, kPeriod10Min1,
+     kOutReal, period_lookback<roc_lookback>, roc_run<RocKind::rocr100>, streams::roc<4>},
+    {"CMO", kMomentum, "Chande Momentum Oscillator (Wilder smoothing, as TA-Lib)", kReal, kPeriod14, kOutReal,
+     period_lookback<cmo_lookback>, real_period<cmo>, streams::cmo},
+    {"BOP", kMomentum, "Balance Of Power: (close - open) / (high - low)", kOhlc, {}, kOutReal, zero_lb, bop_run, rerun<bop_run, 1, 1>},
+    {"AROON", kMomentum, "Aroon (down, up)", kHl, kPeriod14, kOutAroon, period_lookback<aroon_lookback>,
+     aroon_run, streams::aroon},
+    {"AROONOSC", kMomentum, "Aroon Oscillator: up - down", kHl, kPeriod14, kOutReal,
+     period_lookback<aroon_lookback>, aroonosc_run, streams::aroonosc},
+    {"AD", kVolumeGroup, "Chaikin A/D Line", kHlcv, {}, kOutReal, zero_lb, ad_run, streams::ad},
+    {"ADOSC", kVolumeGroup, "Chaikin A/D Oscillator: EMA(fast) - EMA(slow) of the A/D line", kHlcv,
+     kAdoscOptions, kOutReal, adosc_lb, adosc_run, streams::adosc},
+    {"SAR", kOverlap, "Parabolic SAR", kHl, kSarOptions, kOutReal, sar_lb, sar_run, streams::sar},
+    {"SAREXT", kOverlap, "Parabolic SAR - Extended (short positions as negative values)", kHl, kSarExtOptions,
+     kOutReal, sar_lb, sarext_run, streams::sarext},
+};
+// clang-format on
+static_assert(rows_fit(kRows));
+
+}  // namespace
+
+std::span<const FunctionSpec> oscillators_functions() { return kRows; }
 
 }  // namespace ts::ta

@@ -7,8 +7,12 @@
 #include <cmath>
 #include <cstddef>
 
+#include "ta/cycle_state.hpp"
 #include "ta/kernel_util.hpp"
 #include "ta/kernels.hpp"
+#include "ta/multi.hpp"
+#include "ta/stream_parts.hpp"
+#include "ta/table.hpp"
 
 namespace ts::ta {
 namespace {
@@ -239,5 +243,249 @@ int bbands_ma(In real, int period, double nbdevup, double nbdevdn, int matype, O
                             lower.data());
   return static_cast<int>(lb);
 }
+
+}  // namespace ts::ta
+
+// ---- Streaming forms --------------------------------------------------------
+
+namespace ts::ta::streams {
+namespace {
+
+/// EMA / MA over real0.
+struct MaStreamCore {
+  MaCore m;
+  template <class Ar>
+  void persist(Ar& ar) {
+    ar(m);
+  }
+  bool step(const StreamBar& b, double* out, bool commit) { return m.step(b.real0, out[0], commit); }
+};
+
+/// bbands_ma() with matype 0/1: x and x^2 running sums (added, used, then the
+/// oldest subtracted), mean of squares minus squared mean, EMA or SMA middle.
+struct BbandsCore {
+  int lb;
+  double p;
+  double up_k, dn_k;
+  bool use_ema;
+  EmaCore ema;
+  Lag lag;
+  int count = 0;
+  double total1 = 0.0, total2 = 0.0;
+  BbandsCore(int period, double up, double dn, int matype)
+      : lb(period - 1),
+        p(period),
+        up_k(up),
+        dn_k(dn),
+        use_ema(matype == 1),
+        ema(period, detail::per_to_k(period)),
+        lag(static_cast<size_t>(period - 1)) {}
+  template <class Ar>
+  void persist(Ar& ar) {
+    ar.same(lb, p, up_k, dn_k, use_ema);
+    ar(ema, lag, count, total1, total2);
+  }
+  bool step(const StreamBar& b, double* out, bool commit) {
+    const double v = b.real0;
+    double t1 = total1 + v;
+    double t2 = total2 + v * v;
+    double m = 0.0;
+    const bool has_ema = use_ema && ema.step(v, m, commit);
+    (void)has_ema;
+    if (count < lb) {
+      if (commit) {
+        total1 = t1;
+        total2 = t2;
+        lag.push(v);
+        ++count;
+      }
+      return false;
+    }
+    const double mean1 = t1 / p;
+    double mean2 = t2 / p;
+    const double old = lag.oldest();
+    t1 -= old;
+    t2 -= old * old;
+    mean2 -= mean1 * mean1;
+    const double sd = detail::is_zero_or_neg(mean2) ? 0.0 : std::sqrt(mean2);
+    if (!use_ema) m = mean1;
+    out[0] = m + sd * up_k;
+    out[1] = m;
+    out[2] = m - sd * dn_k;
+    if (commit) {
+      total1 = t1;
+      total2 = t2;
+      lag.push(v);
+    }
+    return true;
+  }
+};
+
+/// bbands_other_ma(): the middle band from MA's stream (WMA, DEMA, TEMA, KAMA,
+/// T3) and TA_STDDEV's running sums, which begin at the first output's window
+/// (bar lookback - period + 1), not at bar 0.
+struct BbandsOtherCore {
+  std::unique_ptr<Stream> mid;
+  std::uint64_t start;
+  size_t lb;
+  double p, up_k, dn_k;
+  Lag lag;
+  std::uint64_t i = 0;
+  size_t seen = 0;  // bars summed, capped at lb
+  double t1 = 0.0, t2 = 0.0;
+  BbandsOtherCore(std::unique_ptr<Stream> middle, int period, int lookback, double up, double dn)
+      : mid(std::move(middle)),
+        start(static_cast<std::uint64_t>(lookback - (period - 1))),
+        lb(static_cast<size_t>(period - 1)),
+        p(period),
+        up_k(up),
+        dn_k(dn),
+        lag(lb) {}
+  template <class Ar>
+  void persist(Ar& ar) {
+    ar.same(start, lb, p, up_k, dn_k);
+    ar(mid, lag, i, seen, t1, t2);
+  }
+  bool step(const StreamBar& b, double* out, bool commit) {
+    double m = 0.0;
+    const std::span<double> ms(&m, 1);
+    const bool hm = commit ? mid->update(b, ms) : mid->peek(b, ms);
+    const bool summing = i >= start;
+    const double v = b.real0;
+    double a = t1 + v, q = t2 + v * v;
+    const bool valid = hm && summing && seen >= lb;
+    if (valid) {
+      const double mean1 = a / p;
+      double mean2 = q / p;
+      const double old = lag.oldest();
+      a -= old;
+      q -= old * old;
+      mean2 -= mean1 * mean1;
+      const double sd = detail::is_zero_or_neg(mean2) ? 0.0 : std::sqrt(mean2);
+      out[0] = m + sd * up_k;
+      out[1] = m;
+      out[2] = m - sd * dn_k;
+    }
+    if (commit) {
+      ++i;
+      if (summing) {
+        t1 = a;
+        t2 = q;
+        lag.push(v);
+        if (seen < lb) ++seen;
+      }
+    }
+    return valid;
+  }
+};
+
+/// MA with matype 7 is MAMA's first output alone, but MamaState writes both
+/// (MAMA, FAMA): it gets a two-slot scratch, and the caller only MAMA.
+struct MamaOnlyCore {
+  detail::ht::MamaState state;
+  template <class Ar>
+  void persist(Ar& ar) {
+    ar(state);
+  }
+  bool step(const StreamBar& b, double* out, bool commit) {
+    double both[2];
+    bool valid;
+    if (commit) {
+      valid = state.push(b.real0, both);
+    } else {
+      detail::ht::MamaState copy = state;
+      valid = copy.push(b.real0, both);
+    }
+    if (valid) out[0] = both[0];
+    return valid;
+  }
+};
+
+std::unique_ptr<Stream> sma(Opts o) { return make<SumCore>(WindowSum(as_int(o[0]), true)); }
+std::unique_ptr<Stream> ema(Opts o) { return make<EmaTwoStepCore>(as_int(o[0])); }
+
+std::unique_ptr<Stream> bbands(Opts o) {
+  const int period = as_int(o[0]), matype = as_int(o[3]);
+  if (matype <= kMaxStreamMaType) return make<BbandsCore>(period, o[1], o[2], matype);
+  const double ma_options[] = {o[0], o[3]};
+  auto middle = ma(ma_options);
+  if (middle == nullptr) return nullptr;
+  return make<BbandsOtherCore>(std::move(middle), period, ma_lookback(period, matype), o[1], o[2]);
+}
+
+}  // namespace
+
+std::unique_ptr<Stream> ma(Opts o) {
+  const int period = as_int(o[0]);
+  if (period <= 1) return make<MaStreamCore>(MaCore(period, 0));  // TA_MA copies the input
+  switch (as_int(o[1])) {
+    case 0:
+    case 1:
+      return make<MaStreamCore>(MaCore(period, as_int(o[1])));
+    case 2:
+      return wma(o);
+    case 3:
+      return dema(o);
+    case 4:
+      return tema(o);
+    case 5:
+      return trima(o);
+    case 6:
+      return kama(o);
+    case 8: {
+      const double t3_options[] = {o[0], 0.7};  // ma()'s T3 volume factor
+      return t3(t3_options);
+    }
+    case 7:
+      return make<MamaOnlyCore>(detail::ht::MamaState(0.5, 0.05));  // ma()'s MAMA limits
+    default:
+      return nullptr;
+  }
+}
+
+}  // namespace ts::ta::streams
+
+// ---- Registry rows ----------------------------------------------------------
+
+namespace ts::ta {
+namespace {
+
+using namespace table;  // NOLINT(google-build-using-namespace): the rows' shared vocabulary
+
+constexpr OptionSpec kMaOptions[] = {period_option<30, 1>(),
+                                     {"matype", OptionType::matype, 0, 0, kMaxMaType, kMaTypeHelp}};
+
+constexpr OptionSpec kBbandsOptions[] = {
+    period_option<5, 2>(),
+    {"nbdevup", OptionType::real, 2, -kRealLimit, kRealLimit, "Deviation multiplier for the upper band"},
+    {"nbdevdn", OptionType::real, 2, -kRealLimit, kRealLimit, "Deviation multiplier for the lower band"},
+    {"matype", OptionType::matype, 0, 0, kMaxMaType, kMaTypeHelp}};
+
+int bbands_lb(Opts o) { return ma_lookback(as_int(o[0]), as_int(o[3])); }
+
+int bbands_run(const Inputs& in, Opts o, Outs out) {
+  return bbands_ma(real0(in), as_int(o[0]), o[1], o[2], as_int(o[3]), out[0], out[1], out[2]);
+}
+
+int ma_lb(Opts o) { return ma_lookback(as_int(o[0]), as_int(o[1])); }
+int ma_run(const Inputs& in, Opts o, Outs out) { return ma(real0(in), as_int(o[0]), as_int(o[1]), out[0]); }
+
+// clang-format off
+constexpr FunctionSpec kRows[] = {
+    {"SMA", kOverlap, "Simple Moving Average", kReal, kPeriod30, kOutReal,
+     period_lookback<sma_lookback>, real_period<sma>, streams::sma, multi::sma},
+    {"EMA", kOverlap, "Exponential Moving Average (k = 2/(n+1), seeded with the SMA of the first n values)",
+     kReal, kPeriod30, kOutReal, period_lookback<ema_lookback>, real_period<ema>, streams::ema, multi::ema},
+    {"MA", kOverlap, "Moving average of the chosen type (period 1 copies the input)", kReal, kMaOptions,
+     kOutReal, ma_lb, ma_run, streams::ma},
+    {"BBANDS", kOverlap, "Bollinger Bands (middle = MA, bands = middle +/- nbdev * population stddev)",
+     kReal, kBbandsOptions, kOutBands, bbands_lb, bbands_run, streams::bbands, multi::bbands},
+};
+// clang-format on
+static_assert(rows_fit(kRows));
+
+}  // namespace
+
+std::span<const FunctionSpec> overlap_functions() { return kRows; }
 
 }  // namespace ts::ta

@@ -8,6 +8,7 @@
 #include <random>
 #include <set>
 #include <string>
+#include <string_view>
 #include <utility>
 #include <vector>
 
@@ -279,6 +280,27 @@ TEST(Registry, TableIsConsistent) {
   EXPECT_EQ(find_function("cdlDoji"), find_function("CDLDOJI"));
   EXPECT_EQ(find_function("SMAX"), nullptr);
   EXPECT_EQ(find_function(""), nullptr);
+}
+
+// The families' slices are joined into one list ordered as TA-Lib's function
+// list (groups in its order, names alphabetical inside a group), whichever
+// family file declares a row.
+TEST(Registry, ListsFunctionsByTaLibGroupThenName) {
+  std::vector<std::string_view> groups;
+  const auto table = registry();
+  ASSERT_FALSE(table.empty());
+  for (std::size_t k = 0; k < table.size(); ++k) {
+    if (k == 0 || table[k].group != table[k - 1].group) {
+      groups.push_back(table[k].group);
+      continue;
+    }
+    EXPECT_LT(table[k - 1].name, table[k].name) << "in " << table[k].group;
+  }
+  const std::vector<std::string_view> want = {
+      "Cycle Indicators",    "Math Operators",    "Math Transform",        "Momentum Indicators",
+      "Overlap Studies",     "Pattern Recognition", "Price Transform",     "Statistic Functions",
+      "Volatility Indicators", "Volume Indicators", "TickStock Extras"};
+  EXPECT_EQ(groups, want);  // each group once, as one block, in this order
 }
 
 TEST(Registry, EveryTaLibFunctionButTheCandles) {

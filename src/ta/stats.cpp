@@ -11,6 +11,8 @@
 
 #include "ta/kernel_util.hpp"
 #include "ta/kernels.hpp"
+#include "ta/stream_parts.hpp"
+#include "ta/table.hpp"
 
 namespace ts::ta {
 namespace {
@@ -582,5 +584,343 @@ int beta(In real0, In real1, int period, Out out) {
       });
   return begin;
 }
+
+}  // namespace ts::ta
+
+// ---- Streaming forms --------------------------------------------------------
+
+namespace ts::ta::streams {
+namespace {
+
+enum class ExtOut : unsigned char { max, min, minmax, midpoint, midprice };
+
+/// MAX, MIN, MINMAX, MIDPOINT (over real0) and MIDPRICE (high/low).
+struct ExtremeCore {
+  ExtOut what;
+  HighLow hl;
+  ExtremeCore(int period, ExtOut w) : what(w), hl(period) {}
+  template <class Ar>
+  void persist(Ar& ar) {
+    ar.same(what);
+    ar(hl);
+  }
+  bool step(const StreamBar& b, double* out, bool commit) {
+    const bool price = what == ExtOut::midprice;
+    double hi, lo;
+    if (!hl.step(price ? b.high : b.real0, price ? b.low : b.real0, hi, lo, commit)) return false;
+    switch (what) {
+      case ExtOut::max:
+        out[0] = hi;
+        break;
+      case ExtOut::min:
+        out[0] = lo;
+        break;
+      case ExtOut::minmax:
+        out[0] = lo;
+        out[1] = hi;
+        break;
+      case ExtOut::midpoint:
+      case ExtOut::midprice:
+        out[0] = (hi + lo) / 2.0;
+        break;
+    }
+    return true;
+  }
+};
+
+/// variance(): running sums of x and x^2 from bar 0 (VAR; STDDEV = sqrt * nbdev).
+struct VarCore {
+  int period;
+  size_t lb;
+  bool stddev;
+  double nbdev;
+  Lag lag;
+  size_t count = 0;  // capped at lb
+  double s1 = 0.0, s2 = 0.0;
+  VarCore(int n, bool sd, double nb)
+      : period(n), lb(static_cast<size_t>(n - 1)), stddev(sd), nbdev(nb), lag(lb) {}
+  template <class Ar>
+  void persist(Ar& ar) {
+    ar.same(period, lb, stddev, nbdev);
+    ar(lag, count, s1, s2);
+  }
+  bool step(const StreamBar& b, double* out, bool commit) {
+    const double x = b.real0;
+    double a = s1 + x, q = s2 + x * x;
+    const bool valid = count >= lb;
+    if (valid) {
+      const double m1 = a / period;
+      const double m2 = q / period;
+      const double t = lb == 0 ? x : lag.oldest();
+      a -= t;
+      q -= t * t;
+      const double v = m2 - m1 * m1;
+      out[0] = stddev ? (detail::is_zero_or_neg(v) ? 0.0 : std::sqrt(v) * nbdev) : v;
+    }
+    if (commit) {
+      s1 = a;
+      s2 = q;
+      if (lb > 0) lag.push(x);
+      if (count < lb) ++count;
+    }
+    return valid;
+  }
+};
+
+/// extreme_index() / window_extremes(): detail::TrackedExtreme over a ring of
+/// the last `period` values: O(1) except when the extreme leaves the window (an
+/// O(period) rescan, the batch kernel's cost profile); exact also with NaN.
+template <bool kMax>
+using Tracked = detail::TrackedExtreme<kMax>;
+enum class IndexOut : unsigned char { max, min, both };
+
+/// MAXINDEX, MININDEX, MINMAXINDEX (absolute bar indexes).
+struct IndexCore {
+  IndexOut what;
+  std::ptrdiff_t lb;
+  std::ptrdiff_t i = 0;
+  Lag hist;
+  Tracked<true> mx;
+  Tracked<false> mn;
+  IndexCore(int period, IndexOut w) : what(w), lb(period - 1), hist(static_cast<size_t>(period)) {}
+  template <class Ar>
+  void persist(Ar& ar) {
+    ar.same(what, lb);
+    ar(i, hist, mx, mn);
+  }
+  bool step(const StreamBar& b, double* out, bool commit) {
+    const bool valid = i >= lb;
+    Tracked<true> a = mx;
+    Tracked<false> c = mn;
+    if (valid) {
+      // Bar j of the window: today's value, or a ring entry i - j bars back.
+      const double x = b.real0;
+      auto at = [&](std::ptrdiff_t j) { return j == i ? x : hist.ago(static_cast<size_t>(i - j)); };
+      if (what != IndexOut::min) a.update(at, i - lb, i);
+      if (what != IndexOut::max) c.update(at, i - lb, i);
+      switch (what) {
+        case IndexOut::max:
+          out[0] = static_cast<double>(a.idx);
+          break;
+        case IndexOut::min:
+          out[0] = static_cast<double>(c.idx);
+          break;
+        case IndexOut::both:
+          out[0] = static_cast<double>(c.idx);
+          out[1] = static_cast<double>(a.idx);
+          break;
+      }
+    }
+    if (commit) {
+      mx = a;
+      mn = c;
+      hist.push(b.real0);
+      ++i;
+    }
+    return valid;
+  }
+};
+
+/// correl(): five running sums, seeded over the first window; from then on
+/// the value `period` bars back leaves BEFORE the new one enters.
+struct CorrelCore {
+  size_t lb;
+  double p;
+  Lag xs, ys;
+  size_t count = 0;  // capped at lb + 1
+  double sx = 0, sy = 0, sxx = 0, syy = 0, sxy = 0;
+  explicit CorrelCore(int period)
+      : lb(static_cast<size_t>(period - 1)), p(period), xs(static_cast<size_t>(period)), ys(xs) {}
+  template <class Ar>
+  void persist(Ar& ar) {
+    ar.same(lb, p);
+    ar(xs, ys, count, sx, sy, sxx, syy, sxy);
+  }
+  bool step(const StreamBar& b, double* out, bool commit) {
+    const double x = b.real0, y = b.real1;
+    double a = sx, c = sy, aa = sxx, cc = syy, ac = sxy;
+    if (count > lb) {
+      const double tx = xs.oldest(), ty = ys.oldest();
+      a -= tx;
+      aa -= tx * tx;
+      ac -= tx * ty;
+      c -= ty;
+      cc -= ty * ty;
+    }
+    a += x;
+    aa += x * x;
+    ac += x * y;
+    c += y;
+    cc += y * y;
+    const bool valid = count >= lb;
+    if (valid) {
+      const double t = (aa - ((a * a) / p)) * (cc - ((c * c) / p));
+      out[0] = detail::is_zero_or_neg(t) ? 0.0 : (ac - ((a * c) / p)) / std::sqrt(t);
+    }
+    if (commit) {
+      sx = a, sy = c, sxx = aa, syy = cc, sxy = ac;
+      xs.push(x);
+      ys.push(y);
+      count = std::min(count + 1, lb + 1);
+    }
+    return valid;
+  }
+};
+
+/// beta(): running sums of the two series' returns over the last `period` returns.
+struct BetaCore {
+  int period;
+  double p;
+  Lag rx, ry;     // the last period-1 returns
+  int count = 0;  // bars seen, capped at period
+  double px = 0, py = 0, sxx = 0, sxy = 0, sx = 0, sy = 0;
+  explicit BetaCore(int n) : period(n), p(n), rx(static_cast<size_t>(std::max(n - 1, 1))), ry(rx) {}
+  static double ret(double now, double prev) { return is_zero(prev) ? 0.0 : (now - prev) / prev; }
+  template <class Ar>
+  void persist(Ar& ar) {
+    ar.same(period, p);
+    ar(rx, ry, count, px, py, sxx, sxy, sx, sy);
+  }
+  bool step(const StreamBar& b, double* out, bool commit) {
+    if (count == 0) {
+      if (commit) {
+        px = b.real0;
+        py = b.real1;
+        count = 1;
+      }
+      return false;
+    }
+    const double x = ret(b.real0, px), y = ret(b.real1, py);
+    double aa = sxx + x * x, ab = sxy + x * y, a = sx + x, c = sy + y;
+    const bool valid = count >= period;
+    if (valid) {
+      const double ox = period == 1 ? x : rx.ago(static_cast<size_t>(period - 1));
+      const double oy = period == 1 ? y : ry.ago(static_cast<size_t>(period - 1));
+      const double d = (p * aa) - (a * a);
+      out[0] = is_zero(d) ? 0.0 : ((p * ab) - (a * c)) / d;
+      aa -= ox * ox;
+      ab -= ox * oy;
+      a -= ox;
+      c -= oy;
+    }
+    if (commit) {
+      sxx = aa, sxy = ab, sx = a, sy = c;
+      rx.push(x);
+      ry.push(y);
+      px = b.real0;
+      py = b.real1;
+      count = std::min(count + 1, period);
+    }
+    return valid;
+  }
+};
+
+std::unique_ptr<Stream> sum(Opts o) { return make<SumCore>(WindowSum(as_int(o[0]), false)); }
+std::unique_ptr<Stream> max(Opts o) { return make<ExtremeCore>(as_int(o[0]), ExtOut::max); }
+std::unique_ptr<Stream> min(Opts o) { return make<ExtremeCore>(as_int(o[0]), ExtOut::min); }
+std::unique_ptr<Stream> minmax(Opts o) { return make<ExtremeCore>(as_int(o[0]), ExtOut::minmax); }
+std::unique_ptr<Stream> midpoint(Opts o) { return make<ExtremeCore>(as_int(o[0]), ExtOut::midpoint); }
+std::unique_ptr<Stream> midprice(Opts o) { return make<ExtremeCore>(as_int(o[0]), ExtOut::midprice); }
+std::unique_ptr<Stream> var(Opts o) { return make<VarCore>(as_int(o[0]), false, 1.0); }
+std::unique_ptr<Stream> stddev(Opts o) { return make<VarCore>(as_int(o[0]), true, o[1]); }
+std::unique_ptr<Stream> maxindex(Opts o) { return make<IndexCore>(as_int(o[0]), IndexOut::max); }
+std::unique_ptr<Stream> minindex(Opts o) { return make<IndexCore>(as_int(o[0]), IndexOut::min); }
+std::unique_ptr<Stream> minmaxindex(Opts o) { return make<IndexCore>(as_int(o[0]), IndexOut::both); }
+std::unique_ptr<Stream> correl(Opts o) { return make<CorrelCore>(as_int(o[0])); }
+std::unique_ptr<Stream> beta(Opts o) { return make<BetaCore>(as_int(o[0])); }
+
+}  // namespace
+
+}  // namespace ts::ta::streams
+
+// ---- Registry rows ----------------------------------------------------------
+
+namespace ts::ta {
+namespace {
+
+using namespace table;  // NOLINT(google-build-using-namespace): the rows' shared vocabulary
+
+constexpr OutputSpec kOutMinMax[] = {{"min", OutputKind::real}, {"max", OutputKind::real}};
+constexpr OutputSpec kOutMinMaxIndex[] = {{"minidx", OutputKind::integer}, {"maxidx", OutputKind::integer}};
+constexpr OptionSpec kPeriod5Min1[] = {period_option<5, 1>()};
+constexpr OptionSpec kPeriod30Min1[] = {period_option<30, 1>()};
+
+constexpr OptionSpec kVarOptions[] = {period_option<5, 1>(),
+                                      {"nbdev", OptionType::real, 1, -kRealLimit, kRealLimit,
+                                       "Number of deviations (unused by VAR, as in TA-Lib)"}};
+
+constexpr OptionSpec kStddevOptions[] = {
+    period_option<5, 2>(),
+    {"nbdev", OptionType::real, 1, -kRealLimit, kRealLimit, "Multiplier of the standard deviation"}};
+
+int minmax_run(const Inputs& in, Opts o, Outs out) { return minmax(real0(in), as_int(o[0]), out[0], out[1]); }
+
+int minmaxindex_run(const Inputs& in, Opts o, Outs out) {
+  return minmaxindex(real0(in), as_int(o[0]), out[0], out[1]);
+}
+
+int midprice_run(const Inputs& in, Opts o, Outs out) {
+  return midprice(in.high, in.low, as_int(o[0]), out[0]);
+}
+
+int stddev_run(const Inputs& in, Opts o, Outs out) { return stddev(real0(in), as_int(o[0]), o[1], out[0]); }
+
+template <LinRegOut What>
+int linearreg_run(const Inputs& in, Opts o, Outs out) {
+  return linearreg(real0(in), as_int(o[0]), What, out[0]);
+}
+
+template <int (*Kernel)(In, In, int, Out)>
+int real2_period(const Inputs& in, Opts o, Outs out) {
+  return Kernel(pair0(in), pair1(in), as_int(o[0]), out[0]);
+}
+
+// clang-format off
+constexpr FunctionSpec kRows[] = {
+    {"AVGDEV", kPrice, "Average Deviation (mean absolute deviation around the window mean)", kReal, kPeriod14,
+     kOutReal, period_lookback<avgdev_lookback>, real_period<avgdev>, rerun_lb<real_period<avgdev>, period_lookback<avgdev_lookback>, 1>},
+    {"SUM", kMathOperators, "Summation over a window", kReal, kPeriod30, kOutReal,
+     period_lookback<sum_lookback>, real_period<sum>, streams::sum},
+    {"MAX", kMathOperators, "Highest value over a window", kReal, kPeriod30, kOutReal,
+     period_lookback<minmax_lookback>, real_period<max>, streams::max},
+    {"MIN", kMathOperators, "Lowest value over a window", kReal, kPeriod30, kOutReal,
+     period_lookback<minmax_lookback>, real_period<min>, streams::min},
+    {"MAXINDEX", kMathOperators, "Index of the highest value over a window", kReal, kPeriod30, kOutInteger,
+     period_lookback<minmax_lookback>, real_period<maxindex>, streams::maxindex},
+    {"MININDEX", kMathOperators, "Index of the lowest value over a window", kReal, kPeriod30, kOutInteger,
+     period_lookback<minmax_lookback>, real_period<minindex>, streams::minindex},
+    {"MINMAX", kMathOperators, "Lowest and highest values over a window", kReal, kPeriod30, kOutMinMax,
+     period_lookback<minmax_lookback>, minmax_run, streams::minmax},
+    {"MINMAXINDEX", kMathOperators, "Indexes of the lowest and highest values over a window", kReal, kPeriod30,
+     kOutMinMaxIndex, period_lookback<minmax_lookback>, minmaxindex_run, streams::minmaxindex},
+    {"MIDPOINT", kOverlap, "MidPoint over period: (highest + lowest) / 2", kReal, kPeriod14, kOutReal,
+     period_lookback<minmax_lookback>, real_period<midpoint>, streams::midpoint},
+    {"MIDPRICE", kOverlap, "Midpoint Price over period: (highest high + lowest low) / 2", kHl, kPeriod14,
+     kOutReal, period_lookback<minmax_lookback>, midprice_run, streams::midprice},
+    {"VAR", kStatistic, "Variance (population, over the window)", kReal, kVarOptions, kOutReal,
+     period_lookback<var_lookback>, real_period<var>, streams::var},
+    {"STDDEV", kStatistic, "Standard deviation (population) * nbdev", kReal, kStddevOptions, kOutReal,
+     period_lookback<var_lookback>, stddev_run, streams::stddev},
+    {"LINEARREG", kStatistic, "Linear regression: the fitted value at the last bar", kReal, kPeriod14, kOutReal,
+     period_lookback<linearreg_lookback>, linearreg_run<LinRegOut::value>, rerun_lb<linearreg_run<LinRegOut::value>, period_lookback<linearreg_lookback>, 1>},
+    {"LINEARREG_SLOPE", kStatistic, "Linear regression slope", kReal, kPeriod14, kOutReal,
+     period_lookback<linearreg_lookback>, linearreg_run<LinRegOut::slope>, rerun_lb<linearreg_run<LinRegOut::slope>, period_lookback<linearreg_lookback>, 1>},
+    {"LINEARREG_INTERCEPT", kStatistic, "Linear regression intercept (at the window's first bar)", kReal,
+     kPeriod14, kOutReal, period_lookback<linearreg_lookback>, linearreg_run<LinRegOut::intercept>, rerun_lb<linearreg_run<LinRegOut::intercept>, period_lookback<linearreg_lookback>, 1>},
+    {"LINEARREG_ANGLE", kStatistic, "Linear regression angle, in degrees: atan(slope)", kReal, kPeriod14,
+     kOutReal, period_lookback<linearreg_lookback>, linearreg_run<LinRegOut::angle>, rerun_lb<linearreg_run<LinRegOut::angle>, period_lookback<linearreg_lookback>, 1>},
+    {"TSF", kStatistic, "Time series forecast: the regression line one bar ahead", kReal, kPeriod14, kOutReal,
+     period_lookback<linearreg_lookback>, linearreg_run<LinRegOut::forecast>, rerun_lb<linearreg_run<LinRegOut::forecast>, period_lookback<linearreg_lookback>, 1>},
+    {"CORREL", kStatistic, "Pearson's correlation coefficient of real0 and real1", kReal2, kPeriod30Min1,
+     kOutReal, period_lookback<correl_lookback>, real2_period<correl>, streams::correl},
+    {"BETA", kStatistic, "Beta: regression slope of real1's returns on real0's returns (TA-Lib's formula)", kReal2, kPeriod5Min1, kOutReal,
+     period_lookback<beta_lookback>, real2_period<beta>, streams::beta},
+};
+// clang-format on
+static_assert(rows_fit(kRows));
+
+}  // namespace
+
+std::span<const FunctionSpec> stats_functions() { return kRows; }
 
 }  // namespace ts::ta

@@ -7,6 +7,7 @@
 #include <limits>
 
 #include "ta/kernels.hpp"
+#include "ta/table.hpp"
 
 namespace ts::ta {
 namespace {
@@ -235,5 +236,72 @@ int math_operator(MathOp op, In real0, In real1, Out out) {
   }
   return 0;
 }
+
+}  // namespace ts::ta
+
+// ---- Registry rows ----------------------------------------------------------
+
+namespace ts::ta {
+namespace {
+
+using namespace table;  // NOLINT(google-build-using-namespace): the rows' shared vocabulary
+
+int avgprice_run(const Inputs& in, Opts, Outs out) {
+  return avgprice(in.open, in.high, in.low, in.close, out[0]);
+}
+
+int medprice_run(const Inputs& in, Opts, Outs out) { return medprice(in.high, in.low, out[0]); }
+
+template <MathFn Fn>
+int math_run(const Inputs& in, Opts, Outs out) {
+  return math_transform(Fn, real0(in), out[0]);
+}
+
+template <MathOp Op>
+int operator_run(const Inputs& in, Opts, Outs out) {
+  return math_operator(Op, pair0(in), pair1(in), out[0]);
+}
+
+// clang-format off
+constexpr FunctionSpec kRows[] = {
+    {"AVGPRICE", kPrice, "Average Price: (open + high + low + close) / 4", kOhlc, {}, kOutReal, zero_lb,
+     avgprice_run, rerun<avgprice_run, 1, 1>},
+    {"MEDPRICE", kPrice, "Median Price: (high + low) / 2", kHl, {}, kOutReal, zero_lb, medprice_run, rerun<medprice_run, 1, 1>},
+    {"TYPPRICE", kPrice, "Typical Price: (high + low + close) / 3", kHlc, {}, kOutReal, zero_lb,
+     hlc_plain<typprice>, rerun<hlc_plain<typprice>, 1, 1>},
+    {"WCLPRICE", kPrice, "Weighted Close Price: (high + low + 2 close) / 4", kHlc, {}, kOutReal, zero_lb,
+     hlc_plain<wclprice>, rerun<hlc_plain<wclprice>, 1, 1>},
+    {"ADD", kMathOperators, "Vector arithmetic add: real0 + real1", kReal2, {}, kOutReal, zero_lb,
+     operator_run<MathOp::add>, rerun<operator_run<MathOp::add>, 1, 1>},
+    {"SUB", kMathOperators, "Vector arithmetic subtraction: real0 - real1", kReal2, {}, kOutReal, zero_lb,
+     operator_run<MathOp::sub>, rerun<operator_run<MathOp::sub>, 1, 1>},
+    {"MULT", kMathOperators, "Vector arithmetic mult: real0 * real1", kReal2, {}, kOutReal, zero_lb,
+     operator_run<MathOp::mult>, rerun<operator_run<MathOp::mult>, 1, 1>},
+    {"DIV", kMathOperators, "Vector arithmetic div: real0 / real1", kReal2, {}, kOutReal, zero_lb,
+     operator_run<MathOp::div>, rerun<operator_run<MathOp::div>, 1, 1>},
+    {"ACOS", kMathTransform, "Vector trigonometric acos (NaN outside [-1, 1])", kReal, {}, kOutReal, zero_lb,
+     math_run<MathFn::acos>, rerun<math_run<MathFn::acos>, 1, 1>},
+    {"ASIN", kMathTransform, "Vector trigonometric asin (NaN outside [-1, 1])", kReal, {}, kOutReal, zero_lb,
+     math_run<MathFn::asin>, rerun<math_run<MathFn::asin>, 1, 1>},
+    {"COSH", kMathTransform, "Vector trigonometric cosh", kReal, {}, kOutReal, zero_lb, math_run<MathFn::cosh>, rerun<math_run<MathFn::cosh>, 1, 1>},
+    {"EXP", kMathTransform, "Vector arithmetic exp", kReal, {}, kOutReal, zero_lb, math_run<MathFn::exp>, rerun<math_run<MathFn::exp>, 1, 1>},
+    {"SINH", kMathTransform, "Vector trigonometric sinh", kReal, {}, kOutReal, zero_lb, math_run<MathFn::sinh>, rerun<math_run<MathFn::sinh>, 1, 1>},
+    {"ATAN", kMathTransform, "Vector trigonometric atan", kReal, {}, kOutReal, zero_lb, math_run<MathFn::atan>, rerun<math_run<MathFn::atan>, 1, 1>},
+    {"CEIL", kMathTransform, "Vector ceil", kReal, {}, kOutReal, zero_lb, math_run<MathFn::ceil>, rerun<math_run<MathFn::ceil>, 1, 1>},
+    {"COS", kMathTransform, "Vector trigonometric cos", kReal, {}, kOutReal, zero_lb, math_run<MathFn::cos>, rerun<math_run<MathFn::cos>, 1, 1>},
+    {"FLOOR", kMathTransform, "Vector floor", kReal, {}, kOutReal, zero_lb, math_run<MathFn::floor>, rerun<math_run<MathFn::floor>, 1, 1>},
+    {"LN", kMathTransform, "Vector natural log", kReal, {}, kOutReal, zero_lb, math_run<MathFn::ln>, rerun<math_run<MathFn::ln>, 1, 1>},
+    {"LOG10", kMathTransform, "Vector log10", kReal, {}, kOutReal, zero_lb, math_run<MathFn::log10>, rerun<math_run<MathFn::log10>, 1, 1>},
+    {"SIN", kMathTransform, "Vector trigonometric sin", kReal, {}, kOutReal, zero_lb, math_run<MathFn::sin>, rerun<math_run<MathFn::sin>, 1, 1>},
+    {"SQRT", kMathTransform, "Vector square root", kReal, {}, kOutReal, zero_lb, math_run<MathFn::sqrt>, rerun<math_run<MathFn::sqrt>, 1, 1>},
+    {"TAN", kMathTransform, "Vector trigonometric tan", kReal, {}, kOutReal, zero_lb, math_run<MathFn::tan>, rerun<math_run<MathFn::tan>, 1, 1>},
+    {"TANH", kMathTransform, "Vector trigonometric tanh", kReal, {}, kOutReal, zero_lb, math_run<MathFn::tanh>, rerun<math_run<MathFn::tanh>, 1, 1>},
+};
+// clang-format on
+static_assert(rows_fit(kRows));
+
+}  // namespace
+
+std::span<const FunctionSpec> transform_functions() { return kRows; }
 
 }  // namespace ts::ta

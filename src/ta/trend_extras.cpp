@@ -9,8 +9,10 @@
 
 #include "ta/kernel_util.hpp"
 #include "ta/kernels.hpp"
+#include "ta/stream_parts.hpp"
 #include "ta/stream_state.hpp"
 #include "ta/streams.hpp"
+#include "ta/table.hpp"
 
 namespace ts::ta {
 namespace {
@@ -146,10 +148,12 @@ int avwap(In high, In low, In close, In volume, int anchor, Out out) {
   return anchor;
 }
 
-namespace streams {
-namespace {
+}  // namespace ts::ta
 
-int as_int(double v) { return static_cast<int>(v); }
+// ---- Streaming forms --------------------------------------------------------
+
+namespace ts::ta::streams {
+namespace {
 
 /// zigzag(): the same state machine, one bar at a time (peek steps a copy).
 class ZigZagStream final : public Stream {
@@ -207,10 +211,137 @@ class AvwapStream final : public Stream {
   std::unique_ptr<Stream> vwap_;
 };
 
-}  // namespace
-
 std::unique_ptr<Stream> zigzag(Opts o) { return std::make_unique<ZigZagStream>(o[0]); }
 std::unique_ptr<Stream> avwap(Opts o) { return std::make_unique<AvwapStream>(as_int(o[0])); }
 
-}  // namespace streams
+
+/// ichimoku(): three window midpoints per bar (monotonic deques: the values of
+/// the batch's van Herk windows on NaN-free input); the cloud lines wait
+/// `displacement` bars in two delay rings. O(1) amortised per bar.
+struct IchimokuCore {
+  std::uint64_t lb;
+  std::uint64_t i = 0;
+  size_t d;
+  HighLow t, k, s;
+  Lag a_lag, b_lag;
+  IchimokuCore(int tenkan, int kijun, int senkou, int displacement)
+      : lb(static_cast<std::uint64_t>(ichimoku_lookback(tenkan, kijun, senkou, displacement))),
+        d(static_cast<size_t>(displacement)),
+        t(tenkan),
+        k(kijun),
+        s(senkou),
+        a_lag(d),
+        b_lag(d) {}
+  template <class Ar>
+  void persist(Ar& ar) {
+    ar.same(lb, d);
+    ar(i, t, k, s, a_lag, b_lag);
+  }
+  bool step(const StreamBar& bar, double* out, bool commit) {
+    double hi, lo;
+    t.step(bar.high, bar.low, hi, lo, commit);
+    const double tm = (hi + lo) / 2.0;
+    k.step(bar.high, bar.low, hi, lo, commit);
+    const double km = (hi + lo) / 2.0;
+    s.step(bar.high, bar.low, hi, lo, commit);
+    const double sm = (hi + lo) / 2.0;
+    const double a = (tm + km) / 2.0;
+    const bool valid = i >= lb;
+    if (valid) {
+      out[0] = tm;
+      out[1] = km;
+      out[2] = d == 0 ? a : a_lag.oldest();
+      out[3] = d == 0 ? sm : b_lag.oldest();
+      out[4] = bar.close;
+    }
+    if (commit) {
+      a_lag.push(a);
+      b_lag.push(sm);
+      ++i;
+    }
+    return valid;
+  }
+};
+
+std::unique_ptr<Stream> ichimoku(Opts o) {
+  return make<IchimokuCore>(as_int(o[0]), as_int(o[1]), as_int(o[2]), as_int(o[3]));
+}
+
+}  // namespace
+
+}  // namespace ts::ta::streams
+
+// ---- Registry rows ----------------------------------------------------------
+
+namespace ts::ta {
+namespace {
+
+using namespace table;  // NOLINT(google-build-using-namespace): the rows' shared vocabulary
+
+constexpr OutputSpec kOutIchimoku[] = {{"tenkan", OutputKind::real},
+                                       {"kijun", OutputKind::real},
+                                       {"senkou_a", OutputKind::real},
+                                       {"senkou_b", OutputKind::real},
+                                       {"chikou", OutputKind::real}};
+
+constexpr OutputSpec kOutZigZag[] = {
+    {"pivot", OutputKind::real}, {"direction", OutputKind::integer}, {"pivot_index", OutputKind::integer}};
+
+constexpr OptionSpec kIchimokuOptions[] = {
+    {"tenkan", OptionType::integer, 9, 1, kMaxPeriod, "Periods of the conversion line (tenkan-sen)"},
+    {"kijun", OptionType::integer, 26, 1, kMaxPeriod, "Periods of the base line (kijun-sen)"},
+    {"senkou", OptionType::integer, 52, 1, kMaxPeriod, "Periods of leading span B (senkou span B)"},
+    {"displacement", OptionType::integer, 26, 0, kMaxPeriod,
+     "Bars the leading spans are shifted ahead (and the lagging span behind)"}};
+
+constexpr OptionSpec kZigZagOptions[] = {
+    {"deviation", OptionType::real, 5, 0.01, 100,
+     "Reversal from the leg's extreme that confirms a pivot, in percent"}};
+
+constexpr OptionSpec kAvwapOptions[] = {{"anchor", OptionType::integer, 0, 0, 1e9,
+                                         "Bar index of the input where the VWAP starts (0 = first bar)"}};
+
+int ichimoku_lb(Opts o) { return ichimoku_lookback(as_int(o[0]), as_int(o[1]), as_int(o[2]), as_int(o[3])); }
+
+int ichimoku_run(const Inputs& in, Opts o, Outs out) {
+  return ichimoku(in.high, in.low, in.close, as_int(o[0]), as_int(o[1]), as_int(o[2]), as_int(o[3]),
+                  IchimokuOut{out[0], out[1], out[2], out[3], out[4]});
+}
+
+int zigzag_run(const Inputs& in, Opts o, Outs out) {
+  return zigzag(in.high, in.low, in.close, o[0], out[0], out[1], out[2]);
+}
+
+int avwap_lb(Opts o) { return avwap_lookback(as_int(o[0])); }
+
+int avwap_run(const Inputs& in, Opts o, Outs out) {
+  return avwap(in.high, in.low, in.close, in.volume, as_int(o[0]), out[0]);
+}
+
+// clang-format off
+constexpr FunctionSpec kRows[] = {
+    {"AVWAP", kExtras,
+     "Anchored VWAP: sum(tp*volume) / sum(volume) over bars anchor..i, tp = (H+L+C)/3 (tp itself while the "
+     "cumulative volume is 0); anchor is a bar index of the input. Lookback anchor.",
+     kHlcv, kAvwapOptions, kOutReal, avwap_lb, avwap_run, streams::avwap},
+    {"ICHIMOKU", kExtras,
+     "Ichimoku Kinko Hyo (Hosoda): mid(p, j) = (highest high + lowest low)/2 of the p bars ending at j, "
+     "d = displacement; tenkan = mid(tenkan, i), kijun = mid(kijun, i), senkou_a = (mid(tenkan, i-d) + "
+     "mid(kijun, i-d))/2 and senkou_b = mid(senkou, i-d) (the cloud drawn at bar i, computed d bars earlier), "
+     "chikou = close[i] (drawn d bars back; never a later close). Lookback max(tenkan, kijun, senkou)-1+d.",
+     kHlc, kIchimokuOptions, kOutIchimoku, ichimoku_lb, ichimoku_run, streams::ichimoku},
+    {"ZIGZAG", kExtras,
+     "ZigZag of confirmed pivots (no repainting): a leg's extreme becomes a pivot once price reverses from it "
+     "by deviation percent (high >= low*(1+dev/100), low <= high*(1-dev/100); no reversal on a bar that extends "
+     "the leg). pivot = last confirmed pivot price (bar 0's close before one), direction = +1 after a low pivot "
+     "(up leg), -1 after a high, 0 before the first; pivot_index = its bar index. Lookback 0.",
+     kHlc, kZigZagOptions, kOutZigZag, zero_lb, zigzag_run, streams::zigzag},
+};
+// clang-format on
+static_assert(rows_fit(kRows));
+
+}  // namespace
+
+std::span<const FunctionSpec> trend_extras_functions() { return kRows; }
+
 }  // namespace ts::ta

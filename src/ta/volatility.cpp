@@ -4,6 +4,9 @@
 
 #include "ta/kernel_util.hpp"
 #include "ta/kernels.hpp"
+#include "ta/multi.hpp"
+#include "ta/stream_parts.hpp"
+#include "ta/table.hpp"
 
 namespace ts::ta {
 
@@ -42,5 +45,40 @@ int atr(In high, In low, In close, int period, Out out) {
   }
   return static_cast<int>(lb);
 }
+
+}  // namespace ts::ta
+
+// ---- Streaming forms --------------------------------------------------------
+
+namespace ts::ta::streams {
+namespace {
+
+std::unique_ptr<Stream> atr(Opts o) { return make<AtrCore>(as_int(o[0]), false); }
+
+}  // namespace
+
+}  // namespace ts::ta::streams
+
+// ---- Registry rows ----------------------------------------------------------
+
+namespace ts::ta {
+namespace {
+
+using namespace table;  // NOLINT(google-build-using-namespace): the rows' shared vocabulary
+
+int trange_lb(Opts) { return trange_lookback(); }
+
+// clang-format off
+constexpr FunctionSpec kRows[] = {
+    {"ATR", kVolatility, "Average True Range (Wilder smoothing)", kHlc, kPeriod14Min1, kOutReal,
+     period_lookback<atr_lookback>, hlc_period<atr>, streams::atr, multi::atr},
+    {"TRANGE", kVolatility, "True Range", kHlc, {}, kOutReal, trange_lb, hlc_plain<trange>, rerun<hlc_plain<trange>, 2, 1>},
+};
+// clang-format on
+static_assert(rows_fit(kRows));
+
+}  // namespace
+
+std::span<const FunctionSpec> volatility_functions() { return kRows; }
 
 }  // namespace ts::ta

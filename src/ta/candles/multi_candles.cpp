@@ -6,6 +6,7 @@
 
 #include "ta/candles/candles.hpp"
 #include "ta/candles/detail.hpp"
+#include "ta/table.hpp"
 
 // Most judges combine their conditions with & and | rather than && and ||:
 // every operand is a pure comparison of valid bars, and evaluating them all
@@ -288,3 +289,38 @@ int hikkake_mod(const Ohlc& in, Out out) { return run_batch<false>(in, out, k_hi
 StreamPtr hikkake_mod_stream(Opts o) { return make_stream(k_hikkake_mod, o); }
 
 }  // namespace ts::ta::candles
+
+// ---- Registry rows ----------------------------------------------------------
+
+namespace ts::ta {
+namespace {
+
+using namespace table;  // NOLINT(google-build-using-namespace): the rows' shared vocabulary
+
+// clang-format off
+constexpr FunctionSpec kRows[] = {
+    {"CDL3LINESTRIKE", kPatterns, "Three-Line Strike", kOhlc, {}, kOutInteger,
+     candle_lb<candles::three_line_strike_lookback>, candle_run<candles::three_line_strike>, candles::three_line_strike_stream},
+    {"CDLBREAKAWAY", kPatterns, "Breakaway", kOhlc, {}, kOutInteger,
+     candle_lb<candles::breakaway_lookback>, candle_run<candles::breakaway>, candles::breakaway_stream},
+    {"CDLCONCEALBABYSWALL", kPatterns, "Concealing Baby Swallow", kOhlc, {}, kOutInteger,
+     candle_lb<candles::conceal_baby_swallow_lookback>, candle_run<candles::conceal_baby_swallow>, candles::conceal_baby_swallow_stream},
+    {"CDLHIKKAKE", kPatterns, "Hikkake Pattern: +/-100 on the inside-bar breakout, +/-200 when confirmed within 3 bars", kOhlc, {}, kOutInteger,
+     candle_lb<candles::hikkake_lookback>, candle_run<candles::hikkake>, candles::hikkake_stream},
+    {"CDLHIKKAKEMOD", kPatterns, "Modified Hikkake Pattern: +/-100 on the breakout, +/-200 when confirmed within 3 bars", kOhlc, {}, kOutInteger,
+     candle_lb<candles::hikkake_mod_lookback>, candle_run<candles::hikkake_mod>, candles::hikkake_mod_stream},
+    {"CDLLADDERBOTTOM", kPatterns, "Ladder Bottom", kOhlc, {}, kOutInteger,
+     candle_lb<candles::ladder_bottom_lookback>, candle_run<candles::ladder_bottom>, candles::ladder_bottom_stream},
+    {"CDLMATHOLD", kPatterns, "Mat Hold", kOhlc, kPenetration50, kOutInteger,
+     penetration_lb<candles::mat_hold_lookback>, penetration_run<candles::mat_hold>, candles::mat_hold_stream},
+    {"CDLRISEFALL3METHODS", kPatterns, "Rising/Falling Three Methods", kOhlc, {}, kOutInteger,
+     candle_lb<candles::rise_fall_three_methods_lookback>, candle_run<candles::rise_fall_three_methods>, candles::rise_fall_three_methods_stream},
+};
+// clang-format on
+static_assert(rows_fit(kRows));
+
+}  // namespace
+
+std::span<const FunctionSpec> multi_candles_functions() { return kRows; }
+
+}  // namespace ts::ta

@@ -5,6 +5,7 @@
 // detail::make_stream). See detail.hpp for the parity rules.
 #include "ta/candles/candles.hpp"
 #include "ta/candles/detail.hpp"
+#include "ta/table.hpp"
 
 // Most judges combine their conditions with & and | rather than && and ||:
 // every operand is a pure comparison of valid bars, and evaluating them all
@@ -295,3 +296,56 @@ int spinning_top(const Ohlc& in, Out out) { return run_batch(in, out, k_spinning
 StreamPtr spinning_top_stream(Opts o) { return make_stream(k_spinning_top, o); }
 
 }  // namespace ts::ta::candles
+
+// ---- Registry rows ----------------------------------------------------------
+
+namespace ts::ta {
+namespace {
+
+using namespace table;  // NOLINT(google-build-using-namespace): the rows' shared vocabulary
+
+// clang-format off
+constexpr FunctionSpec kRows[] = {
+    {"CDLBELTHOLD", kPatterns, "Belt-hold", kOhlc, {}, kOutInteger,
+     candle_lb<candles::belt_hold_lookback>, candle_run<candles::belt_hold>, candles::belt_hold_stream},
+    {"CDLCLOSINGMARUBOZU", kPatterns, "Closing Marubozu", kOhlc, {}, kOutInteger,
+     candle_lb<candles::closing_marubozu_lookback>, candle_run<candles::closing_marubozu>, candles::closing_marubozu_stream},
+    {"CDLDOJI", kPatterns, "Doji", kOhlc, {}, kOutInteger,
+     candle_lb<candles::doji_lookback>, candle_run<candles::doji>, candles::doji_stream},
+    {"CDLDRAGONFLYDOJI", kPatterns, "Dragonfly Doji", kOhlc, {}, kOutInteger,
+     candle_lb<candles::dragonfly_doji_lookback>, candle_run<candles::dragonfly_doji>, candles::dragonfly_doji_stream},
+    {"CDLGRAVESTONEDOJI", kPatterns, "Gravestone Doji", kOhlc, {}, kOutInteger,
+     candle_lb<candles::gravestone_doji_lookback>, candle_run<candles::gravestone_doji>, candles::gravestone_doji_stream},
+    {"CDLHAMMER", kPatterns, "Hammer", kOhlc, {}, kOutInteger,
+     candle_lb<candles::hammer_lookback>, candle_run<candles::hammer>, candles::hammer_stream},
+    {"CDLHANGINGMAN", kPatterns, "Hanging Man", kOhlc, {}, kOutInteger,
+     candle_lb<candles::hanging_man_lookback>, candle_run<candles::hanging_man>, candles::hanging_man_stream},
+    {"CDLHIGHWAVE", kPatterns, "High-Wave Candle", kOhlc, {}, kOutInteger,
+     candle_lb<candles::high_wave_lookback>, candle_run<candles::high_wave>, candles::high_wave_stream},
+    {"CDLINVERTEDHAMMER", kPatterns, "Inverted Hammer", kOhlc, {}, kOutInteger,
+     candle_lb<candles::inverted_hammer_lookback>, candle_run<candles::inverted_hammer>, candles::inverted_hammer_stream},
+    {"CDLLONGLEGGEDDOJI", kPatterns, "Long Legged Doji", kOhlc, {}, kOutInteger,
+     candle_lb<candles::long_legged_doji_lookback>, candle_run<candles::long_legged_doji>, candles::long_legged_doji_stream},
+    {"CDLLONGLINE", kPatterns, "Long Line Candle", kOhlc, {}, kOutInteger,
+     candle_lb<candles::long_line_lookback>, candle_run<candles::long_line>, candles::long_line_stream},
+    {"CDLMARUBOZU", kPatterns, "Marubozu", kOhlc, {}, kOutInteger,
+     candle_lb<candles::marubozu_lookback>, candle_run<candles::marubozu>, candles::marubozu_stream},
+    {"CDLRICKSHAWMAN", kPatterns, "Rickshaw Man", kOhlc, {}, kOutInteger,
+     candle_lb<candles::rickshaw_man_lookback>, candle_run<candles::rickshaw_man>, candles::rickshaw_man_stream},
+    {"CDLSHOOTINGSTAR", kPatterns, "Shooting Star", kOhlc, {}, kOutInteger,
+     candle_lb<candles::shooting_star_lookback>, candle_run<candles::shooting_star>, candles::shooting_star_stream},
+    {"CDLSHORTLINE", kPatterns, "Short Line Candle", kOhlc, {}, kOutInteger,
+     candle_lb<candles::short_line_lookback>, candle_run<candles::short_line>, candles::short_line_stream},
+    {"CDLSPINNINGTOP", kPatterns, "Spinning Top", kOhlc, {}, kOutInteger,
+     candle_lb<candles::spinning_top_lookback>, candle_run<candles::spinning_top>, candles::spinning_top_stream},
+    {"CDLTAKURI", kPatterns, "Takuri (Dragonfly Doji with very long lower shadow)", kOhlc, {}, kOutInteger,
+     candle_lb<candles::takuri_lookback>, candle_run<candles::takuri>, candles::takuri_stream},
+};
+// clang-format on
+static_assert(rows_fit(kRows));
+
+}  // namespace
+
+std::span<const FunctionSpec> one_candle_functions() { return kRows; }
+
+}  // namespace ts::ta

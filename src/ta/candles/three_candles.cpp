@@ -7,6 +7,7 @@
 
 #include "ta/candles/candles.hpp"
 #include "ta/candles/detail.hpp"
+#include "ta/table.hpp"
 
 // Most judges combine their conditions with & and | rather than && and ||:
 // every operand is a pure comparison of valid bars, and evaluating them all
@@ -488,3 +489,67 @@ int stick_sandwich(const Ohlc& in, Out out) { return run_batch<false>(in, out, k
 StreamPtr stick_sandwich_stream(Opts o) { return make_stream(k_stick_sandwich, o); }
 
 }  // namespace ts::ta::candles
+
+// ---- Registry rows ----------------------------------------------------------
+
+namespace ts::ta {
+namespace {
+
+using namespace table;  // NOLINT(google-build-using-namespace): the rows' shared vocabulary
+
+constexpr OptionSpec kPenetration[] = {
+    {"penetration", OptionType::real, 0.3, 0, kRealLimit, kPenetrationHelp}};
+
+// clang-format off
+constexpr FunctionSpec kRows[] = {
+    {"CDL2CROWS", kPatterns, "Two Crows", kOhlc, {}, kOutInteger,
+     candle_lb<candles::two_crows_lookback>, candle_run<candles::two_crows>, candles::two_crows_stream},
+    {"CDL3BLACKCROWS", kPatterns, "Three Black Crows", kOhlc, {}, kOutInteger,
+     candle_lb<candles::three_black_crows_lookback>, candle_run<candles::three_black_crows>, candles::three_black_crows_stream},
+    {"CDL3INSIDE", kPatterns, "Three Inside Up/Down", kOhlc, {}, kOutInteger,
+     candle_lb<candles::three_inside_lookback>, candle_run<candles::three_inside>, candles::three_inside_stream},
+    {"CDL3OUTSIDE", kPatterns, "Three Outside Up/Down", kOhlc, {}, kOutInteger,
+     candle_lb<candles::three_outside_lookback>, candle_run<candles::three_outside>, candles::three_outside_stream},
+    {"CDL3STARSINSOUTH", kPatterns, "Three Stars In The South", kOhlc, {}, kOutInteger,
+     candle_lb<candles::three_stars_in_south_lookback>, candle_run<candles::three_stars_in_south>, candles::three_stars_in_south_stream},
+    {"CDL3WHITESOLDIERS", kPatterns, "Three Advancing White Soldiers", kOhlc, {}, kOutInteger,
+     candle_lb<candles::three_white_soldiers_lookback>, candle_run<candles::three_white_soldiers>, candles::three_white_soldiers_stream},
+    {"CDLABANDONEDBABY", kPatterns, "Abandoned Baby", kOhlc, kPenetration, kOutInteger,
+     penetration_lb<candles::abandoned_baby_lookback>, penetration_run<candles::abandoned_baby>, candles::abandoned_baby_stream},
+    {"CDLADVANCEBLOCK", kPatterns, "Advance Block", kOhlc, {}, kOutInteger,
+     candle_lb<candles::advance_block_lookback>, candle_run<candles::advance_block>, candles::advance_block_stream},
+    {"CDLEVENINGDOJISTAR", kPatterns, "Evening Doji Star", kOhlc, kPenetration, kOutInteger,
+     penetration_lb<candles::evening_doji_star_lookback>, penetration_run<candles::evening_doji_star>, candles::evening_doji_star_stream},
+    {"CDLEVENINGSTAR", kPatterns, "Evening Star", kOhlc, kPenetration, kOutInteger,
+     penetration_lb<candles::evening_star_lookback>, penetration_run<candles::evening_star>, candles::evening_star_stream},
+    {"CDLGAPSIDESIDEWHITE", kPatterns, "Up/Down-gap side-by-side white lines", kOhlc, {}, kOutInteger,
+     candle_lb<candles::gap_side_side_white_lookback>, candle_run<candles::gap_side_side_white>, candles::gap_side_side_white_stream},
+    {"CDLIDENTICAL3CROWS", kPatterns, "Identical Three Crows", kOhlc, {}, kOutInteger,
+     candle_lb<candles::identical_three_crows_lookback>, candle_run<candles::identical_three_crows>, candles::identical_three_crows_stream},
+    {"CDLMORNINGDOJISTAR", kPatterns, "Morning Doji Star", kOhlc, kPenetration, kOutInteger,
+     penetration_lb<candles::morning_doji_star_lookback>, penetration_run<candles::morning_doji_star>, candles::morning_doji_star_stream},
+    {"CDLMORNINGSTAR", kPatterns, "Morning Star", kOhlc, kPenetration, kOutInteger,
+     penetration_lb<candles::morning_star_lookback>, penetration_run<candles::morning_star>, candles::morning_star_stream},
+    {"CDLSTALLEDPATTERN", kPatterns, "Stalled Pattern", kOhlc, {}, kOutInteger,
+     candle_lb<candles::stalled_pattern_lookback>, candle_run<candles::stalled_pattern>, candles::stalled_pattern_stream},
+    {"CDLSTICKSANDWICH", kPatterns, "Stick Sandwich", kOhlc, {}, kOutInteger,
+     candle_lb<candles::stick_sandwich_lookback>, candle_run<candles::stick_sandwich>, candles::stick_sandwich_stream},
+    {"CDLTASUKIGAP", kPatterns, "Tasuki Gap", kOhlc, {}, kOutInteger,
+     candle_lb<candles::tasuki_gap_lookback>, candle_run<candles::tasuki_gap>, candles::tasuki_gap_stream},
+    {"CDLTRISTAR", kPatterns, "Tristar Pattern", kOhlc, {}, kOutInteger,
+     candle_lb<candles::tristar_lookback>, candle_run<candles::tristar>, candles::tristar_stream},
+    {"CDLUNIQUE3RIVER", kPatterns, "Unique 3 River", kOhlc, {}, kOutInteger,
+     candle_lb<candles::unique_three_river_lookback>, candle_run<candles::unique_three_river>, candles::unique_three_river_stream},
+    {"CDLUPSIDEGAP2CROWS", kPatterns, "Upside Gap Two Crows", kOhlc, {}, kOutInteger,
+     candle_lb<candles::upside_gap_two_crows_lookback>, candle_run<candles::upside_gap_two_crows>, candles::upside_gap_two_crows_stream},
+    {"CDLXSIDEGAP3METHODS", kPatterns, "Upside/Downside Gap Three Methods", kOhlc, {}, kOutInteger,
+     candle_lb<candles::xside_gap_three_methods_lookback>, candle_run<candles::xside_gap_three_methods>, candles::xside_gap_three_methods_stream},
+};
+// clang-format on
+static_assert(rows_fit(kRows));
+
+}  // namespace
+
+std::span<const FunctionSpec> three_candles_functions() { return kRows; }
+
+}  // namespace ts::ta

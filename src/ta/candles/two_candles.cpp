@@ -5,6 +5,7 @@
 // detail::make_stream). See detail.hpp for the parity rules.
 #include "ta/candles/candles.hpp"
 #include "ta/candles/detail.hpp"
+#include "ta/table.hpp"
 
 // Most judges combine their conditions with & and | rather than && and ||:
 // every operand is a pure comparison of valid bars, and evaluating them all
@@ -307,3 +308,52 @@ int separating_lines(const Ohlc& in, Out out) { return run_batch(in, out, k_sepa
 StreamPtr separating_lines_stream(Opts o) { return make_stream(k_separating_lines, o); }
 
 }  // namespace ts::ta::candles
+
+// ---- Registry rows ----------------------------------------------------------
+
+namespace ts::ta {
+namespace {
+
+using namespace table;  // NOLINT(google-build-using-namespace): the rows' shared vocabulary
+
+// clang-format off
+constexpr FunctionSpec kRows[] = {
+    {"CDLCOUNTERATTACK", kPatterns, "Counterattack", kOhlc, {}, kOutInteger,
+     candle_lb<candles::counterattack_lookback>, candle_run<candles::counterattack>, candles::counterattack_stream},
+    {"CDLDARKCLOUDCOVER", kPatterns, "Dark Cloud Cover", kOhlc, kPenetration50, kOutInteger,
+     penetration_lb<candles::dark_cloud_cover_lookback>, penetration_run<candles::dark_cloud_cover>, candles::dark_cloud_cover_stream},
+    {"CDLDOJISTAR", kPatterns, "Doji Star", kOhlc, {}, kOutInteger,
+     candle_lb<candles::doji_star_lookback>, candle_run<candles::doji_star>, candles::doji_star_stream},
+    {"CDLENGULFING", kPatterns, "Engulfing Pattern (+/-80 when one end of the bodies matches)", kOhlc, {}, kOutInteger,
+     candle_lb<candles::engulfing_lookback>, candle_run<candles::engulfing>, candles::engulfing_stream},
+    {"CDLHARAMI", kPatterns, "Harami Pattern (+/-80 when one end of the bodies matches)", kOhlc, {}, kOutInteger,
+     candle_lb<candles::harami_lookback>, candle_run<candles::harami>, candles::harami_stream},
+    {"CDLHARAMICROSS", kPatterns, "Harami Cross Pattern (+/-80 when one end of the bodies matches)", kOhlc, {}, kOutInteger,
+     candle_lb<candles::harami_cross_lookback>, candle_run<candles::harami_cross>, candles::harami_cross_stream},
+    {"CDLHOMINGPIGEON", kPatterns, "Homing Pigeon", kOhlc, {}, kOutInteger,
+     candle_lb<candles::homing_pigeon_lookback>, candle_run<candles::homing_pigeon>, candles::homing_pigeon_stream},
+    {"CDLINNECK", kPatterns, "In-Neck Pattern", kOhlc, {}, kOutInteger,
+     candle_lb<candles::in_neck_lookback>, candle_run<candles::in_neck>, candles::in_neck_stream},
+    {"CDLKICKING", kPatterns, "Kicking", kOhlc, {}, kOutInteger,
+     candle_lb<candles::kicking_lookback>, candle_run<candles::kicking>, candles::kicking_stream},
+    {"CDLKICKINGBYLENGTH", kPatterns, "Kicking - bull/bear determined by the longer marubozu", kOhlc, {}, kOutInteger,
+     candle_lb<candles::kicking_by_length_lookback>, candle_run<candles::kicking_by_length>, candles::kicking_by_length_stream},
+    {"CDLMATCHINGLOW", kPatterns, "Matching Low", kOhlc, {}, kOutInteger,
+     candle_lb<candles::matching_low_lookback>, candle_run<candles::matching_low>, candles::matching_low_stream},
+    {"CDLONNECK", kPatterns, "On-Neck Pattern", kOhlc, {}, kOutInteger,
+     candle_lb<candles::on_neck_lookback>, candle_run<candles::on_neck>, candles::on_neck_stream},
+    {"CDLPIERCING", kPatterns, "Piercing Pattern", kOhlc, {}, kOutInteger,
+     candle_lb<candles::piercing_lookback>, candle_run<candles::piercing>, candles::piercing_stream},
+    {"CDLSEPARATINGLINES", kPatterns, "Separating Lines", kOhlc, {}, kOutInteger,
+     candle_lb<candles::separating_lines_lookback>, candle_run<candles::separating_lines>, candles::separating_lines_stream},
+    {"CDLTHRUSTING", kPatterns, "Thrusting Pattern", kOhlc, {}, kOutInteger,
+     candle_lb<candles::thrusting_lookback>, candle_run<candles::thrusting>, candles::thrusting_stream},
+};
+// clang-format on
+static_assert(rows_fit(kRows));
+
+}  // namespace
+
+std::span<const FunctionSpec> two_candles_functions() { return kRows; }
+
+}  // namespace ts::ta
