@@ -535,6 +535,7 @@ class Runner {
       ++sum.processed;
     }
     if (phase == Phase::import) {
+      stored_ranges_ = db_.bar_date_ranges(symbols, Timeframe::daily);
       find_split_symbols(symbols);
       prefetch_incremental(symbols);
     }
@@ -681,9 +682,9 @@ class Runner {
     std::vector<ingest::FetchRequest> reqs;
     for (const auto& s : symbols) {
       if (resplit_.contains(s.str())) continue;
-      const auto first = db_.first_bar_date(s, Timeframe::daily);
-      if (!first || req_.from < *first) continue;
-      reqs.push_back({s, req_.from, req_.to, db_.last_bar_date(s, Timeframe::daily)});
+      const auto stored = stored_range(s);
+      if (!stored || req_.from < stored->first) continue;
+      reqs.push_back({s, req_.from, req_.to, stored->last});
     }
     if (reqs.empty()) return;
     try {
@@ -708,9 +709,9 @@ class Runner {
     std::map<std::string, TradingDate> last;
     std::optional<TradingDate> since;
     for (const auto& s : symbols)
-      if (auto l = db_.last_bar_date(s, Timeframe::daily)) {
-        last.emplace(s.str(), *l);
-        since = since ? std::min(*since, *l) : *l;
+      if (const auto stored = stored_range(s)) {
+        last.emplace(s.str(), stored->last);
+        since = since ? std::min(*since, stored->last) : stored->last;
       }
     if (!since) return;
     auto splits = provider_.splits_since(*since);
@@ -750,12 +751,19 @@ class Runner {
     }
   }
 
+  /// The symbol's stored daily range before this run's import (nullopt: no bars).
+  std::optional<storage::BarDateRange> stored_range(const Symbol& s) const {
+    const auto it = stored_ranges_.find(s.str());
+    return it == stored_ranges_.end() ? std::nullopt : std::optional(it->second);
+  }
+
   SymbolReport do_import(const Symbol& sym) {
     storage::LayerSeconds layers;
     LayerClock clock(layers);
     if (const auto split = resplit_.find(sym.str()); split != resplit_.end()) return reimport(sym, split->second);
-    const auto first = db_.first_bar_date(sym, Timeframe::daily);
-    const auto last = db_.last_bar_date(sym, Timeframe::daily);
+    const auto stored = stored_range(sym);
+    const auto first = stored ? std::optional(stored->first) : std::nullopt;
+    const auto last = stored ? std::optional(stored->last) : std::nullopt;
     // Incremental: only bars after the last stored one. A range that starts
     // before the stored history is a backfill and fetches the whole range,
     // unless no session lies between its start and the first stored bar: a
@@ -879,6 +887,10 @@ class Runner {
   bool storage_failure_ = false;    // guarded by mu_: on_storage_failed was sent
   std::string fatal_error_;
   std::map<std::string, Result<BarSeries, ingest::FetchFailure>> prefetched_;  // import phase only
+  // Import phase only: each symbol's stored daily range when the phase began,
+  // read in one statement. A symbol's bars change only in its own do_import,
+  // so the range is what per-symbol reads there would return.
+  std::map<std::string, storage::BarDateRange> stored_ranges_;
   std::map<std::string, TradingDate> resplit_;         // import phase only: symbol -> split date
   std::set<std::pair<Phase, std::string>> committed_;  // resume: (phase, symbol) the parent committed
   bool distributed_ = false;  // the phases after import go to workers (req_.executor)

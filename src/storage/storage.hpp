@@ -113,6 +113,12 @@ struct StudyStates {
   std::string bytes;
 };
 
+/// The stored date range of one symbol's bars in one timeframe.
+struct BarDateRange {
+  TradingDate first;
+  TradingDate last;
+};
+
 struct TimeframeIndicators {
   Timeframe tf;
   std::vector<IndicatorRow> rows;
@@ -226,6 +232,12 @@ class Storage {
   // --- bars
   virtual std::optional<TradingDate> last_bar_date(const Symbol& s, Timeframe tf) = 0;
   virtual std::optional<TradingDate> first_bar_date(const Symbol& s, Timeframe tf) = 0;
+  /// first_bar_date() and last_bar_date() of every one of `symbols` that has
+  /// bars in `tf`, keyed by symbol (a symbol without bars is absent). One
+  /// statement on PostgreSQL instead of two round trips per symbol: the import
+  /// phase reads the whole universe's ranges before its threads start.
+  virtual std::map<std::string, BarDateRange> bar_date_ranges(const std::vector<Symbol>& symbols,
+                                                              Timeframe tf) = 0;
   /// Bars with from <= date <= to (unbounded when nullopt), ascending.
   virtual BarSeries load_bars(const Symbol& s, Timeframe tf, std::optional<TradingDate> from = {},
                               std::optional<TradingDate> to = {}) = 0;

@@ -192,6 +192,33 @@ TEST_P(StorageTest, BarUpsertsAreIdempotentAndUpdateInPlace) {
   EXPECT_EQ(outcomes[0].attempts, 3);
 }
 
+// The import phase's one read of every symbol's stored range: the same
+// answers as first_bar_date() and last_bar_date(), symbols without bars left out.
+TEST_P(StorageTest, BarDateRangesAnswerForAWholeListAtOnce) {
+  db_->insert_run(run("r1", "2025-01-01T00:00:00.000Z"));
+  db_->commit_import(sym("AAPL"), bars({"2024-01-02", "2024-01-03", "2024-01-04"}).view(),
+                     ok("r1", Phase::import, "AAPL"));
+  db_->commit_import(sym("BRK.B"), bars({"2023-12-29"}).view(), ok("r1", Phase::import, "BRK.B"));
+  const std::vector<Symbol> list{sym("MSFT"), sym("BRK.B"), sym("AAPL")};
+  const auto daily = db_->bar_date_ranges(list, Timeframe::daily);
+  ASSERT_EQ(daily.size(), 2u);
+  EXPECT_EQ(daily.at("AAPL").first, d("2024-01-02"));
+  EXPECT_EQ(daily.at("AAPL").last, d("2024-01-04"));
+  EXPECT_EQ(daily.at("BRK.B").first, d("2023-12-29"));
+  EXPECT_EQ(daily.at("BRK.B").last, d("2023-12-29"));
+  for (const auto& s : list) {
+    const auto it = daily.find(s.str());
+    EXPECT_EQ(it == daily.end() ? std::nullopt : std::optional(it->second.first),
+              db_->first_bar_date(s, Timeframe::daily))
+        << s.str();
+    EXPECT_EQ(it == daily.end() ? std::nullopt : std::optional(it->second.last),
+              db_->last_bar_date(s, Timeframe::daily))
+        << s.str();
+  }
+  EXPECT_TRUE(db_->bar_date_ranges(list, Timeframe::weekly).empty());
+  EXPECT_TRUE(db_->bar_date_ranges({}, Timeframe::daily).empty());
+}
+
 TEST_P(StorageTest, TerminalRunStatesAreFinal) {
   auto r = run("r1", "2025-01-01T00:00:00.000Z");
   db_->insert_run(r);

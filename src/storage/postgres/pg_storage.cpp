@@ -23,6 +23,15 @@ constexpr const char* kMaxDate = "9999-12-31";
 
 std::string date_text(TradingDate d) { return format_date(d); }
 
+/// A text[] literal of the symbols. Symbols are validated (no quotes, braces
+/// or backslashes), so they need no escaping inside it.
+std::string symbol_array(const std::vector<Symbol>& symbols) {
+  std::string array = "{";
+  for (const auto& s : symbols) array.append(array.size() > 1 ? ",\"" : "\"").append(s.str()).append("\"");
+  array += '}';
+  return array;
+}
+
 TradingDate read_date(const pqxx::field& f) {
   auto d = parse_date(f.c_str());
   if (!d) throw StorageError("corrupt date '" + std::string(f.c_str()) + "' in the database");
@@ -365,11 +374,8 @@ class PgStorage final : public Storage {
 
   std::vector<Symbol> symbols_needing_details(const std::vector<Symbol>& symbols,
                                               std::string_view before) override {
-    // One round trip for the whole list (symbols are validated: no quotes or
-    // braces, so they need no escaping inside the array literal).
-    std::string array = "{";
-    for (const auto& s : symbols) array += (array.size() > 1 ? ",\"" : "\"") + s.str() + "\"";
-    array += "}";
+    // One round trip for the whole list.
+    const std::string array = symbol_array(symbols);
     const auto fresh = read([&](pqxx::nontransaction& tx) {
       std::set<std::string> out;
       for (const auto& row :
@@ -420,6 +426,23 @@ class PgStorage final : public Storage {
   }
   std::optional<TradingDate> first_bar_date(const Symbol& s, Timeframe tf) override {
     return bar_date(s, tf, "first_bar_date");
+  }
+
+  std::map<std::string, BarDateRange> bar_date_ranges(const std::vector<Symbol>& symbols,
+                                                      Timeframe tf) override {
+    // Two primary-key probes per symbol inside the server, one round trip for
+    // the list.
+    const std::string array = symbol_array(symbols);
+    return read([&](pqxx::nontransaction& tx) {
+      std::map<std::string, BarDateRange> out;
+      for (const auto& row : tx.exec_params(
+               "SELECT s, (SELECT MIN(date) FROM ohlcv WHERE symbol=s AND timeframe=$2), "
+               "(SELECT MAX(date) FROM ohlcv WHERE symbol=s AND timeframe=$2) FROM unnest($1::text[]) AS s",
+               array, std::string(to_string(tf))))
+        if (!row[1].is_null())
+          out.insert_or_assign(row[0].c_str(), BarDateRange{read_date(row[1]), read_date(row[2])});
+      return out;
+    });
   }
 
   BarSeries load_bars(const Symbol& s, Timeframe tf, std::optional<TradingDate> from,

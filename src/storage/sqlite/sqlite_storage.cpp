@@ -145,6 +145,23 @@ class SqliteStorage final : public Storage {
     return bar_date_extreme("SELECT MIN(date) FROM ohlcv WHERE symbol=? AND timeframe=?", s, tf);
   }
 
+  std::map<std::string, BarDateRange> bar_date_ranges(const std::vector<Symbol>& symbols,
+                                                      Timeframe tf) override {
+    // In process, a prepared MIN/MAX pair per symbol costs microseconds: no
+    // round trips to save, so this is the per-symbol reads in one loop.
+    ReaderLease reader(*this);
+    auto& st = reader->stmt("SELECT MIN(date), MAX(date) FROM ohlcv WHERE symbol=? AND timeframe=?");
+    std::map<std::string, BarDateRange> out;
+    for (const auto& s : symbols) {
+      st.bind(1, s.str()).bind(2, to_string(tf));
+      if (st.step() && !st.is_null(0))
+        out.insert_or_assign(s.str(),
+                             BarDateRange{parse_date(st.text(0)).value(), parse_date(st.text(1)).value()});
+      st.reset();
+    }
+    return out;
+  }
+
   BarSeries load_bars(const Symbol& s, Timeframe tf, std::optional<TradingDate> from,
                       std::optional<TradingDate> to) override {
     // The phases' bulk read: on a reader connection, so it does not wait for
