@@ -1041,8 +1041,6 @@ namespace {
 
 using namespace table;  // NOLINT(google-build-using-namespace): the rows' shared vocabulary
 
-constexpr Input kOc[] = {Input::open, Input::close};
-
 constexpr OutputSpec kOutMacd[] = {
     {"macd", OutputKind::real}, {"macdsignal", OutputKind::real}, {"macdhist", OutputKind::real}};
 
@@ -1106,8 +1104,6 @@ int macdext_run(const Inputs& in, Opts o, Outs out) {
                  as_int(o[5]), out[0], out[1], out[2]);
 }
 
-int imi_run(const Inputs& in, Opts o, Outs out) { return imi(in.open, in.close, as_int(o[0]), out[0]); }
-
 int stoch_lb(Opts o) {
   return stoch_lookback(as_int(o[0]), as_int(o[1]), as_int(o[2]), as_int(o[3]), as_int(o[4]));
 }
@@ -1143,8 +1139,6 @@ constexpr FunctionSpec kRows[] = {
      kMacdFixOptions, kOutMacd, macdfix_lb, macdfix_run, streams::macdfix},
     {"MACDEXT", kMomentum, "MACD with controllable MA types (any MA type per line)", kReal, kMacdExtOptions,
      kOutMacd, macdext_lb, macdext_run, streams::macdext},
-    {"IMI", kMomentum, "Intraday Momentum Index", kOc, kPeriod14, kOutReal, period_lookback<imi_lookback>,
-     imi_run, rerun_lb<imi_run, period_lookback<imi_lookback>, 1>},
     {"STOCH", kMomentum, "Stochastic (slow %K and %D)", kHlc, kStochOptions, kOutStoch, stoch_lb, stoch_run, streams::stoch,
      multi::stoch},
     {"STOCHF", kMomentum, "Stochastic Fast (fast %K and %D)", kHlc, kStochfOptions, kOutFast, stochf_lb,

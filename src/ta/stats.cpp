@@ -1,5 +1,5 @@
 // Window statistics: SUM, MAX/MIN and their index forms, MIDPOINT, MIDPRICE,
-// VAR, STDDEV, the LINEARREG family, TSF, CORREL, BETA. Same arithmetic and
+// VAR, STDDEV, the LINEARREG family, TSF, AVGDEV, IMI, CORREL, BETA. Same arithmetic and
 // tie rules as TA-Lib's C code.
 #include <emmintrin.h>
 
@@ -875,8 +875,13 @@ int real2_period(const Inputs& in, Opts o, Outs out) {
   return Kernel(pair0(in), pair1(in), as_int(o[0]), out[0]);
 }
 
+constexpr Input kOc[] = {Input::open, Input::close};
+int imi_run(const Inputs& in, Opts o, Outs out) { return imi(in.open, in.close, as_int(o[0]), out[0]); }
+
 // clang-format off
 constexpr FunctionSpec kRows[] = {
+    {"IMI", kMomentum, "Intraday Momentum Index", kOc, kPeriod14, kOutReal, period_lookback<imi_lookback>,
+     imi_run, rerun_lb<imi_run, period_lookback<imi_lookback>, 1>},
     {"AVGDEV", kPrice, "Average Deviation (mean absolute deviation around the window mean)", kReal, kPeriod14,
      kOutReal, period_lookback<avgdev_lookback>, real_period<avgdev>, rerun_lb<real_period<avgdev>, period_lookback<avgdev_lookback>, 1>},
     {"SUM", kMathOperators, "Summation over a window", kReal, kPeriod30, kOutReal,
