@@ -851,16 +851,6 @@ std::unique_ptr<Stream> roc(Opts o) {
   return make<RocCore<Kind>>(as_int(o[0]));
 }
 
-template std::unique_ptr<Stream> roc<0>(Opts);
-
-template std::unique_ptr<Stream> roc<1>(Opts);
-
-template std::unique_ptr<Stream> roc<2>(Opts);
-
-template std::unique_ptr<Stream> roc<3>(Opts);
-
-template std::unique_ptr<Stream> roc<4>(Opts);
-
 }  // namespace
 
 }  // namespace ts::ta::streams
