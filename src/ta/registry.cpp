@@ -77,14 +77,15 @@ std::string option_list(const FunctionSpec& f) {
 
 /// TA-Lib's group order (ta_func_list); extras last. Rows are listed by group
 /// in this order, then by name, whichever family file declares them.
-constexpr std::string_view kGroupOrder[] = {table::kCycle,         table::kMathOperators, table::kMathTransform,
-                                            table::kMomentum,      table::kOverlap,       table::kPatterns,
-                                            table::kPrice,         table::kStatistic,     table::kVolatility,
-                                            table::kVolumeGroup,   table::kExtras};
+constexpr std::string_view kGroupOrder[] = {table::kCycle,       table::kMathOperators, table::kMathTransform,
+                                            table::kMomentum,    table::kOverlap,       table::kPatterns,
+                                            table::kPrice,       table::kStatistic,     table::kVolatility,
+                                            table::kVolumeGroup, table::kExtras};
 
 std::size_t group_rank(std::string_view group) {
   const auto* it = std::find(std::begin(kGroupOrder), std::end(kGroupOrder), group);
-  if (it == std::end(kGroupOrder)) throw std::logic_error(cat({"TA group '", group, "' is not in kGroupOrder"}));
+  if (it == std::end(kGroupOrder))
+    throw std::logic_error(cat({"TA group '", group, "' is not in kGroupOrder"}));
   return static_cast<std::size_t>(it - std::begin(kGroupOrder));
 }
 
@@ -94,12 +95,12 @@ std::size_t group_rank(std::string_view group) {
 const std::vector<FunctionSpec>& table_rows() {
   static const std::vector<FunctionSpec> rows = [] {
     std::vector<FunctionSpec> all;
-    for (const auto slice : {overlap_functions(), moving_averages_functions(), mavp_functions(),
-                             momentum_functions(), directional_functions(), oscillators_functions(),
-                             volatility_functions(), volume_functions(), transform_functions(), stats_functions(),
-                             cycle_functions(), channels_functions(), pivots_functions(), extras_functions(),
-                             trend_extras_functions(), one_candle_functions(), two_candles_functions(),
-                             three_candles_functions(), multi_candles_functions()})
+    for (const auto slice :
+         {overlap_functions(), moving_averages_functions(), mavp_functions(), momentum_functions(),
+          directional_functions(), oscillators_functions(), volatility_functions(), volume_functions(),
+          transform_functions(), stats_functions(), cycle_functions(), channels_functions(),
+          pivots_functions(), extras_functions(), trend_extras_functions(), one_candle_functions(),
+          two_candles_functions(), three_candles_functions(), multi_candles_functions()})
       all.insert(all.end(), slice.begin(), slice.end());
     std::sort(all.begin(), all.end(), [](const FunctionSpec& a, const FunctionSpec& b) {
       const auto ga = group_rank(a.group), gb = group_rank(b.group);

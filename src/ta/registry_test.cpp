@@ -297,9 +297,9 @@ TEST(Registry, ListsFunctionsByTaLibGroupThenName) {
     EXPECT_LT(table[k - 1].name, table[k].name) << "in " << table[k].group;
   }
   const std::vector<std::string_view> want = {
-      "Cycle Indicators",    "Math Operators",    "Math Transform",        "Momentum Indicators",
-      "Overlap Studies",     "Pattern Recognition", "Price Transform",     "Statistic Functions",
-      "Volatility Indicators", "Volume Indicators", "TickStock Extras"};
+      "Cycle Indicators",      "Math Operators",      "Math Transform",  "Momentum Indicators",
+      "Overlap Studies",       "Pattern Recognition", "Price Transform", "Statistic Functions",
+      "Volatility Indicators", "Volume Indicators",   "TickStock Extras"};
   EXPECT_EQ(groups, want);  // each group once, as one block, in this order
 }
 
