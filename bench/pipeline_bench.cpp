@@ -2,9 +2,9 @@
 // through every phase into a fresh SQLite file (or an empty PostgreSQL
 // database). Reports wall time per phase, where each phase's work went (CPU
 // seconds of the engine's threads per layer: load, compute, encode, write),
-// bars/s and peak RSS. With `incremental`, a second run then imports and
-// processes the next trading day (1 new bar per symbol), the engine's daily
-// run.
+// bars/s and peak RSS. With `incremental`, two more runs then import and
+// process the next two trading days (1 new bar per symbol each), the engine's
+// daily run: a Monday opening a week and a month, then a Tuesday.
 // Usage: pipeline_bench [symbols=1000] [years=10] [dir=/tmp | postgresql://URL] [incremental]
 // TICKSTOCK_THREADS sets the phase threads (default: one per core).
 #include <sys/resource.h>
@@ -66,10 +66,17 @@ int main(int argc, char** argv) {
   };
   bool ok = run(req, "backfill");
   if (incremental && ok) {
-    // The next trading day after req.to (2025-10-31 is a Friday).
+    // The next trading day after req.to (2025-10-31 is a Friday): a Monday
+    // that opens a week and a month, so every weekly and monthly study row
+    // is new and all three timeframes' states are saved again.
     engine::RunRequest next = req;
     next.to = req.to + std::chrono::days{3};
     ok = run(next, "daily incremental (1 new bar per symbol)");
+    // The Tuesday after it, as most days are: the week and the month are in
+    // progress, so their study rows are rewritten and only the daily states
+    // are saved.
+    next.to += std::chrono::days{1};
+    if (ok) ok = run(next, "daily incremental, mid-week (1 new bar per symbol)");
   }
   std::filesystem::remove_all(dir);
   return ok ? 0 : 1;

@@ -524,6 +524,40 @@ TEST_P(StorageTest, MigrationFourKeepsVersionThreeRowsValid) {
             std::to_string(backend_migrations().back().version));
 }
 
+TEST_P(StorageTest, MigrationNineKeepsEveryIndicatorValue) {
+  const std::string old = database_at_version(
+      8,
+      "INSERT INTO indicator_values(symbol, timeframe, indicator, as_of, value, run_id) VALUES "
+      "('AAPL', 'daily', 'RSI(timeperiod=14)', '2024-03-05', '{\"real\":55.5}', 'r0'),"
+      "('AAPL', 'weekly', 'RSI(timeperiod=14)', '2024-03-04', '{\"real\":61}', 'r0'),"
+      "('AAPL', 'monthly', 'RSI(timeperiod=14)', '2024-03-01', '{\"real\":70.25}', 'r0');");
+
+  db_ = open_storage(old);
+  const auto value = [&](Timeframe tf) {
+    const auto v = db_->indicator_values(sym("AAPL"), tf, "RSI(timeperiod=14)");
+    return v.size() == 1 ? v[0].values_json : "";
+  };
+  EXPECT_EQ(value(Timeframe::daily), R"({"real":55.5})");
+  EXPECT_EQ(value(Timeframe::weekly), R"({"real":61})");
+  EXPECT_EQ(value(Timeframe::monthly), R"({"real":70.25})");
+  EXPECT_EQ(db_->count_indicator_values(), 3);
+  // The migrated table still takes a rewrite of a stored key as an upsert.
+  db_->insert_run(run("r1", "2024-03-06T21:00:00.000Z"));
+  db_->commit_indicators(sym("AAPL"),
+                         {{Timeframe::weekly, {{"RSI(timeperiod=14)", d("2024-03-04"), R"({"real":62})"}}}},
+                         std::nullopt, ok("r1", Phase::indicators, "AAPL"));
+  EXPECT_EQ(value(Timeframe::weekly), R"({"real":62})");
+  EXPECT_EQ(db_->count_indicator_values(), 3);
+  if (!sqlite()) {
+    const auto placed =
+        rows("SELECT tableoid::regclass, timeframe FROM indicator_values ORDER BY timeframe", old);
+    ASSERT_EQ(placed.size(), 3u);
+    EXPECT_EQ(placed[0], (std::vector<std::string>{"indicator_values_daily", "daily"}));
+    EXPECT_EQ(placed[1], (std::vector<std::string>{"indicator_values_periods", "monthly"}));
+    EXPECT_EQ(placed[2], (std::vector<std::string>{"indicator_values_periods", "weekly"}));
+  }
+}
+
 TEST_P(StorageTest, MigrationSixKeepsRunsAndTheirTriggersAndAcceptsResumeRuns) {
   const std::string old = database_at_version(
       4,
@@ -913,6 +947,40 @@ TEST_F(PostgresStorageTest, ErrorsAreStorageErrorsAndNeverShowThePassword) {
   EXPECT_TRUE(db->run_outcomes("r1", false).empty());
 }
 
+TEST_F(PostgresStorageTest, ADailyRunRewritesTheOpenWeeksAndMonthsRowsInPlace) {
+  // Each daily run rewrites every study's row of the week and the month in
+  // progress. The page keeps room for the new version (a HOT update: no new
+  // primary-key entry); on a full page it would move to another page.
+  auto db = open_storage(pg_.url());
+  db->insert_run(run("r1"));
+  const auto commit = [&](const std::string& name, const char* value) {
+    std::vector<TimeframeIndicators> groups{{Timeframe::weekly, {}}, {Timeframe::monthly, {}}};
+    for (int k = 0; k < 27; ++k) {
+      const std::string key = "SMA(timeperiod=" + std::to_string(k + 2) + ")";
+      groups[0].rows.push_back({key, parse_date("2024-03-04").value(), value});
+      groups[1].rows.push_back({key, parse_date("2024-03-01").value(), value});
+    }
+    db->commit_indicators(Symbol::parse(name).value(), groups, std::nullopt,
+                          {"r1", Phase::indicators, name, "ok", 1, "", "", 0});
+  };
+  const char* kMonday = R"({"upper":101.25,"middle":100.5,"lower":99.75})";
+  for (const char* name : {"AAPL", "AMZN", "MSFT", "NVDA"}) commit(name, kMonday);
+  const auto places = [&] {
+    std::map<std::string, std::string> out;  // timeframe/indicator -> page
+    for (const auto& r : pg_.query("SELECT timeframe || '/' || indicator, (ctid::text::point)[0] "
+                                   "FROM indicator_values WHERE symbol='AMZN'"))
+      out[r[0].c_str()] = r[1].c_str();
+    return out;
+  };
+  const auto before = places();
+  ASSERT_EQ(before.size(), 54u);
+  commit("AMZN", R"({"upper":102.5,"middle":101.0,"lower":99.5})");
+  EXPECT_EQ(places(), before);
+  EXPECT_EQ(db->indicator_values(Symbol::parse("AMZN").value(), Timeframe::weekly, "SMA(timeperiod=2)")[0]
+                .values_json,
+            R"({"upper":102.5,"middle":101.0,"lower":99.5})");
+}
+
 TEST_F(PostgresStorageTest, IndexesServeTheDashboardQueries) {
   auto db = open_storage(pg_.url());
   // Enough rows, with statistics, for the planner to choose as it would in production.
@@ -941,11 +1009,13 @@ TEST_F(PostgresStorageTest, IndexesServeTheDashboardQueries) {
   const auto by_status =
       plan("SELECT run_id FROM processing_runs WHERE status='failed' ORDER BY started_at DESC LIMIT 50");
   EXPECT_NE(by_status.find("processing_runs_by_status"), std::string::npos) << by_status;
-  // The screener's latest value of one key: a backward seek on the primary key, no sort.
+  // The screener's latest value of one key: a backward seek on the primary
+  // key of the timeframe's partition only, no sort.
   const auto latest = plan(
       "SELECT as_of, value FROM indicator_values WHERE symbol='SYMA0' AND timeframe='daily' AND "
       "indicator='RSI(timeperiod=14)' ORDER BY as_of DESC LIMIT 1");
-  EXPECT_NE(latest.find("indicator_values_pkey"), std::string::npos) << latest;
+  EXPECT_NE(latest.find("indicator_values_daily_pkey"), std::string::npos) << latest;
+  EXPECT_EQ(latest.find("indicator_values_periods"), std::string::npos) << latest;
   EXPECT_EQ(latest.find("Sort"), std::string::npos) << latest;
   // Detections of one pattern on a symbol over dates.
   const auto det = plan(

@@ -266,7 +266,15 @@ CREATE TABLE study_states (
 );
 )sql";
 
-constexpr std::array<Migration, 8> kMigrations{{
+// v9 changes only PostgreSQL's storage of indicator values (see
+// postgres/pg_migrations.cpp): SQLite rewrites a row in place, so there is
+// nothing to change here. The version exists on both backends so that one
+// number names one schema.
+constexpr std::string_view kV9 = R"sql(
+SELECT 1;
+)sql";
+
+constexpr std::array<Migration, 9> kMigrations{{
     {1, "initial schema: catalog, bars, runs, results, watermarks", kV1},
     {2, "engine settings: schedule and scheduler state", kV2},
     {3, "read API: detections by symbol, newest first", kV3},
@@ -275,6 +283,7 @@ constexpr std::array<Migration, 8> kMigrations{{
     {6, "resumed runs: trigger_type 'resume'; runs by parent", kV6, /*rebuilds_referenced_table=*/true},
     {7, "indicator values: drop the unused indicator-first index", kV7},
     {8, "study states: the indicators phase's saved stream states", kV8},
+    {9, "indicator values: weekly and monthly rows leave room for in-place updates", kV9},
 }};
 
 }  // namespace
