@@ -734,6 +734,65 @@ TEST_P(StorageTest, TextWithCopyControlCharactersRoundTrips) {
   EXPECT_EQ(det[0].confidence, 0.3);
 }
 
+TEST_P(StorageTest, AUnitOfWorkWhoseOutcomeIsRefusedStoresNoneOfIt) {
+  // The outcome is written last (on PostgreSQL a small unit is one statement
+  // whose rows and watermark are CTEs before it): the schema refusing it must
+  // take the unit's rows, states and watermark with it.
+  db_->insert_run(run("r1", "2024-03-06T21:00:00.000Z"));
+  const auto refused = [&](Phase p) {
+    auto o = ok("r1", p, "AAPL");
+    o.status = "done";  // not a status run_symbols accepts
+    return o;
+  };
+  const TradingDate day = d("2024-03-05");
+  EXPECT_THROW(db_->commit_import(sym("AAPL"), bars({"2024-03-05"}).view(), refused(Phase::import)),
+               StorageError);
+  EXPECT_THROW(db_->commit_resampled(sym("AAPL"), bars({"2024-03-04"}).view(), bars({"2024-03-01"}).view(),
+                                     day, refused(Phase::cache_sync)),
+               StorageError);
+  EXPECT_THROW(db_->commit_indicators(sym("AAPL"),
+                                      {{Timeframe::daily,
+                                        {{"RSI(timeperiod=14)", day, R"({"real":1})"}},
+                                        StudyStates{d("2024-03-04"), std::string("\0state\xff", 7)}}},
+                                      day, refused(Phase::indicators)),
+               StorageError);
+  EXPECT_THROW(db_->commit_patterns(sym("AAPL"), Timeframe::daily, {{"doji", day, "neutral", 50, 0.5, "{}"}},
+                                    day, refused(Phase::patterns)),
+               StorageError);
+  EXPECT_EQ(db_->count_bars(), 0);
+  EXPECT_EQ(db_->count_indicator_values(), 0);
+  EXPECT_FALSE(db_->study_states(sym("AAPL"), Timeframe::daily));
+  EXPECT_EQ(db_->count_detections(), 0);
+  for (const Phase p : {Phase::cache_sync, Phase::indicators, Phase::patterns})
+    EXPECT_FALSE(db_->watermark(sym("AAPL"), p)) << to_string(p);
+  EXPECT_TRUE(db_->run_outcomes("r1", false).empty());
+}
+
+TEST_P(StorageTest, SavedStatesOfSeveralTimeframesKeepTheirOwnBytes) {
+  // On PostgreSQL a unit sends every state's bytes in one parameter, cut
+  // apart by offset and length: each timeframe must read back its own.
+  db_->insert_run(run("r1", "2024-03-06T21:00:00.000Z"));
+  const std::string daily("d\0\x01\xfe", 4), weekly(9000, '\x7f'), monthly("m");
+  db_->commit_indicators(sym("AAPL"),
+                         {{Timeframe::daily, {}, StudyStates{d("2024-03-04"), daily}},
+                          {Timeframe::weekly, {}, StudyStates{d("2024-02-26"), weekly}},
+                          {Timeframe::monthly, {}, StudyStates{d("2024-02-01"), monthly}}},
+                         d("2024-03-05"), ok("r1", Phase::indicators, "AAPL"));
+  const auto read = [&](Timeframe tf) { return db_->study_states(sym("AAPL"), tf).value_or(StudyStates{}); };
+  EXPECT_EQ(read(Timeframe::daily).bytes, daily);
+  EXPECT_EQ(read(Timeframe::daily).as_of, d("2024-03-04"));
+  EXPECT_EQ(read(Timeframe::weekly).bytes, weekly);
+  EXPECT_EQ(read(Timeframe::weekly).as_of, d("2024-02-26"));
+  EXPECT_EQ(read(Timeframe::monthly).bytes, monthly);
+  EXPECT_EQ(read(Timeframe::monthly).as_of, d("2024-02-01"));
+  EXPECT_EQ(db_->watermark(sym("AAPL"), Phase::indicators), d("2024-03-05"));
+  // A unit without states leaves the stored ones, and without a watermark leaves it.
+  db_->commit_indicators(sym("AAPL"), {{Timeframe::daily, {{"RSI(timeperiod=14)", d("2024-03-06"), "{}"}}}},
+                         std::nullopt, ok("r1", Phase::indicators, "AAPL"));
+  EXPECT_EQ(read(Timeframe::weekly).bytes, weekly);
+  EXPECT_EQ(db_->watermark(sym("AAPL"), Phase::indicators), d("2024-03-05"));
+}
+
 TEST_P(StorageTest, SmallAndBulkUnitsOfWorkStoreTheSameValues) {
   // PostgreSQL writes a few rows through unnest() of array literals and many
   // through COPY (kCopyMinRows): straight into the table while no stored row

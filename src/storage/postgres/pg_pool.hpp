@@ -8,7 +8,7 @@
 // connection is never used by two threads at once.
 //
 // Retries: `f` must be a complete unit of work (it opens and commits its own
-// transaction) and safe to repeat, because a transient failure makes `run`
+// transaction, or is one statement, which is its own) and safe to repeat, because a transient failure makes `run`
 // call it again on a fresh connection after a backoff (10, 20, 40, ... ms,
 // at most kMaxAttempts calls). Transient means: the connection broke
 // (pqxx::broken_connection, SQLSTATE class 08, 57P01-57P03 server shutdown),
