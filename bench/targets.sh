@@ -2,8 +2,9 @@
 # The whole-pipeline performance targets (docs/PERFORMANCE.md, "Pipeline
 # targets"), one after the other on the same machine:
 #   1. the bare-SQLite limits on the engine's schema (sqlite_limits)
-#   2. 5,000 synthetic symbols x 10 years into SQLite, all phases, then the
-#      daily incremental run (1 new bar per symbol); peak RSS
+#   2. 5,000 synthetic symbols x 10 years into SQLite, all phases, then two
+#      daily incremental runs (1 new bar per symbol: a Monday that opens a
+#      week and a month, then the Tuesday after it); peak RSS
 #   3. the same 1,000 symbols (RSS flat in universe size)
 #   4. the same 5,000 on a private PostgreSQL 15 (scripts/pg-test-server.sh,
 #      with synchronous_commit=off and shared_buffers=256MB)
