@@ -8,14 +8,15 @@
 // connection is never used by two threads at once.
 //
 // Retries: `f` must be a complete unit of work (it opens and commits its own
-// transaction, or is one statement, which is its own) and safe to repeat, because a transient failure makes `run`
-// call it again on a fresh connection after a backoff (10, 20, 40, ... ms,
-// at most kMaxAttempts calls). Transient means: the connection broke
-// (pqxx::broken_connection, SQLSTATE class 08, 57P01-57P03 server shutdown),
-// serialization failure (40001), deadlock (40P01), or a commit whose outcome
-// is unknown (in_doubt_error; every write here is an upsert, so redoing it is
-// harmless). Any other failure, and a transient one that persists, throws
-// StorageError carrying the server's message (never the password).
+// transaction, or is one statement, which is its own) and safe to repeat,
+// because a transient failure makes `run` call it again on a fresh connection
+// after a backoff (10, 20, 40, ... ms, at most kMaxAttempts calls).
+// Transient means: the connection broke (pqxx::broken_connection, SQLSTATE
+// class 08, 57P01-57P03 server shutdown), serialization failure (40001),
+// deadlock (40P01), or a commit whose outcome is unknown (in_doubt_error;
+// every write here is an upsert, so redoing it is harmless). Any other
+// failure, and a transient one that persists, throws StorageError carrying
+// the server's message (never the password).
 //
 // Thread-safety: every member may be called from any thread.
 #include <functional>
