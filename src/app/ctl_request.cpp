@@ -159,6 +159,16 @@ Result<protocol::CommandRequest> build_request(const CtlArgs& a) {
     case Command::get_processing_status:
     case Command::get_schedule:
       break;
+    // The read API's commands have no ctl subcommand (kMappings never names
+    // them). Listed rather than a `default:`, so that -Wswitch still asks
+    // for a decision here when a command is added.
+    case Command::get_bars:
+    case Command::get_indicator_values:
+    case Command::get_pattern_detections:
+    case Command::screen:
+    case Command::list_universes:
+    case Command::list_symbols:
+      break;
   }
 
   const protocol::CommandSpec& spec = protocol::spec(m->command);
