@@ -567,14 +567,25 @@ TEST(CandleBlocks, GeometryEqualsTheStreamsBitForBit) {
 }
 
 // The pair path (scan_pairs) against the scalar stream: every threshold at
-// every lag, shadows averages also without the body columns (run_batch<false>
-// computes a pair's body top and bottom itself), and each pair helper
+// every lag, with and without the body columns (run_batch<false> computes a
+// pair's body top and bottom itself, as most patterns run), and each pair helper
 // (when, pick, max_of, abs_of, the colour as +/-1.0 pairs) on flat, zero-body,
 // zero-range and NaN bars across the block edges.
 TEST(CandleBlocks, PairJudgesEqualTheStreamsBitForBit) {
   Columns in = block_edge_series();
   for (std::size_t n : {5, 255, 256, 259, 260, 261, 262, 517})
     for (std::size_t i = n - 2; i < n; ++i) in.open[i] = in.close[i];  // c == o: white, zero body
+  // Zero prices of both signs: +0 >= -0, so the body's top is the close even
+  // where open and close compare equal (a max/min instruction would pick by
+  // operand order and flip the zero's sign).
+  for (std::size_t i = 300; i < 308; ++i) {
+    const bool even = i % 2 == 0;
+    in.open[i] = even ? -0.0 : 0.0;
+    in.close[i] = even ? 0.0 : -0.0;
+    in.high[i] = i % 4 < 2 ? 0.0 : -0.0;
+    in.low[i] = i % 4 < 2 ? -0.0 : 0.0;
+  }
+  in.open[1601] = std::numeric_limits<double>::quiet_NaN();  // the series has NaN closes and highs
   expect_threshold_probes<true>(in, std::make_integer_sequence<int, static_cast<int>(kCandleSettings.size())>{},
                                 std::make_integer_sequence<int, 5>{});
   constexpr int kShadowShort = static_cast<int>(Setting::shadow_short);
@@ -584,7 +595,11 @@ TEST(CandleBlocks, PairJudgesEqualTheStreamsBitForBit) {
   const std::initializer_list<std::size_t> lengths = {1, 5, 6, 255, 256, 259, 260, 261, 262, 517, in.size()};
   EXPECT_TRUE(probe_matches(k_pair_geometry_probe<0>, in, lengths, "pairs: shadows"));
   EXPECT_TRUE(probe_matches(k_pair_geometry_probe<1>, in, lengths, "pairs: body top and bottom"));
+  EXPECT_TRUE((probe_matches<false, false>(k_pair_geometry_probe<1>, in, lengths,
+                                           "pairs: body top and bottom, computed (no body columns)")));
   EXPECT_TRUE(probe_matches(k_pair_geometry_probe<2>, in, lengths, "pairs: gaps and colour"));
+  EXPECT_TRUE((probe_matches<false, false>(k_pair_geometry_probe<2>, in, lengths,
+                                           "pairs: gaps and colour, computed (no body columns)")));
   EXPECT_TRUE(probe_matches<true>(k_pair_geometry_probe<2>, in, lengths, "pairs: colour column"));
   EXPECT_TRUE(probe_matches(k_pair_geometry_probe<3>, in, lengths, "pairs: max_of"));
   EXPECT_TRUE(probe_matches(k_pair_geometry_probe<4>, in, lengths, "pairs: pick"));

@@ -322,10 +322,11 @@ struct Memory {
 //
 // The batch kernel runs the scan in blocks of kBlock bars, in three passes per
 // block, each free of the others' latencies:
-//   1. geometry: every bar's body top and bottom, the shadows range when an
-//      average reads it and optionally the colour, two bars per SSE2
-//      operation (GCC vector extensions; lane-wise IEEE operations, the same
-//      as the scalar BarsOf ones);
+//   1. geometry, for the patterns that keep body columns (`Bodies`): every
+//      bar's body top and bottom, the shadows range when an average reads it
+//      and optionally the colour, two bars per SSE2 operation (GCC vector
+//      extensions; lane-wise IEEE operations, the same as the scalar BarsOf
+//      ones);
 //   2. averages: every running total slides through the block in one loop (the
 //      totals' add chains are the only serial dependency, and the chains of
 //      different averages overlap), and each bar's total / avg_period is
@@ -351,10 +352,18 @@ static_assert([] {
   return p + 4 < kHalo;
 }());
 
-/// BarsOf's interface over raw columns, with the body top and bottom (and
-/// the shadows range the averages read) of the current block precomputed by
-/// fill(). `Bodies` false skips them, for patterns whose judge and averages
-/// never read a body's top or bottom (a use is a compile error). `Colours`
+/// BarsOf's interface over raw columns. With `Bodies`, the body top and
+/// bottom (and the shadows range the averages read) of the current block are
+/// precomputed by fill() into columns; without it, a pair's top and bottom are
+/// computed where the judge reads them, from open and close with BarsOf's
+/// comparison (two bars per operation, the same values bit for bit). Computing
+/// them is faster for most patterns: the fill pass costs loads, a select and
+/// stores per bar, while most judges read each bar's body once or twice.
+/// Which patterns keep the columns was measured per pattern (ta_bench,
+/// session 13, Zen 4 host; docs/PERFORMANCE.md): of the 46 that had them, 41
+/// took up to 30% less time without; CDLENGULFING, CDLABANDONEDBABY,
+/// CDLBREAKAWAY and CDLADVANCEBLOCK took 7% to 3.6x more and keep them, as
+/// does CDL3LINESTRIKE (equal either way). `Colours` (which needs `Bodies`)
 /// also keeps each bar's colour as a column of +/-1.0 (color() then returns a
 /// double: faster for some judges, slower for others, as measured).
 template <bool Bodies, bool Colours = false>
@@ -377,13 +386,25 @@ class BlockBarsOf : public DerivedGeometry<BlockBarsOf<Bodies, Colours>> {
   }
   template <class I>
   TS_CANDLE_INLINE auto body_top(I i) const {
-    static_assert(Bodies, "this pattern reads body geometry: run it with run_batch<true>");
-    return col_at(top_at_, i);
+    if constexpr (Bodies) {
+      return col_at(top_at_, i);
+    } else if constexpr (std::is_same_v<I, BarPair>) {
+      const auto ci = c[i], oi = o[i];
+      return pick(ci >= oi, ci, oi);
+    } else {
+      return raw.body_top(i);
+    }
   }
   template <class I>
   TS_CANDLE_INLINE auto body_bottom(I i) const {
-    static_assert(Bodies, "this pattern reads body geometry: run it with run_batch<true>");
-    return col_at(bottom_at_, i);
+    if constexpr (Bodies) {
+      return col_at(bottom_at_, i);
+    } else if constexpr (std::is_same_v<I, BarPair>) {
+      const auto ci = c[i], oi = o[i];
+      return pick(ci >= oi, oi, ci);
+    } else {
+      return raw.body_bottom(i);
+    }
   }
   /// +1 white, -1 black: an int (as BarsOf), or a double from the colour
   /// column with `Colours`; a pair of doubles for a BarPair.
@@ -654,8 +675,9 @@ class BatchDriver {
 };
 
 /// A pattern's batch kernel: its definition run by a BatchDriver. `Bodies`
-/// false for a pattern that reads no body top/bottom (see BlockBarsOf).
-template <bool Bodies = true, bool Colours = false, class Def>
+/// true keeps the block's body top and bottom columns, for the few patterns
+/// measured faster with them (see BlockBarsOf).
+template <bool Bodies = false, bool Colours = false, class Def>
 int run_batch(const Ohlc& in, Out out, Def def, double penetration = 0.0) {
   BatchDriver<Bodies, Colours> d(in, out, penetration);
   return def(d);

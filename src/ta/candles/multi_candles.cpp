@@ -119,7 +119,7 @@ constexpr auto k_conceal_baby_swallow = [](auto& d) {
       },
       vshort3, vshort2, vshort1);
 };
-int conceal_baby_swallow(const Ohlc& in, Out out) { return run_batch<true, true>(in, out, k_conceal_baby_swallow); }
+int conceal_baby_swallow(const Ohlc& in, Out out) { return run_batch(in, out, k_conceal_baby_swallow); }
 StreamPtr conceal_baby_swallow_stream(Opts o) { return make_stream(k_conceal_baby_swallow, o); }
 
 // CDLBREAKAWAY: a long candle, a body gap in its direction, two more candles
@@ -247,9 +247,7 @@ constexpr auto k_rise_fall_three_methods = [](auto& d) {
       },
       long4, short3, short2, short1, long0);
 };
-int rise_fall_three_methods(const Ohlc& in, Out out) {
-  return run_batch<true, true>(in, out, k_rise_fall_three_methods);
-}
+int rise_fall_three_methods(const Ohlc& in, Out out) { return run_batch(in, out, k_rise_fall_three_methods); }
 StreamPtr rise_fall_three_methods_stream(Opts o) { return make_stream(k_rise_fall_three_methods, o); }
 
 // CDLHIKKAKE: an inside bar, then a bar breaking out of it with both high and
@@ -263,7 +261,7 @@ constexpr auto k_hikkake = [](auto& d) {
            when(inside & b.h[i] > b.h[i - 1] & b.l[i] > b.l[i - 1], 1.0);
   });
 };
-int hikkake(const Ohlc& in, Out out) { return run_batch<false>(in, out, k_hikkake); }
+int hikkake(const Ohlc& in, Out out) { return run_batch(in, out, k_hikkake); }
 StreamPtr hikkake_stream(Opts o) { return make_stream(k_hikkake, o); }
 
 // CDLHIKKAKEMOD: two nested inside bars; the bullish break (+100) also needs the
@@ -285,7 +283,7 @@ constexpr auto k_hikkake_mod = [](auto& d) {
       },
       near);
 };
-int hikkake_mod(const Ohlc& in, Out out) { return run_batch<false>(in, out, k_hikkake_mod); }
+int hikkake_mod(const Ohlc& in, Out out) { return run_batch(in, out, k_hikkake_mod); }
 StreamPtr hikkake_mod_stream(Opts o) { return make_stream(k_hikkake_mod, o); }
 
 }  // namespace ts::ta::candles

@@ -121,7 +121,7 @@ constexpr auto k_doji = [](auto& d) {
   return d.scan_pairs(
       doji_lookback(), [&](auto i) { return when(b.real_body(i) <= doji_body.at(i), 100.0); }, doji_body);
 };
-int doji(const Ohlc& in, Out out) { return run_batch<false>(in, out, k_doji); }
+int doji(const Ohlc& in, Out out) { return run_batch(in, out, k_doji); }
 StreamPtr doji_stream(Opts o) { return make_stream(k_doji, o); }
 
 // CDLDRAGONFLYDOJI (+100): doji, very short upper shadow, lower shadow not very short.

@@ -161,7 +161,7 @@ constexpr auto k_counterattack = [](auto& d) {
       },
       equal, body_long1, body_long0);
 };
-int counterattack(const Ohlc& in, Out out) { return run_batch<false>(in, out, k_counterattack); }
+int counterattack(const Ohlc& in, Out out) { return run_batch(in, out, k_counterattack); }
 StreamPtr counterattack_stream(Opts o) { return make_stream(k_counterattack, o); }
 
 // CDLDARKCLOUDCOVER (-100): a long white candle, then a black one opening above
@@ -183,7 +183,7 @@ constexpr auto k_dark_cloud_cover = [](auto& d) {
       body_long);
 };
 int dark_cloud_cover(const Ohlc& in, double penetration, Out out) {
-  return run_batch<false>(in, out, k_dark_cloud_cover, penetration);
+  return run_batch(in, out, k_dark_cloud_cover, penetration);
 }
 StreamPtr dark_cloud_cover_stream(Opts o) { return make_stream(k_dark_cloud_cover, o); }
 
@@ -204,7 +204,7 @@ constexpr auto k_piercing = [](auto& d) {
       },
       body_long1, body_long0);
 };
-int piercing(const Ohlc& in, Out out) { return run_batch<false>(in, out, k_piercing); }
+int piercing(const Ohlc& in, Out out) { return run_batch(in, out, k_piercing); }
 StreamPtr piercing_stream(Opts o) { return make_stream(k_piercing, o); }
 
 // CDLINNECK (-100): see neck(); the white close is at most Equal above the black close.
@@ -214,7 +214,7 @@ constexpr auto k_in_neck = [](auto& d) {
     return b.c[i] <= b.c[i - 1] + equal & b.c[i] >= b.c[i - 1];
   });
 };
-int in_neck(const Ohlc& in, Out out) { return run_batch<false>(in, out, k_in_neck); }
+int in_neck(const Ohlc& in, Out out) { return run_batch(in, out, k_in_neck); }
 StreamPtr in_neck_stream(Opts o) { return make_stream(k_in_neck, o); }
 
 // CDLONNECK (-100): see neck(); the white close is within Equal of the black low.
@@ -224,7 +224,7 @@ constexpr auto k_on_neck = [](auto& d) {
     return b.c[i] <= b.l[i - 1] + equal & b.c[i] >= b.l[i - 1] - equal;
   });
 };
-int on_neck(const Ohlc& in, Out out) { return run_batch<false>(in, out, k_on_neck); }
+int on_neck(const Ohlc& in, Out out) { return run_batch(in, out, k_on_neck); }
 StreamPtr on_neck_stream(Opts o) { return make_stream(k_on_neck, o); }
 
 // CDLTHRUSTING (-100): see neck(); the white close is more than Equal into the
@@ -235,7 +235,7 @@ constexpr auto k_thrusting = [](auto& d) {
     return b.c[i] > b.c[i - 1] + equal & b.c[i] <= b.c[i - 1] + b.real_body(i - 1) * 0.5;
   });
 };
-int thrusting(const Ohlc& in, Out out) { return run_batch<false>(in, out, k_thrusting); }
+int thrusting(const Ohlc& in, Out out) { return run_batch(in, out, k_thrusting); }
 StreamPtr thrusting_stream(Opts o) { return make_stream(k_thrusting, o); }
 
 // CDLHOMINGPIGEON (+100): a long black candle, then a short black one inside its body.
@@ -252,7 +252,7 @@ constexpr auto k_homing_pigeon = [](auto& d) {
       },
       body_long, body_short);
 };
-int homing_pigeon(const Ohlc& in, Out out) { return run_batch<false>(in, out, k_homing_pigeon); }
+int homing_pigeon(const Ohlc& in, Out out) { return run_batch(in, out, k_homing_pigeon); }
 StreamPtr homing_pigeon_stream(Opts o) { return make_stream(k_homing_pigeon, o); }
 
 // CDLKICKING: see kicking_like; sign = second candle's colour.
@@ -282,7 +282,7 @@ constexpr auto k_matching_low = [](auto& d) {
       },
       equal);
 };
-int matching_low(const Ohlc& in, Out out) { return run_batch<false>(in, out, k_matching_low); }
+int matching_low(const Ohlc& in, Out out) { return run_batch(in, out, k_matching_low); }
 StreamPtr matching_low_stream(Opts o) { return make_stream(k_matching_low, o); }
 
 // CDLSEPARATINGLINES: opposite colours opening within Equal of each other, the
