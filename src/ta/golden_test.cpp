@@ -283,9 +283,11 @@ TEST(StreamingCoverage, EveryFunctionStreamsOrIsListed) {
 }
 
 // Every streaming function at its default options over the edge and random-walk
-// golden inputs and a seeded series with zero-volume bars.
+// golden inputs, a seeded series with zero-volume bars, and a seeded series of
+// odd length (257 bars: the tail after the last pair or block of a batch kernel).
 TEST(Streaming, EqualsBatchAtDefaultOptions) {
   const auto walk = test_data::random_series(900, 20261129, 7);
+  const auto odd = test_data::random_series(257, 20261201);
   const Table& edge = input_table("edge");
   const Table& golden_walk = input_table("random_walk");
   for (const auto& f : registry()) {
@@ -293,6 +295,7 @@ TEST(Streaming, EqualsBatchAtDefaultOptions) {
     auto call = parse_call(f.name);
     ASSERT_TRUE(call.ok()) << f.name;
     EXPECT_GT(expect_stream_equals_batch(*call, walk.inputs(), "seeded walk"), 0u) << f.name;
+    EXPECT_GT(expect_stream_equals_batch(*call, odd.inputs(), "odd-length walk"), 0u) << f.name;
     EXPECT_GT(expect_stream_equals_batch(*call, table_inputs(edge), "edge"), 0u) << f.name;
     EXPECT_GT(expect_stream_equals_batch(*call, table_inputs(golden_walk), "random_walk"), 0u) << f.name;
   }

@@ -233,31 +233,36 @@ int aroonosc(In high, In low, int period, Out out) {
                     });
 }
 
-// In blocks: a block's steps first, in a loop that vectorizes (the division
-// is the costly part: two per divpd, where TA-Lib's loop issues one divsd per
-// bar), then the serial accumulation over them. A bar with no range adds +0.0,
-// which leaves the line unchanged as TA-Lib's skip does (the line is never
-// -0.0: it starts at +0.0, and x + -x is +0.0). ADOSC keeps its one loop: its
-// EMA chains, not the division, bound it, and the split measured slower.
+// Two bars per step: both bars' steps in SSE2 (two divisions per divpd, where
+// TA-Lib's loop issues one divsd per bar and is bound by the divider), then
+// the serial accumulation in bar order, in the same loop so that the add chain
+// overlaps the next pair's loads and division. (A first version in blocks,
+// steps into a buffer then the accumulation, kept the two phases apart: 1.44
+// ns per bar against 1.08 for this one on a Zen 4 host, TA-Lib 1.42.) A bar
+// with no range adds +0.0, which leaves the line unchanged as TA-Lib's skip
+// does (the line is never -0.0: it starts at +0.0, and x + -x is +0.0). ADOSC
+// keeps its one scalar loop: its EMA chains, not the division, bound it.
 int ad(In high, In low, In close, In volume, Out out) {
-  constexpr std::size_t kBlock = 256;
-  double steps[kBlock];
   const std::size_t n = high.size();
+  const double *h = high.data(), *l = low.data(), *c = close.data(), *v = volume.data();
+  double* o = out.data();
   double line = 0.0;
-  for (std::size_t first = 0; first < n; first += kBlock) {
-    const std::size_t count = std::min(kBlock, n - first);
-    const double *h = high.data() + first, *l = low.data() + first, *c = close.data() + first,
-                 *v = volume.data() + first;
-    for (std::size_t k = 0; k < count; ++k) {
-      const double range = h[k] - l[k];
-      const double step = (((c[k] - l[k]) - (h[k] - c[k])) / range) * v[k];  // detail::ad_step's expression
-      steps[k] = range > 0.0 ? step : 0.0;
-    }
-    double* o = out.data() + first;
-    for (std::size_t k = 0; k < count; ++k) {
-      line += steps[k];
-      o[k] = line;
-    }
+  std::size_t i = 0;
+  const __m128d zero = _mm_setzero_pd();
+  for (; i + 1 < n; i += 2) {
+    const __m128d hp = _mm_loadu_pd(h + i), lp = _mm_loadu_pd(l + i), cp = _mm_loadu_pd(c + i);
+    const __m128d range = _mm_sub_pd(hp, lp);
+    const __m128d step = _mm_mul_pd(_mm_div_pd(_mm_sub_pd(_mm_sub_pd(cp, lp), _mm_sub_pd(hp, cp)), range),
+                                    _mm_loadu_pd(v + i));  // ad_step, lane-wise
+    const __m128d kept = _mm_and_pd(_mm_cmpgt_pd(range, zero), step);
+    line += _mm_cvtsd_f64(kept);
+    o[i] = line;
+    line += _mm_cvtsd_f64(_mm_unpackhi_pd(kept, kept));
+    o[i + 1] = line;
+  }
+  if (i < n) {
+    if (h[i] - l[i] > 0.0) line += detail::ad_step(h[i], l[i], c[i], v[i]);
+    o[i] = line;
   }
   return 0;
 }
