@@ -71,6 +71,9 @@ def main():
     if mode == "summary":
         for title, group in (("candles", [k for k in order if k.startswith("CDL")]), ("others", keys)):
             rs = [r for r in (ratio_1m(mins, k) for k in group) if r is not None]
+            if not rs:  # a run filtered to other rows (the candles alone, say)
+                print(f"{title}: no rows")
+                continue
             print(f"{title}: {len(rs)} rows, {sum(r >= 1.0 for r in rs)} >= 1.0x, {sum(r >= 2.0 for r in rs)} >= 2.0x, "
                   f"lowest {min(rs):.2f}x")
         return
